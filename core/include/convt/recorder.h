@@ -1,0 +1,105 @@
+// The Recorder: how the naive kernels show their work.
+//
+// Every multiply-add of conv2d, conv_transpose2d and their backward passes goes through
+// multiply_add() below (like Darknet's col2im_add_pixel). It takes a Recorder as a template
+// parameter:
+//   NoRecorder     compiles to the bare `out += x * w`;
+//   TraceRecorder  also remembers each event, so the stepper can replay it.
+//
+// Events come from two loop nests, both written out in the op files:
+//   scatter  for n, ic, iy, ix, oc, ky, kx:  out[n, oc, oy, ox] += x[n, ic, iy, ix] * w[ic, oc, ky, kx]
+//            oy = iy*stride - padding + ky*dilation  (conv_transpose2d forward, conv2d backward-data)
+//   gather   for n, oc, oy, ox, ic, ky, kx:  out[n, oc, oy, ox] += x[n, ic, iy, ix] * w[oc, ic, ky, kx]
+//            iy = oy*stride - padding + ky*dilation  (conv2d forward, conv_transpose2d backward-data)
+// Because the loop order is fixed, event k's indices follow from k alone (mixed-radix decoding),
+// and x, w from the tensors. The trace therefore stores one float per event, the value of the
+// output cell before the add, and rebuilds the rest in O(1): 4 bytes an event.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "convt/shape.h"
+#include "convt/tensor.h"
+
+namespace convt {
+
+// One multiply-add, as the stepper shows it. For a scatter, (ic, iy, ix) index the tensor being
+// spread out and (oc, oy, ox) the destination; for a gather, (ic, iy, ix) index the input being read.
+// `cropped`: scatter: the write fell outside the output, in the border that padding cuts away
+//            (nothing is added: "written, then cut away");
+//            gather: the read fell in the zero padding around the input (x = 0, nothing added).
+struct MacEvent {
+  int64_t step = 0;  // 0-based position in the trace
+  int n = 0, ic = 0, iy = 0, ix = 0;
+  int oc = 0, ky = 0, kx = 0, oy = 0, ox = 0;
+  float x = 0, w = 0, product = 0, out_before = 0, out_after = 0;
+  bool cropped = false;
+};
+
+enum class TraceKind { kScatter, kGather };
+
+// The loop nest of one recorded op: enough to decode any event from its step number.
+// For a scatter, (H, W) is the source's size and weight is (C_in, C_out, kH, kW);
+// for a gather, weight is (C_out, C_in, kH, kW). (H_out, W_out) is the destination's size.
+struct TraceGeometry {
+  TraceKind kind = TraceKind::kScatter;
+  std::string op;  // "conv_transpose2d", "conv2d", "conv2d_backward_data", ...
+  int N = 0, C_in = 0, H = 0, W = 0, C_out = 0, kH = 0, kW = 0, H_out = 0, W_out = 0;
+  Pair stride{1, 1}, padding{0, 0}, dilation{1, 1};
+
+  int64_t event_count() const {
+    return static_cast<int64_t>(N) * C_in * C_out * kH * kW *
+           (kind == TraceKind::kScatter ? static_cast<int64_t>(H) * W
+                                        : static_cast<int64_t>(H_out) * W_out);
+  }
+};
+
+// Thrown by TraceRecorder::begin when an op would record more events than the caller's cap.
+class TraceLimitError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct NoRecorder {
+  static constexpr bool kRecords = false;
+};
+
+class TraceRecorder {
+ public:
+  static constexpr bool kRecords = true;
+  // At most max_events events (4 bytes each); begin() refuses a bigger op before any work.
+  explicit TraceRecorder(int64_t max_events = 10'000'000) : max_events_(max_events) {}
+
+  // Called by an op before its loops. Copies x and w (the trace must outlive them) and reserves
+  // the exact number of events. Throws TraceLimitError past the cap. Clears any earlier trace.
+  void begin(const TraceGeometry& geometry, const Tensor& x, const Tensor& w);
+  void record(float out_before) { out_before_.push_back(out_before); }
+
+  int64_t size() const { return static_cast<int64_t>(out_before_.size()); }
+  int64_t max_events() const { return max_events_; }
+  const TraceGeometry& geometry() const { return geometry_; }
+  // Event k, 0 <= k < size(), rebuilt in O(1). Throws std::out_of_range otherwise.
+  MacEvent event(int64_t k) const;
+  // Bytes held by the trace (the per-event store plus the copies of x and w).
+  size_t bytes() const;
+
+ private:
+  int64_t max_events_;
+  TraceGeometry geometry_;
+  Tensor x_, w_;
+  std::vector<float> out_before_;
+};
+
+// The single multiply-add of every convolution-family loop. `out` is the destination cell, or
+// nullptr when the event is cropped (scatter: the write lands in the cut-away border; gather: the
+// read lands in the zero padding). With NoRecorder this is `*out += x * w`.
+template <class Recorder>
+inline void multiply_add(Recorder& rec, float* out, float x, float w) {
+  if constexpr (Recorder::kRecords) rec.record(out ? *out : 0.0f);
+  if (out) *out += x * w;
+}
+
+}  // namespace convt
