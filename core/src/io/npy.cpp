@@ -1,0 +1,128 @@
+// .npy reader/writer for float32 C-order arrays.
+// Layout: "\x93NUMPY", major, minor, header length (uint16 LE for 1.0, uint32 LE for 2.0/3.0),
+// a Python dict literal {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), } padded with
+// spaces to a multiple of 64 bytes and ending in '\n', then the raw data.
+#include "convt/io/npy.h"
+
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "convt/io/atomic_file.h"
+
+namespace convt {
+
+namespace {
+
+// The value text after 'key': in the header dict, e.g. "'<f4'" or "False" or "(2, 3)".
+std::string dict_value(const std::string& header, const std::string& key, const std::string& path) {
+  size_t k = header.find("'" + key + "'");
+  if (k == std::string::npos) {
+    throw NpyError(path + ": not a valid .npy header: no '" + key + "' in " + header);
+  }
+  size_t colon = header.find(':', k);
+  size_t start = header.find_first_not_of(' ', colon + 1);
+  size_t end = header[start] == '(' ? header.find(')', start) + 1
+                                    : header.find_first_of(",}", start + 1);
+  if (header[start] == '\'') end = header.find('\'', start + 1) + 1;
+  if (colon == std::string::npos || start == std::string::npos || end == std::string::npos) {
+    throw NpyError(path + ": not a valid .npy header: cannot read '" + key + "' in " + header);
+  }
+  return header.substr(start, end - start);
+}
+
+std::vector<int64_t> parse_shape(const std::string& text, const std::string& path) {
+  std::vector<int64_t> shape;
+  std::string inner = text.substr(1, text.size() - 2);  // strip ( )
+  std::stringstream s(inner);
+  std::string item;
+  while (std::getline(s, item, ',')) {
+    size_t b = item.find_first_not_of(' ');
+    if (b == std::string::npos) continue;
+    try {
+      size_t used = 0;
+      long long v = std::stoll(item.substr(b), &used);
+      if (v < 0) throw std::invalid_argument("negative");
+      shape.push_back(v);
+    } catch (const std::exception&) {
+      throw NpyError(path + ": bad shape " + text + " in the .npy header");
+    }
+  }
+  return shape;
+}
+
+}  // namespace
+
+Tensor read_npy(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw NpyError(path + ": cannot open (" + std::strerror(errno) + ")");
+  char magic[8];
+  if (!f.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0) {
+    throw NpyError(path + ": not a .npy file (expected the magic string \\x93NUMPY)");
+  }
+  const int major = static_cast<unsigned char>(magic[6]);
+  uint32_t header_len = 0;
+  if (major == 1) {
+    unsigned char b[2];
+    if (!f.read(reinterpret_cast<char*>(b), 2)) throw NpyError(path + ": truncated .npy header");
+    header_len = b[0] | (b[1] << 8);
+  } else if (major == 2 || major == 3) {
+    unsigned char b[4];
+    if (!f.read(reinterpret_cast<char*>(b), 4)) throw NpyError(path + ": truncated .npy header");
+    header_len = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
+  } else {
+    throw NpyError(path + ": unsupported .npy version " + std::to_string(major) +
+                   " (expected 1, 2 or 3)");
+  }
+  std::string header(header_len, '\0');
+  if (!f.read(header.data(), header_len)) {
+    throw NpyError(path + ": truncated .npy header (expected " + std::to_string(header_len) +
+                   " bytes)");
+  }
+  const std::string descr = dict_value(header, "descr", path);
+  if (descr != "'<f4'") {
+    throw NpyError(path + ": expected dtype float32 ('<f4'), found " + descr +
+                   ". HINT: save it with np.save(path, a.astype(np.float32))");
+  }
+  if (dict_value(header, "fortran_order", path) != "False") {
+    throw NpyError(path + ": expected C order, found fortran_order True. "
+                   "HINT: save np.ascontiguousarray(a)");
+  }
+  std::vector<int64_t> shape = parse_shape(dict_value(header, "shape", path), path);
+  Tensor t(shape);
+  const std::streamsize want = static_cast<std::streamsize>(t.numel() * sizeof(float));
+  f.read(reinterpret_cast<char*>(t.data()), want);
+  if (f.gcount() != want) {
+    throw NpyError(path + ": truncated: shape " + t.shape_str() + " needs " + std::to_string(want) +
+                   " bytes of data, found " + std::to_string(f.gcount()));
+  }
+  return t;
+}
+
+void write_npy(const std::string& path, const Tensor& t) {
+  std::string shape = "(";
+  for (int i = 0; i < t.ndim(); ++i) shape += std::to_string(t.shape()[i]) + ", ";
+  if (t.ndim() > 1) shape.resize(shape.size() - 2);
+  if (t.ndim() == 1) shape.resize(shape.size() - 1);  // "(5,"
+  shape += ")";
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  // magic(6) + version(2) + len(2) + header + '\n' is a multiple of 64
+  const size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::string bytes = "\x93NUMPY";
+  bytes += '\x01';
+  bytes += '\x00';
+  bytes += static_cast<char>(header.size() & 0xff);
+  bytes += static_cast<char>((header.size() >> 8) & 0xff);
+  bytes += header;
+  bytes.append(reinterpret_cast<const char*>(t.data()), t.numel() * sizeof(float));
+  try {
+    write_file_atomic(path, bytes);
+  } catch (const std::runtime_error& e) {
+    throw NpyError(e.what());
+  }
+}
+
+}  // namespace convt
