@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test:
+#   1. Release build (warnings as errors), all tests (core + CLI + headless app under Xvfb);
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build of the core, core tests.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/setup.sh
+jobs=$(nproc)
+
+echo "== Release build"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCONVT_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+echo "== Tests (app tests in a virtual X server)"
+xvfb-run -a -s '-screen 0 1280x800x24' \
+  ctest --test-dir build --output-on-failure -j"$jobs" --timeout 600
+
+echo "== Sanitizer build (address, undefined) of the core"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVT_SANITIZE=ON \
+  -DCONVT_BUILD_APP=OFF -DCONVT_WERROR=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$jobs" -L core --timeout 900
