@@ -1,0 +1,171 @@
+// Batch normalisation forward and backward, as plain loops over (n, c, l).
+//
+// Legend: N batch, C channels, L positions per (n, c) (1, L or H*W), M = N*L values per channel.
+//   x (N, C, L) viewed flat: x[(n*C + c)*L + l]
+#include "convt/ops/batch_norm.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace convt {
+
+namespace {
+
+struct Dims {
+  int64_t N, C, L;
+};
+
+Dims bn_dims(const Tensor& x, const Tensor& weight, const char* op) {
+  if (x.ndim() < 2 || x.ndim() > 4) {
+    throw std::invalid_argument(std::string(op) +
+                                ": input: expected (N, C), (N, C, L) or (N, C, H, W), found " +
+                                x.shape_str());
+  }
+  Dims d{x.dim(0), x.dim(1), 1};
+  for (int i = 2; i < x.ndim(); ++i) d.L *= x.dim(i);
+  check_shape(weight, {d.C}, std::string(op) + ": weight", "[C]");
+  return d;
+}
+
+void prepare(Tensor* t, const std::vector<int64_t>& shape, const std::string& name) {
+  if (!t) return;
+  if (t->empty()) t->resize(shape);
+  check_shape(*t, shape, name);
+}
+
+}  // namespace
+
+void batch_norm_forward_train(Tensor& out, Tensor& save_mean, Tensor& save_invstd,
+                              Tensor& running_mean, Tensor& running_var, const Tensor& x,
+                              const Tensor& weight, const Tensor& bias, float momentum,
+                              float eps) {
+  const Dims d = bn_dims(x, weight, "batch_norm_forward_train");
+  check_shape(bias, {d.C}, "batch_norm_forward_train: bias", "[C]");
+  check_shape(running_mean, {d.C}, "batch_norm_forward_train: running_mean", "[C]");
+  check_shape(running_var, {d.C}, "batch_norm_forward_train: running_var", "[C]");
+  const int64_t M = d.N * d.L;
+  if (M < 2) {
+    throw std::invalid_argument("batch_norm_forward_train: expected more than 1 value per channel "
+                                "when training, found input " + x.shape_str() +
+                                " (hint: use a batch of 2 or more, or evaluation mode)");
+  }
+  out.resize(x.shape());
+  save_mean.resize({d.C});
+  save_invstd.resize({d.C});
+  for (int64_t c = 0; c < d.C; ++c) {
+    double sum = 0.0;  // double: M can be 256*400 values
+    for (int64_t n = 0; n < d.N; ++n) {
+      const float* xp = x.data() + (n * d.C + c) * d.L;
+      for (int64_t l = 0; l < d.L; ++l) sum += xp[l];
+    }
+    const double mean = sum / static_cast<double>(M);
+    double sq = 0.0;
+    for (int64_t n = 0; n < d.N; ++n) {
+      const float* xp = x.data() + (n * d.C + c) * d.L;
+      for (int64_t l = 0; l < d.L; ++l) sq += (xp[l] - mean) * (xp[l] - mean);
+    }
+    const double var = sq / static_cast<double>(M);  // biased: normalises this batch
+    const float invstd = static_cast<float>(1.0 / std::sqrt(var + eps));
+    const float scale = weight[c] * invstd, shift = bias[c] - static_cast<float>(mean) * scale;
+    for (int64_t n = 0; n < d.N; ++n) {
+      const float* xp = x.data() + (n * d.C + c) * d.L;
+      float* op = out.data() + (n * d.C + c) * d.L;
+      for (int64_t l = 0; l < d.L; ++l) op[l] = xp[l] * scale + shift;
+    }
+    save_mean[c] = static_cast<float>(mean);
+    save_invstd[c] = invstd;
+    const double unbiased = sq / static_cast<double>(M - 1);
+    running_mean[c] = static_cast<float>((1.0 - momentum) * running_mean[c] + momentum * mean);
+    running_var[c] = static_cast<float>((1.0 - momentum) * running_var[c] + momentum * unbiased);
+  }
+}
+
+void batch_norm_backward_train(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& dout,
+                               const Tensor& x, const Tensor& weight, const Tensor& save_mean,
+                               const Tensor& save_invstd) {
+  const Dims d = bn_dims(x, weight, "batch_norm_backward_train");
+  check_shape(dout, x.shape(), "batch_norm_backward_train: dout");
+  prepare(dx, x.shape(), "batch_norm_backward_train: dx");
+  prepare(dweight, {d.C}, "batch_norm_backward_train: dweight");
+  prepare(dbias, {d.C}, "batch_norm_backward_train: dbias");
+  const double M = static_cast<double>(d.N * d.L);
+  for (int64_t c = 0; c < d.C; ++c) {
+    const float mean = save_mean[c], invstd = save_invstd[c];
+    // forward was: xhat = (x - mean) * invstd; out = xhat * weight + bias
+    // so dbias = sum(dout), dweight = sum(dout * xhat)
+    double sum_dout = 0.0, sum_dout_xhat = 0.0;
+    for (int64_t n = 0; n < d.N; ++n) {
+      const float* xp = x.data() + (n * d.C + c) * d.L;
+      const float* gp = dout.data() + (n * d.C + c) * d.L;
+      for (int64_t l = 0; l < d.L; ++l) {
+        sum_dout += gp[l];
+        sum_dout_xhat += gp[l] * (xp[l] - mean) * invstd;
+      }
+    }
+    if (dbias) (*dbias)[c] += static_cast<float>(sum_dout);
+    if (dweight) (*dweight)[c] += static_cast<float>(sum_dout_xhat);
+    if (!dx) continue;
+    // mean and invstd depend on x too; with dxhat = dout * weight:
+    //   dx = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
+    const float w = weight[c];
+    const float mean_dxhat = static_cast<float>(w * sum_dout / M);
+    const float mean_dxhat_xhat = static_cast<float>(w * sum_dout_xhat / M);
+    for (int64_t n = 0; n < d.N; ++n) {
+      const float* xp = x.data() + (n * d.C + c) * d.L;
+      const float* gp = dout.data() + (n * d.C + c) * d.L;
+      float* dp = dx->data() + (n * d.C + c) * d.L;
+      for (int64_t l = 0; l < d.L; ++l) {
+        const float xhat = (xp[l] - mean) * invstd;
+        dp[l] += invstd * (gp[l] * w - mean_dxhat - xhat * mean_dxhat_xhat);
+      }
+    }
+  }
+}
+
+void batch_norm_forward_eval(Tensor& out, const Tensor& x, const Tensor& weight,
+                             const Tensor& bias, const Tensor& running_mean,
+                             const Tensor& running_var, float eps) {
+  const Dims d = bn_dims(x, weight, "batch_norm_forward_eval");
+  check_shape(bias, {d.C}, "batch_norm_forward_eval: bias", "[C]");
+  check_shape(running_mean, {d.C}, "batch_norm_forward_eval: running_mean", "[C]");
+  check_shape(running_var, {d.C}, "batch_norm_forward_eval: running_var", "[C]");
+  out.resize(x.shape());
+  for (int64_t c = 0; c < d.C; ++c) {
+    const float invstd = 1.0f / std::sqrt(running_var[c] + eps);
+    const float scale = weight[c] * invstd, shift = bias[c] - running_mean[c] * scale;
+    for (int64_t n = 0; n < d.N; ++n) {
+      const float* xp = x.data() + (n * d.C + c) * d.L;
+      float* op = out.data() + (n * d.C + c) * d.L;
+      for (int64_t l = 0; l < d.L; ++l) op[l] = xp[l] * scale + shift;
+    }
+  }
+}
+
+void batch_norm_backward_eval(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& dout,
+                              const Tensor& x, const Tensor& weight, const Tensor& running_mean,
+                              const Tensor& running_var, float eps) {
+  const Dims d = bn_dims(x, weight, "batch_norm_backward_eval");
+  check_shape(dout, x.shape(), "batch_norm_backward_eval: dout");
+  prepare(dx, x.shape(), "batch_norm_backward_eval: dx");
+  prepare(dweight, {d.C}, "batch_norm_backward_eval: dweight");
+  prepare(dbias, {d.C}, "batch_norm_backward_eval: dbias");
+  for (int64_t c = 0; c < d.C; ++c) {
+    // forward was: out = (x - running_mean) * invstd * weight + bias, statistics constant
+    const float invstd = 1.0f / std::sqrt(running_var[c] + eps);
+    double sum_dout = 0.0, sum_dout_xhat = 0.0;
+    for (int64_t n = 0; n < d.N; ++n) {
+      const float* xp = x.data() + (n * d.C + c) * d.L;
+      const float* gp = dout.data() + (n * d.C + c) * d.L;
+      float* dp = dx ? dx->data() + (n * d.C + c) * d.L : nullptr;
+      for (int64_t l = 0; l < d.L; ++l) {
+        sum_dout += gp[l];
+        sum_dout_xhat += gp[l] * (xp[l] - running_mean[c]) * invstd;
+        if (dp) dp[l] += gp[l] * weight[c] * invstd;
+      }
+    }
+    if (dbias) (*dbias)[c] += static_cast<float>(sum_dout);
+    if (dweight) (*dweight)[c] += static_cast<float>(sum_dout_xhat);
+  }
+}
+
+}  // namespace convt
