@@ -92,6 +92,8 @@ std::string usage(const std::string& command) {
     return std::string(
                "ConvT Lab: transposed convolution, step by step.\n\n"
                "  convt-lab                      open the window\n"
+               "  convt-lab --screenshot FILE [--panel NAME] [--frames N]\n"
+               "                                 render without a display, write a PNG\n"
                "  convt-lab op <op> FLAGS        run one op on .npy files, as PyTorch would\n"
                "  convt-lab shape <op> FLAGS     print the output-size formula with the numbers\n"
                "  convt-lab op <op> --help       the flags of one op (likewise for shape)\n\n"
