@@ -1,0 +1,47 @@
+// Optimisers, PyTorch semantics (torch.optim.Adam and torch.optim.SGD, weight_decay 0).
+//
+// Adam (Kingma & Ba 2015; PyTorch 1.13's _single_tensor_adam), at step t (1-based):
+//   m = beta1 m + (1 - beta1) g
+//   v = beta2 v + (1 - beta2) g^2
+//   p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+// SGD with momentum mu (PyTorch form, dampening 0): b = g at the first step, then b = mu b + g;
+//   p -= lr b   (mu = 0: p -= lr g).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "convt/nn/sequential.h"
+
+namespace convt::nn {
+
+class Adam {
+ public:
+  // Throws std::invalid_argument for lr <= 0, betas outside [0, 1) or eps < 0.
+  Adam(std::vector<NamedParam> params, float lr, float beta1 = 0.9f, float beta2 = 0.999f,
+       float eps = 1e-8f);
+
+  void step();
+  void zero_grad();
+
+  float lr, beta1, beta2, eps;
+  int64_t steps = 0;           // t of the last step
+  std::vector<NamedParam> params;
+  std::vector<Tensor> exp_avg;     // m, one per parameter, same shapes
+  std::vector<Tensor> exp_avg_sq;  // v
+};
+
+class SGD {
+ public:
+  SGD(std::vector<NamedParam> params, float lr, float momentum = 0.0f);
+
+  void step();
+  void zero_grad();
+
+  float lr, momentum;
+  int64_t steps = 0;
+  std::vector<NamedParam> params;
+  std::vector<Tensor> momentum_buffer;  // one per parameter when momentum > 0
+};
+
+}  // namespace convt::nn

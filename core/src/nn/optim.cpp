@@ -1,0 +1,81 @@
+#include "convt/nn/optim.h"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace convt::nn {
+
+Adam::Adam(std::vector<NamedParam> p, float lr_, float beta1_, float beta2_, float eps_)
+    : lr(lr_), beta1(beta1_), beta2(beta2_), eps(eps_), params(std::move(p)) {
+  if (!(lr > 0.0f) || !(beta1 >= 0.0f && beta1 < 1.0f) || !(beta2 >= 0.0f && beta2 < 1.0f) ||
+      !(eps >= 0.0f)) {
+    throw std::invalid_argument("Adam: expected lr > 0, 0 <= beta1, beta2 < 1, eps >= 0, found lr " +
+                                std::to_string(lr) + ", betas (" + std::to_string(beta1) + ", " +
+                                std::to_string(beta2) + "), eps " + std::to_string(eps));
+  }
+  for (const NamedParam& q : params) {
+    exp_avg.emplace_back(q.value->shape(), 0.0f);
+    exp_avg_sq.emplace_back(q.value->shape(), 0.0f);
+  }
+}
+
+void Adam::step() {
+  ++steps;
+  const double t = static_cast<double>(steps);
+  const float bias_correction1 = static_cast<float>(1.0 - std::pow(double{beta1}, t));
+  const float bias_correction2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(double{beta2}, t)));
+  const float step_size = lr / bias_correction1;
+  for (size_t k = 0; k < params.size(); ++k) {
+    float* p = params[k].value->data();
+    const float* g = params[k].grad->data();
+    float* m = exp_avg[k].data();
+    float* v = exp_avg_sq[k].data();
+    const int64_t n = params[k].value->numel();
+    for (int64_t i = 0; i < n; ++i) {
+      m[i] = beta1 * m[i] + (1.0f - beta1) * g[i];
+      v[i] = beta2 * v[i] + (1.0f - beta2) * g[i] * g[i];
+      const float denom = std::sqrt(v[i]) / bias_correction2_sqrt + eps;
+      p[i] -= step_size * m[i] / denom;
+    }
+  }
+}
+
+void Adam::zero_grad() {
+  for (const NamedParam& q : params) q.grad->zero();
+}
+
+SGD::SGD(std::vector<NamedParam> p, float lr_, float momentum_)
+    : lr(lr_), momentum(momentum_), params(std::move(p)) {
+  if (!(lr > 0.0f) || !(momentum >= 0.0f)) {
+    throw std::invalid_argument("SGD: expected lr > 0 and momentum >= 0, found lr " +
+                                std::to_string(lr) + ", momentum " + std::to_string(momentum));
+  }
+  if (momentum > 0.0f) {
+    for (const NamedParam& q : params) momentum_buffer.emplace_back(q.value->shape(), 0.0f);
+  }
+}
+
+void SGD::step() {
+  ++steps;
+  for (size_t k = 0; k < params.size(); ++k) {
+    float* p = params[k].value->data();
+    const float* g = params[k].grad->data();
+    const int64_t n = params[k].value->numel();
+    if (momentum > 0.0f) {
+      float* b = momentum_buffer[k].data();
+      for (int64_t i = 0; i < n; ++i) {
+        b[i] = steps == 1 ? g[i] : momentum * b[i] + g[i];
+        p[i] -= lr * b[i];
+      }
+    } else {
+      for (int64_t i = 0; i < n; ++i) p[i] -= lr * g[i];
+    }
+  }
+}
+
+void SGD::zero_grad() {
+  for (const NamedParam& q : params) q.grad->zero();
+}
+
+}  // namespace convt::nn
