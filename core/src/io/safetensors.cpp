@@ -1,0 +1,213 @@
+// .safetensors reader/writer (F32 only). Format in convt/io/safetensors.h.
+#include "convt/io/safetensors.h"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <vector>
+
+#include "convt/io/atomic_file.h"
+
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "safetensors data is little-endian; this code copies floats as they are in memory");
+
+namespace convt {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr uint64_t kMaxHeaderBytes = 100u * 1000u * 1000u;  // as the reference implementation
+const char* const kMetadataKey = "__metadata__";
+constexpr uint64_t kMaxDim = uint64_t{1} << 40;  // any one dim; larger is a corrupt header
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw SafetensorsError(path + ": " + what);
+}
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+}  // namespace
+
+std::string safetensors_bytes(const std::map<std::string, Tensor>& tensors,
+                              const std::map<std::string, std::string>& metadata) {
+  // ordered_json keeps insertion order, so the header reads as the reference implementation
+  // writes it: "__metadata__" first, tensors by name, each {"dtype", "shape", "data_offsets"}.
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  if (!metadata.empty()) header[kMetadataKey] = metadata;
+  uint64_t offset = 0;
+  for (const auto& [name, t] : tensors) {
+    if (name.empty() || name == kMetadataKey) {
+      throw SafetensorsError("safetensors: tensor name '" + name + "' is reserved or empty");
+    }
+    if (t.ndim() == 0 && t.numel() == 0) {
+      throw SafetensorsError("safetensors: tensor '" + name + "' is empty (default-constructed, "
+                             "no shape); give it a shape before saving");
+    }
+    const uint64_t bytes = static_cast<uint64_t>(t.numel()) * sizeof(float);
+    nlohmann::ordered_json entry = nlohmann::ordered_json::object();
+    entry["dtype"] = "F32";
+    entry["shape"] = t.shape();
+    entry["data_offsets"] = {offset, offset + bytes};
+    header[name] = std::move(entry);
+    offset += bytes;
+  }
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');  // keeps the data 8-byte aligned, as the reference
+  std::string out(8, '\0');
+  uint64_t n = text.size();
+  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xFF);
+  out += text;
+  out.reserve(out.size() + offset);
+  for (const auto& [name, t] : tensors) {
+    out.append(reinterpret_cast<const char*>(t.data()), sizeof(float) * static_cast<size_t>(t.numel()));
+  }
+  return out;
+}
+
+void write_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
+                       const std::map<std::string, std::string>& metadata) {
+  std::string bytes;
+  try {
+    bytes = safetensors_bytes(tensors, metadata);
+    write_file_atomic(path, bytes);
+  } catch (const SafetensorsError& e) {
+    throw SafetensorsError(path + ": " + e.what());
+  } catch (const std::runtime_error& e) {
+    throw SafetensorsError(e.what());
+  }
+}
+
+SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& path) {
+  if (bytes.size() < 8) {
+    fail(path, "truncated: expected at least 8 bytes (the header length), found " +
+                   std::to_string(bytes.size()));
+  }
+  uint64_t header_len = 0;
+  for (int i = 7; i >= 0; --i) {
+    header_len = (header_len << 8) | static_cast<unsigned char>(bytes[static_cast<size_t>(i)]);
+  }
+  if (header_len > kMaxHeaderBytes) {
+    fail(path, "not a safetensors file: header length " + std::to_string(header_len) +
+                   " bytes (expected at most " + std::to_string(kMaxHeaderBytes) + ")");
+  }
+  if (8 + header_len > bytes.size()) {
+    fail(path, "truncated: the header length says " + std::to_string(header_len) +
+                   " header bytes, found " + std::to_string(bytes.size() - 8) + " after the length");
+  }
+  json header;
+  try {
+    header = json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<int64_t>(header_len));
+  } catch (const json::parse_error& e) {
+    fail(path, std::string("corrupt header: not valid JSON (") + e.what() + ")");
+  }
+  if (!header.is_object()) fail(path, "corrupt header: expected a JSON object, found " +
+                                          std::string(header.type_name()));
+  const uint64_t buffer_size = bytes.size() - 8 - header_len;
+  const char* buffer = bytes.data() + 8 + header_len;
+
+  SafetensorsFile file;
+  struct Span {
+    uint64_t begin, end;
+    std::string name;
+  };
+  std::vector<Span> spans;
+  for (const auto& [name, entry] : header.items()) {
+    if (name == kMetadataKey) {
+      if (!entry.is_object()) fail(path, "__metadata__: expected an object of strings");
+      for (const auto& [key, value] : entry.items()) {
+        if (!value.is_string()) {
+          fail(path, "__metadata__ '" + key + "': expected a string value, found " +
+                         std::string(value.type_name()));
+        }
+        file.metadata[key] = value.get<std::string>();
+      }
+      continue;
+    }
+    const std::string where = "tensor '" + name + "': ";
+    if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
+        !entry.contains("data_offsets")) {
+      fail(path, where + "expected {\"dtype\", \"shape\", \"data_offsets\"}, found " + entry.dump());
+    }
+    const json& dtype = entry["dtype"];
+    if (!dtype.is_string() || dtype.get<std::string>() != "F32") {
+      fail(path, where + "dtype " + dtype.dump() + " is not supported (expected \"F32\"; "
+                         "in PyTorch save t.float())");
+    }
+    const json& shape_json = entry["shape"];
+    if (!shape_json.is_array()) fail(path, where + "shape: expected a list, found " + shape_json.dump());
+    std::vector<int64_t> shape;
+    uint64_t numel = 1;
+    for (const json& d : shape_json) {
+      // nlohmann parses non-negative integers as unsigned, negative ones as signed.
+      if (!d.is_number_unsigned() || d.get<uint64_t>() > kMaxDim) {
+        fail(path, where + "shape " + shape_json.dump() + ": expected integers in [0, " +
+                       std::to_string(kMaxDim) + "]");
+      }
+      shape.push_back(d.get<int64_t>());
+      // Larger than the buffer (in elements) cannot be right; also keeps numel from overflowing.
+      if (shape.back() > 0 && numel > buffer_size / static_cast<uint64_t>(shape.back())) {
+        numel = buffer_size + 1;
+      } else {
+        numel *= static_cast<uint64_t>(shape.back());
+      }
+    }
+    const json& offsets = entry["data_offsets"];
+    if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
+        !offsets[1].is_number_unsigned()) {
+      fail(path, where + "data_offsets: expected [begin, end] (non-negative integers), found " +
+                     offsets.dump());
+    }
+    const uint64_t begin = offsets[0].get<uint64_t>(), end = offsets[1].get<uint64_t>();
+    if (begin > end || end > buffer_size) {
+      fail(path, where + "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+                     "] out of range: the data buffer holds " + std::to_string(buffer_size) +
+                     " bytes (file truncated or header corrupt)");
+    }
+    if (numel > buffer_size || end - begin != numel * sizeof(float)) {
+      fail(path, where + "shape " + shape_text(shape) + " needs " +
+                     (numel > buffer_size ? std::string("more than the buffer's")
+                                          : std::to_string(numel * sizeof(float))) +
+                     " bytes of F32, data_offsets [" + std::to_string(begin) + ", " +
+                     std::to_string(end) + "] hold " + std::to_string(end - begin));
+    }
+    std::vector<float> values(static_cast<size_t>(numel));
+    if (numel > 0) std::memcpy(values.data(), buffer + begin, static_cast<size_t>(end - begin));
+    file.tensors.emplace(name, Tensor(shape, std::move(values)));
+    spans.push_back({begin, end, name});
+  }
+  // The tensors must tile the buffer: no gaps, no overlaps, nothing after the last one.
+  std::sort(spans.begin(), spans.end(),
+            [](const Span& a, const Span& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
+  uint64_t expected_begin = 0;
+  for (const Span& s : spans) {
+    if (s.begin != expected_begin) {
+      fail(path, "tensor '" + s.name + "': data_offsets begin at " + std::to_string(s.begin) +
+                     ", expected " + std::to_string(expected_begin) +
+                     (s.begin < expected_begin ? " (overlaps the previous tensor)" : " (a gap)"));
+    }
+    expected_begin = s.end;
+  }
+  if (expected_begin != buffer_size) {
+    fail(path, "the tensors cover " + std::to_string(expected_begin) + " bytes of data, found " +
+                   std::to_string(buffer_size) + " (trailing bytes or a corrupt header)");
+  }
+  return file;
+}
+
+SafetensorsFile read_safetensors(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw SafetensorsError(path + ": cannot open (" + std::strerror(errno) + ")");
+  std::ostringstream s;
+  s << f.rdbuf();
+  if (f.bad()) throw SafetensorsError(path + ": read error (" + std::strerror(errno) + ")");
+  return parse_safetensors(s.str(), path);
+}
+
+}  // namespace convt
