@@ -4,6 +4,7 @@
 // spaces to a multiple of 64 bytes and ending in '\n', then the raw data.
 #include "convt/io/npy.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -21,19 +22,31 @@ std::string dict_value(const std::string& header, const std::string& key, const 
   if (k == std::string::npos) {
     throw NpyError(path + ": not a valid .npy header: no '" + key + "' in " + header);
   }
+  const auto bad = [&] {
+    return NpyError(path + ": not a valid .npy header: cannot read '" + key + "' in " + header);
+  };
   size_t colon = header.find(':', k);
+  if (colon == std::string::npos) throw bad();
   size_t start = header.find_first_not_of(' ', colon + 1);
-  size_t end = header[start] == '(' ? header.find(')', start) + 1
-                                    : header.find_first_of(",}", start + 1);
-  if (header[start] == '\'') end = header.find('\'', start + 1) + 1;
-  if (colon == std::string::npos || start == std::string::npos || end == std::string::npos) {
-    throw NpyError(path + ": not a valid .npy header: cannot read '" + key + "' in " + header);
+  if (start == std::string::npos) throw bad();
+  size_t end = std::string::npos;  // one past the value
+  if (header[start] == '(') {
+    end = header.find(')', start);
+  } else if (header[start] == '\'') {
+    end = header.find('\'', start + 1);
+  } else {
+    end = header.find_first_of(",}", start + 1);
+    if (end != std::string::npos) --end;
   }
-  return header.substr(start, end - start);
+  if (end == std::string::npos) throw bad();
+  return header.substr(start, end + 1 - start);
 }
 
 std::vector<int64_t> parse_shape(const std::string& text, const std::string& path) {
   std::vector<int64_t> shape;
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')') {
+    throw NpyError(path + ": bad shape " + text + " in the .npy header (expected a tuple)");
+  }
   std::string inner = text.substr(1, text.size() - 2);  // strip ( )
   std::stringstream s(inner);
   std::string item;
@@ -90,6 +103,21 @@ Tensor read_npy(const std::string& path) {
                    "HINT: save np.ascontiguousarray(a)");
   }
   std::vector<int64_t> shape = parse_shape(dict_value(header, "shape", path), path);
+  // Compare the size the header promises with what the file holds before allocating it, so a
+  // truncated or corrupt file is refused without trying to allocate its claimed size.
+  const std::streampos data_start = f.tellg();
+  f.seekg(0, std::ios::end);
+  const int64_t have = static_cast<int64_t>(f.tellg() - data_start);
+  f.seekg(data_start);
+  const int64_t cap = have / static_cast<int64_t>(sizeof(float)) + 1;  // more than fit
+  int64_t count = 1;  // elements the header promises, saturated at cap (no overflow)
+  for (int64_t d : shape) count = (d != 0 && count > cap / d) ? cap : std::min(count * d, cap);
+  if (count * static_cast<int64_t>(sizeof(float)) > have) {
+    throw NpyError(path + ": truncated: shape " + shape_to_string(shape) + " needs " +
+                   (count == cap ? "more than " + std::to_string(have)
+                                 : std::to_string(count * static_cast<int64_t>(sizeof(float)))) +
+                   " bytes of data, found " + std::to_string(have));
+  }
   Tensor t(shape);
   const std::streamsize want = static_cast<std::streamsize>(t.numel() * sizeof(float));
   f.read(reinterpret_cast<char*>(t.data()), want);
