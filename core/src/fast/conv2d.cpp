@@ -1,0 +1,135 @@
+// Conv2d forward and backward as im2col + GEMM and GEMM + col2im (OpenBLAS).
+// Same semantics, checks and messages as the naive kernels (core/src/ops/conv2d.cpp), which
+// remain the reference: the parity tests hold these functions to them.
+//
+// Legend: N batch, B samples per chunk, C_in/C_out channels, H/W input, H_out/W_out output,
+//         kH/kW kernel, S stride, P padding, D dilation.
+//
+// The naive gather
+//   out[n, oc, oy, ox] += x[n, ic, oy*S - P + ky*D, ox*S - P + kx*D] * w[oc, ic, ky, kx]
+// becomes, once the window under every output pixel is copied out (im2col),
+//   cols (C_in*kH*kW, B*H_out*W_out),  out_t (C_out, B*H_out*W_out) = weight (C_out, C_in*kH*kW) @ cols
+// for a chunk of B samples at once, then out_t is put back in (N, C_out, H_out, W_out) order.
+#include <algorithm>
+
+#include "convt/fast/fast_ops.h"
+#include "fast/parallel.h"
+
+namespace convt::fast {
+
+namespace {
+
+using detail::Lowering;
+
+void check_conv2d_args(const Tensor& x, const Tensor& weight, const Tensor* bias) {
+  check_shape(x, {-1, -1, -1, -1}, "conv2d: input", "[N, C_in, H, W]");
+  check_shape(weight, {-1, x.dim(1), -1, -1}, "conv2d: weight",
+              "[C_out, C_in, kH, kW] (input has C_in = " + std::to_string(x.dim(1)) + ")");
+  if (bias) check_shape(*bias, {weight.dim(0)}, "conv2d: bias", "[C_out]");
+}
+
+void prepare_grad(Tensor* t, const std::vector<int64_t>& shape, const std::string& name,
+                  const std::string& layout) {
+  if (!t) return;
+  if (t->empty()) t->resize(shape);
+  check_shape(*t, shape, name, layout);
+}
+
+// The im2col geometry: the image is the input, the grid the output.
+Lowering lowering(const Tensor& x, const Tensor& weight, OutSize size, const Conv2dParams& p) {
+  Lowering g;
+  g.C = static_cast<int>(x.dim(1));
+  g.H_img = static_cast<int>(x.dim(2));
+  g.W_img = static_cast<int>(x.dim(3));
+  g.H_grid = size.h;
+  g.W_grid = size.w;
+  g.kH = static_cast<int>(weight.dim(2));
+  g.kW = static_cast<int>(weight.dim(3));
+  g.stride = p.stride;
+  g.padding = p.padding;
+  g.dilation = p.dilation;
+  return g;
+}
+
+}  // namespace
+
+void conv2d_forward(Tensor& out, const Tensor& x, const Tensor& weight, const Tensor* bias,
+                    const Conv2dParams& p) {
+  check_conv2d_args(x, weight, bias);
+  const int kH = static_cast<int>(weight.dim(2)), kW = static_cast<int>(weight.dim(3));
+  const OutSize size =
+      conv2d_out_size(static_cast<int>(x.dim(2)), static_cast<int>(x.dim(3)), {kH, kW}, p);
+  if (&out == &x || &out == &weight || &out == bias) {  // writing out must not clobber an input
+    Tensor result;
+    conv2d_forward(result, x, weight, bias, p);
+    out = std::move(result);
+    return;
+  }
+  detail::ensure_blas_ready();
+  const Lowering g = lowering(x, weight, size, p);
+  const int N = static_cast<int>(x.dim(0)), C_in = g.C, C_out = static_cast<int>(weight.dim(0));
+  const int64_t rows = g.rows(), in_plane = g.image_size(), out_plane = g.grid_size();
+  out.resize({N, C_out, size.h, size.w});  // (N, C_out, H_out, W_out)
+
+  const int B = detail::chunk_samples(rows, out_plane, N);
+  for (int n0 = 0; n0 < N; n0 += B) {
+    const int b = std::min(B, N - n0);
+    const int cols_width = static_cast<int>(b * out_plane);
+    float* cols = detail::scratch(1, rows * b * out_plane);     // (C_in*kH*kW, b*H_out*W_out)
+    float* out_t = detail::scratch(2, C_out * b * out_plane);  // (C_out, b*H_out*W_out)
+    detail::im2col(cols, x.data() + static_cast<int64_t>(n0) * C_in * in_plane, b, g);
+    detail::gemm(false, false, C_out, cols_width, static_cast<int>(rows), 1.0f, weight.data(),
+                 static_cast<int>(rows), cols, cols_width, 0.0f, out_t, cols_width);
+    detail::channels_to_batch(out.data() + static_cast<int64_t>(n0) * C_out * out_plane, out_t,
+                              b, C_out, out_plane, bias ? bias->data() : nullptr,
+                              /*add=*/false);
+  }
+}
+
+void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& dout,
+                     const Tensor& x, const Tensor& weight, const Conv2dParams& p) {
+  check_conv2d_args(x, weight, nullptr);
+  const int kH = static_cast<int>(weight.dim(2)), kW = static_cast<int>(weight.dim(3));
+  const OutSize size =
+      conv2d_out_size(static_cast<int>(x.dim(2)), static_cast<int>(x.dim(3)), {kH, kW}, p);
+  const int N = static_cast<int>(x.dim(0)), C_in = static_cast<int>(x.dim(1));
+  const int C_out = static_cast<int>(weight.dim(0));
+  check_shape(dout, {N, C_out, size.h, size.w}, "conv2d backward: grad_output",
+              "[N, C_out, H_out, W_out]");
+  prepare_grad(dx, x.shape(), "conv2d backward: grad_input", "[N, C_in, H, W]");
+  prepare_grad(dweight, weight.shape(), "conv2d backward: grad_weight", "[C_out, C_in, kH, kW]");
+  prepare_grad(dbias, {C_out}, "conv2d backward: grad_bias", "[C_out]");
+  detail::ensure_blas_ready();
+
+  const Lowering g = lowering(x, weight, size, p);
+  const int64_t rows = g.rows(), in_plane = g.image_size(), out_plane = g.grid_size();
+  if (dx || dweight) {
+    const int B = detail::chunk_samples(rows, out_plane, N);
+    for (int n0 = 0; n0 < N; n0 += B) {
+      const int b = std::min(B, N - n0);
+      const int cols_width = static_cast<int>(b * out_plane);
+      float* dout_t = detail::scratch(2, C_out * b * out_plane);  // (C_out, b*H_out*W_out)
+      float* cols = detail::scratch(1, rows * b * out_plane);     // (C_in*kH*kW, b*H_out*W_out)
+      detail::batch_to_channels(dout_t, dout.data() + static_cast<int64_t>(n0) * C_out * out_plane,
+                                b, C_out, out_plane);
+      if (dweight) {
+        // In the forward pass this was: out_t = weight @ cols
+        // so now we have:               dweight (C_out, C_in*kH*kW) += dout_t @ cols^T
+        detail::im2col(cols, x.data() + static_cast<int64_t>(n0) * C_in * in_plane, b, g);
+        detail::gemm(false, true, C_out, static_cast<int>(rows), cols_width, 1.0f, dout_t,
+                     cols_width, cols, cols_width, 1.0f, dweight->data(), static_cast<int>(rows));
+      }
+      if (dx) {
+        // ... and dcols (C_in*kH*kW, b*H_out*W_out) = weight^T @ dout_t, then dx += col2im(dcols):
+        // the scatter of conv_transpose2d's forward pass, as in the naive kernels.
+        detail::gemm(true, false, static_cast<int>(rows), cols_width, C_out, 1.0f, weight.data(),
+                     static_cast<int>(rows), dout_t, cols_width, 0.0f, cols, cols_width);
+        detail::col2im_add(dx->data() + static_cast<int64_t>(n0) * C_in * in_plane, cols, b, g);
+      }
+    }
+  }
+  // out[n, oc, oy, ox] += bias[oc]  ->  dbias[oc] += sum of dout[n, oc, :, :]
+  if (dbias) detail::add_bias_grad(dbias->data(), dout.data(), N, C_out, out_plane);
+}
+
+}  // namespace convt::fast

@@ -1,0 +1,150 @@
+// ConvTranspose2d forward and backward as GEMM + col2im / im2col + GEMM (OpenBLAS).
+// Same semantics, checks and messages as the naive kernels (core/src/ops/conv_transpose2d.cpp),
+// which remain the reference: the parity tests hold these functions to them.
+//
+// Legend: N batch, B samples per chunk, C_in/C_out channels, H/W input, H_out/W_out output,
+//         kH/kW kernel, S stride, P padding, A output_padding, D dilation.
+//
+// The naive scatter
+//   out[n, oc, iy*S - P + ky*D, ix*S - P + kx*D] += x[n, ic, iy, ix] * w[ic, oc, ky, kx]
+// sums over ic first for a fixed (oc, ky, kx, n, iy, ix): that inner sum is a matrix product,
+//   cols[(oc, ky, kx), (n, iy, ix)] = sum_ic w[ic, (oc, ky, kx)] * x[n, ic, (iy, ix)]
+//   i.e. cols (C_out*kH*kW, B*H*W) = weight^T (C_out*kH*kW, C_in) @ x_t (C_in, B*H*W),
+// and what is left is the scatter of cols onto the output: col2im (lowering.cpp).
+// The whole chunk of B samples goes through one GEMM, so its width is B*H*W (for the GAN's
+// 5x5 layer: B*25 columns rather than 25).
+#include <algorithm>
+
+#include "convt/fast/fast_ops.h"
+#include "fast/parallel.h"
+
+namespace convt::fast {
+
+namespace {
+
+using detail::Lowering;
+
+void check_conv_transpose2d_args(const Tensor& x, const Tensor& weight, const Tensor* bias) {
+  check_shape(x, {-1, -1, -1, -1}, "conv_transpose2d: input", "[N, C_in, H, W]");
+  check_shape(weight, {x.dim(1), -1, -1, -1}, "conv_transpose2d: weight",
+              "[C_in, C_out, kH, kW] (input has C_in = " + std::to_string(x.dim(1)) + ")");
+  if (bias) check_shape(*bias, {weight.dim(1)}, "conv_transpose2d: bias", "[C_out]");
+}
+
+// Makes an empty gradient zeros of `shape`, then checks it (the naive kernels' rule).
+void prepare_grad(Tensor* t, const std::vector<int64_t>& shape, const std::string& name,
+                  const std::string& layout) {
+  if (!t) return;
+  if (t->empty()) t->resize(shape);
+  check_shape(*t, shape, name, layout);
+}
+
+// The col2im geometry: the image is the output, the grid the input.
+Lowering lowering(const Tensor& x, const Tensor& weight, OutSize size,
+                  const ConvTranspose2dParams& p) {
+  Lowering g;
+  g.C = static_cast<int>(weight.dim(1));
+  g.H_img = size.h;
+  g.W_img = size.w;
+  g.H_grid = static_cast<int>(x.dim(2));
+  g.W_grid = static_cast<int>(x.dim(3));
+  g.kH = static_cast<int>(weight.dim(2));
+  g.kW = static_cast<int>(weight.dim(3));
+  g.stride = p.stride;
+  g.padding = p.padding;
+  g.dilation = p.dilation;
+  return g;
+}
+
+}  // namespace
+
+void conv_transpose2d_forward(Tensor& out, const Tensor& x, const Tensor& weight,
+                              const Tensor* bias, const ConvTranspose2dParams& p) {
+  check_conv_transpose2d_args(x, weight, bias);
+  const int kH = static_cast<int>(weight.dim(2)), kW = static_cast<int>(weight.dim(3));
+  const OutSize size = conv_transpose2d_out_size(static_cast<int>(x.dim(2)),
+                                                 static_cast<int>(x.dim(3)), {kH, kW}, p);
+  if (&out == &x || &out == &weight || &out == bias) {  // writing out must not clobber an input
+    Tensor result;
+    conv_transpose2d_forward(result, x, weight, bias, p);
+    out = std::move(result);
+    return;
+  }
+  detail::ensure_blas_ready();
+  const Lowering g = lowering(x, weight, size, p);
+  const int N = static_cast<int>(x.dim(0)), C_in = static_cast<int>(x.dim(1)), C_out = g.C;
+  const int64_t rows = g.rows(), in_plane = g.grid_size(), out_plane = g.image_size();
+  out.resize({N, C_out, size.h, size.w});  // (N, C_out, H_out, W_out), zeros
+
+  const int B = detail::chunk_samples(rows, in_plane, N);
+  for (int n0 = 0; n0 < N; n0 += B) {
+    const int b = std::min(B, N - n0);
+    const int cols_width = static_cast<int>(b * in_plane);
+    float* x_t = detail::scratch(0, C_in * b * in_plane);  // (C_in, b*H*W)
+    float* cols = detail::scratch(1, rows * b * in_plane);  // (C_out*kH*kW, b*H*W)
+    detail::batch_to_channels(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
+    // weight is (C_in, C_out*kH*kW) row-major: use it transposed.
+    detail::gemm(true, false, static_cast<int>(rows), cols_width, C_in, 1.0f, weight.data(),
+                 static_cast<int>(rows), x_t, cols_width, 0.0f, cols, cols_width);
+    float* out_chunk = out.data() + static_cast<int64_t>(n0) * C_out * out_plane;  // (b, C_out, H_out, W_out)
+    if (bias) {
+      for (int i = 0; i < b; ++i)
+        for (int oc = 0; oc < C_out; ++oc)
+          std::fill_n(out_chunk + (static_cast<int64_t>(i) * C_out + oc) * out_plane, out_plane,
+                      (*bias)[oc]);
+    }
+    detail::col2im_add(out_chunk, cols, b, g);
+  }
+}
+
+void conv_transpose2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& dout,
+                               const Tensor& x, const Tensor& weight,
+                               const ConvTranspose2dParams& p) {
+  check_conv_transpose2d_args(x, weight, nullptr);
+  const int kH = static_cast<int>(weight.dim(2)), kW = static_cast<int>(weight.dim(3));
+  const OutSize size = conv_transpose2d_out_size(static_cast<int>(x.dim(2)),
+                                                 static_cast<int>(x.dim(3)), {kH, kW}, p);
+  const int N = static_cast<int>(x.dim(0)), C_in = static_cast<int>(x.dim(1));
+  const int C_out = static_cast<int>(weight.dim(1));
+  check_shape(dout, {N, C_out, size.h, size.w}, "conv_transpose2d backward: grad_output",
+              "[N, C_out, H_out, W_out]");
+  prepare_grad(dx, x.shape(), "conv_transpose2d backward: grad_input", "[N, C_in, H, W]");
+  prepare_grad(dweight, weight.shape(), "conv_transpose2d backward: grad_weight",
+               "[C_in, C_out, kH, kW]");
+  prepare_grad(dbias, {C_out}, "conv_transpose2d backward: grad_bias", "[C_out]");
+  detail::ensure_blas_ready();
+
+  const Lowering g = lowering(x, weight, size, p);
+  const int64_t rows = g.rows(), in_plane = g.grid_size(), out_plane = g.image_size();
+  if (dx || dweight) {
+    const int B = detail::chunk_samples(rows, in_plane, N);
+    for (int n0 = 0; n0 < N; n0 += B) {
+      const int b = std::min(B, N - n0);
+      const int cols_width = static_cast<int>(b * in_plane);
+      // The forward scatter read backwards is a gather: im2col of dout on the input's grid.
+      //   cols[(oc, ky, kx), (n, iy, ix)] = dout[n, oc, iy*S - P + ky*D, ix*S - P + kx*D]
+      float* cols = detail::scratch(1, rows * b * in_plane);  // (C_out*kH*kW, b*H*W)
+      detail::im2col(cols, dout.data() + static_cast<int64_t>(n0) * C_out * out_plane, b, g);
+      if (dx) {
+        // In the forward pass this was: cols = weight^T @ x_t
+        // so now we have:               dx_t (C_in, b*H*W) = weight (C_in, C_out*kH*kW) @ cols
+        float* dx_t = detail::scratch(2, C_in * b * in_plane);
+        detail::gemm(false, false, C_in, cols_width, static_cast<int>(rows), 1.0f, weight.data(),
+                     static_cast<int>(rows), cols, cols_width, 0.0f, dx_t, cols_width);
+        detail::channels_to_batch(dx->data() + n0 * C_in * in_plane, dx_t, b, C_in, in_plane,
+                                  nullptr, /*add=*/true);
+      }
+      if (dweight) {
+        // dweight (C_in, C_out*kH*kW) += x_t (C_in, b*H*W) @ cols^T (b*H*W, C_out*kH*kW)
+        float* x_t = detail::scratch(0, C_in * b * in_plane);
+        detail::batch_to_channels(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
+        detail::gemm(false, true, C_in, static_cast<int>(rows), cols_width, 1.0f, x_t,
+                     cols_width, cols, cols_width, 1.0f, dweight->data(), static_cast<int>(rows));
+      }
+    }
+  }
+  // out[n, oc, oy, ox] += bias[oc]  ->  dbias[oc] += sum of dout[n, oc, :, :]
+  if (dbias) detail::add_bias_grad(dbias->data(), dout.data(), N, C_out, out_plane);
+}
+
+}  // namespace convt::fast
