@@ -62,7 +62,8 @@ std::string be32(uint32_t v) {
 // An IDX images file of n images h x w, pixel (i, y, x) = (i * 7 + y * w + x) % 256.
 std::string idx_images(uint32_t n, uint32_t h, uint32_t w) {
   std::string b = be32(0x00000803) + be32(n) + be32(h) + be32(w);
-  for (uint32_t i = 0; i < n * h * w; ++i) b += static_cast<char>(((i / (h * w)) * 7 + i % (h * w)) % 256);
+  for (uint32_t i = 0; i < n * h * w; ++i)
+    b += static_cast<char>(((i / (h * w)) * 7 + i % (h * w)) % 256);
   return b;
 }
 
@@ -134,7 +135,8 @@ TEST(BuiltinDigits, Size20IsTheAreaResizeOf28) {
   // digits20.png holds the resize rounded to 8 bits: within half a step of ours.
   const Tensor ours = area_resize(d28.images, 20, 20);
   float worst = 0;
-  for (int64_t i = 0; i < ours.numel(); ++i) worst = std::max(worst, std::abs(ours[i] - d20.images[i]));
+  for (int64_t i = 0; i < ours.numel(); ++i)
+    worst = std::max(worst, std::abs(ours[i] - d20.images[i]));
   EXPECT_LE(worst, 0.5f / 127.5f + 1e-5f);
 }
 
@@ -154,7 +156,8 @@ TEST(BuiltinDigits, LoadDatasetByName) {
 // Area resize
 
 TEST(AreaResize, WeightsRowsSumToOne) {
-  for (auto [in, out] : std::vector<std::pair<int, int>>{{28, 20}, {20, 28}, {7, 3}, {5, 5}, {1, 4}}) {
+  for (auto [in, out] :
+       std::vector<std::pair<int, int>>{{28, 20}, {20, 28}, {7, 3}, {5, 5}, {1, 4}}) {
     const std::vector<float> w = area_resize_weights(in, out);
     for (int i = 0; i < out; ++i) {
       float sum = 0;
@@ -311,7 +314,8 @@ TEST_F(ImageFolder, GoodImagesLoadedBadOnesListed) {
   std::vector<unsigned char> rgb(30 * 20 * 3, 200);
   for (int y = 0; y < 20; ++y) {
     for (int x = 0; x < 30; ++x) {
-      if (x < 5 || x >= 25) for (int c = 0; c < 3; ++c) rgb[(y * 30 + x) * 3 + c] = 255;
+      if (x < 5 || x >= 25)
+        for (int c = 0; c < 3; ++c) rgb[(y * 30 + x) * 3 + c] = 255;
     }
   }
   ASSERT_TRUE(stbi_write_png(path("b.png").c_str(), 30, 20, 3, rgb.data(), 30 * 3));

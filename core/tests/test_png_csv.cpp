@@ -41,7 +41,8 @@ class Files : public ::testing::Test {
 TEST_F(Files, PngGridLayoutAndValues) {
   // 3 gray images 2x2: image k filled with -1 + k (-1, 0, 1) -> bytes 0, 128, 255.
   Tensor images({3, 1, 2, 2});
-  for (int k = 0; k < 3; ++k) for (int i = 0; i < 4; ++i) images[k * 4 + i] = -1.0f + k;
+  for (int k = 0; k < 3; ++k)
+    for (int i = 0; i < 4; ++i) images[k * 4 + i] = -1.0f + k;
   write_png_grid(path("grid.png"), images, 2, 3, 1);  // 2 cols, 2 rows, tiles 6x6, 1px padding
   EXPECT_EQ(std::vector<fs::path>(fs::directory_iterator(dir_), {}).size(), 1u);  // no temp left
 
@@ -52,11 +53,11 @@ TEST_F(Files, PngGridLayoutAndValues) {
   EXPECT_EQ(h, 2 * 6 + 3);
   EXPECT_EQ(c, 1);
   auto at = [&](int x, int y) { return static_cast<int>(px[y * w + x]); };
-  EXPECT_EQ(at(0, 0), 0);             // padding
-  EXPECT_EQ(at(1 + 7, 1), 128);       // image 1: row 0, col 1
-  EXPECT_EQ(at(1 + 5, 1 + 5), 0);     // image 0's last pixel (value -1)
-  EXPECT_EQ(at(1, 1 + 7), 255);       // image 2: row 1, col 0
-  EXPECT_EQ(at(1 + 7, 1 + 7), 0);     // empty cell stays black
+  EXPECT_EQ(at(0, 0), 0);          // padding
+  EXPECT_EQ(at(1 + 7, 1), 128);    // image 1: row 0, col 1
+  EXPECT_EQ(at(1 + 5, 1 + 5), 0);  // image 0's last pixel (value -1)
+  EXPECT_EQ(at(1, 1 + 7), 255);    // image 2: row 1, col 0
+  EXPECT_EQ(at(1 + 7, 1 + 7), 0);  // empty cell stays black
   stbi_image_free(px);
 }
 
@@ -80,8 +81,7 @@ TEST_F(Files, CsvWritesHeaderRowsAndQuotes) {
     csv.write_row(std::vector<double>{2, 0.1f, 3});
     EXPECT_THROW(csv.write_row(std::vector<double>{1, 2}), std::invalid_argument);
   }
-  EXPECT_EQ(read(path("log.csv")),
-            "step,loss_G,note\n1,0.5,\"a, \"\"b\"\"\"\n2,0.100000001,3\n");
+  EXPECT_EQ(read(path("log.csv")), "step,loss_G,note\n1,0.5,\"a, \"\"b\"\"\"\n2,0.100000001,3\n");
 }
 
 TEST_F(Files, CsvAppendKeepsRowsAndChecksTheHeader) {

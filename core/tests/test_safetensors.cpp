@@ -36,7 +36,8 @@ class Safetensors : public ::testing::Test {
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   std::vector<std::string> listing() const {
     std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir_)) names.push_back(e.path().filename().string());
+    for (const auto& e : fs::directory_iterator(dir_))
+      names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
   }
@@ -52,7 +53,8 @@ class Safetensors : public ::testing::Test {
   // A file with a hand-made header and `data_bytes` bytes of data.
   static std::string with_header(const std::string& header, size_t data_bytes) {
     std::string out(8, '\0');
-    for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((header.size() >> (8 * i)) & 0xFF);
+    for (int i = 0; i < 8; ++i)
+      out[static_cast<size_t>(i)] = static_cast<char>((header.size() >> (8 * i)) & 0xFF);
     return out + header + std::string(data_bytes, '\0');
   }
 
@@ -82,7 +84,8 @@ TEST_F(Safetensors, RoundTripIsExact) {
 TEST_F(Safetensors, LayoutFollowsTheFormat) {
   const std::string bytes = safetensors_bytes(tensors_, metadata_);
   uint64_t n = 0;
-  for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(bytes[static_cast<size_t>(i)]);
+  for (int i = 7; i >= 0; --i)
+    n = (n << 8) | static_cast<unsigned char>(bytes[static_cast<size_t>(i)]);
   EXPECT_EQ(n % 8, 0u) << "data starts 8-byte aligned";
   const auto header = nlohmann::json::parse(bytes.substr(8, n));
   EXPECT_EQ(header["__metadata__"]["step"], "1234");
@@ -104,7 +107,8 @@ TEST_F(Safetensors, LayoutFollowsTheFormat) {
 TEST_F(Safetensors, SameBytesAsTheReferenceImplementation) {
   auto le_u64 = [](uint64_t n) {
     std::string b(8, '\0');
-    for (int i = 0; i < 8; ++i) b[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xFF);
+    for (int i = 0; i < 8; ++i)
+      b[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xFF);
     return b;
   };
   const std::vector<float> values = {0, 1, 2, 3, 4, 5};
@@ -167,7 +171,8 @@ TEST_F(Safetensors, BadOffsetsAreRefused) {
   EXPECT_TRUE(contains(e, "tensor 'w': data_offsets [0, 80] out of range")) << e;
   EXPECT_TRUE(contains(e, "holds 8 bytes")) << e;
 
-  e = parse_error(with_header(R"({"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}})", 8));
+  e = parse_error(
+      with_header(R"({"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}})", 8));
   EXPECT_TRUE(contains(e, "tensor 'w': shape [3] needs 12 bytes")) << e;
 
   e = parse_error(with_header(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
@@ -175,13 +180,16 @@ TEST_F(Safetensors, BadOffsetsAreRefused) {
                               12));
   EXPECT_TRUE(contains(e, "overlaps")) << e;
 
-  e = parse_error(with_header(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}})", 8));
+  e = parse_error(
+      with_header(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}})", 8));
   EXPECT_TRUE(contains(e, "tensor 'a': data_offsets begin at 4, expected 0 (a gap)")) << e;
 
-  e = parse_error(with_header(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}})", 8));
+  e = parse_error(
+      with_header(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}})", 8));
   EXPECT_TRUE(contains(e, "trailing bytes")) << e;
 
-  e = parse_error(with_header(R"({"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})", 4));
+  e = parse_error(
+      with_header(R"({"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})", 4));
   EXPECT_TRUE(contains(e, "expected integers in [0, ")) << e;
 
   e = parse_error(with_header(
@@ -193,8 +201,8 @@ TEST_F(Safetensors, BadOffsetsAreRefused) {
 }
 
 TEST_F(Safetensors, OtherDtypesAreRefused) {
-  const std::string e =
-      parse_error(with_header(R"({"h": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]}})", 4));
+  const std::string e = parse_error(
+      with_header(R"({"h": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]}})", 4));
   EXPECT_TRUE(contains(e, "tensor 'h': dtype \"F16\" is not supported (expected \"F32\"")) << e;
 }
 

@@ -35,7 +35,8 @@ Dataset load_dataset(const std::string& spec, int size, int channels) {
   if (spec == "fashion-mnist") return resized(load_fashion_mnist(true), size);
   struct stat st {};
   if (::stat(spec.c_str(), &st) != 0) {
-    throw DataError("dataset '" + spec + "': expected 'digits', 'fashion-mnist', a folder of "
+    throw DataError("dataset '" + spec +
+                    "': expected 'digits', 'fashion-mnist', a folder of "
                     "PNG/JPG images or an IDX images file, found no such path");
   }
   if (S_ISDIR(st.st_mode)) return load_image_folder(spec, size, channels);
@@ -45,9 +46,9 @@ Dataset load_dataset(const std::string& spec, int size, int channels) {
 BatchSampler::BatchSampler(const Dataset& data, int64_t batch_size, uint64_t seed)
     : data_(&data), batch_size_(batch_size), seed_(seed) {
   if (batch_size < 1 || batch_size > data.size()) {
-    throw std::invalid_argument("BatchSampler: expected 1 <= batch_size <= " +
-                                std::to_string(data.size()) + " (the dataset " + data.name +
-                                "), found " + std::to_string(batch_size));
+    throw std::invalid_argument(
+        "BatchSampler: expected 1 <= batch_size <= " + std::to_string(data.size()) +
+        " (the dataset " + data.name + "), found " + std::to_string(batch_size));
   }
   batches_per_epoch_ = data.size() / batch_size;
   shuffle_for_epoch();
@@ -66,9 +67,11 @@ void BatchSampler::shuffle_for_epoch() {
 
 void BatchSampler::set_position(int64_t epoch, int64_t batch_index) {
   if (epoch < 0 || batch_index < 0 || batch_index >= batches_per_epoch_) {
-    throw std::invalid_argument("BatchSampler::set_position: expected epoch >= 0 and batch index "
-                                "in [0, " + std::to_string(batches_per_epoch_) + "), found epoch " +
-                                std::to_string(epoch) + ", index " + std::to_string(batch_index));
+    throw std::invalid_argument(
+        "BatchSampler::set_position: expected epoch >= 0 and batch index "
+        "in [0, " +
+        std::to_string(batches_per_epoch_) + "), found epoch " + std::to_string(epoch) +
+        ", index " + std::to_string(batch_index));
   }
   const bool reshuffle = epoch != epoch_;
   epoch_ = epoch;
@@ -95,15 +98,17 @@ BatchSampler::BatchInfo BatchSampler::next_batch(Tensor& out, std::vector<int>* 
   if (out.shape() != shape) out.resize(shape);  // (B, C, H, W)
   const int64_t per_image = images.dim(1) * images.dim(2) * images.dim(3);
   for (int64_t b = 0; b < batch_size_; ++b) {
-    std::memcpy(out.data() + b * per_image, images.data() + indices[static_cast<size_t>(b)] * per_image,
+    std::memcpy(out.data() + b * per_image,
+                images.data() + indices[static_cast<size_t>(b)] * per_image,
                 sizeof(float) * static_cast<size_t>(per_image));
   }
   if (labels) {
     labels->resize(static_cast<size_t>(batch_size_));
     for (int64_t b = 0; b < batch_size_; ++b) {
       const int64_t i = indices[static_cast<size_t>(b)];
-      (*labels)[static_cast<size_t>(b)] =
-          i < static_cast<int64_t>(data_->labels.size()) ? data_->labels[static_cast<size_t>(i)] : -1;
+      (*labels)[static_cast<size_t>(b)] = i < static_cast<int64_t>(data_->labels.size())
+                                              ? data_->labels[static_cast<size_t>(i)]
+                                              : -1;
     }
   }
   return info;

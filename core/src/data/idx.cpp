@@ -72,8 +72,9 @@ std::vector<uint32_t> parse_idx_header(const std::string& bytes, const std::stri
   if (magic != expected_magic) {
     std::string guess;
     if ((magic & 0xFFFFFF00u) == 0x00000800u) {
-      guess = (magic & 0xFFu) == 1 ? " (a labels file?)" : (magic & 0xFFu) == 3 ? " (an images file?)"
-                                                                                : "";
+      guess = (magic & 0xFFu) == 1   ? " (a labels file?)"
+              : (magic & 0xFFu) == 3 ? " (an images file?)"
+                                     : "";
     } else if ((magic & 0xFFFF0000u) == 0 && ((magic >> 8) & 0xFFu) != 0x08) {
       guess = " (IDX data type " + hex32((magic >> 8) & 0xFFu) +
               "; only unsigned bytes, 0x08, are supported)";
@@ -130,13 +131,15 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path)
   data.labels.assign(static_cast<size_t>(n), -1);
   if (!labels_path.empty()) {
     const std::string label_bytes = read_maybe_gzipped(labels_path);
-    const std::vector<uint32_t> label_dims = parse_idx_header(label_bytes, labels_path, 1, "labels");
+    const std::vector<uint32_t> label_dims =
+        parse_idx_header(label_bytes, labels_path, 1, "labels");
     if (label_dims[0] != dims[0]) {
       throw DataError(labels_path + ": expected " + std::to_string(n) + " labels (the count in " +
                       images_path + "), found " + std::to_string(label_dims[0]));
     }
-    for (int64_t i = 0; i < n; ++i) data.labels[static_cast<size_t>(i)] =
-        static_cast<unsigned char>(label_bytes[static_cast<size_t>(8 + i)]);
+    for (int64_t i = 0; i < n; ++i)
+      data.labels[static_cast<size_t>(i)] =
+          static_cast<unsigned char>(label_bytes[static_cast<size_t>(8 + i)]);
   }
   const size_t slash = images_path.rfind('/');
   data.name = slash == std::string::npos ? images_path : images_path.substr(slash + 1);

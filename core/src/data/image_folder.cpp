@@ -51,14 +51,16 @@ std::string load_one(float* out, const std::string& path, int size, int channels
 
 Dataset load_image_folder(const std::string& dir, int size, int channels) {
   if (size < 1 || (channels != 1 && channels != 3)) {
-    throw std::invalid_argument("load_image_folder: expected size >= 1 and channels 1 or 3, found "
-                                "size " + std::to_string(size) + ", channels " +
-                                std::to_string(channels));
+    throw std::invalid_argument(
+        "load_image_folder: expected size >= 1 and channels 1 or 3, found "
+        "size " +
+        std::to_string(size) + ", channels " + std::to_string(channels));
   }
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    throw DataError(dir + ": expected a folder of PNG/JPG images, found " +
-                    (fs::exists(dir, ec) ? "a file that is not a folder" : "nothing (no such path)"));
+    throw DataError(
+        dir + ": expected a folder of PNG/JPG images, found " +
+        (fs::exists(dir, ec) ? "a file that is not a folder" : "nothing (no such path)"));
   }
   std::vector<fs::path> files;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -77,7 +79,8 @@ Dataset load_image_folder(const std::string& dir, int size, int channels) {
       continue;
     }
     values.resize(per_image * static_cast<size_t>(n + 1));
-    const std::string reason = load_one(values.data() + per_image * n, file.string(), size, channels);
+    const std::string reason =
+        load_one(values.data() + per_image * n, file.string(), size, channels);
     if (!reason.empty()) {
       data.skipped.push_back({file.string(), reason});
       continue;
@@ -94,13 +97,12 @@ Dataset load_image_folder(const std::string& dir, int size, int channels) {
   data.images = Tensor({n, channels, size, size}, std::move(values));
   data.labels.assign(static_cast<size_t>(n), -1);
   const std::string folder = fs::path(dir).lexically_normal().filename().string();
-  data.name = folder.empty() ? fs::path(dir).lexically_normal().parent_path().filename().string()
-                             : folder;
-  data.description = std::to_string(n) + " images from " + dir + ", " +
-                     (channels == 1 ? "grayscale" : "RGB") + ", " + std::to_string(size) + "x" +
-                     std::to_string(size) +
-                     (data.skipped.empty() ? ""
-                                           : ", " + std::to_string(data.skipped.size()) + " skipped");
+  data.name =
+      folder.empty() ? fs::path(dir).lexically_normal().parent_path().filename().string() : folder;
+  data.description =
+      std::to_string(n) + " images from " + dir + ", " + (channels == 1 ? "grayscale" : "RGB") +
+      ", " + std::to_string(size) + "x" + std::to_string(size) +
+      (data.skipped.empty() ? "" : ", " + std::to_string(data.skipped.size()) + " skipped");
   return data;
 }
 

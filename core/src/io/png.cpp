@@ -16,8 +16,9 @@ Image8 make_image_grid(const Tensor& images, int cols, int scale, int padding) {
       cols < 1 || scale < 1 || padding < 0) {
     throw std::invalid_argument(
         "make_image_grid: expected images (N >= 1, C = 1 or 3, H, W), cols >= 1, scale >= 1, "
-        "padding >= 0; found images " + images.shape_str() + ", cols " + std::to_string(cols) +
-        ", scale " + std::to_string(scale) + ", padding " + std::to_string(padding));
+        "padding >= 0; found images " +
+        images.shape_str() + ", cols " + std::to_string(cols) + ", scale " + std::to_string(scale) +
+        ", padding " + std::to_string(padding));
   }
   const int n = static_cast<int>(images.dim(0)), c = static_cast<int>(images.dim(1));
   cols = std::min(cols, n);  // a short row is not padded out to `cols`

@@ -47,7 +47,8 @@ std::string safetensors_bytes(const std::map<std::string, Tensor>& tensors,
       throw SafetensorsError("safetensors: tensor name '" + name + "' is reserved or empty");
     }
     if (t.ndim() == 0 && t.numel() == 0) {
-      throw SafetensorsError("safetensors: tensor '" + name + "' is empty (default-constructed, "
+      throw SafetensorsError("safetensors: tensor '" + name +
+                             "' is empty (default-constructed, "
                              "no shape); give it a shape before saving");
     }
     const uint64_t bytes = static_cast<uint64_t>(t.numel()) * sizeof(float);
@@ -62,11 +63,13 @@ std::string safetensors_bytes(const std::map<std::string, Tensor>& tensors,
   text.append((8 - text.size() % 8) % 8, ' ');  // keeps the data 8-byte aligned, as the reference
   std::string out(8, '\0');
   uint64_t n = text.size();
-  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xFF);
+  for (int i = 0; i < 8; ++i)
+    out[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xFF);
   out += text;
   out.reserve(out.size() + offset);
   for (const auto& [name, t] : tensors) {
-    out.append(reinterpret_cast<const char*>(t.data()), sizeof(float) * static_cast<size_t>(t.numel()));
+    out.append(reinterpret_cast<const char*>(t.data()),
+               sizeof(float) * static_cast<size_t>(t.numel()));
   }
   return out;
 }
@@ -99,7 +102,8 @@ SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& p
   }
   if (8 + header_len > bytes.size()) {
     fail(path, "truncated: the header length says " + std::to_string(header_len) +
-                   " header bytes, found " + std::to_string(bytes.size() - 8) + " after the length");
+                   " header bytes, found " + std::to_string(bytes.size() - 8) +
+                   " after the length");
   }
   json header;
   try {
@@ -107,8 +111,8 @@ SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& p
   } catch (const json::parse_error& e) {
     fail(path, std::string("corrupt header: not valid JSON (") + e.what() + ")");
   }
-  if (!header.is_object()) fail(path, "corrupt header: expected a JSON object, found " +
-                                          std::string(header.type_name()));
+  if (!header.is_object())
+    fail(path, "corrupt header: expected a JSON object, found " + std::string(header.type_name()));
   const uint64_t buffer_size = bytes.size() - 8 - header_len;
   const char* buffer = bytes.data() + 8 + header_len;
 
@@ -133,15 +137,18 @@ SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& p
     const std::string where = "tensor '" + name + "': ";
     if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
         !entry.contains("data_offsets")) {
-      fail(path, where + "expected {\"dtype\", \"shape\", \"data_offsets\"}, found " + entry.dump());
+      fail(path,
+           where + "expected {\"dtype\", \"shape\", \"data_offsets\"}, found " + entry.dump());
     }
     const json& dtype = entry["dtype"];
     if (!dtype.is_string() || dtype.get<std::string>() != "F32") {
-      fail(path, where + "dtype " + dtype.dump() + " is not supported (expected \"F32\"; "
-                         "in PyTorch save t.float())");
+      fail(path, where + "dtype " + dtype.dump() +
+                     " is not supported (expected \"F32\"; "
+                     "in PyTorch save t.float())");
     }
     const json& shape_json = entry["shape"];
-    if (!shape_json.is_array()) fail(path, where + "shape: expected a list, found " + shape_json.dump());
+    if (!shape_json.is_array())
+      fail(path, where + "shape: expected a list, found " + shape_json.dump());
     std::vector<int64_t> shape;
     uint64_t numel = 1;
     for (const json& d : shape_json) {
@@ -183,8 +190,9 @@ SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& p
     spans.push_back({begin, end, name});
   }
   // The tensors must tile the buffer: no gaps, no overlaps, nothing after the last one.
-  std::sort(spans.begin(), spans.end(),
-            [](const Span& a, const Span& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  });
   uint64_t expected_begin = 0;
   for (const Span& s : spans) {
     if (s.begin != expected_begin) {
