@@ -14,7 +14,10 @@ int64_t product(const std::vector<int64_t>& shape) {
       throw std::invalid_argument("Tensor: expected non-negative dimensions, found shape " +
                                   shape_to_string(shape));
     }
-    n *= d;
+    if (__builtin_mul_overflow(n, d, &n)) {
+      throw std::invalid_argument("Tensor: shape " + shape_to_string(shape) +
+                                  " has more elements than int64 can count");
+    }
   }
   return n;
 }
