@@ -4,5 +4,5 @@
 #include "convt/fast/fast_ops.h"
 
 #ifndef CONVT_NN_HAVE_FAST
-#define CONVT_NN_HAVE_FAST 0  // 1 once convt::fast (core/src/fast) is committed
+#define CONVT_NN_HAVE_FAST 1
 #endif

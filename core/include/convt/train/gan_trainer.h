@@ -1,0 +1,144 @@
+// GanTrainer: the notes' GAN training algorithm, one batch per call, with the two steps exposed
+// separately so the dashboard can step them one at a time.
+//
+//   Step A (step_generator):     z ~ N(0, 1)            (B, latent_dim)
+//                                X_fake = G(z)          (B, C, H, W)
+//                                L_G = BCE(D(X_fake), 1)
+//                                backprop through D (its gradients are not kept) into G;
+//                                Adam updates G only.
+//   Step B (step_discriminator): the same X_fake, detached, and a real batch x (B, C, H, W):
+//                                L_D = BCE(D(x), 1) + BCE(D(X_fake), 0)
+//                                Adam updates D only.
+//   step() = Step A then Step B.
+//
+// D runs on the real and the fake batch as two forward/backward passes, as PyTorch's
+// D(real), D(fake) (each pass draws its own dropout masks). Both nets stay in training mode
+// (batch statistics in G's BatchNorm, dropout in D); generate() uses evaluation mode.
+//
+// Deterministic for a given seed, backend and thread count: z comes from the trainer's own Rng,
+// each Dropout layer has its own Rng, batches come from convt::BatchSampler.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "convt/data/dataset.h"
+#include "convt/nn/model_spec.h"
+#include "convt/nn/optim.h"
+
+namespace convt {
+
+struct GanConfig {
+  int64_t batch_size = 256;
+  float lr_g = 1e-4f;  // the notes: Adam lr 1e-4, beta1 0.5, beta2 0.999
+  float lr_d = 1e-4f;
+  float beta1 = 0.5f;
+  float beta2 = 0.999f;
+  uint64_t seed = 0;
+  nn::Backend backend = nn::Backend::naive;
+  std::string init;  // "" = the spec's "init"; else "dcgan" | "pytorch"
+
+  // Throws std::invalid_argument naming the first bad value (batch < 2, lr <= 0, betas not in
+  // [0, 1)).
+  void validate() const;
+};
+
+struct StepMetrics {
+  int64_t step = 0;            // completed steps after this one (1 after the first)
+  int64_t epoch = 0;           // epoch of the real batch used
+  float loss_g = 0.0f;         // L_G of Step A
+  float loss_d = 0.0f;         // L_D of Step B
+  float d_real = 0.0f;         // mean sigmoid(D(x)) over the real batch
+  float d_fake = 0.0f;         // mean sigmoid(D(X_fake)) in Step B
+  float acc_real = 0.0f;       // fraction of real images with D(x) > 0 (called real)
+  float acc_fake = 0.0f;       // fraction of fakes with D(X_fake) < 0 (called fake)
+  double seconds = 0.0;        // wall time of Step A + Step B
+  double samples_per_second = 0.0;  // batch_size / seconds
+};
+
+// A non-finite loss or gradient. Nothing was updated; what() names the step and what to try.
+class TrainingError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+// A checkpoint that cannot be used here (corrupt, another model, missing tensors).
+class CheckpointError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class GanTrainer {
+ public:
+  // Builds G and D from `spec` (convt/nn/model_spec.h), initialised from cfg.seed. `data` (may be
+  // nullptr: then pass real batches to step_discriminator) must outlive the trainer and match
+  // the model's image shape. Throws SpecError/ShapeError/std::invalid_argument.
+  GanTrainer(const nlohmann::json& spec, const GanConfig& cfg, const Dataset* data);
+
+  // Step A. Returns L_G. Throws TrainingError (no update) if L_G or G's gradients are not finite.
+  float step_generator();
+  // Step B on the next batch of the dataset / on `real` (B, C, H, W). Uses the X_fake of the
+  // last step_generator(); without one, it first draws z and runs G (training mode, no update).
+  // Completes the step: returns its metrics. Throws TrainingError (no update) on a non-finite L_D.
+  StepMetrics step_discriminator();
+  StepMetrics step_discriminator(const Tensor& real);
+  // Step A then Step B.
+  StepMetrics step();
+
+  // G(z) in evaluation mode (BatchNorm running statistics). z (N, latent_dim) -> (N, C, H, W).
+  Tensor generate(const Tensor& z);
+  // N latent vectors from their own Rng(seed): the same seed gives the same z everywhere.
+  Tensor latent_batch(int64_t n, uint64_t seed) const;
+
+  // Checkpoint: G and D parameters and BN running statistics ("G.0.weight", "G.1.running_mean",
+  // ... as PyTorch's state_dict of nn.Sequential), Adam moments ("optG.exp_avg.0.weight", ...),
+  // and metadata: the model spec, config, step, batch position, every Rng state. Written
+  // atomically. Throws std::logic_error between Step A and Step B (X_fake is not saved).
+  void save_checkpoint(const std::string& path) const;
+  // Restores everything save_checkpoint wrote; training then continues exactly as it would
+  // have. Refuses (CheckpointError, nothing changed) a corrupt file, a checkpoint of another
+  // model, or missing/mis-shaped tensors.
+  void load_checkpoint(const std::string& path);
+  // Reads the spec and config from a checkpoint's metadata, builds the trainer, loads it.
+  static std::unique_ptr<GanTrainer> from_checkpoint(const std::string& path, const Dataset* data,
+                                                     const GanConfig* override_cfg = nullptr);
+
+  nn::GanModel& model() { return model_; }
+  nn::Sequential& G() { return *model_.G; }
+  nn::Sequential& D() { return *model_.D; }
+  const GanConfig& config() const { return cfg_; }
+  int64_t steps_done() const { return steps_; }
+  // Epoch and batch index of the next real batch (0, 0 without a dataset).
+  int64_t epoch() const;
+  int64_t batches_per_epoch() const;
+  bool step_a_pending() const { return have_fake_; }
+  const StepMetrics& last_metrics() const { return metrics_; }
+  // The fakes of the last Step A (B, C, H, W).
+  const Tensor& last_fakes() const { return x_fake_; }
+  void set_backend(nn::Backend b);
+
+ private:
+  void make_fakes_without_update();
+  void fill_latent(Tensor& z);
+
+  GanConfig cfg_;
+  nn::GanModel model_;
+  const Dataset* data_;
+  std::unique_ptr<BatchSampler> sampler_;
+  std::unique_ptr<nn::Adam> opt_g_, opt_d_;
+  Rng rng_;  // z for training steps
+  int64_t steps_ = 0;
+  bool have_fake_ = false;
+  double step_a_seconds_ = 0.0;
+  Tensor z_, x_fake_, real_, ones_, zeros_, dlogits_, dfake_;
+  StepMetrics metrics_;
+};
+
+// The GanConfig as JSON text and back (checkpoint metadata). from_json throws on bad values.
+std::string config_to_json(const GanConfig& cfg);
+GanConfig config_from_json(const std::string& text);
+
+}  // namespace convt

@@ -1,0 +1,419 @@
+#include "convt/train/gan_trainer.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "convt/io/safetensors.h"
+#include "convt/ops/losses.h"
+
+namespace convt {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kFormat = "convt-gan-checkpoint/1";
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+bool all_finite(nn::Sequential& net) {
+  double sum = 0.0;
+  for (const nn::NamedParam& p : net.params()) {
+    for (int64_t i = 0; i < p.grad->numel(); ++i) sum += (*p.grad)[i] * (*p.grad)[i];
+  }
+  return std::isfinite(sum);
+}
+
+std::string shape_text(const std::vector<int64_t>& s) { return shape_to_string(s); }
+
+}  // namespace
+
+void GanConfig::validate() const {
+  auto bad = [](const std::string& what) { throw std::invalid_argument(what); };
+  if (batch_size < 2) {
+    bad("batch: expected an integer >= 2 (BatchNorm needs two samples), found " +
+        std::to_string(batch_size));
+  }
+  if (!(lr_g > 0.0f) || !std::isfinite(lr_g)) bad("lr (G): expected > 0, found " + std::to_string(lr_g));
+  if (!(lr_d > 0.0f) || !std::isfinite(lr_d)) bad("lr (D): expected > 0, found " + std::to_string(lr_d));
+  if (!(beta1 >= 0.0f && beta1 < 1.0f)) bad("beta1: expected in [0, 1), found " + std::to_string(beta1));
+  if (!(beta2 >= 0.0f && beta2 < 1.0f)) bad("beta2: expected in [0, 1), found " + std::to_string(beta2));
+}
+
+std::string config_to_json(const GanConfig& c) {
+  json j{{"batch_size", c.batch_size}, {"lr_g", c.lr_g},   {"lr_d", c.lr_d},
+         {"beta1", c.beta1},           {"beta2", c.beta2}, {"seed", c.seed},
+         {"backend", nn::backend_name(c.backend)},         {"init", c.init}};
+  return j.dump();
+}
+
+GanConfig config_from_json(const std::string& text) {
+  GanConfig c;
+  try {
+    const json j = json::parse(text);
+    c.batch_size = j.at("batch_size").get<int64_t>();
+    c.lr_g = j.at("lr_g").get<float>();
+    c.lr_d = j.at("lr_d").get<float>();
+    c.beta1 = j.at("beta1").get<float>();
+    c.beta2 = j.at("beta2").get<float>();
+    c.seed = j.at("seed").get<uint64_t>();
+    c.backend = nn::parse_backend(j.at("backend").get<std::string>());
+    c.init = j.at("init").get<std::string>();
+  } catch (const std::exception& e) {
+    throw CheckpointError(std::string("checkpoint config: ") + e.what());
+  }
+  c.validate();
+  return c;
+}
+
+GanTrainer::GanTrainer(const json& spec, const GanConfig& cfg, const Dataset* data)
+    : cfg_(cfg), model_(nn::build_gan(spec, cfg.seed, cfg.init)), data_(data),
+      rng_(cfg.seed * 0x2545F4914F6CDD1DULL + 17) {
+  cfg_.validate();
+  if (data_) {
+    const std::vector<int64_t> shape{data_->images.dim(1), data_->images.dim(2),
+                                     data_->images.dim(3)};
+    if (shape != model_.image_shape) {
+      throw std::invalid_argument("GanTrainer: model '" + model_.name + "' makes images " +
+                                  shape_text(model_.image_shape) + " [C, H, W], the dataset '" +
+                                  data_->name + "' has " + shape_text(shape));
+    }
+    sampler_ = std::make_unique<BatchSampler>(*data_, cfg_.batch_size, cfg_.seed);
+  }
+  set_backend(cfg_.backend);
+  opt_g_ = std::make_unique<nn::Adam>(model_.G->params(), cfg_.lr_g, cfg_.beta1, cfg_.beta2);
+  opt_d_ = std::make_unique<nn::Adam>(model_.D->params(), cfg_.lr_d, cfg_.beta1, cfg_.beta2);
+  ones_ = Tensor({cfg_.batch_size, 1}, 1.0f);
+  zeros_ = Tensor({cfg_.batch_size, 1}, 0.0f);
+}
+
+void GanTrainer::set_backend(nn::Backend b) {
+  cfg_.backend = b;
+  model_.G->set_backend(b);
+  model_.D->set_backend(b);
+}
+
+int64_t GanTrainer::epoch() const { return sampler_ ? sampler_->epoch() : 0; }
+int64_t GanTrainer::batches_per_epoch() const {
+  return sampler_ ? sampler_->batches_per_epoch() : 0;
+}
+
+void GanTrainer::fill_latent(Tensor& z) {
+  z.resize({cfg_.batch_size, model_.latent_dim});
+  for (int64_t i = 0; i < z.numel(); ++i) z[i] = rng_.normal();
+}
+
+Tensor GanTrainer::latent_batch(int64_t n, uint64_t seed) const {
+  Rng rng(seed);
+  Tensor z({n, model_.latent_dim});
+  for (int64_t i = 0; i < z.numel(); ++i) z[i] = rng.normal();
+  return z;
+}
+
+float GanTrainer::step_generator() {
+  const auto t0 = std::chrono::steady_clock::now();
+  nn::Sequential& G = *model_.G;
+  nn::Sequential& D = *model_.D;
+  G.set_training(true);
+  D.set_training(true);
+  fill_latent(z_);                           // (B, latent_dim)
+  x_fake_ = G.forward(z_);                   // (B, C, H, W)
+  const Tensor& logits = D.forward(x_fake_);  // (B, 1)
+  const float loss_g = bce_with_logits_forward(logits, ones_);  // L_G = BCE(D(G(z)), 1)
+  dlogits_.resize(logits.shape());
+  bce_with_logits_backward(dlogits_, logits, ones_);
+  D.set_requires_grad(false);  // D is frozen in Step A: only dL/dX_fake is wanted
+  D.backward(&dfake_, dlogits_);
+  D.set_requires_grad(true);
+  G.zero_grad();
+  G.backward(nullptr, dfake_);
+  if (!std::isfinite(loss_g) || !all_finite(G)) {
+    have_fake_ = false;
+    throw TrainingError(
+        "step " + std::to_string(steps_ + 1) + ", Step A (generator): L_G = " +
+        std::to_string(loss_g) +
+        (std::isfinite(loss_g) ? " but G's gradients are not finite" : " is not finite") +
+        "; G was not updated. Try a lower learning rate (--lr), a smaller batch, or resume "
+        "from the last checkpoint with another --seed.");
+  }
+  opt_g_->step();
+  metrics_.loss_g = loss_g;
+  have_fake_ = true;
+  step_a_seconds_ = seconds_since(t0);
+  return loss_g;
+}
+
+void GanTrainer::make_fakes_without_update() {
+  model_.G->set_training(true);
+  fill_latent(z_);
+  x_fake_ = model_.G->forward(z_);
+  have_fake_ = true;
+  step_a_seconds_ = 0.0;
+}
+
+StepMetrics GanTrainer::step_discriminator() {
+  if (!sampler_) {
+    throw std::logic_error("GanTrainer::step_discriminator(): no dataset; pass a real batch");
+  }
+  metrics_.epoch = sampler_->epoch();
+  sampler_->next_batch(real_);
+  return step_discriminator(real_);
+}
+
+StepMetrics GanTrainer::step_discriminator(const Tensor& real) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<int64_t> expected{cfg_.batch_size};
+  expected.insert(expected.end(), model_.image_shape.begin(), model_.image_shape.end());
+  check_shape(real, expected, "GanTrainer::step_discriminator: real batch", "[B, C, H, W]");
+  if (!have_fake_) make_fakes_without_update();
+  nn::Sequential& D = *model_.D;
+  D.set_training(true);
+  D.zero_grad();
+  const float B = static_cast<float>(cfg_.batch_size);
+
+  // BCE(D(x), 1)
+  const Tensor& logits_real = D.forward(real);  // (B, 1)
+  const float loss_real = bce_with_logits_forward(logits_real, ones_);
+  float d_real = 0.0f, acc_real = 0.0f;
+  for (int64_t i = 0; i < logits_real.numel(); ++i) {
+    d_real += 1.0f / (1.0f + std::exp(-logits_real[i]));
+    acc_real += logits_real[i] > 0.0f ? 1.0f : 0.0f;
+  }
+  dlogits_.resize(logits_real.shape());
+  bce_with_logits_backward(dlogits_, logits_real, ones_);
+  D.backward(nullptr, dlogits_);
+
+  // + BCE(D(X_fake), 0), X_fake detached: the gradient stops at D's input
+  const Tensor& logits_fake = D.forward(x_fake_);  // (B, 1)
+  const float loss_fake = bce_with_logits_forward(logits_fake, zeros_);
+  float d_fake = 0.0f, acc_fake = 0.0f;
+  for (int64_t i = 0; i < logits_fake.numel(); ++i) {
+    d_fake += 1.0f / (1.0f + std::exp(-logits_fake[i]));
+    acc_fake += logits_fake[i] < 0.0f ? 1.0f : 0.0f;
+  }
+  dlogits_.resize(logits_fake.shape());
+  bce_with_logits_backward(dlogits_, logits_fake, zeros_);
+  D.backward(nullptr, dlogits_);
+
+  const float loss_d = loss_real + loss_fake;
+  if (!std::isfinite(loss_d) || !all_finite(D)) {
+    throw TrainingError(
+        "step " + std::to_string(steps_ + 1) + ", Step B (discriminator): L_D = " +
+        std::to_string(loss_d) +
+        (std::isfinite(loss_d) ? " but D's gradients are not finite" : " is not finite") +
+        "; D was not updated. Try a lower learning rate (--lr), a smaller batch, or resume "
+        "from the last checkpoint with another --seed.");
+  }
+  opt_d_->step();
+  have_fake_ = false;
+  ++steps_;
+  metrics_.step = steps_;
+  metrics_.loss_d = loss_d;
+  metrics_.d_real = d_real / B;
+  metrics_.d_fake = d_fake / B;
+  metrics_.acc_real = acc_real / B;
+  metrics_.acc_fake = acc_fake / B;
+  metrics_.seconds = step_a_seconds_ + seconds_since(t0);
+  metrics_.samples_per_second = metrics_.seconds > 0.0 ? B / metrics_.seconds : 0.0;
+  return metrics_;
+}
+
+StepMetrics GanTrainer::step() {
+  if (!sampler_) {
+    throw std::logic_error(
+        "GanTrainer::step(): no dataset; call step_generator() and step_discriminator(real)");
+  }
+  metrics_ = StepMetrics();
+  step_generator();
+  return step_discriminator();
+}
+
+Tensor GanTrainer::generate(const Tensor& z) {
+  nn::Sequential& G = *model_.G;
+  G.set_training(false);
+  Tensor out;
+  try {
+    out = G.forward(z);
+  } catch (...) {
+    G.set_training(true);
+    throw;
+  }
+  G.set_training(true);
+  return out;
+}
+
+// ---- Checkpoints ------------------------------------------------------------------------------
+
+namespace {
+
+// Every tensor a checkpoint of this trainer holds, by name, pointing at the live tensor.
+std::map<std::string, Tensor*> state_tensors(nn::GanModel& m, nn::Adam& og, nn::Adam& od) {
+  std::map<std::string, Tensor*> out;
+  for (auto [prefix, net] : {std::pair<std::string, nn::Sequential*>{"G.", m.G.get()},
+                             std::pair<std::string, nn::Sequential*>{"D.", m.D.get()}}) {
+    for (const nn::NamedParam& p : net->params()) out[prefix + p.name] = p.value;
+    for (const nn::NamedBuffer& b : net->buffers()) out[prefix + b.name] = b.value;
+  }
+  for (auto [prefix, opt] : {std::pair<std::string, nn::Adam*>{"optG.", &og},
+                             std::pair<std::string, nn::Adam*>{"optD.", &od}}) {
+    for (size_t k = 0; k < opt->params.size(); ++k) {
+      out[prefix + "exp_avg." + opt->params[k].name] = &opt->exp_avg[k];
+      out[prefix + "exp_avg_sq." + opt->params[k].name] = &opt->exp_avg_sq[k];
+    }
+  }
+  return out;
+}
+
+// Layers with their own Rng, keyed "rng.G.<index>".
+std::map<std::string, Rng*> layer_rngs(nn::GanModel& m) {
+  std::map<std::string, Rng*> out;
+  for (auto [prefix, net] : {std::pair<std::string, nn::Sequential*>{"rng.G.", m.G.get()},
+                             std::pair<std::string, nn::Sequential*>{"rng.D.", m.D.get()}}) {
+    for (size_t i = 0; i < net->size(); ++i) {
+      if (Rng* r = net->layer(i).rng()) out[prefix + std::to_string(i)] = r;
+    }
+  }
+  return out;
+}
+
+const std::string& meta(const SafetensorsFile& f, const std::string& key,
+                        const std::string& path) {
+  auto it = f.metadata.find(key);
+  if (it == f.metadata.end()) {
+    throw CheckpointError(path + ": not a convt GAN checkpoint: metadata \"" + key +
+                          "\" is missing");
+  }
+  return it->second;
+}
+
+int64_t meta_int(const SafetensorsFile& f, const std::string& key, const std::string& path) {
+  const std::string& v = meta(f, key, path);
+  try {
+    size_t used = 0;
+    const long long x = std::stoll(v, &used);
+    if (used != v.size() || x < 0) throw std::invalid_argument(v);
+    return x;
+  } catch (const std::exception&) {
+    throw CheckpointError(path + ": metadata \"" + key + "\": expected a count, found '" + v + "'");
+  }
+}
+
+SafetensorsFile read_checkpoint_file(const std::string& path) {
+  SafetensorsFile f;
+  try {
+    f = read_safetensors(path);
+  } catch (const std::exception& e) {
+    throw CheckpointError(std::string("cannot read checkpoint: ") + e.what());
+  }
+  const std::string& format = meta(f, "format", path);
+  if (format != kFormat) {
+    throw CheckpointError(path + ": expected checkpoint format '" + kFormat + "', found '" +
+                          format + "'");
+  }
+  return f;
+}
+
+}  // namespace
+
+void GanTrainer::save_checkpoint(const std::string& path) const {
+  if (have_fake_) {
+    throw std::logic_error("GanTrainer::save_checkpoint: Step A is done but Step B is not; "
+                           "finish the step first (X_fake is not saved)");
+  }
+  auto* self = const_cast<GanTrainer*>(this);  // the maps point at live tensors; nothing changes
+  std::map<std::string, Tensor> tensors;
+  for (const auto& [name, t] : state_tensors(self->model_, *self->opt_g_, *self->opt_d_)) {
+    tensors[name] = *t;
+  }
+  std::map<std::string, std::string> m;
+  m["format"] = kFormat;
+  m["model"] = model_.name;
+  m["spec"] = model_.spec.dump();
+  m["config"] = config_to_json(cfg_);
+  m["step"] = std::to_string(steps_);
+  m["optG.steps"] = std::to_string(opt_g_->steps);
+  m["optD.steps"] = std::to_string(opt_d_->steps);
+  m["sampler.epoch"] = std::to_string(sampler_ ? sampler_->epoch() : 0);
+  m["sampler.index"] = std::to_string(sampler_ ? sampler_->batch_index() : 0);
+  m["rng"] = rng_.state();
+  for (const auto& [key, r] : layer_rngs(self->model_)) m[key] = r->state();
+  write_safetensors(path, tensors, m);
+}
+
+void GanTrainer::load_checkpoint(const std::string& path) {
+  const SafetensorsFile f = read_checkpoint_file(path);
+  const std::string& model_name = meta(f, "model", path);
+  json spec;
+  try {
+    spec = json::parse(meta(f, "spec", path));
+  } catch (const json::exception& e) {
+    throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
+  }
+  if (model_name != model_.name || spec["generator"] != model_.spec["generator"] ||
+      spec["discriminator"] != model_.spec["discriminator"] ||
+      spec.value("latent_dim", 0) != model_.latent_dim) {
+    throw CheckpointError(path + ": this checkpoint is of model '" + model_name + "' (images " +
+                          spec.value("image_shape", json::array()).dump() +
+                          "), not of the model being trained, '" + model_.name + "' (images " +
+                          model_.spec.value("image_shape", json::array()).dump() +
+                          (model_name == model_.name ? "; same name, different layers" : "") +
+                          "). Hint: use --model " + model_name + " or another --out directory.");
+  }
+  // Check everything before changing anything.
+  auto targets = state_tensors(model_, *opt_g_, *opt_d_);
+  for (const auto& [name, t] : targets) {
+    auto it = f.tensors.find(name);
+    if (it == f.tensors.end()) throw CheckpointError(path + ": tensor '" + name + "' is missing");
+    if (it->second.shape() != t->shape()) {
+      throw CheckpointError(path + ": tensor '" + name + "': expected shape " + t->shape_str() +
+                            ", found " + it->second.shape_str());
+    }
+  }
+  const int64_t step = meta_int(f, "step", path);
+  const int64_t og = meta_int(f, "optG.steps", path), od = meta_int(f, "optD.steps", path);
+  const int64_t epoch = meta_int(f, "sampler.epoch", path);
+  const int64_t index = meta_int(f, "sampler.index", path);
+  if (sampler_ && index >= sampler_->batches_per_epoch()) {
+    throw CheckpointError(path + ": batch index " + std::to_string(index) +
+                          " is outside this dataset's " +
+                          std::to_string(sampler_->batches_per_epoch()) +
+                          " batches per epoch (another dataset or batch size?)");
+  }
+  Rng check;
+  auto rngs = layer_rngs(model_);
+  try {
+    check.set_state(meta(f, "rng", path));
+    for (const auto& [key, r] : rngs) check.set_state(meta(f, key, path));
+  } catch (const std::invalid_argument& e) {
+    throw CheckpointError(path + ": " + e.what());
+  }
+  // Apply.
+  for (const auto& [name, t] : targets) *t = f.tensors.at(name);
+  steps_ = step;
+  opt_g_->steps = og;
+  opt_d_->steps = od;
+  if (sampler_) sampler_->set_position(epoch, index);
+  rng_.set_state(meta(f, "rng", path));
+  for (const auto& [key, r] : rngs) r->set_state(meta(f, key, path));
+  have_fake_ = false;
+}
+
+std::unique_ptr<GanTrainer> GanTrainer::from_checkpoint(const std::string& path,
+                                                        const Dataset* data,
+                                                        const GanConfig* override_cfg) {
+  const SafetensorsFile f = read_checkpoint_file(path);
+  json spec;
+  try {
+    spec = json::parse(meta(f, "spec", path));
+  } catch (const json::exception& e) {
+    throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
+  }
+  const GanConfig cfg = override_cfg ? *override_cfg : config_from_json(meta(f, "config", path));
+  auto trainer = std::make_unique<GanTrainer>(spec, cfg, data);
+  trainer->load_checkpoint(path);
+  return trainer;
+}
+
+}  // namespace convt
