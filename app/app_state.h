@@ -1,0 +1,27 @@
+// All of convt-lab's UI state, in one struct (DESIGN.md, "App"): model state (the numbers the
+// panels compute on) apart from view-only state (which tab is open, what the mouse is over).
+// main.cpp owns the one AppState and hands each panel the parts it reads and writes.
+#pragma once
+
+#include "panels/panels.h"
+#include "panels/playground_model.h"
+
+namespace convt {
+
+struct ModelState {
+  panels::PlaygroundModel playground;
+};
+
+struct ViewState {
+  panels::PanelId active_panel = panels::PanelId::kPlayground;
+  bool select_requested = true;  // select active_panel's tab on the next frame (start, menu)
+  bool show_about = false;
+  panels::PlaygroundView playground;
+};
+
+struct AppState {
+  ModelState model;
+  ViewState view;
+};
+
+}  // namespace convt

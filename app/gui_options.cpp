@@ -1,0 +1,84 @@
+#include "gui_options.h"
+
+#include <cstdlib>
+#include <optional>
+
+namespace convt {
+namespace {
+
+std::optional<int> parse_int(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  long value = std::strtol(text.c_str(), &end, 10);
+  if (*end != '\0' || value < -1000000 || value > 1000000) return std::nullopt;
+  return static_cast<int>(value);
+}
+
+}  // namespace
+
+std::string gui_usage() {
+  return "usage: convt-lab [--panel NAME] [--screenshot FILE [--frames N]]\n"
+         "  --panel NAME       open on this panel: " +
+         panels::panel_names() +
+         " (default playground)\n"
+         "  --screenshot FILE  render N frames without a person, write the window to FILE as PNG,"
+         " exit 0\n"
+         "                     (headless: xvfb-run -a -s '-screen 0 1280x800x24' convt-lab "
+         "--screenshot out.png)\n"
+         "  --frames N         frames rendered before the screenshot, 1..1000 (default 3)\n"
+         "  convt-lab op ... / convt-lab shape ...   command-line subcommands (convt-lab --help)\n";
+}
+
+GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& options) {
+  using Status = GuiParseResult::Status;
+  auto error = [](std::string message) {
+    return GuiParseResult{Status::kError, "convt-lab: " + std::move(message)};
+  };
+  bool frames_given = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    std::optional<std::string> inline_value;  // --flag=value
+    if (auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+      inline_value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+    }
+    if (flag == "--help" || flag == "-h") return {Status::kHelp, gui_usage()};
+    auto value = [&]() -> std::optional<std::string> {
+      if (inline_value) return inline_value;
+      if (i + 1 >= argc) return std::nullopt;
+      return std::string(argv[++i]);
+    };
+    if (flag == "--screenshot") {
+      auto v = value();
+      if (!v || v->empty()) return error("--screenshot expects a FILE (the PNG to write)");
+      options.screenshot_path = *v;
+    } else if (flag == "--panel") {
+      auto v = value();
+      if (!v) return error("--panel expects a NAME, one of: " + panels::panel_names());
+      auto id = panels::find_panel(*v);
+      if (!id) {
+        return error("--panel: unknown panel '" + *v + "'; valid panels: " + panels::panel_names());
+      }
+      options.panel = *id;
+    } else if (flag == "--frames") {
+      auto v = value();
+      auto n = v ? parse_int(*v) : std::nullopt;
+      if (!n || *n < 1 || *n > 1000) {
+        return error("--frames expects a whole number from 1 to 1000, found '" +
+                     (v ? *v : std::string("nothing")) + "'");
+      }
+      options.frames = *n;
+      frames_given = true;
+    } else {
+      return error("unknown option '" + std::string(argv[i]) +
+                   "'; GUI options: --panel NAME, --screenshot FILE, --frames N; subcommands: "
+                   "op, shape (see convt-lab --help)");
+    }
+  }
+  if (frames_given && !options.screenshot()) {
+    return error("--frames only applies with --screenshot FILE");
+  }
+  return {Status::kRun, ""};
+}
+
+}  // namespace convt

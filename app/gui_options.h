@@ -1,0 +1,37 @@
+// The GUI's command line (the CLI subcommands `op` and `shape` are parsed in app/cli/):
+//
+//   convt-lab [--panel NAME] [--screenshot FILE [--frames N]]
+//
+//   --panel NAME       open on this panel (playground, stepper, formula, ...); default playground
+//   --screenshot FILE  render N frames headless, write the window as a PNG to FILE, exit 0
+//   --frames N         frames to render before the screenshot, 1..1000; default 3
+//
+// Later panels add their own flags here (e.g. the stepper's --preset / --step).
+#pragma once
+
+#include <string>
+
+#include "panels/panels.h"
+
+namespace convt {
+
+struct GuiOptions {
+  panels::PanelId panel = panels::PanelId::kPlayground;
+  std::string screenshot_path;  // empty: interactive
+  int frames = 3;
+  bool screenshot() const { return !screenshot_path.empty(); }
+};
+
+struct GuiParseResult {
+  enum class Status { kRun, kHelp, kError };
+  Status status = Status::kRun;
+  std::string message;  // kError: one line naming the flag and what was expected
+};
+
+// Parses argv[1..argc). Does not print; main() prints `message` and exits 2 on kError.
+GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& options);
+
+// The usage text for the GUI flags.
+std::string gui_usage();
+
+}  // namespace convt

@@ -1,0 +1,274 @@
+// convt-lab: ConvT Lab's one executable.
+//   convt-lab op ... | shape ...          command-line subcommands, no display (app/cli/)
+//   convt-lab [--panel NAME]              the window
+//   convt-lab --screenshot FILE [...]     render headless, write a PNG, exit (gui_options.h)
+//
+// The GUI follows Dear ImGui's example_glfw_opengl3/main.cpp: init (GLFW, GL 3.3 core, glad,
+// ImGui), loop (poll, new frame, panels, render, swap), shutdown in reverse.
+#include <GLFW/glfw3.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <glad/gl.h>  // GL itself; GLFW_INCLUDE_NONE (app/CMakeLists.txt) keeps GLFW off GL headers
+#include <imgui.h>
+
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <memory>
+
+#include "app_state.h"
+#include "cli/cli.h"
+#include "gfx/heatmap_renderer.h"
+#include "gfx/screenshot.h"
+#include "gui_options.h"
+#include "panels/panels.h"
+
+namespace {
+
+constexpr int kWindowWidth = 1280;
+constexpr int kWindowHeight = 800;
+constexpr float kFontSizePixels = 16.0f;
+
+void glfw_error_callback(int error, const char* description) {
+  std::fprintf(stderr, "convt-lab: GLFW error %d: %s\n", error, description);
+}
+
+// A readable font: DejaVu Sans when the system has it, else ImGui's built-in font, enlarged.
+void load_font(ImGuiIO& io) {
+  const char* candidates[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"};
+  for (const char* path : candidates) {
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec) && io.Fonts->AddFontFromFileTTF(path, kFontSizePixels)) {
+      return;
+    }
+  }
+  ImFontConfig config;
+  config.SizePixels = kFontSizePixels;
+  io.Fonts->AddFontDefault(&config);
+}
+
+void apply_style() {
+  ImGui::StyleColorsDark();
+  ImGuiStyle& style = ImGui::GetStyle();
+  style.WindowRounding = 0.0f;
+  style.FrameRounding = 4.0f;
+  style.GrabRounding = 4.0f;
+  style.TabRounding = 4.0f;
+  style.FramePadding = ImVec2(8.0f, 4.0f);
+  style.ItemSpacing = ImVec2(10.0f, 7.0f);
+  style.WindowPadding = ImVec2(14.0f, 10.0f);
+  ImVec4* c = style.Colors;
+  c[ImGuiCol_WindowBg] = ImVec4(0.11f, 0.12f, 0.14f, 1.0f);
+  c[ImGuiCol_MenuBarBg] = ImVec4(0.15f, 0.16f, 0.19f, 1.0f);
+  c[ImGuiCol_Separator] = ImVec4(0.28f, 0.30f, 0.34f, 1.0f);
+}
+
+void draw_main_menu(convt::AppState& state, GLFWwindow* window) {
+  if (!ImGui::BeginMainMenuBar()) return;
+  if (ImGui::BeginMenu("ConvT Lab")) {
+    if (ImGui::MenuItem("About")) state.view.show_about = true;
+    if (ImGui::MenuItem("Quit", "Esc")) glfwSetWindowShouldClose(window, GLFW_TRUE);
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Panels")) {
+    for (const auto& p : convt::panels::all_panels()) {
+      if (ImGui::MenuItem(p.title, nullptr, state.view.active_panel == p.id)) {
+        state.view.active_panel = p.id;
+        state.view.select_requested = true;
+      }
+    }
+    ImGui::EndMenu();
+  }
+  const char* tagline = "transposed convolution and GANs, from the loops up";
+  ImGui::SameLine(ImGui::GetWindowWidth() - ImGui::CalcTextSize(tagline).x - 16.0f);
+  ImGui::TextDisabled("%s", tagline);
+  ImGui::EndMainMenuBar();
+}
+
+void draw_about(convt::AppState& state) {
+  if (state.view.show_about) {
+    ImGui::OpenPopup("About ConvT Lab");
+    state.view.show_about = false;
+  }
+  if (ImGui::BeginPopupModal("About ConvT Lab", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+    ImGui::TextUnformatted(
+        "ConvT Lab: see what a transposed convolution does, one number at a time.");
+    ImGui::TextDisabled("Every number comes from the core library's plain loops (core/).");
+    ImGui::Text("Dear ImGui %s, OpenGL %s", IMGUI_VERSION,
+                reinterpret_cast<const char*>(glGetString(GL_VERSION)));
+    if (ImGui::Button("Close")) ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+  }
+}
+
+void draw_panel(convt::panels::PanelId id, convt::AppState& state,
+                convt::gfx::HeatmapRenderer& heatmaps) {
+  using convt::panels::PanelId;
+  switch (id) {
+    case PanelId::kPlayground:
+      convt::panels::draw_playground_panel(state.model.playground, state.view.playground, heatmaps);
+      break;
+    case PanelId::kStepper:
+      convt::panels::draw_stepper_panel();
+      break;
+    case PanelId::kFormula:
+      convt::panels::draw_formula_panel();
+      break;
+    case PanelId::kTraining:
+      convt::panels::draw_training_panel();
+      break;
+    case PanelId::kLatent:
+      convt::panels::draw_latent_panel();
+      break;
+    case PanelId::kCompletion:
+      convt::panels::draw_completion_panel();
+      break;
+    case PanelId::kLessons:
+      convt::panels::draw_lessons_panel();
+      break;
+  }
+}
+
+// One full-window ImGui window under the menu bar, holding the panels' tab bar.
+void draw_frame(convt::AppState& state, convt::gfx::HeatmapRenderer& heatmaps, GLFWwindow* window) {
+  draw_main_menu(state, window);
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(viewport->WorkPos);
+  ImGui::SetNextWindowSize(viewport->WorkSize);
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                 ImGuiWindowFlags_NoSavedSettings |
+                                 ImGuiWindowFlags_NoBringToFrontOnFocus;
+  if (ImGui::Begin("ConvT Lab##main", nullptr, flags)) {
+    if (ImGui::BeginTabBar("panels")) {
+      for (const auto& p : convt::panels::all_panels()) {
+        ImGuiTabItemFlags tab_flags = 0;
+        if (state.view.select_requested && state.view.active_panel == p.id) {
+          tab_flags |= ImGuiTabItemFlags_SetSelected;
+        }
+        if (ImGui::BeginTabItem(p.title, nullptr, tab_flags)) {
+          if (!state.view.select_requested) state.view.active_panel = p.id;
+          ImGui::Spacing();
+          draw_panel(p.id, state, heatmaps);
+          ImGui::EndTabItem();
+        }
+      }
+      state.view.select_requested = false;
+      ImGui::EndTabBar();
+    }
+  }
+  ImGui::End();
+  draw_about(state);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (convt::cli::is_cli_command(argc, argv)) return convt::cli::run_cli(argc, argv);
+
+  convt::GuiOptions options;
+  const convt::GuiParseResult parsed = convt::parse_gui_options(argc, argv, options);
+  if (parsed.status == convt::GuiParseResult::Status::kHelp) {
+    std::fputs(parsed.message.c_str(), stdout);
+    return 0;
+  }
+  if (parsed.status == convt::GuiParseResult::Status::kError) {
+    std::fprintf(stderr, "%s\n", parsed.message.c_str());
+    return 2;
+  }
+
+  // ---- Init: window, GL 3.3 core, glad, ImGui ------------------------------------------------
+  glfwSetErrorCallback(glfw_error_callback);
+  if (!glfwInit()) {
+    std::fprintf(stderr,
+                 "convt-lab: cannot open a window: GLFW failed to initialise (no display?). "
+                 "---> HINT: run under xvfb-run -a -s '-screen 0 1280x800x24'\n");
+    return 1;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  if (options.screenshot()) glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
+  GLFWwindow* window = glfwCreateWindow(kWindowWidth, kWindowHeight, "ConvT Lab", nullptr, nullptr);
+  if (window == nullptr) {
+    std::fprintf(stderr,
+                 "convt-lab: cannot create a 1280x800 window with an OpenGL 3.3 core "
+                 "context\n");
+    glfwTerminate();
+    return 1;
+  }
+  glfwMakeContextCurrent(window);
+  if (gladLoadGL(glfwGetProcAddress) == 0) {
+    std::fprintf(stderr, "convt-lab: glad could not load the OpenGL 3.3 functions\n");
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return 1;
+  }
+  glfwSwapInterval(options.screenshot() ? 0 : 1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // the layout is fixed; leave no imgui.ini in the working directory
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  apply_style();
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+  load_font(io);
+
+  int status = 0;
+  {
+    std::unique_ptr<convt::gfx::HeatmapRenderer> heatmaps;
+    try {
+      heatmaps = std::make_unique<convt::gfx::HeatmapRenderer>();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "convt-lab: %s\n", e.what());
+      status = 1;
+    }
+    convt::AppState state;
+    state.view.active_panel = options.panel;
+
+    // ---- Loop: poll, new frame, panels, render, swap -----------------------------------------
+    for (int frame = 0; heatmaps && !glfwWindowShouldClose(window); ++frame) {
+      glfwPollEvents();
+      if (glfwGetKey(window, GLFW_KEY_ESCAPE) == GLFW_PRESS && !io.WantCaptureKeyboard) {
+        glfwSetWindowShouldClose(window, GLFW_TRUE);
+      }
+      ImGui_ImplOpenGL3_NewFrame();
+      ImGui_ImplGlfw_NewFrame();
+      ImGui::NewFrame();
+      draw_frame(state, *heatmaps, window);
+      ImGui::Render();
+
+      int width = 0, height = 0;
+      glfwGetFramebufferSize(window, &width, &height);
+      glViewport(0, 0, width, height);
+      glClearColor(0.11f, 0.12f, 0.14f, 1.0f);
+      glClear(GL_COLOR_BUFFER_BIT);
+      ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+      heatmaps->end_frame();
+
+      if (options.screenshot() && frame + 1 >= options.frames) {
+        try {
+          convt::gfx::save_back_buffer_png(options.screenshot_path, width, height);
+          std::printf("convt-lab: wrote %s (%dx%d, panel %s, %d frames)\n",
+                      options.screenshot_path.c_str(), width, height,
+                      convt::panels::panel_info(options.panel).name, options.frames);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "convt-lab: %s\n", e.what());
+          status = 1;
+        }
+        break;
+      }
+      glfwSwapBuffers(window);
+    }
+  }  // the renderer's textures go before the context
+
+  // ---- Shutdown, in reverse ------------------------------------------------------------------
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return status;
+}

@@ -1,0 +1,64 @@
+#include "panels/panels.h"
+
+#include <stdexcept>
+
+namespace convt::panels {
+
+const std::vector<PanelInfo>& all_panels() {
+  static const std::vector<PanelInfo> panels = {
+      {PanelId::kPlayground, "playground", "Playground",
+       "A 3x3 input and a 3x3 kernel through conv_transpose2d, with stride / padding / "
+       "output_padding sliders.",
+       true},
+      {PanelId::kStepper, "stepper", "Stepper",
+       "Will step through a transposed convolution one scatter-add at a time, replaying the "
+       "core's trace (issue 3).",
+       false},
+      {PanelId::kFormula, "formula", "Formula",
+       "Will explain the output-size formula term by term, with plots and the GAN's layer "
+       "table (issue 3).",
+       false},
+      {PanelId::kTraining, "training", "Training",
+       "Will train the 20x20 DCGAN on digits live: loss curves, fixed-z samples and a quality "
+       "score (issues 4 and 5).",
+       false},
+      {PanelId::kLatent, "latent", "Latent",
+       "Will let you turn the knobs of a trained generator's latent vector and see what each "
+       "layer makes of it (issue 6).",
+       false},
+      {PanelId::kCompletion, "completion", "Completion",
+       "Will show the notes' other generators: the learn-to-complete CNN with weight tying and "
+       "the blank-canvas dream (issue 7).",
+       false},
+      {PanelId::kLessons, "lessons", "Lessons",
+       "Will answer the student's questions one by one, each with a 'show me' button that sets "
+       "up another panel (issue 8).",
+       false},
+  };
+  return panels;
+}
+
+const PanelInfo& panel_info(PanelId id) {
+  for (const PanelInfo& p : all_panels()) {
+    if (p.id == id) return p;
+  }
+  throw std::logic_error("panel_info: unknown PanelId");
+}
+
+std::optional<PanelId> find_panel(const std::string& name) {
+  for (const PanelInfo& p : all_panels()) {
+    if (name == p.name) return p.id;
+  }
+  return std::nullopt;
+}
+
+std::string panel_names() {
+  std::string names;
+  for (const PanelInfo& p : all_panels()) {
+    if (!names.empty()) names += ", ";
+    names += p.name;
+  }
+  return names;
+}
+
+}  // namespace convt::panels

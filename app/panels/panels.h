@@ -1,0 +1,59 @@
+// The panels of convt-lab: one free function per panel, each in app/panels/<name>.cpp, taking
+// the state it reads and writes (DESIGN.md, "App"). main.cpp shows them as tabs.
+//
+// To add a panel: add its id below and a row to the table in panels.cpp, write
+// app/panels/<name>.cpp, and call it from draw_panel() in main.cpp.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gfx/heatmap_renderer.h"
+#include "panels/playground_model.h"
+
+namespace convt::panels {
+
+enum class PanelId { kPlayground, kStepper, kFormula, kTraining, kLatent, kCompletion, kLessons };
+
+struct PanelInfo {
+  PanelId id;
+  const char* name;     // command-line name: --panel playground
+  const char* title;    // tab title
+  const char* summary;  // one line: what the panel is (or will be)
+  bool ready;           // false: a placeholder that says what will come
+};
+
+// All panels, in tab order.
+const std::vector<PanelInfo>& all_panels();
+const PanelInfo& panel_info(PanelId id);
+// The panel called `name` (as on the command line), if there is one.
+std::optional<PanelId> find_panel(const std::string& name);
+// "playground, stepper, formula, ..." for error messages.
+std::string panel_names();
+
+// ---- View-only state of the playground (what the mouse is over), apart from its model --------
+struct PlaygroundView {
+  enum class Grid { kNone, kInput, kKernel, kCanvas, kOutput };
+  Grid hovered_grid = Grid::kNone;  // last frame's hover, drawn this frame
+  int hovered_row = -1, hovered_col = -1;
+  int input_preset = 0, kernel_preset = 0;
+};
+
+// ---- Panels ------------------------------------------------------------------------------------
+// The transposed-convolution playground (playground.cpp).
+void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
+                           gfx::HeatmapRenderer& heatmaps);
+
+// Placeholders for the panels of later issues: each says in one line what it will be.
+void draw_stepper_panel();
+void draw_formula_panel();
+void draw_training_panel();
+void draw_latent_panel();
+void draw_completion_panel();
+void draw_lessons_panel();
+
+// The text every placeholder shows (placeholder.cpp).
+void draw_placeholder(const PanelInfo& info);
+
+}  // namespace convt::panels

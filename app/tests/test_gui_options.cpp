@@ -1,0 +1,110 @@
+// The GUI's command line (app/gui_options.h): good flags parse, bad ones give one clear line.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "gui_options.h"
+#include "panels/panels.h"
+
+namespace {
+
+using convt::GuiOptions;
+using convt::GuiParseResult;
+using Status = convt::GuiParseResult::Status;
+
+GuiParseResult parse(std::vector<std::string> args, GuiOptions& options) {
+  args.insert(args.begin(), "convt-lab");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return convt::parse_gui_options(static_cast<int>(argv.size()), argv.data(), options);
+}
+
+TEST(GuiOptions, NoArgumentsOpensThePlayground) {
+  GuiOptions o;
+  EXPECT_EQ(parse({}, o).status, Status::kRun);
+  EXPECT_EQ(o.panel, convt::panels::PanelId::kPlayground);
+  EXPECT_FALSE(o.screenshot());
+  EXPECT_EQ(o.frames, 3);
+}
+
+TEST(GuiOptions, ScreenshotPanelFrames) {
+  GuiOptions o;
+  auto r = parse({"--screenshot", "out.png", "--panel", "formula", "--frames", "7"}, o);
+  ASSERT_EQ(r.status, Status::kRun) << r.message;
+  EXPECT_EQ(o.screenshot_path, "out.png");
+  EXPECT_EQ(o.panel, convt::panels::PanelId::kFormula);
+  EXPECT_EQ(o.frames, 7);
+}
+
+TEST(GuiOptions, EqualsForm) {
+  GuiOptions o;
+  auto r = parse({"--screenshot=a.png", "--panel=lessons", "--frames=1"}, o);
+  ASSERT_EQ(r.status, Status::kRun) << r.message;
+  EXPECT_EQ(o.screenshot_path, "a.png");
+  EXPECT_EQ(o.panel, convt::panels::PanelId::kLessons);
+  EXPECT_EQ(o.frames, 1);
+}
+
+TEST(GuiOptions, EveryPanelNameIsAccepted) {
+  for (const auto& p : convt::panels::all_panels()) {
+    GuiOptions o;
+    EXPECT_EQ(parse({"--panel", p.name}, o).status, Status::kRun) << p.name;
+    EXPECT_EQ(o.panel, p.id) << p.name;
+    EXPECT_EQ(convt::panels::find_panel(p.name), p.id);
+  }
+}
+
+TEST(GuiOptions, UnknownPanelListsTheValidNames) {
+  GuiOptions o;
+  auto r = parse({"--panel", "nope"}, o);
+  EXPECT_EQ(r.status, Status::kError);
+  EXPECT_NE(r.message.find("'nope'"), std::string::npos) << r.message;
+  for (const auto& p : convt::panels::all_panels()) {
+    EXPECT_NE(r.message.find(p.name), std::string::npos) << r.message;
+  }
+}
+
+TEST(GuiOptions, BadFlagsAreOneLineErrors) {
+  const std::vector<std::vector<std::string>> bad = {
+      {"--bogus"},
+      {"--screenshot"},
+      {"--panel"},
+      {"--screenshot", "a.png", "--frames", "0"},
+      {"--screenshot", "a.png", "--frames", "abc"},
+      {"--screenshot", "a.png", "--frames", "5x"},
+      {"--screenshot", "a.png", "--frames"},
+      {"--frames", "3"},  // --frames without --screenshot
+      {"stray"},
+  };
+  for (const auto& args : bad) {
+    GuiOptions o;
+    auto r = parse(args, o);
+    EXPECT_EQ(r.status, Status::kError) << args[0];
+    EXPECT_EQ(r.message.rfind("convt-lab: ", 0), 0u) << r.message;
+    EXPECT_EQ(r.message.find('\n'), std::string::npos) << r.message;
+  }
+}
+
+TEST(GuiOptions, HelpNamesEveryFlag) {
+  GuiOptions o;
+  auto r = parse({"--help"}, o);
+  EXPECT_EQ(r.status, Status::kHelp);
+  for (const char* flag : {"--screenshot", "--panel", "--frames", "playground"}) {
+    EXPECT_NE(r.message.find(flag), std::string::npos) << flag;
+  }
+}
+
+TEST(Panels, TableIsConsistent) {
+  const auto& panels = convt::panels::all_panels();
+  ASSERT_FALSE(panels.empty());
+  EXPECT_EQ(panels.front().id, convt::panels::PanelId::kPlayground);
+  EXPECT_TRUE(panels.front().ready);
+  for (const auto& p : panels) {
+    EXPECT_EQ(&convt::panels::panel_info(p.id), &p);
+    EXPECT_GT(std::string(p.summary).size(), 20u) << p.name;
+  }
+  EXPECT_FALSE(convt::panels::find_panel("Playground"));  // names are lower case, exact
+}
+
+}  // namespace

@@ -1,0 +1,249 @@
+#include "widgets/heatmap_grid.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace convt::widgets {
+namespace {
+
+constexpr float kColorbarGap = 10.0f;      // grid to bar
+constexpr float kColorbarWidth = 12.0f;    // the bar itself
+constexpr float kColorbarLabelGap = 4.0f;  // bar to its labels
+constexpr int kColorbarSteps = 128;        // rows of the bar's gradient texture
+constexpr float kIndexGap = 4.0f;          // index labels to grid
+
+// The visible part of an ImGui label: "x##input" -> "x".
+std::string visible_title(const char* title) {
+  const char* end = std::strstr(title, "##");
+  return end ? std::string(title, end) : std::string(title);
+}
+
+struct Layout {
+  float title_h = 0, index_w = 0, index_h = 0, grid_w = 0, grid_h = 0, bar_w = 0, bar_h = 0,
+        label_w = 0;
+  ImVec2 total() const {
+    return {index_w + grid_w + bar_w, title_h + index_h + std::max(grid_h, bar_h)};
+  }
+};
+
+void format_limit(char* out, size_t size, float v) { std::snprintf(out, size, "%.3g", v); }
+
+Layout compute_layout(const char* title, int rows, int cols, const HeatmapGridOptions& o) {
+  Layout l;
+  const ImGuiStyle& style = ImGui::GetStyle();
+  if (!visible_title(title).empty()) l.title_h = ImGui::GetTextLineHeight() + style.ItemSpacing.y;
+  if (o.show_indices) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%d", std::max(rows, 1) - 1);
+    l.index_w = ImGui::CalcTextSize(buf).x + kIndexGap;
+    l.index_h = ImGui::GetTextLineHeight() + 2.0f;
+  }
+  l.grid_w = static_cast<float>(std::max(cols, 0)) * o.cell_size;
+  l.grid_h = static_cast<float>(std::max(rows, 0)) * o.cell_size;
+  if (o.show_colorbar) {
+    char lo[32], hi[32];
+    format_limit(lo, sizeof lo, o.vmin);
+    format_limit(hi, sizeof hi, o.vmax);
+    l.label_w = std::max(ImGui::CalcTextSize(lo).x, ImGui::CalcTextSize(hi).x);
+    l.bar_w = kColorbarGap + kColorbarWidth + kColorbarLabelGap + l.label_w;
+    l.bar_h = std::max(l.grid_h, 3.0f * ImGui::GetTextLineHeight());
+  }
+  return l;
+}
+
+}  // namespace
+
+void format_cell_value(char* out, size_t out_size, const char* format, float value) {
+  std::snprintf(out, out_size, format, static_cast<double>(value));
+  if (std::strcmp(out, "-0") == 0) std::snprintf(out, out_size, "0");
+}
+
+ImVec2 heatmap_grid_size(const char* title, int rows, int cols, const HeatmapGridOptions& options) {
+  return compute_layout(title, rows, cols, options).total();
+}
+
+float fit_cell_size(ImVec2 available, const char* title, int rows, int cols,
+                    const HeatmapGridOptions& options, float min_cell, float max_cell) {
+  HeatmapGridOptions o = options;
+  o.cell_size = 0.0f;
+  Layout fixed = compute_layout(title, rows, cols, o);  // everything but the cells
+  float by_width =
+      (available.x - fixed.index_w - fixed.bar_w) / static_cast<float>(std::max(cols, 1));
+  float by_height =
+      (available.y - fixed.title_h - fixed.index_h) / static_cast<float>(std::max(rows, 1));
+  return std::clamp(std::floor(std::min(by_width, by_height)), min_cell, max_cell);
+}
+
+HeatmapGridEvents heatmap_grid(gfx::HeatmapRenderer& renderer, const char* title,
+                               const float* values, int rows, int cols,
+                               const HeatmapGridOptions& o) {
+  HeatmapGridEvents events;
+  ImGui::PushID(title);
+  ImGui::BeginGroup();
+  const std::string shown_title = visible_title(title);
+  if (!shown_title.empty()) ImGui::TextUnformatted(shown_title.c_str());
+  if (rows < 1 || cols < 1 || values == nullptr) {
+    ImGui::TextDisabled("(empty: %d x %d)", rows, cols);
+    ImGui::EndGroup();
+    ImGui::PopID();
+    return events;
+  }
+
+  const Layout l = compute_layout(title, rows, cols, o);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 origin = ImGui::GetCursorScreenPos();  // below the title
+  const ImVec2 grid0(origin.x + l.index_w, origin.y + l.index_h);
+  const ImVec2 grid1(grid0.x + l.grid_w, grid0.y + l.grid_h);
+  const float cell = o.cell_size;
+  const ImU32 text_dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  ImFont* font = ImGui::GetFont();
+  const float font_size = ImGui::GetFontSize();
+
+  // Mouse: one invisible button over the cells.
+  ImGui::SetCursorScreenPos(grid0);
+  ImGui::InvisibleButton("##cells", ImVec2(std::max(l.grid_w, 1.0f), std::max(l.grid_h, 1.0f)),
+                         ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+  if (ImGui::IsItemHovered()) {
+    ImVec2 m = ImGui::GetMousePos();
+    int col = static_cast<int>(std::floor((m.x - grid0.x) / cell));
+    int row = static_cast<int>(std::floor((m.y - grid0.y) / cell));
+    if (row >= 0 && row < rows && col >= 0 && col < cols) {
+      events.hovered_row = row;
+      events.hovered_col = col;
+      for (ImGuiMouseButton b : {ImGuiMouseButton_Left, ImGuiMouseButton_Right}) {
+        if (ImGui::IsMouseClicked(b)) {
+          events.clicked_row = row;
+          events.clicked_col = col;
+          events.clicked_button = b;
+        }
+      }
+    }
+  }
+
+  // Cells: coloured on the GPU, one texel each, drawn with nearest filtering.
+  const uint64_t key = ImGui::GetID("##cells");
+  GLuint texture = renderer.render(key, values, rows, cols, o.vmin, o.vmax, o.colormap);
+  draw->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)), grid0, grid1);
+
+  // Grid lines, only where they will not turn the picture into a mesh.
+  if (cell >= 6.0f) {
+    const ImU32 line = IM_COL32(30, 30, 30, 255);
+    for (int c = 0; c <= cols; ++c) {
+      float x = grid0.x + static_cast<float>(c) * cell;
+      draw->AddLine(ImVec2(x, grid0.y), ImVec2(x, grid1.y), line);
+    }
+    for (int r = 0; r <= rows; ++r) {
+      float y = grid0.y + static_cast<float>(r) * cell;
+      draw->AddLine(ImVec2(grid0.x, y), ImVec2(grid1.x, y), line);
+    }
+  }
+
+  // Index labels.
+  if (o.show_indices) {
+    char buf[16];
+    const int stride =
+        cell >= 0.9f * font_size ? 1 : static_cast<int>(std::ceil(font_size / cell)) + 1;
+    for (int c = 0; c < cols; c += stride) {
+      std::snprintf(buf, sizeof buf, "%d", c);
+      ImVec2 ts = ImGui::CalcTextSize(buf);
+      draw->AddText(ImVec2(grid0.x + (static_cast<float>(c) + 0.5f) * cell - 0.5f * ts.x, origin.y),
+                    text_dim, buf);
+    }
+    for (int r = 0; r < rows; r += stride) {
+      std::snprintf(buf, sizeof buf, "%d", r);
+      ImVec2 ts = ImGui::CalcTextSize(buf);
+      draw->AddText(ImVec2(grid0.x - kIndexGap - ts.x,
+                           grid0.y + (static_cast<float>(r) + 0.5f) * cell - 0.5f * ts.y),
+                    text_dim, buf);
+    }
+  }
+
+  // Greyed cells, numbers, outlines.
+  const ImU32 grey = ImGui::GetColorU32(ImGuiCol_WindowBg, 0.72f);
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < cols; ++c) {
+      const size_t i = static_cast<size_t>(r) * static_cast<size_t>(cols) + static_cast<size_t>(c);
+      const ImVec2 p0(grid0.x + static_cast<float>(c) * cell,
+                      grid0.y + static_cast<float>(r) * cell);
+      const ImVec2 p1(p0.x + cell, p0.y + cell);
+      const bool is_greyed = o.greyed != nullptr && o.greyed[i] != 0;
+      if (is_greyed) draw->AddRectFilled(ImVec2(p0.x + 1, p0.y + 1), p1, grey);
+      if (o.value_format != nullptr) {
+        char text[32];
+        format_cell_value(text, sizeof text, o.value_format, values[i]);
+        float size = font_size;
+        ImVec2 ts = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text);
+        if (ts.x > cell - 4.0f) {  // try a smaller size before giving up on the number
+          size = font_size * 0.78f;
+          ts = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text);
+        }
+        if (ts.x <= cell - 3.0f && ts.y <= cell) {
+          ImU32 colour = text_dim;
+          if (!is_greyed) {
+            gfx::Rgb bg = gfx::colormap_rgb(o.colormap, values[i], o.vmin, o.vmax);
+            colour = gfx::luminance(bg) > 0.45f ? IM_COL32(20, 20, 20, 255)
+                                                : IM_COL32(250, 250, 250, 255);
+          }
+          draw->AddText(font, size,
+                        ImVec2(std::floor(0.5f * (p0.x + p1.x - ts.x)),
+                               std::floor(0.5f * (p0.y + p1.y - ts.y))),
+                        colour, text);
+        }
+      }
+      if (o.cell_outline != nullptr && o.cell_outline[i] != 0) {
+        float t = std::clamp(cell * 0.08f, 2.0f, 3.0f);
+        draw->AddRect(ImVec2(p0.x + 0.5f * t, p0.y + 0.5f * t),
+                      ImVec2(p1.x - 0.5f * t, p1.y - 0.5f * t), o.cell_outline[i], 0.0f, 0, t);
+      }
+    }
+  }
+  if (o.outline_hovered && events.hovered()) {
+    ImVec2 p0(grid0.x + static_cast<float>(events.hovered_col) * cell,
+              grid0.y + static_cast<float>(events.hovered_row) * cell);
+    draw->AddRect(p0, ImVec2(p0.x + cell, p0.y + cell), ImGui::GetColorU32(ImGuiCol_Text), 0.0f, 0,
+                  1.5f);
+  }
+
+  // Colour-scale bar: the same shader over values running from vmax (top) to vmin (bottom).
+  if (o.show_colorbar) {
+    const ImVec2 bar0(grid1.x + kColorbarGap, grid0.y);
+    const ImVec2 bar1(bar0.x + kColorbarWidth, grid0.y + l.bar_h);
+    float ramp[kColorbarSteps];
+    for (int k = 0; k < kColorbarSteps; ++k) {
+      float f = (static_cast<float>(k) + 0.5f) / kColorbarSteps;
+      ramp[k] = o.vmax + (o.vmin - o.vmax) * f;
+    }
+    GLuint bar = renderer.render(ImGui::GetID("##colorbar"), ramp, kColorbarSteps, 1, o.vmin,
+                                 o.vmax, o.colormap);
+    draw->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(bar)), bar0, bar1);
+    draw->AddRect(bar0, bar1, IM_COL32(90, 90, 90, 255));
+    const ImU32 label = ImGui::GetColorU32(ImGuiCol_Text);
+    const float lx = bar1.x + kColorbarLabelGap;
+    const float lh = ImGui::GetTextLineHeight();
+    char buf[32];
+    format_limit(buf, sizeof buf, o.vmax);
+    draw->AddText(ImVec2(lx, bar0.y), label, buf);
+    format_limit(buf, sizeof buf, o.vmin);
+    draw->AddText(ImVec2(lx, bar1.y - lh), label, buf);
+    if (o.colormap == gfx::Colormap::kDiverging && o.vmin < 0.0f && o.vmax > 0.0f) {
+      float y0 = bar0.y + (bar1.y - bar0.y) * (o.vmax / (o.vmax - o.vmin));  // where zero is
+      if (y0 - 0.5f * lh > bar0.y + lh && y0 + 0.5f * lh < bar1.y - lh) {
+        draw->AddLine(ImVec2(bar0.x - 3.0f, y0), ImVec2(bar0.x, y0), label);
+        draw->AddText(ImVec2(lx, y0 - 0.5f * lh), label, "0");
+      }
+    }
+  }
+
+  // Reserve the whole area so the group has the right size.
+  ImGui::SetCursorScreenPos(origin);
+  ImGui::Dummy(ImVec2(l.index_w + l.grid_w + l.bar_w, l.index_h + std::max(l.grid_h, l.bar_h)));
+  ImGui::EndGroup();
+  ImGui::PopID();
+  return events;
+}
+
+}  // namespace convt::widgets
