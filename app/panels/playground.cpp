@@ -186,18 +186,17 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(
       "  1. Stamp: every input pixel x[i, j] puts a copy of the kernel, multiplied by x[i, j], "
-      "onto "
-      "a canvas, with its top-left corner at row i*stride, column j*stride.");
+      "onto a canvas, with its top-left corner at row i*stride, column j*stride.");
   ImGui::TextUnformatted(
       "  2. Add: where stamps overlap, their numbers add up. A bigger stride spreads the stamps "
       "further apart.");
   ImGui::TextUnformatted(
       "  3. Crop: padding cuts `padding` cells off every side of the canvas (grey); output_padding "
       "gives back rows and columns at the bottom and right.");
-  ImGui::PopTextWrapPos();
   ImGui::TextDisabled(
       "Blue is negative, white zero, red positive. Hover over any cell to see how it is "
       "connected; left-click an input or kernel cell to add 1, right-click to subtract 1.");
+  ImGui::PopTextWrapPos();
   ImGui::Separator();
 
   // ---- Controls (left) and the formula (right) ---------------------------------------------
@@ -225,11 +224,11 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
   ImGui::TextUnformatted("Output size (kernel_size 3, dilation 1, H = W = 3):");
   if (model.ok) {
     ImGui::PushTextWrapPos(0.0f);
-    for (const std::string* f : {&model.formula_h, &model.formula_w}) {
-      ImGui::Bullet();
-      ImGui::TextUnformatted(f->c_str());
-    }
+    ImGui::Bullet();
+    ImGui::TextUnformatted(model.formula_h.c_str());
     ImGui::PopTextWrapPos();
+    ImGui::Bullet();
+    ImGui::TextUnformatted("W_out: the same numbers (every slider sets both axes)");
     ImGui::Spacing();
     const int extra = model.canvas_h() - ((n - 1) * model.stride + n);  // output_padding > padding
     ImGui::Text("canvas: (H - 1)*stride + kernel_size = (3 - 1)*%d + 3 = %d", model.stride,
