@@ -8,7 +8,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libimgui-dev libglfw3-dev libstb-dev python3-glad
-          zlib1g-dev libopenblas-dev libgtest-dev nlohmann-json3-dev xvfb xauth)
+          zlib1g-dev libopenblas-dev libgtest-dev nlohmann-json3-dev xvfb xauth fonts-dejavu-core)
 for arg in "$@"; do
   case "$arg" in
     --with-fashion-mnist) packages+=(dataset-fashion-mnist) ;;
