@@ -9,6 +9,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "train_commands.h"
 
 namespace convt::cli {
 
@@ -96,7 +97,10 @@ std::string usage(const std::string& command) {
                "                                 render without a display, write a PNG\n"
                "  convt-lab op <op> FLAGS        run one op on .npy files, as PyTorch would\n"
                "  convt-lab shape <op> FLAGS     print the output-size formula with the numbers\n"
-               "  convt-lab op <op> --help       the flags of one op (likewise for shape)\n\n"
+               "  convt-lab op <op> --help       the flags of one op (likewise for shape)\n"
+               "  convt-lab train ...            train a GAN (see convt-lab train --help)\n"
+               "  convt-lab sample ...           images from a checkpoint (sample --help)\n"
+               "  convt-lab bench train ...      training throughput, last line samples/s\n\n"
                "ops: ") +
            kOps + "\n\n" + kFooter;
   }
@@ -122,7 +126,8 @@ std::string usage(const std::string& command) {
 bool is_cli_command(int argc, char** argv) {
   if (argc < 2) return false;
   std::string first = argv[1];
-  return first == "op" || first == "shape" || first == "--help" || first == "-h";
+  return first == "op" || first == "shape" || first == "--help" || first == "-h" ||
+         first == "train" || first == "sample" || first == "bench";
 }
 
 int run_cli(int argc, char** argv) {
@@ -132,6 +137,9 @@ int run_cli(int argc, char** argv) {
       std::fputs(usage("").c_str(), stdout);
       return 0;
     }
+    if (first == "train") return run_train(argc, argv);
+    if (first == "sample") return run_sample(argc, argv);
+    if (first == "bench") return run_bench(argc, argv);
     if (first != "op" && first != "shape") {
       std::fputs(usage("").c_str(), stderr);
       return 2;

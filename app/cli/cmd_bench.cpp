@@ -1,0 +1,96 @@
+// `convt-lab bench train`: training throughput of a GAN spec on synthetic data (uniform [-1, 1]
+// images, as ../shared/bench/torch_dcgan20.py), after 2 warm-up steps. Last line: samples/s.
+#include <chrono>
+#include <cstdio>
+
+#include "convt/data/dataset.h"
+#include "convt/nn/layers.h"
+#include "convt/train/gan_trainer.h"
+#include "train_commands.h"
+
+namespace convt::cli {
+
+namespace {
+
+// Multiply-adds of one forward pass for one sample, over the conv / linear layers.
+double forward_macs(nn::Sequential& net) {
+  double macs = 0.0;
+  std::vector<int64_t> in = net.input_shape();
+  for (size_t i = 0; i < net.size(); ++i) {
+    const std::vector<int64_t>& out = net.shape_after(i);
+    nn::Layer& l = net.layer(i);
+    const std::string type = l.type();
+    double weights = 0.0;
+    for (const nn::ParamRef& p : l.params()) weights += p.name == "weight" ? p.value->numel() : 0;
+    if (type == "Linear") macs += weights;
+    if (type == "Conv2d") macs += weights * static_cast<double>(out[1] * out[2]);  // per output pixel
+    if (type == "ConvTranspose2d") macs += weights * static_cast<double>(in[1] * in[2]);  // per input pixel
+    in = out;
+  }
+  return macs;
+}
+
+}  // namespace
+
+std::string bench_usage() {
+  return "Usage: convt-lab bench train --model dcgan20 [--batch 256] [--steps 20] [--threads N]\n"
+         "      [--backend fast|naive] [--seed N]\n\n"
+         "Times --steps training steps (Step A + Step B) on synthetic images after 2 warm-up\n"
+         "steps. The last line is `samples/s: <x>` (real images consumed per second).\n";
+}
+
+int run_bench(int argc, char** argv) {
+  if (argc < 3 || std::string(argv[2]) != "train") {
+    if (argc >= 3 && (std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h")) {
+      std::fputs(bench_usage().c_str(), stdout);
+      return 0;
+    }
+    throw CliError("bench: expected `bench train ...`, found '" +
+                   std::string(argc >= 3 ? argv[2] : "") + "'");
+  }
+  Args a(argc, argv, 3, "bench train",
+         {{"--model", "NAME"}, {"--batch", "B"}, {"--steps", "S"}, {"--threads", "N"},
+          {"--backend", "fast|naive"}, {"--seed", "N"}});
+  if (a.help()) {
+    std::fputs(bench_usage().c_str(), stdout);
+    return 0;
+  }
+  const int threads = apply_threads(a);
+  const nlohmann::json spec = nn::load_model_spec(a.has("--model") ? a.get("--model") : "dcgan20");
+  GanConfig cfg;  // the notes' Adam settings
+  cfg.batch_size = a.count("--batch", 256, 65536);
+  if (cfg.batch_size < 2) throw CliError("--batch: expected >= 2, found 1");
+  cfg.backend = a.has("--backend") ? parse_backend_flag(a.get("--backend")) : nn::Backend::fast;
+  cfg.seed = static_cast<uint64_t>(a.count("--seed", 1, 1000000000)) - 1;
+  const int64_t steps = a.count("--steps", 20, 1000000);
+
+  GanTrainer t(spec, cfg, nullptr);
+  Rng rng(cfg.seed + 99);
+  const auto& s = t.model().image_shape;
+  Tensor real({cfg.batch_size, s[0], s[1], s[2]});
+  for (int64_t i = 0; i < real.numel(); ++i) real[i] = rng.uniform(-1.0f, 1.0f);
+  auto one_step = [&]() {
+    t.step_generator();
+    t.step_discriminator(real);
+  };
+  one_step();
+  one_step();
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int64_t i = 0; i < steps; ++i) one_step();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double per_step = seconds / static_cast<double>(steps);
+  const double sps = static_cast<double>(cfg.batch_size) / per_step;
+  // Useful work per sample and step: G forward + backward (dx and dW: 3 passes), D in Step A
+  // (forward + dx: 2), D in Step B on real and fake (forward + dW + dx: 3 each); 2 flops per MAC.
+  const double g = forward_macs(t.G()), d = forward_macs(t.D());
+  const double flops_per_sample = 2.0 * (3.0 * g + 2.0 * d + 6.0 * d);
+  std::printf("model %s batch %lld backend %s threads %d steps %lld: %.1f ms/step, "
+              "%.0f MFLOP/sample/step, %.1f GFLOP/s\n",
+              t.model().name.c_str(), static_cast<long long>(cfg.batch_size),
+              nn::backend_name(cfg.backend), threads, static_cast<long long>(steps),
+              per_step * 1e3, flops_per_sample / 1e6, flops_per_sample * sps / 1e9);
+  std::printf("samples/s: %.1f\n", sps);
+  return 0;
+}
+
+}  // namespace convt::cli

@@ -1,0 +1,48 @@
+// Helpers shared by the train / sample / bench subcommands.
+#include <cmath>
+#include <cstdlib>
+
+#include "convt/fast/fast_ops.h"
+#include "train_commands.h"
+
+namespace convt::cli {
+
+double parse_number(const std::string& flag, const std::string& text, double min_value,
+                    double max_value) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || v < min_value ||
+      v > max_value) {
+    throw CliError(flag + ": expected a number in [" + std::to_string(min_value) + ", " +
+                   std::to_string(max_value) + "], found '" + text + "'");
+  }
+  return v;
+}
+
+nn::Backend parse_backend_flag(const std::string& text) {
+  if (text == "naive") return nn::Backend::naive;
+  if (text == "fast") return nn::Backend::fast;
+  throw CliError("--backend: expected 'fast' or 'naive', found '" + text + "'");
+}
+
+int apply_threads(const Args& a) {
+  const int n = static_cast<int>(a.count("--threads", 1, 64));
+  fast::set_num_threads(n);
+  return n;
+}
+
+bool take_switch(int& argc, char** argv, const std::string& flag) {
+  bool found = false;
+  int out = 0;
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0 && flag == argv[i]) {
+      found = true;
+      continue;
+    }
+    argv[out++] = argv[i];
+  }
+  argc = out;
+  return found;
+}
+
+}  // namespace convt::cli

@@ -1,0 +1,269 @@
+// `convt-lab train`: trains a GAN spec on a dataset with GanTrainer, one batch per step, with a
+// one-line progress bar, RUN_DIR/log.csv, a fixed-z sample grid per epoch, and an atomic
+// RUN_DIR/checkpoint.safetensors every --checkpoint-every steps, at the end and on Ctrl-C.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "convt/data/dataset.h"
+#include "convt/io/csv.h"
+#include "convt/io/png.h"
+#include "convt/nn/model_spec.h"
+#include "convt/train/gan_trainer.h"
+#include "train_commands.h"
+
+namespace convt::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void on_sigint(int) { g_interrupted = 1; }
+
+// Installs the Ctrl-C flag for the lifetime of a run, then restores the previous handler.
+class SigintFlag {
+ public:
+  SigintFlag() {
+    g_interrupted = 0;
+    previous_ = std::signal(SIGINT, on_sigint);
+  }
+  ~SigintFlag() { std::signal(SIGINT, previous_); }
+  bool raised() const { return g_interrupted != 0; }
+
+ private:
+  void (*previous_)(int);
+};
+
+const std::vector<FlagSpec> kTrainFlags = {
+    {"--model", "NAME|FILE.json"}, {"--data", "digits|fashion-mnist|PATH"},
+    {"--preset", "default|notes"}, {"--batch", "B"},
+    {"--lr", "LR"},                {"--lr-d", "LR"},
+    {"--beta1", "B1"},             {"--beta2", "B2"},
+    {"--epochs", "E"},             {"--steps", "S"},
+    {"--seconds", "T"},            {"--seed", "N"},
+    {"--threads", "N"},            {"--backend", "fast|naive"},
+    {"--init", "dcgan|pytorch"},   {"--checkpoint-every", "N"},
+    {"--out", "RUN_DIR"}};
+
+std::string format_duration(double seconds) {
+  const long s = static_cast<long>(seconds + 0.5);
+  char buf[32];
+  if (s >= 3600) {
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  }
+  return buf;
+}
+
+// The preset's hyperparameters from the spec's "presets" (the CLI flags override them).
+void apply_preset(const nlohmann::json& spec, const std::string& name, GanConfig& cfg) {
+  if (!spec.contains("presets") || !spec["presets"].contains(name)) {
+    if (name == "default") return;  // a spec without presets: GanConfig's defaults (the notes')
+    throw CliError("--preset: model '" + spec.value("name", std::string("?")) +
+                   "' has no preset '" + name + "'" +
+                   (spec.contains("presets") ? "; it has " + spec["presets"].dump() : ""));
+  }
+  const nlohmann::json& p = spec["presets"][name];
+  cfg.batch_size = p.value("batch", cfg.batch_size);
+  cfg.lr_g = p.value("lr_g", cfg.lr_g);
+  cfg.lr_d = p.value("lr_d", cfg.lr_d);
+  cfg.beta1 = p.value("beta1", cfg.beta1);
+  cfg.beta2 = p.value("beta2", cfg.beta2);
+}
+
+}  // namespace
+
+std::string train_usage() {
+  return "Usage: convt-lab train --model dcgan20 --data digits|fashion-mnist|PATH --out RUN_DIR\n"
+         "      [--preset default|notes] [--batch B] [--lr LR] [--lr-d LR] [--beta1 B1]\n"
+         "      [--beta2 B2] [--epochs E | --steps S | --seconds T] [--seed N] [--threads N]\n"
+         "      [--backend fast|naive] [--init dcgan|pytorch] [--checkpoint-every N] [--resume]\n\n"
+         "  --model     a spec in assets/models (dcgan20, dcgan28) or a .json file\n"
+         "  --data      digits: the built-in 10,000 MNIST digits (no download);\n"
+         "              fashion-mnist: Debian's dataset-fashion-mnist; or an image folder / IDX file\n"
+         "  --preset    hyperparameters from the spec: 'default' (chosen by measurement) or\n"
+         "              'notes' (batch 256, Adam lr 1e-4, beta1 0.5, beta2 0.999)\n"
+         "  --lr        Adam learning rate of G (and of D unless --lr-d)\n"
+         "  --epochs/--steps: total for the run (a resumed run stops at the same total);\n"
+         "              --seconds: wall time of this invocation. Default: --epochs 30\n"
+         "  --checkpoint-every  steps between checkpoints (default 200); also at the end and\n"
+         "              on Ctrl-C\n"
+         "  --resume    continue RUN_DIR/checkpoint.safetensors exactly (its model, data order,\n"
+         "              hyperparameters; --backend/--threads may change)\n\n"
+         "Writes RUN_DIR/checkpoint.safetensors (atomically), RUN_DIR/log.csv (one row per step),\n"
+         "RUN_DIR/samples_epoch_NNN.png (64 fixed z) per epoch and RUN_DIR/samples_latest.png.\n"
+         "Exit status: 0 done or interrupted (Ctrl-C, saved); 1 training diverged (non-finite\n"
+         "loss; the last good checkpoint is kept); 2 bad input (nothing written).\n";
+}
+
+int run_train(int argc, char** argv) {
+  const bool resume = take_switch(argc, argv, "--resume");
+  Args a(argc, argv, 2, "train", kTrainFlags);
+  if (a.help()) {
+    std::fputs(train_usage().c_str(), stdout);
+    return 0;
+  }
+  const std::string out_dir = a.require("--out", "RUN_DIR (where checkpoint, log and samples go)");
+  const int threads = apply_threads(a);
+  const fs::path dir(out_dir);
+  const std::string ckpt_path = (dir / "checkpoint.safetensors").string();
+  int stop_kinds = a.has("--epochs") + a.has("--steps") + a.has("--seconds");
+  if (stop_kinds > 1) throw CliError("train: give at most one of --epochs, --steps, --seconds");
+  const int64_t max_epochs = a.count("--epochs", stop_kinds == 0 ? 30 : 0, 1000000);
+  const int64_t max_steps = a.count("--steps", 0, 1000000000);
+  const double max_seconds =
+      a.has("--seconds") ? parse_number("--seconds", a.get("--seconds"), 1, 1e7) : 0.0;
+  const int64_t checkpoint_every = a.count("--checkpoint-every", 200, 1000000000);
+
+  // ---- model, config, data: every check before anything is written ----
+  std::unique_ptr<GanTrainer> trainer;
+  Dataset data;
+  if (resume) {
+    if (!fs::exists(ckpt_path)) {
+      throw CliError("train --resume: no checkpoint " + ckpt_path +
+                     " (start a new run without --resume)");
+    }
+    for (const char* flag : {"--preset", "--batch", "--lr", "--lr-d", "--beta1", "--beta2",
+                             "--seed", "--init"}) {
+      if (a.has(flag)) {
+        throw CliError(std::string("train --resume: ") + flag +
+                       " cannot change on resume (the checkpoint's value is used)");
+      }
+    }
+    // The spec and image size come from the checkpoint; build with them.
+    auto probe = GanTrainer::from_checkpoint(ckpt_path, nullptr);
+    if (a.has("--model") && probe->model().name != a.get("--model") &&
+        a.get("--model").find(".json") == std::string::npos) {
+      throw CliError("train --resume: " + ckpt_path + " is a checkpoint of model '" +
+                     probe->model().name + "', not '" + a.get("--model") + "'");
+    }
+    const auto& shape = probe->model().image_shape;
+    data = load_dataset(a.require("--data", "digits|fashion-mnist|PATH"),
+                        static_cast<int>(shape[1]), static_cast<int>(shape[0]));
+    GanConfig cfg = probe->config();
+    if (a.has("--backend")) cfg.backend = parse_backend_flag(a.get("--backend"));
+    probe.reset();
+    trainer = GanTrainer::from_checkpoint(ckpt_path, &data, &cfg);
+  } else {
+    const nlohmann::json spec = nn::load_model_spec(a.require("--model", "NAME (e.g. dcgan20)"));
+    GanConfig cfg;
+    apply_preset(spec, a.has("--preset") ? a.get("--preset") : "default", cfg);
+    cfg.batch_size = a.count("--batch", cfg.batch_size, 65536);
+    if (a.has("--lr")) {
+      cfg.lr_g = static_cast<float>(parse_number("--lr", a.get("--lr"), 1e-9, 10));
+      cfg.lr_d = cfg.lr_g;
+    }
+    if (a.has("--lr-d")) cfg.lr_d = static_cast<float>(parse_number("--lr-d", a.get("--lr-d"), 1e-9, 10));
+    if (a.has("--beta1")) cfg.beta1 = static_cast<float>(parse_number("--beta1", a.get("--beta1"), 0, 0.9999999));
+    if (a.has("--beta2")) cfg.beta2 = static_cast<float>(parse_number("--beta2", a.get("--beta2"), 0, 0.9999999));
+    cfg.seed = a.has("--seed") ? static_cast<uint64_t>(parse_number("--seed", a.get("--seed"), 0, 1e15)) : 0;
+    cfg.backend = a.has("--backend") ? parse_backend_flag(a.get("--backend")) : nn::Backend::fast;
+    cfg.init = a.get("--init");
+    try {
+      cfg.validate();
+    } catch (const std::invalid_argument& e) {
+      throw CliError(std::string("train: ") + e.what());
+    }
+    if (fs::exists(ckpt_path)) {
+      throw CliError("train: " + ckpt_path +
+                     " exists; add --resume to continue it, or choose another --out");
+    }
+    const std::vector<int64_t> shape = {spec["image_shape"][0].get<int64_t>(),
+                                        spec["image_shape"][1].get<int64_t>()};
+    data = load_dataset(a.require("--data", "digits|fashion-mnist|PATH"),
+                        static_cast<int>(spec["image_shape"][1].get<int64_t>()),
+                        static_cast<int>(shape[0]));
+    if (data.size() < cfg.batch_size) {
+      throw CliError("--batch: " + std::to_string(cfg.batch_size) + " is larger than the " +
+                     std::to_string(data.size()) + " images of " + data.name);
+    }
+    trainer = std::make_unique<GanTrainer>(spec, cfg, &data);
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw CliError("--out: cannot create directory " + out_dir + ": " + ec.message());
+
+  GanTrainer& t = *trainer;
+  const GanConfig& cfg = t.config();
+  CsvWriter log((dir / "log.csv").string(),
+                {"step", "epoch", "loss_g", "loss_d", "d_real", "d_fake", "acc_real", "acc_fake",
+                 "samples_per_second", "seconds"},
+                resume);
+  const Tensor fixed_z = t.latent_batch(64, cfg.seed + 12345);
+  const int64_t per_epoch = t.batches_per_epoch();
+  const int64_t target_steps = max_steps > 0 ? max_steps : max_epochs * per_epoch;
+
+  std::fprintf(stderr, "%s: %s, %lld images %s; batch %lld, lr G %g D %g, betas (%g, %g), "
+               "seed %llu, backend %s, %d thread(s); %s\n",
+               t.model().name.c_str(), data.description.c_str(),
+               static_cast<long long>(data.size()), shape_to_string(t.model().image_shape).c_str(),
+               static_cast<long long>(cfg.batch_size), cfg.lr_g, cfg.lr_d, cfg.beta1, cfg.beta2,
+               static_cast<unsigned long long>(cfg.seed), nn::backend_name(cfg.backend), threads,
+               resume ? ("resuming at step " + std::to_string(t.steps_done())).c_str()
+                      : "new run");
+
+  SigintFlag sigint;
+  const auto t0 = std::chrono::steady_clock::now();
+  const int64_t first_step = t.steps_done();
+  double sps_avg = 0.0;
+  int exit_status = 0;
+  auto save = [&]() { t.save_checkpoint(ckpt_path); };
+  auto elapsed = [&]() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  while (true) {
+    if (max_seconds > 0.0 ? elapsed() >= max_seconds : t.steps_done() >= target_steps) break;
+    if (sigint.raised()) break;
+    const int64_t epoch_before = t.epoch();
+    StepMetrics m;
+    try {
+      m = t.step();
+    } catch (const TrainingError& e) {
+      std::fprintf(stderr, "\nconvt-lab train: %s\nThe last good checkpoint is kept: %s\n",
+                   e.what(), ckpt_path.c_str());
+      exit_status = 1;
+      break;
+    }
+    log.write_row({static_cast<double>(m.step), static_cast<double>(m.epoch), m.loss_g, m.loss_d,
+                   m.d_real, m.d_fake, m.acc_real, m.acc_fake, m.samples_per_second, m.seconds});
+    sps_avg = sps_avg == 0.0 ? m.samples_per_second : 0.9 * sps_avg + 0.1 * m.samples_per_second;
+    if (t.epoch() != epoch_before) {  // an epoch ended with this step
+      char name[64];
+      std::snprintf(name, sizeof name, "samples_epoch_%03lld.png",
+                    static_cast<long long>(epoch_before + 1));
+      write_png_grid((dir / name).string(), t.generate(fixed_z), 8, 3);
+    }
+    if (m.step % checkpoint_every == 0) save();
+    const int64_t done = m.step - first_step;
+    double eta = 0.0;
+    if (max_seconds > 0.0) {
+      eta = max_seconds - elapsed();
+    } else if (done > 0) {
+      eta = elapsed() / static_cast<double>(done) * static_cast<double>(target_steps - m.step);
+    }
+    std::fprintf(stderr,
+                 "\repoch %lld step %lld/%lld | loss_G %.3f loss_D %.3f | D(x) %.2f D(G(z)) %.2f "
+                 "| %.0f samples/s | ETA %s   ",
+                 static_cast<long long>(m.epoch + 1), static_cast<long long>(m.step),
+                 static_cast<long long>(max_seconds > 0.0 ? 0 : target_steps), m.loss_g, m.loss_d,
+                 m.d_real, m.d_fake, sps_avg, format_duration(eta).c_str());
+  }
+  std::fputc('\n', stderr);
+  if (exit_status == 0) {
+    save();
+    write_png_grid((dir / "samples_latest.png").string(), t.generate(fixed_z), 8, 3);
+    std::fprintf(stderr, "%s at step %lld (%lld full epochs), %.1f s; saved %s\n",
+                 sigint.raised() ? "interrupted (Ctrl-C)" : "done",
+                 static_cast<long long>(t.steps_done()), static_cast<long long>(t.epoch()),
+                 elapsed(), ckpt_path.c_str());
+    if (sigint.raised()) std::fprintf(stderr, "continue with the same command and --resume\n");
+  }
+  return exit_status;
+}
+
+}  // namespace convt::cli

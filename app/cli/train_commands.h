@@ -1,0 +1,35 @@
+// The training subcommands of convt-lab (dispatched from cli.cpp):
+//   convt-lab train  --model dcgan20 --data digits|fashion-mnist|PATH ... --out RUN_DIR [--resume]
+//   convt-lab sample --checkpoint FILE [--n 1000] [--seed S] [--z z.npy] --out samples.npy|.png
+//   convt-lab bench train --model dcgan20 [--batch 256] [--steps 20] [--threads N] [--backend B]
+// Each returns the exit status; bad input throws (run_cli prints one line, exit status 2).
+#pragma once
+
+#include <string>
+
+#include "args.h"
+#include "convt/nn/layer.h"
+
+namespace convt::cli {
+
+int run_train(int argc, char** argv);
+int run_sample(int argc, char** argv);
+int run_bench(int argc, char** argv);
+
+std::string train_usage();
+std::string sample_usage();
+std::string bench_usage();
+
+// ---- helpers shared by the three (cmd_common.cpp) ----
+// A finite number in [min_value, max_value] ("1e-4", "0.5"); CliError naming the flag otherwise.
+double parse_number(const std::string& flag, const std::string& text, double min_value,
+                    double max_value);
+// --backend naive|fast; CliError otherwise.
+nn::Backend parse_backend_flag(const std::string& text);
+// Applies --threads N (1..64) to the fast backend; returns N.
+int apply_threads(const Args& a);
+// Removes a value-less flag (e.g. "--resume") from argv, returning whether it was there.
+// `argv` is rewritten in place; argc is updated.
+bool take_switch(int& argc, char** argv, const std::string& flag);
+
+}  // namespace convt::cli
