@@ -4,12 +4,18 @@
 // Built, not run by ctest. Speed is measured here, never asserted by tests.
 //
 //   build-<you>/core/bench_fast_ops [--batch 256] [--threads 1,2] [--naive-batch 16]
-//                                   [--seconds 1.0] [--no-naive]
+//                                   [--seconds 1.0] [--no-naive] [--layer NAME_PART] [--cpu-time]
+//
+// Each figure is the fastest of several runs (wall clock; with --cpu-time, CPU seconds of the
+// process, which other engineers' compiles on the shared cores do not inflate).
 //
 // GFLOP/s = 2 * multiply-adds / seconds, counting every tap the kernels compute (also those
-// that padding crops), as PyTorch's FLOP counts do. "fwd" is forward; "dx" the gradient for the
-// input; "dw" the weight (and bias) gradients; each = the forward's multiply-adds.
+// that padding crops), as PyTorch's FLOP counts do. "fwd" is forward; "bwd" one backward call for
+// dx, dweight (and dbias) together, as a training step makes it; "dx" / "dw" a backward call for
+// that gradient alone. Each of forward, dx, dw costs the forward's multiply-adds.
 #include <cblas.h>
+
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -36,20 +42,33 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// Median seconds of fn over at least `min_reps` runs and about `budget_seconds`, after one
-// warm-up run (which also grows the fast backend's scratch buffers).
-double time_median(const std::function<void()>& fn, double budget_seconds, int min_reps = 3) {
-  fn();
-  std::vector<double> runs;
-  const auto start = Clock::now();
-  while (static_cast<int>(runs.size()) < min_reps || seconds_since(start) < budget_seconds) {
-    const auto t0 = Clock::now();
-    fn();
-    runs.push_back(seconds_since(t0));
-    if (runs.size() >= 200) break;
+// What a timing reports: the wall-clock time (default) or the process's CPU time (--cpu-time:
+// all threads' CPU seconds, immune to other processes taking the cores, for tuning 1 thread).
+bool g_cpu_time = false;
+
+double now_seconds() {
+  if (g_cpu_time) {
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
   }
-  std::sort(runs.begin(), runs.end());
-  return runs[runs.size() / 2];
+  return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+}
+
+// Fastest of at least `min_reps` runs of fn within about `budget_seconds`, after one warm-up run
+// (which also grows the fast backend's scratch buffers). The fastest run is the one least
+// disturbed by other processes on this shared machine.
+double time_best(const std::function<void()>& fn, double budget_seconds, int min_reps = 3) {
+  fn();
+  double best = 1e30;
+  const auto start = Clock::now();
+  for (int reps = 0; reps < min_reps || seconds_since(start) < budget_seconds; ++reps) {
+    const double t0 = now_seconds();
+    fn();
+    best = std::min(best, now_seconds() - t0);
+    if (reps >= 200) break;
+  }
+  return best;
 }
 
 Tensor random_tensor(std::vector<int64_t> shape, uint32_t seed) {
@@ -110,8 +129,9 @@ const Layer kLayers[] = {
 };
 
 struct Timing {
-  double fwd = 0, dx = 0, dw = 0;  // seconds per call
-  double total() const { return fwd + dx + dw; }
+  double fwd = 0, dx = 0, dw = 0;  // seconds per call: forward, backward for dx only, dw only
+  double bwd = 0;                  // one backward call for dx, dw (and dbias) together
+  double total() const { return fwd + bwd; }
 };
 
 // Times forward, backward-data and backward-weight of one layer at batch N.
@@ -124,7 +144,8 @@ Timing time_layer(const Layer& L, int N, bool fast, double budget) {
   const Tensor b = random_tensor({L.C_out}, 3);
   const Tensor* bias = L.bias ? &b : nullptr;
   Tensor out, dx, dw, db;
-  std::function<void()> fwd, bwd_dx, bwd_dw;
+  std::function<void()> fwd, bwd_dx, bwd_dw, bwd_all;
+  Tensor* dbp = bias ? &db : nullptr;
   switch (L.kind) {
     case Kind::kConvT: {
       const ConvTranspose2dParams p = L.convt_params();
@@ -138,9 +159,12 @@ Timing time_layer(const Layer& L, int N, bool fast, double budget) {
         else conv_transpose2d_backward(&dx, nullptr, nullptr, out, x, w, p);
       };
       bwd_dw = [&, p] {
-        Tensor* dbp = bias ? &db : nullptr;
         if (fast) fast::conv_transpose2d_backward(nullptr, &dw, dbp, out, x, w, p);
         else conv_transpose2d_backward(nullptr, &dw, dbp, out, x, w, p);
+      };
+      bwd_all = [&, p] {
+        if (fast) fast::conv_transpose2d_backward(&dx, &dw, dbp, out, x, w, p);
+        else conv_transpose2d_backward(&dx, &dw, dbp, out, x, w, p);
       };
       break;
     }
@@ -156,9 +180,12 @@ Timing time_layer(const Layer& L, int N, bool fast, double budget) {
         else conv2d_backward(&dx, nullptr, nullptr, out, x, w, p);
       };
       bwd_dw = [&, p] {
-        Tensor* dbp = bias ? &db : nullptr;
         if (fast) fast::conv2d_backward(nullptr, &dw, dbp, out, x, w, p);
         else conv2d_backward(nullptr, &dw, dbp, out, x, w, p);
+      };
+      bwd_all = [&, p] {
+        if (fast) fast::conv2d_backward(&dx, &dw, dbp, out, x, w, p);
+        else conv2d_backward(&dx, &dw, dbp, out, x, w, p);
       };
       break;
     }
@@ -173,20 +200,25 @@ Timing time_layer(const Layer& L, int N, bool fast, double budget) {
         else linear_backward(&dx, nullptr, nullptr, out, x, w);
       };
       bwd_dw = [&] {
-        Tensor* dbp = bias ? &db : nullptr;
         if (fast) fast::linear_backward(nullptr, &dw, dbp, out, x, w);
         else linear_backward(nullptr, &dw, dbp, out, x, w);
+      };
+      bwd_all = [&] {
+        if (fast) fast::linear_backward(&dx, &dw, dbp, out, x, w);
+        else linear_backward(&dx, &dw, dbp, out, x, w);
       };
       break;
     }
   }
-  // The naive kernels at batch 256 take seconds per call: time them once.
+  // The naive kernels take a long time per call: time them once (after the warm-up call), and
+  // their backward as dx + dw.
   const int min_reps = fast ? 3 : 1;
   const double b_each = fast ? budget : 0.0;
   Timing t;
-  t.fwd = time_median(fwd, b_each, min_reps);
-  t.dx = time_median(bwd_dx, b_each, min_reps);
-  t.dw = time_median(bwd_dw, b_each, min_reps);
+  t.fwd = time_best(fwd, b_each, min_reps);
+  t.dx = time_best(bwd_dx, b_each, min_reps);
+  t.dw = time_best(bwd_dw, b_each, min_reps);
+  t.bwd = fast ? time_best(bwd_all, b_each, min_reps) : t.dx + t.dw;
   return t;
 }
 
@@ -209,6 +241,7 @@ int main(int argc, char** argv) {
   int batch = 256, naive_batch = 16;
   double budget = 1.0;
   bool naive = true;
+  std::string only;  // run only the layers whose name contains this
   std::vector<int> threads = {1, 2};
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -224,10 +257,12 @@ int main(int argc, char** argv) {
     else if (a == "--threads") threads = parse_list(next());
     else if (a == "--seconds") budget = std::atof(next());
     else if (a == "--no-naive") naive = false;
+    else if (a == "--layer") only = next();
+    else if (a == "--cpu-time") g_cpu_time = true;
     else {
       std::fprintf(stderr,
                    "usage: bench_fast_ops [--batch 256] [--threads 1,2] [--naive-batch 16] "
-                   "[--seconds 1.0] [--no-naive]\n");
+                   "[--seconds 1.0] [--no-naive] [--layer NAME_PART] [--cpu-time]\n");
       return 2;
     }
   }
@@ -245,7 +280,7 @@ int main(int argc, char** argv) {
     const Tensor w = random_tensor({L.C_in, L.C_out, L.k, L.k}, 2);
     Tensor out;
     const ConvTranspose2dParams p = L.convt_params();
-    const double s = time_median([&] { conv_transpose2d_forward(out, x, w, nullptr, p); }, 1.0, 5);
+    const double s = time_best([&] { conv_transpose2d_forward(out, x, w, nullptr, p); }, 1.0, 5);
     std::printf(
         "\nnaive conv_transpose2d_forward, 1 sample, 256->128, 5x5 -> 10x10, k5 s2 p2 op1 "
         "(%.0f multiply-adds):\n  %.2f ms = %.2f GFLOP/s; the notes' numpy loop: 1900 ms -> "
@@ -261,6 +296,7 @@ int main(int argc, char** argv) {
                 "GFLOP/s");
     double macs_all = 0, sec_all = 0;
     for (const Layer& L : kLayers) {
+      if (std::string(L.name).find(only) == std::string::npos) continue;
       const Timing t = time_layer(L, naive_batch, false, budget);
       naive_t.push_back(t);
       const double macs = 3 * L.macs_per_sample() * naive_batch;
@@ -276,8 +312,8 @@ int main(int argc, char** argv) {
   for (int th : threads) {
     fast::set_num_threads(th);
     std::printf("\nfast backend, batch %d, --threads %d\n", batch, th);
-    std::printf("  %-24s %9s %9s %9s %9s %8s %8s %8s %8s\n", "layer", "MMAC/smp", "fwd ms",
-                "dx ms", "dw ms", "fwd GF/s", "dx GF/s", "dw GF/s", "GFLOP/s");
+    std::printf("  %-24s %8s %8s %8s %8s %8s %8s %8s %8s\n", "layer", "MMAC/smp", "fwd ms",
+                "bwd ms", "dx ms", "dw ms", "fwd GF/s", "bwd GF/s", "GFLOP/s");
     double macs_all = 0, sec_all = 0;
     // Whole-step estimate (conv/linear work only): G forward + backward (dx of every layer but
     // the first, dw of all); D forward 3 times (fake in Step A, real and fake in Step B), dx once
@@ -285,17 +321,18 @@ int main(int argc, char** argv) {
     double step_seconds = 0;
     for (size_t i = 0; i < std::size(kLayers); ++i) {
       const Layer& L = kLayers[i];
+      if (std::string(L.name).find(only) == std::string::npos) continue;
       const Timing t = time_layer(L, batch, true, budget);
       const double m = L.macs_per_sample() * batch;
       macs_all += 3 * m;
       sec_all += t.total();
       const bool is_g = L.name[0] == 'G';
-      step_seconds += is_g ? t.fwd + (i == 0 ? 0 : t.dx) + t.dw : 3 * t.fwd + t.dx + 2 * t.dw;
-      std::printf("  %-24s %9.3f %9.2f %9.2f %9.2f %8.1f %8.1f %8.1f %8.1f\n", L.name, m / batch / 1e6,
-                  t.fwd * 1e3, t.dx * 1e3, t.dw * 1e3, gflops(m, t.fwd), gflops(m, t.dx),
-                  gflops(m, t.dw), gflops(3 * m, t.total()));
+      step_seconds += is_g ? t.fwd + (i == 0 ? t.dw : t.bwd) : 3 * t.fwd + t.dx + 2 * t.dw;
+      std::printf("  %-24s %8.3f %8.2f %8.2f %8.2f %8.2f %8.1f %8.1f %8.1f\n", L.name,
+                  m / batch / 1e6, t.fwd * 1e3, t.bwd * 1e3, t.dx * 1e3, t.dw * 1e3,
+                  gflops(m, t.fwd), gflops(2 * m, t.bwd), gflops(3 * m, t.total()));
     }
-    std::printf("  %-24s %9s %9s %9s %9s %8s %8s %8s %8.1f\n", "total", "", "", "", "", "", "",
+    std::printf("  %-24s %8s %8s %8s %8s %8s %8s %8s %8.1f\n", "total", "", "", "", "", "", "",
                 "", gflops(macs_all, sec_all));
     std::printf("  GAN step, conv/linear work only: %.1f ms -> at most %.0f samples/s\n",
                 step_seconds * 1e3, batch / step_seconds);

@@ -1,9 +1,18 @@
-// The fast backend's plumbing: thread count, the OpenBLAS set-up, the fork-join loop, scratch
-// buffers, the GEMM wrapper.
+// The fast backend's plumbing: thread count, the OpenBLAS set-up, the thread pool and fork-join
+// loop, scratch buffers, the GEMM wrapper.
+//
+// Threads: OpenBLAS always runs single-threaded; with n threads, every GEMM is cut into n blocks
+// of columns (or rows) of C, one per thread of our pool, and im2col / col2im / the layout copies
+// are split the same way. Each element of every result is computed by exactly one thread, by the
+// same code whatever n is. Measured on the 2-core machine (sgemm alone, 3200x650x256 etc.), this
+// is as fast as or faster than OpenBLAS's own threads, whose idle workers spin after each call and
+// steal the second core from our im2col/col2im loops. CONVT_FAST_GEMM_THREADS=openblas switches
+// to OpenBLAS's threads instead (for comparison in bench_fast_ops).
 #include <cblas.h>
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -25,12 +34,13 @@ namespace {
 
 std::atomic<int> g_num_threads{1};
 std::once_flag g_blas_once;
+bool g_openblas_threads = false;  // CONVT_FAST_GEMM_THREADS=openblas
 
 // OpenBLAS 0.3.21 (Debian 12) predates Zen 4 and runs its AVX2 "Haswell" kernels on AMD CPUs
 // that have AVX-512; its "SkylakeX" kernels do about twice the GFLOP/s there (measured on this
 // project's machine: sgemm 3200x1600x256, one thread, 88 -> 196 GFLOP/s). Re-run OpenBLAS's own
 // selection with OPENBLAS_CORETYPE=SkylakeX (OpenBLAS itself checks the CPU supports it), unless
-// the user chose a core type. Done once, before our first BLAS call.
+// the user chose a core type in the environment. Done once, before our first BLAS call.
 void select_blas_kernel() {
   if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;  // the user's choice stands
   if (gotoblas_dynamic_init == nullptr || gotoblas_dynamic_quit == nullptr) return;
@@ -46,6 +56,83 @@ void select_blas_kernel() {
   unsetenv("OPENBLAS_CORETYPE");
 }
 
+void apply_blas_threads() { openblas_set_num_threads(g_openblas_threads ? g_num_threads.load() : 1); }
+
+// A fixed set of worker threads that sleep on a condition variable between parallel regions
+// (starting a std::thread per region costs tens of microseconds; a region can be shorter).
+// One region runs at a time; a region started from inside a region runs inline.
+class ThreadPool {
+ public:
+  // Runs task(t) for t in [0, parts): t = 0 on the calling thread, the others on workers.
+  // Returns when all have finished. Tasks must not throw.
+  void run(int parts, const std::function<void(int)>& task) {
+    if (parts <= 1 || t_inside_task) {
+      for (int t = 0; t < parts; ++t) task(t);
+      return;
+    }
+    std::lock_guard<std::mutex> region(region_mutex_);  // one region at a time
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      while (static_cast<int>(workers_.size()) < parts - 1) {
+        const int index = static_cast<int>(workers_.size()) + 1;
+        workers_.emplace_back([this, index] { worker_loop(index); });
+      }
+      task_ = &task;
+      parts_ = parts;
+      pending_ = parts - 1;
+      ++generation_;
+    }
+    work_ready_.notify_all();
+    t_inside_task = true;
+    task(0);
+    t_inside_task = false;
+    std::unique_lock<std::mutex> lock(mutex_);
+    work_done_.wait(lock, [this] { return pending_ == 0; });
+    task_ = nullptr;
+  }
+
+ private:
+  void worker_loop(int index) {
+    t_inside_task = true;
+    uint64_t seen = 0;
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      work_ready_.wait(lock, [&] { return generation_ != seen; });
+      seen = generation_;
+      if (index >= parts_) continue;  // not needed in this region
+      const std::function<void(int)>* task = task_;
+      lock.unlock();
+      (*task)(index);
+      lock.lock();
+      if (--pending_ == 0) work_done_.notify_one();
+    }
+  }
+
+  static thread_local bool t_inside_task;
+  std::mutex region_mutex_;
+  std::mutex mutex_;
+  std::condition_variable work_ready_, work_done_;
+  std::vector<std::thread> workers_;  // detached at exit: the pool lives as long as the process
+  const std::function<void(int)>* task_ = nullptr;
+  int parts_ = 0;
+  int pending_ = 0;
+  uint64_t generation_ = 0;
+};
+
+thread_local bool ThreadPool::t_inside_task = false;
+
+ThreadPool& pool() {
+  static ThreadPool* p = new ThreadPool;  // never destroyed: its workers sleep until exit
+  return *p;
+}
+
+void sgemm(bool a_trans, bool b_trans, int M, int N, int K, float alpha, const float* A, int lda,
+           const float* B, int ldb, float beta, float* C, int ldc) {
+  cblas_sgemm(CblasRowMajor, a_trans ? CblasTrans : CblasNoTrans,
+              b_trans ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, std::max(lda, 1), B,
+              std::max(ldb, 1), beta, C, std::max(ldc, 1));
+}
+
 }  // namespace
 
 void set_num_threads(int n) {
@@ -55,7 +142,7 @@ void set_num_threads(int n) {
   }
   detail::ensure_blas_ready();
   g_num_threads = n;
-  openblas_set_num_threads(n);
+  apply_blas_threads();
 }
 
 int num_threads() { return g_num_threads; }
@@ -65,27 +152,24 @@ namespace detail {
 void ensure_blas_ready() {
   std::call_once(g_blas_once, [] {
     select_blas_kernel();
-    openblas_set_num_threads(g_num_threads);
+    const char* mode = std::getenv("CONVT_FAST_GEMM_THREADS");
+    g_openblas_threads = mode != nullptr && std::string(mode) == "openblas";
+    apply_blas_threads();
   });
 }
 
 void parallel_for(int64_t count, int64_t cost_per_item,
                   const std::function<void(int64_t, int64_t)>& fn) {
-  // Below ~64k element operations a thread start (tens of microseconds) is not worth it.
-  constexpr int64_t kMinCostPerThread = 1 << 16;
+  // Below ~32k element operations per thread, waking a worker is not worth it.
+  constexpr int64_t kMinCostPerThread = 1 << 15;
   int64_t parts = std::min<int64_t>(num_threads(), count);
   parts = std::min<int64_t>(parts, count * std::max<int64_t>(cost_per_item, 1) / kMinCostPerThread);
   if (parts <= 1) {
     if (count > 0) fn(0, count);
     return;
   }
-  std::vector<std::thread> workers;
-  workers.reserve(static_cast<size_t>(parts - 1));
-  for (int64_t t = 1; t < parts; ++t) {
-    workers.emplace_back(fn, count * t / parts, count * (t + 1) / parts);
-  }
-  fn(0, count / parts);
-  for (std::thread& w : workers) w.join();
+  pool().run(static_cast<int>(parts),
+             [&](int t) { fn(count * t / parts, count * (t + 1) / parts); });
 }
 
 void gemm(bool a_trans, bool b_trans, int M, int N, int K, float alpha, const float* A, int lda,
@@ -102,9 +186,30 @@ void gemm(bool a_trans, bool b_trans, int M, int N, int K, float alpha, const fl
     }
     return;
   }
-  cblas_sgemm(CblasRowMajor, a_trans ? CblasTrans : CblasNoTrans,
-              b_trans ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, std::max(lda, 1), B,
-              std::max(ldb, 1), beta, C, std::max(ldc, 1));
+  // Cut C into blocks of columns (or rows when C is taller than wide), multiples of 16 wide, one
+  // per thread; small products stay on one thread.
+  const bool split_n = N >= M;
+  const int extent = split_n ? N : M;
+  int parts = g_openblas_threads ? 1 : num_threads();
+  parts = std::min(parts, extent / 16);
+  if (static_cast<int64_t>(M) * N * K < (int64_t{1} << 20)) parts = 1;
+  if (parts <= 1) {
+    sgemm(a_trans, b_trans, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  pool().run(parts, [&](int t) {
+    const int begin = extent * t / parts / 16 * 16;
+    const int end = t + 1 == parts ? extent : extent * (t + 1) / parts / 16 * 16;
+    if (end <= begin) return;
+    if (split_n) {
+      const float* Bt = b_trans ? B + static_cast<int64_t>(begin) * ldb : B + begin;
+      sgemm(a_trans, b_trans, M, end - begin, K, alpha, A, lda, Bt, ldb, beta, C + begin, ldc);
+    } else {
+      const float* At = a_trans ? A + begin : A + static_cast<int64_t>(begin) * lda;
+      sgemm(a_trans, b_trans, end - begin, N, K, alpha, At, lda, B, ldb, beta,
+            C + static_cast<int64_t>(begin) * ldc, ldc);
+    }
+  });
 }
 
 float* scratch(int slot, int64_t count) {

@@ -71,7 +71,7 @@ void conv2d_forward(Tensor& out, const Tensor& x, const Tensor& weight, const Te
   const int64_t rows = g.rows(), in_plane = g.image_size(), out_plane = g.grid_size();
   out.resize({N, C_out, size.h, size.w});  // (N, C_out, H_out, W_out)
 
-  const int B = detail::chunk_samples(rows, out_plane, N);
+  const int B = detail::chunk_samples(rows + C_out, out_plane, N);  // per chunk: cols, out_t
   for (int n0 = 0; n0 < N; n0 += B) {
     const int b = std::min(B, N - n0);
     const int cols_width = static_cast<int>(b * out_plane);
@@ -104,7 +104,7 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
   const Lowering g = lowering(x, weight, size, p);
   const int64_t rows = g.rows(), in_plane = g.image_size(), out_plane = g.grid_size();
   if (dx || dweight) {
-    const int B = detail::chunk_samples(rows, out_plane, N);
+    const int B = detail::chunk_samples(rows + C_out, out_plane, N);  // per chunk: cols, dout_t
     for (int n0 = 0; n0 < N; n0 += B) {
       const int b = std::min(B, N - n0);
       const int cols_width = static_cast<int>(b * out_plane);

@@ -76,7 +76,8 @@ void conv_transpose2d_forward(Tensor& out, const Tensor& x, const Tensor& weight
   const int64_t rows = g.rows(), in_plane = g.grid_size(), out_plane = g.image_size();
   out.resize({N, C_out, size.h, size.w});  // (N, C_out, H_out, W_out), zeros
 
-  const int B = detail::chunk_samples(rows, in_plane, N);
+  // Per chunk: x_t and cols.
+  const int B = detail::chunk_samples(rows + C_in, in_plane, N);
   for (int n0 = 0; n0 < N; n0 += B) {
     const int b = std::min(B, N - n0);
     const int cols_width = static_cast<int>(b * in_plane);
@@ -117,7 +118,8 @@ void conv_transpose2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const
   const Lowering g = lowering(x, weight, size, p);
   const int64_t rows = g.rows(), in_plane = g.grid_size(), out_plane = g.image_size();
   if (dx || dweight) {
-    const int B = detail::chunk_samples(rows, in_plane, N);
+    // Per chunk: cols, dx_t, x_t.
+    const int B = detail::chunk_samples(rows + 2 * C_in, in_plane, N);
     for (int n0 = 0; n0 < N; n0 += B) {
       const int b = std::min(B, N - n0);
       const int cols_width = static_cast<int>(b * in_plane);

@@ -71,8 +71,8 @@ void batch_to_channels(float* dst, const float* src, int B, int C, int64_t P);
 void channels_to_batch(float* dst, const float* src, int B, int C, int64_t P, const float* bias,
                        bool add);
 
-// dbias[c] += sum over b, p of dout (N, C, P)[b, c, p], summed in the naive kernels' order
-// (n outer, p inner) so the result is the naive one bit for bit.
+// dbias[c] += sum over b, p of dout (N, C, P)[b, c, p]: each plane summed in eight lanes, the
+// planes added in order n = 0, 1, ... (a fixed order, whatever the thread count).
 void add_bias_grad(float* dbias, const float* dout, int N, int C, int64_t P);
 
 }  // namespace convt::fast::detail
