@@ -1,4 +1,5 @@
 // Layers that move values without arithmetic: Reshape, Flatten, MaxPool2d, Upsample.
+#include <algorithm>
 #include <sstream>
 
 #include "convt/nn/layers.h"
@@ -21,6 +22,17 @@ std::vector<int64_t> with_batch(int64_t n, const std::vector<int64_t>& per_sampl
   return s;
 }
 
+// out = x's values with `shape`, reusing out's storage (no allocation once sizes settle).
+void copy_with_shape(Tensor& out, const Tensor& x, const std::vector<int64_t>& shape) {
+  out.resize(shape);
+  check_shape(out, shape, "reshape");  // resize checked nothing; numel must agree
+  if (out.numel() != x.numel()) {
+    throw std::invalid_argument("reshape: " + x.shape_str() + " does not fit " +
+                                shape_to_string(shape));
+  }
+  std::copy(x.data(), x.data() + x.numel(), out.data());
+}
+
 }  // namespace
 
 std::string Reshape::describe() const { return "Reshape" + shape_to_string(shape_); }
@@ -36,21 +48,23 @@ std::vector<int64_t> Reshape::output_shape(const std::vector<int64_t>& in) const
 }
 
 void Reshape::forward(Tensor& out, const Tensor& x) {
-  out = x.reshaped(with_batch(x.dim(0), shape_));
+  copy_with_shape(out, x, with_batch(x.dim(0), shape_));
 }
 
 void Reshape::backward(Tensor* dx, const Tensor& dout, const Tensor& x, const Tensor&) {
-  if (dx) *dx = dout.reshaped(x.shape());
+  if (dx) copy_with_shape(*dx, dout, x.shape());
 }
 
 std::vector<int64_t> Flatten::output_shape(const std::vector<int64_t>& in) const {
   return {product(in)};
 }
 
-void Flatten::forward(Tensor& out, const Tensor& x) { out = x.reshaped({x.dim(0), -1}); }
+void Flatten::forward(Tensor& out, const Tensor& x) {
+  copy_with_shape(out, x, {x.dim(0), x.numel() / std::max<int64_t>(x.dim(0), 1)});
+}
 
 void Flatten::backward(Tensor* dx, const Tensor& dout, const Tensor& x, const Tensor&) {
-  if (dx) *dx = dout.reshaped(x.shape());
+  if (dx) copy_with_shape(*dx, dout, x.shape());
 }
 
 std::string MaxPool2d::describe() const {

@@ -49,7 +49,7 @@ void batch_norm_forward_train(Tensor& out, Tensor& save_mean, Tensor& save_invst
                                 "when training, found input " + x.shape_str() +
                                 " (hint: use a batch of 2 or more, or evaluation mode)");
   }
-  out.resize(x.shape());
+  if (out.shape() != x.shape()) out.resize(x.shape());  // every value is written below
   save_mean.resize({d.C});
   save_invstd.resize({d.C});
   for (int64_t c = 0; c < d.C; ++c) {
@@ -129,7 +129,7 @@ void batch_norm_forward_eval(Tensor& out, const Tensor& x, const Tensor& weight,
   check_shape(bias, {d.C}, "batch_norm_forward_eval: bias", "[C]");
   check_shape(running_mean, {d.C}, "batch_norm_forward_eval: running_mean", "[C]");
   check_shape(running_var, {d.C}, "batch_norm_forward_eval: running_var", "[C]");
-  out.resize(x.shape());
+  if (out.shape() != x.shape()) out.resize(x.shape());  // every value is written below
   for (int64_t c = 0; c < d.C; ++c) {
     const float invstd = 1.0f / std::sqrt(running_var[c] + eps);
     const float scale = weight[c] * invstd, shift = bias[c] - running_mean[c] * scale;
