@@ -1,0 +1,583 @@
+#include "logic/training_session.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <utility>
+
+#include "convt/fast/fast_ops.h"
+#include "convt/io/png.h"
+#include "convt/nn/model_spec.h"
+
+namespace convt::lab {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+const std::vector<TrainingPreset>& training_presets() {
+  static const std::vector<TrainingPreset> presets = {
+      {"notes", "the study notes' settings: batch 256, Adam lr 1e-4, betas 0.5 / 0.999", 256, 1e-4f,
+       1e-4f, 0.5f, 0.999f},
+      {"fast start",
+       "small batches and lr 2e-4: four times the updates per second, digits in a few minutes", 64,
+       2e-4f, 2e-4f, 0.5f, 0.999f},
+  };
+  return presets;
+}
+
+void apply_preset(const TrainingPreset& preset, GanConfig& cfg) {
+  cfg.batch_size = preset.batch_size;
+  cfg.lr_g = preset.lr_g;
+  cfg.lr_d = preset.lr_d;
+  cfg.beta1 = preset.beta1;
+  cfg.beta2 = preset.beta2;
+}
+
+const char* status_name(SessionStatus s) {
+  switch (s) {
+    case SessionStatus::kIdle:
+      return "idle";
+    case SessionStatus::kLoading:
+      return "loading";
+    case SessionStatus::kRunning:
+      return "running";
+    case SessionStatus::kPaused:
+      return "paused";
+    case SessionStatus::kFailed:
+      return "stopped (error)";
+  }
+  return "?";
+}
+
+struct TrainingSession::Command {
+  enum class Kind {
+    kStart,
+    kPrepare,
+    kPause,
+    kResume,
+    kStepA,
+    kStepB,
+    kOneBatch,
+    kReset,
+    kSetHyper,
+    kSave,
+    kLoad
+  };
+  Kind kind = Kind::kPause;
+  SessionConfig cfg;
+  float lr_g = 0, lr_d = 0, beta1 = 0, beta2 = 0;
+  std::string path;
+};
+
+// One run: the data, the trainer, the fixed z. Owned and used by the worker thread only.
+struct TrainingSession::Run {
+  SessionConfig cfg;
+  Dataset data;
+  std::unique_ptr<GanTrainer> trainer;
+  Tensor z_fixed;  // (grid_count, latent_dim)
+  Clock::time_point last_samples{};
+  Clock::time_point last_autosave{};
+  Clock::time_point running_since{};  // when the current stretch of running began
+  double elapsed_before = 0.0;        // running time before running_since
+  // samples/s over a sliding window of recent steps.
+  std::deque<std::pair<double, int64_t>> recent;  // (seconds of the step, batch size)
+};
+
+namespace {
+
+// Mean over pixels of the standard deviation across the batch: ~0 when all images are the same.
+float batch_diversity(const Tensor& images) {
+  if (images.ndim() != 4 || images.dim(0) < 2) return 0.0f;
+  const int64_t n = images.dim(0);
+  const int64_t per = images.numel() / n;
+  const float* x = images.data();
+  double total = 0.0;
+  for (int64_t j = 0; j < per; ++j) {
+    double sum = 0.0, sum2 = 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+      const double v = x[i * per + j];
+      sum += v;
+      sum2 += v * v;
+    }
+    const double mean = sum / n;
+    total += std::sqrt(std::max(0.0, sum2 / n - mean * mean));
+  }
+  return static_cast<float>(total / per);
+}
+
+// The first `count` images of the dataset, spread evenly over it.
+Tensor pick_real(const Dataset& data, int count) {
+  const int64_t n = std::min<int64_t>(count, data.size());
+  const int64_t per = data.images.numel() / std::max<int64_t>(1, data.size());
+  std::vector<int64_t> shape = data.images.shape();
+  shape[0] = n;
+  Tensor out(shape);  // (n, C, H, W)
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t src = i * (data.size() / n);
+    std::copy(data.images.data() + src * per, data.images.data() + (src + 1) * per,
+              out.data() + i * per);
+  }
+  return out;
+}
+
+// Back to an empty snapshot, keeping the counters that must only increase.
+void clear_snapshot(TrainingSnapshot& s) {
+  const uint64_t version = s.version, samples_version = s.samples_version;
+  TrainingSnapshot fresh;
+  fresh.version = version;
+  fresh.samples_version = samples_version;
+  s = std::move(fresh);
+}
+
+std::string format_lr(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", static_cast<double>(v));
+  return buf;
+}
+
+}  // namespace
+
+TrainingSession::TrainingSession() : worker_([this] { worker_main(); }) {}
+
+TrainingSession::~TrainingSession() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    stop_ = true;
+  }
+  queue_cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void TrainingSession::push(Command c) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    queue_.push_back(std::move(c));
+  }
+  queue_cv_.notify_all();
+}
+
+void TrainingSession::start(const SessionConfig& cfg) {
+  Command c;
+  c.kind = Command::Kind::kStart;
+  c.cfg = cfg;
+  push(std::move(c));
+}
+void TrainingSession::prepare(const SessionConfig& cfg) {
+  Command c;
+  c.kind = Command::Kind::kPrepare;
+  c.cfg = cfg;
+  push(std::move(c));
+}
+void TrainingSession::pause() {
+  running_ = false;  // takes effect before the next step, even with commands queued
+  Command c;
+  c.kind = Command::Kind::kPause;
+  push(std::move(c));
+}
+void TrainingSession::resume() {
+  Command c;
+  c.kind = Command::Kind::kResume;
+  push(std::move(c));
+}
+void TrainingSession::step_a() {
+  running_ = false;
+  Command c;
+  c.kind = Command::Kind::kStepA;
+  push(std::move(c));
+}
+void TrainingSession::step_b() {
+  running_ = false;
+  Command c;
+  c.kind = Command::Kind::kStepB;
+  push(std::move(c));
+}
+void TrainingSession::one_batch() {
+  running_ = false;
+  Command c;
+  c.kind = Command::Kind::kOneBatch;
+  push(std::move(c));
+}
+void TrainingSession::reset() {
+  running_ = false;
+  Command c;
+  c.kind = Command::Kind::kReset;
+  push(std::move(c));
+}
+void TrainingSession::set_hyperparameters(float lr_g, float lr_d, float beta1, float beta2) {
+  Command c;
+  c.kind = Command::Kind::kSetHyper;
+  c.lr_g = lr_g;
+  c.lr_d = lr_d;
+  c.beta1 = beta1;
+  c.beta2 = beta2;
+  push(std::move(c));
+}
+void TrainingSession::save_checkpoint(const std::string& path) {
+  Command c;
+  c.kind = Command::Kind::kSave;
+  c.path = path;
+  push(std::move(c));
+}
+void TrainingSession::load_checkpoint(const std::string& path) {
+  running_ = false;
+  Command c;
+  c.kind = Command::Kind::kLoad;
+  c.path = path;
+  push(std::move(c));
+}
+void TrainingSession::set_timelapse(bool on) { timelapse_ = on; }
+
+bool TrainingSession::read(TrainingSnapshot& out) const {
+  std::lock_guard<std::mutex> lock(snapshot_mutex_);
+  if (published_.version == out.version) return false;
+  out = published_;
+  return true;
+}
+
+bool TrainingSession::idle() const {
+  std::lock_guard<std::mutex> lock(queue_mutex_);
+  return queue_.empty() && !busy_ && !running_.load();
+}
+
+// ---- Worker ------------------------------------------------------------------------------------
+
+void TrainingSession::worker_main() {
+  for (;;) {
+    Command c;
+    bool have_command = false;
+    {
+      std::unique_lock<std::mutex> lock(queue_mutex_);
+      queue_cv_.wait(lock, [&] { return stop_ || !queue_.empty() || running_.load(); });
+      if (stop_) break;
+      if (!queue_.empty()) {
+        c = std::move(queue_.front());
+        queue_.pop_front();
+        have_command = true;
+      }
+      busy_ = true;
+    }
+    if (have_command) {
+      handle(c);
+    } else if (running_) {
+      run_one_step(false, false);
+    }
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    busy_ = false;
+  }
+  // The window is closing: keep what was learned.
+  running_ = false;
+  if (run_ && run_->trainer && run_->trainer->steps_done() > 0 &&
+      work_.status != SessionStatus::kFailed) {
+    try {
+      finish_pending_step_a();
+      const std::string path = save_to("");
+      work_.message = "saved " + path + " on closing";
+      work_.status = SessionStatus::kPaused;
+      publish(false);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "convt-lab: could not save the training checkpoint on closing: %s\n",
+                   e.what());
+    }
+  }
+}
+
+void TrainingSession::fail(const std::string& message) {
+  running_ = false;
+  work_.status = SessionStatus::kFailed;
+  work_.error = message;
+  publish(false);
+}
+
+void TrainingSession::publish(bool new_samples) {
+  if (run_ && run_->trainer) {
+    GanTrainer& t = *run_->trainer;
+    work_.step = t.steps_done();
+    work_.epoch = t.epoch();
+    work_.batches_per_epoch = t.batches_per_epoch();
+    work_.step_a_pending = t.step_a_pending();
+    double elapsed = run_->elapsed_before;
+    if (running_)
+      elapsed += std::chrono::duration<double>(Clock::now() - run_->running_since).count();
+    work_.elapsed_seconds = elapsed;
+    if (new_samples) {
+      work_.samples = t.generate(run_->z_fixed);
+      work_.samples_step = t.steps_done();
+      ++work_.samples_version;
+      work_.sample_diversity = batch_diversity(work_.samples);
+      run_->last_samples = Clock::now();
+      if (timelapse_) {
+        const fs::path dir = fs::path(run_->cfg.run_dir) / "timelapse";
+        char name[64];
+        std::snprintf(name, sizeof name, "frame_%05lld.png",
+                      static_cast<long long>(work_.timelapse_frames));
+        try {
+          fs::create_directories(dir);
+          write_png_grid((dir / name).string(), work_.samples, 8, 2);
+          ++work_.timelapse_frames;
+        } catch (const std::exception& e) {
+          work_.error = std::string("time-lapse frame not written: ") + e.what();
+          timelapse_ = false;
+        }
+      }
+    }
+  }
+  steps_done_ = work_.step;
+  work_.version = version_.load() + 1;
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mutex_);
+    published_ = work_;
+  }
+  version_ = work_.version;
+}
+
+std::string TrainingSession::save_to(const std::string& path) {
+  const std::string out =
+      path.empty() ? (fs::path(run_->cfg.run_dir) / "checkpoint.safetensors").string() : path;
+  const fs::path parent = fs::path(out).parent_path();
+  if (!parent.empty()) fs::create_directories(parent);
+  run_->trainer->save_checkpoint(out);
+  work_.last_good_checkpoint = out;
+  work_.last_good_step = run_->trainer->steps_done();
+  run_->last_autosave = Clock::now();
+  return out;
+}
+
+void TrainingSession::finish_pending_step_a() {
+  if (!run_->trainer->step_a_pending()) return;
+  const StepMetrics m = run_->trainer->step_discriminator();
+  work_.series.push(CurvePoint::from_metrics(m));
+  work_.last = m;
+  work_.has_metrics = true;
+}
+
+void TrainingSession::handle(const Command& c) {
+  using Kind = Command::Kind;
+  work_.error.clear();
+  const bool have_run = run_ && run_->trainer && work_.status != SessionStatus::kFailed;
+  auto need_run = [&]() {
+    if (have_run) return true;
+    work_.error = work_.status == SessionStatus::kFailed
+                      ? "this run stopped with an error: Reset, or load a checkpoint"
+                      : "no run yet: press Start (or One batch) first";
+    publish(false);
+    return false;
+  };
+  auto stop_clock = [&]() {
+    if (run_ && work_.status == SessionStatus::kRunning) {
+      run_->elapsed_before +=
+          std::chrono::duration<double>(Clock::now() - run_->running_since).count();
+    }
+  };
+  try {
+    switch (c.kind) {
+      case Kind::kStart:
+      case Kind::kPrepare: {
+        running_ = false;
+        run_.reset();
+        clear_snapshot(work_);
+        work_.series = MetricSeries(c.cfg.series_capacity);
+        work_.config = c.cfg;
+        work_.status = SessionStatus::kLoading;
+        work_.message = "loading " + c.cfg.data + " and building " + c.cfg.model;
+        publish(false);
+
+        auto run = std::make_unique<Run>();
+        run->cfg = c.cfg;
+        const nlohmann::json spec = nn::load_model_spec(c.cfg.model);
+        const auto shape = spec.at("image_shape").get<std::vector<int64_t>>();  // (C, H, W)
+        run->data =
+            load_dataset(c.cfg.data, static_cast<int>(shape.at(1)), static_cast<int>(shape.at(0)));
+        fast::set_num_threads(std::max(1, c.cfg.threads));
+        run->trainer = std::make_unique<GanTrainer>(spec, c.cfg.gan, &run->data);
+        run->z_fixed = run->trainer->latent_batch(c.cfg.grid_count, c.cfg.grid_seed);
+        work_.model_name = spec.value("name", c.cfg.model);
+        work_.dataset_description = run->data.description;
+        work_.real = pick_real(run->data, c.cfg.grid_count);
+        work_.real_diversity = batch_diversity(work_.real);
+        run->last_autosave = Clock::now();
+        run_ = std::move(run);
+        const bool go = c.kind == Kind::kStart;
+        work_.status = go ? SessionStatus::kRunning : SessionStatus::kPaused;
+        work_.message = go ? "training" : "ready: step it, or Resume";
+        run_->running_since = Clock::now();
+        running_ = go;
+        publish(true);
+        break;
+      }
+      case Kind::kPause:
+        running_ = false;
+        if (!have_run) break;
+        stop_clock();
+        work_.status = SessionStatus::kPaused;
+        if (!run_->trainer->step_a_pending() && run_->trainer->steps_done() > 0) {
+          work_.message = "paused; saved " + save_to("");
+        } else {
+          work_.message = "paused";
+        }
+        publish(true);
+        break;
+      case Kind::kResume:
+        if (!need_run()) break;
+        if (work_.status != SessionStatus::kRunning) run_->running_since = Clock::now();
+        work_.status = SessionStatus::kRunning;
+        work_.message = "training";
+        running_ = true;
+        publish(false);
+        break;
+      case Kind::kStepA:
+      case Kind::kStepB:
+      case Kind::kOneBatch:
+        running_ = false;
+        if (!need_run()) break;
+        stop_clock();
+        work_.status = SessionStatus::kPaused;
+        run_one_step(c.kind == Kind::kStepA, c.kind == Kind::kStepB);
+        break;
+      case Kind::kReset:
+        running_ = false;
+        run_.reset();
+        clear_snapshot(work_);
+        ++work_.samples_version;
+        work_.message = "reset: press Start for a new run";
+        publish(false);
+        break;
+      case Kind::kSetHyper: {
+        if (!need_run()) break;
+        GanConfig cfg = run_->trainer->config();
+        std::string change;
+        auto note = [&](const char* name, float from, float to) {
+          if (from == to) return;
+          if (!change.empty()) change += ", ";
+          change += std::string(name) + " " + format_lr(from) + " -> " + format_lr(to);
+        };
+        note("lr_G", cfg.lr_g, c.lr_g);
+        note("lr_D", cfg.lr_d, c.lr_d);
+        note("beta1", cfg.beta1, c.beta1);
+        note("beta2", cfg.beta2, c.beta2);
+        if (change.empty()) break;
+        cfg.lr_g = c.lr_g;
+        cfg.lr_d = c.lr_d;
+        cfg.beta1 = c.beta1;
+        cfg.beta2 = c.beta2;
+        cfg.validate();
+        // The optimisers live inside the trainer: carry everything over through a checkpoint
+        // (weights, Adam moments, step, RNG states) into a trainer with the new settings.
+        finish_pending_step_a();
+        const std::string path =
+            (fs::path(run_->cfg.run_dir) / "hyperparameter_change.safetensors").string();
+        fs::create_directories(run_->cfg.run_dir);
+        run_->trainer->save_checkpoint(path);
+        run_->trainer = GanTrainer::from_checkpoint(path, &run_->data, &cfg);
+        std::error_code ec;
+        fs::remove(path, ec);
+        run_->cfg.gan = cfg;
+        work_.config.gan = cfg;
+        work_.events.push_back({run_->trainer->steps_done(), change});
+        work_.message = "changed " + change;
+        publish(false);
+        break;
+      }
+      case Kind::kSave: {
+        if (!need_run()) break;
+        finish_pending_step_a();
+        work_.message = "saved " + save_to(c.path);
+        publish(false);
+        break;
+      }
+      case Kind::kLoad: {
+        if (!run_ || !run_->trainer) {
+          work_.error = "start (or prepare) a run of the checkpoint's model first, then load";
+          publish(false);
+          break;
+        }
+        stop_clock();
+        running_ = false;
+        run_->trainer->load_checkpoint(c.path);  // CheckpointError: nothing changed
+        work_.series.clear();
+        work_.events.clear();
+        work_.has_metrics = false;
+        work_.events.push_back({run_->trainer->steps_done(), "loaded " + c.path});
+        work_.status = SessionStatus::kPaused;
+        work_.last_good_checkpoint = c.path;
+        work_.last_good_step = run_->trainer->steps_done();
+        work_.message =
+            "loaded " + c.path + " (step " + std::to_string(run_->trainer->steps_done()) + ")";
+        publish(true);
+        break;
+      }
+    }
+  } catch (const std::exception& e) {
+    if (c.kind == Kind::kStart || c.kind == Kind::kPrepare) {
+      run_.reset();
+      fail(e.what());
+    } else {
+      work_.error = e.what();
+      publish(false);
+    }
+  }
+}
+
+void TrainingSession::run_one_step(bool step_a_only, bool step_b_only) {
+  GanTrainer& t = *run_->trainer;
+  const bool single = step_a_only || step_b_only || !running_;
+  try {
+    if (step_a_only) {
+      if (t.step_a_pending()) {
+        work_.message = "Step A is done: Step B completes this step first";
+        publish(false);
+        return;
+      }
+      const float loss_g = t.step_generator();
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "Step A: G updated, L_G = %.4f; Step B next", loss_g);
+      work_.message = buf;
+      publish(true);
+      return;
+    }
+    // Step B alone, or a whole batch (Step A then Step B; after a lone Step A, just Step B).
+    const StepMetrics m = (step_b_only || t.step_a_pending()) ? t.step_discriminator() : t.step();
+    work_.series.push(CurvePoint::from_metrics(m));
+    work_.last = m;
+    work_.has_metrics = true;
+    run_->recent.emplace_back(m.seconds, t.config().batch_size);
+    double seconds = 0.0;
+    int64_t samples = 0;
+    for (const auto& r : run_->recent) {
+      seconds += r.first;
+      samples += r.second;
+    }
+    while (run_->recent.size() > 1 && seconds - run_->recent.front().first > 3.0) {
+      seconds -= run_->recent.front().first;
+      samples -= run_->recent.front().second;
+      run_->recent.pop_front();
+    }
+    work_.samples_per_second = seconds > 0.0 ? static_cast<double>(samples) / seconds : 0.0;
+    if (single) {
+      char buf[128];
+      std::snprintf(buf, sizeof buf, "%s: L_G = %.4f, L_D = %.4f",
+                    step_b_only ? "Step B: D updated" : "one batch", m.loss_g, m.loss_d);
+      work_.message = buf;
+    }
+    const auto now = Clock::now();
+    const bool refresh =
+        single || std::chrono::duration<double>(now - run_->last_samples).count() >=
+                      run_->cfg.sample_refresh_seconds;
+    if (running_ && run_->cfg.autosave_seconds > 0.0 &&
+        std::chrono::duration<double>(now - run_->last_autosave).count() >=
+            run_->cfg.autosave_seconds) {
+      save_to("");
+    }
+    publish(refresh);
+  } catch (const TrainingError& e) {
+    fail(std::string(e.what()) +
+         (work_.last_good_checkpoint.empty()
+              ? " No checkpoint was saved yet."
+              : " The last good checkpoint is " + work_.last_good_checkpoint + " (step " +
+                    std::to_string(work_.last_good_step) + "): load it and lower the lr."));
+  } catch (const std::exception& e) {
+    fail(e.what());
+  }
+}
+
+}  // namespace convt::lab

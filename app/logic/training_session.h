@@ -1,0 +1,163 @@
+// TrainingSession: the training dashboard's GanTrainer on a worker thread (DESIGN.md, "App":
+// the worker thread publishes, the UI reads copies; STYLE.md 10).
+//
+//   UI thread                              worker thread
+//   ---------                              -------------
+//   session.start(cfg) ----> queue ----->  load data, build GanTrainer, run steps
+//   session.pause() / step_a() / ...       one command at a time, between steps
+//   session.read(snapshot) <-- mutex <---  after each step: metrics appended to a MetricSeries,
+//                                          fixed-z sample grid (at most every
+//                                          sample_refresh_seconds), counters as atomics
+//
+// The UI never touches the trainer or its tensors: it gets copies in a TrainingSnapshot. The
+// destructor (the window closing) stops the worker between steps and saves
+// <run_dir>/checkpoint.safetensors. A non-finite loss (convt::TrainingError) stops training,
+// keeps the last good checkpoint on disk (saved every autosave_seconds and on pause) and puts the
+// message in the snapshot.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "convt/data/dataset.h"
+#include "convt/tensor.h"
+#include "convt/train/gan_trainer.h"
+#include "logic/metric_series.h"
+
+namespace convt::lab {
+
+// What to train and how (the dashboard's controls).
+struct SessionConfig {
+  std::string model = "dcgan20";           // assets/models/<name>.json or a path to a .json spec
+  std::string data = "digits";             // "digits" | "fashion-mnist" | a folder of images
+  GanConfig gan;                           // batch_size, lr_g, lr_d, beta1, beta2, seed, backend
+  int threads = 1;                         // fast backend's threads (convt::fast::set_num_threads)
+  std::string run_dir = "runs/dashboard";  // checkpoint.safetensors, exports, time-lapse frames
+  int grid_count = 64;                     // fixed-z samples shown (and real images beside them)
+  uint64_t grid_seed = 20240;           // the fixed z: GanTrainer::latent_batch(grid_count, seed)
+  double sample_refresh_seconds = 0.4;  // while running; single steps refresh at once
+  double autosave_seconds = 60.0;       // "last good checkpoint" while running; <= 0: never
+  size_t series_capacity = 4096;        // MetricSeries capacity (points)
+};
+
+// A named set of hyperparameters (the dashboard's preset buttons).
+struct TrainingPreset {
+  std::string name;
+  std::string why;  // one line shown next to the button
+  int64_t batch_size;
+  float lr_g, lr_d, beta1, beta2;
+};
+// "notes" (batch 256, lr 1e-4, betas 0.5 / 0.999, as the study notes) and "fast start".
+const std::vector<TrainingPreset>& training_presets();
+void apply_preset(const TrainingPreset& preset, GanConfig& cfg);
+
+enum class SessionStatus { kIdle, kLoading, kRunning, kPaused, kFailed };
+const char* status_name(SessionStatus s);
+
+// Everything the dashboard draws, copied out of the worker under a short lock.
+struct TrainingSnapshot {
+  uint64_t version = 0;  // increases with every publish; read() skips the copy when unchanged
+  SessionStatus status = SessionStatus::kIdle;
+  SessionConfig config;  // of the current run (after start())
+
+  MetricSeries series;             // per-step metrics, bounded
+  std::vector<CurveEvent> events;  // hyperparameter changes, resets of the view, loads
+  StepMetrics last;                // the last completed step
+  bool has_metrics = false;
+  bool step_a_pending = false;  // Step A done, Step B not yet
+
+  Tensor samples;                 // (grid_count, C, H, W) G(fixed z), eval mode; empty before
+  int64_t samples_step = -1;      // steps done when `samples` was drawn
+  uint64_t samples_version = 0;   // increases with each new sample grid
+  float sample_diversity = 0.0f;  // mean per-pixel std over the sample grid
+  Tensor real;                    // (grid_count, C, H, W) real images, for comparison
+  float real_diversity = 0.0f;    // the same measure on `real`
+
+  int64_t step = 0, epoch = 0, batches_per_epoch = 0;
+  double elapsed_seconds = 0.0;     // training time of this run (paused time excluded)
+  double samples_per_second = 0.0;  // over the last few seconds of running
+  std::string model_name, dataset_description;
+  std::string message;  // the last thing that happened ("saved runs/dashboard/...")
+  std::string error;    // why the run failed (kFailed), or a refused command; empty otherwise
+  std::string last_good_checkpoint;  // path, empty before the first save
+  int64_t last_good_step = -1;
+  int64_t timelapse_frames = 0;  // frames written so far
+};
+
+class TrainingSession {
+ public:
+  TrainingSession();
+  // Stops the worker (between steps) and, if a run has taken steps, saves
+  // <run_dir>/checkpoint.safetensors. Blocks for at most one training step.
+  ~TrainingSession();
+  TrainingSession(const TrainingSession&) = delete;
+  TrainingSession& operator=(const TrainingSession&) = delete;
+
+  // ---- Commands: queued, carried out by the worker between steps, in order ----
+  // A new run with `cfg` (replacing any current one) that starts running at once.
+  void start(const SessionConfig& cfg);
+  // The same, but paused before its first step (for stepping one batch at a time).
+  void prepare(const SessionConfig& cfg);
+  void pause();      // saves the checkpoint too (the last good one)
+  void resume();     // from pause (or after a single step)
+  void step_a();     // exactly one Step A (G update); pauses first
+  void step_b();     // exactly one Step B (D update), completing the step; pauses first
+  void one_batch();  // Step A then Step B; pauses first
+  void reset();      // drops the run (no save); back to kIdle
+  // New lr_G, lr_D, beta1, beta2 mid-run (the batch size needs a reset); marked on the curves.
+  void set_hyperparameters(float lr_g, float lr_d, float beta1, float beta2);
+  void save_checkpoint(const std::string& path);  // "" -> <run_dir>/checkpoint.safetensors
+  void load_checkpoint(const std::string& path);  // a checkpoint of this model; pauses
+  // While true, each new sample grid is also written as <run_dir>/timelapse/frame_NNNNN.png.
+  void set_timelapse(bool on);
+
+  // ---- Reading (any thread) ----
+  // Copies the latest snapshot into `out` if it is newer than out.version; returns whether it
+  // copied. The lock is held only for the copy.
+  bool read(TrainingSnapshot& out) const;
+  int64_t steps_done() const { return steps_done_.load(); }
+  uint64_t version() const { return version_.load(); }
+  // True while the worker has nothing queued and is not running (for tests and screenshots).
+  bool idle() const;
+
+ private:
+  struct Command;
+  struct Run;
+  void push(Command c);
+  void worker_main();
+  void handle(const Command& c);
+  void run_one_step(bool step_a_only, bool step_b_only);
+  void publish(bool new_samples);
+  void fail(const std::string& message);
+  std::string save_to(const std::string& path);  // "" -> default path; returns the path
+  void finish_pending_step_a();
+
+  mutable std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<Command> queue_;
+  bool stop_ = false;
+  bool busy_ = false;  // the worker is handling a command (guarded by queue_mutex_)
+
+  std::atomic<bool> running_{false};  // read by the worker without the lock between steps
+  std::atomic<int64_t> steps_done_{0};
+  std::atomic<uint64_t> version_{0};
+  std::atomic<bool> timelapse_{false};
+
+  mutable std::mutex snapshot_mutex_;
+  TrainingSnapshot published_;  // guarded by snapshot_mutex_
+
+  // Worker-only state (never read by other threads).
+  std::unique_ptr<Run> run_;
+  TrainingSnapshot work_;  // built by the worker, copied into published_ under the lock
+
+  std::thread worker_;  // last: started after everything above exists
+};
+
+}  // namespace convt::lab
