@@ -1,0 +1,201 @@
+// LatentModel: what the latent explorer shows, without any GL or ImGui (issue 6).
+//
+// It holds a trained generator G (from any GAN checkpoint our trainer writes), the current latent
+// vector z (latent_dim components, 100 for dcgan20) and answers the panel's questions:
+//   - G(z) in evaluation mode, and every layer's output for that z ("Inside G"), channels ranked
+//     by activity (mean |value|, largest first);
+//   - interpolation between two z (lerp, slerp) and a 2D plane of z around the current one;
+//   - the nearest real image (pixel L2 over a dataset, e.g. the built-in digits);
+//   - class directions: the mean z of samples a classifier labels as each class;
+//   - the slice of a ConvTranspose2d layer that the stepper can replay: one input channel, one
+//     output channel, the layer's real weights and real input plane, and the event that writes a
+//     chosen output pixel.
+// Latent vectors are std::vector<float> of length latent_dim; images are Tensors (N, C, H, W) in
+// [-1, 1] (tanh's range).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "convt/data/dataset.h"
+#include "convt/shape.h"
+#include "convt/tensor.h"
+#include "convt/train/gan_trainer.h"
+#include "logic/stepper_model.h"
+
+namespace convt::lab {
+
+using Latent = std::vector<float>;
+
+// ---- Interpolation -----------------------------------------------------------------------------
+enum class Interpolation { kLinear, kSpherical };
+const char* interpolation_name(Interpolation mode);  // "lerp", "slerp"
+
+// (1 - t) a + t b. Throws std::invalid_argument when the sizes differ.
+Latent lerp(const Latent& a, const Latent& b, float t);
+// Spherical interpolation (Shoemake 1985; White 2016 for GAN latents):
+//   omega = angle(a, b), slerp = sin((1 - t) omega) / sin(omega) a + sin(t omega) / sin(omega) b.
+// Endpoints are exact (t = 0 gives a, t = 1 gives b). Falls back to lerp when a and b are nearly
+// parallel (sin(omega) < kSlerpMinSin) or one of them is zero, where the formula divides by ~0.
+// For unit a, b the result has unit norm; equal t steps are equal angle steps.
+inline constexpr double kSlerpMinSin = 1e-4;
+Latent slerp(const Latent& a, const Latent& b, float t);
+// `steps` (>= 2) latents from a to b, endpoints included, at t = i / (steps - 1).
+std::vector<Latent> interpolate(const Latent& a, const Latent& b, int steps, Interpolation mode);
+
+// ---- 2D plane around z -------------------------------------------------------------------------
+// Two directions spanning the plane.
+struct PlaneAxes {
+  Latent u, v;
+};
+// Unit vectors along components i and j (i != j, both in [0, dim)).
+PlaneAxes component_axes(int dim, int i, int j);
+// Two random orthonormal directions from Rng(seed) (normal samples, Gram-Schmidt).
+PlaneAxes random_orthonormal_axes(int dim, uint64_t seed);
+// n x n latents (n odd >= 1, row-major, row 0 at the top): z + (col - c) * spacing * u
+// - (row - c) * spacing * v, c = (n - 1) / 2, so the centre is z itself and v points up.
+std::vector<Latent> plane_grid(const Latent& z, const PlaneAxes& axes, int n, float spacing);
+
+// ---- Nearest real neighbour --------------------------------------------------------------------
+struct Neighbour {
+  int64_t index = -1;     // into the dataset's images
+  float distance = 0.0f;  // Euclidean pixel distance sqrt(sum (a - b)^2), pixels in [-1, 1]
+};
+// The image of `images` (N, C, H, W) closest to `image` (C*H*W values, same layout). Ties go to
+// the lower index. Throws std::invalid_argument when the sizes differ or images is empty.
+Neighbour nearest_neighbour(const Tensor& images, const float* image, int64_t image_numel);
+
+// ---- Class directions --------------------------------------------------------------------------
+// Classifies images (N, C, H, W) -> N labels in [0, num_classes) (or -1: unsure).
+using Classifier = std::function<std::vector<int>(const Tensor& images)>;
+
+struct ClassDirections {
+  std::vector<Latent> mean;    // (num_classes) mean z of the samples labelled as each class
+  std::vector<int64_t> count;  // samples per class; mean[c] is empty when count[c] == 0
+  int num_classes() const { return static_cast<int>(mean.size()); }
+};
+// Mean z per label. zs (N, latent_dim), labels (N) in [0, num_classes) or -1 (ignored).
+ClassDirections class_directions(const Tensor& zs, const std::vector<int>& labels, int num_classes);
+// z + amount * (mean[cls] - z): amount 0 keeps z, 1 lands on the class mean. Throws
+// std::invalid_argument when the class has no samples.
+Latent toward_class(const Latent& z, const ClassDirections& dirs, int cls, float amount);
+
+// ---- Layer outputs -----------------------------------------------------------------------------
+struct ChannelActivity {
+  int channel = 0;
+  float mean_abs = 0.0f;  // mean |value| over the channel's plane
+  float min = 0.0f, max = 0.0f;
+};
+// Channels of one sample's layer output `act` (1, C, H, W) or (1, F) (then F channels of 1x1),
+// most active first (mean |value| descending; ties: lower channel first).
+std::vector<ChannelActivity> rank_channels(const Tensor& act);
+
+struct LayerOutput {
+  int index = 0;            // position in G
+  std::string label;        // "up1", or the index
+  std::string type;         // "ConvTranspose2d"
+  std::string description;  // layer->describe()
+  Tensor output;            // (1, C, H, W) or (1, F)
+  int channels = 0, height = 1, width = 1;
+  std::vector<ChannelActivity> ranked;
+  float abs_max = 0.0f;  // max |value| (the symmetric colour scale)
+};
+
+// ---- The stepper slice -------------------------------------------------------------------------
+// One (input channel, output channel) slice of a ConvTranspose2d layer of G, as the stepper
+// replays it: out_slice = conv_transpose2d(input (1, 1, H, W), weight (1, 1, kH, kW), params).
+// The layer's real output at (oc, oy, ox) is the sum of these slices over every input channel.
+struct StepperSlice {
+  int layer = -1;  // index in G
+  int in_channel = 0, out_channel = 0;
+  int oy = 0, ox = 0;  // the chosen output pixel
+  Tensor input;        // (1, 1, H, W): channel in_channel of the layer's real input
+  Tensor weight;       // (1, 1, kH, kW): weight[in_channel, out_channel] of the layer
+  Pair kernel_size{1, 1};
+  ConvTranspose2dParams params;
+  Tensor slice_output;  // (1, 1, H_out, W_out): this slice's contribution, by the core kernel
+  // Events of the slice's trace (scatter order: iy, ix, ky, kx) that write (oy, ox), in order.
+  std::vector<int64_t> events;
+  int64_t event_index = -1;  // the first of them (-1: no input pixel reaches (oy, ox))
+  int64_t event_count = 0;   // H * W * kH * kW
+};
+
+// The stepper configuration that replays the slice (conv_transpose2d, C_in = C_out = 1).
+StepperConfig stepper_config(const StepperSlice& slice);
+// "" when the stepper can show the slice, else why not (its size limits, e.g. inputs up to 8x8).
+std::string stepper_fit(const StepperSlice& slice);
+// Loads the slice into the stepper: configuration, the real input and weight values, and the
+// position just after the slice's event_index (the chosen write applied). Returns stepper_fit();
+// the stepper is left unchanged when that is not "".
+std::string load_into_stepper(const StepperSlice& slice, StepperModel& stepper);
+
+// ---- The model ---------------------------------------------------------------------------------
+class LatentModel {
+ public:
+  LatentModel() = default;
+
+  // Loads a GAN checkpoint (convt-lab train's .safetensors). On any failure (missing, corrupt,
+  // truncated file, not a GAN checkpoint, tensors missing or mis-shaped) keeps the previous model,
+  // sets error() to a one-paragraph message naming the file and returns false. z is kept when the
+  // latent size stays the same, else reset to Rng(seed()) samples.
+  bool load(const std::string& path);
+  bool loaded() const { return trainer_ != nullptr; }
+  const std::string& error() const { return error_; }
+  const std::string& path() const { return path_; }  // of the loaded model
+  std::string model_name() const;                    // "dcgan20"
+  int64_t trained_steps() const;
+  int latent_dim() const;
+  std::vector<int64_t> image_shape() const;  // (C, H, W)
+
+  // ---- z ----
+  const Latent& z() const { return z_; }
+  void set_z(const Latent& z);             // throws std::invalid_argument on a size mismatch
+  void set_component(int i, float value);  // marks the image stale
+  void reset_component(int i);             // back to the value of the last randomise/zero
+  void randomise(uint64_t seed);           // z = latent_batch(1, seed), as the trainer's
+  void zero();
+  uint64_t seed() const { return seed_; }
+  const Latent& base_z() const { return base_z_; }  // what reset_component returns to
+
+  // ---- G ----
+  // Images for latents (N, latent_dim) -> (N, C, H, W), evaluation mode.
+  Tensor generate(const std::vector<Latent>& zs);
+  Tensor generate(const Tensor& zs);
+  // G(z) for the current z (recomputed when z changed), and every layer's output for it.
+  const Tensor& image();                                       // (1, C, H, W)
+  const std::vector<LayerOutput>& layers();                    // one per layer of G
+  double last_forward_ms() const { return last_forward_ms_; }  // wall time of the last G(z)
+  // N random latents from seed (the trainer's latent_batch): (N, latent_dim).
+  Tensor latent_batch(int64_t n, uint64_t seed) const;
+  static Latent row(const Tensor& zs, int64_t i);
+
+  // Indices of G's ConvTranspose2d layers.
+  std::vector<int> conv_transpose_layers();
+  // The stepper slice of layer `layer` (a ConvTranspose2d) for the current z. Throws
+  // std::invalid_argument naming the bad argument (not a ConvTranspose2d, channel or pixel out of
+  // range).
+  StepperSlice stepper_slice(int layer, int in_channel, int out_channel, int oy, int ox);
+
+  nn::Sequential& G();
+
+ private:
+  void refresh();
+  std::unique_ptr<GanTrainer> trainer_;
+  std::string path_, error_;
+  Latent z_, base_z_;
+  uint64_t seed_ = 1;
+  bool stale_ = true;
+  Tensor image_;
+  std::vector<LayerOutput> layers_;
+  double last_forward_ms_ = 0.0;
+};
+
+// The ConvTranspose2d parameters of G's layer `index` from the model spec (Keras "same"/"valid"
+// padding resolved as the builder does). Throws std::invalid_argument if it is not one.
+ConvTranspose2dParams conv_transpose_params(const nlohmann::json& spec, int index,
+                                            Pair* kernel_size);
+
+}  // namespace convt::lab
