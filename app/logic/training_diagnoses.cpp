@@ -1,0 +1,185 @@
+#include "logic/training_diagnoses.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+
+namespace convt::lab {
+
+namespace {
+
+std::string format(const char* fmt, ...) {
+  char buf[512];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(buf, sizeof buf, fmt, args);
+  va_end(args);
+  return buf;
+}
+
+// The last kDiagnosisWindow points, or an empty span when there are fewer than 20.
+struct Window {
+  const CurvePoint* begin = nullptr;
+  size_t size = 0;
+  const CurvePoint& operator[](size_t i) const { return begin[i]; }
+};
+
+Window last_window(const std::vector<CurvePoint>& points) {
+  if (points.size() < 20) return {};
+  const size_t n = std::min(points.size(), kDiagnosisWindow);
+  return {points.data() + (points.size() - n), n};
+}
+
+// Mean of curve c over points [from, to) of the window.
+double mean(const Window& w, Curve c, size_t from, size_t to) {
+  double sum = 0.0;
+  for (size_t i = from; i < to; ++i) sum += curve_value(w[i], c);
+  return to > from ? sum / static_cast<double>(to - from) : 0.0;
+}
+
+}  // namespace
+
+bool diagnose_d_too_strong(const std::vector<CurvePoint>& points, Diagnosis& out) {
+  const Window w = last_window(points);
+  if (w.size == 0) return false;
+  const size_t q = w.size / 4;
+  const double d_first = mean(w, Curve::kLossD, 0, q);
+  const double d_last = mean(w, Curve::kLossD, w.size - q, w.size);
+  const double real = mean(w, Curve::kDReal, w.size - q, w.size);
+  const double fake = mean(w, Curve::kDFake, w.size - q, w.size);
+  if (!(d_last < 0.15 && (d_last <= d_first || d_last < 0.05) && real - fake > 0.8)) return false;
+  out.kind = Diagnosis::Kind::kDTooStrong;
+  out.title = "D is too strong: loss_D is heading to 0";
+  out.evidence = format(
+      "loss_D went from %.3f to %.3f over steps %lld..%lld; D(x) = %.2f, D(G(z)) = %.2f: D tells "
+      "real from fake almost perfectly, so G's gradient through D(G(z)) ~ 0 is tiny.",
+      d_first, d_last, static_cast<long long>(w[0].step),
+      static_cast<long long>(w[w.size - 1].step), real, fake);
+  out.suggestion = "Lower lr_D (or raise lr_G), or pause and step G alone (Step A) a few times.";
+  return true;
+}
+
+bool diagnose_g_exploding(const std::vector<CurvePoint>& points, Diagnosis& out) {
+  const Window w = last_window(points);
+  if (w.size == 0) return false;
+  const size_t q = w.size / 4;
+  const double g_first = mean(w, Curve::kLossG, 0, q);
+  const double g_last = mean(w, Curve::kLossG, w.size - q, w.size);
+  if (!(g_last > 4.0 && g_last > 1.5 * g_first)) return false;
+  out.kind = Diagnosis::Kind::kGLossExploding;
+  out.title = "G's loss is exploding";
+  out.evidence = format(
+      "loss_G rose from %.3f to %.3f over steps %lld..%lld (healthy: near ln 2 = 0.69 .. 2); D "
+      "calls G's samples fake with D(G(z)) = %.3f.",
+      g_first, g_last, static_cast<long long>(w[0].step),
+      static_cast<long long>(w[w.size - 1].step), mean(w, Curve::kDFake, w.size - q, w.size));
+  out.suggestion = "Lower lr_D or raise lr_G; if it keeps rising, Reset with the notes' preset.";
+  return true;
+}
+
+bool diagnose_oscillating(const std::vector<CurvePoint>& points, Diagnosis& out) {
+  const Window w = last_window(points);
+  if (w.size < 40) return false;
+  std::vector<float> g(w.size);
+  for (size_t i = 0; i < w.size; ++i) g[i] = w[i].loss_g;
+  g = smooth(g, 3);
+  const auto [lo, hi] = std::minmax_element(g.begin() + 2, g.end());
+  const double amplitude = *hi - *lo;
+  int turns = 0, direction = 0;
+  for (size_t i = 3; i < g.size(); ++i) {
+    const double d = g[i] - g[i - 1];
+    if (std::fabs(d) < 0.05 * amplitude) continue;
+    const int dir = d > 0 ? 1 : -1;
+    if (direction != 0 && dir != direction) ++turns;
+    direction = dir;
+  }
+  const size_t half = w.size / 2;
+  const double drift =
+      std::fabs(mean(w, Curve::kLossG, half, w.size) - mean(w, Curve::kLossG, 0, half));
+  if (!(amplitude > 1.0 && turns >= 6 && drift < 0.15 * amplitude)) return false;
+  out.kind = Diagnosis::Kind::kOscillating;
+  out.title = "The losses oscillate without progress";
+  out.evidence = format(
+      "over steps %lld..%lld loss_G (smoothed) swings between %.2f and %.2f, turning %d times, "
+      "while its mean moved only %.3f: G and D take turns winning.",
+      static_cast<long long>(w[0].step), static_cast<long long>(w[w.size - 1].step), *lo, *hi,
+      turns, drift);
+  out.suggestion = "Lower both learning rates (e.g. halve them), or use the notes' preset.";
+  return true;
+}
+
+bool diagnose_mode_collapse(float sample_diversity, float real_diversity,
+                            const std::vector<int>& class_histogram, Diagnosis& out) {
+  if (sample_diversity >= 0.0f && real_diversity > 0.0f &&
+      sample_diversity < 0.3f * real_diversity) {
+    out.kind = Diagnosis::Kind::kModeCollapse;
+    out.title = "Mode collapse: the samples all look alike";
+    out.evidence = format(
+        "the fixed-z samples vary by %.3f per pixel (std over the grid), the real images by "
+        "%.3f: different z give nearly the same image.",
+        sample_diversity, real_diversity);
+    out.suggestion =
+        "Reset with another seed or lower lr_G; a D that is too weak lets G settle on one image.";
+    return true;
+  }
+  int total = 0, top = 0;
+  size_t top_class = 0;
+  for (size_t c = 0; c < class_histogram.size(); ++c) {
+    total += class_histogram[c];
+    if (class_histogram[c] > top) {
+      top = class_histogram[c];
+      top_class = c;
+    }
+  }
+  if (total >= 20 && class_histogram.size() >= 3 && top > total / 2) {
+    out.kind = Diagnosis::Kind::kModeCollapse;
+    out.title = "Mode collapse: one class takes over";
+    out.evidence = format(
+        "%d of %d samples (%.0f%%) are classified as %zu; a healthy run spreads them over all "
+        "%zu classes.",
+        top, total, 100.0 * top / total, top_class, class_histogram.size());
+    out.suggestion = "Reset with another seed or lower lr_G.";
+    return true;
+  }
+  return false;
+}
+
+bool diagnose_nan(const std::vector<CurvePoint>& points, const std::string& error, Diagnosis& out) {
+  const bool nan_error = error.find("finite") != std::string::npos ||
+                         error.find("NaN") != std::string::npos ||
+                         error.find("nan") != std::string::npos;
+  bool nan_point = false;
+  if (!points.empty()) {
+    for (int c = 0; c < kCurveCount; ++c) {
+      if (!std::isfinite(curve_value(points.back(), static_cast<Curve>(c)))) nan_point = true;
+    }
+  }
+  if (!nan_error && !nan_point) return false;
+  out.kind = Diagnosis::Kind::kNaN;
+  out.title = "NaN: training stopped";
+  out.evidence = nan_error ? error
+                           : format("the last point (step %lld) holds a non-finite value",
+                                    static_cast<long long>(points.back().step));
+  out.suggestion =
+      "Load the last good checkpoint and continue with lower learning rates (e.g. / 4).";
+  return true;
+}
+
+std::vector<Diagnosis> diagnose(const DiagnosisInput& in) {
+  static const std::vector<CurvePoint> kNone;
+  const std::vector<CurvePoint>& points = in.points ? *in.points : kNone;
+  std::vector<Diagnosis> found;
+  Diagnosis d;
+  if (diagnose_nan(points, in.error, d)) found.push_back(d);
+  if (diagnose_d_too_strong(points, d)) found.push_back(d);
+  if (diagnose_g_exploding(points, d)) found.push_back(d);
+  if (diagnose_oscillating(points, d)) found.push_back(d);
+  if (points.size() >= kDiagnosisWindow / 2 &&
+      diagnose_mode_collapse(in.sample_diversity, in.real_diversity, in.class_histogram, d)) {
+    found.push_back(d);
+  }
+  return found;
+}
+
+}  // namespace convt::lab

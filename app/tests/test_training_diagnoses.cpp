@@ -1,0 +1,145 @@
+// Diagnoses of GAN runs (app/logic/training_diagnoses.h) on synthetic metric streams: each fires
+// on the stream made to show it, with its evidence, and stays quiet on a healthy run.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "logic/training_diagnoses.h"
+
+namespace {
+
+using convt::lab::CurvePoint;
+using convt::lab::Diagnosis;
+using Kind = convt::lab::Diagnosis::Kind;
+
+// A healthy run near the equilibrium of the notes: loss_D ~ 1.3, loss_G ~ 0.8, D(.) ~ 0.5, with
+// a little deterministic jitter.
+std::vector<CurvePoint> healthy(int n) {
+  std::vector<CurvePoint> points;
+  for (int i = 0; i < n; ++i) {
+    CurvePoint p;
+    p.step = i + 1;
+    const float jitter = 0.05f * std::sin(0.7f * static_cast<float>(i));
+    p.loss_d = 1.3f + jitter;
+    p.loss_g = 0.8f - jitter;
+    p.d_real = 0.55f;
+    p.d_fake = 0.45f;
+    p.acc_real = 0.6f;
+    p.acc_fake = 0.6f;
+    points.push_back(p);
+  }
+  return points;
+}
+
+std::vector<Kind> kinds(const std::vector<Diagnosis>& found) {
+  std::vector<Kind> k;
+  for (const auto& d : found) k.push_back(d.kind);
+  return k;
+}
+
+TEST(Diagnoses, HealthyRunIsQuiet) {
+  const auto points = healthy(200);
+  convt::lab::DiagnosisInput in;
+  in.points = &points;
+  in.sample_diversity = 0.4f;
+  in.real_diversity = 0.5f;
+  in.class_histogram = {10, 9, 11, 10, 10, 8, 12, 10, 10, 10};
+  EXPECT_TRUE(convt::lab::diagnose(in).empty());
+}
+
+TEST(Diagnoses, TooFewPointsAreQuiet) {
+  auto points = healthy(10);
+  for (auto& p : points) p.loss_d = 0.01f;
+  Diagnosis d;
+  EXPECT_FALSE(convt::lab::diagnose_d_too_strong(points, d));
+}
+
+TEST(Diagnoses, DTooStrong) {
+  auto points = healthy(100);
+  for (size_t i = 0; i < points.size(); ++i) {
+    const float t = static_cast<float>(i) / 99.0f;  // 0 .. 1
+    points[i].loss_d = 1.3f * (1.0f - t) + 0.01f;   // heading to 0
+    points[i].d_real = 0.5f + 0.49f * t;
+    points[i].d_fake = 0.5f - 0.49f * t;
+    points[i].loss_g = 0.7f + 4.0f * t;
+  }
+  Diagnosis d;
+  ASSERT_TRUE(convt::lab::diagnose_d_too_strong(points, d));
+  EXPECT_EQ(d.kind, Kind::kDTooStrong);
+  EXPECT_NE(d.evidence.find("loss_D went from"), std::string::npos) << d.evidence;
+  EXPECT_NE(d.evidence.find("D(x) = 0.9"), std::string::npos) << d.evidence;
+  EXPECT_FALSE(d.suggestion.empty());
+}
+
+TEST(Diagnoses, GLossExploding) {
+  auto points = healthy(100);
+  for (size_t i = 0; i < points.size(); ++i) {
+    points[i].loss_g = 0.8f * std::exp(0.03f * static_cast<float>(i));  // 0.8 .. 15
+  }
+  Diagnosis d;
+  ASSERT_TRUE(convt::lab::diagnose_g_exploding(points, d));
+  EXPECT_EQ(d.kind, Kind::kGLossExploding);
+  EXPECT_NE(d.evidence.find("loss_G rose from"), std::string::npos) << d.evidence;
+  // Large but flat is not exploding.
+  auto flat = healthy(100);
+  for (auto& p : flat) p.loss_g = 5.0f;
+  EXPECT_FALSE(convt::lab::diagnose_g_exploding(flat, d));
+}
+
+TEST(Diagnoses, OscillatingWithoutProgress) {
+  auto points = healthy(100);
+  for (size_t i = 0; i < points.size(); ++i) {
+    points[i].loss_g = 2.0f + 1.5f * std::sin(0.5f * static_cast<float>(i));  // period ~12.6
+  }
+  Diagnosis d;
+  ASSERT_TRUE(convt::lab::diagnose_oscillating(points, d));
+  EXPECT_EQ(d.kind, Kind::kOscillating);
+  EXPECT_NE(d.evidence.find("swings between"), std::string::npos) << d.evidence;
+  // The same swing on a clear downward trend is progress, not oscillation.
+  for (size_t i = 0; i < points.size(); ++i) points[i].loss_g -= 0.08f * static_cast<float>(i);
+  EXPECT_FALSE(convt::lab::diagnose_oscillating(points, d));
+  // The healthy jitter is too small to count.
+  EXPECT_FALSE(convt::lab::diagnose_oscillating(healthy(100), d));
+}
+
+TEST(Diagnoses, ModeCollapseFromDiversity) {
+  Diagnosis d;
+  ASSERT_TRUE(convt::lab::diagnose_mode_collapse(0.05f, 0.5f, {}, d));
+  EXPECT_EQ(d.kind, Kind::kModeCollapse);
+  EXPECT_NE(d.evidence.find("0.050"), std::string::npos) << d.evidence;
+  EXPECT_FALSE(convt::lab::diagnose_mode_collapse(0.4f, 0.5f, {}, d));
+}
+
+TEST(Diagnoses, ModeCollapseFromClassHistogram) {
+  Diagnosis d;
+  ASSERT_TRUE(convt::lab::diagnose_mode_collapse(-1.0f, -1.0f, {2, 1, 80, 3, 2, 1, 3, 2, 3, 3}, d));
+  EXPECT_NE(d.evidence.find("classified as 2"), std::string::npos) << d.evidence;
+  EXPECT_FALSE(
+      convt::lab::diagnose_mode_collapse(-1.0f, -1.0f, {10, 9, 11, 10, 10, 8, 12, 10, 10, 10}, d));
+}
+
+TEST(Diagnoses, ModeCollapseWaitsForTraining) {
+  const auto points = healthy(5);  // an untrained G's samples look alike: not yet a diagnosis
+  convt::lab::DiagnosisInput in;
+  in.points = &points;
+  in.sample_diversity = 0.01f;
+  in.real_diversity = 0.5f;
+  EXPECT_TRUE(convt::lab::diagnose(in).empty());
+}
+
+TEST(Diagnoses, NaNFromTheErrorOrAPoint) {
+  auto points = healthy(30);
+  Diagnosis d;
+  EXPECT_FALSE(convt::lab::diagnose_nan(points, "", d));
+  ASSERT_TRUE(convt::lab::diagnose_nan(points, "Step A: L_G is not finite (nan)", d));
+  EXPECT_EQ(d.kind, Kind::kNaN);
+  EXPECT_NE(d.evidence.find("not finite"), std::string::npos);
+  points.back().loss_d = std::numeric_limits<float>::quiet_NaN();
+  ASSERT_TRUE(convt::lab::diagnose_nan(points, "", d));
+  convt::lab::DiagnosisInput in;
+  in.points = &points;
+  EXPECT_EQ(kinds(convt::lab::diagnose(in)), std::vector<Kind>{Kind::kNaN});
+}
+
+}  // namespace
