@@ -10,6 +10,7 @@ namespace convt {
 
 struct ModelState {
   panels::PlaygroundModel playground;
+  lab::StepperModel stepper;  // issue 3
 };
 
 struct ViewState {
@@ -17,6 +18,8 @@ struct ViewState {
   bool select_requested = true;  // select active_panel's tab on the next frame (start, menu)
   bool show_about = false;
   panels::PlaygroundView playground;
+  panels::StepperView stepper;  // issue 3
+  panels::FormulaView formula;
 };
 
 struct AppState {

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <optional>
 
+#include "logic/stepper_model.h"
+
 namespace convt {
 namespace {
 
@@ -17,7 +19,7 @@ std::optional<int> parse_int(const std::string& text) {
 }  // namespace
 
 std::string gui_usage() {
-  return "usage: convt-lab [--panel NAME] [--screenshot FILE [--frames N]]\n"
+  return "usage: convt-lab [--panel NAME] [--preset NAME] [--step K] [--screenshot FILE [--frames N]]\n"
          "  --panel NAME       open on this panel: " +
          panels::panel_names() +
          " (default playground)\n"
@@ -26,6 +28,8 @@ std::string gui_usage() {
          "                     (headless: xvfb-run -a -s '-screen 0 1280x800x24' convt-lab "
          "--screenshot out.png)\n"
          "  --frames N         frames rendered before the screenshot, 1..1000 (default 3)\n"
+         "  --preset NAME      stepper preset: notes, k4s2p1, gan, k3s2, k4s2, largest, conv2d, maxpool\n"
+         "  --step K           stepper: show the state after K events\n"
          "  convt-lab op ... / convt-lab shape ...   command-line subcommands (convt-lab --help)\n";
 }
 
@@ -69,6 +73,23 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
       }
       options.frames = *n;
       frames_given = true;
+    } else if (flag == "--preset") {
+      auto v = value();
+      if (!v || lab::find_preset(*v) == nullptr) {
+        std::string names;
+        for (const auto& p : lab::stepper_presets()) names += (names.empty() ? "" : ", ") + p.name;
+        return error("--preset expects a stepper preset, one of: " + names + "; found '" +
+                     (v ? *v : std::string("nothing")) + "'");
+      }
+      options.preset = *v;
+    } else if (flag == "--step") {
+      auto v = value();
+      auto n = v ? parse_int(*v) : std::nullopt;
+      if (!n || *n < 0) {
+        return error("--step expects a whole number of events >= 0, found '" +
+                     (v ? *v : std::string("nothing")) + "'");
+      }
+      options.step = *n;
     } else {
       return error("unknown option '" + std::string(argv[i]) +
                    "'; GUI options: --panel NAME, --screenshot FILE, --frames N; subcommands: "

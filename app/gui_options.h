@@ -6,9 +6,11 @@
 //   --screenshot FILE  render N frames headless, write the window as a PNG to FILE, exit 0
 //   --frames N         frames to render before the screenshot, 1..1000; default 3
 //
-// Later panels add their own flags here (e.g. the stepper's --preset / --step).
+//   --preset NAME      stepper: load this preset (notes, k4s2p1, gan, k3s2, k4s2, largest, conv2d, maxpool)
+//   --step K           stepper: show the state after K events (clamped to the event count)
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "panels/panels.h"
@@ -19,6 +21,8 @@ struct GuiOptions {
   panels::PanelId panel = panels::PanelId::kPlayground;
   std::string screenshot_path;  // empty: interactive
   int frames = 3;
+  std::string preset;  // stepper: --preset NAME (lab::stepper_presets()); empty: the first one
+  int64_t step = -1;   // stepper: --step K, events done; -1: none
   bool screenshot() const { return !screenshot_path.empty(); }
 };
 

@@ -109,10 +109,10 @@ void draw_panel(convt::panels::PanelId id, convt::AppState& state,
       convt::panels::draw_playground_panel(state.model.playground, state.view.playground, heatmaps);
       break;
     case PanelId::kStepper:
-      convt::panels::draw_stepper_panel();
+      convt::panels::draw_stepper_panel(state.model.stepper, state.view.stepper, heatmaps);
       break;
     case PanelId::kFormula:
-      convt::panels::draw_formula_panel();
+      convt::panels::draw_formula_panel(state.view.formula);
       break;
     case PanelId::kTraining:
       convt::panels::draw_training_panel();
@@ -227,6 +227,10 @@ int main(int argc, char** argv) {
     }
     convt::AppState state;
     state.view.active_panel = options.panel;
+    // The stepper's --preset / --step (issue 3).
+    convt::panels::stepper_load_preset(state.model.stepper, state.view.stepper,
+                                       options.preset.empty() ? "notes" : options.preset);
+    if (options.step >= 0) state.model.stepper.set_position(options.step);
 
     // ---- Loop: poll, new frame, panels, render, swap -----------------------------------------
     for (int frame = 0; heatmaps && !glfwWindowShouldClose(window); ++frame) {

@@ -183,12 +183,20 @@ KerasExplanation keras_explanation(int k, int s, int H) {
     l << "Same size, but the crop window sits one pixel lower/right in PyTorch: copy Keras "
          "weights into PyTorch and the output comes out shifted by one pixel.";
   } else {
-    l << "Here both crop the same rows: identical outputs.";
+    l << "Here both crop the same rows: identical outputs. (With the GAN's k5 s2 they differ: "
+         "PyTorch cuts 2 on top and 1 at the bottom, TensorFlow 1 and 2: same size, shifted by "
+         "one pixel.)";
   }
   e.lines.push_back(l.str());
   l.str("");
-  l << "Conv2d 'same' (odd k): padding = (k-1)/2 = " << (k % 2 ? str((k - 1) / 2) : "none (even k)")
-    << ", H_out = ceil(H/stride); TensorFlow again pads less on top/left when the total is odd.";
+  if (k % 2) {
+    l << "Conv2d 'same': padding = (k-1)/2 = " << (k - 1) / 2
+      << ", H_out = ceil(H/stride); TensorFlow again pads less on top/left when the total is odd.";
+  } else {
+    l << "Conv2d 'same' with an even k" << k
+      << " needs an odd total padding: TensorFlow pads one "
+         "more at the bottom/right, PyTorch's symmetric padding cannot match it.";
+  }
   e.lines.push_back(l.str());
   return e;
 }

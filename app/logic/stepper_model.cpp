@@ -197,6 +197,16 @@ const std::vector<StepperPreset>& stepper_presets() {
                  "Kernel 4, stride 2: the kernel is a multiple of the stride, so away from the "
                  "border every cell gets exactly 4 stamps. Compare the overlap map with k3 s2.",
                  transposed(4, 4, 2, 1, 0), Fill::kOnes, Fill::kOnes});
+    StepperConfig big = transposed(8, 7, 4, 0, 0);
+    big.C_in = 3;
+    big.C_out = 2;
+    big.dilation = 3;
+    v.push_back(
+        {"largest", "Largest: 8x8, 3 -> 2 channels, k7 s4 d3",
+         "The largest configuration the stepper allows: 18,816 scatter-adds onto a 47x47 "
+         "canvas. Dilation 3 spreads each stamp's taps three cells apart; stride 4 puts the "
+         "stamps four cells apart, so they interleave.",
+         big, Fill::kRandom, Fill::kRandom});
     StepperConfig conv;
     conv.op = StepperOp::kConv2d;
     conv.H = conv.W = 5;
@@ -342,6 +352,7 @@ void StepperModel::run() {
   if (input_.empty()) return;
   const StepperConfig& c = config_;
   if (c.op != StepperOp::kMaxPool2d && weight_.empty()) return;
+  ++version_;
   pool_events_.clear();
   argmax_.clear();
   int dest_h = 0, dest_w = 0;

@@ -230,6 +230,8 @@ class StepperModel {
   bool backward_is_same_scatter(std::string* summary) const;
 
   const TraceRecorder& trace() const { return trace_; }
+  // Bumped on every re-run (new configuration or new values): views cache on it.
+  int64_t version() const { return version_; }
 
  private:
   void resize_values();
@@ -253,6 +255,7 @@ class StepperModel {
   std::vector<std::vector<int64_t>> dest_events_;
   std::vector<std::vector<float>> dest_values_;
   int64_t position_ = 0;
+  int64_t version_ = 0;
 };
 
 }  // namespace convt::lab

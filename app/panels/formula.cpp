@@ -1,8 +1,303 @@
-// The formula panel: a placeholder until its issue is built (see all_panels() in panels.cpp).
-#include "panels/panels.h"
+// The formula panel: H_out of a transposed convolution, term by term with the numbers
+// substituted, two plots, the round trip through the forward convolution, the sizes that exactly
+// double, Keras' 'same'/'valid' in PyTorch's terms and the network tables of the notes' models.
+// Everything it says comes from lab::evaluate & co. (app/logic/formula_model.h, unit-tested).
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "convt/io/assets.h"
+#include "panels/stepper_panels.h"
+#include "widgets/line_plot.h"
 
 namespace convt::panels {
+namespace {
 
-void draw_formula_panel() { draw_placeholder(panel_info(PanelId::kFormula)); }
+const ImVec4 kErrorColour(1.0f, 0.38f, 0.38f, 1.0f);
+const ImVec4 kResultColour(1.0f, 0.86f, 0.35f, 1.0f);
+const ImVec4 kHintColour(0.62f, 0.66f, 0.72f, 1.0f);
+const ImVec4 kGoodColour(0.45f, 0.9f, 0.55f, 1.0f);
+
+void wrapped(const std::string& text, const ImVec4* colour = nullptr) {
+  if (colour) ImGui::PushStyleColor(ImGuiCol_Text, *colour);
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(text.c_str());
+  ImGui::PopTextWrapPos();
+  if (colour) ImGui::PopStyleColor();
+}
+
+std::vector<widgets::PlotSeriesPoint> series(const std::vector<lab::PlotPoint>& points) {
+  std::vector<widgets::PlotSeriesPoint> s;
+  for (const lab::PlotPoint& p : points) s.push_back({p.x, p.y, p.valid, p.error});
+  return s;
+}
+
+void load_models(FormulaView& view) {
+  if (view.models_loaded) return;
+  view.models_loaded = true;
+  std::string dir;
+  for (const std::string& d : convt::asset_search_dirs()) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(d + "/models", ec)) {
+      dir = d + "/models";
+      break;
+    }
+  }
+  view.models = lab::load_models(dir, &view.model_errors);
+}
+
+void draw_terms(const lab::FormulaParams& p, const lab::FormulaResult& r) {
+  ImGui::TextUnformatted(
+      "H_out = (H - 1)*stride - 2*padding + dilation*(kernel_size - 1) + output_padding + 1");
+  if (!r.valid) {
+    wrapped("Not valid: " + r.error, &kErrorColour);
+    return;
+  }
+  const size_t first = r.formula.find(" = ");
+  const size_t numbers = first == std::string::npos ? first : r.formula.find(" = ", first + 3);
+  wrapped("      " + (numbers == std::string::npos ? r.formula : r.formula.substr(numbers + 1)),
+          &kResultColour);
+  if (!r.notes_form.empty()) {
+    ImGui::TextDisabled("With dilation 1 this is the notes' form:");
+    wrapped(r.notes_form, &kHintColour);
+  }
+  if (ImGui::BeginTable(
+          "terms", 4,
+          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit)) {
+    // Column 4 wraps.
+    ImGui::TableSetupColumn("term");
+    ImGui::TableSetupColumn("numbers");
+    ImGui::TableSetupColumn("value");
+    ImGui::TableSetupColumn("what it does", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableHeadersRow();
+    for (const lab::FormulaTerm& t : r.terms) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(t.symbolic.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(t.substituted.c_str());
+      ImGui::TableNextColumn();
+      ImGui::Text("%+d", t.value);
+      ImGui::TableNextColumn();
+      ImGui::TextWrapped("%s", t.explanation.c_str());
+    }
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted("H_out");
+    ImGui::TableNextColumn();
+    ImGui::TableNextColumn();
+    ImGui::TextColored(kResultColour, "%d", r.H_out);
+    ImGui::TableNextColumn();
+    ImGui::Text("%d -> %d%s", p.H, r.H_out,
+                lab::exactly_doubles(p) ? "  (exactly doubles, for every H)" : "");
+    ImGui::EndTable();
+  }
+}
+
+void draw_round_trip(const lab::FormulaParams& p) {
+  ImGui::TextUnformatted("The forward conv2d (same kernel_size, stride, padding, dilation):");
+  ImGui::TextUnformatted(
+      "H_conv = floor((X + 2*padding - dilation*(kernel_size - 1) - 1)/stride) + 1");
+  const lab::RoundTrip rt = lab::round_trip(p);
+  if (rt.rows.empty()) {
+    ImGui::TextDisabled("No input size X gives a conv output of %d with these parameters.", p.H);
+    return;
+  }
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "%zu input size(s) X give the same conv output H = %d (the floor throws the rest "
+                "away); output_padding picks which one the transposed conv returns:",
+                rt.rows.size(), p.H);
+  wrapped(buf, &kHintColour);
+  if (ImGui::BeginTable(
+          "roundtrip", 3,
+          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit)) {
+    ImGui::TableSetupColumn("conv2d: X -> H");
+    ImGui::TableSetupColumn("output_padding");
+    ImGui::TableSetupColumn("conv_transpose2d back: H -> X", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableHeadersRow();
+    for (const lab::RoundTripRow& row : rt.rows) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::Text("%d -> %d", row.conv_input, row.conv_output);
+      ImGui::TableNextColumn();
+      if (row.output_padding == p.output_padding) {
+        ImGui::TextColored(kResultColour, "%d (current)", row.output_padding);
+      } else {
+        ImGui::Text("%d", row.output_padding);
+      }
+      ImGui::TableNextColumn();
+      const size_t eq = row.check.rfind(" = (");
+      ImGui::TextUnformatted(eq == std::string::npos ? row.check.c_str()
+                                                     : row.check.c_str() + eq + 3);
+    }
+    ImGui::EndTable();
+  }
+}
+
+void draw_doubling(FormulaView& view) {
+  ImGui::TextUnformatted("Parameter sets that exactly double (stride 2, dilation 1), for every H:");
+  for (const lab::DoublingSet& d : lab::doubling_sets(7)) {
+    char label[160];
+    std::snprintf(label, sizeof label, "k%d s2 p%d op%d%s%s", d.kernel_size, d.padding,
+                  d.output_padding, d.note.empty() ? "" : ": ", d.note.c_str());
+    const bool current = view.params.kernel_size == d.kernel_size && view.params.stride == 2 &&
+                         view.params.padding == d.padding &&
+                         view.params.output_padding == d.output_padding &&
+                         view.params.dilation == 1;
+    const bool starred =
+        d.note.find("GAN") != std::string::npos || d.note.find("minimal") != std::string::npos;
+    if (starred) ImGui::PushStyleColor(ImGuiCol_Text, kGoodColour);
+    if (ImGui::Selectable(label, current)) {
+      view.params.kernel_size = d.kernel_size;
+      view.params.stride = 2;
+      view.params.padding = d.padding;
+      view.params.output_padding = d.output_padding;
+      view.params.dilation = 1;
+    }
+    if (starred) ImGui::PopStyleColor();
+  }
+}
+
+void draw_keras(const lab::FormulaParams& p) {
+  const lab::KerasExplanation k = lab::keras_explanation(p.kernel_size, p.stride, p.H);
+  char buf[96];
+  std::snprintf(buf, sizeof buf,
+                "Keras padding names for k%d s%d, in PyTorch's terms (H = %d):", p.kernel_size,
+                p.stride, p.H);
+  ImGui::TextUnformatted(buf);
+  for (size_t i = 0; i < k.lines.size(); ++i) {
+    const bool warn = k.shifted && i == 4;
+    wrapped("- " + k.lines[i], warn ? &kResultColour : nullptr);
+  }
+}
+
+void draw_network(FormulaView& view) {
+  load_models(view);
+  if (view.models.empty()) return;
+  view.model_index = std::clamp(view.model_index, 0, static_cast<int>(view.models.size()) - 1);
+  ImGui::SetNextItemWidth(360.0f);
+  if (ImGui::BeginCombo("model",
+                        view.models[static_cast<size_t>(view.model_index)].title.c_str())) {
+    for (int i = 0; i < static_cast<int>(view.models.size()); ++i) {
+      if (ImGui::Selectable(view.models[static_cast<size_t>(i)].title.c_str(),
+                            i == view.model_index)) {
+        view.model_index = i;
+      }
+    }
+    ImGui::EndCombo();
+  }
+  for (const std::string& e : view.model_errors) wrapped(e, &kErrorColour);
+  const std::vector<lab::TableRow> rows =
+      lab::network_table(view.models[static_cast<size_t>(view.model_index)]);
+  if (ImGui::BeginTable("network", 4,
+                        ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
+                            ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollY,
+                        ImVec2(0.0f, ImGui::GetContentRegionAvail().y))) {
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("layer");
+    ImGui::TableSetupColumn("in");
+    ImGui::TableSetupColumn("parameters and formula (W alike)", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("out");
+    ImGui::TableHeadersRow();
+    for (const lab::TableRow& r : rows) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      const std::string type = r.type == "ConvTranspose2d" ? "ConvT"
+                               : r.type == "Conv2d"        ? "Conv"
+                                                           : r.type;
+      ImGui::Text("%s", type.c_str());
+      ImGui::TextDisabled("%s", r.layer.c_str());
+      if (!r.after.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("then %s", r.after.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(r.in_shape.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(r.params.c_str());
+      if (r.ok) {
+        ImGui::TextWrapped("%s", r.formula.c_str());
+      } else {
+        wrapped(r.formula, &kErrorColour);
+      }
+      ImGui::TableNextColumn();
+      ImGui::TextColored(kResultColour, "%s", r.out_shape.c_str());
+    }
+    ImGui::EndTable();
+  }
+}
+
+}  // namespace
+
+void draw_formula_panel(FormulaView& view) {
+  lab::FormulaParams& p = view.params;
+  const float left_width = 610.0f;
+  ImGui::BeginChild("formula_left", ImVec2(left_width, 0.0f), false);
+  ImGui::PushItemWidth(165.0f);
+  ImGui::SliderInt("H", &p.H, 1, 32);
+  ImGui::SameLine(300.0f);
+  ImGui::SliderInt("kernel_size", &p.kernel_size, 1, 9);
+  ImGui::SliderInt("stride", &p.stride, 1, 6);
+  ImGui::SameLine(300.0f);
+  ImGui::SliderInt("padding", &p.padding, 0, 6);
+  ImGui::SliderInt("dilation", &p.dilation, 1, 4);
+  ImGui::SameLine(300.0f);
+  ImGui::SliderInt("output_padding", &p.output_padding, 0, 5);
+  ImGui::PopItemWidth();
+  ImGui::Separator();
+  const lab::FormulaResult r = lab::evaluate(p);
+  draw_terms(p, r);
+  ImGui::Separator();
+  draw_round_trip(p);
+  ImGui::Separator();
+  draw_keras(p);
+  ImGui::Separator();
+  draw_doubling(view);
+  ImGui::EndChild();
+
+  ImGui::SameLine(0.0f, 18.0f);
+  ImGui::BeginChild("formula_right", ImVec2(0.0f, 0.0f), false);
+  const float w = ImGui::GetContentRegionAvail().x;
+  widgets::LinePlotOptions o;
+  o.size = ImVec2(w * 0.5f - 8.0f, 230.0f);
+  o.x_label = "H (input size)";
+  o.y_label = "H_out";
+  o.marked_x = p.H;
+  o.draw_diagonal_2x = true;
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("H_out against H (faint line: 2H)");
+  widgets::line_plot("vs_h", series(lab::plot_vs_input(p, 32)), o);
+  ImGui::EndGroup();
+  ImGui::SameLine(0.0f, 16.0f);
+  ImGui::BeginGroup();
+  int which = view.second_vs_padding ? 1 : 0;
+  ImGui::TextUnformatted("H_out against");
+  ImGui::SameLine();
+  ImGui::RadioButton("stride", &which, 0);
+  ImGui::SameLine();
+  ImGui::RadioButton("padding", &which, 1);
+  view.second_vs_padding = which == 1;
+  o.draw_diagonal_2x = false;
+  o.colour = IM_COL32(255, 140, 90, 255);
+  if (view.second_vs_padding) {
+    o.x_label = "padding";
+    o.marked_x = p.padding;
+    widgets::line_plot("vs_p", series(lab::plot_vs_padding(p, 8)), o);
+  } else {
+    o.x_label = "stride";
+    o.marked_x = p.stride;
+    widgets::line_plot("vs_s", series(lab::plot_vs_stride(p, 8)), o);
+  }
+  ImGui::EndGroup();
+  ImGui::TextDisabled(
+      "Yellow dot: the current setting. Hover a point for its values; red x: not "
+      "valid there (hover for why).");
+  ImGui::Separator();
+  ImGui::TextUnformatted("Network table: each layer's formula applied, input to output");
+  draw_network(view);
+  ImGui::EndChild();
+}
 
 }  // namespace convt::panels

@@ -11,13 +11,13 @@ const std::vector<PanelInfo>& all_panels() {
        "output_padding sliders.",
        true},
       {PanelId::kStepper, "stepper", "Stepper",
-       "Will step through a transposed convolution one scatter-add at a time, replaying the "
-       "core's trace (issue 3).",
-       false},
+       "A transposed convolution one scatter-add at a time, replaying the core's trace; "
+       "conv2d and max_pool2d steppers beside it.",
+       true},
       {PanelId::kFormula, "formula", "Formula",
-       "Will explain the output-size formula term by term, with plots and the GAN's layer "
-       "table (issue 3).",
-       false},
+       "The output-size formula term by term, with plots, the round trip through conv2d and "
+       "the GAN's layer tables.",
+       true},
       {PanelId::kTraining, "training", "Training",
        "Will train the 20x20 DCGAN on digits live: loss curves, fixed-z samples and a quality "
        "score (issues 4 and 5).",

@@ -11,6 +11,7 @@
 
 #include "gfx/heatmap_renderer.h"
 #include "panels/playground_model.h"
+#include "panels/stepper_panels.h"  // draw_stepper_panel, draw_formula_panel (issue 3)
 
 namespace convt::panels {
 
@@ -46,8 +47,6 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
                            gfx::HeatmapRenderer& heatmaps);
 
 // Placeholders for the panels of later issues: each says in one line what it will be.
-void draw_stepper_panel();
-void draw_formula_panel();
 void draw_training_panel();
 void draw_latent_panel();
 void draw_completion_panel();

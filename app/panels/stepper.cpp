@@ -1,8 +1,882 @@
-// The stepper panel: a placeholder until its issue is built (see all_panels() in panels.cpp).
-#include "panels/panels.h"
+// The stepper panel: a transposed convolution one scatter-add at a time, replaying the core's
+// trace (lab::StepperModel), with conv2d and max_pool2d steppers beside it for comparison.
+//
+//   left:  operation, preset, sizes (validated by shape.h), values, time controls, event text
+//   right: input (current pixel) | kernel (current tap) | stamp x * w
+//          uncropped canvas (destinations, crop frame, greyed "cut away") | gather view /
+//          overlap counts / output
+//          the contributions of the selected output cell
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "gfx/colormap.h"
+#include "panels/stepper_panels.h"
+#include "widgets/heatmap_grid.h"
 
 namespace convt::panels {
+namespace {
 
-void draw_stepper_panel() { draw_placeholder(panel_info(PanelId::kStepper)); }
+using lab::CanvasAxis;
+using lab::Fill;
+using lab::GatherCell;
+using lab::StepperConfig;
+using lab::StepperModel;
+using lab::StepperOp;
+
+// Colours: one meaning each, the same in every grid.
+const ImU32 kCurrent = IM_COL32(255, 214, 0, 255);     // this event: pixel, tap, destination
+const ImU32 kFootprint = IM_COL32(255, 150, 40, 255);  // the rest of the current stamp / window
+const ImU32 kSelected = IM_COL32(60, 230, 120, 255);   // the selected output cell, everywhere
+const ImU32 kCrop = IM_COL32(60, 230, 120, 255);       // the crop frame = the output
+const ImU32 kOutputPad = IM_COL32(90, 200, 255, 255);  // output_padding's row/column
+const ImU32 kArgmax = IM_COL32(255, 80, 200, 255);     // max_pool2d: the max so far / argmax
+const ImVec4 kErrorColour(1.0f, 0.38f, 0.38f, 1.0f);
+const ImVec4 kEventColour(1.0f, 0.86f, 0.35f, 1.0f);
+const ImVec4 kHintColour(0.62f, 0.66f, 0.72f, 1.0f);
+
+// Where cell (row, col) of a heatmap_grid drawn at `group_min` lies (the widget's layout: title
+// line, column indices, row indices on the left).
+ImVec2 grid_origin(ImVec2 group_min, const char* title, int rows,
+                   const widgets::HeatmapGridOptions& o) {
+  float title_h = 0.0f;
+  if (std::strncmp(title, "##", 2) != 0 && title[0] != '\0') {
+    title_h = ImGui::GetTextLineHeight() + ImGui::GetStyle().ItemSpacing.y;
+  }
+  float index_w = 0.0f, index_h = 0.0f;
+  if (o.show_indices) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%d", std::max(rows, 1) - 1);
+    index_w = ImGui::CalcTextSize(buf).x + 4.0f;
+    index_h = ImGui::GetTextLineHeight() + 2.0f;
+  }
+  return ImVec2(group_min.x + index_w, group_min.y + title_h + index_h);
+}
+
+void frame_cells(ImDrawList* draw, ImVec2 origin, float cell, int row0, int col0, int rows,
+                 int cols, ImU32 colour, float thickness) {
+  const ImVec2 p0(origin.x + static_cast<float>(col0) * cell,
+                  origin.y + static_cast<float>(row0) * cell);
+  const ImVec2 p1(p0.x + static_cast<float>(cols) * cell, p0.y + static_cast<float>(rows) * cell);
+  draw->AddRect(ImVec2(p0.x - 1.0f, p0.y - 1.0f), ImVec2(p1.x + 1.0f, p1.y + 1.0f), colour, 0.0f, 0,
+                thickness);
+}
+
+// Plane `c` of a (C, H, W) tensor, as a vector.
+std::vector<float> plane(const Tensor& t, int c) {
+  const int64_t h = t.dim(-2), w = t.dim(-1);
+  const float* p = t.data() + c * h * w;
+  return std::vector<float>(p, p + h * w);
+}
+
+std::string fmt2(float v) {
+  char buf[32];
+  widgets::format_cell_value(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+// A cell size for a (rows, cols) grid within `room`, and numbers only when they fit.
+widgets::HeatmapGridOptions fitted(const char* title, int rows, int cols, ImVec2 room, float vmin,
+                                   float vmax, float max_cell = 44.0f) {
+  widgets::HeatmapGridOptions o;
+  o.vmin = vmin;
+  o.vmax = vmax;
+  o.value_format = "%.2g";
+  o.cell_size = widgets::fit_cell_size(room, title, rows, cols, o, 6.0f, max_cell);
+  if (o.cell_size < 18.0f) o.value_format = nullptr;
+  return o;
+}
+
+float limit_of(const std::vector<float>& v) { return gfx::symmetric_limit(v.data(), v.size()); }
+
+void wrapped(const char* text, const ImVec4* colour = nullptr) {
+  if (colour) ImGui::PushStyleColor(ImGuiCol_Text, *colour);
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(text);
+  ImGui::PopTextWrapPos();
+  if (colour) ImGui::PopStyleColor();
+}
+
+void select_output(StepperView& view, int oc, int y, int x) {
+  view.selected_oc = oc;
+  view.selected_y = y;
+  view.selected_x = x;
+}
+
+// ---- Left column -----------------------------------------------------------------------------
+
+bool pair_slider(const char* label, Pair& p, int lo, int hi) {
+  int v[2] = {p.h, p.w};
+  const bool changed = ImGui::SliderInt2(label, v, lo, hi);
+  if (changed) p = Pair(v[0], v[1]);
+  return changed;
+}
+
+void draw_fill_buttons(const char* what, StepperModel& model, StepperView& view, bool input) {
+  ImGui::PushID(what);
+  ImGui::AlignTextToFramePadding();
+  ImGui::Text("%s:", what);
+  for (Fill f : {Fill::kRandom, Fill::kOnes, Fill::kRamp, Fill::kIdentity}) {
+    ImGui::SameLine();
+    if (ImGui::SmallButton(lab::fill_name(f))) {
+      ++view.seed;
+      if (input) {
+        model.fill_input(f, view.seed);
+      } else {
+        model.fill_weight(f, view.seed + 1000);
+      }
+      view.preset_index = -1;
+    }
+  }
+  ImGui::PopID();
+}
+
+void draw_controls(StepperModel& model, StepperView& view) {
+  const std::vector<lab::StepperPreset>& presets = lab::stepper_presets();
+  ImGui::PushItemWidth(-125.0f);
+  const char* preview = view.preset_index >= 0
+                            ? presets[static_cast<size_t>(view.preset_index)].title.c_str()
+                            : "(your own)";
+  if (ImGui::BeginCombo("preset", preview)) {
+    for (int i = 0; i < static_cast<int>(presets.size()); ++i) {
+      if (ImGui::Selectable(presets[static_cast<size_t>(i)].title.c_str(),
+                            i == view.preset_index)) {
+        stepper_load_preset(model, view, presets[static_cast<size_t>(i)].name);
+      }
+    }
+    ImGui::EndCombo();
+  }
+  StepperConfig c = model.requested();
+  bool changed = false;
+  int op = static_cast<int>(c.op);
+  const char* ops[] = {"conv_transpose2d (scatter)", "conv2d (gather)", "max_pool2d"};
+  if (ImGui::Combo("operation", &op, ops, 3)) {
+    c.op = static_cast<StepperOp>(op);
+    if (c.op != StepperOp::kConvTranspose2d) c.output_padding = 0;
+    changed = true;
+  }
+  using L = lab::StepperLimits;
+  int hw[2] = {c.H, c.W};
+  if (ImGui::SliderInt2("H, W", hw, 1, L::kMaxSize)) {
+    c.H = hw[0];
+    c.W = hw[1];
+    changed = true;
+  }
+  int ch[2] = {c.C_in, c.C_out};
+  if (c.op == StepperOp::kMaxPool2d) {
+    changed |= ImGui::SliderInt("C (channels)", &c.C_in, 1, L::kMaxCIn);
+  } else if (ImGui::SliderInt2("C_in, C_out", ch, 1, L::kMaxCIn)) {
+    c.C_in = ch[0];
+    c.C_out = std::min(ch[1], L::kMaxCOut);
+    changed = true;
+  }
+  changed |= pair_slider("kernel_size", c.kernel_size, 1, L::kMaxKernel);
+  changed |= pair_slider("stride", c.stride, 1, L::kMaxStride);
+  changed |= pair_slider("padding", c.padding, 0, L::kMaxPadding);
+  if (c.op == StepperOp::kConvTranspose2d) {
+    changed |= pair_slider("output_padding", c.output_padding, 0, L::kMaxOutputPadding);
+  }
+  changed |= pair_slider("dilation", c.dilation, 1, L::kMaxDilation);
+  ImGui::PopItemWidth();
+  if (changed) {
+    model.set_config(c);
+    view.preset_index = -1;
+    view.selected_y = view.selected_x = -1;
+  }
+  if (!model.error().empty()) {
+    wrapped(("Not valid: " + model.error()).c_str(), &kErrorColour);
+    ImGui::TextDisabled("(still showing the last valid setting)");
+  } else if (view.preset_index >= 0) {
+    wrapped(presets[static_cast<size_t>(view.preset_index)].explanation.c_str(), &kHintColour);
+  }
+  draw_fill_buttons("input", model, view, true);
+  if (model.config().op != StepperOp::kMaxPool2d) draw_fill_buttons("kernel", model, view, false);
+  ImGui::TextDisabled("Click an input or kernel cell to type a value.");
+}
+
+void draw_time_controls(StepperModel& model, StepperView& view) {
+  const int64_t n = model.event_count();
+  // Play: advance by speed * frame time.
+  if (view.playing) {
+    view.play_carry += static_cast<double>(view.events_per_second) * ImGui::GetIO().DeltaTime;
+    const int64_t steps = static_cast<int64_t>(view.play_carry);
+    view.play_carry -= static_cast<double>(steps);
+    model.set_position(model.position() + steps);
+    if (model.position() >= n) view.playing = false;
+  }
+  const char* unit = model.config().op == StepperOp::kConvTranspose2d ? "pixel" : "window";
+  if (ImGui::Button(view.playing ? "Pause" : "Play", ImVec2(80.0f, 0.0f))) {
+    if (!view.playing && model.position() >= n) model.set_position(0);
+    view.playing = !view.playing;
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Reset")) {
+    model.set_position(0);
+    view.playing = false;
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("End")) model.set_position(n);
+  char label[32];
+  std::snprintf(label, sizeof label, "<< %s", unit);
+  if (ImGui::Button(label)) model.set_position(model.prev_block_position(model.position()));
+  ImGui::SameLine();
+  if (ImGui::Button("< step")) model.step_back();
+  ImGui::SameLine();
+  if (ImGui::Button("step >")) model.step_forward();
+  ImGui::SameLine();
+  std::snprintf(label, sizeof label, "%s >>", unit);
+  if (ImGui::Button(label)) model.set_position(model.next_block_position(model.position()));
+  ImGui::PushItemWidth(-125.0f);
+  int64_t k = model.position();
+  const int64_t lo = 0;
+  char fmt[64];
+  std::snprintf(fmt, sizeof fmt, "%%lld of %lld", static_cast<long long>(n));
+  if (ImGui::SliderScalar("events done", ImGuiDataType_S64, &k, &lo, &n, fmt))
+    model.set_position(k);
+  ImGui::SliderFloat("speed (per s)", &view.events_per_second, 0.5f, 2000.0f, "%.1f",
+                     ImGuiSliderFlags_Logarithmic);
+  ImGui::PopItemWidth();
+  // Keyboard: left/right step when no text field has focus.
+  if (!ImGui::GetIO().WantTextInput) {
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) model.step_forward();
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) model.step_back();
+  }
+}
+
+void draw_event_text(const StepperModel& model, const StepperView& view) {
+  const auto e = model.current_event();
+  const StepperConfig& c = model.config();
+  ImGui::Text("Event %lld of %lld", static_cast<long long>(model.position()),
+              static_cast<long long>(model.event_count()));
+  if (!e) {
+    wrapped("Nothing added yet: the output starts at 0. Press 'step >' or Play.", &kHintColour);
+    return;
+  }
+  wrapped(model.event_text(*e).c_str(), &kEventColour);
+  char buf[320];
+  if (c.op == StepperOp::kConvTranspose2d) {
+    std::snprintf(buf, sizeof buf,
+                  "Input pixel (%d, %d) stamps its value times the kernel with the top-left corner "
+                  "at (%d*%d - %d, %d*%d - %d) = (%d, %d) of the output; tap (%d, %d) of the "
+                  "kernel lands %d*%d rows and %d*%d columns further.",
+                  e->iy, e->ix, e->iy, c.stride.h, c.padding.h, e->ix, c.stride.w, c.padding.w,
+                  e->iy * c.stride.h - c.padding.h, e->ix * c.stride.w - c.padding.w, e->ky, e->kx,
+                  e->ky, c.dilation.h, e->kx, c.dilation.w);
+  } else if (c.op == StepperOp::kConv2d) {
+    std::snprintf(buf, sizeof buf,
+                  "Output (%d, %d) gathers the window whose top-left corner is input (%d*%d - %d, "
+                  "%d*%d - %d) = (%d, %d); tap (%d, %d) reads input (%d, %d)%s.",
+                  e->oy, e->ox, e->oy, c.stride.h, c.padding.h, e->ox, c.stride.w, c.padding.w,
+                  e->oy * c.stride.h - c.padding.h, e->ox * c.stride.w - c.padding.w, e->ky, e->kx,
+                  e->iy, e->ix, e->cropped ? ", which is zero padding" : "");
+  } else {
+    std::snprintf(buf, sizeof buf,
+                  "Output (%d, %d) keeps the largest value of its %dx%d window; tap (%d, %d) "
+                  "looks at input (%d, %d).",
+                  e->oy, e->ox, c.kernel_size.h, c.kernel_size.w, e->ky, e->kx, e->iy, e->ix);
+  }
+  wrapped(buf, &kHintColour);
+  (void)view;
+}
+
+// ---- Right side: grids -----------------------------------------------------------------------
+
+struct GridPlace {
+  ImVec2 origin;  // cell (0, 0)
+  float cell = 0;
+};
+
+// Draws a grid and returns where its cells are, plus its events.
+widgets::HeatmapGridEvents grid(gfx::HeatmapRenderer& heatmaps, const char* title,
+                                const std::vector<float>& values, int rows, int cols,
+                                const widgets::HeatmapGridOptions& o, GridPlace* place) {
+  const ImVec2 min = ImGui::GetCursorScreenPos();
+  widgets::HeatmapGridEvents e =
+      widgets::heatmap_grid(heatmaps, title, values.data(), rows, cols, o);
+  if (place) {
+    place->origin = grid_origin(min, title, rows, o);
+    place->cell = o.cell_size;
+  }
+  return e;
+}
+
+void open_editor(StepperView& view, StepperView::EditTarget target, int a, int b, int y, int x,
+                 float value) {
+  view.edit_target = target;
+  view.edit_a = a;
+  view.edit_b = b;
+  view.edit_y = y;
+  view.edit_x = x;
+  view.edit_value = value;
+  view.open_edit_popup = true;
+}
+
+void draw_edit_popup(StepperModel& model, StepperView& view) {
+  if (view.open_edit_popup) {
+    ImGui::OpenPopup("edit value");
+    view.open_edit_popup = false;
+  }
+  if (ImGui::BeginPopup("edit value")) {
+    if (view.edit_target == StepperView::EditTarget::kInput) {
+      ImGui::Text("x[%d, %d, %d]", view.edit_a, view.edit_y, view.edit_x);
+    } else {
+      ImGui::Text("w[%d, %d, %d, %d]", view.edit_a, view.edit_b, view.edit_y, view.edit_x);
+    }
+    if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+    ImGui::SetNextItemWidth(120.0f);
+    const bool enter = ImGui::InputFloat("##value", &view.edit_value, 0.1f, 1.0f, "%.2f",
+                                         ImGuiInputTextFlags_EnterReturnsTrue);
+    if (enter || ImGui::Button("Set")) {
+      if (view.edit_target == StepperView::EditTarget::kInput) {
+        model.set_input_value(view.edit_a, view.edit_y, view.edit_x, view.edit_value);
+      } else {
+        model.set_weight_value(view.edit_a, view.edit_b, view.edit_y, view.edit_x, view.edit_value);
+      }
+      view.preset_index = -1;
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
+  }
+}
+
+// Input x[ic] with the current pixel (transposed) or the current window (conv2d / pool) marked.
+// For conv2d / pool the input is drawn with its zero padding around it.
+void draw_input(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& heatmaps, ImVec2 room,
+                const std::optional<MacEvent>& e) {
+  const StepperConfig& c = model.config();
+  const int ic = e ? e->ic : 0;
+  const bool padded = c.op != StepperOp::kConvTranspose2d;
+  const int ph = padded ? c.padding.h : 0, pw = padded ? c.padding.w : 0;
+  const int rows = c.H + 2 * ph, cols = c.W + 2 * pw;
+  std::vector<float> values(static_cast<size_t>(rows * cols), 0.0f);
+  std::vector<uint8_t> greyed(values.size(), 0);
+  std::vector<ImU32> outline(values.size(), 0);
+  for (int y = 0; y < rows; ++y)
+    for (int x = 0; x < cols; ++x) {
+      const int iy = y - ph, ix = x - pw;
+      const size_t i = static_cast<size_t>(y * cols + x);
+      if (iy < 0 || iy >= c.H || ix < 0 || ix >= c.W) {
+        greyed[i] = 1;  // zero padding
+      } else {
+        values[i] = model.input().at(0, ic, iy, ix);
+      }
+    }
+  const float lim = limit_of(plane(model.input().reshaped({c.C_in, c.H, c.W}), ic));
+  char title[96];
+  if (padded) {
+    std::snprintf(title, sizeof title, "input x[%d] + padding %d (grey)##in", ic, c.padding.h);
+  } else {
+    std::snprintf(title, sizeof title, "input x[%d] (%d x %d)##in", ic, c.H, c.W);
+  }
+  widgets::HeatmapGridOptions o = fitted(title, rows, cols, room, -lim, lim);
+  if (e) {
+    if (c.op == StepperOp::kConvTranspose2d) {
+      outline[static_cast<size_t>(e->iy * cols + e->ix)] = kCurrent;
+    } else {
+      // The window of the current output cell, then the current tap.
+      for (int ky = 0; ky < c.kernel_size.h; ++ky)
+        for (int kx = 0; kx < c.kernel_size.w; ++kx) {
+          const int y = e->oy * c.stride.h + ky * c.dilation.h,
+                    x = e->ox * c.stride.w + kx * c.dilation.w;
+          if (y >= 0 && y < rows && x >= 0 && x < cols)
+            outline[static_cast<size_t>(y * cols + x)] = kFootprint;
+        }
+      if (c.op == StepperOp::kMaxPool2d && !std::isinf(e->out_after)) {
+        // Where the max so far sits.
+        for (int ky = 0; ky <= e->ky; ++ky)
+          for (int kx = 0; kx < c.kernel_size.w; ++kx) {
+            if (ky == e->ky && kx > e->kx) break;
+            const int iy = e->oy * c.stride.h - c.padding.h + ky * c.dilation.h;
+            const int ix = e->ox * c.stride.w - c.padding.w + kx * c.dilation.w;
+            if (iy < 0 || iy >= c.H || ix < 0 || ix >= c.W) continue;
+            if (model.input().at(0, ic, iy, ix) == e->out_after) {
+              outline[static_cast<size_t>((iy + ph) * cols + ix + pw)] = kArgmax;
+              ky = c.kernel_size.h;  // first one wins, as the core
+              break;
+            }
+          }
+      }
+      outline[static_cast<size_t>((e->iy + ph) * cols + e->ix + pw)] = kCurrent;
+    }
+  }
+  o.cell_outline = outline.data();
+  o.greyed = greyed.data();
+  GridPlace place;
+  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, rows, cols, o, &place);
+  if (ev.clicked()) {
+    const int iy = ev.clicked_row - ph, ix = ev.clicked_col - pw;
+    if (iy >= 0 && iy < c.H && ix >= 0 && ix < c.W) {
+      open_editor(view, StepperView::EditTarget::kInput, ic, 0, iy, ix,
+                  model.input().at(0, ic, iy, ix));
+    }
+  }
+}
+
+void draw_kernel(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& heatmaps,
+                 ImVec2 room, const std::optional<MacEvent>& e) {
+  const StepperConfig& c = model.config();
+  const int kH = c.kernel_size.h, kW = c.kernel_size.w;
+  const bool transposed = c.op == StepperOp::kConvTranspose2d;
+  const int a = e ? (transposed ? e->ic : e->oc) : 0, b = e ? (transposed ? e->oc : e->ic) : 0;
+  std::vector<float> values(static_cast<size_t>(kH * kW));
+  for (int ky = 0; ky < kH; ++ky)
+    for (int kx = 0; kx < kW; ++kx)
+      values[static_cast<size_t>(ky * kW + kx)] = model.weight().at(a, b, ky, kx);
+  std::vector<ImU32> outline(values.size(), 0);
+  if (e) outline[static_cast<size_t>(e->ky * kW + e->kx)] = kCurrent;
+  const float lim =
+      gfx::symmetric_limit(model.weight().data(), static_cast<size_t>(model.weight().numel()));
+  char title[64];
+  std::snprintf(title, sizeof title, "kernel w[%d, %d]##w", a, b);
+  widgets::HeatmapGridOptions o = fitted(title, kH, kW, room, -lim, lim);
+  o.cell_outline = outline.data();
+  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, kH, kW, o, nullptr);
+  if (ev.clicked()) {
+    open_editor(view, StepperView::EditTarget::kWeight, a, b, ev.clicked_row, ev.clicked_col,
+                model.weight().at(a, b, ev.clicked_row, ev.clicked_col));
+  }
+}
+
+void draw_stamp(StepperModel& model, gfx::HeatmapRenderer& heatmaps, ImVec2 room,
+                const std::optional<MacEvent>& e) {
+  const StepperConfig& c = model.config();
+  const int kH = c.kernel_size.h, kW = c.kernel_size.w;
+  std::vector<float> values(static_cast<size_t>(kH * kW), 0.0f);
+  if (e) values = model.stamp(*e);
+  std::vector<ImU32> outline(values.size(), 0);
+  if (e) outline[static_cast<size_t>(e->ky * kW + e->kx)] = kCurrent;
+  const float lim = std::max(limit_of(values), 1e-6f);
+  char title[64];
+  std::snprintf(title, sizeof title, "stamp x * w = %s * w##stamp", e ? fmt2(e->x).c_str() : "x");
+  widgets::HeatmapGridOptions o = fitted(title, kH, kW, room, -lim, lim);
+  o.cell_outline = outline.data();
+  grid(heatmaps, title, values, kH, kW, o, nullptr);
+}
+
+// The uncropped canvas after k events (transposed), with the crop frame.
+void draw_canvas(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& heatmaps,
+                 ImVec2 room, const std::optional<MacEvent>& e, float value_limit) {
+  const StepperConfig& c = model.config();
+  const int oc = e ? e->oc : view.selected_oc;
+  const int H = model.display_h(), W = model.display_w();
+  const std::vector<float> values = plane(model.canvas_after(model.position()), oc);
+  std::vector<uint8_t> greyed(values.size(), 0);
+  std::vector<ImU32> outline(values.size(), 0);
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x) {
+      const CanvasAxis r = model.canvas_row(y), col = model.canvas_col(x);
+      const size_t i = static_cast<size_t>(y * W + x);
+      if (r == CanvasAxis::kCropped || col == CanvasAxis::kCropped)
+        greyed[i] = 1;
+      else if (r == CanvasAxis::kOutputPaddingExtra || col == CanvasAxis::kOutputPaddingExtra ||
+               r == CanvasAxis::kOutputPaddingKept || col == CanvasAxis::kOutputPaddingKept)
+        outline[i] = kOutputPad;
+    }
+  if (e) {
+    // The current pixel's whole stamp, then this event's destination.
+    for (int ky = 0; ky < c.kernel_size.h; ++ky)
+      for (int kx = 0; kx < c.kernel_size.w; ++kx) {
+        const int y = e->iy * c.stride.h + ky * c.dilation.h,
+                  x = e->ix * c.stride.w + kx * c.dilation.w;
+        outline[static_cast<size_t>(y * W + x)] = kFootprint;
+      }
+    const StepperModel::Cell d = model.destination(*e);
+    outline[static_cast<size_t>(d.y * W + d.x)] = kCurrent;
+  }
+  if (view.selected_y >= 0) {
+    const int y = view.selected_y + c.padding.h, x = view.selected_x + c.padding.w;
+    if (y < H && x < W) outline[static_cast<size_t>(y * W + x)] = kSelected;
+  }
+  char title[160];
+  std::snprintf(title, sizeof title, "canvas[%d] before cropping (%d x %d)##canvas", oc,
+                model.canvas_h(), model.canvas_w());
+  const float notes_h = 2.2f * ImGui::GetTextLineHeightWithSpacing();
+  widgets::HeatmapGridOptions o =
+      fitted(title, H, W, ImVec2(room.x, room.y - notes_h), -value_limit, value_limit, 40.0f);
+  o.cell_outline = outline.data();
+  o.greyed = greyed.data();
+  GridPlace place;
+  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, H, W, o, &place);
+  frame_cells(ImGui::GetWindowDrawList(), place.origin, place.cell, c.padding.h, c.padding.w,
+              model.out_h(), model.out_w(), kCrop, 2.5f);
+  if (ev.clicked()) {
+    const int oy = ev.clicked_row - c.padding.h, ox = ev.clicked_col - c.padding.w;
+    if (oy >= 0 && oy < model.out_h() && ox >= 0 && ox < model.out_w())
+      select_output(view, oc, oy, ox);
+  }
+  char note[300];
+  std::snprintf(
+      note, sizeof note,
+      "(H-1)*stride + dilation*(k-1) + 1 = (%d-1)*%d + %d*(%d-1) + 1 = %d. Green frame: "
+      "the output (%d x %d). Grey: written, then cut away by padding = %d.%s",
+      c.H, c.stride.h, c.dilation.h, c.kernel_size.h, model.canvas_h(), model.out_h(),
+      model.out_w(), c.padding.h,
+      c.output_padding.h || c.output_padding.w ? " Blue: output_padding's extra row/column." : "");
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::max(room.x, 200.0f));
+  ImGui::TextDisabled("%s", note);
+  ImGui::PopTextWrapPos();
+}
+
+// conv2d / max_pool2d: the running output.
+void draw_output(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& heatmaps,
+                 ImVec2 room, const std::optional<MacEvent>& e, float value_limit,
+                 const char* title) {
+  const int oc = e ? e->oc : view.selected_oc;
+  std::vector<int> written;
+  const Tensor out = model.output_after(model.position(), &written);
+  const std::vector<float> values = plane(out, oc);
+  const int H = model.out_h(), W = model.out_w();
+  std::vector<uint8_t> greyed(values.size(), 0);
+  std::vector<ImU32> outline(values.size(), 0);
+  const bool pool = model.config().op == StepperOp::kMaxPool2d;
+  for (int i = 0; i < H * W; ++i) {
+    // Not reached yet: greyed (for pools "no value yet"; sums start at 0).
+    if (written[static_cast<size_t>(oc * H * W + i)] == 0 && pool)
+      greyed[static_cast<size_t>(i)] = 1;
+  }
+  if (e && model.config().op != StepperOp::kConvTranspose2d)
+    outline[static_cast<size_t>(e->oy * W + e->ox)] = kCurrent;
+  if (e && model.config().op == StepperOp::kConvTranspose2d && !e->cropped) {
+    outline[static_cast<size_t>(e->oy * W + e->ox)] = kCurrent;
+  }
+  if (view.selected_y >= 0 && view.selected_y < H && view.selected_x < W) {
+    outline[static_cast<size_t>(view.selected_y * W + view.selected_x)] = kSelected;
+  }
+  widgets::HeatmapGridOptions o = fitted(title, H, W, room, -value_limit, value_limit);
+  o.cell_outline = outline.data();
+  o.greyed = greyed.data();
+  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, H, W, o, nullptr);
+  if (ev.clicked()) select_output(view, oc, ev.clicked_row, ev.clicked_col);
+}
+
+void draw_gather(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& heatmaps,
+                 ImVec2 room, const std::optional<MacEvent>& e) {
+  const StepperConfig& c = model.config();
+  const lab::GatherView& g = view.gather;
+  const int ic = e ? e->ic : 0, oc = e ? e->oc : view.selected_oc;
+  std::vector<float> values(static_cast<size_t>(g.gh * g.gw));
+  for (int y = 0; y < g.gh; ++y)
+    for (int x = 0; x < g.gw; ++x)
+      values[static_cast<size_t>(y * g.gw + x)] = g.padded.at(0, ic, y, x);
+  std::vector<uint8_t> greyed(values.size(), 0);
+  std::vector<ImU32> outline(values.size(), 0);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (g.kind[i] == GatherCell::kPadding) greyed[i] = 1;
+    if (g.kind[i] == GatherCell::kOutputPadding) outline[i] = kOutputPad;
+  }
+  // The window of the selected output cell, else of this event's destination.
+  int wy = view.selected_y, wx = view.selected_x;
+  ImU32 window_colour = kSelected;
+  if (wy < 0 && e && !e->cropped) {
+    wy = e->oy;
+    wx = e->ox;
+    window_colour = kCurrent;
+  }
+  if (wy >= 0) {
+    for (int ky = 0; ky < c.kernel_size.h; ++ky)
+      for (int kx = 0; kx < c.kernel_size.w; ++kx) {
+        const int y = wy + ky * c.dilation.h, x = wx + kx * c.dilation.w;
+        outline[static_cast<size_t>(y * g.gw + x)] = window_colour;
+      }
+  }
+  const float lim = limit_of(values);
+  char title[200];
+  std::snprintf(title, sizeof title, "same output as a gather over x[%d]##gather", ic);
+  const float note_h = 4.4f * ImGui::GetTextLineHeightWithSpacing();
+  ImVec2 grid_room(room.x * 0.72f, room.y - note_h);
+  widgets::HeatmapGridOptions o = fitted(title, g.gh, g.gw, grid_room, -lim, lim, 34.0f);
+  o.cell_outline = outline.data();
+  o.greyed = greyed.data();
+  o.show_colorbar = false;
+  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, g.gh, g.gw, o, nullptr);
+  if (ev.clicked()) {
+    // A click picks the output cell whose window starts there.
+    if (ev.clicked_row < model.out_h() && ev.clicked_col < model.out_w()) {
+      select_output(view, oc, ev.clicked_row, ev.clicked_col);
+    }
+  }
+  ImGui::SameLine(0.0f, 16.0f);
+  const int kH = c.kernel_size.h, kW = c.kernel_size.w;
+  std::vector<float> rot(static_cast<size_t>(kH * kW));
+  for (int ky = 0; ky < kH; ++ky)
+    for (int kx = 0; kx < kW; ++kx)
+      rot[static_cast<size_t>(ky * kW + kx)] = g.rotated_weight.at(oc, ic, ky, kx);
+  const float wl = limit_of(rot);
+  widgets::HeatmapGridOptions ko =
+      fitted("kernel rotated 180 deg", kH, kW, ImVec2(std::max(room.x * 0.26f, 120.0f), 190.0f),
+             -wl, wl, 30.0f);
+  ko.cell_size = std::max(ko.cell_size, 14.0f);
+  ko.show_colorbar = false;
+  grid(heatmaps, "kernel rotated 180 deg", rot, kH, kW, ko, nullptr);
+  char note[320];
+  std::snprintf(note, sizeof note,
+                "The input spread out with stride-1 = %d zero(s) between pixels (white), padded by "
+                "dilation*(k-1) - padding = %d on every side (grey%s), then an ordinary stride-1 "
+                "convolution with the kernel rotated 180 deg. Each output cell is one window "
+                "(outlined): click one.",
+                c.stride.h - 1, g.pad_h,
+                c.output_padding.h || c.output_padding.w ? "; blue: output_padding" : "");
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + room.x);
+  ImGui::TextDisabled("%s", note);
+  ImGui::PopTextWrapPos();
+}
+
+void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRenderer& heatmaps,
+                  ImVec2 room) {
+  const StepperConfig& c = model.config();
+  const lab::OverlapMap& m = view.overlap;
+  const bool transposed = c.op == StepperOp::kConvTranspose2d;
+  std::vector<float> values(m.canvas_counts.begin(), m.canvas_counts.end());
+  std::vector<uint8_t> greyed(values.size(), 0);
+  for (int y = 0; y < m.canvas_h; ++y)
+    for (int x = 0; x < m.canvas_w; ++x) {
+      const bool inside = transposed ? (model.canvas_row(y) != CanvasAxis::kCropped &&
+                                        model.canvas_col(x) != CanvasAxis::kCropped)
+                                     : (y >= c.padding.h && y < c.padding.h + c.H &&
+                                        x >= c.padding.w && x < c.padding.w + c.W);
+      greyed[static_cast<size_t>(y * m.canvas_w + x)] = !inside;
+    }
+  const char* title = transposed ? "overlap: how many scatter-adds land in each cell##overlap"
+                                 : "how many windows read each input pixel##overlap";
+  widgets::HeatmapGridOptions o =
+      fitted(title, m.canvas_h, m.canvas_w,
+             ImVec2(room.x, room.y - 3.2f * ImGui::GetTextLineHeightWithSpacing()), 0.0f,
+             static_cast<float>(std::max(m.max_count, 1)), 34.0f);
+  o.colormap = gfx::Colormap::kGray;
+  o.greyed = greyed.data();
+  o.value_format = o.cell_size >= 14.0f ? "%.0f" : nullptr;
+  GridPlace place;
+  grid(heatmaps, title, values, m.canvas_h, m.canvas_w, o, &place);
+  if (transposed) {
+    frame_cells(ImGui::GetWindowDrawList(), place.origin, place.cell, c.padding.h, c.padding.w,
+                model.out_h(), model.out_w(), kCrop, 2.5f);
+  }
+  char buf[256];
+  auto ratio = [](double r) {
+    char b[32];
+    if (std::isinf(r)) return std::string("infinite (some cells get nothing)");
+    std::snprintf(b, sizeof b, "%.2f", r);
+    return std::string(b);
+  };
+  std::snprintf(buf, sizeof buf, "%s: %d to %d, unevenness max/min = %s.",
+                transposed ? "In the output" : "Over the input", m.min_count, m.max_count,
+                ratio(m.ratio).c_str());
+  ImGui::TextUnformatted(buf);
+  if (transposed) {
+    std::snprintf(buf, sizeof buf, "Away from the border: %d to %d, max/min = %s. %s",
+                  m.interior_min, m.interior_max, ratio(m.interior_ratio).c_str(),
+                  m.interior_ratio > 1.0
+                      ? "Uneven: a checkerboard even for a constant input "
+                        "(kernel_size not a multiple of stride)."
+                      : "Even: every inner cell gets the same number of stamps.");
+    wrapped(buf, m.interior_ratio > 1.0 ? &kErrorColour : &kHintColour);
+  }
+}
+
+void draw_contributions(StepperModel& model, StepperView& view) {
+  const StepperConfig& c = model.config();
+  int oc = view.selected_oc, oy = view.selected_y, ox = view.selected_x;
+  const auto e = model.current_event();
+  const bool chosen =
+      oy >= 0 && oy < model.out_h() && ox < model.out_w() && oc < model.out_channels();
+  if (!chosen) {
+    if (!e || e->cropped) {
+      ImGui::TextDisabled(
+          "Click an output cell (on the canvas inside the frame, the output or the "
+          "gather view) to list every multiply-add that made its value.");
+      return;
+    }
+    oc = e->oc;  // the cell being written now
+    oy = e->oy;
+    ox = e->ox;
+  }
+  const std::vector<lab::Contribution> list = model.contributions(oc, oy, ox);
+  const float value = model.output().at(0, oc, oy, ox);
+  const bool pool = c.op == StepperOp::kMaxPool2d;
+  std::string sum;
+  float total = 0.0f;
+  for (const lab::Contribution& t : list) {
+    if (!pool) total += t.product;
+  }
+  ImGui::Text("%s out[%d, %d, %d] = %s at the end: %s", chosen ? "Selected" : "Being written:", oc,
+              oy, ox, fmt2(value).c_str(),
+              pool ? "the largest of its window"
+                   : (std::to_string(list.size()) + " multiply-adds, summing to " + fmt2(total) +
+                      (chosen ? "" : " (click a cell to pick another)"))
+                         .c_str());
+  const float height = ImGui::GetContentRegionAvail().y;
+  if (ImGui::BeginTable("contributions", 6,
+                        ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
+                            ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp,
+                        ImVec2(0.0f, std::max(height, 60.0f)))) {
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("event");
+    ImGui::TableSetupColumn("input");
+    ImGui::TableSetupColumn("weight");
+    ImGui::TableSetupColumn("x");
+    ImGui::TableSetupColumn("w");
+    ImGui::TableSetupColumn(pool ? "picked" : "x * w");
+    ImGui::TableHeadersRow();
+    for (const lab::Contribution& t : list) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      if (ImGui::Selectable(std::to_string(t.step + 1).c_str(), model.position() == t.step + 1,
+                            ImGuiSelectableFlags_SpanAllColumns)) {
+        model.set_position(t.step + 1);  // jump there
+      }
+      ImGui::TableNextColumn();
+      ImGui::Text("x[%d, %d, %d]", t.ic, t.iy, t.ix);
+      ImGui::TableNextColumn();
+      if (pool) {
+        ImGui::Text("tap (%d, %d)", t.ky, t.kx);
+      } else if (c.op == StepperOp::kConvTranspose2d) {
+        ImGui::Text("w[%d, %d, %d, %d]", t.ic, oc, t.ky, t.kx);
+      } else {
+        ImGui::Text("w[%d, %d, %d, %d]", oc, t.ic, t.ky, t.kx);
+      }
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(fmt2(t.x).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(pool ? "" : fmt2(t.w).c_str());
+      ImGui::TableNextColumn();
+      if (pool) {
+        ImGui::TextUnformatted(t.picked ? "max (argmax)" : "");
+      } else {
+        ImGui::TextUnformatted(fmt2(t.product).c_str());
+      }
+    }
+    ImGui::EndTable();
+  }
+}
+
+}  // namespace
+
+bool stepper_load_preset(StepperModel& model, StepperView& view, const std::string& name) {
+  const std::vector<lab::StepperPreset>& presets = lab::stepper_presets();
+  for (size_t i = 0; i < presets.size(); ++i) {
+    if (presets[i].name != name) continue;
+    model.load_preset(presets[i]);
+    view.preset_index = static_cast<int>(i);
+    view.playing = false;
+    view.selected_y = view.selected_x = -1;
+    view.selected_oc = 0;
+    view.second = (name == "k3s2" || name == "k4s2") ? StepperView::Second::kOverlap
+                  : presets[i].config.op == StepperOp::kConvTranspose2d
+                      ? StepperView::Second::kGather
+                      : StepperView::Second::kOverlap;
+    return true;
+  }
+  return false;
+}
+
+void draw_stepper_panel(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& heatmaps) {
+  if (view.cached_version != model.version()) {  // once per new configuration or values
+    view.cached_version = model.version();
+    view.backward_same = model.backward_is_same_scatter(&view.backward_summary);
+    view.gather = model.gather_view();
+    view.overlap = model.overlap();
+    view.output_limit =
+        gfx::symmetric_limit(model.output().data(), static_cast<size_t>(model.output().numel()));
+    view.canvas_limit = view.output_limit;
+    if (model.config().op == StepperOp::kConvTranspose2d) {
+      const Tensor all = model.canvas_after(model.event_count());
+      view.canvas_limit = gfx::symmetric_limit(all.data(), static_cast<size_t>(all.numel()));
+    }
+  }
+  const float left_width = 410.0f;
+  // ---- Left: controls, time, event -----------------------------------------------------------
+  ImGui::BeginChild("stepper_controls", ImVec2(left_width, 0.0f), false);
+  draw_controls(model, view);
+  ImGui::Separator();
+  draw_time_controls(model, view);
+  ImGui::Separator();
+  draw_event_text(model, view);
+  if (model.config().op == StepperOp::kConvTranspose2d && !view.backward_summary.empty()) {
+    ImGui::Separator();
+    wrapped(view.backward_summary.c_str(), &kHintColour);
+  } else if (model.config().op == StepperOp::kConv2d) {
+    ImGui::Separator();
+    wrapped(
+        "Backward: conv2d's gradient for its input scatters each output gradient back through "
+        "the same weights: that scatter is conv_transpose2d (switch the operation to see it).",
+        &kHintColour);
+  }
+  ImGui::EndChild();
+  ImGui::SameLine();
+
+  // ---- Right: the pictures -----------------------------------------------------------------
+  ImGui::BeginChild("stepper_views", ImVec2(0.0f, 0.0f), false);
+  const auto e = model.current_event();
+  const StepperConfig& c = model.config();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float gap = 22.0f;
+  const float row1_h = std::min(190.0f, avail.y * 0.27f);
+  const float contrib_h = 118.0f;
+  const float row2_h =
+      avail.y - row1_h - contrib_h - 3.0f * ImGui::GetStyle().ItemSpacing.y - 30.0f;
+  const float final_limit = view.output_limit, canvas_limit = view.canvas_limit;
+
+  // Row 1: input | kernel | stamp (or the output for conv2d / pool).
+  if (c.op == StepperOp::kConvTranspose2d) {
+    draw_input(model, view, heatmaps, ImVec2(avail.x * 0.34f, row1_h), e);
+    ImGui::SameLine(0.0f, gap);
+    draw_kernel(model, view, heatmaps, ImVec2(avail.x * 0.28f, row1_h), e);
+    ImGui::SameLine(0.0f, gap);
+    draw_stamp(model, heatmaps, ImVec2(avail.x * 0.3f, row1_h), e);
+  } else {
+    draw_input(model, view, heatmaps, ImVec2(avail.x * 0.4f, row1_h + row2_h * 0.5f), e);
+    if (c.op == StepperOp::kConv2d) {
+      ImGui::SameLine(0.0f, gap);
+      draw_kernel(model, view, heatmaps, ImVec2(avail.x * 0.25f, row1_h), e);
+    }
+    ImGui::SameLine(0.0f, gap);
+    char title[96];
+    std::snprintf(title, sizeof title, "output, running (%d x %d)##out", model.out_h(),
+                  model.out_w());
+    draw_output(model, view, heatmaps, ImVec2(avail.x * 0.3f, row1_h + row2_h * 0.5f), e,
+                final_limit, title);
+  }
+
+  // Row 2: canvas | second view.
+  if (c.op == StepperOp::kConvTranspose2d) {
+    ImGui::BeginGroup();
+    draw_canvas(model, view, heatmaps, ImVec2(avail.x * 0.5f - gap, row2_h), e, canvas_limit);
+    ImGui::EndGroup();
+    ImGui::SameLine(0.0f, gap);
+    ImGui::BeginGroup();
+    int second = static_cast<int>(view.second);
+    ImGui::RadioButton("gather view", &second, 0);
+    ImGui::SameLine();
+    ImGui::RadioButton("overlap", &second, 1);
+    ImGui::SameLine();
+    ImGui::RadioButton("output", &second, 2);
+    view.second = static_cast<StepperView::Second>(second);
+    const ImVec2 room(avail.x * 0.5f - gap, row2_h - ImGui::GetFrameHeightWithSpacing());
+    if (view.second == StepperView::Second::kGather) {
+      draw_gather(model, view, heatmaps, room, e);
+    } else if (view.second == StepperView::Second::kOverlap) {
+      draw_overlap(model, view, heatmaps, room);
+    } else {
+      char title[96];
+      std::snprintf(title, sizeof title, "output, running (%d x %d)##out", model.out_h(),
+                    model.out_w());
+      draw_output(model, view, heatmaps, room, e, final_limit, title);
+    }
+    ImGui::EndGroup();
+  } else {
+    draw_overlap(model, view, heatmaps,
+                 ImVec2(avail.x * 0.6f,
+                        std::max(120.0f, ImGui::GetContentRegionAvail().y - contrib_h - 20.0f)));
+  }
+  ImGui::Separator();
+  draw_contributions(model, view);
+  ImGui::EndChild();
+  draw_edit_popup(model, view);
+}
 
 }  // namespace convt::panels

@@ -1,0 +1,107 @@
+// The stepper and formula panels render headless: every stepper preset at the start, in the
+// middle and at the end of its trace, and the formula panel. Each must exit 0 and write a PNG that
+// is not blank. Needs a display (./test.sh runs ctest under xvfb-run -a -s '-screen 0
+// 1280x800x24'); skipped without DISPLAY. Bad --preset / --step values exit 2 without one.
+#include <gtest/gtest.h>
+#include <stb_image.h>  // implementation in libstb
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "logic/stepper_model.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+int run_lab(const std::string& args, const fs::path& log) {
+  const std::string command =
+      std::string("'") + CONVT_LAB_EXE + "' " + args + " > '" + log.string() + "' 2>&1";
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string read_text(const fs::path& path) {
+  std::string text;
+  if (FILE* f = std::fopen(path.c_str(), "rb")) {
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    std::fclose(f);
+  }
+  return text;
+}
+
+bool has_display() {
+  const char* d = std::getenv("DISPLAY");
+  return d != nullptr && *d != '\0';
+}
+
+// Distinct colours in the PNG (0 if it cannot be read).
+size_t colour_count(const fs::path& png, int* width) {
+  int w = 0, h = 0, channels = 0;
+  unsigned char* data = stbi_load(png.c_str(), &w, &h, &channels, 3);
+  if (data == nullptr) return 0;
+  std::set<unsigned> colours;
+  for (size_t i = 0; i + 2 < static_cast<size_t>(w) * h * 3; i += 3) {
+    colours.insert((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+  }
+  stbi_image_free(data);
+  *width = w;
+  return colours.size();
+}
+
+class StepperScreenshot : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("convt_stepper_screenshot_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  void expect_renders(const std::string& args, const std::string& name) {
+    const fs::path png = dir_ / (name + ".png");
+    const fs::path log = dir_ / "log.txt";
+    ASSERT_EQ(run_lab("--screenshot '" + png.string() + "' " + args + " --frames 2", log), 0)
+        << args << ": " << read_text(log);
+    int width = 0;
+    EXPECT_GT(colour_count(png, &width), 100u) << args << " looks blank";
+    EXPECT_EQ(width, 1280) << args;
+  }
+  fs::path dir_;
+};
+
+TEST_F(StepperScreenshot, EveryPresetAtSeveralSteps) {
+  if (!has_display())
+    GTEST_SKIP() << "no DISPLAY; run under xvfb-run -a -s '-screen 0 1280x800x24'";
+  for (const convt::lab::StepperPreset& p : convt::lab::stepper_presets()) {
+    convt::lab::StepperModel m;
+    m.load_preset(p);
+    for (int64_t step : {int64_t{0}, m.event_count() / 2, m.event_count()}) {
+      expect_renders("--panel stepper --preset " + p.name + " --step " + std::to_string(step),
+                     p.name + "_" + std::to_string(step));
+    }
+  }
+}
+
+TEST_F(StepperScreenshot, FormulaPanel) {
+  if (!has_display())
+    GTEST_SKIP() << "no DISPLAY; run under xvfb-run -a -s '-screen 0 1280x800x24'";
+  expect_renders("--panel formula", "formula");
+}
+
+TEST_F(StepperScreenshot, BadPresetOrStepExits2) {
+  const fs::path log = dir_ / "log.txt";
+  EXPECT_EQ(run_lab("--panel stepper --preset nope --screenshot x.png", log), 2);
+  EXPECT_NE(read_text(log).find("notes"), std::string::npos) << read_text(log);
+  EXPECT_EQ(run_lab("--panel stepper --step -3 --screenshot x.png", log), 2);
+  EXPECT_NE(read_text(log).find("--step"), std::string::npos) << read_text(log);
+}
+
+}  // namespace
