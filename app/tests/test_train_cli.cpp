@@ -1,0 +1,126 @@
+// `convt-lab train / sample / bench train`, run as a user would (the real executable), on the
+// tiny20 test spec and the built-in digits: outputs, exact resume, refusals with exit status 2.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <unistd.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "convt/io/npy.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kTiny = std::string(CONVT_SOURCE_DIR) + "/core/tests/fixtures/nn/tiny20.json";
+
+struct CmdResult {
+  int status;
+  std::string out;  // stdout + stderr
+};
+
+class TrainCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("convt_train_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  CmdResult run(const std::string& args) {
+    const std::string log = (dir_ / "cmd.log").string();
+    const std::string cmd = "cd '" + dir_.string() + "' && '" + std::string(CONVT_LAB_EXE) +
+                            "' " + args + " > '" + log + "' 2>&1";
+    const int raw = std::system(cmd.c_str());
+    std::ifstream f(log);
+    std::stringstream s;
+    s << f.rdbuf();
+    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, s.str()};
+  }
+
+  std::vector<std::string> lines(const fs::path& p) {
+    std::ifstream f(p);
+    std::vector<std::string> out;
+    for (std::string l; std::getline(f, l);) out.push_back(l);
+    return out;
+  }
+
+  fs::path dir_;
+};
+
+// The loss columns (loss_g, loss_d) of a log.csv row.
+std::string losses(const std::string& row) {
+  std::stringstream s(row);
+  std::string step, epoch, lg, ld;
+  std::getline(s, step, ',');
+  std::getline(s, epoch, ',');
+  std::getline(s, lg, ',');
+  std::getline(s, ld, ',');
+  return lg + "," + ld;
+}
+
+}  // namespace
+
+TEST_F(TrainCli, TrainWritesOutputsAndResumesExactly) {
+  const std::string common = "train --model " + kTiny + " --data digits --batch 8 --lr 1e-3 ";
+  CmdResult a = run(common + "--steps 4 --out straight");
+  ASSERT_EQ(a.status, 0) << a.out;
+  EXPECT_TRUE(fs::exists(dir_ / "straight" / "checkpoint.safetensors"));
+  EXPECT_TRUE(fs::exists(dir_ / "straight" / "samples_latest.png"));
+  const auto straight = lines(dir_ / "straight" / "log.csv");
+  ASSERT_EQ(straight.size(), 5u);  // header + 4 steps
+  EXPECT_EQ(straight[0].rfind("step,epoch,loss_g,loss_d", 0), 0u) << straight[0];
+
+  ASSERT_EQ(run(common + "--steps 2 --out split").status, 0);
+  CmdResult again = run(common + "--steps 2 --out split");
+  EXPECT_EQ(again.status, 2) << again.out;
+  EXPECT_NE(again.out.find("--resume"), std::string::npos) << again.out;
+  CmdResult resumed = run("train --data digits --steps 4 --out split --resume");
+  ASSERT_EQ(resumed.status, 0) << resumed.out;
+  const auto split = lines(dir_ / "split" / "log.csv");
+  ASSERT_EQ(split.size(), 5u);
+  for (size_t i = 1; i < 5; ++i) EXPECT_EQ(losses(split[i]), losses(straight[i])) << "row " << i;
+}
+
+TEST_F(TrainCli, BadHyperparametersExit2AndWriteNothing) {
+  CmdResult r = run("train --model " + kTiny + " --data digits --lr -1 --out run");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("--lr"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir_ / "run"));
+  r = run("train --model " + kTiny + " --data digits --backend gpu --out run");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_FALSE(fs::exists(dir_ / "run"));
+}
+
+TEST_F(TrainCli, SampleNpyAndCorruptCheckpoint) {
+  ASSERT_EQ(run("train --model " + kTiny + " --data digits --batch 8 --steps 1 --out run").status, 0);
+  CmdResult s = run("sample --checkpoint run/checkpoint.safetensors --n 5 --seed 3 --out s.npy");
+  ASSERT_EQ(s.status, 0) << s.out;
+  const convt::Tensor x = convt::read_npy((dir_ / "s.npy").string());
+  EXPECT_EQ(x.shape(), (std::vector<int64_t>{5, 1, 20, 20}));
+  for (int64_t i = 0; i < x.numel(); ++i) ASSERT_LE(std::fabs(x[i]), 1.0f);
+  ASSERT_EQ(run("sample --checkpoint run/checkpoint.safetensors --n 4 --out s.png").status, 0);
+  EXPECT_TRUE(fs::exists(dir_ / "s.png"));
+
+  fs::resize_file(dir_ / "run" / "checkpoint.safetensors", 1000);  // truncated
+  CmdResult bad = run("sample --checkpoint run/checkpoint.safetensors --n 5 --out t.npy");
+  EXPECT_EQ(bad.status, 2) << bad.out;
+  EXPECT_NE(bad.out.find("checkpoint"), std::string::npos) << bad.out;
+  EXPECT_FALSE(fs::exists(dir_ / "t.npy"));
+}
+
+TEST_F(TrainCli, BenchTrainLastLineIsSamplesPerSecond) {
+  CmdResult r = run("bench train --model " + kTiny + " --batch 4 --steps 1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::string last = r.out.substr(r.out.rfind("samples/s:"));
+  EXPECT_EQ(last.back(), '\n');
+  EXPECT_GT(std::atof(last.c_str() + 10), 0.0) << r.out;
+}
