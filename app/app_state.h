@@ -5,6 +5,7 @@
 
 #include "panels/panels.h"
 #include "panels/playground_model.h"
+#include "panels/training_panel.h"  // TrainingState (issue 5)
 
 namespace convt {
 
@@ -25,6 +26,7 @@ struct ViewState {
 struct AppState {
   ModelState model;
   ViewState view;
+  panels::TrainingState training;  // the training dashboard; its worker stops first (issue 5)
 };
 
 }  // namespace convt

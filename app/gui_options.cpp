@@ -30,6 +30,7 @@ std::string gui_usage() {
          "  --frames N         frames rendered before the screenshot, 1..1000 (default 3)\n"
          "  --preset NAME      stepper preset: notes, k4s2p1, gan, k3s2, k4s2, largest, conv2d, maxpool\n"
          "  --step K           stepper: show the state after K events\n"
+         "  --train-seconds T  training: train T seconds (fast backend) before the screenshot\n"
          "  convt-lab op ... / convt-lab shape ...   command-line subcommands (convt-lab --help)\n";
 }
 
@@ -90,11 +91,24 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
                      (v ? *v : std::string("nothing")) + "'");
       }
       options.step = *n;
+    } else if (flag == "--train-seconds") {  // issue 5
+      auto v = value();
+      char* end = nullptr;
+      const double t = v ? std::strtod(v->c_str(), &end) : 0.0;
+      if (!v || v->empty() || *end != '\0' || !(t > 0.0 && t <= 3600.0)) {
+        return error("--train-seconds expects seconds of training, more than 0 and at most "
+                     "3600, found '" + (v ? *v : std::string("nothing")) + "'");
+      }
+      options.train_seconds = t;
     } else {
       return error("unknown option '" + std::string(argv[i]) +
                    "'; GUI options: --panel NAME, --screenshot FILE, --frames N; subcommands: "
                    "op, shape (see convt-lab --help)");
     }
+  }
+  if (options.train_seconds > 0.0 &&
+      (!options.screenshot() || options.panel != panels::PanelId::kTraining)) {
+    return error("--train-seconds only applies with --screenshot FILE --panel training");
   }
   if (frames_given && !options.screenshot()) {
     return error("--frames only applies with --screenshot FILE");

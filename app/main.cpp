@@ -115,7 +115,7 @@ void draw_panel(convt::panels::PanelId id, convt::AppState& state,
       convt::panels::draw_formula_panel(state.view.formula);
       break;
     case PanelId::kTraining:
-      convt::panels::draw_training_panel();
+      convt::panels::draw_training_panel(state.training, heatmaps);  // issue 5
       break;
     case PanelId::kLatent:
       convt::panels::draw_latent_panel();
@@ -231,6 +231,10 @@ int main(int argc, char** argv) {
     convt::panels::stepper_load_preset(state.model.stepper, state.view.stepper,
                                        options.preset.empty() ? "notes" : options.preset);
     if (options.step >= 0) state.model.stepper.set_position(options.step);
+    // The training dashboard's --train-seconds T: train T seconds before the screenshot (issue 5).
+    if (options.train_seconds > 0.0) {
+      convt::panels::training_begin_headless(state.training, options.train_seconds);
+    }
 
     // ---- Loop: poll, new frame, panels, render, swap -----------------------------------------
     for (int frame = 0; heatmaps && !glfwWindowShouldClose(window); ++frame) {
@@ -252,7 +256,8 @@ int main(int argc, char** argv) {
       ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
       heatmaps->end_frame();
 
-      if (options.screenshot() && frame + 1 >= options.frames) {
+      if (options.screenshot() && frame + 1 >= options.frames &&
+          convt::panels::training_screenshot_ready(state.training)) {
         try {
           convt::gfx::save_back_buffer_png(options.screenshot_path, width, height);
           std::printf("convt-lab: wrote %s (%dx%d, panel %s, %d frames)\n",

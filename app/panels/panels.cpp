@@ -19,9 +19,9 @@ const std::vector<PanelInfo>& all_panels() {
        "the GAN's layer tables.",
        true},
       {PanelId::kTraining, "training", "Training",
-       "Will train the 20x20 DCGAN on digits live: loss curves, fixed-z samples and a quality "
-       "score (issues 4 and 5).",
-       false},
+       "Trains the 20x20 DCGAN live on a worker thread: Step A / Step B one at a time, loss "
+       "curves, fixed-z samples beside real digits, diagnoses.",
+       true},
       {PanelId::kLatent, "latent", "Latent",
        "Will let you turn the knobs of a trained generator's latent vector and see what each "
        "layer makes of it (issue 6).",

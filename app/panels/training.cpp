@@ -1,8 +1,492 @@
-// The training panel: a placeholder until its issue is built (see all_panels() in panels.cpp).
+// The training dashboard (issue 5): controls on the left; progress, live curves, the fixed-z
+// sample grid beside real images and the diagnoses on the right. Every number comes from the
+// snapshot the training worker published (logic/training_session.h); nothing here touches the
+// trainer.
+#include <imgui.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "convt/io/assets.h"
+#include "convt/io/csv.h"
+#include "convt/io/png.h"
+#include "logic/training_diagnoses.h"
 #include "panels/panels.h"
+#include "panels/training_panel.h"
+#include "widgets/curve_plot.h"
 
 namespace convt::panels {
 
-void draw_training_panel() { draw_placeholder(panel_info(PanelId::kTraining)); }
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr ImU32 kColourG = IM_COL32(255, 140, 80, 255);
+constexpr ImU32 kColourD = IM_COL32(100, 170, 255, 255);
+constexpr ImU32 kColourReal = IM_COL32(120, 220, 120, 255);
+constexpr ImU32 kColourFake = IM_COL32(230, 110, 200, 255);
+const ImVec4 kErrorColour{1.0f, 0.45f, 0.4f, 1.0f};
+const ImVec4 kOkColour{0.55f, 0.85f, 0.55f, 1.0f};
+
+std::vector<std::string> list_models() {
+  std::vector<std::string> names;
+  try {
+    const fs::path dir = fs::path(asset_path("models/dcgan20.json")).parent_path();
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+    }
+  } catch (const std::exception&) {
+  }
+  if (names.empty()) names.push_back("dcgan20");
+  std::sort(names.begin(), names.end());
+  // dcgan20 (the notes' model) first.
+  auto it = std::find(names.begin(), names.end(), "dcgan20");
+  if (it != names.end()) std::rotate(names.begin(), it, it + 1);
+  return names;
+}
+
+bool fashion_mnist_installed() {
+  for (const std::string& dir : fashion_mnist_search_dirs()) {
+    std::error_code ec;
+    if (fs::exists(fs::path(dir) / "train-images-idx3-ubyte.gz", ec) ||
+        fs::exists(fs::path(dir) / "train-images-idx3-ubyte", ec)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void init_form(TrainingState& s) {
+  if (s.form_ready) return;
+  s.form_ready = true;
+  s.models = list_models();
+  s.fashion_installed = fashion_mnist_installed();
+  lab::apply_preset(lab::training_presets()[1], s.form.gan);  // fast start
+  s.form.gan.backend = nn::Backend::fast;
+  s.form.threads = 1;
+}
+
+lab::SessionConfig config_from_form(TrainingState& s) {
+  lab::SessionConfig cfg = s.form;
+  cfg.model = s.models.empty() ? "dcgan20" : s.models[s.model_index];
+  cfg.data = s.data_choice == 0 ? "digits" : s.data_choice == 1 ? "fashion-mnist" : s.folder;
+  cfg.gan.backend = s.backend == 0 ? nn::Backend::naive : nn::Backend::fast;
+  return cfg;
+}
+
+std::string format_duration(double seconds) {
+  if (!(seconds >= 0.0) || seconds > 1e7) return "--";
+  const long t = static_cast<long>(seconds + 0.5);
+  char buf[32];
+  if (t >= 3600) {
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t / 60) % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
+  }
+  return buf;
+}
+
+void help_marker(const char* text) {
+  ImGui::SameLine();
+  ImGui::TextDisabled("(?)");
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
+    ImGui::TextUnformatted(text);
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+
+// ---- Controls (left column) ----------------------------------------------------------------
+
+void draw_controls(TrainingState& s) {
+  lab::TrainingSession& session = *s.session;
+  const lab::SessionStatus status = s.snap.status;
+  const bool has_run =
+      status == lab::SessionStatus::kRunning || status == lab::SessionStatus::kPaused;
+  const bool running = status == lab::SessionStatus::kRunning;
+
+  ImGui::TextDisabled("MODEL AND DATA");
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  if (ImGui::BeginCombo("##model", s.models[s.model_index].c_str())) {
+    for (int i = 0; i < static_cast<int>(s.models.size()); ++i) {
+      if (ImGui::Selectable(s.models[i].c_str(), i == s.model_index)) s.model_index = i;
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::RadioButton("digits", &s.data_choice, 0);
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!s.fashion_installed);
+  ImGui::RadioButton("Fashion-MNIST", &s.data_choice, 1);
+  ImGui::EndDisabled();
+  if (!s.fashion_installed && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+    ImGui::SetTooltip("not installed: scripts/setup.sh --with-fashion-mnist");
+  }
+  ImGui::SameLine();
+  ImGui::RadioButton("folder", &s.data_choice, 2);
+  if (s.data_choice == 2) {
+    ImGui::SetNextItemWidth(-FLT_MIN);
+    ImGui::InputTextWithHint("##folder", "a folder of PNG/JPG images", s.folder, sizeof s.folder);
+  }
+
+  ImGui::Spacing();
+  ImGui::TextDisabled("HYPERPARAMETERS");
+  for (const lab::TrainingPreset& p : lab::training_presets()) {
+    if (ImGui::Button(p.name.c_str())) lab::apply_preset(p, s.form.gan);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", p.why.c_str());
+    ImGui::SameLine();
+  }
+  ImGui::TextDisabled("presets");
+  const float field = ImGui::GetFontSize() * 7.0f;
+  int batch = static_cast<int>(s.form.gan.batch_size);
+  ImGui::SetNextItemWidth(field);
+  if (ImGui::InputInt("batch", &batch, 16, 64)) {
+    s.form.gan.batch_size = std::clamp(batch, 2, 1024);
+  }
+  if (has_run && s.form.gan.batch_size != s.snap.config.gan.batch_size) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("(Reset)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("a new batch size needs a new run");
+  }
+  ImGui::SetNextItemWidth(field);
+  ImGui::InputFloat("lr_G", &s.form.gan.lr_g, 0.0f, 0.0f, "%.1e");
+  ImGui::SetNextItemWidth(field);
+  ImGui::InputFloat("lr_D", &s.form.gan.lr_d, 0.0f, 0.0f, "%.1e");
+  ImGui::SetNextItemWidth(field);
+  ImGui::InputFloat("beta1", &s.form.gan.beta1, 0.0f, 0.0f, "%.3f");
+  ImGui::SetNextItemWidth(field);
+  ImGui::InputFloat("beta2", &s.form.gan.beta2, 0.0f, 0.0f, "%.4f");
+  s.form.gan.lr_g = std::clamp(s.form.gan.lr_g, 1e-7f, 1.0f);
+  s.form.gan.lr_d = std::clamp(s.form.gan.lr_d, 1e-7f, 1.0f);
+  s.form.gan.beta1 = std::clamp(s.form.gan.beta1, 0.0f, 0.999f);
+  s.form.gan.beta2 = std::clamp(s.form.gan.beta2, 0.0f, 0.9999f);
+  if (has_run) {
+    const GanConfig& now = s.snap.config.gan;
+    const bool changed = now.lr_g != s.form.gan.lr_g || now.lr_d != s.form.gan.lr_d ||
+                         now.beta1 != s.form.gan.beta1 || now.beta2 != s.form.gan.beta2;
+    ImGui::BeginDisabled(!changed);
+    if (ImGui::Button("Apply now")) {
+      session.set_hyperparameters(s.form.gan.lr_g, s.form.gan.lr_d, s.form.gan.beta1,
+                                  s.form.gan.beta2);
+    }
+    ImGui::EndDisabled();
+    help_marker(
+        "Changes lr_G, lr_D, beta1, beta2 of the running model, keeping its weights and "
+        "Adam state; the change is marked on the curves.");
+  }
+  int seed = static_cast<int>(s.form.gan.seed);
+  ImGui::SetNextItemWidth(field);
+  if (ImGui::InputInt("seed", &seed)) s.form.gan.seed = static_cast<uint64_t>(std::max(0, seed));
+  ImGui::SetNextItemWidth(field);
+  ImGui::Combo("backend", &s.backend, "naive\0fast\0");
+  help_marker("naive: the teaching loops the stepper draws; fast: im2col + OpenBLAS GEMM.");
+  ImGui::SetNextItemWidth(field);
+  ImGui::SliderInt("threads", &s.form.threads, 1, 2);
+
+  ImGui::Spacing();
+  ImGui::TextDisabled("TRAINING");
+  const float button_width =
+      (ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3;
+  const ImVec2 button(button_width, 0.0f);
+  if (!has_run) {
+    if (ImGui::Button("Start", button)) session.start(config_from_form(s));
+  } else if (running) {
+    if (ImGui::Button("Pause", button)) session.pause();
+  } else {
+    if (ImGui::Button("Resume", button)) session.resume();
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Reset", button)) session.reset();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(status == lab::SessionStatus::kLoading);
+  if (ImGui::Button("One batch", button)) {
+    if (!has_run) session.prepare(config_from_form(s));
+    session.one_batch();
+  }
+  ImGui::EndDisabled();
+  ImGui::BeginDisabled(!has_run);
+  if (ImGui::Button("Step A (G)", button)) session.step_a();
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("one Step A: update G through a frozen D");
+  ImGui::SameLine();
+  if (ImGui::Button("Step B (D)", button)) session.step_b();
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("one Step B: update D on the same X_fake and a real batch");
+  }
+  ImGui::EndDisabled();
+  if (s.snap.step_a_pending) {
+    ImGui::SameLine();
+    ImGui::TextColored(ImVec4(1.0f, 0.82f, 0.35f, 1.0f), "B next");
+  }
+
+  ImGui::Spacing();
+  ImGui::TextDisabled("FILES");
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  ImGui::InputText("##ckpt", s.checkpoint_path, sizeof s.checkpoint_path);
+  ImGui::BeginDisabled(!has_run);
+  if (ImGui::Button("Save checkpoint")) session.save_checkpoint(s.checkpoint_path);
+  ImGui::SameLine();
+  if (ImGui::Button("Load checkpoint")) session.load_checkpoint(s.checkpoint_path);
+  if (ImGui::Button("Export grid PNG") && !s.snap.samples.values().empty()) {
+    const fs::path path = fs::path(s.snap.config.run_dir) /
+                          ("samples_step_" + std::to_string(s.snap.samples_step) + ".png");
+    try {
+      fs::create_directories(path.parent_path());
+      write_png_grid(path.string(), s.snap.samples, 8, 4);
+      s.note = "wrote " + path.string();
+      s.note_ok = true;
+    } catch (const std::exception& e) {
+      s.note = e.what();
+      s.note_ok = false;
+    }
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Export CSV")) {
+    const fs::path path = fs::path(s.snap.config.run_dir) / "metrics.csv";
+    try {
+      fs::create_directories(path.parent_path());
+      CsvWriter csv(path.string(), {"step", "loss_G", "loss_D", "D(x)", "D(G(z))", "acc_real",
+                                    "acc_fake", "steps_per_point"});
+      for (const lab::CurvePoint& p : s.snap.series.points()) {
+        csv.write_row(std::vector<double>{static_cast<double>(p.step), p.loss_g, p.loss_d, p.d_real,
+                                          p.d_fake, p.acc_real, p.acc_fake,
+                                          static_cast<double>(s.snap.series.stride())});
+      }
+      s.note = "wrote " + path.string();
+      s.note_ok = true;
+    } catch (const std::exception& e) {
+      s.note = e.what();
+      s.note_ok = false;
+    }
+  }
+  ImGui::EndDisabled();
+  if (ImGui::Checkbox("time-lapse frames", &s.timelapse)) session.set_timelapse(s.timelapse);
+  help_marker(
+      "While on, every new fixed-z grid is written as "
+      "<run>/timelapse/frame_NNNNN.png (about twice a second while training).");
+  if (s.timelapse) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("%" PRId64 " frames", s.snap.timelapse_frames);
+  }
+
+  ImGui::Spacing();
+  ImGui::PushTextWrapPos(0.0f);
+  if (!s.snap.error.empty()) ImGui::TextColored(kErrorColour, "%s", s.snap.error.c_str());
+  if (!s.snap.message.empty()) ImGui::TextDisabled("%s", s.snap.message.c_str());
+  if (!s.note.empty())
+    ImGui::TextColored(s.note_ok ? kOkColour : kErrorColour, "%s", s.note.c_str());
+  ImGui::PopTextWrapPos();
+}
+
+// ---- Progress --------------------------------------------------------------------------------
+
+void draw_progress(const TrainingState& s) {
+  const lab::TrainingSnapshot& snap = s.snap;
+  const int64_t bpe = std::max<int64_t>(1, snap.batches_per_epoch);
+  const int64_t in_epoch = snap.step % bpe;
+  const float fraction = snap.batches_per_epoch > 0 ? static_cast<float>(in_epoch) / bpe : 0.0f;
+  const double seconds_per_step =
+      snap.samples_per_second > 0.0
+          ? static_cast<double>(snap.config.gan.batch_size) / snap.samples_per_second
+          : -1.0;
+  char overlay[256];
+  std::snprintf(
+      overlay, sizeof overlay,
+      "%s   epoch %" PRId64 "   step %" PRId64 " (%" PRId64 "/%" PRId64
+      " of the epoch)   %.0f samples/s   elapsed %s   epoch ETA %s",
+      lab::status_name(snap.status), snap.epoch + 1, snap.step, in_epoch, snap.batches_per_epoch,
+      snap.samples_per_second, format_duration(snap.elapsed_seconds).c_str(),
+      format_duration(seconds_per_step > 0 ? (bpe - in_epoch) * seconds_per_step : -1).c_str());
+  ImGui::ProgressBar(fraction, ImVec2(-FLT_MIN, 0.0f), overlay);
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextDisabled("UI %.0f frames/s", ImGui::GetIO().Framerate);
+  if (!snap.model_name.empty()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled(
+        "%s on %s; batch %" PRId64 ", lr_G %.1e, lr_D %.1e, betas %.2f/%.3f, %s",
+        snap.model_name.c_str(), snap.dataset_description.c_str(), snap.config.gan.batch_size,
+        snap.config.gan.lr_g, snap.config.gan.lr_d, snap.config.gan.beta1, snap.config.gan.beta2,
+        snap.config.gan.backend == nn::Backend::fast ? "fast backend" : "naive backend");
+  }
+  ImGui::PopTextWrapPos();
+}
+
+// ---- Curves ------------------------------------------------------------------------------------
+
+widgets::CurveSeries make_series(const TrainingState& s, lab::Curve c, ImU32 colour) {
+  widgets::CurveSeries out;
+  out.label = lab::curve_name(c);
+  out.colour = colour;
+  const auto& points = s.snap.series.points();
+  std::vector<float> y(points.size());
+  out.x.resize(points.size());
+  for (size_t i = 0; i < points.size(); ++i) {
+    out.x[i] = static_cast<float>(points[i].step);
+    y[i] = lab::curve_value(points[i], c);
+  }
+  out.y = lab::smooth(y, s.smoothing);
+  return out;
+}
+
+void draw_curves(TrainingState& s, float width) {
+  std::vector<widgets::CurveMarker> markers;
+  for (const lab::CurveEvent& e : s.snap.events) {
+    markers.push_back({static_cast<float>(e.step), e.text});
+  }
+  const float gap = ImGui::GetStyle().ItemSpacing.x;
+  const float plot_width = (width - gap) / 2;
+  const float plot_height = ImGui::GetFontSize() * 12.5f;
+  widgets::CurvePlotOptions losses;
+  losses.x_label = "step";
+  losses.y_label = "BCE loss";
+  losses.size = ImVec2(plot_width, plot_height);
+  widgets::curve_plot(
+      "losses",
+      {make_series(s, lab::Curve::kLossG, kColourG), make_series(s, lab::Curve::kLossD, kColourD)},
+      markers, losses);
+  ImGui::SameLine();
+  widgets::CurvePlotOptions d_out = losses;
+  d_out.y_label = "mean, acc";
+  d_out.y_min = 0.0f;
+  d_out.y_max = 1.0f;
+  widgets::curve_plot("d_outputs",
+                      {make_series(s, lab::Curve::kDReal, kColourReal),
+                       make_series(s, lab::Curve::kDFake, kColourFake),
+                       make_series(s, lab::Curve::kAccReal, IM_COL32(120, 220, 120, 110)),
+                       make_series(s, lab::Curve::kAccFake, IM_COL32(230, 110, 200, 110))},
+                      markers, d_out);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10.0f);
+  ImGui::SliderInt("smoothing", &s.smoothing, 1, 100);
+  help_marker(
+      "Moving average over this many points of the curves. Each point is the mean of "
+      "the steps it covers: the buffer keeps the whole run by merging neighbours.");
+  ImGui::SameLine();
+  ImGui::TextDisabled("  %zu points, %" PRId64 " step(s) each; hover for values",
+                      s.snap.series.points().size(), s.snap.series.stride());
+}
+
+// ---- Images and diagnoses -------------------------------------------------------------------
+
+void draw_tiles(gfx::HeatmapRenderer& heatmaps, const char* id, const lab::TiledImage& tiles,
+                float scale) {
+  if (tiles.values.empty()) {
+    ImGui::Dummy(ImVec2(160.0f * scale, 160.0f * scale));
+    return;
+  }
+  const GLuint texture = heatmaps.render(ImGui::GetID(id), tiles.values.data(), tiles.rows,
+                                         tiles.cols, -1.0f, 1.0f, gfx::Colormap::kGray);
+  ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)),
+               ImVec2(tiles.cols * scale, tiles.rows * scale));
+}
+
+void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps) {
+  if (s.tiled_samples_version != s.snap.samples_version) {
+    s.tiled_samples_version = s.snap.samples_version;
+    s.sample_tiles = lab::tile_images(s.snap.samples, 8);
+    s.real_tiles = lab::tile_images(s.snap.real, 8);
+  }
+  const float avail_height = ImGui::GetContentRegionAvail().y - ImGui::GetFontSize() * 1.6f;
+  const int tile_rows = std::max(1, std::max(s.sample_tiles.rows, s.real_tiles.rows));
+  const float scale = std::clamp(avail_height / tile_rows, 1.0f, 2.0f);
+
+  ImGui::BeginGroup();
+  if (s.snap.samples_step >= 0) {
+    ImGui::Text("G(fixed z) at step %" PRId64, s.snap.samples_step);
+  } else {
+    ImGui::TextUnformatted("G(fixed z)");
+  }
+  draw_tiles(heatmaps, "samples", s.sample_tiles, scale);
+  ImGui::EndGroup();
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("real images");
+  draw_tiles(heatmaps, "real", s.real_tiles, scale);
+  ImGui::EndGroup();
+  ImGui::SameLine();
+
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("Diagnoses");
+  ImGui::BeginChild("diagnoses", ImVec2(0.0f, 0.0f), true);
+  lab::DiagnosisInput in;
+  in.points = &s.snap.series.points();
+  in.sample_diversity = s.snap.samples.values().empty() ? -1.0f : s.snap.sample_diversity;
+  in.real_diversity = s.snap.real.values().empty() ? -1.0f : s.snap.real_diversity;
+  in.error = s.snap.error;
+  const std::vector<lab::Diagnosis> found = lab::diagnose(in);
+  ImGui::PushTextWrapPos(0.0f);
+  if (s.snap.has_metrics) {
+    ImGui::TextDisabled(
+        "last step: loss_G %.3f, loss_D %.3f, D(x) %.2f, D(G(z)) %.2f, acc real %.0f%%, fake "
+        "%.0f%%",
+        s.snap.last.loss_g, s.snap.last.loss_d, s.snap.last.d_real, s.snap.last.d_fake,
+        100.0 * s.snap.last.acc_real, 100.0 * s.snap.last.acc_fake);
+    ImGui::TextDisabled("sample diversity %.3f (real images %.3f)", s.snap.sample_diversity,
+                        s.snap.real_diversity);
+  }
+  if (found.empty()) {
+    ImGui::TextColored(kOkColour, "%s",
+                       s.snap.series.points().size() < 20
+                           ? "Too early to tell: diagnoses need 20 points of the curves."
+                           : "Nothing alarming: loss_D near 2 ln 2 = 1.39 and loss_G near "
+                             "ln 2 = 0.69 .. 2 with D(x), D(G(z)) near 0.5 is a healthy game.");
+  }
+  for (const lab::Diagnosis& d : found) {
+    ImGui::TextColored(kErrorColour, "%s", d.title.c_str());
+    ImGui::TextUnformatted(d.evidence.c_str());
+    ImGui::TextColored(ImVec4(1.0f, 0.82f, 0.35f, 1.0f), "Try: %s", d.suggestion.c_str());
+    ImGui::Spacing();
+  }
+  ImGui::PopTextWrapPos();
+  ImGui::EndChild();
+  ImGui::EndGroup();
+}
+
+}  // namespace
+
+void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps) {
+  init_form(state);
+  if (!state.session) state.session = std::make_unique<lab::TrainingSession>();
+  state.session->read(state.snap);
+
+  const float controls_width = ImGui::GetFontSize() * 19.0f;
+  ImGui::BeginChild("training_controls", ImVec2(controls_width, 0.0f), false);
+  draw_controls(state);
+  ImGui::EndChild();
+  ImGui::SameLine();
+  ImGui::BeginChild("training_view", ImVec2(0.0f, 0.0f), false);
+  const float width = ImGui::GetContentRegionAvail().x;
+  draw_progress(state);
+  draw_curves(state, width);
+  draw_images_and_diagnoses(state, heatmaps);
+  ImGui::EndChild();
+}
+
+void training_begin_headless(TrainingState& state, double seconds, int threads) {
+  init_form(state);
+  if (!state.session) state.session = std::make_unique<lab::TrainingSession>();
+  lab::SessionConfig cfg = config_from_form(state);
+  cfg.gan.backend = nn::Backend::fast;
+  cfg.threads = threads;
+  state.form.threads = threads;
+  state.backend = 1;
+  state.headless_seconds = seconds;
+  state.session->start(cfg);
+}
+
+bool training_screenshot_ready(TrainingState& state) {
+  if (state.headless_seconds < 0.0 || !state.session) return true;
+  lab::TrainingSnapshot& snap = state.snap;
+  state.session->read(snap);
+  if (snap.status == lab::SessionStatus::kFailed) return true;  // show the error
+  const bool trained =
+      snap.status == lab::SessionStatus::kRunning && snap.elapsed_seconds >= state.headless_seconds;
+  if (trained && snap.samples_step > 0 && snap.samples_step + 50 >= snap.step) return true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  return false;
+}
 
 }  // namespace convt::panels

@@ -1,0 +1,53 @@
+// The training dashboard panel (issue 5): its state and its draw function. Training itself runs
+// in lab::TrainingSession (app/logic/training_session.h) on a worker thread; this panel only
+// queues commands and draws the snapshots the worker publishes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gfx/heatmap_renderer.h"
+#include "logic/image_tiles.h"
+#include "logic/training_session.h"
+
+namespace convt::panels {
+
+// Everything the training panel keeps. One member of AppState (`training`). Destroying it (the
+// window closing) stops the worker between steps and saves the run's checkpoint.
+struct TrainingState {
+  std::unique_ptr<lab::TrainingSession> session;  // created on the first draw
+  lab::TrainingSnapshot snap;                     // the latest copy from the worker
+  lab::SessionConfig form;                        // the controls (used by Start)
+  bool form_ready = false;                        // defaults (fast start preset) applied
+  std::vector<std::string> models;                // assets/models/*.json names
+  int model_index = 0;
+  int data_choice = 0;  // 0 digits, 1 Fashion-MNIST, 2 folder
+  bool fashion_installed = false;
+  char folder[512] = "";
+  char checkpoint_path[512] = "runs/dashboard/checkpoint.safetensors";
+  int backend = 1;     // 0 naive, 1 fast
+  int smoothing = 10;  // moving-average window of the curves (steps of the series)
+  bool timelapse = false;
+  std::string note;  // the result of the last export (UI side)
+  bool note_ok = true;
+
+  // Tiled grids, re-tiled when the snapshot's samples change.
+  uint64_t tiled_samples_version = UINT64_MAX;
+  lab::TiledImage sample_tiles, real_tiles;
+
+  // --train-seconds T (screenshot mode): train T seconds, then the screenshot may be taken.
+  double headless_seconds = -1.0;
+};
+
+void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps);
+
+// Screenshot mode: starts training now with the "fast start" preset on the fast backend
+// (`threads` threads) for the screenshot taken after `seconds` seconds of training.
+void training_begin_headless(TrainingState& state, double seconds, int threads = 2);
+// True when no headless run was asked for, or when it has trained for its seconds and its sample
+// grid was drawn after that. While false it sleeps a little, leaving the CPU to training.
+bool training_screenshot_ready(TrainingState& state);
+
+}  // namespace convt::panels

@@ -1,0 +1,176 @@
+#include "widgets/curve_plot.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace convt::widgets {
+
+double nice_tick_step(double range, int target) {
+  if (!(range > 0.0) || target < 1) return 1.0;
+  const double raw = range / target;
+  const double power = std::pow(10.0, std::floor(std::log10(raw)));
+  const double f = raw / power;
+  return (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0) * power;
+}
+
+namespace {
+
+void format_tick(char* buf, size_t size, double v, double step) {
+  if (std::fabs(v) < step * 1e-6) v = 0.0;
+  if (step >= 1.0 && std::fabs(v) < 1e6) {
+    std::snprintf(buf, size, "%.0f", v);
+  } else {
+    std::snprintf(buf, size, "%.3g", v);
+  }
+}
+
+// Index of the point of `x` (increasing) nearest to `value`; -1 if empty.
+int nearest_index(const std::vector<float>& x, float value) {
+  if (x.empty()) return -1;
+  const auto it = std::lower_bound(x.begin(), x.end(), value);
+  if (it == x.begin()) return 0;
+  if (it == x.end()) return static_cast<int>(x.size()) - 1;
+  const int i = static_cast<int>(it - x.begin());
+  return (value - x[i - 1] <= x[i] - value) ? i - 1 : i;
+}
+
+}  // namespace
+
+void curve_plot(const char* id, const std::vector<CurveSeries>& series,
+                const std::vector<CurveMarker>& markers, const CurvePlotOptions& options) {
+  ImGui::PushID(id);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const ImVec2 size = options.size;
+  ImGui::InvisibleButton("##plot", size);
+  const bool hovered = ImGui::IsItemHovered();
+
+  const float font = ImGui::GetFontSize();
+  const float left = origin.x + 4.5f * font, right = origin.x + size.x - 8.0f;
+  const float top = origin.y + 1.4f * font, bottom = origin.y + size.y - 2.6f * font;
+  const ImU32 axis_colour = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  const ImU32 grid_colour = IM_COL32(255, 255, 255, 22);
+
+  // Ranges.
+  double x0 = 0.0, x1 = 1.0, y0 = 0.0, y1 = 1.0;
+  bool any = false;
+  for (const auto& s : series) {
+    for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
+      if (!std::isfinite(s.y[i])) continue;
+      if (!any) {
+        x0 = x1 = s.x[i];
+        y0 = y1 = s.y[i];
+        any = true;
+      }
+      x0 = std::min<double>(x0, s.x[i]);
+      x1 = std::max<double>(x1, s.x[i]);
+      y0 = std::min<double>(y0, s.y[i]);
+      y1 = std::max<double>(y1, s.y[i]);
+    }
+  }
+  if (!std::isnan(options.y_min)) y0 = options.y_min;
+  if (!std::isnan(options.y_max)) y1 = options.y_max;
+  if (x1 - x0 < 1e-9) x1 = x0 + 1.0;
+  if (y1 - y0 < 1e-9) {
+    y0 -= 0.5;
+    y1 += 0.5;
+  }
+  const double y_pad = 0.04 * (y1 - y0);
+  if (std::isnan(options.y_min)) y0 -= y_pad;
+  if (std::isnan(options.y_max)) y1 += y_pad;
+  auto sx = [&](double x) {
+    return static_cast<float>(left + (x - x0) / (x1 - x0) * (right - left));
+  };
+  auto sy = [&](double y) {
+    return static_cast<float>(bottom - (y - y0) / (y1 - y0) * (bottom - top));
+  };
+
+  // Ticks, grid and labels.
+  char buf[64];
+  const double y_step = nice_tick_step(y1 - y0, 4);
+  for (double v = std::ceil(y0 / y_step) * y_step; v <= y1 + 1e-9; v += y_step) {
+    const float py = sy(v);
+    draw->AddLine(ImVec2(left, py), ImVec2(right, py), grid_colour);
+    format_tick(buf, sizeof buf, v, y_step);
+    const ImVec2 ts = ImGui::CalcTextSize(buf);
+    draw->AddText(ImVec2(left - ts.x - 6.0f, py - ts.y * 0.5f), axis_colour, buf);
+  }
+  const double x_step = nice_tick_step(x1 - x0, std::max(2, static_cast<int>((right - left) / 90)));
+  for (double v = std::ceil(x0 / x_step) * x_step; v <= x1 + 1e-9; v += x_step) {
+    const float px = sx(v);
+    draw->AddLine(ImVec2(px, top), ImVec2(px, bottom), grid_colour);
+    format_tick(buf, sizeof buf, v, x_step);
+    const ImVec2 ts = ImGui::CalcTextSize(buf);
+    draw->AddText(ImVec2(px - ts.x * 0.5f, bottom + 3.0f), axis_colour, buf);
+  }
+  draw->AddLine(ImVec2(left, top), ImVec2(left, bottom), axis_colour);
+  draw->AddLine(ImVec2(left, bottom), ImVec2(right, bottom), axis_colour);
+  const ImVec2 xl = ImGui::CalcTextSize(options.x_label);
+  draw->AddText(ImVec2(right - xl.x, bottom + 1.25f * font), axis_colour, options.x_label);
+  draw->AddText(ImVec2(origin.x, origin.y), axis_colour, options.y_label);
+
+  // Legend, right of the y label.
+  float lx = origin.x + ImGui::CalcTextSize(options.y_label).x + 1.5f * font;
+  for (const auto& s : series) {
+    draw->AddLine(ImVec2(lx, origin.y + 0.55f * font),
+                  ImVec2(lx + 0.8f * font, origin.y + 0.55f * font), s.colour, 2.5f);
+    draw->AddText(ImVec2(lx + font, origin.y), s.colour, s.label.c_str());
+    lx += font + ImGui::CalcTextSize(s.label.c_str()).x + 0.8f * font;
+  }
+
+  // Markers, then curves on top.
+  draw->PushClipRect(ImVec2(left, top - 1.0f), ImVec2(right + 1.0f, bottom + 1.0f), true);
+  for (const auto& m : markers) {
+    const float px = sx(m.x);
+    for (float py = top; py < bottom; py += 6.0f) {
+      draw->AddLine(ImVec2(px, py), ImVec2(px, std::min(py + 3.0f, bottom)),
+                    IM_COL32(255, 210, 90, 200), 1.5f);
+    }
+  }
+  std::vector<ImVec2> pts;
+  for (const auto& s : series) {
+    pts.clear();
+    const size_t n = std::min(s.x.size(), s.y.size());
+    for (size_t i = 0; i <= n; ++i) {
+      if (i == n || !std::isfinite(s.y[i])) {
+        if (pts.size() >= 2)
+          draw->AddPolyline(pts.data(), static_cast<int>(pts.size()), s.colour, 0, 1.6f);
+        pts.clear();
+        continue;
+      }
+      pts.emplace_back(sx(s.x[i]), sy(s.y[i]));
+    }
+  }
+  draw->PopClipRect();
+
+  // Hover: cursor line and values.
+  if (hovered && any) {
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    const double mx = x0 + (mouse.x - left) / (right - left) * (x1 - x0);
+    draw->AddLine(ImVec2(mouse.x, top), ImVec2(mouse.x, bottom), IM_COL32(255, 255, 255, 90));
+    ImGui::BeginTooltip();
+    bool header = false;
+    for (const auto& s : series) {
+      const int i = nearest_index(s.x, static_cast<float>(mx));
+      if (i < 0) continue;
+      if (!header) {
+        ImGui::Text("%s %.0f", options.x_label, static_cast<double>(s.x[i]));
+        header = true;
+      }
+      draw->AddCircleFilled(ImVec2(sx(s.x[i]), sy(s.y[i])), 3.5f, s.colour);
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(s.colour), "%s = %.4f", s.label.c_str(),
+                         static_cast<double>(s.y[i]));
+    }
+    const float near_px = 6.0f;
+    for (const auto& m : markers) {
+      if (std::fabs(sx(m.x) - mouse.x) <= near_px) {
+        ImGui::TextColored(ImVec4(1.0f, 0.82f, 0.35f, 1.0f), "step %.0f: %s",
+                           static_cast<double>(m.x), m.text.c_str());
+      }
+    }
+    ImGui::EndTooltip();
+  }
+  ImGui::PopID();
+}
+
+}  // namespace convt::widgets
