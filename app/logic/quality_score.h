@@ -1,0 +1,60 @@
+// The dashboard's sample-quality score: a small CNN digit classifier (the notes' classifier:
+// Conv2d, ReLU, MaxPool2d, Linear), trained by our own core on the built-in digits, judges the
+// generator's samples.
+//
+//   p(y|x)  (N, 10)  softmax of the classifier's logits for each sample x
+//   p(y)    (10)     mean of p(y|x) over the samples
+//   score = exp( mean_x KL(p(y|x) || p(y)) )      the Inception Score's form: 1 .. 10
+//           high when each sample is confidently one digit AND the digits are varied
+//   confident = fraction of samples with max_y p(y|x) >= 0.9
+//   histogram = how many samples fall in each class (argmax): one tall bar is mode collapse
+//
+// The weights ship as assets/classifier/digits20.safetensors (convt-lab-train-classifier, see
+// assets/README.md). No GL.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "convt/data/dataset.h"
+#include "convt/nn/sequential.h"
+#include "convt/tensor.h"
+
+namespace convt::lab {
+
+// The classifier's layers for (1, 20, 20) inputs: Conv2d(16, k3, p1), ReLU, MaxPool2d(2),
+// Conv2d(32, k3, p1), ReLU, MaxPool2d(2), Flatten, Linear(10) -> logits (N, 10).
+nlohmann::json digit_classifier_spec();
+std::unique_ptr<nn::Sequential> build_digit_classifier(uint64_t seed);
+
+struct ClassifierTraining {
+  int epochs = 3;
+  int64_t batch_size = 64;
+  float lr = 1e-3f;  // Adam
+  uint64_t seed = 0;
+};
+
+// Trains `net` with softmax cross-entropy on data (labels 0..9); returns the accuracy on `test`
+// (fraction in [0, 1]). Throws std::invalid_argument for unlabelled data.
+float train_digit_classifier(nn::Sequential& net, const Dataset& train, const Dataset& test,
+                             const ClassifierTraining& opts, bool verbose = false);
+// Fraction of `data` classified as its label.
+float classifier_accuracy(nn::Sequential& net, const Dataset& data);
+
+void save_classifier(const std::string& path, nn::Sequential& net);
+// Throws std::runtime_error naming the path and the tensor for a missing or mis-shaped weight.
+std::unique_ptr<nn::Sequential> load_classifier(const std::string& path);
+
+struct QualityScore {
+  float score = 0.0f;      // exp(E[KL(p(y|x) || p(y))]), 1 .. 10
+  float confident = 0.0f;  // fraction with max p(y|x) >= 0.9
+  std::vector<int> histogram = std::vector<int>(10, 0);
+  int64_t count = 0;
+};
+
+// images (N, 1, 20, 20) in [-1, 1]. Evaluation mode.
+QualityScore quality_score(nn::Sequential& classifier, const Tensor& images);
+
+}  // namespace convt::lab

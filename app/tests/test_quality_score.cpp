@@ -1,0 +1,73 @@
+// The sample-quality score (app/logic/quality_score.h) with the shipped classifier
+// (assets/classifier/digits20.safetensors): high on real digits, low on noise, and the score's
+// identities (1 for identical inputs; histogram sums to N).
+#include <gtest/gtest.h>
+
+#include "convt/data/dataset.h"
+#include "convt/io/assets.h"
+#include "convt/rng.h"
+#include "logic/quality_score.h"
+
+namespace {
+
+convt::Tensor first_rows(const convt::Tensor& images, int64_t stride, int64_t n) {
+  convt::Tensor out({n, 1, 20, 20});
+  for (int64_t i = 0; i < n; ++i) {
+    std::copy(images.data() + i * stride * 400, images.data() + (i * stride + 1) * 400,
+              out.data() + i * 400);
+  }
+  return out;
+}
+
+class QualityScoreTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    classifier_ =
+        convt::lab::load_classifier(convt::asset_path("classifier/digits20.safetensors")).release();
+    digits_ = new convt::Dataset(convt::load_builtin_digits(20));
+  }
+  static void TearDownTestSuite() {
+    delete classifier_;
+    delete digits_;
+  }
+  static convt::nn::Sequential* classifier_;
+  static convt::Dataset* digits_;
+};
+convt::nn::Sequential* QualityScoreTest::classifier_ = nullptr;
+convt::Dataset* QualityScoreTest::digits_ = nullptr;
+
+TEST_F(QualityScoreTest, HighOnRealDigits) {
+  // 500 digits spread over the (class-sorted) set: every class about equally often.
+  const convt::Tensor real = first_rows(digits_->images, digits_->size() / 500, 500);
+  const convt::lab::QualityScore q = convt::lab::quality_score(*classifier_, real);
+  EXPECT_EQ(q.count, 500);
+  EXPECT_GT(q.score, 7.0f);  // at most 10 (10 classes)
+  EXPECT_LE(q.score, 10.0f + 1e-3f);
+  EXPECT_GT(q.confident, 0.85f);
+  for (int c = 0; c < 10; ++c) EXPECT_GT(q.histogram[c], 25) << c;
+}
+
+TEST_F(QualityScoreTest, LowOnNoise) {
+  convt::Tensor noise({500, 1, 20, 20});
+  convt::Rng rng(7);
+  for (float& v : noise.values()) v = rng.uniform(-1.0f, 1.0f);
+  const convt::lab::QualityScore q = convt::lab::quality_score(*classifier_, noise);
+  EXPECT_LT(q.score, 2.5f);
+  int total = 0;
+  for (int h : q.histogram) total += h;
+  EXPECT_EQ(total, 500);
+}
+
+TEST_F(QualityScoreTest, OneImageRepeatedScoresOne) {
+  // p(y|x) == p(y) for every x: KL = 0, exp(0) = 1 (mode collapse in its purest form).
+  const convt::Tensor same = first_rows(digits_->images, 0, 50);
+  const convt::lab::QualityScore q = convt::lab::quality_score(*classifier_, same);
+  EXPECT_NEAR(q.score, 1.0f, 1e-4f);
+  EXPECT_EQ(*std::max_element(q.histogram.begin(), q.histogram.end()), 50);
+}
+
+TEST(QualityScoreFile, MissingWeightIsNamed) {
+  EXPECT_THROW(convt::lab::load_classifier("/nonexistent/classifier.safetensors"), std::exception);
+}
+
+}  // namespace
