@@ -175,7 +175,7 @@ std::vector<Diagnosis> diagnose(const DiagnosisInput& in) {
   if (diagnose_d_too_strong(points, d)) found.push_back(d);
   if (diagnose_g_exploding(points, d)) found.push_back(d);
   if (diagnose_oscillating(points, d)) found.push_back(d);
-  if (points.size() >= kDiagnosisWindow / 2 &&
+  if (!points.empty() && points.back().step >= kModeCollapseMinSteps &&
       diagnose_mode_collapse(in.sample_diversity, in.real_diversity, in.class_histogram, d)) {
     found.push_back(d);
   }

@@ -37,11 +37,13 @@ struct DiagnosisInput {
 
 // The window the trend diagnoses look at: the last `n` points (at least 20 are needed).
 constexpr size_t kDiagnosisWindow = 50;
+// Mode collapse is only diagnosed after this many steps: an untrained G's samples look alike too.
+constexpr int64_t kModeCollapseMinSteps = 1000;
 
 std::vector<Diagnosis> diagnose(const DiagnosisInput& in);
 
-// Each test alone (diagnose() runs them all, mode collapse only after kDiagnosisWindow / 2
-// points: an untrained G's samples look alike too). Each returns whether it fires.
+// Each test alone (diagnose() runs them all, mode collapse only after kModeCollapseMinSteps).
+// Each returns whether it fires.
 bool diagnose_d_too_strong(const std::vector<CurvePoint>& points, Diagnosis& out);
 bool diagnose_g_exploding(const std::vector<CurvePoint>& points, Diagnosis& out);
 bool diagnose_oscillating(const std::vector<CurvePoint>& points, Diagnosis& out);

@@ -30,6 +30,7 @@
 #include "convt/tensor.h"
 #include "convt/train/gan_trainer.h"
 #include "logic/metric_series.h"
+#include "logic/quality_score.h"
 
 namespace convt::lab {
 
@@ -45,6 +46,11 @@ struct SessionConfig {
   double sample_refresh_seconds = 0.4;  // while running; single steps refresh at once
   double autosave_seconds = 60.0;       // "last good checkpoint" while running; <= 0: never
   size_t series_capacity = 4096;        // MetricSeries capacity (points)
+  // Quality score (logic/quality_score.h) for 1x20x20 models: the classifier's asset path ("":
+  // none), how many fixed-z samples it scores, and how often while running (also on pause).
+  std::string classifier = "classifier/digits20.safetensors";
+  int score_count = 500;
+  double score_seconds = 20.0;
 };
 
 // A named set of hyperparameters (the dashboard's preset buttons).
@@ -89,6 +95,12 @@ struct TrainingSnapshot {
   std::string last_good_checkpoint;  // path, empty before the first save
   int64_t last_good_step = -1;
   int64_t timelapse_frames = 0;  // frames written so far
+
+  bool has_score = false;  // a quality score was computed for this run
+  QualityScore score;      // of score_count fixed-z samples at score_step
+  int64_t score_step = -1;
+  std::vector<std::pair<int64_t, float>> score_history;  // (step, score), at most 512 entries
+  std::string score_note;  // why there is no score (another model, no classifier), if so
 };
 
 class TrainingSession {
@@ -138,6 +150,7 @@ class TrainingSession {
   void fail(const std::string& message);
   std::string save_to(const std::string& path);  // "" -> default path; returns the path
   void finish_pending_step_a();
+  void compute_score();
 
   mutable std::mutex queue_mutex_;
   std::condition_variable queue_cv_;

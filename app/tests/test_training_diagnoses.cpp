@@ -120,12 +120,14 @@ TEST(Diagnoses, ModeCollapseFromClassHistogram) {
 }
 
 TEST(Diagnoses, ModeCollapseWaitsForTraining) {
-  const auto points = healthy(5);  // an untrained G's samples look alike: not yet a diagnosis
+  auto points = healthy(100);  // an untrained G's samples look alike: not yet a diagnosis
   convt::lab::DiagnosisInput in;
   in.points = &points;
   in.sample_diversity = 0.01f;
   in.real_diversity = 0.5f;
   EXPECT_TRUE(convt::lab::diagnose(in).empty());
+  for (auto& p : points) p.step *= 20;  // the same curves after 2000 steps
+  EXPECT_EQ(kinds(convt::lab::diagnose(in)), std::vector<Kind>{Kind::kModeCollapse});
 }
 
 TEST(Diagnoses, NaNFromTheErrorOrAPoint) {

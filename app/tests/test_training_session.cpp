@@ -87,6 +87,7 @@ class SessionTest : public ::testing::Test {
     cfg_.threads = 1;
     cfg_.grid_count = 16;
     cfg_.series_capacity = 16;
+    cfg_.classifier = "";  // the quality score has its own test below (it costs a G forward)
   }
   void TearDown() override {
     std::error_code ec;
@@ -227,6 +228,23 @@ TEST_F(SessionTest, ClosingMidRunSavesACheckpoint) {
   const TrainingSnapshot snap = snapshot(s);
   EXPECT_TRUE(snap.error.empty()) << snap.error;
   EXPECT_GE(snap.step, 2);
+}
+
+TEST_F(SessionTest, PauseComputesTheQualityScore) {
+  cfg_.classifier = "classifier/digits20.safetensors";
+  cfg_.score_count = 40;
+  TrainingSession s;
+  s.prepare(cfg_);
+  s.one_batch();
+  s.pause();
+  ASSERT_TRUE(wait_idle(s));
+  const TrainingSnapshot snap = snapshot(s);
+  EXPECT_TRUE(snap.score_note.empty()) << snap.score_note;
+  ASSERT_TRUE(snap.has_score);
+  EXPECT_EQ(snap.score.count, 40);
+  EXPECT_GE(snap.score.score, 1.0f - 1e-4f);
+  EXPECT_EQ(snap.score_step, 1);
+  EXPECT_EQ(snap.score_history.size(), 1u);
 }
 
 TEST_F(SessionTest, BadDataFailsWithTheReason) {
