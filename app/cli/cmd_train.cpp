@@ -207,6 +207,10 @@ int run_train(int argc, char** argv) {
                resume ? ("resuming at step " + std::to_string(t.steps_done())).c_str()
                       : "new run");
 
+  if (!resume) {
+    std::fprintf(stderr, "%s%s", t.G().parameter_summary().c_str(),
+                 t.D().parameter_summary().c_str());
+  }
   SigintFlag sigint;
   const auto t0 = std::chrono::steady_clock::now();
   const int64_t first_step = t.steps_done();
@@ -246,12 +250,14 @@ int run_train(int argc, char** argv) {
     } else if (done > 0) {
       eta = elapsed() / static_cast<double>(done) * static_cast<double>(target_steps - m.step);
     }
+    const std::string of_total =
+        max_seconds > 0.0 ? "" : "/" + std::to_string(static_cast<long long>(target_steps));
     std::fprintf(stderr,
-                 "\repoch %lld step %lld/%lld | loss_G %.3f loss_D %.3f | D(x) %.2f D(G(z)) %.2f "
+                 "\repoch %lld step %lld%s | loss_G %.3f loss_D %.3f | D(x) %.2f D(G(z)) %.2f "
                  "| %.0f samples/s | ETA %s   ",
                  static_cast<long long>(m.epoch + 1), static_cast<long long>(m.step),
-                 static_cast<long long>(max_seconds > 0.0 ? 0 : target_steps), m.loss_g, m.loss_d,
-                 m.d_real, m.d_fake, sps_avg, format_duration(eta).c_str());
+                 of_total.c_str(), m.loss_g, m.loss_d, m.d_real, m.d_fake, sps_avg,
+                 format_duration(eta).c_str());
   }
   std::fputc('\n', stderr);
   if (exit_status == 0) {

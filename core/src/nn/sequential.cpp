@@ -100,13 +100,13 @@ void Sequential::reset_parameters(InitScheme scheme, Rng& rng) {
 std::string Sequential::parameter_summary() {
   std::ostringstream s;
   char line[256];
-  std::snprintf(line, sizeof line, "%-3s %-52s %-16s %10s\n", "#", "Layer (type)", "Output shape",
+  std::snprintf(line, sizeof line, "%-3s %-64s %-16s %10s\n", "#", "Layer (type)", "Output shape",
                 "Param #");
   s << name_ << ": input " << shape_to_string(shapes_.front()) << "\n" << line;
   for (size_t i = 0; i < layers_.size(); ++i) {
     std::string what = layers_[i]->describe();
     if (labels_[i] != std::to_string(i)) what = labels_[i] + ": " + what;
-    std::snprintf(line, sizeof line, "%-3zu %-52s %-16s %10lld\n", i, what.c_str(),
+    std::snprintf(line, sizeof line, "%-3zu %-64s %-16s %10lld\n", i, what.c_str(),
                   shape_to_string(shapes_[i + 1]).c_str(),
                   static_cast<long long>(layers_[i]->parameter_count()));
     s << line;
