@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -72,6 +73,8 @@ struct ConvTCase {
   ConvTranspose2dParams p;
   bool bias;
 };
+
+void PrintTo(const ConvTCase& c, std::ostream* os) { *os << c.name; }
 
 ConvTranspose2dParams ct(Pair s, Pair pad, Pair op, Pair d) {
   ConvTranspose2dParams p;
@@ -186,6 +189,8 @@ struct ConvCase {
   bool bias;
 };
 
+void PrintTo(const ConvCase& c, std::ostream* os) { *os << c.name; }
+
 Conv2dParams cv(Pair s, Pair pad, Pair d) {
   Conv2dParams p;
   p.stride = s;
@@ -261,6 +266,8 @@ struct LinearCase {
   int N, in_features, out_features;
   bool bias;
 };
+
+void PrintTo(const LinearCase& c, std::ostream* os) { *os << c.name; }
 
 class FastLinear : public ::testing::TestWithParam<LinearCase> {};
 
