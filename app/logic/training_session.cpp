@@ -81,6 +81,7 @@ struct TrainingSession::Run {
   std::unique_ptr<nn::Sequential> classifier;  // quality score; nullptr: none
   Tensor z_score;                              // (score_count, latent_dim)
   Clock::time_point last_score{};
+  double score_interval_seconds = 0.0;  // max(cfg.score_seconds, 9 x the last scoring's time)
   Clock::time_point last_samples{};
   Clock::time_point last_autosave{};
   Clock::time_point running_since{};  // when the current stretch of running began
@@ -358,6 +359,7 @@ void TrainingSession::finish_pending_step_a() {
 
 void TrainingSession::compute_score() {
   if (!run_ || !run_->classifier || run_->z_score.values().empty()) return;
+  const auto began = Clock::now();
   const Tensor samples = run_->trainer->generate(run_->z_score);  // (score_count, 1, 20, 20)
   work_.score = quality_score(*run_->classifier, samples);
   work_.has_score = true;
@@ -372,6 +374,10 @@ void TrainingSession::compute_score() {
     history.swap(thinned);
   }
   run_->last_score = Clock::now();
+  // Scoring takes a G forward of score_count samples: keep it under ~10% of the training time.
+  run_->score_interval_seconds =
+      std::max(run_->cfg.score_seconds,
+               9.0 * std::chrono::duration<double>(run_->last_score - began).count());
 }
 
 void TrainingSession::handle(const Command& c) {
@@ -420,6 +426,7 @@ void TrainingSession::handle(const Command& c) {
         work_.real_diversity = batch_diversity(work_.real);
         run->last_autosave = Clock::now();
         run->last_score = Clock::now();
+        run->score_interval_seconds = c.cfg.score_seconds;
         if (c.cfg.classifier.empty()) {
           work_.score_note = "no quality score: no classifier chosen";
         } else if (shape != std::vector<int64_t>{1, 20, 20}) {
@@ -602,7 +609,8 @@ void TrainingSession::run_one_step(bool step_a_only, bool step_b_only) {
         single || std::chrono::duration<double>(now - run_->last_samples).count() >=
                       run_->cfg.sample_refresh_seconds;
     if (running_ && run_->classifier &&
-        std::chrono::duration<double>(now - run_->last_score).count() >= run_->cfg.score_seconds) {
+        std::chrono::duration<double>(now - run_->last_score).count() >=
+            run_->score_interval_seconds) {
       compute_score();
     }
     if (running_ && run_->cfg.autosave_seconds > 0.0 &&

@@ -47,7 +47,8 @@ struct SessionConfig {
   double autosave_seconds = 60.0;       // "last good checkpoint" while running; <= 0: never
   size_t series_capacity = 4096;        // MetricSeries capacity (points)
   // Quality score (logic/quality_score.h) for 1x20x20 models: the classifier's asset path ("":
-  // none), how many fixed-z samples it scores, and how often while running (also on pause).
+  // none), how many fixed-z samples it scores, and how often while running (also on pause; at
+  // least 9x the time one scoring takes, so scoring costs at most ~10% of training).
   std::string classifier = "classifier/digits20.safetensors";
   int score_count = 500;
   double score_seconds = 20.0;

@@ -387,7 +387,7 @@ void draw_tiles(gfx::HeatmapRenderer& heatmaps, const char* id, const lab::Tiled
 void draw_quality(const lab::TrainingSnapshot& snap) {
   if (!snap.has_score) {
     ImGui::TextDisabled("%s", snap.score_note.empty()
-                                  ? "Quality score: every 20 s of training and on Pause."
+                                  ? "Quality score: every 20 s or more of training, and on Pause."
                                   : snap.score_note.c_str());
     return;
   }
