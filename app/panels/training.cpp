@@ -529,7 +529,14 @@ bool training_screenshot_ready(TrainingState& state) {
   if (snap.status == lab::SessionStatus::kFailed) return true;  // show the error
   const bool trained =
       snap.status == lab::SessionStatus::kRunning && snap.elapsed_seconds >= state.headless_seconds;
-  if (trained && snap.samples_step > 0 && snap.samples_step + 50 >= snap.step) return true;
+  if (trained && snap.samples_step > 0 && snap.samples_step + 50 >= snap.step) {
+    std::printf("convt-lab: trained %" PRId64
+                " steps in %.0f s (%.0f samples/s at the end, %d "
+                "thread(s)); the window drew %.1f frames/s meanwhile (30 ms pause per frame)\n",
+                snap.step, snap.elapsed_seconds, snap.samples_per_second, snap.config.threads,
+                ImGui::GetIO().Framerate);
+    return true;
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
   return false;
 }
