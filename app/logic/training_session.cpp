@@ -429,6 +429,8 @@ void TrainingSession::handle(const Command& c) {
         run->score_interval_seconds = c.cfg.score_seconds;
         if (c.cfg.classifier.empty()) {
           work_.score_note = "no quality score: no classifier chosen";
+        } else if (c.cfg.data != "digits") {
+          work_.score_note = "no quality score: the classifier knows the built-in digits only";
         } else if (shape != std::vector<int64_t>{1, 20, 20}) {
           work_.score_note = "no quality score: the digit classifier takes 1x20x20 images";
         } else {
