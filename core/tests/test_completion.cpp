@@ -417,3 +417,43 @@ TEST(WeightTying, WholeTiedNetGradientIsTheSumOfTheUntiedUses) {
   for (int64_t i = 0; i < tc2.dweight.numel(); ++i)
     EXPECT_NEAR(tc2.dweight[i], uc2.dweight[i] + uu1.dweight[i], 1e-5) << i;
 }
+
+TEST(CompletionTrainer, IterativeRefinementFeedsEachPassBack) {
+  CompletionTrainer t(small_config(true), &digits28());
+  for (int s = 0; s < 3; ++s) t.step();
+  const Tensor images = first_images(digits28(), 3);
+  Tensor masked, masks;
+  Rng rng(0);
+  apply_mask(masked, images, MaskSpec(), rng, 0.0f, &masks);
+  const std::vector<Tensor> passes = t.refine(masked, 3, nullptr, &masks);
+  ASSERT_EQ(passes.size(), 3u);
+  const Tensor first = t.complete(masked);
+  for (int64_t i = 0; i < first.numel(); ++i) ASSERT_EQ(passes[0][i], first[i]);
+  // Pass 2 = completion of pass 1 with the visible (top-half) pixels put back.
+  Tensor input = passes[0];
+  for (int64_t i = 0; i < input.numel(); ++i) {
+    if (i % 784 < 14 * 28) input[i] = masked[i];
+  }
+  const Tensor second = t.complete(input);
+  for (int64_t i = 0; i < second.numel(); ++i) ASSERT_EQ(passes[1][i], second[i]);
+  // Without masks the whole output is fed back.
+  const std::vector<Tensor> whole = t.refine(masked, 2);
+  const Tensor again = t.complete(whole[0]);
+  for (int64_t i = 0; i < again.numel(); ++i) ASSERT_EQ(whole[1][i], again[i]);
+  EXPECT_THROW(t.refine(masked, 0), std::invalid_argument);
+}
+
+TEST(CompletionTrainer, BlankCanvasDrawingsDependOnTheCodeSeed) {
+  CompletionTrainer t(small_config(false), &digits28());
+  for (int s = 0; s < 3; ++s) t.step();
+  const Tensor a = t.generate_from_blank(4, 1), b = t.generate_from_blank(4, 1);
+  const Tensor c = t.generate_from_blank(4, 2);
+  ASSERT_EQ(a.shape(), (std::vector<int64_t>{4, 1, 28, 28}));
+  double same = 0.0, diff = 0.0;
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    same += std::abs(a[i] - b[i]);
+    diff += std::abs(a[i] - c[i]);
+  }
+  EXPECT_EQ(same, 0.0);
+  EXPECT_GT(diff, 0.0);
+}

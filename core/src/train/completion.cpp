@@ -278,6 +278,46 @@ Tensor CompletionTrainer::complete(const Tensor& masked, const Tensor* code) {
   return out;
 }
 
+std::vector<Tensor> CompletionTrainer::refine(const Tensor& masked, int passes, const Tensor* code,
+                                              const Tensor* masks) {
+  if (passes < 1) {
+    throw std::invalid_argument("refine: passes: expected >= 1, found " + std::to_string(passes));
+  }
+  if (masks) {
+    check_shape(*masks, {masked.dim(0), 1, masked.dim(2), masked.dim(3)}, "refine: masks",
+                "[N, 1, H, W]");
+  }
+  std::vector<Tensor> out;
+  out.push_back(complete(masked, code));
+  const int64_t C = masked.ndim() == 4 ? masked.dim(1) : 0;
+  const int64_t hw = masked.ndim() == 4 ? masked.dim(2) * masked.dim(3) : 0;
+  Tensor input;
+  for (int k = 1; k < passes; ++k) {
+    input = out.back();  // (N, C, H, W)
+    if (masks) {
+      for (int64_t i = 0; i < input.numel(); ++i) {
+        const int64_t n = i / (C * hw), pix = i % hw;
+        if ((*masks)[n * hw + pix] != 0.0f) input[i] = masked[i];
+      }
+    }
+    out.push_back(complete(input, code));
+  }
+  return out;
+}
+
+Tensor CompletionTrainer::latent_batch(int64_t n, uint64_t seed) const {
+  Rng rng(seed);
+  Tensor z({n, cfg_.latent_dim});
+  for (int64_t i = 0; i < z.numel(); ++i) z[i] = rng.normal();
+  return z;
+}
+
+Tensor CompletionTrainer::generate_from_blank(int64_t n, uint64_t seed) {
+  const Tensor blank({n, cfg_.image_channels, cfg_.image_size, cfg_.image_size}, 0.0f);
+  const Tensor code = latent_batch(n, seed);
+  return complete(blank, &code);
+}
+
 CompletionEval CompletionTrainer::evaluate(const Tensor& images, uint64_t mask_seed,
                                            int64_t chunk) {
   check_shape(images, {images.dim(0), cfg_.image_channels, cfg_.image_size, cfg_.image_size},

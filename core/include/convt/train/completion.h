@@ -25,6 +25,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "convt/data/dataset.h"
 #include "convt/nn/optim.h"
@@ -125,6 +126,18 @@ class CompletionTrainer {
   CompletionEval evaluate(const Tensor& images, uint64_t mask_seed = 1, int64_t chunk = 250);
   // The completion of an already masked batch (N, C, H, W); code (N, L) or nullptr = zeros.
   Tensor complete(const Tensor& masked, const Tensor* code = nullptr);
+  // The notes' iterative refinement: pass 1 completes `masked`; each next pass completes the
+  // previous pass's output, with the visible pixels put back from `masked` when `masks`
+  // (N, 1, H, W), 1 kept, as apply_mask gives them) is given, else the whole output fed back.
+  // Returns every pass's output (passes >= 1), each (N, C, H, W). Evaluation mode, same code
+  // every pass. Throws std::invalid_argument for passes < 1 or mis-shaped masks.
+  std::vector<Tensor> refine(const Tensor& masked, int passes, const Tensor* code = nullptr,
+                             const Tensor* masks = nullptr);
+  // Drawing from a blank canvas: the completion of n all-zero images with codes ~ N(0, 1) from
+  // Rng(seed) (the same seed gives the same drawings). (n, C, H, W).
+  Tensor generate_from_blank(int64_t n, uint64_t seed);
+  // n latent codes (n, L) ~ N(0, 1) from their own Rng(seed).
+  Tensor latent_batch(int64_t n, uint64_t seed) const;
 
   // Checkpoint (safetensors, atomic): parameters ("encoder.0.weight", ...), Adam moments
   // ("opt.exp_avg.<name>", ...), metadata (format "convt-completion-checkpoint/1", config, step,
