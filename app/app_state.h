@@ -3,6 +3,7 @@
 // main.cpp owns the one AppState and hands each panel the parts it reads and writes.
 #pragma once
 
+#include "panels/latent_panel.h"  // LatentState (issue 6)
 #include "panels/panels.h"
 #include "panels/playground_model.h"
 #include "panels/training_panel.h"  // TrainingState (issue 5)
@@ -26,6 +27,7 @@ struct ViewState {
 struct AppState {
   ModelState model;
   ViewState view;
+  panels::LatentState latent;  // the latent explorer, model and view (issue 6)
   panels::TrainingState training;  // the training dashboard; its worker stops first (issue 5)
 };
 

@@ -118,7 +118,9 @@ void draw_panel(convt::panels::PanelId id, convt::AppState& state,
       convt::panels::draw_training_panel(state.training, heatmaps);  // issue 5
       break;
     case PanelId::kLatent:
-      convt::panels::draw_latent_panel();
+      convt::panels::draw_latent_panel(  // issue 6
+          state.latent, heatmaps,
+          {&state.model.stepper, &state.view.active_panel, &state.view.select_requested});
       break;
     case PanelId::kCompletion:
       convt::panels::draw_completion_panel();

@@ -1,8 +1,594 @@
-// The latent panel: a placeholder until its issue is built (see all_panels() in panels.cpp).
+// The latent explorer: turn the 100 knobs of a trained generator's z and see the image, its
+// nearest real digit, a random grid, an interpolation strip, a 2D plane of z, class directions,
+// and every layer of G for the current z ("Inside G"), with a ConvT slice sent to the stepper.
+// The numbers come from lab::LatentModel (app/logic/latent_model.h).
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "convt/fast/fast_ops.h"
+#include "convt/io/assets.h"
+#include "gfx/colormap.h"
+#include "panels/latent_panel.h"
 #include "panels/panels.h"
+#include "widgets/heatmap_grid.h"
 
 namespace convt::panels {
+namespace {
 
-void draw_latent_panel() { draw_placeholder(panel_info(PanelId::kLatent)); }
+const ImVec4 kErrorColour(1.0f, 0.35f, 0.35f, 1.0f);
+const ImVec4 kNoteColour(0.75f, 0.75f, 0.75f, 1.0f);
+constexpr int kGridCols = 8, kGridRows = 8;
+constexpr float kSliderRange = 3.0f;
+
+// One image (C, H, W) of `images` (N, C, H, W) as a grayscale heatmap (tanh range [-1, 1]).
+widgets::HeatmapGridEvents draw_image(gfx::HeatmapRenderer& heatmaps, const char* id,
+                                      const Tensor& images, int64_t n, float cell,
+                                      bool outline = false) {
+  widgets::HeatmapGridOptions o;
+  o.vmin = -1.0f;
+  o.vmax = 1.0f;
+  o.colormap = gfx::Colormap::kGray;
+  o.cell_size = cell;
+  o.value_format = nullptr;
+  o.show_indices = false;
+  o.show_colorbar = false;
+  o.outline_hovered = outline;
+  const int h = static_cast<int>(images.dim(2)), w = static_cast<int>(images.dim(3));
+  return widgets::heatmap_grid(heatmaps, id, images.data() + n * images.dim(1) * h * w, h, w, o);
+}
+
+void set_stale(LatentState& s) {
+  s.stale = true;
+  s.grid_images = Tensor();
+  s.strip_images = Tensor();
+  s.plane_images = Tensor();
+  s.neighbour_z.clear();
+  s.plane_center.clear();
+}
+
+void load_checkpoint(LatentState& s, const std::string& path) {
+  if (s.model.load(path)) {
+    s.message = "Loaded " + path + " (" + s.model.model_name() + ", " +
+                std::to_string(s.model.trained_steps()) + " training steps)";
+    s.message_ok = true;
+    s.a.clear();
+    s.b.clear();
+    s.dirs = lab::ClassDirections();
+    s.class_note.clear();
+    s.slice_layer = -1;
+    set_stale(s);
+  } else {
+    s.message = s.model.error();
+    s.message_ok = false;
+  }
+}
+
+void start(LatentState& s) {
+  s.started = true;
+  try {
+    std::error_code ec;
+    std::string path = asset_path(kShippedCheckpoint);
+    const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, ec);
+    if (!ec) path = canonical.string();
+    std::snprintf(s.path, sizeof s.path, "%s", path.c_str());
+    load_checkpoint(s, path);
+    s.model.randomise(s.seed);
+  } catch (const std::exception& e) {
+    s.message = std::string("No shipped checkpoint: ") + e.what() +
+                "\nTrain one with `convt-lab train --model dcgan20 --data digits --out RUN` and "
+                "load RUN/checkpoint.safetensors above.";
+    s.message_ok = false;
+  }
+  try {
+    s.digits = load_builtin_digits(20);
+  } catch (const std::exception& e) {
+    s.class_note = std::string("Built-in digits not found (no nearest neighbour): ") + e.what();
+  }
+}
+
+// ---- Top row: checkpoint, z controls, the image and its nearest real digit ----------------------
+
+void draw_checkpoint_row(LatentState& s) {
+  ImGui::SetNextItemWidth(420);
+  ImGui::InputText("##ckpt", s.path, sizeof s.path);
+  ImGui::SameLine();
+  if (ImGui::Button("Load checkpoint")) load_checkpoint(s, s.path);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "Any .safetensors checkpoint written by convt-lab train or the dashboard.\n"
+        "A bad file keeps the model that is loaded now.");
+  }
+  ImGui::SameLine();
+  if (!s.message.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, s.message_ok ? kNoteColour : kErrorColour);
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 640.0f);
+    ImGui::TextUnformatted(s.message.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::PopStyleColor();
+  }
+}
+
+void draw_current(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
+  lab::LatentModel& m = s.model;
+  ImGui::BeginGroup();
+  ImGui::SetNextItemWidth(110);
+  ImGui::InputScalar("seed", ImGuiDataType_U64, &s.seed);
+  ImGui::SameLine();
+  if (ImGui::Button("Randomise")) m.randomise(s.seed);
+  ImGui::SameLine();
+  if (ImGui::Button("Next")) m.randomise(++s.seed);
+  ImGui::SameLine();
+  if (ImGui::Button("Zero")) m.zero();
+
+  const Tensor& img = m.image();
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("G(z)");
+  draw_image(heatmaps, "##current", img, 0, 6.5f);
+  ImGui::EndGroup();
+
+  // Nearest real neighbour, recomputed when z moves.
+  if (s.digits.size() > 0 && s.neighbour_z != m.z()) {
+    s.neighbour = lab::nearest_neighbour(s.digits.images, img.data(), img.numel());
+    s.neighbour_z = m.z();
+  }
+  if (s.neighbour.index >= 0) {
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    ImGui::TextUnformatted("nearest real digit");
+    draw_image(heatmaps, "##neighbour", s.digits.images, s.neighbour.index, 6.5f);
+    ImGui::EndGroup();
+    ImGui::Text("#%lld (a %d), pixel distance %.2f", static_cast<long long>(s.neighbour.index),
+                s.digits.labels[static_cast<size_t>(s.neighbour.index)], s.neighbour.distance);
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip(
+          "Euclidean distance over the 400 pixels in [-1, 1] to the closest of the\n"
+          "10,000 training digits. Near 0: G copied it; larger: G made a new one.");
+    }
+  }
+  ImGui::Text("G forward: %.2f ms (fast backend, %d thread%s)", m.last_forward_ms(),
+              fast::num_threads(), fast::num_threads() == 1 ? "" : "s");
+  ImGui::EndGroup();
+}
+
+void draw_sliders(LatentState& s, float height) {
+  lab::LatentModel& m = s.model;
+  ImGui::BeginChild("##z_sliders", ImVec2(330, height), true);
+  ImGui::Text("z: %d components, N(0, 1)", m.latent_dim());
+  for (int i = 0; i < m.latent_dim(); ++i) {
+    ImGui::PushID(i);
+    float v = m.z()[static_cast<size_t>(i)];
+    ImGui::SetNextItemWidth(220);
+    char label[16];
+    std::snprintf(label, sizeof label, "z%d", i);
+    if (ImGui::SliderFloat(label, &v, -kSliderRange, kSliderRange, "%.3f")) m.set_component(i, v);
+    ImGui::SameLine();
+    if (ImGui::SmallButton("reset")) m.reset_component(i);
+    ImGui::PopID();
+  }
+  ImGui::EndChild();
+}
+
+void draw_random_grid(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
+  lab::LatentModel& m = s.model;
+  ImGui::BeginGroup();
+  ImGui::Text("Random samples (click one to explore it)");
+  ImGui::SetNextItemWidth(110);
+  bool regen = ImGui::InputScalar("grid seed", ImGuiDataType_U64, &s.grid_seed);
+  ImGui::SameLine();
+  if (ImGui::Button("New grid")) {
+    ++s.grid_seed;
+    regen = true;
+  }
+  if (regen || s.grid_images.empty()) {
+    s.grid_z = m.latent_batch(kGridCols * kGridRows, s.grid_seed);
+    s.grid_images = m.generate(s.grid_z);
+  }
+  for (int r = 0; r < kGridRows; ++r) {
+    for (int c = 0; c < kGridCols; ++c) {
+      const int n = r * kGridCols + c;
+      char id[32];
+      std::snprintf(id, sizeof id, "##grid%d", n);
+      if (c > 0) ImGui::SameLine(0, 2);
+      if (draw_image(heatmaps, id, s.grid_images, n, 1.5f, true).clicked()) {
+        m.set_z(lab::LatentModel::row(s.grid_z, n));
+      }
+    }
+  }
+  ImGui::EndGroup();
+}
+
+// ---- Interpolation strip -----------------------------------------------------------------------
+
+void draw_interpolation(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
+  lab::LatentModel& m = s.model;
+  bool changed = false;
+  if (s.a.empty() || s.b.empty()) {
+    s.a = lab::LatentModel::row(m.latent_batch(1, 101), 0);
+    s.b = lab::LatentModel::row(m.latent_batch(1, 202), 0);
+    changed = true;
+  }
+  ImGui::TextUnformatted("Interpolation A -> B:");
+  ImGui::SameLine();
+  if (ImGui::Button("A = current z")) {
+    s.a = m.z();
+    changed = true;
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("B = current z")) {
+    s.b = m.z();
+    changed = true;
+  }
+  ImGui::SameLine();
+  if (ImGui::RadioButton("lerp", s.mode == lab::Interpolation::kLinear)) {
+    s.mode = lab::Interpolation::kLinear;
+    changed = true;
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("(1 - t) A + t B: a straight chord");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("slerp", s.mode == lab::Interpolation::kSpherical)) {
+    s.mode = lab::Interpolation::kSpherical;
+    changed = true;
+  }
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "sin((1-t) w)/sin w A + sin(t w)/sin w B, w = angle(A, B): along the arc,\n"
+        "so the norm stays where N(0, 1) samples live (|z| near 10 for 100 dims)");
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(160);
+  changed |= ImGui::SliderInt("steps", &s.steps, 3, 16);
+  if (changed || s.strip_images.empty()) {
+    s.strip_z = lab::interpolate(s.a, s.b, s.steps, s.mode);
+    s.strip_images = m.generate(s.strip_z);
+  }
+  for (int i = 0; i < s.steps; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "##strip%d", i);
+    if (i > 0) ImGui::SameLine(0, 4);
+    if (draw_image(heatmaps, id, s.strip_images, i, 3.0f, true).clicked()) {
+      m.set_z(s.strip_z[static_cast<size_t>(i)]);
+    }
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("t = %.3f (click: make it the current z)",
+                        static_cast<double>(i) / (s.steps - 1));
+    }
+  }
+}
+
+// ---- 2D plane ----------------------------------------------------------------------------------
+
+void draw_plane(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
+  lab::LatentModel& m = s.model;
+  bool changed = s.plane_center != m.z();
+  if (ImGui::RadioButton("two random directions", s.plane_random)) {
+    s.plane_random = true;
+    changed = true;
+  }
+  ImGui::SameLine();
+  if (ImGui::RadioButton("two components", !s.plane_random)) {
+    s.plane_random = false;
+    changed = true;
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(110);
+  if (s.plane_random) {
+    changed |= ImGui::InputScalar("direction seed", ImGuiDataType_U64, &s.plane_seed);
+  } else {
+    changed |= ImGui::SliderInt("across: z", &s.comp_i, 0, m.latent_dim() - 1);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(110);
+    changed |= ImGui::SliderInt("up: z", &s.comp_j, 0, m.latent_dim() - 1);
+    if (s.comp_i == s.comp_j) s.comp_j = (s.comp_i + 1) % m.latent_dim();
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(110);
+  if (ImGui::SliderInt("size", &s.plane_n, 3, 9)) {
+    s.plane_n |= 1;  // odd: z at the centre
+    changed = true;
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(140);
+  changed |= ImGui::SliderFloat("spacing", &s.spacing, 0.1f, 3.0f, "%.2f");
+  if (changed || s.plane_images.empty()) {
+    const lab::PlaneAxes axes = s.plane_random
+                                    ? lab::random_orthonormal_axes(m.latent_dim(), s.plane_seed)
+                                    : lab::component_axes(m.latent_dim(), s.comp_i, s.comp_j);
+    s.plane_z = lab::plane_grid(m.z(), axes, s.plane_n, s.spacing);
+    s.plane_images = m.generate(s.plane_z);
+    s.plane_center = m.z();
+  }
+  const int n = s.plane_n;
+  for (int r = 0; r < n; ++r) {
+    for (int c = 0; c < n; ++c) {
+      const int k = r * n + c;
+      char id[32];
+      std::snprintf(id, sizeof id, "##plane%d", k);
+      if (c > 0) ImGui::SameLine(0, 2);
+      const bool centre = r == n / 2 && c == n / 2;
+      if (centre) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 1.0f);
+      if (draw_image(heatmaps, id, s.plane_images, k, 2.4f, true).clicked()) {
+        m.set_z(s.plane_z[static_cast<size_t>(k)]);
+      }
+      if (centre) ImGui::PopStyleVar();
+      if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("z %+d u %+d v%s", c - n / 2, n / 2 - r, centre ? " (current z)" : "");
+      }
+    }
+  }
+}
+
+// ---- Class directions --------------------------------------------------------------------------
+
+void draw_class_directions(LatentState& s) {
+  lab::LatentModel& m = s.model;
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 760.0f);
+  ImGui::TextUnformatted(
+      "The mean z of samples labelled as each digit. Labels: 1-nearest-neighbour over the 10,000 "
+      "built-in digits (pixel distance). The dashboard's CNN digit classifier (issue 5) plugs in "
+      "here when it ships.");
+  ImGui::PopTextWrapPos();
+  if (s.digits.size() == 0) {
+    ImGui::TextColored(kErrorColour, "%s", s.class_note.c_str());
+    return;
+  }
+  if (ImGui::Button("Compute from 256 samples")) {
+    const Tensor zs = m.latent_batch(256, 4242);
+    const Tensor images = m.generate(zs);
+    const int64_t per = images.numel() / images.dim(0);
+    std::vector<int> labels(static_cast<size_t>(images.dim(0)));
+    for (int64_t n = 0; n < images.dim(0); ++n) {
+      const lab::Neighbour nb =
+          lab::nearest_neighbour(s.digits.images, images.data() + n * per, per);
+      labels[static_cast<size_t>(n)] = s.digits.labels[static_cast<size_t>(nb.index)];
+    }
+    s.dirs = lab::class_directions(zs, labels, 10);
+  }
+  if (s.dirs.num_classes() == 0) return;
+  std::string counts = "samples per digit:";
+  for (int c = 0; c < s.dirs.num_classes(); ++c) {
+    counts += " " + std::to_string(c) + ":" + std::to_string(s.dirs.count[static_cast<size_t>(c)]);
+  }
+  ImGui::TextUnformatted(counts.c_str());
+  ImGui::SetNextItemWidth(120);
+  ImGui::SliderInt("digit", &s.target_class, 0, 9);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(160);
+  ImGui::SliderFloat("amount", &s.class_amount, 0.05f, 1.0f, "%.2f");
+  ImGui::SameLine();
+  const bool empty = s.dirs.count[static_cast<size_t>(s.target_class)] == 0;
+  if (empty) ImGui::BeginDisabled();
+  if (ImGui::Button("Move z toward it")) {
+    m.set_z(lab::toward_class(m.z(), s.dirs, s.target_class, s.class_amount));
+  }
+  if (empty) ImGui::EndDisabled();
+  if (empty) ImGui::TextColored(kErrorColour, "no sample was labelled %d", s.target_class);
+}
+
+// ---- Inside G ----------------------------------------------------------------------------------
+
+void draw_layer(LatentState& s, gfx::HeatmapRenderer& heatmaps, const lab::LayerOutput& L) {
+  ImGui::PushID(L.index);
+  const float limit = L.abs_max > 0 ? L.abs_max : 1.0f;
+  ImGui::Text("%d %s  %s", L.index, L.label.c_str(), L.description.c_str());
+  ImGui::SameLine();
+  if (L.height > 1) {
+    ImGui::TextColored(kNoteColour, "-> (%d, %d, %d), |max| %.3g; %d most active of %d channels",
+                       L.channels, L.height, L.width, static_cast<double>(L.abs_max),
+                       std::min(s.channels_shown, L.channels), L.channels);
+  } else {
+    ImGui::TextColored(kNoteColour, "-> (%d), |max| %.3g, shown as 64 x 100", L.channels,
+                       static_cast<double>(L.abs_max));
+  }
+  widgets::HeatmapGridOptions o;
+  o.vmin = -limit;
+  o.vmax = limit;
+  o.colormap = gfx::Colormap::kDiverging;
+  o.value_format = nullptr;
+  o.show_indices = false;
+  if (L.height == 1) {
+    const int cols = 100, rows = (L.channels + cols - 1) / cols;
+    if (rows * cols == L.channels) {
+      o.cell_size = 1.2f;
+      const auto ev = widgets::heatmap_grid(heatmaps, "##flat", L.output.data(), rows, cols, o);
+      if (ev.hovered()) {
+        const int k = ev.hovered_row * cols + ev.hovered_col;
+        ImGui::SetTooltip("feature %d = %.4f", k, static_cast<double>(L.output[k]));
+      }
+    }
+    ImGui::PopID();
+    return;
+  }
+  const int shown = std::min(s.channels_shown, L.channels);
+  o.cell_size = std::max(2.0f, 48.0f / static_cast<float>(std::max(L.height, L.width)));
+  const int64_t plane = static_cast<int64_t>(L.height) * L.width;
+  for (int k = 0; k < shown; ++k) {
+    const int c = L.ranked[static_cast<size_t>(k)].channel;
+    o.show_colorbar = k == shown - 1;  // one scale per layer, after its channels
+    char id[32];
+    std::snprintf(id, sizeof id, "##ch%d", c);
+    if (k > 0) ImGui::SameLine(0, 3);
+    const auto ev =
+        widgets::heatmap_grid(heatmaps, id, L.output.data() + c * plane, L.height, L.width, o);
+    if (ev.hovered()) {
+      ImGui::SetTooltip(
+          "channel %d (rank %d, mean |x| %.3f)\n(%d, %d) = %.4f%s", c, k + 1,
+          static_cast<double>(L.ranked[static_cast<size_t>(k)].mean_abs), ev.hovered_row,
+          ev.hovered_col,
+          static_cast<double>(L.output[c * plane + ev.hovered_row * L.width + ev.hovered_col]),
+          L.type == "ConvTranspose2d" ? "\nclick: pick this output channel and pixel "
+                                        "for the stepper"
+                                      : "");
+    }
+    if (ev.clicked() && L.type == "ConvTranspose2d") {
+      s.slice_layer = L.index;
+      s.slice_oc = c;
+      s.slice_oy = ev.clicked_row;
+      s.slice_ox = ev.clicked_col;
+      s.slice_ic = -1;
+    }
+  }
+  ImGui::PopID();
+}
+
+void draw_stepper_link(LatentState& s, const LatentLinks& links) {
+  lab::LatentModel& m = s.model;
+  const std::vector<int> convs = m.conv_transpose_layers();
+  if (convs.empty()) return;
+  if (std::find(convs.begin(), convs.end(), s.slice_layer) == convs.end()) {
+    s.slice_layer = convs.front();
+  }
+  const auto& layers = m.layers();
+  const lab::LayerOutput& out = layers[static_cast<size_t>(s.slice_layer)];
+  const lab::LayerOutput& in = layers[static_cast<size_t>(s.slice_layer - 1)];
+  s.slice_oc = std::clamp(s.slice_oc, 0, out.channels - 1);
+  s.slice_oy = std::clamp(s.slice_oy, 0, out.height - 1);
+  s.slice_ox = std::clamp(s.slice_ox, 0, out.width - 1);
+  const int ic = s.slice_ic >= 0 ? std::min(s.slice_ic, in.channels - 1)
+                                 : in.ranked.front().channel;  // most active input channel
+  ImGui::TextUnformatted("Step through a slice of a ConvT layer:");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(150);
+  std::string preview = std::to_string(s.slice_layer) + " " + out.label;
+  if (ImGui::BeginCombo("layer", preview.c_str())) {
+    for (int li : convs) {
+      const std::string name = std::to_string(li) + " " + layers[static_cast<size_t>(li)].label;
+      if (ImGui::Selectable(name.c_str(), li == s.slice_layer)) {
+        s.slice_layer = li;
+        s.slice_ic = -1;
+      }
+    }
+    ImGui::EndCombo();
+  }
+  int ic_edit = ic;
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(90);
+  if (ImGui::InputInt("in ch", &ic_edit)) s.slice_ic = std::clamp(ic_edit, 0, in.channels - 1);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(90);
+  ImGui::InputInt("out ch", &s.slice_oc);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(80);
+  ImGui::InputInt("oy", &s.slice_oy);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(80);
+  ImGui::InputInt("ox", &s.slice_ox);
+  s.slice_oc = std::clamp(s.slice_oc, 0, out.channels - 1);
+  s.slice_oy = std::clamp(s.slice_oy, 0, out.height - 1);
+  s.slice_ox = std::clamp(s.slice_ox, 0, out.width - 1);
+
+  const lab::StepperSlice slice = m.stepper_slice(s.slice_layer, std::min(ic, in.channels - 1),
+                                                  s.slice_oc, s.slice_oy, s.slice_ox);
+  std::string why = lab::stepper_fit(slice);
+  if (why.empty() && links.stepper == nullptr) why = "the stepper is not available here";
+  ImGui::SameLine();
+  if (!why.empty()) ImGui::BeginDisabled();
+  if (ImGui::Button("Step through this")) {
+    const std::string err = lab::load_into_stepper(slice, *links.stepper);
+    if (err.empty()) {
+      if (links.active_panel) *links.active_panel = PanelId::kStepper;
+      if (links.select_requested) *links.select_requested = true;
+      s.slice_message.clear();
+    } else {
+      s.slice_message = err;
+    }
+  }
+  if (!why.empty()) ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+    if (why.empty()) {
+      ImGui::SetTooltip(
+          "Opens the stepper on input channel %d -> output channel %d of this layer:\n"
+          "its real 5x5 weights w[%d, %d], the real %dx%d input plane for this z,\n"
+          "at event %lld of %lld, which writes output pixel (%d, %d).",
+          slice.in_channel, slice.out_channel, slice.in_channel, slice.out_channel,
+          static_cast<int>(slice.input.dim(2)), static_cast<int>(slice.input.dim(3)),
+          static_cast<long long>(slice.event_index), static_cast<long long>(slice.event_count),
+          slice.oy, slice.ox);
+    } else {
+      ImGui::SetTooltip("Disabled: %s.\nLayer 'up1' (5x5 input) fits the stepper.", why.c_str());
+    }
+  }
+  ImGui::TextColored(kNoteColour,
+                     "slice in %d -> out %d contributes %.4f of the layer's %.4f at (%d, %d); "
+                     "%zu of its %lld scatter-adds write there (first: event %lld)",
+                     slice.in_channel, slice.out_channel,
+                     static_cast<double>(slice.slice_output.at(0, 0, slice.oy, slice.ox)),
+                     static_cast<double>(out.output.at(0, slice.out_channel, slice.oy, slice.ox)),
+                     slice.oy, slice.ox, slice.events.size(),
+                     static_cast<long long>(slice.event_count),
+                     static_cast<long long>(slice.event_index));
+  if (!s.slice_message.empty()) ImGui::TextColored(kErrorColour, "%s", s.slice_message.c_str());
+}
+
+void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentLinks& links) {
+  ImGui::SetNextItemWidth(160);
+  ImGui::SliderInt("channels per layer", &s.channels_shown, 1, 32);
+  ImGui::SameLine();
+  ImGui::TextColored(kNoteColour,
+                     "Every layer's output for the current z, most active channels (mean |x|) "
+                     "first; blue < 0 < red, one scale per layer. Click a ConvT channel pixel "
+                     "to pick it for the stepper.");
+  ImGui::SameLine();
+  ImGui::Checkbox("flat layers too", &s.show_flat);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "The dense layer, its BatchNorm1d and LeakyReLU: 6400 values each, before\n"
+        "Reshape makes them 256 channels of 5x5");
+  }
+  draw_stepper_link(s, links);
+  ImGui::BeginChild("##inside_g", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+  for (const lab::LayerOutput& L : s.model.layers()) {
+    if (L.height == 1 && !s.show_flat) continue;
+    draw_layer(s, heatmaps, L);
+  }
+  ImGui::EndChild();
+}
+
+}  // namespace
+
+void draw_latent_panel(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentLinks& links) {
+  if (!s.started) start(s);
+  draw_checkpoint_row(s);
+  if (!s.model.loaded()) return;
+  try {
+    const float top_h = 312.0f;
+    ImGui::BeginChild("##top", ImVec2(0, top_h), false);
+    draw_current(s, heatmaps);
+    ImGui::SameLine(0, 16);
+    draw_sliders(s, top_h - 8);
+    ImGui::SameLine(0, 16);
+    draw_random_grid(s, heatmaps);
+    ImGui::EndChild();
+    ImGui::Separator();
+    draw_interpolation(s, heatmaps);
+    ImGui::Separator();
+    if (ImGui::BeginTabBar("##latent_tabs")) {
+      if (ImGui::BeginTabItem("Inside G")) {
+        draw_inside_g(s, heatmaps, links);
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem("2D plane")) {
+        draw_plane(s, heatmaps);
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem("Class directions")) {
+        draw_class_directions(s);
+        ImGui::EndTabItem();
+      }
+      ImGui::EndTabBar();
+    }
+  } catch (const std::exception& e) {
+    // Should not happen with a model that loaded; say so rather than crash the app.
+    ImGui::TextColored(kErrorColour, "latent panel: %s", e.what());
+  }
+  s.stale = false;
+}
 
 }  // namespace convt::panels

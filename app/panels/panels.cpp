@@ -23,9 +23,9 @@ const std::vector<PanelInfo>& all_panels() {
        "curves, fixed-z samples beside real digits, diagnoses.",
        true},
       {PanelId::kLatent, "latent", "Latent",
-       "Will let you turn the knobs of a trained generator's latent vector and see what each "
-       "layer makes of it (issue 6).",
-       false},
+       "Turn the 100 knobs of a trained generator's latent vector z and see the image, its "
+       "nearest real digit, interpolations, a 2D plane of z and what every layer of G makes of it.",
+       true},
       {PanelId::kCompletion, "completion", "Completion",
        "Will show the notes' other generators: the learn-to-complete CNN with weight tying and "
        "the blank-canvas dream (issue 7).",

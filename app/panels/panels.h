@@ -46,10 +46,11 @@ struct PlaygroundView {
 void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
                            gfx::HeatmapRenderer& heatmaps);
 
+// The latent explorer: draw_latent_panel in panels/latent_panel.h (issue 6).
+
 // The training dashboard: draw_training_panel in panels/training_panel.h (issue 5).
 
 // Placeholders for the panels of later issues: each says in one line what it will be.
-void draw_latent_panel();
 void draw_completion_panel();
 void draw_lessons_panel();
 

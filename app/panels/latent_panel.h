@@ -1,0 +1,86 @@
+// The latent explorer panel (issue 6): its state and its draw function. The numbers come from
+// lab::LatentModel (app/logic/latent_model.h); this file only adds what the panel shows and
+// remembers between frames.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "convt/data/dataset.h"
+#include "convt/tensor.h"
+#include "gfx/heatmap_renderer.h"
+#include "logic/latent_model.h"
+#include "logic/stepper_model.h"
+
+namespace convt::panels {
+
+enum class PanelId;
+
+// Everything the latent panel keeps. One member of AppState (`latent`).
+struct LatentState {
+  lab::LatentModel model;
+  bool started = false;  // the first draw loads the shipped checkpoint and the digits
+  char path[512] = "";   // the checkpoint path field
+  std::string message;   // the last load's result (error text when !message_ok)
+  bool message_ok = true;
+  uint64_t seed = 1;  // Randomise draws z from this seed
+
+  // Nearest real neighbour over the built-in digits.
+  Dataset digits;
+  lab::Latent neighbour_z;  // the z the neighbour was found for
+  lab::Neighbour neighbour;
+
+  // A random grid of samples; clicking one makes its z the current one.
+  uint64_t grid_seed = 1000;
+  Tensor grid_z, grid_images;  // (64, latent_dim), (64, C, H, W)
+
+  // Interpolation A -> B.
+  lab::Latent a, b;
+  int steps = 9;
+  lab::Interpolation mode = lab::Interpolation::kSpherical;
+  std::vector<lab::Latent> strip_z;
+  Tensor strip_images;
+
+  // 2D plane around z.
+  bool plane_random = true;  // two random orthonormal directions, else two components
+  int comp_i = 0, comp_j = 1;
+  uint64_t plane_seed = 7;
+  int plane_n = 5;
+  float spacing = 1.0f;
+  std::vector<lab::Latent> plane_z;
+  Tensor plane_images;
+  lab::Latent plane_center;
+
+  // Class directions (labels from a classifier; 1-nearest-neighbour over the digits until the
+  // dashboard's CNN classifier ships).
+  lab::ClassDirections dirs;
+  int target_class = 0;
+  float class_amount = 0.5f;
+  std::string class_note;
+
+  // Inside G and the stepper slice.
+  int channels_shown = 12;
+  bool show_flat = false;  // also the flat (6400) outputs of dense, BatchNorm1d, LeakyReLU
+  int slice_layer = -1;    // a ConvTranspose2d of G; -1: the first one
+  int slice_ic = -1, slice_oc = 0, slice_oy = 0, slice_ox = 0;  // slice_ic -1: most active input
+  std::string slice_message;
+
+  bool stale = true;  // grids, strip and plane need recomputing (new model)
+};
+
+// What the panel may reach outside itself: the stepper (to load a ConvT slice into it) and the
+// tab switch. Any may be nullptr (then "Step through this" is disabled).
+struct LatentLinks {
+  lab::StepperModel* stepper = nullptr;
+  PanelId* active_panel = nullptr;
+  bool* select_requested = nullptr;
+};
+
+// The shipped checkpoint, assets/checkpoints/dcgan20_digits.safetensors.
+inline constexpr const char* kShippedCheckpoint = "checkpoints/dcgan20_digits.safetensors";
+
+void draw_latent_panel(LatentState& state, gfx::HeatmapRenderer& heatmaps,
+                       const LatentLinks& links);
+
+}  // namespace convt::panels
