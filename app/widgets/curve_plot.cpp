@@ -131,7 +131,13 @@ void curve_plot(const char* id, const std::vector<CurveSeries>& series,
   for (const auto& s : series) {
     pts.clear();
     const size_t n = std::min(s.x.size(), s.y.size());
-    for (size_t i = 0; i <= n; ++i) {
+    // At most ~2 points per pixel column: long runs cost the same to draw as short ones.
+    const size_t every = std::max<size_t>(1, n / static_cast<size_t>(2.0f * (right - left) + 1));
+    auto next = [&](size_t i) {  // every `every`-th point, the last one always, then n
+      if (i + 1 >= n) return i + 1;
+      return std::min(i + every, n - 1);
+    };
+    for (size_t i = 0; i <= n; i = next(i)) {
       if (i == n || !std::isfinite(s.y[i])) {
         if (pts.size() >= 2)
           draw->AddPolyline(pts.data(), static_cast<int>(pts.size()), s.colour, 0, 1.6f);
