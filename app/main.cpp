@@ -120,7 +120,8 @@ void draw_panel(convt::panels::PanelId id, convt::AppState& state,
     case PanelId::kLatent:
       convt::panels::draw_latent_panel(  // issue 6
           state.latent, heatmaps,
-          {&state.model.stepper, &state.view.active_panel, &state.view.select_requested});
+          {&state.model.stepper, &state.view.stepper, &state.view.active_panel,
+           &state.view.select_requested});
       break;
     case PanelId::kCompletion:
       convt::panels::draw_completion_panel();

@@ -493,6 +493,13 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
   if (ImGui::Button("Step through this")) {
     const std::string err = lab::load_into_stepper(slice, *links.stepper);
     if (err.empty()) {
+      if (links.stepper_view) {
+        links.stepper_view->preset_index = -1;  // not a preset: a slice of G
+        links.stepper_view->playing = false;
+        links.stepper_view->selected_oc = 0;
+        links.stepper_view->selected_y = slice.oy;
+        links.stepper_view->selected_x = slice.ox;
+      }
       if (links.active_panel) *links.active_panel = PanelId::kStepper;
       if (links.select_requested) *links.select_requested = true;
       s.slice_message.clear();

@@ -16,6 +16,7 @@
 namespace convt::panels {
 
 enum class PanelId;
+struct StepperView;
 
 // Everything the latent panel keeps. One member of AppState (`latent`).
 struct LatentState {
@@ -73,6 +74,7 @@ struct LatentState {
 // tab switch. Any may be nullptr (then "Step through this" is disabled).
 struct LatentLinks {
   lab::StepperModel* stepper = nullptr;
+  StepperView* stepper_view = nullptr;  // its view: "edited by hand", the chosen pixel selected
   PanelId* active_panel = nullptr;
   bool* select_requested = nullptr;
 };
