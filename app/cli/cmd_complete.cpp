@@ -17,9 +17,11 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<FlagSpec> kFlags = {
-    {"--steps", "N"},   {"--out", "DIR"},         {"--batch", "B"},     {"--lr", "LR"},
-    {"--seed", "S"},    {"--mask", "KIND"},       {"--latent", "L"},    {"--backend", "B"},
-    {"--threads", "N"}, {"--holdout-every", "K"}, {"--eval-every", "N"}};
+    {"--steps", "N"},         {"--out", "DIR"},      {"--batch", "B"},
+    {"--lr", "LR"},           {"--seed", "S"},       {"--mask", "KIND"},
+    {"--latent", "L"},        {"--backend", "B"},    {"--threads", "N"},
+    {"--holdout-every", "K"}, {"--eval-every", "N"}, {"--data", "digits|fashion-mnist|DIR"},
+    {"--size", "S"},          {"--channels", "1|3"}};
 
 struct RunResult {
   std::string name;
@@ -71,14 +73,17 @@ std::string complete_train_usage() {
          "      [--batch 32] [--lr 1e-3] [--seed 0] [--mask bottom-half|left-half|random-square|"
          "everything]\n"
          "      [--latent 8] [--backend naive|fast] [--threads N] [--holdout-every 10]\n"
-         "      [--eval-every N]\n\n"
+         "      [--eval-every N] [--data digits|fashion-mnist|DIR] [--size 28] [--channels 1]\n\n"
          "Trains the learn-to-complete CNN (encoder conv+ReLU+pool x2, Linear mixing a latent\n"
          "code, decoder ConvTranspose2d x2, tanh; MSE to the whole image) on the built-in 28x28\n"
-         "digits with part of each image hidden. --tied: each decoder layer uses its mirror\n"
-         "encoder conv's kernel (the same storage); --untied: its own; both flags or neither:\n"
-         "both, one after the other with the same seed, data order and steps.\n"
-         "Every --holdout-every-th digit (default 10th: 1000 images) is held out; the held-out\n"
-         "MSE (code zero) is printed every --eval-every steps (default steps/10) and at the end.\n"
+         "digits (or --data: Fashion-MNIST, or a folder of PNG/JPG images such as the notes'\n"
+         "64x64 grayscale pictures of one kind of object: --data DIR --size 64) with part of\n"
+         "each image hidden. --tied: each decoder layer uses its mirror encoder conv's kernel\n"
+         "(the same storage); --untied: its own; both flags or neither: both, one after the\n"
+         "other with the same seed, data order and steps.\n"
+         "Every --holdout-every-th image (default 10th: 1000 of the digits) is held out; the\n"
+         "held-out MSE (code zero) is printed every --eval-every steps (default steps/10) and\n"
+         "at the end.\n"
          "Writes DIR/<tied|untied>/log.csv and DIR/<tied|untied>/checkpoint.safetensors.\n"
          "Exit status: 0 done; 1 training diverged; 2 bad input.\n";
 }
@@ -117,13 +122,33 @@ int run_complete_train(int argc, char** argv) {
   cfg.backend = a.has("--backend") ? parse_backend_flag(a.get("--backend")) : nn::Backend::fast;
   cfg.validate();
 
-  const Dataset digits = load_builtin_digits(28);
-  const auto [train, held] = split_holdout(digits, every);
+  const std::string source = a.has("--data") ? a.get("--data") : "digits";
+  cfg.image_size = static_cast<int>(a.count("--size", 28, 1024));
+  cfg.image_channels = static_cast<int>(a.count("--channels", 1, 3));
+  if (cfg.image_channels != 1 && cfg.image_channels != 3) {
+    throw CliError("--channels: expected 1 or 3, found " + std::to_string(cfg.image_channels));
+  }
+  if (cfg.image_size % 4 != 0) {
+    throw CliError("--size: expected a multiple of 4 (two 2x2 max-pools), found " +
+                   std::to_string(cfg.image_size));
+  }
+  cfg.validate();
+  const Dataset data = load_dataset(source, cfg.image_size, cfg.image_channels);
+  if (data.size() < 2 * every) {
+    throw CliError("complete-train: --data " + source + " has " + std::to_string(data.size()) +
+                   " images; at least " + std::to_string(2 * every) +
+                   " are needed to hold out every " + std::to_string(every) + "th");
+  }
+  const auto [train, held] = split_holdout(data, every);
+  if (cfg.batch_size > train.size()) {
+    throw CliError("--batch " + std::to_string(cfg.batch_size) + ": larger than the " +
+                   std::to_string(train.size()) + " training images");
+  }
   std::printf(
-      "complete-train: %lld training digits, %lld held out (every %lldth), mask %s, "
+      "complete-train: %s; %lld training images, %lld held out (every %lldth), mask %s, "
       "batch %lld, lr %g, seed %llu, %lld steps\n",
-      static_cast<long long>(train.size()), static_cast<long long>(held.size()),
-      static_cast<long long>(every), mask_name(cfg.mask.kind),
+      data.description.c_str(), static_cast<long long>(train.size()),
+      static_cast<long long>(held.size()), static_cast<long long>(every), mask_name(cfg.mask.kind),
       static_cast<long long>(cfg.batch_size), static_cast<double>(cfg.lr),
       static_cast<unsigned long long>(cfg.seed), static_cast<long long>(steps));
 
@@ -147,7 +172,7 @@ int run_complete_train(int argc, char** argv) {
                 static_cast<long long>(r.params), static_cast<long long>(r.conv_params),
                 r.after.mse, r.before.mse, r.after.hidden_mse, r.samples_per_second);
   }
-  std::printf("held-out: %lld digits, code zero, after %lld steps\n",
+  std::printf("held-out: %lld images, code zero, after %lld steps\n",
               static_cast<long long>(results.front().after.images), static_cast<long long>(steps));
   return 0;
 }
