@@ -169,6 +169,21 @@ Neighbour nearest_neighbour(const Tensor& images, const float* image, int64_t im
   return best;
 }
 
+std::vector<int> classify(nn::Sequential& net, const Tensor& images, float min_confidence) {
+  net.set_training(false);
+  const Tensor logits = net.forward(images);  // (N, K)
+  const int64_t n_count = logits.dim(0), k_count = logits.dim(1);
+  std::vector<int> labels(static_cast<size_t>(n_count), -1);
+  for (int64_t n = 0; n < n_count; ++n) {
+    const float* l = logits.data() + n * k_count;
+    const int64_t best = std::max_element(l, l + k_count) - l;
+    double sum = 0.0;
+    for (int64_t k = 0; k < k_count; ++k) sum += std::exp(static_cast<double>(l[k] - l[best]));
+    if (1.0 / sum >= min_confidence) labels[static_cast<size_t>(n)] = static_cast<int>(best);
+  }
+  return labels;
+}
+
 ClassDirections class_directions(const Tensor& zs, const std::vector<int>& labels,
                                  int num_classes) {
   if (zs.ndim() != 2 || static_cast<size_t>(zs.dim(0)) != labels.size()) {

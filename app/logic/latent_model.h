@@ -77,6 +77,10 @@ struct ClassDirections {
   std::vector<int64_t> count;  // samples per class; mean[c] is empty when count[c] == 0
   int num_classes() const { return static_cast<int>(mean.size()); }
 };
+// Labels from a classifier network (x (N, C, H, W) -> logits (N, num_classes), e.g. the
+// dashboard's digit CNN, quality_score.h), in evaluation mode: argmax of softmax(logits), or -1
+// when its probability is below min_confidence.
+std::vector<int> classify(nn::Sequential& net, const Tensor& images, float min_confidence);
 // Mean z per label. zs (N, latent_dim), labels (N) in [0, num_classes) or -1 (ignored).
 ClassDirections class_directions(const Tensor& zs, const std::vector<int>& labels, int num_classes);
 // z + amount * (mean[cls] - z): amount 0 keeps z, 1 lands on the class mean. Throws

@@ -16,6 +16,7 @@
 #include "convt/fast/fast_ops.h"
 #include "convt/io/assets.h"
 #include "gfx/colormap.h"
+#include "logic/quality_score.h"
 #include "panels/latent_panel.h"
 #include "panels/panels.h"
 #include "widgets/heatmap_grid.h"
@@ -329,25 +330,37 @@ void draw_plane(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
 
 void draw_class_directions(LatentState& s) {
   lab::LatentModel& m = s.model;
+  if (!s.classifier_tried) {
+    s.classifier_tried = true;
+    try {
+      s.classifier = lab::load_classifier(asset_path(kDigitClassifier));
+    } catch (const std::exception& e) {
+      s.class_note = std::string("digit classifier not loaded (") + e.what() +
+                     "); labels by 1-nearest-neighbour instead";
+    }
+  }
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 760.0f);
   ImGui::TextUnformatted(
-      "The mean z of samples labelled as each digit. Labels: 1-nearest-neighbour over the 10,000 "
-      "built-in digits (pixel distance). The dashboard's CNN digit classifier (issue 5) plugs in "
-      "here when it ships.");
+      s.classifier ? "The mean z of samples that the dashboard's CNN digit classifier "
+                     "(assets/classifier) labels as each digit with probability >= 0.9."
+                   : "The mean z of samples labelled as each digit by 1-nearest-neighbour over "
+                     "the 10,000 built-in digits (pixel distance).");
   ImGui::PopTextWrapPos();
-  if (s.digits.size() == 0) {
-    ImGui::TextColored(kErrorColour, "%s", s.class_note.c_str());
-    return;
-  }
-  if (ImGui::Button("Compute from 256 samples")) {
-    const Tensor zs = m.latent_batch(256, 4242);
+  if (!s.class_note.empty()) ImGui::TextColored(kNoteColour, "%s", s.class_note.c_str());
+  if (!s.classifier && s.digits.size() == 0) return;
+  if (ImGui::Button("Compute from 512 samples")) {
+    const Tensor zs = m.latent_batch(512, 4242);
     const Tensor images = m.generate(zs);
-    const int64_t per = images.numel() / images.dim(0);
-    std::vector<int> labels(static_cast<size_t>(images.dim(0)));
-    for (int64_t n = 0; n < images.dim(0); ++n) {
-      const lab::Neighbour nb =
-          lab::nearest_neighbour(s.digits.images, images.data() + n * per, per);
-      labels[static_cast<size_t>(n)] = s.digits.labels[static_cast<size_t>(nb.index)];
+    std::vector<int> labels;
+    if (s.classifier) {
+      labels = lab::classify(*s.classifier, images, 0.9f);
+    } else {
+      const int64_t per = images.numel() / images.dim(0);
+      for (int64_t n = 0; n < images.dim(0); ++n) {
+        const lab::Neighbour nb =
+            lab::nearest_neighbour(s.digits.images, images.data() + n * per, per);
+        labels.push_back(s.digits.labels[static_cast<size_t>(nb.index)]);
+      }
     }
     s.dirs = lab::class_directions(zs, labels, 10);
   }

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "convt/data/dataset.h"
+#include "convt/nn/sequential.h"
 #include "convt/tensor.h"
 #include "gfx/heatmap_renderer.h"
 #include "logic/latent_model.h"
@@ -53,8 +55,10 @@ struct LatentState {
   Tensor plane_images;
   lab::Latent plane_center;
 
-  // Class directions (labels from a classifier; 1-nearest-neighbour over the digits until the
-  // dashboard's CNN classifier ships).
+  // Class directions: labels from the dashboard's CNN digit classifier (1-nearest-neighbour over
+  // the digits when it cannot be loaded).
+  std::unique_ptr<nn::Sequential> classifier;  // assets/classifier/digits20.safetensors
+  bool classifier_tried = false;
   lab::ClassDirections dirs;
   int target_class = 0;
   float class_amount = 0.5f;
@@ -81,6 +85,8 @@ struct LatentLinks {
 
 // The shipped checkpoint, assets/checkpoints/dcgan20_digits.safetensors.
 inline constexpr const char* kShippedCheckpoint = "checkpoints/dcgan20_digits.safetensors";
+// The dashboard's digit classifier (issue 5), for class directions.
+inline constexpr const char* kDigitClassifier = "classifier/digits20.safetensors";
 
 void draw_latent_panel(LatentState& state, gfx::HeatmapRenderer& heatmaps,
                        const LatentLinks& links);

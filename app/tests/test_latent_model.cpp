@@ -10,11 +10,13 @@
 #include <fstream>
 
 #include "convt/data/dataset.h"
+#include "convt/io/assets.h"
 #include "convt/io/safetensors.h"
 #include "convt/nn/model_spec.h"
 #include "convt/ops/conv_transpose2d.h"
 #include "convt/rng.h"
 #include "logic/latent_model.h"
+#include "logic/quality_score.h"
 #include "logic/stepper_model.h"
 
 namespace {
@@ -154,6 +156,25 @@ TEST(ClassDirections, MeanPerLabelAndMoveToward) {
   EXPECT_EQ(dirs.mean[2], (Latent{10, 10}));
   EXPECT_EQ(convt::lab::toward_class({0, 0}, dirs, 2, 0.5f), (Latent{5, 5}));
   EXPECT_THROW(convt::lab::toward_class({0, 0}, dirs, 1, 0.5f), std::invalid_argument);
+}
+
+// The dashboard's shipped digit classifier labels real digits: most of every 50th one right.
+TEST(ClassDirections, ClassifierLabelsRealDigits) {
+  const convt::Dataset digits = convt::load_builtin_digits(20);
+  auto net = convt::lab::load_classifier(convt::asset_path("classifier/digits20.safetensors"));
+  Tensor images({200, 1, 20, 20});
+  std::vector<int> truth;
+  for (int64_t n = 0; n < 200; ++n) {
+    std::copy(digits.images.data() + n * 50 * 400, digits.images.data() + (n * 50 + 1) * 400,
+              images.data() + n * 400);
+    truth.push_back(digits.labels[static_cast<size_t>(n * 50)]);
+  }
+  const std::vector<int> labels = convt::lab::classify(*net, images, 0.0f);
+  int right = 0;
+  for (size_t n = 0; n < labels.size(); ++n) right += labels[n] == truth[n];
+  EXPECT_GT(right, 180);
+  // No probability reaches 1.01: every label is "unsure".
+  for (int l : convt::lab::classify(*net, images, 1.01f)) EXPECT_EQ(l, -1);
 }
 
 TEST(RankChannels, MostActiveFirst) {
