@@ -340,6 +340,10 @@ TEST(CompletionTrainer, CheckpointResumesExactlyAndRefusesAnotherModel) {
 TEST(CompletionTrainer, RefusesWrongDataAndConfig) {
   const Dataset d20 = load_builtin_digits(20);
   EXPECT_THROW(CompletionTrainer(small_config(false), &d20), std::invalid_argument);
+  CompletionTrainer ok(small_config(false), nullptr);
+  EXPECT_THROW(ok.evaluate(Tensor({3, 28, 28})), std::invalid_argument);
+  EXPECT_THROW(ok.evaluate(Tensor({3, 1, 20, 20})), std::invalid_argument);
+  EXPECT_THROW(ok.step(), std::logic_error);
   CompletionConfig c = small_config(false);
   c.kernel_size = 4;
   EXPECT_THROW(CompletionNet{c}, std::invalid_argument);

@@ -320,6 +320,10 @@ Tensor CompletionTrainer::generate_from_blank(int64_t n, uint64_t seed) {
 
 CompletionEval CompletionTrainer::evaluate(const Tensor& images, uint64_t mask_seed,
                                            int64_t chunk) {
+  if (images.ndim() != 4) {
+    throw ShapeError("CompletionTrainer::evaluate: images: expected (N, C, H, W), found " +
+                     images.shape_str());
+  }
   check_shape(images, {images.dim(0), cfg_.image_channels, cfg_.image_size, cfg_.image_size},
               "CompletionTrainer::evaluate: images", "[N, C, H, W]");
   if (chunk < 1)
