@@ -136,7 +136,11 @@ void draw_current(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
   ImGui::EndGroup();
 
   // Nearest real neighbour, recomputed when z moves.
-  if (s.digits.size() > 0 && s.neighbour_z != m.z()) {
+  // (Only for models of the digits' size: a 28x28 model has no 20x20 neighbour.)
+  const bool comparable =
+      s.digits.size() > 0 && img.numel() == s.digits.images.numel() / s.digits.size();
+  if (!comparable) s.neighbour = lab::Neighbour();
+  if (comparable && s.neighbour_z != m.z()) {
     s.neighbour = lab::nearest_neighbour(s.digits.images, img.data(), img.numel());
     s.neighbour_z = m.z();
   }
@@ -330,6 +334,12 @@ void draw_plane(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
 
 void draw_class_directions(LatentState& s) {
   lab::LatentModel& m = s.model;
+  if (m.image_shape() != std::vector<int64_t>{1, 20, 20}) {
+    ImGui::TextColored(kNoteColour,
+                       "Class directions need a model of 20x20 digits (this one "
+                       "makes other images).");
+    return;
+  }
   if (!s.classifier_tried) {
     s.classifier_tried = true;
     try {
