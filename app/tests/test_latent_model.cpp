@@ -288,6 +288,21 @@ TEST_F(LatentModelTest, BadCheckpointKeepsThePreviousModel) {
   EXPECT_NE(m.image().values(), img.values());
 }
 
+// Another model of ours (28x28) loads too: its own image size and layers.
+TEST_F(LatentModelTest, LoadsTheOtherGan) {
+  convt::GanConfig cfg;
+  cfg.seed = 13;
+  convt::GanTrainer t(convt::nn::load_model_spec("dcgan28"), cfg, nullptr);
+  t.save_checkpoint(path("c28.safetensors"));
+  convt::lab::LatentModel m;
+  ASSERT_TRUE(m.load(path("a.safetensors")));
+  ASSERT_TRUE(m.load(path("c28.safetensors"))) << m.error();
+  EXPECT_EQ(m.model_name(), "dcgan28");
+  EXPECT_EQ(m.image().shape(), (std::vector<int64_t>{1, 1, 28, 28}));
+  EXPECT_EQ(m.layers().size(), m.G().size());
+  EXPECT_FALSE(m.conv_transpose_layers().empty());
+}
+
 TEST_F(LatentModelTest, StepperSliceIsTheRealLayer) {
   convt::lab::LatentModel m;
   ASSERT_TRUE(m.load(path("a.safetensors")));
