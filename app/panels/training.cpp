@@ -229,8 +229,15 @@ void draw_controls(TrainingState& s) {
   ImGui::InputText("##ckpt", s.checkpoint_path, sizeof s.checkpoint_path);
   ImGui::BeginDisabled(!has_run);
   if (ImGui::Button("Save checkpoint")) session.save_checkpoint(s.checkpoint_path);
+  ImGui::EndDisabled();
   ImGui::SameLine();
-  if (ImGui::Button("Load checkpoint")) session.load_checkpoint(s.checkpoint_path);
+  ImGui::BeginDisabled(status == lab::SessionStatus::kLoading);
+  if (ImGui::Button("Load checkpoint")) {
+    if (!has_run) session.prepare(config_from_form(s));  // a run of the chosen model to load into
+    session.load_checkpoint(s.checkpoint_path);
+  }
+  ImGui::EndDisabled();
+  ImGui::BeginDisabled(!has_run);
   if (ImGui::Button("Export grid PNG") && !s.snap.samples.values().empty()) {
     const fs::path path = fs::path(s.snap.config.run_dir) /
                           ("samples_step_" + std::to_string(s.snap.samples_step) + ".png");
