@@ -39,7 +39,7 @@ class SigintFlag {
 };
 
 const std::vector<FlagSpec> kTrainFlags = {
-    {"--model", "NAME|FILE.json"}, {"--data", "digits|fashion-mnist|PATH"},
+    {"--model", "NAME|FILE.json"}, {"--data", "digits|fashion-mnist|emoji|PATH"},
     {"--preset", "default|notes"}, {"--batch", "B"},
     {"--lr", "LR"},                {"--lr-d", "LR"},
     {"--beta1", "B1"},             {"--beta2", "B2"},
@@ -79,13 +79,15 @@ void apply_preset(const nlohmann::json& spec, const std::string& name, GanConfig
 }  // namespace
 
 std::string train_usage() {
-  return "Usage: convt-lab train --model dcgan20 --data digits|fashion-mnist|PATH --out RUN_DIR\n"
+  return "Usage: convt-lab train --model dcgan20 --data digits|fashion-mnist|emoji|PATH --out RUN_DIR\n"
          "      [--preset default|notes] [--batch B] [--lr LR] [--lr-d LR] [--beta1 B1]\n"
          "      [--beta2 B2] [--epochs E | --steps S | --seconds T] [--seed N] [--threads N]\n"
          "      [--backend fast|naive] [--init dcgan|pytorch] [--checkpoint-every N] [--resume]\n\n"
-         "  --model     a spec in assets/models (dcgan20, dcgan28) or a .json file\n"
+         "  --model     a spec in assets/models (dcgan20, dcgan28, rgb32, dcgan64) or a .json file\n"
          "  --data      digits: the built-in 10,000 MNIST digits (no download);\n"
-         "              fashion-mnist: Debian's dataset-fashion-mnist; or an image folder / IDX file\n"
+         "              fashion-mnist: Debian's dataset-fashion-mnist; emoji: the Twemoji RGB\n"
+         "              images (scripts/setup.sh --with-emoji; for rgb32 / dcgan64); or an image\n"
+         "              folder (RGB for 3-channel models, transparency on white) / IDX file\n"
          "  --preset    hyperparameters from the spec: 'default' (chosen by measurement) or\n"
          "              'notes' (batch 256, Adam lr 1e-4, beta1 0.5, beta2 0.999)\n"
          "  --lr        Adam learning rate of G (and of D unless --lr-d)\n"
@@ -143,7 +145,7 @@ int run_train(int argc, char** argv) {
                      probe->model().name + "', not '" + a.get("--model") + "'");
     }
     const auto& shape = probe->model().image_shape;
-    data = load_dataset(a.require("--data", "digits|fashion-mnist|PATH"),
+    data = load_dataset(a.require("--data", "digits|fashion-mnist|emoji|PATH"),
                         static_cast<int>(shape[1]), static_cast<int>(shape[0]));
     GanConfig cfg = probe->config();
     if (a.has("--backend")) cfg.backend = parse_backend_flag(a.get("--backend"));
@@ -175,7 +177,7 @@ int run_train(int argc, char** argv) {
     }
     const std::vector<int64_t> shape = {spec["image_shape"][0].get<int64_t>(),
                                         spec["image_shape"][1].get<int64_t>()};
-    data = load_dataset(a.require("--data", "digits|fashion-mnist|PATH"),
+    data = load_dataset(a.require("--data", "digits|fashion-mnist|emoji|PATH"),
                         static_cast<int>(spec["image_shape"][1].get<int64_t>()),
                         static_cast<int>(shape[0]));
     if (data.size() < cfg.batch_size) {

@@ -33,10 +33,11 @@ Dataset load_dataset(const std::string& spec, int size, int channels) {
     return resized(load_builtin_digits(28), size);
   }
   if (spec == "fashion-mnist") return resized(load_fashion_mnist(true), size);
+  if (spec == "emoji") return load_emoji(size, channels);
   struct stat st {};
   if (::stat(spec.c_str(), &st) != 0) {
     throw DataError("dataset '" + spec +
-                    "': expected 'digits', 'fashion-mnist', a folder of "
+                    "': expected 'digits', 'fashion-mnist', 'emoji', a folder of "
                     "PNG/JPG images or an IDX images file, found no such path");
   }
   if (S_ISDIR(st.st_mode)) return load_image_folder(spec, size, channels);

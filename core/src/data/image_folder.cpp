@@ -1,12 +1,16 @@
 // A folder of the user's PNG/JPG images -> (N, C, size, size) in [-1, 1].
 // Each file: decode with stb_image to C channels (1: luminance, 3: RGB), crop the central square
 // (side = min(H, W)), area-resize to size x size (convt/data/resize.h), scale (p - 127.5) / 127.5.
+// Transparent pixels (PNGs with alpha, e.g. the emoji) are composited on white first.
 #include <stb_image.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
 #include "convt/data/dataset.h"
 #include "convt/data/resize.h"
@@ -24,11 +28,49 @@ bool has_image_extension(const fs::path& path) {
   return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
 }
 
+// stb_image's luminance of an RGB pixel (stbi__compute_y), so a composited RGBA file reads as
+// stb would read the same pixels without alpha.
+uint8_t luminance(int r, int g, int b) {
+  return static_cast<uint8_t>((r * 77 + g * 150 + b * 29) >> 8);
+}
+
+// Decodes `path` to 8-bit pixels (h, w, channels). A file with an alpha channel (gray + alpha or
+// RGBA) is composited on white: c' = (c a + 255 (255 - a) + 127) / 255, so fully transparent
+// pixels become white and opaque ones keep their colour exactly; then reduced to luminance for
+// channels 1. Without alpha, stb_image converts directly. Empty on failure (stbi_failure_reason).
+std::vector<uint8_t> decode(const std::string& path, int channels, int& w, int& h) {
+  int in_file = 0;
+  if (!stbi_info(path.c_str(), &w, &h, &in_file)) return {};
+  const bool alpha = in_file == 2 || in_file == 4;
+  int got = 0;
+  unsigned char* raw = stbi_load(path.c_str(), &w, &h, &got, alpha ? 4 : channels);
+  if (!raw) return {};
+  const size_t count = static_cast<size_t>(w) * h;
+  std::vector<uint8_t> out(count * channels);
+  if (!alpha) {
+    std::copy(raw, raw + count * channels, out.begin());
+  } else {
+    for (size_t i = 0; i < count; ++i) {
+      const int a = raw[i * 4 + 3];
+      int rgb[3];
+      for (int c = 0; c < 3; ++c) rgb[c] = (raw[i * 4 + c] * a + 255 * (255 - a) + 127) / 255;
+      if (channels == 3) {
+        for (int c = 0; c < 3; ++c) out[i * 3 + c] = static_cast<uint8_t>(rgb[c]);
+      } else {
+        out[i] = luminance(rgb[0], rgb[1], rgb[2]);
+      }
+    }
+  }
+  stbi_image_free(raw);
+  return out;
+}
+
 // Decodes, crops and resizes one file into out (C, size, size); "" on success, else the reason.
 std::string load_one(float* out, const std::string& path, int size, int channels) {
-  int w = 0, h = 0, channels_in_file = 0;
-  unsigned char* pixels = stbi_load(path.c_str(), &w, &h, &channels_in_file, channels);
-  if (!pixels) return std::string("cannot decode (stb_image: ") + stbi_failure_reason() + ")";
+  int w = 0, h = 0;
+  const std::vector<uint8_t> pixels = decode(path, channels, w, h);  // (h, w, channels)
+  if (pixels.empty())
+    return std::string("cannot decode (stb_image: ") + stbi_failure_reason() + ")";
   const int side = std::min(w, h);
   const int x0 = (w - side) / 2, y0 = (h - side) / 2;
   std::vector<float> plane(static_cast<size_t>(side) * side);  // (side, side), one channel
@@ -43,7 +85,6 @@ std::string load_one(float* out, const std::string& path, int size, int channels
     area_resize_plane(dst, plane.data(), side, side, size, size);
     for (int i = 0; i < size * size; ++i) dst[i] = (dst[i] - 127.5f) / 127.5f;
   }
-  stbi_image_free(pixels);
   return "";
 }
 
@@ -104,6 +145,46 @@ Dataset load_image_folder(const std::string& dir, int size, int channels) {
       ", " + std::to_string(size) + "x" + std::to_string(size) +
       (data.skipped.empty() ? "" : ", " + std::to_string(data.skipped.size()) + " skipped");
   return data;
+}
+
+std::vector<std::string> emoji_search_dirs() {
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("CONVT_EMOJI_DIR"); env && *env) dirs.emplace_back(env);
+  std::string cache;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
+    cache = xdg;
+  } else if (const char* home = std::getenv("HOME"); home && *home) {
+    cache = std::string(home) + "/.cache";
+  }
+  if (!cache.empty()) {
+    dirs.push_back(cache + "/convt-lab/emoji-datasource-twitter-" + kEmojiPackageVersion +
+                   "/package/img/twitter/64");
+  }
+  return dirs;
+}
+
+Dataset load_emoji(int size, int channels) {
+  std::string tried;
+  for (const std::string& dir : emoji_search_dirs()) {
+    std::error_code ec;
+    if (fs::is_directory(dir, ec)) {
+      Dataset data = load_image_folder(dir, size, channels);
+      data.name = "emoji";
+      data.description = std::to_string(data.size()) +
+                         " Twemoji images (npm emoji-datasource-twitter " + kEmojiPackageVersion +
+                         ", CC BY 4.0), transparency on white, " +
+                         (channels == 1 ? "grayscale " : "RGB ") + std::to_string(size) + "x" +
+                         std::to_string(size) + ", from " + dir;
+      return data;
+    }
+    tried += "\n  " + dir;
+  }
+  throw DataError(
+      "emoji images not found: expected a folder of the 64x64 PNGs of the npm "
+      "package emoji-datasource-twitter; tried:" +
+      (tried.empty() ? std::string("\n  (no $HOME or $XDG_CACHE_HOME)") : tried) +
+      "\n---> HINT: fetch them with `scripts/setup.sh --with-emoji`, or set "
+      "CONVT_EMOJI_DIR");
 }
 
 }  // namespace convt

@@ -19,7 +19,7 @@ json load_model_spec(const std::string& name_or_path) {
       path = asset_path("models/" + name_or_path + ".json");
     } catch (const std::exception& e) {
       throw SpecError("model '" + name_or_path + "': no spec assets/models/" + name_or_path +
-                      ".json (" + e.what() + "); known: dcgan20, dcgan28, or a path to a .json");
+                      ".json (" + e.what() + "); known: dcgan20, dcgan28, rgb32, dcgan64, or a path to a .json");
     }
   }
   std::ifstream f(path);

@@ -70,18 +70,30 @@ Dataset load_fashion_mnist(bool train);
 std::vector<std::string> fashion_mnist_search_dirs();
 
 // Every .png / .jpg / .jpeg file (case-insensitive, not recursive, sorted by name) in `dir`,
-// decoded with stb_image to channels = 1 (grayscale: stb's luminance, (77 R + 150 G + 29 B) / 256;
-// alpha is dropped) or 3 (RGB), cropped to its central square, area-resized (convt/data/resize.h)
-// to size x size, scaled to [-1, 1]. Labels are -1. Files that are not PNG/JPG by name, or that
-// stb_image cannot decode, are listed in Dataset::skipped with the reason and left out.
-// Throws DataError naming the folder if it cannot be listed or holds no usable image, and
-// std::invalid_argument for size < 1 or channels not 1 or 3.
+// decoded with stb_image to channels = 1 (grayscale: stb's luminance, (77 R + 150 G + 29 B) / 256)
+// or 3 (RGB); a file with transparency is first composited on white (c a + 255 (1 - a), a in
+// [0, 1], rounded: transparent pixels become white, opaque ones are unchanged), cropped to its
+// central square, area-resized (convt/data/resize.h) to size x size, scaled to [-1, 1]. Labels are
+// -1. Files that are not PNG/JPG by name, or that stb_image cannot decode, are listed in
+// Dataset::skipped with the reason and left out. Throws DataError naming the folder if it cannot be
+// listed or holds no usable image, and std::invalid_argument for size < 1 or channels not 1 or 3.
 Dataset load_image_folder(const std::string& dir, int size, int channels);
 
+// The RGB emoji set: the 64x64 PNGs of the npm package emoji-datasource-twitter (Twemoji
+// graphics, CC BY 4.0; see assets/README.md), fetched by `scripts/setup.sh --with-emoji` into
+// ${XDG_CACHE_HOME:-$HOME/.cache}/convt-lab/emoji-datasource-twitter-<version>/, or the folder in
+// $CONVT_EMOJI_DIR. Loaded as an image folder (transparency composited on white), so images are
+// (about 3,800, channels, size, size). Throws DataError with the setup hint when not installed.
+inline constexpr const char* kEmojiPackageVersion = "16.0.0";
+Dataset load_emoji(int size, int channels);
+// Where load_emoji looks, in order.
+std::vector<std::string> emoji_search_dirs();
+
 // The dataset named on the command line: "digits" (the built-in digits at `size`, 28 or 20),
-// "fashion-mnist" (train set, area-resized to `size` if it is not 28), a directory (an image
-// folder), or an IDX images file (labels from the matching "*labels*" file are not guessed).
-// `channels` is used by image folders only; other sources are grayscale.
+// "fashion-mnist" (train set, area-resized to `size` if it is not 28), "emoji" (load_emoji), a
+// directory (an image folder), or an IDX images file (labels from the matching "*labels*" file
+// are not guessed). `channels` is used by image folders and emoji only; other sources are
+// grayscale.
 Dataset load_dataset(const std::string& spec, int size, int channels = 1);
 
 // A copy of `data` with images area-resized to size x size (labels and names kept).
