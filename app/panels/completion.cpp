@@ -1,8 +1,581 @@
-// The completion panel: a placeholder until its issue is built (see all_panels() in panels.cpp).
+// The completion panel: the notes' learn-to-complete CNN (a generator that is not a GAN), trained
+// tied and untied. The student picks a held-out digit or draws one, hides a region, and sees the
+// masked input, both models' completions (live while drawing), the target, iterative refinement
+// pass by pass, drawings from a blank canvas with random latent codes, parameter counts and the
+// held-out loss curves of the shipped runs. Numbers come from lab::CompletionModel.
+#include <imgui.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "convt/io/assets.h"
+#include "logic/image_tiles.h"
+#include "panels/completion_panel.h"
 #include "panels/panels.h"
+#include "widgets/curve_plot.h"
 
 namespace convt::panels {
+namespace {
 
+using lab::Tying;
+
+const ImVec4 kErrorColour(1.0f, 0.35f, 0.35f, 1.0f);
+const ImVec4 kNoteColour(0.72f, 0.72f, 0.72f, 1.0f);
+const ImU32 kHiddenOutline = IM_COL32(255, 200, 60, 255);
+const ImU32 kTiedColour = IM_COL32(110, 180, 255, 255);
+const ImU32 kUntiedColour = IM_COL32(255, 150, 90, 255);
+constexpr int kSize = lab::CompletionModel::kSize;
+
+ImU32 tying_colour(Tying t) { return t == Tying::kTied ? kTiedColour : kUntiedColour; }
+int index(Tying t) { return static_cast<int>(t); }
+
+bool shown(const CompletionState& s, Tying t) {
+  return s.show == CompletionShow::kBoth ||
+         (s.show == CompletionShow::kTiedOnly ? t == Tying::kTied : t == Tying::kUntied);
+}
+
+const char* region_label(MaskKind k) {
+  switch (k) {
+    case MaskKind::bottom_half:
+      return "bottom half";
+    case MaskKind::left_half:
+      return "left half";
+    case MaskKind::random_square:
+      return "random square";
+    case MaskKind::everything:
+      return "everything";
+  }
+  return "?";
+}
+
+void help_marker(const char* text) {
+  ImGui::SameLine();
+  ImGui::TextDisabled("(?)");
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0f);
+    ImGui::TextUnformatted(text);
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+
+// The bounding box (rows r0..r1, cols c0..c1 inclusive) of the mask's hidden pixels; false when
+// nothing is hidden.
+bool hidden_box(const Tensor& mask, int* r0, int* c0, int* r1, int* c1) {
+  *r0 = *c0 = kSize;
+  *r1 = *c1 = -1;
+  for (int r = 0; r < kSize; ++r) {
+    for (int c = 0; c < kSize; ++c) {
+      if (mask[r * kSize + c] != 0.0f) continue;
+      *r0 = std::min(*r0, r);
+      *r1 = std::max(*r1, r);
+      *c0 = std::min(*c0, c);
+      *c1 = std::max(*c1, c);
+    }
+  }
+  return *r1 >= 0;
+}
+
+// One (28, 28) image in [-1, 1] as a grayscale texture at the cursor, `cell` pixels a pixel,
+// with the hidden region outlined when `mask` is given. Returns the image's top-left corner.
+ImVec2 draw_image(gfx::HeatmapRenderer& heatmaps, const char* id, const float* values, float cell,
+                  const Tensor* mask = nullptr) {
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  const float side = kSize * cell;
+  const GLuint texture =
+      heatmaps.render(ImGui::GetID(id), values, kSize, kSize, -1.0f, 1.0f, gfx::Colormap::kGray);
+  ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)), ImVec2(side, side));
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  int r0, c0, r1, c1;
+  if (mask && hidden_box(*mask, &r0, &c0, &r1, &c1)) {
+    draw->AddRect(ImVec2(p0.x + c0 * cell, p0.y + r0 * cell),
+                  ImVec2(p0.x + (c1 + 1) * cell, p0.y + (r1 + 1) * cell), kHiddenOutline, 0.0f, 0,
+                  2.0f);
+  }
+  return p0;
+}
+
+// A box of the images' size with a message, where a model could not be loaded.
+void draw_missing(const std::string& text, float side) {
+  ImGui::BeginChild(ImGui::GetID(text.c_str()), ImVec2(side, side), true);
+  ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopStyleColor();
+  ImGui::TextWrapped(
+      "Train one: convt-lab complete-train --steps 2000 --out RUN, then copy "
+      "RUN/<tied|untied>/checkpoint.safetensors to assets/checkpoints/"
+      "completion28_<tied|untied>.safetensors (assets/README.md).");
+  ImGui::EndChild();
+}
+
+// ---- Start: the shipped models, their logs, the held-out digits -------------------------------
+
+void start(CompletionState& s) {
+  s.started = true;
+  for (Tying t : lab::kBothTyings) {
+    const int i = index(t);
+    std::string path;
+    try {
+      path = asset_path(kCompletionCheckpoint[i]);
+    } catch (const std::exception&) {
+      // Not shipped or not found: load() names the path and keeps the error for the panel.
+      s.model.load(t, std::string("assets/") + kCompletionCheckpoint[i]);
+      continue;
+    }
+    s.model.load(t, path);
+    try {
+      s.model.load_log(t, asset_path(kCompletionLog[i]));
+    } catch (const std::exception&) {
+      s.model.load_log(t, std::string("assets/") + kCompletionLog[i]);
+    }
+  }
+  try {
+    const Dataset digits = load_builtin_digits(kSize);
+    s.heldout = split_holdout(digits, 10).second;
+    s.digit = std::clamp(s.digit, 0, static_cast<int>(s.heldout.size()) - 1);
+    if (!s.drawn) s.model.set_canvas(s.heldout.images, s.digit);
+  } catch (const std::exception& e) {
+    s.data_error = std::string("No held-out digits (draw your own instead): ") + e.what();
+    s.heldout = Dataset();
+    s.drawn = true;
+  }
+}
+
+void pick_digit(CompletionState& s, int digit) {
+  if (s.heldout.size() == 0) return;
+  s.digit = std::clamp(digit, 0, static_cast<int>(s.heldout.size()) - 1);
+  s.drawn = false;
+  s.model.set_canvas(s.heldout.images, s.digit);
+}
+
+// ---- Controls ----------------------------------------------------------------------------------
+
+void draw_input_controls(CompletionState& s) {
+  ImGui::TextUnformatted("Input:");
+  ImGui::SameLine();
+  const bool have_digits = s.heldout.size() > 0;
+  if (!have_digits) ImGui::BeginDisabled();
+  if (ImGui::ArrowButton("##prev", ImGuiDir_Left)) pick_digit(s, s.digit - 1);
+  ImGui::SameLine(0, 4);
+  int d = s.digit;
+  ImGui::SetNextItemWidth(150);
+  if (ImGui::SliderInt("##digit", &d, 0, std::max(0, static_cast<int>(s.heldout.size()) - 1),
+                       "held-out #%d")) {
+    pick_digit(s, d);
+  }
+  ImGui::SameLine(0, 4);
+  if (ImGui::ArrowButton("##next", ImGuiDir_Right)) pick_digit(s, s.digit + 1);
+  ImGui::SameLine();
+  if (ImGui::Button("Random digit")) {
+    Rng rng(s.pick_seed++);
+    pick_digit(s, static_cast<int>(rng.below(static_cast<uint64_t>(s.heldout.size()))));
+  }
+  if (!have_digits) ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (ImGui::Button("Clear (draw your own)")) {
+    s.model.clear_canvas();
+    s.drawn = true;
+  }
+  ImGui::SameLine();
+  ImGui::TextUnformatted("brush:");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("draw", !s.erase)) s.erase = false;
+  ImGui::SameLine();
+  if (ImGui::RadioButton("erase", s.erase)) s.erase = true;
+  help_marker(
+      "Hold the left mouse button on the target and move to draw (or erase, with the brush set "
+      "to erase); the right button always erases. The completions follow as you draw. The "
+      "1000 held-out digits are every 10th built-in digit: the models never trained on them.");
+  if (!s.data_error.empty()) ImGui::TextColored(kErrorColour, "%s", s.data_error.c_str());
+
+  ImGui::TextUnformatted("Hidden region:");
+  for (MaskKind k : {MaskKind::bottom_half, MaskKind::left_half, MaskKind::random_square,
+                     MaskKind::everything}) {
+    ImGui::SameLine();
+    if (ImGui::RadioButton(region_label(k), s.model.region() == k)) s.model.set_region(k);
+  }
+  if (s.model.region() == MaskKind::random_square) {
+    ImGui::SameLine();
+    if (ImGui::Button("New square")) s.model.set_square_seed(s.model.square_seed() + 1);
+  }
+  help_marker(
+      "The hidden pixels are set to 0 (mid-grey on the [-1, 1] scale) before the network sees "
+      "the image; the yellow box marks them. 'everything' hides the whole image: a blank "
+      "canvas. The shipped models were trained with the bottom half hidden, so the other "
+      "regions show how far that skill carries.");
+
+  ImGui::TextUnformatted("Compare:");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("tied and untied", s.show == CompletionShow::kBoth)) {
+    s.show = CompletionShow::kBoth;
+  }
+  ImGui::SameLine();
+  if (ImGui::RadioButton("tied only", s.show == CompletionShow::kTiedOnly)) {
+    s.show = CompletionShow::kTiedOnly;
+  }
+  ImGui::SameLine();
+  if (ImGui::RadioButton("untied only", s.show == CompletionShow::kUntiedOnly)) {
+    s.show = CompletionShow::kUntiedOnly;
+  }
+}
+
+// ---- The canvas (target, drawable), the masked input, the completions --------------------------
+
+void draw_canvas(CompletionState& s, gfx::HeatmapRenderer& heatmaps, float cell) {
+  lab::CompletionModel& m = s.model;
+  const float side = kSize * cell;
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton("##canvas", ImVec2(side, side),
+                         ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+  const bool active = ImGui::IsItemActive(), hovered = ImGui::IsItemHovered();
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  const float y = std::clamp((mouse.y - p0.y) / cell, 0.0f, static_cast<float>(kSize));
+  const float x = std::clamp((mouse.x - p0.x) / cell, 0.0f, static_cast<float>(kSize));
+  lab::Brush brush;
+  brush.erase = s.erase || ImGui::IsMouseDown(ImGuiMouseButton_Right);
+  if (active) {
+    if (!s.stroking) {
+      s.last_y = y;
+      s.last_x = x;
+    }
+    if (m.stroke(s.last_y, s.last_x, y, x, brush)) s.drawn = true;
+    s.last_y = y;
+    s.last_x = x;
+  }
+  s.stroking = active;
+
+  ImGui::SetCursorScreenPos(p0);
+  draw_image(heatmaps, "##canvas_image", m.canvas().data(), cell, &m.mask());
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddRect(ImVec2(p0.x - 1, p0.y - 1), ImVec2(p0.x + side + 1, p0.y + side + 1),
+                IM_COL32(200, 200, 200, 160));
+  if (hovered || active) {
+    draw->AddCircle(mouse, brush.outer * cell, IM_COL32(120, 255, 120, 200), 24, 1.5f);
+  }
+}
+
+void draw_main_row(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
+  lab::CompletionModel& m = s.model;
+  const float cell = 6.0f, side = kSize * cell;
+
+  ImGui::BeginGroup();
+  if (s.drawn) {
+    ImGui::TextUnformatted("target: your drawing");
+  } else {
+    ImGui::Text("target: held-out #%d (a %d)", s.digit,
+                s.heldout.labels[static_cast<size_t>(s.digit)]);
+  }
+  draw_canvas(s, heatmaps, cell);
+  ImGui::TextColored(kNoteColour, "draw on it with the mouse");
+  ImGui::EndGroup();
+  ImGui::SameLine(0, 18);
+
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("masked input");
+  draw_image(heatmaps, "##masked", m.masked().data(), cell, &m.mask());
+  ImGui::TextColored(kNoteColour, "what the network sees");
+  ImGui::EndGroup();
+
+  for (Tying t : lab::kBothTyings) {
+    if (!shown(s, t)) continue;
+    ImGui::SameLine(0, 18);
+    ImGui::BeginGroup();
+    ImGui::PushStyleColor(ImGuiCol_Text, tying_colour(t));
+    ImGui::Text("%s completion", lab::tying_name(t));
+    ImGui::PopStyleColor();
+    if (!m.loaded(t)) {
+      draw_missing(m.error(t), side);
+      ImGui::EndGroup();
+      continue;
+    }
+    const Tensor& out = m.completion(t);
+    draw_image(heatmaps, t == Tying::kTied ? "##tied_out" : "##untied_out", out.data(), cell,
+               &m.mask());
+    const lab::RegionError e = m.completion_error(t);
+    ImGui::Text("MSE hidden %.3f", e.hidden_mse);
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip(
+          "Mean squared error to the target, pixels in [-1, 1]:\n"
+          "  over the %lld hidden pixels: %.4f\n  over all 784 pixels: %.4f\n"
+          "(0 = perfect; a flat grey guess of 0 scores about the mean ink^2)",
+          static_cast<long long>(e.hidden), e.hidden_mse, e.mse);
+    }
+    ImGui::EndGroup();
+  }
+}
+
+// ---- Right column: the two models side by side ------------------------------------------------
+
+void ensure_eval(CompletionState& s) {
+  lab::CompletionModel& m = s.model;
+  if (s.eval_valid && s.eval_region == m.region() && s.eval_square_seed == m.square_seed()) return;
+  s.eval_region = m.region();
+  s.eval_square_seed = m.square_seed();
+  s.eval_valid = true;
+  for (Tying t : lab::kBothTyings) {
+    s.eval[index(t)] = s.heldout.size() > 0 ? m.evaluate(t, s.heldout.images, 1) : CompletionEval();
+  }
+}
+
+void draw_comparison(CompletionState& s) {
+  lab::CompletionModel& m = s.model;
+  ensure_eval(s);
+  ImGui::TextUnformatted("Tied vs untied");
+  help_marker(
+      "Weight tying: each decoder ConvTranspose2d uses the kernel of its mirror encoder "
+      "Conv2d, the same numbers in memory (decoder 16 -> 8 uses encoder 8 -> 16's kernel, "
+      "decoder 8 -> 1 uses encoder 1 -> 8's), so the conv kernels are trained and counted once. "
+      "The decoder keeps its own biases. Both runs: same seed, same data order, same steps.");
+  const ImGuiTableFlags flags =
+      ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
+  if (ImGui::BeginTable("##compare", 3, flags)) {
+    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, 205.0f);
+    ImGui::TableSetupColumn("tied", ImGuiTableColumnFlags_WidthFixed, 95.0f);
+    ImGui::TableSetupColumn("untied", ImGuiTableColumnFlags_WidthFixed, 95.0f);
+    ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+    ImGui::TableSetColumnIndex(0);
+    ImGui::TextUnformatted("");
+    for (Tying t : lab::kBothTyings) {
+      ImGui::TableSetColumnIndex(1 + index(t));
+      ImGui::PushStyleColor(ImGuiCol_Text, tying_colour(t));
+      ImGui::TextUnformatted(lab::tying_name(t));
+      ImGui::PopStyleColor();
+    }
+    auto row = [&](const char* label, const char* tip, auto&& cell) {
+      ImGui::TableNextRow();
+      ImGui::TableSetColumnIndex(0);
+      ImGui::TextUnformatted(label);
+      if (tip && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip);
+      for (Tying t : lab::kBothTyings) {
+        ImGui::TableSetColumnIndex(1 + index(t));
+        if (m.loaded(t)) {
+          cell(t);
+        } else {
+          ImGui::TextColored(kErrorColour, "not loaded");
+        }
+      }
+    };
+    row("parameters", "Every trained number; a tied kernel counts once.",
+        [&](Tying t) { ImGui::Text("%lld", static_cast<long long>(m.parameter_count(t))); });
+    row("  in conv / ConvT layers",
+        "Weights and biases of the 2 Conv2d and 2 ConvTranspose2d layers. The rest is the\n"
+        "Linear layer that mixes the encoded features with the latent code.",
+        [&](Tying t) { ImGui::Text("%lld", static_cast<long long>(m.conv_parameter_count(t))); });
+    row("training steps", "Batches of 32 digits each, bottom half hidden.",
+        [&](Tying t) { ImGui::Text("%lld", static_cast<long long>(m.trained_steps(t))); });
+    row("held-out MSE (log, end)",
+        "The run's last evaluation on the 1000 held-out digits with the region it trained on\n"
+        "hidden, latent code zero (log.csv, column heldout_mse).",
+        [&](Tying t) {
+          if (m.has_log(t)) {
+            ImGui::Text("%.4f", m.log(t).final_heldout_mse());
+          } else {
+            ImGui::TextColored(kErrorColour, "no log");
+          }
+        });
+    std::string region_row = std::string("held-out MSE, ") + region_label(m.region());
+    row(region_row.c_str(),
+        "Computed now on the 1000 held-out digits with the region chosen above hidden\n"
+        "(all 784 pixels; the hidden part alone in the tooltip of each value).",
+        [&](Tying t) {
+          const CompletionEval& e = s.eval[index(t)];
+          ImGui::Text("%.4f", e.mse);
+          if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip(
+                "%lld held-out digits: MSE %.4f over all pixels, %.4f over the "
+                "hidden ones",
+                static_cast<long long>(e.images), e.mse, e.hidden_mse);
+          }
+        });
+    ImGui::EndTable();
+  }
+  for (Tying t : lab::kBothTyings) {
+    if (!m.log_error(t).empty()) {
+      ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 420.0f);
+      ImGui::TextColored(kErrorColour, "%s log: %s", lab::tying_name(t), m.log_error(t).c_str());
+      ImGui::PopTextWrapPos();
+    }
+  }
+}
+
+void draw_curves(CompletionState& s, float width, float height) {
+  lab::CompletionModel& m = s.model;
+  std::vector<widgets::CurveSeries> series;
+  for (Tying t : lab::kBothTyings) {
+    if (!m.has_log(t) || !shown(s, t)) continue;
+    widgets::CurveSeries c;
+    c.label = std::string(lab::tying_name(t)) + " held-out";
+    c.colour = tying_colour(t);
+    c.x = m.log(t).heldout_step;
+    c.y = m.log(t).heldout_mse;
+    series.push_back(std::move(c));
+  }
+  if (series.empty()) {
+    ImGui::TextColored(kNoteColour, "No training log to plot.");
+    return;
+  }
+  widgets::CurvePlotOptions o;
+  o.x_label = "step";
+  o.y_label = "held-out MSE";
+  o.size = ImVec2(width, height);
+  o.y_min = 0.0f;
+  widgets::curve_plot("##heldout_curves", series, {}, o);
+}
+
+// ---- Lower sections ----------------------------------------------------------------------------
+
+void draw_refinement(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
+  lab::CompletionModel& m = s.model;
+  ImGui::SetNextItemWidth(160);
+  ImGui::SliderInt("passes", &s.refine_passes, 1, lab::CompletionModel::kMaxPasses);
+  ImGui::SameLine();
+  ImGui::TextColored(kNoteColour,
+                     "Each pass feeds the previous output back in, with the visible pixels "
+                     "put back (the notes' iterative refinement).");
+  // As large as fits: 70 px of label, then the passes with 6 px between.
+  const float room = ImGui::GetContentRegionAvail().x - 70.0f - 6.0f * s.refine_passes;
+  const float cell = std::clamp(room / (kSize * s.refine_passes), 1.5f, 3.5f);
+  for (Tying t : lab::kBothTyings) {
+    if (!shown(s, t)) continue;
+    ImGui::PushID(index(t));
+    ImGui::BeginGroup();
+    ImGui::PushStyleColor(ImGuiCol_Text, tying_colour(t));
+    ImGui::Text("%-6s", lab::tying_name(t));
+    ImGui::PopStyleColor();
+    ImGui::EndGroup();
+    ImGui::SameLine(70);
+    if (!m.loaded(t)) {
+      ImGui::TextColored(kErrorColour, "model not loaded");
+      ImGui::PopID();
+      continue;
+    }
+    const std::vector<Tensor> passes = m.refinement(t, s.refine_passes);
+    for (size_t k = 0; k < passes.size(); ++k) {
+      if (k > 0) ImGui::SameLine(0, 6);
+      ImGui::BeginGroup();
+      char id[32];
+      std::snprintf(id, sizeof id, "##pass%zu", k);
+      draw_image(heatmaps, id, passes[k].data(), cell, &m.mask());
+      const lab::RegionError e = lab::region_error(passes[k], m.canvas(), m.mask());
+      ImGui::TextColored(kNoteColour, "%zu: %.3f", k + 1, e.hidden_mse);
+      ImGui::EndGroup();
+      if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("pass %zu: MSE to the target over the hidden pixels %.4f", k + 1,
+                          e.hidden_mse);
+      }
+    }
+    ImGui::PopID();
+  }
+  ImGui::TextColored(kNoteColour, "Under each pass: its MSE to the target on the hidden pixels.");
+}
+
+void draw_blank_canvas(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
+  lab::CompletionModel& m = s.model;
+  ImGui::SetNextItemWidth(110);
+  ImGui::InputScalar("seed", ImGuiDataType_U64, &s.blank_seed);
+  ImGui::SameLine();
+  if (ImGui::Button("New codes")) ++s.blank_seed;
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(140);
+  ImGui::SliderInt("drawings", &s.blank_count, 1, 16);
+  ImGui::SameLine();
+  ImGui::TextColored(kNoteColour, "input: all zeros + a random latent code z ~ N(0, 1)");
+  help_marker(
+      "The network's input is a blank canvas (every pixel hidden) and a latent code of 8 "
+      "numbers drawn from the seed; both models get the same codes. Only the code varies from "
+      "one drawing to the next: this is what the decoder makes of nothing. The shipped models "
+      "were trained to complete the bottom half, never a blank canvas, so expect blurry "
+      "averages rather than crisp digits.");
+  const float cell = 2.6f;
+  for (Tying t : lab::kBothTyings) {
+    if (!shown(s, t)) continue;
+    ImGui::PushStyleColor(ImGuiCol_Text, tying_colour(t));
+    ImGui::Text("%-6s", lab::tying_name(t));
+    ImGui::PopStyleColor();
+    ImGui::SameLine(70);
+    if (!m.loaded(t)) {
+      ImGui::TextColored(kErrorColour, "model not loaded");
+      continue;
+    }
+    const Tensor images = m.blank_canvas(t, s.blank_count, s.blank_seed);
+    const lab::TiledImage tiles = lab::tile_images(images, std::min(8, s.blank_count), 2, -0.4f);
+    const GLuint texture = heatmaps.render(
+        ImGui::GetID(t == Tying::kTied ? "##blank_tied" : "##blank_untied"), tiles.values.data(),
+        tiles.rows, tiles.cols, -1.0f, 1.0f, gfx::Colormap::kGray);
+    ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)),
+                 ImVec2(tiles.cols * cell, tiles.rows * cell));
+  }
+}
+
+}  // namespace
+
+void completion_open(CompletionState& s, const CompletionRequest& r) {
+  if (!s.started) start(s);
+  s.model.set_region(r.region);
+  s.show = r.show;
+  s.section = r.section;
+  s.select_section = true;
+  if (r.blank) {
+    s.model.clear_canvas();
+    s.drawn = true;
+  } else if (r.heldout_digit >= 0) {
+    pick_digit(s, r.heldout_digit);
+  }
+  if (r.refine_passes > 0) {
+    s.refine_passes = std::clamp(r.refine_passes, 1, lab::CompletionModel::kMaxPasses);
+  }
+  if (r.blank_seed >= 0) s.blank_seed = static_cast<uint64_t>(r.blank_seed);
+}
+
+void draw_completion_panel(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
+  if (!s.started) start(s);
+  try {
+    const float right_w = 430.0f;
+    const float left_w = ImGui::GetContentRegionAvail().x - right_w - 12.0f;
+    ImGui::BeginChild("##completion_left", ImVec2(left_w, 0), false);
+    draw_input_controls(s);
+    ImGui::Separator();
+    draw_main_row(s, heatmaps);
+    ImGui::Separator();
+    if (ImGui::BeginTabBar("##completion_sections")) {
+      const auto flags_for = [&](CompletionSection sec) {
+        return (s.select_section && s.section == sec) ? ImGuiTabItemFlags_SetSelected : 0;
+      };
+      if (ImGui::BeginTabItem("Iterative refinement", nullptr,
+                              flags_for(CompletionSection::kRefine))) {
+        if (!s.select_section) s.section = CompletionSection::kRefine;
+        draw_refinement(s, heatmaps);
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem("Blank canvas", nullptr,
+                              flags_for(CompletionSection::kBlankCanvas))) {
+        if (!s.select_section) s.section = CompletionSection::kBlankCanvas;
+        draw_blank_canvas(s, heatmaps);
+        ImGui::EndTabItem();
+      }
+      s.select_section = false;
+      ImGui::EndTabBar();
+    }
+    ImGui::EndChild();
+    ImGui::SameLine(0, 12);
+    ImGui::BeginChild("##completion_right", ImVec2(0, 0), false);
+    draw_comparison(s);
+    ImGui::Spacing();
+    draw_curves(s, right_w - 10.0f, 250.0f);
+    ImGui::EndChild();
+  } catch (const std::exception& e) {
+    // Should not happen with models that loaded; say so rather than crash the app.
+    ImGui::TextColored(kErrorColour, "completion panel: %s", e.what());
+  }
+}
+
+// The placeholder, until main.cpp calls the panel above with its state.
 void draw_completion_panel() { draw_placeholder(panel_info(PanelId::kCompletion)); }
 
 }  // namespace convt::panels
