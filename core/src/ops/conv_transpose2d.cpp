@@ -12,11 +12,15 @@
 //       out[n, oc, oy, ox] += x[n, ic, iy, ix] * w[ic, oc, ky, kx]
 //
 // Writes that land outside [0, H_out) are the border padding crops away: they are still events
-// (the stepper shows them greyed) but add nothing.
+// (the stepper shows them greyed) but add nothing. Without a recorder the ky, kx loops run only
+// over the taps that land inside (taps_inside): the same adds in the same order, so the same
+// numbers, about 2x faster on the GAN's first layer (core/bench/bench_fast_ops).
 //
 // This scatter is also conv2d's backward pass for its input: dL/dx of y = conv2d(x, w) is
 // conv_transpose2d(dL/dy, w). conv2d_backward calls scatter_add_loop below to compute it.
 #include "convt/ops/conv_transpose2d.h"
+
+#include <algorithm>
 
 #include "convt/ops/conv2d.h"
 
@@ -29,6 +33,22 @@ void check_conv_transpose2d_args(const Tensor& x, const Tensor& weight, const Te
   check_shape(weight, {x.dim(1), -1, -1, -1}, "conv_transpose2d: weight",
               "[C_in, C_out, kH, kW] (input has C_in = " + std::to_string(x.dim(1)) + ")");
   if (bias) check_shape(*bias, {weight.dim(1)}, "conv_transpose2d: bias", "[C_out]");
+}
+
+// The kernel taps k in [0, K) whose write o = i*S - P + k*D lands inside [0, size_out), as
+// [begin, end): for the first k, o >= 0 <=> k >= ceil((P - i*S) / D); for the last,
+// o <= size_out - 1 <=> k <= floor((size_out - 1 - i*S + P) / D).
+struct TapRange {
+  int begin = 0, end = 0;
+};
+TapRange taps_inside(int i, int S, int P, int D, int K, int size_out) {
+  const int o0 = i * S - P;  // where tap 0 lands
+  int begin = o0 >= 0 ? 0 : (-o0 + D - 1) / D;
+  const int last = size_out - 1 - o0;
+  int end = last < 0 ? 0 : last / D + 1;
+  begin = std::min(begin, K);
+  end = std::clamp(end, begin, K);
+  return {begin, end};
 }
 
 }  // namespace
@@ -52,18 +72,28 @@ void scatter_add_loop(Tensor& out, const Tensor& x, const Tensor& weight, Pair s
   for (int n = 0; n < N; ++n) {
     for (int ic = 0; ic < C_in; ++ic) {
       for (int iy = 0; iy < H; ++iy) {
+        // A TraceRecorder sees every tap, the cropped ones too (they are events); without one,
+        // only the taps that land inside the output are visited: the others add nothing.
+        const TapRange ky_range = Recorder::kRecords
+                                      ? TapRange{0, kH}
+                                      : taps_inside(iy, stride.h, padding.h, dilation.h, kH, H_out);
         for (int ix = 0; ix < W; ++ix) {
+          const TapRange kx_range =
+              Recorder::kRecords ? TapRange{0, kW}
+                                 : taps_inside(ix, stride.w, padding.w, dilation.w, kW, W_out);
           const float xv = xp[((n * C_in + ic) * H + iy) * W + ix];
           for (int oc = 0; oc < C_out; ++oc) {
             const float* w_k = wp + (ic * C_out + oc) * kH * kW;  // kernel (ic, oc): (kH, kW)
             float* out_plane = outp + (n * C_out + oc) * H_out * W_out;
-            for (int ky = 0; ky < kH; ++ky) {
+            for (int ky = ky_range.begin; ky < ky_range.end; ++ky) {
               const int oy = iy * stride.h - padding.h + ky * dilation.h;
               const bool row_inside = oy >= 0 && oy < H_out;
-              for (int kx = 0; kx < kW; ++kx) {
+              for (int kx = kx_range.begin; kx < kx_range.end; ++kx) {
                 const int ox = ix * stride.w - padding.w + kx * dilation.w;
                 const bool inside = row_inside && ox >= 0 && ox < W_out;
-                float* cell = inside ? out_plane + oy * W_out + ox : nullptr;  // null: cropped
+                // null: cropped (the clipped ranges leave no cropped tap without a recorder)
+                const bool cropped = Recorder::kRecords && !inside;
+                float* cell = cropped ? nullptr : out_plane + oy * W_out + ox;
                 multiply_add(rec, cell, xv, w_k[ky * kW + kx]);
               }
             }
