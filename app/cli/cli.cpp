@@ -10,6 +10,7 @@
 #include "args.h"
 #include "commands.h"
 #include "complete_commands.h"
+#include "ffnn_commands.h"
 #include "train_commands.h"
 
 namespace convt::cli {
@@ -102,7 +103,8 @@ std::string usage(const std::string& command) {
                "  convt-lab train ...            train a GAN (see convt-lab train --help)\n"
                "  convt-lab sample ...           images from a checkpoint (sample --help)\n"
                "  convt-lab bench train ...      training throughput, last line samples/s\n"
-               "  convt-lab complete-train ...   learn-to-complete CNN, tied vs untied (--help)\n\n"
+               "  convt-lab complete-train ...   learn-to-complete CNN, tied vs untied (--help)\n"
+               "  convt-lab ffnn-train ...       FFNN + transposed conv from noise, MSE (--help)\n\n"
                "ops: ") +
            kOps + "\n\n" + kFooter;
   }
@@ -129,7 +131,8 @@ bool is_cli_command(int argc, char** argv) {
   if (argc < 2) return false;
   std::string first = argv[1];
   return first == "op" || first == "shape" || first == "--help" || first == "-h" ||
-         first == "train" || first == "sample" || first == "bench" || first == "complete-train";
+         first == "train" || first == "sample" || first == "bench" || first == "complete-train" ||
+         first == "ffnn-train";
 }
 
 int run_cli(int argc, char** argv) {
@@ -143,6 +146,7 @@ int run_cli(int argc, char** argv) {
     if (first == "sample") return run_sample(argc, argv);
     if (first == "bench") return run_bench(argc, argv);
     if (first == "complete-train") return run_complete_train(argc, argv);
+    if (first == "ffnn-train") return run_ffnn_train(argc, argv);
     if (first != "op" && first != "shape") {
       std::fputs(usage("").c_str(), stderr);
       return 2;
