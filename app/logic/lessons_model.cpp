@@ -1,0 +1,513 @@
+#include "logic/lessons_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "convt/ops/conv2d.h"
+#include "convt/ops/conv_transpose2d.h"
+#include "convt/tensor.h"
+
+namespace convt::lab {
+
+namespace {
+
+ShowMe stepper_show(std::string label, std::string preset, int64_t step, int y, int x,
+                    std::string look_for,
+                    StepperTarget::View view = StepperTarget::View::kDefault) {
+  ShowMe s;
+  s.label = std::move(label);
+  s.panel = "stepper";
+  s.look_for = std::move(look_for);
+  s.stepper.preset = std::move(preset);
+  s.stepper.step = step;
+  s.stepper.y = y;
+  s.stepper.x = x;
+  s.stepper.view = view;
+  return s;
+}
+
+ShowMe formula_show(std::string label, FormulaParams params, std::string model,
+                    std::string look_for) {
+  ShowMe s;
+  s.label = std::move(label);
+  s.panel = "formula";
+  s.look_for = std::move(look_for);
+  s.formula.params = params;
+  s.formula.model = std::move(model);
+  return s;
+}
+
+FormulaParams params(int H, int kernel_size, int stride, int padding, int output_padding) {
+  FormulaParams p;
+  p.H = H;
+  p.kernel_size = kernel_size;
+  p.stride = stride;
+  p.padding = padding;
+  p.output_padding = output_padding;
+  p.dilation = 1;
+  return p;
+}
+
+std::vector<Lesson> make_lessons() {
+  std::vector<Lesson> v;
+  using View = StepperTarget::View;
+
+  // ---- 1 ---------------------------------------------------------------------------------
+  {
+    Lesson l;
+    l.title = "Convolution: a window that gathers";
+    l.question = "What does a convolution layer compute, and why does it suit images?";
+    l.paragraphs = {
+        "A small grid of weights, the kernel (here 3x3), lies on the image. Multiply each pixel "
+        "under it by the weight on top of it and add the 9 products: that is one output number. "
+        "Then move the kernel `stride` cells and do it again. Each output cell gathers from one "
+        "window of the input; `padding` puts a border of zeros around the input so the window "
+        "can sit on the edges too.",
+        "Why this suits images: the patterns that matter (an edge, the end of a stroke) are "
+        "small, so a small window sees them; and an edge is an edge anywhere, so the same 9 "
+        "weights are used at every position (shared weights). A 3x3 kernel has 9 weights "
+        "whatever the image size; a Linear layer from a 20x20 image to a 20x20 output needs "
+        "400 x 400 = 160,000.",
+    };
+    l.formulas = {
+        "out[oy, ox] = sum over ky, kx of  x[oy*stride - padding + ky, ox*stride - padding + kx] "
+        "* w[ky, kx]",
+        "H_out = floor((H + 2*padding - kernel_size) / stride) + 1      e.g. "
+        "floor((5 + 2 - 3) / 2) + 1 = 3",
+    };
+    l.show_me = {stepper_show(
+        "Show me the window sliding", "conv2d", 45, 1, 1,
+        "conv2d on a 5x5 input (1..25), 3x3 kernel of ones, stride 2, padding 1. Five windows "
+        "are done; the selected output cell (row 1, column 1) lists its 9 products, which sum "
+        "to its value. Press the step buttons to move the window on.")};
+    v.push_back(l);
+  }
+
+  // ---- 2 ---------------------------------------------------------------------------------
+  {
+    Lesson l;
+    l.title = "Transposed convolution: every pixel stamps the kernel";
+    l.question = "What does ConvTranspose2d do? Is it the inverse of a convolution?";
+    l.paragraphs = {
+        "Turn the arrows around. Instead of each output gathering from a window, each input "
+        "pixel scatters: pixel x[i, j] stamps a copy of the kernel, multiplied by its value, onto "
+        "the output canvas at (i*stride, j*stride). Where stamps overlap, they add up. Then "
+        "`padding` cuts that many cells off every side of the canvas (the opposite of conv2d's "
+        "padding, which adds cells).",
+        "Is it the inverse? No. A convolution throws information away (below: 9 numbers in, 4 "
+        "out), and nothing undoes that in general. Write the convolution as a matrix C acting "
+        "on the flattened image: ConvTranspose2d with the same kernel is exactly C's transpose "
+        "C^T. It goes back to the input's shape, not to its values. It is also conv2d's "
+        "backward pass for its input: the same scatter.",
+    };
+    l.formulas = {
+        "conv2d:  y = C x          conv_transpose2d:  x' = C^T y          C^T C x is not x",
+    };
+    l.matrix_view = true;
+    l.show_me = {stepper_show(
+        "Show me the stamps", "notes", 18, 1, 1,
+        "The notes' example: a 2x2 input (1, 2, 3, 4), a 3x3 kernel of ones, stride 2, "
+        "padding 1. Two stamps are done; the canvas shows where they overlapped, and the "
+        "cropped border that padding removes. The selected centre cell will get a share of all "
+        "four stamps: step on and watch its list of contributions grow.")};
+    v.push_back(l);
+  }
+
+  // ---- 3 ---------------------------------------------------------------------------------
+  {
+    Lesson l;
+    l.title = "The output-size formula, term by term";
+    l.question = "Why does k4 s2 p1 turn 4x4 into 8x8, and what is output_padding for?";
+    l.paragraphs = {
+        "Read the formula the way the stamps fall: H input pixels stamped `stride` apart span "
+        "(H-1)*stride cells; the last stamp adds the kernel's reach, kernel_size; padding cuts "
+        "`padding` cells from each side, so subtract 2*padding. The notes' example: "
+        "(4-1)*2 - 2*1 + 4 = 8. Every k4 s2 p1 layer exactly doubles: 4 -> 8 -> 16 -> 32 in the "
+        "minimal generator.",
+        "output_padding: a strided conv2d sends several input sizes to the same output (k3 s2 "
+        "p1 turns both 7 and 8 into 4). Going back, the formula can only give one of them, so "
+        "output_padding adds rows at the bottom and columns at the right to choose the other. "
+        "It must be smaller than the stride. The 20x20 GAN's Keras 'same' layers are padding 2, "
+        "output_padding 1: 5 -> 10 -> 20.",
+    };
+    l.formulas = {
+        "H_out = (H - 1)*stride - 2*padding + dilation*(kernel_size - 1) + output_padding + 1",
+        "with dilation 1:  H_out = (H - 1)*stride - 2*padding + kernel_size + output_padding",
+        "(4 - 1)*2 - 2*1 + 4 + 0 = 8          (5 - 1)*2 - 2*2 + 5 + 1 = 10",
+    };
+    l.show_me = {
+        formula_show("Show me 4 -> 8 (k4 s2 p1)", params(4, 4, 2, 1, 0), "",
+                     "The formula panel on the notes' example: each term with its numbers and a "
+                     "line saying what it does, and H_out plotted against H."),
+        formula_show("Show me the GAN's 5 -> 10 (output_padding 1)", params(5, 5, 2, 2, 1), "",
+                     "The 20x20 GAN's first transposed convolution, k5 s2 'same'. Look at the "
+                     "round trip: which conv2d input sizes give 5, and which output_padding "
+                     "brings each one back."),
+        stepper_show("Show me the crop on the canvas", "gan", -1, -1, -1,
+                     "The same layer in the stepper, finished: a 13x13 canvas, 2 rows and "
+                     "columns cut at the top and left, 1 at the bottom and right (output_padding "
+                     "keeps one back): 10x10."),
+    };
+    v.push_back(l);
+  }
+
+  // ---- 4 ---------------------------------------------------------------------------------
+  {
+    Lesson l;
+    l.title = "Overlap and checkerboards";
+    l.question = "Why do some generators paint a faint checkerboard over their images?";
+    l.paragraphs = {
+        "Count how many stamps land on each output cell. With kernel 3 and stride 2 the stamps "
+        "overlap unevenly: some cells get 1 stamp, some 2, some 4, in a repeating pattern, even "
+        "when the input and the kernel are all ones. The network has to learn weights that "
+        "cancel this pattern, and often it does not quite: a checkerboard (Odena, Dumoulin & "
+        "Olah, \"Deconvolution and Checkerboard Artifacts\", Distill 2016).",
+        "With kernel 4 and stride 2 the kernel size is a multiple of the stride: away from the "
+        "border every cell gets exactly 4 stamps. Nothing uneven is built in.",
+        "The third cure is to resize, then convolve: upsample by nearest neighbour (each pixel "
+        "copied into a 2x2 block), then a stride-1 conv2d, where every output cell gathers the "
+        "same number of taps. (The core has upsample_nearest; the stepper shows the two "
+        "transposed cases.)",
+    };
+    l.formulas = {
+        "unevenness = most stamps on a cell / fewest stamps on a cell (away from the border)",
+        "k3 s2:  4 / 1 = 4          k4 s2:  4 / 4 = 1",
+    };
+    l.show_me = {
+        stepper_show("Show me k3 s2 (uneven)", "k3s2", -1, 3, 3,
+                     "All ones in and a kernel of ones: the overlap map on the right counts the "
+                     "stamps in each cell, 1, 2 and 4 in a checkerboard. The selected cell got 4.",
+                     View::kOverlap),
+        stepper_show("Show me k4 s2 (even)", "k4s2", -1, 3, 3,
+                     "The same with kernel 4: away from the border every cell gets 4 stamps, and "
+                     "the unevenness ratio is 1.",
+                     View::kOverlap),
+    };
+    v.push_back(l);
+  }
+
+  // ---- 5 ---------------------------------------------------------------------------------
+  {
+    Lesson l;
+    l.title = "Max pooling vs strided convolution";
+    l.question = "How does a CNN shrink an image, and why did DCGAN stop using pooling?";
+    l.paragraphs = {
+        "Max pooling keeps the largest value of each window (2x2, stride 2: one cell in four "
+        "survives). It has no weights: what it throws away is fixed. Its backward pass sends "
+        "the gradient only to the cell that won (the argmax).",
+        "A strided convolution (stride 2) shrinks just as much, but its weights are learned: "
+        "the network decides what to keep. DCGAN (Radford, Metz & Chintala 2015) replaced "
+        "every pooling layer with strided convolutions in D, and with transposed convolutions "
+        "in G.",
+        "The notes' best practices for a stable DCGAN: strided convolutions instead of pooling; "
+        "batch norm in G and D; ReLU (or LeakyReLU) in G; LeakyReLU(0.2) in D; tanh at G's "
+        "output, so images live in [-1, 1] (pixels scaled as (x - 127.5) / 127.5).",
+    };
+    l.formulas = {
+        "max_pool2d:  out[oy, ox] = max over the 2x2 window       (no weights)",
+        "conv2d, stride 2:  out[oy, ox] = sum over the 3x3 window of x * w   (w learned)",
+    };
+    l.show_me = {
+        stepper_show("Show me max pooling", "maxpool", -1, 0, 0,
+                     "A 4x4 input pooled 2x2, stride 2. The selected output cell lists its "
+                     "window's four values with the winner marked: the only one that gets a "
+                     "gradient."),
+        stepper_show("Show me a strided convolution", "conv2d", -1, 1, 1,
+                     "The same shrinking done by conv2d with stride 2: every output cell is a "
+                     "weighted sum of its window, and those weights are learned."),
+        formula_show("Show me the GAN's D: no pooling", params(4, 4, 2, 1, 0), "dcgan20_D",
+                     "The network table (bottom of the formula panel) for the 20x20 GAN's "
+                     "discriminator: two Conv2d with stride 2 take 20x20 to 10x10 to 5x5, and no "
+                     "pooling layer anywhere."),
+    };
+    v.push_back(l);
+  }
+
+  // ---- 6 ---------------------------------------------------------------------------------
+  {
+    Lesson l;
+    l.title = "Does the transposed conv reuse the conv's weights?";
+    l.question =
+        "In an encoder-decoder, does the ConvTranspose2d use the kernel of the Conv2d it "
+        "mirrors?";
+    l.paragraphs = {
+        "No. nn.ConvTranspose2d has its own weight tensor, shaped (C_in, C_out, kH, kW), "
+        "created and learned separately. Having the same shape as a Conv2d's weight "
+        "(C_out, C_in, kH, kW) does not make it the same numbers.",
+        "You can tie them: let the decoder layer use its mirror encoder layer's kernel, so the "
+        "two share one tensor. That halves the parameters; during training the shared weight's "
+        "gradient is the sum of what both uses ask for.",
+        "The learn-to-complete CNN is trained both ways, tied and untied, on the same digits, "
+        "so you can compare their losses and parameter counts.",
+    };
+    l.formulas = {
+        "tied:  w_decoder = w_encoder (one tensor)        dL/dw = dL/dw (encoder use) + dL/dw "
+        "(decoder use)",
+    };
+    ShowMe s;
+    s.label = "Show me the completion CNN";
+    s.panel = "completion";
+    s.look_for =
+        "The completion panel: a held-out digit with its bottom half hidden, completed by the "
+        "tied and the untied model side by side, with each one's parameter count and held-out "
+        "MSE.";
+    s.completion.region = "bottom-half";
+    s.completion.show = CompletionTarget::Show::kBoth;
+    s.completion.section = CompletionTarget::Section::kRefine;
+    s.completion.heldout_digit = 0;
+    l.show_me = {s};
+    v.push_back(l);
+  }
+
+  // ---- 7 ---------------------------------------------------------------------------------
+  {
+    Lesson l;
+    l.title = "How a GAN trains: Step A, then Step B";
+    l.question = "What happens in one training step of a GAN?";
+    l.paragraphs = {
+        "Two networks play. G turns noise z (100 numbers) into an image; D looks at an image "
+        "and outputs the probability that it is real. They train in turns, one batch at a time.",
+        "Step A trains G: draw z, make X_fake = G(z), and show it to D, which is frozen. G's "
+        "loss is small when D is fooled (says 1 to a fake). Only G's weights move.",
+        "Step B trains D: show it a batch of real images and the same X_fake. D's loss is small "
+        "when it says 1 to real and 0 to fake. Only D's weights move.",
+        "D(x) is D's mean output on the real batch, D(G(z)) on the fakes. At the ideal balance "
+        "D cannot tell them apart: both 0.5, loss_D = 2 ln 2 = 1.39, loss_G = ln 2 = 0.69.",
+    };
+    l.formulas = {
+        "Step A:  L_G = BCE(D(G(z)), 1) = -mean ln D(G(z))",
+        "Step B:  L_D = BCE(D(x), 1) + BCE(D(X_fake), 0) = -mean ln D(x) - mean ln(1 - "
+        "D(X_fake))",
+        "the notes: Adam, lr 1e-4, beta1 0.5, beta2 0.999, batch 256",
+    };
+    ShowMe s;
+    s.label = "Show me one Step A";
+    s.panel = "training";
+    s.look_for =
+        "The dashboard with the notes' settings and a new run that has done exactly one Step A: "
+        "'B next' is lit. Press Step B (D) to finish the step, then Step A (G) again; the "
+        "numbers under Diagnoses (loss_G, loss_D, D(x), D(G(z))) change with each press.";
+    s.training.preset = "notes";
+    s.training.action = TrainingTarget::Action::kStepA;
+    l.show_me = {s};
+    v.push_back(l);
+  }
+
+  // ---- 8 ---------------------------------------------------------------------------------
+  {
+    Lesson l;
+    l.title = "Reading the curves";
+    l.question = "How can I tell from the curves whether training is going well?";
+    l.paragraphs = {
+        "Early (the first few hundred steps): D learns faster than G; loss_D falls, loss_G "
+        "rises, D(x) goes up and D(G(z)) down. The samples are grey blobs.",
+        "Middle: the game balances. loss_D settles near 1.39 (2 ln 2), loss_G between about "
+        "0.7 and 2, D(x) and D(G(z)) wobble towards 0.5; strokes appear in the samples.",
+        "Late: the curves flatten and keep wobbling; progress shows in the samples and the "
+        "quality score more than in the losses. A GAN's loss does not fall to 0 when it works.",
+        "Failure signs. D too strong: loss_D heads to 0, D(x) to 1 and D(G(z)) to 0, so G gets "
+        "almost no gradient. Mode collapse: the samples all look alike, the class histogram "
+        "piles onto one digit. Divergence: loss_G climbs and climbs, or a loss becomes NaN and "
+        "training stops.",
+    };
+    l.formulas = {
+        "healthy:  loss_D ~ 1.39,  loss_G ~ 0.7 .. 2,  D(x) ~ D(G(z)) ~ 0.5",
+        "D too strong:  loss_D -> 0,  D(x) -> 1,  D(G(z)) -> 0,  loss_G rising",
+    };
+    ShowMe healthy;
+    healthy.label = "Show me a healthy run";
+    healthy.panel = "training";
+    healthy.look_for =
+        "A new run with the 'fast start' settings, training now. Watch loss_D and loss_G move "
+        "towards each other, and strokes appear on the fixed-z grid within a few minutes.";
+    healthy.training.preset = "fast start";
+    healthy.training.action = TrainingTarget::Action::kStart;
+    ShowMe strong;
+    strong.label = "Show me D too strong";
+    strong.panel = "training";
+    strong.look_for =
+        "A new run where D learns 1000 times faster than G (lr_D 2e-3, lr_G 2e-6). Within "
+        "about a minute loss_D falls towards 0, D(x) goes to 1 and D(G(z)) to 0, and the "
+        "Diagnoses box says 'D is too strong'. The samples stay noise.";
+    strong.training.preset = "fast start";
+    strong.training.lr_g = 2e-6f;
+    strong.training.lr_d = 2e-3f;
+    strong.training.action = TrainingTarget::Action::kStart;
+    l.show_me = {healthy, strong};
+    v.push_back(l);
+  }
+
+  // ---- 9 ---------------------------------------------------------------------------------
+  {
+    Lesson l;
+    l.title = "The latent space";
+    l.question = "What do the 100 numbers of z control?";
+    l.paragraphs = {
+        "G maps every z (100 numbers drawn from a normal distribution) to an image. Nearby z "
+        "give similar images, so you can walk: move one slider and the digit bends a little; "
+        "interpolate between two z and one digit morphs into another. Spherical interpolation "
+        "(slerp) keeps z at the length typical of such samples; a straight line passes "
+        "through shorter z, which G saw less often.",
+        "Is G just memorising? Compare G(z) with its nearest real digit, shown beside it: "
+        "similar, but not the same picture.",
+        "Inside G: every layer's output for this z, channel by channel, most active first: "
+        "coarse blobs at 5x5 and 10x10, strokes at 20x20, then the single channel of the image.",
+    };
+    l.formulas = {
+        "lerp(a, b, t) = (1 - t) a + t b",
+        "slerp(a, b, t) = sin((1 - t) theta) / sin(theta) a + sin(t theta) / sin(theta) b,   "
+        "cos(theta) = a.b / (|a| |b|)",
+    };
+    ShowMe s;
+    s.label = "Show me the latent explorer";
+    s.panel = "latent";
+    s.look_for =
+        "The shipped generator (trained on the built-in digits) at z from seed 7. Drag a "
+        "slider, press Next for another z, and read Inside G from left to right.";
+    s.latent.seed = 7;
+    s.latent.steps = 9;
+    s.latent.slerp = true;
+    l.show_me = {s};
+    v.push_back(l);
+  }
+
+  // ---- 10 --------------------------------------------------------------------------------
+  {
+    Lesson l;
+    l.title = "Other ways to generate";
+    l.question = "Do you need a GAN to make images? Why are the others blurrier?";
+    l.paragraphs = {
+        "Learn to complete: hide the bottom half of a digit, and train a CNN to output the "
+        "whole digit with a mean squared error (MSE) loss. It learns to fill in what is "
+        "missing; fed a blank canvas and a random code, and its own output a few times over, "
+        "it draws digit-like shapes.",
+        "FFNN + transposed conv: a fully connected network maps noise to an 8x8 feature map and "
+        "transposed convolutions upsample it to an image, trained with MSE against real "
+        "images. The blank canvas: a trained decoder run on a constant input draws what its "
+        "kernels have learned (\"what the decoder dreams\").",
+        "Why blurrier: with MSE, when several answers are possible (there are many ways to "
+        "finish a 7), the loss is lowest for their average, and an average of digits is a "
+        "blur. A GAN's D punishes anything that does not look real, and a blur does not.",
+    };
+    l.formulas = {
+        "MSE = mean (G(input) - target)^2          the best single guess under MSE is the mean of "
+        "the possible targets",
+    };
+    ShowMe s;
+    s.label = "Show me learn-to-complete";
+    s.panel = "completion";
+    s.look_for =
+        "The completion panel: a digit with its bottom half hidden and the CNN's completion, "
+        "fed back 5 times. Compare its sharpness with the GAN's samples in the Latent tab.";
+    s.completion.section = CompletionTarget::Section::kRefine;
+    s.completion.refine_passes = 5;
+    ShowMe blank;
+    blank.label = "Show me the blank canvas";
+    blank.panel = "completion";
+    blank.look_for =
+        "The same CNN drawing from an empty canvas and random codes: what it makes when "
+        "nothing is given.";
+    blank.completion.section = CompletionTarget::Section::kBlankCanvas;
+    blank.completion.blank_seed = 1;
+    l.show_me = {s, blank};
+    v.push_back(l);
+  }
+  return v;
+}
+
+}  // namespace
+
+const std::vector<Lesson>& lessons() {
+  static const std::vector<Lesson> all = make_lessons();
+  return all;
+}
+
+// ---- Matrix view -------------------------------------------------------------------------
+
+Matrix transpose(const Matrix& m) {
+  Matrix t;
+  t.rows = m.cols;
+  t.cols = m.rows;
+  t.values.resize(m.values.size());
+  for (int r = 0; r < m.rows; ++r) {
+    for (int c = 0; c < m.cols; ++c) t.values[static_cast<size_t>(c) * t.cols + r] = m.at(r, c);
+  }
+  return t;
+}
+
+namespace {
+
+// Runs `op` on each unit image e_j of (1, 1, H, W) and writes its flattened output as column j.
+template <class Op>
+Matrix columns_of(int H, int W, Op op) {
+  Matrix m;
+  m.cols = H * W;
+  for (int j = 0; j < H * W; ++j) {
+    Tensor e({1, 1, H, W});  // (N, C, H, W), all zeros
+    e.values()[static_cast<size_t>(j)] = 1.0f;
+    Tensor out;
+    op(out, e);
+    if (j == 0) {
+      m.rows = static_cast<int>(out.numel());
+      m.values.assign(static_cast<size_t>(m.rows) * m.cols, 0.0f);
+    }
+    for (int r = 0; r < m.rows; ++r) {
+      m.values[static_cast<size_t>(r) * m.cols + j] = out.values()[static_cast<size_t>(r)];
+    }
+  }
+  return m;
+}
+
+std::vector<float> multiply(const Matrix& m, const std::vector<float>& x) {
+  std::vector<float> y(static_cast<size_t>(m.rows), 0.0f);
+  for (int r = 0; r < m.rows; ++r) {
+    for (int c = 0; c < m.cols; ++c) y[static_cast<size_t>(r)] += m.at(r, c) * x[c];
+  }
+  return y;
+}
+
+}  // namespace
+
+Matrix conv2d_matrix(int H, int W, const std::vector<float>& kernel, int kH, int kW, int stride,
+                     int padding) {
+  const Tensor weight({1, 1, kH, kW}, kernel);  // (C_out, C_in, kH, kW)
+  Conv2dParams p;
+  p.stride = {stride, stride};
+  p.padding = {padding, padding};
+  return columns_of(
+      H, W, [&](Tensor& out, const Tensor& e) { conv2d_forward(out, e, weight, nullptr, p); });
+}
+
+Matrix conv_transpose2d_matrix(int H, int W, const std::vector<float>& kernel, int kH, int kW,
+                               int stride, int padding) {
+  const Tensor weight({1, 1, kH, kW}, kernel);  // (C_in, C_out, kH, kW)
+  ConvTranspose2dParams p;
+  p.stride = {stride, stride};
+  p.padding = {padding, padding};
+  return columns_of(H, W, [&](Tensor& out, const Tensor& e) {
+    conv_transpose2d_forward(out, e, weight, nullptr, p);
+  });
+}
+
+ConvMatrixView conv_matrix_view() {
+  ConvMatrixView v;
+  v.kernel = {1.0f, 2.0f, 3.0f, 4.0f};
+  v.C = conv2d_matrix(v.H, v.W, v.kernel, v.kernel_size, v.kernel_size, v.stride, v.padding);
+  v.H_out = (v.H + 2 * v.padding - v.kernel_size) / v.stride + 1;
+  v.W_out = (v.W + 2 * v.padding - v.kernel_size) / v.stride + 1;
+  v.T = conv_transpose2d_matrix(v.H_out, v.W_out, v.kernel, v.kernel_size, v.kernel_size, v.stride,
+                                v.padding);
+  const Matrix Ct = transpose(v.C);
+  v.max_diff_from_transpose = Ct.values.size() == v.T.values.size() ? 0.0f : INFINITY;
+  for (size_t i = 0; i < Ct.values.size() && i < v.T.values.size(); ++i) {
+    v.max_diff_from_transpose =
+        std::max(v.max_diff_from_transpose, std::fabs(Ct.values[i] - v.T.values[i]));
+  }
+  v.x.resize(static_cast<size_t>(v.H) * v.W);
+  for (size_t i = 0; i < v.x.size(); ++i) v.x[i] = static_cast<float>(i + 1);
+  v.Cx = multiply(v.C, v.x);
+  v.TCx = multiply(v.T, v.Cx);
+  return v;
+}
+
+}  // namespace convt::lab

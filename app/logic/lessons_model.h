@@ -1,0 +1,138 @@
+// Lessons (issue 8): the student's questions, each answered in a screen of plain words, with a
+// "Show me" that sets up another panel in the state that shows the answer. No GL, no ImGui.
+//
+//   lessons()            the ten lessons, in order: text, formulas, and their Show me targets
+//   ShowMe               where a button goes: the panel's command-line name and that panel's
+//                        preset, step and selection (applied to AppState by
+//                        panels::apply_show_me, app/panels/lessons_panel.h)
+//   conv_matrix_view()   lesson 2's matrix view: the convolution as a matrix C and the
+//                        transposed convolution as its transpose, both measured by running the
+//                        core's kernels on unit images (one column per unit image)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "logic/formula_model.h"
+
+namespace convt::lab {
+
+// ---- Show me targets -----------------------------------------------------------------------
+
+// The stepper (issue 3): a preset, a position and a selected output cell.
+struct StepperTarget {
+  std::string preset;          // lab::stepper_presets() name: "notes", "conv2d", "k3s2", ...
+  int64_t step = -1;           // events done; -1: all of them (the finished computation)
+  int oc = 0, y = -1, x = -1;  // selected output cell (y, x = -1: none)
+  // The right-hand view: kDefault keeps what the preset picks (gather view for the scatter
+  // presets, overlap map for k3s2 / k4s2 / conv2d / max_pool2d).
+  enum class View { kDefault, kGather, kOverlap, kOutput };
+  View view = View::kDefault;
+};
+
+// The formula panel (issue 3): one axis of a transposed convolution, and the network table.
+struct FormulaTarget {
+  FormulaParams params;
+  std::string model;  // a network table model by name ("dcgan20_D"); "": leave it as it is
+};
+
+// The training dashboard (issue 5).
+struct TrainingTarget {
+  std::string preset = "fast start";  // lab::training_presets() name
+  float lr_g = 0.0f, lr_d = 0.0f;     // > 0: replaces the preset's value
+  // What happens after the form is set:
+  //   kNone: nothing (the student presses Start);
+  //   kStepA: a new run, paused before its first step, then exactly one Step A (G update);
+  //   kStart: a new run that starts training at once.
+  // A run in progress is saved to its checkpoint first (nothing lost).
+  enum class Action { kNone, kStepA, kStart };
+  Action action = Action::kNone;
+};
+
+// The latent explorer (issue 6).
+struct LatentTarget {
+  uint64_t seed = 1;  // z = the trainer's latent_batch(1, seed), as the panel's Randomise
+  int steps = 9;      // images in the interpolation strip
+  bool slerp = true;  // spherical (true) or linear interpolation
+};
+
+// The completion panel (issue 7): the learn-to-complete CNN, tied vs untied (mirrors
+// panels::CompletionRequest, which the GL side applies).
+struct CompletionTarget {
+  std::string region = "bottom-half";  // convt::mask_name(): "bottom-half", "left-half", ...
+  enum class Show { kBoth, kTiedOnly, kUntiedOnly };
+  Show show = Show::kBoth;
+  enum class Section { kRefine, kBlankCanvas };  // the panel's lower tab
+  Section section = Section::kRefine;
+  int heldout_digit = -1;   // which held-out digit is the input; -1: keep
+  int refine_passes = 0;    // iterative refinement passes; 0: keep
+  int64_t blank_seed = -1;  // seed of the blank-canvas codes; -1: keep
+};
+
+struct ShowMe {
+  std::string label;     // the button: "Show me the window sliding"
+  std::string panel;     // the target panel's command-line name (panels::find_panel)
+  std::string look_for;  // one or two sentences: what to look at once there
+  StepperTarget stepper;
+  FormulaTarget formula;
+  TrainingTarget training;
+  LatentTarget latent;
+  CompletionTarget completion;
+};
+
+// ---- Lessons -------------------------------------------------------------------------------
+
+struct Lesson {
+  std::string title;                    // "Convolution as a gather"
+  std::string question;                 // the student's question it answers
+  std::vector<std::string> paragraphs;  // short, plain words
+  std::vector<std::string> formulas;    // one per line, shown in a box
+  bool matrix_view = false;             // lesson 2: draw conv_matrix_view() under the text
+  std::vector<ShowMe> show_me;          // at least one; the first is the main one
+};
+
+// The ten lessons of issue 8, in order (lesson n is lessons()[n - 1]).
+const std::vector<Lesson>& lessons();
+
+// ---- Lesson 2: the matrix view -------------------------------------------------------------
+
+// A dense matrix, row-major: values[r * cols + c].
+struct Matrix {
+  int rows = 0, cols = 0;
+  std::vector<float> values;
+  float at(int r, int c) const { return values[static_cast<size_t>(r) * cols + c]; }
+};
+
+Matrix transpose(const Matrix& m);
+
+// The matrix C of conv2d on one channel: y = C x with x the (H, W) input flattened row by row
+// and y the (H_out, W_out) output flattened the same way; C is (H_out*W_out, H*W). Column j is the
+// core's conv2d_forward of the unit image e_j. kernel: (kH, kW) row-major, one channel.
+// Throws ShapeError (from the core) for sizes the core refuses.
+Matrix conv2d_matrix(int H, int W, const std::vector<float>& kernel, int kH, int kW, int stride,
+                     int padding);
+// The matrix T of conv_transpose2d on one channel with the same kernel: x' = T y with y the
+// (H, W) input flattened; T is (H_out*W_out, H*W). Column i is the core's
+// conv_transpose2d_forward of the unit image e_i. T equals the transpose of conv2d_matrix for the
+// matching sizes (transposed convolution is the adjoint of convolution).
+Matrix conv_transpose2d_matrix(int H, int W, const std::vector<float>& kernel, int kH, int kW,
+                               int stride, int padding);
+
+struct ConvMatrixView {
+  int H = 3, W = 3;  // conv2d's input; conv_transpose2d's output
+  int kernel_size = 2, stride = 1, padding = 0;
+  std::vector<float> kernel;          // (kernel_size, kernel_size) row-major
+  int H_out = 0, W_out = 0;           // conv2d's output; conv_transpose2d's input
+  Matrix C;                           // (H_out*W_out, H*W), from conv2d_forward
+  Matrix T;                           // (H*W, H_out*W_out), from conv_transpose2d_forward
+  float max_diff_from_transpose = 0;  // max |T - C^T| (0: T is exactly C^T)
+  std::vector<float> x;               // an example input, 1..H*W
+  std::vector<float> Cx;              // C x: the convolution of x
+  std::vector<float> TCx;             // T C x: back to x's shape, not to x's values
+};
+// Lesson 2's tiny case: a 3x3 input, a 2x2 kernel [[1, 2], [3, 4]], stride 1, padding 0, so the
+// transposed convolution takes a 2x2 input to 3x3 (C is 4x9, T is 9x4).
+ConvMatrixView conv_matrix_view();
+
+}  // namespace convt::lab
