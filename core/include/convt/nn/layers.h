@@ -71,6 +71,9 @@ class ConvTranspose2d : public Layer {
   std::vector<ParamRef> params() override;
   void reset_parameters(InitScheme scheme, Rng& rng) override;
   void set_backend(Backend b) override { backend_ = b; }
+  // stride, padding, output_padding, dilation (PyTorch's attributes of the same names).
+  const ConvTranspose2dParams& options() const { return p_; }
+  Pair kernel_size() const { return kernel_size_; }
 
   Tensor weight, bias, dweight, dbias;
  private:
