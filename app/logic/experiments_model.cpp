@@ -1,0 +1,190 @@
+#include "logic/experiments_model.h"
+
+#include <algorithm>
+#include <exception>
+
+#include "convt/data/dataset.h"
+#include "convt/io/assets.h"
+#include "convt/io/safetensors.h"
+#include "convt/nn/model_spec.h"
+#include "convt/rng.h"
+#include "convt/train/gan_trainer.h"
+
+namespace convt::lab {
+
+namespace {
+
+// assets/<path> when it exists there, else the path as given.
+std::string resolve(const std::string& path) {
+  try {
+    return asset_path(path);
+  } catch (const std::exception&) {
+    return path;
+  }
+}
+
+Tensor latents(int64_t n, int dim, uint64_t seed) {
+  Rng rng(seed);  // the same numbers as GanTrainer::latent_batch
+  Tensor z({n, dim});
+  for (int64_t i = 0; i < z.numel(); ++i) z[i] = rng.normal();
+  return z;
+}
+
+Tensor run_eval(nn::Sequential& G, const Tensor& z) {
+  G.set_training(false);
+  return G.forward(z);
+}
+
+}  // namespace
+
+LoadedGenerator load_gan_generator(const std::string& path) {
+  SafetensorsFile f;
+  try {
+    f = read_safetensors(path);
+  } catch (const SafetensorsError& e) {
+    throw CheckpointError(e.what());
+  }
+  auto it = f.metadata.find("spec");
+  if (it == f.metadata.end()) {
+    throw CheckpointError(path +
+                          ": no \"spec\" in the metadata (expected a checkpoint of "
+                          "convt-lab train, or its G tensors with the spec)");
+  }
+  LoadedGenerator out;
+  try {
+    out.spec = nlohmann::json::parse(it->second);
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
+  }
+  nn::GanModel m = nn::build_gan(out.spec, 0);
+  out.G = std::move(m.G);
+  out.latent_dim = m.latent_dim;
+  std::vector<std::pair<std::string, Tensor*>> slots;
+  for (const nn::NamedParam& p : out.G->params()) slots.emplace_back("G." + p.name, p.value);
+  for (const nn::NamedBuffer& b : out.G->buffers()) slots.emplace_back("G." + b.name, b.value);
+  for (const auto& [name, t] : slots) {
+    auto found = f.tensors.find(name);
+    if (found == f.tensors.end())
+      throw CheckpointError(path + ": tensor '" + name + "' is missing");
+    if (found->second.shape() != t->shape()) {
+      throw CheckpointError(path + ": tensor '" + name + "': expected shape " + t->shape_str() +
+                            ", found " + found->second.shape_str());
+    }
+  }
+  for (const auto& [name, t] : slots) *t = f.tensors.at(name);
+  if (auto s = f.metadata.find("step"); s != f.metadata.end()) {
+    try {
+      out.steps = std::stoll(s->second);
+    } catch (const std::exception&) {
+      out.steps = 0;
+    }
+  }
+  out.G->set_backend(nn::Backend::fast);
+  out.G->set_training(false);
+  return out;
+}
+
+LoadedGenerator random_generator(const std::string& model, uint64_t seed) {
+  LoadedGenerator out;
+  out.spec = nn::load_model_spec(model);
+  nn::GanModel m = nn::build_gan(out.spec, seed);
+  out.G = std::move(m.G);
+  out.latent_dim = m.latent_dim;
+  out.G->set_backend(nn::Backend::fast);
+  out.G->set_training(false);
+  return out;
+}
+
+CanvasView blank_canvas(nn::Sequential& G, const std::string& title, float dream_value, int ic,
+                        int max_kernels, float footprint_amplitude) {
+  CanvasView v;
+  v.title = title;
+  v.dream = decoder_dream(G, dream_value);
+  for (const ConvTLayer& layer : convt_layers(G)) {
+    ImpulseView iv;
+    iv.layer = layer;
+    iv.ic = std::clamp(ic, 0, layer.in_channels - 1);
+    const int iy = static_cast<int>(layer.in_shape[1] / 2),
+              ix = static_cast<int>(layer.in_shape[2] / 2);
+    const Tensor window = stamped_window(impulse_response(G, layer, iv.ic, false), layer, iy, ix);
+    iv.shown = std::min(layer.out_channels, max_kernels);
+    const int kh = layer.kernel_size.h, kw = layer.kernel_size.w;
+    iv.kernels = Tensor({iv.shown, 1, kh, kw});  // (shown, 1, kH, kW)
+    std::copy(window.data(), window.data() + static_cast<int64_t>(iv.shown) * kh * kw,
+              iv.kernels.data());
+    iv.footprint = impulse_response(G, layer, iv.ic, true, footprint_amplitude);
+    v.layers.push_back(std::move(iv));
+  }
+  return v;
+}
+
+void ExperimentsModel::load() {
+  loaded_ = true;
+  ffnn_message.clear();
+  gan_message.clear();
+  rgb_message.clear();
+  try {
+    ffnn_G_ = FfnnTrainer::load_generator(resolve(paths_.ffnn), nullptr, &ffnn_steps);
+    ffnn_G_->set_backend(nn::Backend::fast);
+  } catch (const std::exception& e) {
+    ffnn_G_.reset();
+    ffnn_message = std::string("No FFNN checkpoint: ") + e.what() +
+                   "\nTrain one: convt-lab ffnn-train --out RUN";
+  }
+  try {
+    gan_ = load_gan_generator(resolve(paths_.gan));
+    gan_steps = gan_.steps;
+  } catch (const std::exception& e) {
+    gan_ = LoadedGenerator();
+    gan_message = std::string("No GAN checkpoint: ") + e.what();
+  }
+  try {
+    const Dataset digits = load_builtin_digits(20);
+    mean_digit = mean_image(digits);
+  } catch (const std::exception& e) {
+    ffnn_message += std::string(ffnn_message.empty() ? "" : "\n") + "No digits: " + e.what();
+  }
+  try {
+    rgb_ = load_gan_generator(resolve(paths_.rgb));
+    rgb_steps = rgb_.steps;
+  } catch (const std::exception& e) {
+    rgb_ = LoadedGenerator();
+    rgb_message = std::string("No trained RGB generator: ") + e.what() +
+                  "\nTrain one: scripts/setup.sh --with-emoji; convt-lab train --model rgb32 "
+                  "--data emoji --out RUN";
+  }
+  recompute();
+}
+
+void ExperimentsModel::recompute() {
+  try {
+    gan_random_ = random_generator("dcgan20", random_seed);
+    rgb_random_G_ = random_generator("rgb32", random_seed);
+  } catch (const std::exception& e) {
+    gan_message += std::string(gan_message.empty() ? "" : "\n") + e.what();
+    return;
+  }
+  const Tensor z = latents(samples, 100, sample_seed);
+  if (ffnn_G_) ffnn_samples = run_eval(*ffnn_G_, z);
+  if (gan_.G) gan_samples = run_eval(*gan_.G, z);
+  if (mean_digit.numel() > 0) {
+    if (ffnn_samples.numel() > 0) ffnn_spread = sample_spread(ffnn_samples, mean_digit);
+    if (gan_samples.numel() > 0) gan_spread = sample_spread(gan_samples, mean_digit);
+  }
+  canvas_random =
+      blank_canvas(*gan_random_.G, "random weights (seed " + std::to_string(random_seed) + ")",
+                   dream_value, impulse_channel);
+  if (gan_.G) {
+    canvas_trained = blank_canvas(*gan_.G, "trained (" + std::to_string(gan_steps) + " steps)",
+                                  dream_value, impulse_channel);
+  }
+  // As G(z) right after construction: PyTorch modules start in training mode, so BatchNorm uses
+  // the batch's statistics and the output is noise spread over the whole range (in evaluation
+  // mode, with running statistics still 0 and 1, it would be a nearly flat gray).
+  rgb_random_G_.G->set_training(true);
+  rgb_random = rgb_random_G_.G->forward(latents(samples, rgb_random_G_.latent_dim, sample_seed));
+  rgb_random_G_.G->set_training(false);
+  if (rgb_.G) rgb_trained = run_eval(*rgb_.G, latents(samples, rgb_.latent_dim, sample_seed));
+}
+
+}  // namespace convt::lab

@@ -1,0 +1,112 @@
+// ExperimentsModel (issue 7, sections 2 and 3) on the shipped checkpoints: the FFNN's samples sit
+// closer to the mean digit and differ less from each other than the GAN's from the same z (the
+// point of the comparison); the blank canvases have one view per ConvTranspose2d, before and
+// after training; the random-weights RGB generator gives 32x32x3 noise; missing files become
+// messages, not crashes; a G-only checkpoint loads like a full one.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "convt/io/assets.h"
+#include "convt/io/safetensors.h"
+#include "convt/train/gan_trainer.h"
+#include "logic/experiments_model.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using convt::Tensor;
+namespace lab = convt::lab;
+
+const lab::ExperimentsModel& shipped() {
+  static lab::ExperimentsModel m = [] {
+    lab::ExperimentsModel x;
+    x.load();
+    return x;
+  }();
+  return m;
+}
+
+}  // namespace
+
+TEST(ExperimentsModel, FfnnSamplesAreBlurrierAndMoreAlikeThanTheGans) {
+  const lab::ExperimentsModel& m = shipped();
+  ASSERT_TRUE(m.ffnn_message.empty()) << m.ffnn_message;
+  ASSERT_TRUE(m.gan_message.empty()) << m.gan_message;
+  EXPECT_EQ(m.ffnn_samples.shape(), (std::vector<int64_t>{16, 1, 20, 20}));
+  EXPECT_EQ(m.gan_samples.shape(), (std::vector<int64_t>{16, 1, 20, 20}));
+  EXPECT_GT(m.ffnn_steps, 0);
+  EXPECT_LT(m.ffnn_spread.mse_to_mean, m.gan_spread.mse_to_mean);
+  EXPECT_LT(m.ffnn_spread.spread, m.gan_spread.spread);
+}
+
+TEST(ExperimentsModel, BlankCanvasBeforeAndAfterTraining) {
+  const lab::ExperimentsModel& m = shipped();
+  for (const lab::CanvasView* v : {&m.canvas_random, &m.canvas_trained}) {
+    EXPECT_EQ(v->dream.shape(), (std::vector<int64_t>{1, 1, 20, 20})) << v->title;
+    ASSERT_EQ(v->layers.size(), 3u) << v->title;
+    EXPECT_EQ(v->layers[0].kernels.shape(), (std::vector<int64_t>{8, 1, 5, 5}));
+    EXPECT_EQ(v->layers[2].kernels.shape(), (std::vector<int64_t>{1, 1, 5, 5}));  // 64 -> 1
+    EXPECT_EQ(v->layers[1].footprint.shape(), (std::vector<int64_t>{1, 1, 20, 20}));
+  }
+  EXPECT_NE(m.canvas_random.dream.values(), m.canvas_trained.dream.values());
+}
+
+TEST(ExperimentsModel, RandomRgbGeneratorGivesNoiseOfTheRightShape) {
+  const lab::ExperimentsModel& m = shipped();
+  ASSERT_EQ(m.rgb_random.shape(), (std::vector<int64_t>{16, 3, 32, 32}));
+  double sum = 0, sq = 0;
+  for (float v : m.rgb_random.values()) {
+    ASSERT_TRUE(std::isfinite(v));
+    sum += v;
+    sq += static_cast<double>(v) * v;
+  }
+  const double n = static_cast<double>(m.rgb_random.numel());
+  EXPECT_GT(std::sqrt(sq / n - (sum / n) * (sum / n)), 0.1) << "should look like noise, not flat";
+}
+
+TEST(ExperimentsModel, MissingFilesBecomeMessages) {
+  lab::ExperimentsModel::Paths p;
+  p.ffnn = "/nonexistent/ffnn.safetensors";
+  p.gan = "/nonexistent/gan.safetensors";
+  p.rgb = "/nonexistent/rgb.safetensors";
+  lab::ExperimentsModel m(p);
+  m.load();
+  EXPECT_NE(m.ffnn_message.find("/nonexistent/ffnn.safetensors"), std::string::npos)
+      << m.ffnn_message;
+  EXPECT_NE(m.gan_message.find("/nonexistent/gan.safetensors"), std::string::npos);
+  EXPECT_NE(m.rgb_message.find("--with-emoji"), std::string::npos) << m.rgb_message;
+  EXPECT_EQ(m.ffnn_samples.numel(), 0);
+  EXPECT_EQ(m.canvas_random.layers.size(), 3u);  // random weights need no file
+  EXPECT_TRUE(m.canvas_trained.layers.empty());
+}
+
+TEST(ExperimentsModel, GeneratorOnlyCheckpointLoadsLikeTheFullOne) {
+  const std::string full = convt::asset_path("checkpoints/dcgan20_digits.safetensors");
+  convt::SafetensorsFile f = convt::read_safetensors(full);
+  std::map<std::string, Tensor> g_only;
+  for (const auto& [name, t] : f.tensors) {
+    if (name.rfind("G.", 0) == 0) g_only[name] = t;
+  }
+  const fs::path path =
+      fs::temp_directory_path() / ("convt_g_only_" + std::to_string(::getpid()) + ".safetensors");
+  convt::write_safetensors(path.string(), g_only, f.metadata);
+  lab::LoadedGenerator a = lab::load_gan_generator(full);
+  lab::LoadedGenerator b = lab::load_gan_generator(path.string());
+  fs::remove(path);
+  Tensor z({2, 100}, 0.5f);
+  EXPECT_EQ(a.G->forward(z).values(), b.G->forward(z).values());
+  EXPECT_GT(b.steps, 0);
+  g_only.erase("G.0.weight");
+  convt::write_safetensors(path.string(), g_only, f.metadata);
+  try {
+    lab::load_gan_generator(path.string());
+    FAIL() << "expected a CheckpointError";
+  } catch (const convt::CheckpointError& e) {
+    EXPECT_NE(std::string(e.what()).find("'G.0.weight' is missing"), std::string::npos) << e.what();
+  }
+  fs::remove(path);
+}
