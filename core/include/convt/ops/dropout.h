@@ -9,8 +9,12 @@
 namespace convt {
 
 // Training-mode forward: mask[i] = 0 with probability p, else 1/(1 - p); out = x * mask.
-// Element i is dropped when a 32-bit uniform integer u_i < p * 2^32; each rng.next_u64() gives
-// two of them (low half, then high half), in order. p in [0, 1); throws std::invalid_argument else.
+// Element i is dropped when a 32-bit uniform integer u_i < p * 2^32. Each call draws one key from
+// rng (one rng.next_u64()); the integers are the SplitMix64 sequence (Steele, Lea & Flood 2014)
+// started at that key, word k = splitmix64(key + (k + 1) * 0x9E3779B97F4A7C15) giving u_{2k}
+// (low half) and u_{2k+1} (high half). Any word follows from k alone, so the loop is split over
+// the fast backend's threads with the same mask whatever the split.
+// p in [0, 1); throws std::invalid_argument else.
 void dropout_forward(Tensor& out, Tensor& mask, const Tensor& x, float p, Rng& rng);
 // dx += dout * mask. An empty dx is first made zeros.
 void dropout_backward(Tensor& dx, const Tensor& dout, const Tensor& mask);
