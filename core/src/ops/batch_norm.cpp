@@ -1,4 +1,6 @@
 // Batch normalisation forward and backward, as plain loops over (n, c, l).
+// Training mode splits the channels over the fast backend's threads (fast/parallel.h); each
+// channel's numbers are the same whatever the split.
 //
 // Legend: N batch, C channels, L positions per (n, c) (1, L or H*W), M = N*L values per channel.
 //   x (N, C, L) viewed flat: x[(n*C + c)*L + l]
@@ -6,6 +8,9 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <vector>
+
+#include "fast/parallel.h"
 
 namespace convt {
 
@@ -27,6 +32,33 @@ Dims bn_dims(const Tensor& x, const Tensor& weight, const char* op) {
   return d;
 }
 
+// sum over l of f(p[l]), l in [0, L): eight float running sums (vectorizable), added pairwise at
+// the end. The callers add these per-(n, c) sums in double, in order n = 0, 1, ...
+template <class F>
+inline float plane_sum(const float* p, int64_t L, F f) {
+  float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t l = 0;
+  for (; l + 8 <= L; l += 8)
+    for (int k = 0; k < 8; ++k) lanes[k] += f(p[l + k]);
+  float total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) +
+                ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+  for (; l < L; ++l) total += f(p[l]);
+  return total;
+}
+
+// The same over two planes: sum over l of f(a[l], b[l]).
+template <class F>
+inline float plane_sum2(const float* a, const float* b, int64_t L, F f) {
+  float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t l = 0;
+  for (; l + 8 <= L; l += 8)
+    for (int k = 0; k < 8; ++k) lanes[k] += f(a[l + k], b[l + k]);
+  float total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) +
+                ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+  for (; l < L; ++l) total += f(a[l], b[l]);
+  return total;
+}
+
 void prepare(Tensor* t, const std::vector<int64_t>& shape, const std::string& name) {
   if (!t) return;
   if (t->empty()) t->resize(shape);
@@ -37,47 +69,63 @@ void prepare(Tensor* t, const std::vector<int64_t>& shape, const std::string& na
 
 void batch_norm_forward_train(Tensor& out, Tensor& save_mean, Tensor& save_invstd,
                               Tensor& running_mean, Tensor& running_var, const Tensor& x,
-                              const Tensor& weight, const Tensor& bias, float momentum,
-                              float eps) {
+                              const Tensor& weight, const Tensor& bias, float momentum, float eps) {
   const Dims d = bn_dims(x, weight, "batch_norm_forward_train");
   check_shape(bias, {d.C}, "batch_norm_forward_train: bias", "[C]");
   check_shape(running_mean, {d.C}, "batch_norm_forward_train: running_mean", "[C]");
   check_shape(running_var, {d.C}, "batch_norm_forward_train: running_var", "[C]");
   const int64_t M = d.N * d.L;
   if (M < 2) {
-    throw std::invalid_argument("batch_norm_forward_train: expected more than 1 value per channel "
-                                "when training, found input " + x.shape_str() +
-                                " (hint: use a batch of 2 or more, or evaluation mode)");
+    throw std::invalid_argument(
+        "batch_norm_forward_train: expected more than 1 value per channel "
+        "when training, found input " +
+        x.shape_str() + " (hint: use a batch of 2 or more, or evaluation mode)");
   }
   if (out.shape() != x.shape()) out.resize(x.shape());  // every value is written below
   save_mean.resize({d.C});
   save_invstd.resize({d.C});
-  for (int64_t c = 0; c < d.C; ++c) {
-    double sum = 0.0;  // double: M can be 256*400 values
-    for (int64_t n = 0; n < d.N; ++n) {
-      const float* xp = x.data() + (n * d.C + c) * d.L;
-      for (int64_t l = 0; l < d.L; ++l) sum += xp[l];
+  const float* xp = x.data();
+  float* op = out.data();
+  // Channels are independent: split them over the threads. Inside a range the loops run
+  // n, c, l (rows of x in memory order, also for L = 1); each channel's sums are the same
+  // whatever the split.
+  fast::detail::parallel_for(d.C, 3 * d.N * d.L, [&](int64_t c_begin, int64_t c_end) {
+    const int64_t count = c_end - c_begin;
+    std::vector<double> sum(static_cast<size_t>(count), 0.0);  // double: M can be 256*400
+    for (int64_t n = 0; n < d.N; ++n)
+      for (int64_t c = c_begin; c < c_end; ++c)
+        sum[c - c_begin] += plane_sum(xp + (n * d.C + c) * d.L, d.L, [](float v) { return v; });
+    std::vector<float> mean(static_cast<size_t>(count));
+    for (int64_t c = c_begin; c < c_end; ++c)
+      mean[c - c_begin] = static_cast<float>(sum[c - c_begin] / static_cast<double>(M));
+    std::vector<double> sq(static_cast<size_t>(count), 0.0);
+    for (int64_t n = 0; n < d.N; ++n)
+      for (int64_t c = c_begin; c < c_end; ++c) {
+        const float m = mean[c - c_begin];
+        sq[c - c_begin] +=
+            plane_sum(xp + (n * d.C + c) * d.L, d.L, [m](float v) { return (v - m) * (v - m); });
+      }
+    std::vector<float> scale(static_cast<size_t>(count)), shift(static_cast<size_t>(count));
+    for (int64_t c = c_begin; c < c_end; ++c) {
+      const int64_t j = c - c_begin;
+      const double var = sq[j] / static_cast<double>(M);  // biased: normalises this batch
+      const float invstd = static_cast<float>(1.0 / std::sqrt(var + eps));
+      scale[j] = weight[c] * invstd;
+      shift[j] = bias[c] - mean[j] * scale[j];
+      save_mean[c] = mean[j];
+      save_invstd[c] = invstd;
+      const double unbiased = sq[j] / static_cast<double>(M - 1);
+      running_mean[c] = static_cast<float>((1.0 - momentum) * running_mean[c] + momentum * mean[j]);
+      running_var[c] = static_cast<float>((1.0 - momentum) * running_var[c] + momentum * unbiased);
     }
-    const double mean = sum / static_cast<double>(M);
-    double sq = 0.0;
-    for (int64_t n = 0; n < d.N; ++n) {
-      const float* xp = x.data() + (n * d.C + c) * d.L;
-      for (int64_t l = 0; l < d.L; ++l) sq += (xp[l] - mean) * (xp[l] - mean);
-    }
-    const double var = sq / static_cast<double>(M);  // biased: normalises this batch
-    const float invstd = static_cast<float>(1.0 / std::sqrt(var + eps));
-    const float scale = weight[c] * invstd, shift = bias[c] - static_cast<float>(mean) * scale;
-    for (int64_t n = 0; n < d.N; ++n) {
-      const float* xp = x.data() + (n * d.C + c) * d.L;
-      float* op = out.data() + (n * d.C + c) * d.L;
-      for (int64_t l = 0; l < d.L; ++l) op[l] = xp[l] * scale + shift;
-    }
-    save_mean[c] = static_cast<float>(mean);
-    save_invstd[c] = invstd;
-    const double unbiased = sq / static_cast<double>(M - 1);
-    running_mean[c] = static_cast<float>((1.0 - momentum) * running_mean[c] + momentum * mean);
-    running_var[c] = static_cast<float>((1.0 - momentum) * running_var[c] + momentum * unbiased);
-  }
+    for (int64_t n = 0; n < d.N; ++n)
+      for (int64_t c = c_begin; c < c_end; ++c) {
+        const float a = scale[c - c_begin], b = shift[c - c_begin];
+        const float* xc = xp + (n * d.C + c) * d.L;
+        float* oc = op + (n * d.C + c) * d.L;
+        for (int64_t l = 0; l < d.L; ++l) oc[l] = xc[l] * a + b;
+      }
+  });
 }
 
 void batch_norm_backward_train(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& dout,
@@ -89,42 +137,50 @@ void batch_norm_backward_train(Tensor* dx, Tensor* dweight, Tensor* dbias, const
   prepare(dweight, {d.C}, "batch_norm_backward_train: dweight");
   prepare(dbias, {d.C}, "batch_norm_backward_train: dbias");
   const double M = static_cast<double>(d.N * d.L);
-  for (int64_t c = 0; c < d.C; ++c) {
-    const float mean = save_mean[c], invstd = save_invstd[c];
+  const float* xp = x.data();
+  const float* gp = dout.data();
+  // Channels split over the threads as in the forward pass.
+  fast::detail::parallel_for(d.C, 3 * d.N * d.L, [&](int64_t c_begin, int64_t c_end) {
+    const int64_t count = c_end - c_begin;
     // forward was: xhat = (x - mean) * invstd; out = xhat * weight + bias
     // so dbias = sum(dout), dweight = sum(dout * xhat)
-    double sum_dout = 0.0, sum_dout_xhat = 0.0;
-    for (int64_t n = 0; n < d.N; ++n) {
-      const float* xp = x.data() + (n * d.C + c) * d.L;
-      const float* gp = dout.data() + (n * d.C + c) * d.L;
-      for (int64_t l = 0; l < d.L; ++l) {
-        sum_dout += gp[l];
-        sum_dout_xhat += gp[l] * (xp[l] - mean) * invstd;
+    std::vector<double> sum_dout(static_cast<size_t>(count), 0.0);
+    std::vector<double> sum_dout_xhat(static_cast<size_t>(count), 0.0);
+    for (int64_t n = 0; n < d.N; ++n)
+      for (int64_t c = c_begin; c < c_end; ++c) {
+        const float mean = save_mean[c], invstd = save_invstd[c];
+        const float* xc = xp + (n * d.C + c) * d.L;
+        const float* gc = gp + (n * d.C + c) * d.L;
+        sum_dout[c - c_begin] += plane_sum(gc, d.L, [](float g) { return g; });
+        sum_dout_xhat[c - c_begin] += plane_sum2(
+            gc, xc, d.L, [mean, invstd](float g, float v) { return g * ((v - mean) * invstd); });
       }
+    for (int64_t c = c_begin; c < c_end; ++c) {
+      if (dbias) (*dbias)[c] += static_cast<float>(sum_dout[c - c_begin]);
+      if (dweight) (*dweight)[c] += static_cast<float>(sum_dout_xhat[c - c_begin]);
     }
-    if (dbias) (*dbias)[c] += static_cast<float>(sum_dout);
-    if (dweight) (*dweight)[c] += static_cast<float>(sum_dout_xhat);
-    if (!dx) continue;
+    if (!dx) return;
     // mean and invstd depend on x too; with dxhat = dout * weight:
     //   dx = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
-    const float w = weight[c];
-    const float mean_dxhat = static_cast<float>(w * sum_dout / M);
-    const float mean_dxhat_xhat = static_cast<float>(w * sum_dout_xhat / M);
-    for (int64_t n = 0; n < d.N; ++n) {
-      const float* xp = x.data() + (n * d.C + c) * d.L;
-      const float* gp = dout.data() + (n * d.C + c) * d.L;
-      float* dp = dx->data() + (n * d.C + c) * d.L;
-      for (int64_t l = 0; l < d.L; ++l) {
-        const float xhat = (xp[l] - mean) * invstd;
-        dp[l] += invstd * (gp[l] * w - mean_dxhat - xhat * mean_dxhat_xhat);
+    float* dxp = dx->data();
+    for (int64_t n = 0; n < d.N; ++n)
+      for (int64_t c = c_begin; c < c_end; ++c) {
+        const float mean = save_mean[c], invstd = save_invstd[c], w = weight[c];
+        const float mean_dxhat = static_cast<float>(w * sum_dout[c - c_begin] / M);
+        const float mean_dxhat_xhat = static_cast<float>(w * sum_dout_xhat[c - c_begin] / M);
+        const float* xc = xp + (n * d.C + c) * d.L;
+        const float* gc = gp + (n * d.C + c) * d.L;
+        float* dc = dxp + (n * d.C + c) * d.L;
+        for (int64_t l = 0; l < d.L; ++l) {
+          const float xhat = (xc[l] - mean) * invstd;
+          dc[l] += invstd * (gc[l] * w - mean_dxhat - xhat * mean_dxhat_xhat);
+        }
       }
-    }
-  }
+  });
 }
 
-void batch_norm_forward_eval(Tensor& out, const Tensor& x, const Tensor& weight,
-                             const Tensor& bias, const Tensor& running_mean,
-                             const Tensor& running_var, float eps) {
+void batch_norm_forward_eval(Tensor& out, const Tensor& x, const Tensor& weight, const Tensor& bias,
+                             const Tensor& running_mean, const Tensor& running_var, float eps) {
   const Dims d = bn_dims(x, weight, "batch_norm_forward_eval");
   check_shape(bias, {d.C}, "batch_norm_forward_eval: bias", "[C]");
   check_shape(running_mean, {d.C}, "batch_norm_forward_eval: running_mean", "[C]");
