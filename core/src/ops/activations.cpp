@@ -1,8 +1,12 @@
 // Elementwise activations, forward next to backward. Shapes: any; out and dx have x's shape.
+// LeakyReLU (in every layer of the GAN) is split over the fast backend's threads; each element
+// is computed by the same line whatever the split.
 #include "convt/ops/activations.h"
 
 #include <algorithm>
 #include <cmath>
+
+#include "fast/parallel.h"
 
 namespace convt {
 
@@ -17,6 +21,20 @@ void ensure_shape(Tensor& out, const Tensor& x) {
 void prepare_dx(Tensor& dx, const Tensor& like, const char* op) {
   if (dx.empty()) dx.resize(like.shape());
   check_shape(dx, like.shape(), std::string(op) + ": dx");
+}
+
+// The LeakyReLU loops over one thread's range, as plain functions of their arguments (inside a
+// lambda the compiler reloads captured values after every store and does not vectorise).
+void leaky_relu_forward_range(float* out, const float* x, int64_t n, float negative_slope) {
+  // max(x, 0) + slope * min(x, 0): no branch, so the compiler vectorises it
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = std::max(x[i], 0.0f) + negative_slope * std::min(x[i], 0.0f);
+}
+
+void leaky_relu_backward_range(float* dx, const float* dout, const float* x, int64_t n,
+                               float negative_slope) {
+  // forward was: out = x > 0 ? x : slope * x
+  for (int64_t i = 0; i < n; ++i) dx[i] += (x[i] > 0.0f ? 1.0f : negative_slope) * dout[i];
 }
 
 }  // namespace
@@ -37,20 +55,20 @@ void leaky_relu_forward(Tensor& out, const Tensor& x, float negative_slope) {
   const float* xp = x.data();
   float* op = out.data();
   const int64_t n = x.numel();
-  // max(x, 0) + slope * min(x, 0): no branch, so the compiler vectorises it
-  for (int64_t i = 0; i < n; ++i) {
-    op[i] = std::max(xp[i], 0.0f) + negative_slope * std::min(xp[i], 0.0f);
-  }
+  fast::detail::parallel_for(n, 1, [=](int64_t begin, int64_t end) {
+    leaky_relu_forward_range(op + begin, xp + begin, end - begin, negative_slope);
+  });
 }
 
 void leaky_relu_backward(Tensor& dx, const Tensor& dout, const Tensor& x, float negative_slope) {
   prepare_dx(dx, x, "leaky_relu_backward");
-  // forward was: out = x > 0 ? x : slope * x
   const float* xp = x.data();
   const float* gp = dout.data();
   float* dp = dx.data();
   const int64_t n = x.numel();
-  for (int64_t i = 0; i < n; ++i) dp[i] += (xp[i] > 0.0f ? 1.0f : negative_slope) * gp[i];
+  fast::detail::parallel_for(n, 1, [=](int64_t begin, int64_t end) {
+    leaky_relu_backward_range(dp + begin, gp + begin, xp + begin, end - begin, negative_slope);
+  });
 }
 
 void tanh_forward(Tensor& out, const Tensor& x) {
