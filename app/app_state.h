@@ -3,7 +3,8 @@
 // main.cpp owns the one AppState and hands each panel the parts it reads and writes.
 #pragma once
 
-#include "panels/latent_panel.h"  // LatentState (issue 6)
+#include "panels/completion_panel.h"  // CompletionState (issue 7)
+#include "panels/latent_panel.h"      // LatentState (issue 6)
 #include "panels/panels.h"
 #include "panels/playground_model.h"
 #include "panels/training_panel.h"  // TrainingState (issue 5)
@@ -29,6 +30,7 @@ struct AppState {
   ViewState view;
   panels::LatentState latent;  // the latent explorer, model and view (issue 6)
   panels::TrainingState training;  // the training dashboard; its worker stops first (issue 5)
+  panels::CompletionState completion;  // the learn-to-complete CNN, tied vs untied (issue 7)
 };
 
 }  // namespace convt
