@@ -4,6 +4,7 @@
 #pragma once
 
 #include "panels/completion_panel.h"  // CompletionState (issue 7)
+#include "panels/experiments_panel.h"  // ExperimentsState (issue 7)
 #include "panels/latent_panel.h"      // LatentState (issue 6)
 #include "panels/panels.h"
 #include "panels/playground_model.h"
@@ -31,6 +32,7 @@ struct AppState {
   panels::LatentState latent;  // the latent explorer, model and view (issue 6)
   panels::TrainingState training;  // the training dashboard; its worker stops first (issue 5)
   panels::CompletionState completion;  // the learn-to-complete CNN, tied vs untied (issue 7)
+  panels::ExperimentsState experiments;  // FFNN vs GAN, blank canvas, RGB generators (issue 7)
 };
 
 }  // namespace convt

@@ -1,0 +1,263 @@
+// Other generators: the notes' experiments beside the GAN. Top: the FFNN + transposed conv
+// trained with MSE vs the GAN (same z), and the RGB generator (random weights, trained). Bottom:
+// the blank canvas of dcgan20's G before and after training.
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "convt/io/png.h"
+#include "gfx/colormap.h"
+#include "panels/experiments_panel.h"
+
+namespace convt::panels {
+namespace {
+
+const ImVec4 kNoteColour(0.75f, 0.75f, 0.75f, 1.0f);
+const ImVec4 kErrorColour(1.0f, 0.55f, 0.4f, 1.0f);
+
+ImTextureID texture_id(GLuint texture) {
+  return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture));
+}
+
+// A tiled grid through the heatmap renderer: grayscale [-1, 1], or diverging in [-limit, limit].
+void draw_tiles(gfx::HeatmapRenderer& heatmaps, const char* id, const lab::TiledImage& tiles,
+                float scale, bool signed_values = false, float limit = 1.0f) {
+  if (tiles.values.empty()) {
+    ImGui::Dummy(ImVec2(40.0f, 40.0f));
+    return;
+  }
+  const GLuint texture =
+      heatmaps.render(ImGui::GetID(id), tiles.values.data(), tiles.rows, tiles.cols,
+                      signed_values ? -limit : -1.0f, signed_values ? limit : 1.0f,
+                      signed_values ? gfx::Colormap::kDiverging : gfx::Colormap::kGray);
+  ImGui::Image(texture_id(texture), ImVec2(tiles.cols * scale, tiles.rows * scale));
+}
+
+void note(const std::string& text, bool error = false, float wrap = 420.0f) {
+  if (text.empty()) return;
+  ImGui::PushStyleColor(ImGuiCol_Text, error ? kErrorColour : kNoteColour);
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
+  ImGui::TextUnformatted(text.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+}
+
+void rebuild(ExperimentsState& s) {
+  s.stale = false;
+  lab::ExperimentsModel& m = s.model;
+  s.ffnn_tiles = lab::tile_images(m.ffnn_samples, 4);
+  s.gan_tiles = lab::tile_images(m.gan_samples, 4);
+  try {
+    if (m.rgb_random.numel() > 0) s.rgb_random.upload(make_image_grid(m.rgb_random, 4, 1, 1));
+    if (m.rgb_trained.numel() > 0) s.rgb_trained.upload(make_image_grid(m.rgb_trained, 4, 1, 1));
+  } catch (const std::exception& e) {
+    m.rgb_message = e.what();
+  }
+}
+
+// ---- Top left: FFNN + ConvT (MSE) vs GAN -----------------------------------------------------
+
+void draw_ffnn_vs_gan(ExperimentsState& s, gfx::HeatmapRenderer& heatmaps) {
+  const lab::ExperimentsModel& m = s.model;
+  constexpr float kScale = 2.5f;
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("FFNN + ConvT, MSE to random digits");
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "z (100) -> Linear 256 -> Linear 2048 -> an 8x8 map of 32 channels -> ConvTranspose2d\n"
+        "k5 s2 (8 -> 20) -> ConvTranspose2d k3 -> tanh (assets/models/ffnn/ffnn20.json),\n"
+        "trained with MSE(G(z), x) where x is a real digit drawn at random for each z.\n"
+        "convt-lab ffnn-train --out RUN trains it.");
+  }
+  draw_tiles(heatmaps, "##ffnn", s.ffnn_tiles, kScale);
+  if (m.ffnn_steps > 0) ImGui::TextDisabled("%lld steps", static_cast<long long>(m.ffnn_steps));
+  ImGui::EndGroup();
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("GAN (dcgan20), same z");
+  draw_tiles(heatmaps, "##gan", s.gan_tiles, kScale);
+  if (m.gan_steps > 0) ImGui::TextDisabled("%lld steps", static_cast<long long>(m.gan_steps));
+  ImGui::EndGroup();
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("mean digit");
+  if (m.mean_digit.numel() > 0) {
+    const lab::TiledImage mean = lab::tile_images(m.mean_digit, 1);
+    draw_tiles(heatmaps, "##mean", mean, 4.0f);
+  }
+  ImGui::EndGroup();
+
+  if (!s.ffnn_tiles.values.empty() && !s.gan_tiles.values.empty()) {
+    ImGui::Text("distance to the mean digit (MSE): FFNN %.3f, GAN %.3f", m.ffnn_spread.mse_to_mean,
+                m.gan_spread.mse_to_mean);
+    ImGui::Text("spread across samples (pixel std): FFNN %.3f, GAN %.3f", m.ffnn_spread.spread,
+                m.gan_spread.spread);
+  }
+  note(
+      "Why the blur: z is paired with a random digit each step, so no z has a target of its "
+      "own; the MSE is smallest when G(z) is the average of all digits, so the FFNN learns "
+      "blurry averages. The GAN's D tells a blur from a digit, so G cannot settle there.",
+      false, 560.0f);
+  note(m.ffnn_message, true, 560.0f);
+  note(m.gan_message, true, 560.0f);
+}
+
+// ---- Top right: the RGB generator -------------------------------------------------------------
+
+void draw_rgb(ExperimentsState& s) {
+  const lab::ExperimentsModel& m = s.model;
+  constexpr float kScale = 1.5f;
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("rgb32, random weights");
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "The notes' minimal RGB generator (assets/models/rgb32.json): z -> FC -> 4x4x256 ->\n"
+        "ConvT 128 (8x8) -> ReLU -> ConvT 64 (16x16) -> ReLU -> ConvT 3 (32x32) -> tanh.\n"
+        "Before training its output is noise: the starting point. (Shown as G(z) right after\n"
+        "construction, in training mode: BatchNorm uses the batch's statistics.)");
+  }
+  if (!s.rgb_random.empty()) {
+    ImGui::Image(texture_id(s.rgb_random.id()),
+                 ImVec2(s.rgb_random.width() * kScale, s.rgb_random.height() * kScale));
+  }
+  ImGui::EndGroup();
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  if (!s.rgb_trained.empty()) {
+    ImGui::Text("rgb32 on emoji, %lld steps", static_cast<long long>(m.rgb_steps));
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip(
+          "Trained on the Twemoji images (CC BY 4.0) of the npm package\n"
+          "emoji-datasource-twitter, transparency on white; how: assets/README.md.");
+    }
+    ImGui::Image(texture_id(s.rgb_trained.id()),
+                 ImVec2(s.rgb_trained.width() * kScale, s.rgb_trained.height() * kScale));
+  } else {
+    ImGui::TextUnformatted("rgb32, trained");
+    note(m.rgb_message, true, 260.0f);
+  }
+  ImGui::EndGroup();
+}
+
+// ---- Bottom: the blank canvas ------------------------------------------------------------------
+
+void draw_canvas(const lab::CanvasView& v, gfx::HeatmapRenderer& heatmaps, const char* id) {
+  ImGui::PushID(id);
+  ImGui::BeginGroup();
+  ImGui::Text("dcgan20's G, %s", v.title.c_str());
+  if (v.dream.numel() == 0) {
+    ImGui::TextDisabled("(not loaded)");
+    ImGui::EndGroup();
+    ImGui::PopID();
+    return;
+  }
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("dream");
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "The decoder (every layer from the first ConvTranspose2d on) run on a\n"
+        "constant 5x5x256 map: what it draws with no input at all.");
+  }
+  draw_tiles(heatmaps, "dream", lab::tile_images(v.dream, 1, 0), 4.0f);
+  const auto [lo, hi] = std::minmax_element(v.dream.values().begin(), v.dream.values().end());
+  ImGui::TextDisabled("%.2f..%.2f", *lo, *hi);
+  ImGui::EndGroup();
+  for (const lab::ImpulseView& iv : v.layers) {
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    ImGui::Text("%s: footprint", iv.layer.label.c_str());
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip(
+          "One pixel (channel %d, centre) of %s's input set, everything else zero, through %s\n"
+          "and every later layer: the change it makes in the image (red +, blue -).",
+          iv.ic, iv.layer.label.c_str(), iv.layer.label.c_str());
+    }
+    const float flimit =
+        gfx::symmetric_limit(iv.footprint.data(), static_cast<size_t>(iv.footprint.numel()));
+    draw_tiles(heatmaps, (iv.layer.label + "fp").c_str(), lab::tile_images(iv.footprint, 1, 0),
+               4.0f, true, flimit);
+    ImGui::EndGroup();
+  }
+  // The kernels each layer stamps, one row per layer.
+  const float x0 = ImGui::GetCursorPosX();
+  for (const lab::ImpulseView& iv : v.layers) {
+    ImGui::Text("%s %d->%d k%d s%d: w[%d, 0..%d]", iv.layer.label.c_str(), iv.layer.in_channels,
+                iv.layer.out_channels, iv.layer.kernel_size.h, iv.layer.stride.h, iv.ic,
+                iv.shown - 1);
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip(
+          "An impulse (a single 1 in input channel %d) through %s alone: the transposed\n"
+          "convolution stamps the kernel w[%d, oc] once, for any stride. These are the first\n"
+          "%d of its %d output channels (red +, blue -, white 0).",
+          iv.ic, iv.layer.label.c_str(), iv.ic, iv.shown, iv.layer.out_channels);
+    }
+    ImGui::SameLine(x0 + 190.0f);
+    const float klimit =
+        gfx::symmetric_limit(iv.kernels.data(), static_cast<size_t>(iv.kernels.numel()));
+    draw_tiles(heatmaps, (iv.layer.label + "k").c_str(), lab::tile_images(iv.kernels, 8, 1, 0.0f),
+               5.0f, true, klimit);
+  }
+  ImGui::EndGroup();
+  ImGui::PopID();
+}
+
+void draw_controls(ExperimentsState& s) {
+  lab::ExperimentsModel& m = s.model;
+  bool changed = false;
+  if (ImGui::Button("New z")) {
+    ++m.sample_seed;
+    changed = true;
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(140.0f);
+  changed |= ImGui::SliderFloat("dream input", &m.dream_value, -3.0f, 3.0f, "%.2f");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(110.0f);
+  if (ImGui::InputInt("impulse channel", &m.impulse_channel)) {
+    m.impulse_channel = std::clamp(m.impulse_channel, 0, 255);
+    changed = true;
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(110.0f);
+  int seed = static_cast<int>(m.random_seed);
+  if (ImGui::InputInt("random-weights seed", &seed)) {
+    m.random_seed = static_cast<uint64_t>(std::max(0, seed));
+    changed = true;
+  }
+  if (changed) {
+    m.recompute();
+    s.stale = true;
+  }
+}
+
+}  // namespace
+
+void draw_experiments_panel(ExperimentsState& s, gfx::HeatmapRenderer& heatmaps) {
+  if (!s.model.loaded()) {
+    s.model.load();
+    s.stale = true;
+  }
+  if (s.stale) rebuild(s);
+
+  ImGui::BeginGroup();
+  draw_ffnn_vs_gan(s, heatmaps);
+  ImGui::EndGroup();
+  ImGui::SameLine(0.0f, 40.0f);
+  ImGui::BeginGroup();
+  draw_rgb(s);
+  ImGui::EndGroup();
+
+  ImGui::Separator();
+  ImGui::TextUnformatted(
+      "Blank canvas: transposed convolution with no input, before and after training");
+  draw_controls(s);
+  draw_canvas(s.model.canvas_random, heatmaps, "random");
+  ImGui::SameLine(0.0f, 40.0f);
+  draw_canvas(s.model.canvas_trained, heatmaps, "trained");
+}
+
+}  // namespace convt::panels
