@@ -4,7 +4,26 @@
 #include <stdexcept>
 #include <string>
 
+#include "fast/parallel.h"
+
 namespace convt::nn {
+
+namespace {
+
+// Adam's update of n values (Kingma & Ba 2015, Algorithm 1, in PyTorch's form). A plain function
+// of its arguments: with the hyperparameters read from members, every store to p, m, v could
+// change them, and the loop would reload them and not vectorise.
+void adam_update(float* p, const float* g, float* m, float* v, int64_t n, float beta1, float beta2,
+                 float eps, float step_size, float bias_correction2_sqrt) {
+  for (int64_t i = 0; i < n; ++i) {
+    m[i] = beta1 * m[i] + (1.0f - beta1) * g[i];
+    v[i] = beta2 * v[i] + (1.0f - beta2) * g[i] * g[i];
+    const float denom = std::sqrt(v[i]) / bias_correction2_sqrt + eps;
+    p[i] -= step_size * m[i] / denom;
+  }
+}
+
+}  // namespace
 
 Adam::Adam(std::vector<NamedParam> p, float lr_, float beta1_, float beta2_, float eps_)
     : lr(lr_), beta1(beta1_), beta2(beta2_), eps(eps_), params(std::move(p)) {
@@ -32,12 +51,13 @@ void Adam::step() {
     float* m = exp_avg[k].data();
     float* v = exp_avg_sq[k].data();
     const int64_t n = params[k].value->numel();
-    for (int64_t i = 0; i < n; ++i) {
-      m[i] = beta1 * m[i] + (1.0f - beta1) * g[i];
-      v[i] = beta2 * v[i] + (1.0f - beta2) * g[i] * g[i];
-      const float denom = std::sqrt(v[i]) / bias_correction2_sqrt + eps;
-      p[i] -= step_size * m[i] / denom;
-    }
+    const float b1 = beta1, b2 = beta2, e = eps;
+    // Split over the fast backend's threads; each value is updated by the same line whatever
+    // the split.
+    fast::detail::parallel_for(n, 16, [=](int64_t begin, int64_t end) {
+      adam_update(p + begin, g + begin, m + begin, v + begin, end - begin, b1, b2, e, step_size,
+                  bias_correction2_sqrt);
+    });
   }
 }
 
