@@ -386,4 +386,48 @@ TEST_F(CompletionModelTest, EvaluateMatchesTheTrainersEvaluation) {
   EXPECT_NEAR(got.hidden_mse, want.hidden_mse, 1e-9);
 }
 
+// ---- The shipped models (assets/README.md) --------------------------------------------------
+
+const char* kShipped[2] = {"checkpoints/completion28_tied.safetensors",
+                           "checkpoints/completion28_untied.safetensors"};
+const char* kShippedLog[2] = {"runs/completion28/tied/log.csv", "runs/completion28/untied/log.csv"};
+
+TEST(CompletionShipped, BothLoadWithTheirLogsAtEqualSteps) {
+  CompletionModel m;
+  for (Tying t : convt::lab::kBothTyings) {
+    const int i = static_cast<int>(t);
+    ASSERT_TRUE(m.load(t, convt::asset_path(kShipped[i]))) << m.error(t);
+    ASSERT_TRUE(m.load_log(t, convt::asset_path(kShippedLog[i]))) << m.log_error(t);
+    EXPECT_EQ(m.log(t).last_step(), m.trained_steps(t)) << convt::lab::tying_name(t);
+  }
+  EXPECT_EQ(m.trained_steps(Tying::kTied), m.trained_steps(Tying::kUntied));
+  EXPECT_GT(m.trained_steps(Tying::kTied), 0);
+  EXPECT_LT(m.conv_parameter_count(Tying::kTied), m.conv_parameter_count(Tying::kUntied));
+}
+
+// The held-out MSE the panel computes is the one the run logged, it fell during training, and
+// the completions beat the guess "the hidden half is blank paper" on the hidden pixels.
+TEST(CompletionShipped, HeldOutMseMatchesTheLogAndBeatsABlankGuess) {
+  const convt::Dataset held = convt::split_holdout(convt::load_builtin_digits(kSize), 10).second;
+  CompletionModel m;   // bottom half hidden, as in training
+  double blank = 0.0;  // hidden pixels guessed as paper (-1)
+  int64_t hidden = 0;
+  for (int64_t i = 0; i < held.images.numel(); ++i) {
+    if ((i % (kSize * kSize)) / kSize >= kSize / 2) {
+      blank += (held.images[i] + 1.0) * (held.images[i] + 1.0);
+      ++hidden;
+    }
+  }
+  blank /= static_cast<double>(hidden);
+  for (Tying t : convt::lab::kBothTyings) {
+    const int i = static_cast<int>(t);
+    ASSERT_TRUE(m.load(t, convt::asset_path(kShipped[i]))) << m.error(t);
+    ASSERT_TRUE(m.load_log(t, convt::asset_path(kShippedLog[i]))) << m.log_error(t);
+    const convt::CompletionEval e = m.evaluate(t, held.images);
+    EXPECT_NEAR(e.mse, m.log(t).final_heldout_mse(), 1e-4) << convt::lab::tying_name(t);
+    EXPECT_LT(m.log(t).final_heldout_mse(), m.log(t).heldout_mse.front());
+    EXPECT_LT(e.hidden_mse, blank) << convt::lab::tying_name(t);
+  }
+}
+
 }  // namespace
