@@ -114,6 +114,27 @@ RegionError region_error(const Tensor& out, const Tensor& target, const Tensor& 
   return e;
 }
 
+double spread_across_images(const Tensor& images) {
+  if (images.ndim() != 4 || images.dim(0) < 1) {
+    throw std::invalid_argument("spread_across_images: expected images (n >= 1, C, H, W), found " +
+                                images.shape_str());
+  }
+  const int64_t n = images.dim(0), per = images.numel() / n;
+  double total = 0.0;
+  for (int64_t p = 0; p < per; ++p) {
+    double mean = 0.0;
+    for (int64_t k = 0; k < n; ++k) mean += images[k * per + p];
+    mean /= static_cast<double>(n);
+    double var = 0.0;
+    for (int64_t k = 0; k < n; ++k) {
+      const double d = images[k * per + p] - mean;
+      var += d * d;
+    }
+    total += std::sqrt(var / static_cast<double>(n));
+  }
+  return per > 0 ? total / static_cast<double>(per) : 0.0;
+}
+
 // ---- CompletionModel --------------------------------------------------------------------------
 
 CompletionModel::CompletionModel() : canvas_({1, 1, kSize, kSize}, -1.0f) { remask(); }

@@ -76,6 +76,12 @@ struct RegionError {
 // std::invalid_argument when the sizes differ.
 RegionError region_error(const Tensor& out, const Tensor& target, const Tensor& mask);
 
+// How much n drawings differ: the mean over pixels of their standard deviation across the
+// drawings (population form, sqrt(mean (x - mean x)^2)). 0 when all are the same, e.g. when a
+// model ignores its latent code. images (n, C, H, W), n >= 1; throws std::invalid_argument for
+// another rank or n = 0.
+double spread_across_images(const Tensor& images);
+
 // ---- The model ---------------------------------------------------------------------------------
 class CompletionModel {
  public:

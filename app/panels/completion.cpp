@@ -164,7 +164,7 @@ void draw_input_controls(CompletionState& s) {
   if (ImGui::ArrowButton("##prev", ImGuiDir_Left)) pick_digit(s, s.digit - 1);
   ImGui::SameLine(0, 4);
   int d = s.digit;
-  ImGui::SetNextItemWidth(150);
+  ImGui::SetNextItemWidth(190);
   if (ImGui::SliderInt("##digit", &d, 0, std::max(0, static_cast<int>(s.heldout.size()) - 1),
                        "held-out #%d")) {
     pick_digit(s, d);
@@ -182,12 +182,6 @@ void draw_input_controls(CompletionState& s) {
     s.model.clear_canvas();
     s.drawn = true;
   }
-  ImGui::SameLine();
-  ImGui::TextUnformatted("brush:");
-  ImGui::SameLine();
-  if (ImGui::RadioButton("draw", !s.erase)) s.erase = false;
-  ImGui::SameLine();
-  if (ImGui::RadioButton("erase", s.erase)) s.erase = true;
   help_marker(
       "Hold the left mouse button on the target and move to draw (or erase, with the brush set "
       "to erase); the right button always erases. The completions follow as you draw. The "
@@ -272,7 +266,11 @@ void draw_main_row(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
                 s.heldout.labels[static_cast<size_t>(s.digit)]);
   }
   draw_canvas(s, heatmaps, cell);
-  ImGui::TextColored(kNoteColour, "draw on it with the mouse");
+  ImGui::TextUnformatted("mouse:");
+  ImGui::SameLine(0, 6);
+  if (ImGui::RadioButton("draw", !s.erase)) s.erase = false;
+  ImGui::SameLine(0, 6);
+  if (ImGui::RadioButton("erase", s.erase)) s.erase = true;
   ImGui::EndGroup();
   ImGui::SameLine(0, 18);
 
@@ -307,6 +305,24 @@ void draw_main_row(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
           static_cast<long long>(e.hidden), e.hidden_mse, e.mse);
     }
     ImGui::EndGroup();
+  }
+}
+
+// A visible warning when the hidden region is not the one the models were trained on.
+void draw_region_note(const CompletionState& s) {
+  const lab::CompletionModel& m = s.model;
+  for (Tying t : lab::kBothTyings) {
+    if (!m.loaded(t) || m.trained_mask(t) == m.region()) continue;
+    const auto phrase = [](MaskKind k) {
+      return k == MaskKind::bottom_half     ? "the bottom half"
+             : k == MaskKind::left_half     ? "the left half"
+             : k == MaskKind::random_square ? "a random square"
+                                            : "the whole image";
+    };
+    ImGui::TextColored(ImVec4(1.0f, 0.8f, 0.3f, 1.0f),
+                       "These models learned to fill in %s; hiding %s is new to them.",
+                       phrase(m.trained_mask(t)), phrase(m.region()));
+    return;
   }
 }
 
@@ -379,20 +395,15 @@ void draw_comparison(CompletionState& s) {
             ImGui::TextColored(kErrorColour, "no log");
           }
         });
-    std::string region_row = std::string("held-out MSE, ") + region_label(m.region());
+    const std::string region_row = std::string("held-out MSE, ") + region_label(m.region());
     row(region_row.c_str(),
-        "Computed now on the 1000 held-out digits with the region chosen above hidden\n"
-        "(all 784 pixels; the hidden part alone in the tooltip of each value).",
-        [&](Tying t) {
-          const CompletionEval& e = s.eval[index(t)];
-          ImGui::Text("%.4f", e.mse);
-          if (ImGui::IsItemHovered()) {
-            ImGui::SetTooltip(
-                "%lld held-out digits: MSE %.4f over all pixels, %.4f over the "
-                "hidden ones",
-                static_cast<long long>(e.images), e.mse, e.hidden_mse);
-          }
-        });
+        "Computed now on the 1000 held-out digits with the region chosen above hidden,\n"
+        "latent code zero; over all 784 pixels of each digit.",
+        [&](Tying t) { ImGui::Text("%.4f", s.eval[index(t)].mse); });
+    row("  hidden pixels only",
+        "The same completions, the error over the hidden pixels alone: how well the\n"
+        "model guesses what it cannot see (the visible part is nearly copied).",
+        [&](Tying t) { ImGui::Text("%.4f", s.eval[index(t)].hidden_mse); });
     ImGui::EndTable();
   }
   for (Tying t : lab::kBothTyings) {
@@ -428,6 +439,25 @@ void draw_curves(CompletionState& s, float width, float height) {
   widgets::curve_plot("##heldout_curves", series, {}, o);
 }
 
+// What the table and the curves say, in plain words, from the loaded numbers.
+void draw_reading(CompletionState& s) {
+  lab::CompletionModel& m = s.model;
+  if (!m.loaded(Tying::kTied) || !m.loaded(Tying::kUntied)) return;
+  const int64_t saved = m.parameter_count(Tying::kUntied) - m.parameter_count(Tying::kTied);
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x);
+  ImGui::TextColored(
+      kNoteColour,
+      "Tying shares %lld kernel weights: the conv layers need %lld instead of %lld "
+      "parameters (about half). The whole model shrinks only %.1f%%: the Linear layer "
+      "that mixes the features with the latent code holds %lld of them.",
+      static_cast<long long>(saved), static_cast<long long>(m.conv_parameter_count(Tying::kTied)),
+      static_cast<long long>(m.conv_parameter_count(Tying::kUntied)),
+      100.0 * static_cast<double>(saved) / static_cast<double>(m.parameter_count(Tying::kUntied)),
+      static_cast<long long>(m.parameter_count(Tying::kUntied) -
+                             m.conv_parameter_count(Tying::kUntied)));
+  ImGui::PopTextWrapPos();
+}
+
 // ---- Lower sections ----------------------------------------------------------------------------
 
 void draw_refinement(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
@@ -435,12 +465,20 @@ void draw_refinement(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
   ImGui::SetNextItemWidth(160);
   ImGui::SliderInt("passes", &s.refine_passes, 1, lab::CompletionModel::kMaxPasses);
   ImGui::SameLine();
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - 30.0f);
   ImGui::TextColored(kNoteColour,
-                     "Each pass feeds the previous output back in, with the visible pixels "
-                     "put back (the notes' iterative refinement).");
+                     "The notes' iterative refinement: each pass feeds the previous output back "
+                     "in, with the visible pixels put back.");
+  ImGui::PopTextWrapPos();
+  help_marker(
+      "Pass 1 sees the hidden pixels as 0 (grey), as in training. From pass 2 on they hold the "
+      "model's own guess, which it never saw as input in training: it reads the guess as real "
+      "ink. If the MSE under the passes rises, the model drifts away from the digit instead of "
+      "sharpening it: refinement only helps a model trained to refine (e.g. trained on its own "
+      "outputs).");
   // As large as fits: 70 px of label, then the passes with 6 px between.
   const float room = ImGui::GetContentRegionAvail().x - 70.0f - 6.0f * s.refine_passes;
-  const float cell = std::clamp(room / (kSize * s.refine_passes), 1.5f, 3.5f);
+  const float cell = std::clamp(room / (kSize * s.refine_passes), 1.5f, 3.0f);
   for (Tying t : lab::kBothTyings) {
     if (!shown(s, t)) continue;
     ImGui::PushID(index(t));
@@ -472,7 +510,12 @@ void draw_refinement(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
     }
     ImGui::PopID();
   }
-  ImGui::TextColored(kNoteColour, "Under each pass: its MSE to the target on the hidden pixels.");
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x);
+  ImGui::TextColored(kNoteColour,
+                     "Under each pass: its MSE to the target on the hidden pixels. If it grows "
+                     "pass after pass, the model reads its own guess as real ink: it was "
+                     "trained with the hidden part grey (0), never with a guess there.");
+  ImGui::PopTextWrapPos();
 }
 
 void draw_blank_canvas(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
@@ -485,7 +528,7 @@ void draw_blank_canvas(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
   ImGui::SetNextItemWidth(140);
   ImGui::SliderInt("drawings", &s.blank_count, 1, 16);
   ImGui::SameLine();
-  ImGui::TextColored(kNoteColour, "input: all zeros + a random latent code z ~ N(0, 1)");
+  ImGui::TextColored(kNoteColour, "input: 0 everywhere + a code z ~ N(0, 1)");
   help_marker(
       "The network's input is a blank canvas (every pixel hidden) and a latent code of 8 "
       "numbers drawn from the seed; both models get the same codes. Only the code varies from "
@@ -493,6 +536,7 @@ void draw_blank_canvas(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
       "were trained to complete the bottom half, never a blank canvas, so expect blurry "
       "averages rather than crisp digits.");
   const float cell = 2.6f;
+  double spread[2] = {-1.0, -1.0};  // per model; -1: not shown
   for (Tying t : lab::kBothTyings) {
     if (!shown(s, t)) continue;
     ImGui::PushStyleColor(ImGuiCol_Text, tying_colour(t));
@@ -510,7 +554,33 @@ void draw_blank_canvas(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
         tiles.rows, tiles.cols, -1.0f, 1.0f, gfx::Colormap::kGray);
     ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)),
                  ImVec2(tiles.cols * cell, tiles.rows * cell));
+    if (s.blank_count > 1) spread[index(t)] = lab::spread_across_images(images);
   }
+  if (spread[0] >= 0.0 || spread[1] >= 0.0) {
+    std::string line = "How much the drawings differ (mean per-pixel std across codes):";
+    for (Tying t : lab::kBothTyings) {
+      if (spread[index(t)] < 0.0) continue;
+      char buf[64];
+      std::snprintf(buf, sizeof buf, " %s %.4f", lab::tying_name(t), spread[index(t)]);
+      line += buf;
+    }
+    ImGui::TextUnformatted(line.c_str());
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip(
+          "For each pixel, the standard deviation of its value over the %d drawings;\n"
+          "averaged over the 784 pixels, pixels in [-1, 1]. Near 0: the drawings are the same\n"
+          "whatever the code. Up to 1: they differ as much as black and white.",
+          s.blank_count);
+    }
+  }
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x);
+  ImGui::TextColored(
+      kNoteColour,
+      "Why so alike? In training the code is fresh noise for every image, unrelated to the "
+      "target, so under MSE the best the network can do is ignore it and draw the average "
+      "completion. And a blank canvas is an input these models never saw: they learned to "
+      "complete a visible top half. (A GAN's D would punish a code that changes nothing.)");
+  ImGui::PopTextWrapPos();
 }
 
 }  // namespace
@@ -542,6 +612,7 @@ void draw_completion_panel(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
     draw_input_controls(s);
     ImGui::Separator();
     draw_main_row(s, heatmaps);
+    draw_region_note(s);
     ImGui::Separator();
     if (ImGui::BeginTabBar("##completion_sections")) {
       const auto flags_for = [&](CompletionSection sec) {
@@ -568,6 +639,7 @@ void draw_completion_panel(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
     draw_comparison(s);
     ImGui::Spacing();
     draw_curves(s, right_w - 10.0f, 250.0f);
+    draw_reading(s);
     ImGui::EndChild();
   } catch (const std::exception& e) {
     // Should not happen with models that loaded; say so rather than crash the app.

@@ -40,7 +40,7 @@ struct CompletionState {
   std::string data_error;
 
   // The input: held-out digit `digit`, or the student's drawing once they draw or clear.
-  int digit = 0;
+  int digit = 600;  // a 6 whose loop the bottom-half models must guess
   bool drawn = false;
   uint64_t pick_seed = 1;  // "Random digit"
   bool erase = false;      // the brush: draw (false) or erase

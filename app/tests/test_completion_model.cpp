@@ -248,6 +248,15 @@ TEST(RegionError, MatchesTheDefinition) {
                std::invalid_argument);
 }
 
+// By definition: two images that differ by 2 at one pixel of 784 have spread (2 / 2) / 784.
+TEST(SpreadAcrossImages, MatchesTheDefinition) {
+  Tensor x({2, 1, kSize, kSize}, 0.25f);
+  EXPECT_EQ(convt::lab::spread_across_images(x), 0.0);
+  x[kSize * kSize + 5] = 2.25f;
+  EXPECT_NEAR(convt::lab::spread_across_images(x), 1.0 / 784.0, 1e-12);
+  EXPECT_THROW(convt::lab::spread_across_images(Tensor({0, 1, 2, 2})), std::invalid_argument);
+}
+
 // ---- Loading ----------------------------------------------------------------------------------
 
 TEST_F(CompletionModelTest, LoadsBothKindsWithTheirCounts) {
