@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test:
 #   1. Release build (warnings as errors), all tests (core + CLI + headless app under Xvfb);
-#   2. AddressSanitizer + UndefinedBehaviorSanitizer build of the core, core tests.
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build of the core, core tests;
+#   3. ThreadSanitizer build of the training worker's snapshot exchange (the core and the app's
+#      GL-free logic only), its tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
@@ -20,3 +22,12 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVT_SANITIZE=ON \
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs" -L core --timeout 900
+
+echo "== ThreadSanitizer build of the training worker and its snapshot exchange"
+# Only the one test executable and what it links (core + app/logic, no GUI). halt_on_error:
+# the first data race fails the test that raced, with both stacks in the output.
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVT_TSAN=ON \
+  -DCONVT_BUILD_GUI=OFF -DCONVT_WERROR=ON >/dev/null
+cmake --build build-tsan -j"$jobs" --target app_test_training_session
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+  ctest --test-dir build-tsan --output-on-failure -j"$jobs" -R '^app\.' --timeout 900
