@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <stdexcept>
 
@@ -290,6 +291,35 @@ ConvTranspose2dParams conv_transpose_params(const nlohmann::json& spec, int inde
   return p;
 }
 
+bool StepperSlice::windowed() const {
+  return input.ndim() == 4 && (input.dim(2) != input_height || input.dim(3) != input_width);
+}
+
+int stepper_window_start(int size, int window, int o, int k, int stride, int padding, int dilation,
+                         int window_out) {
+  window = std::min(window, size);
+  // The input rows whose stamp reaches o: iy*stride + ky*dilation - padding == o.
+  int lo = size, hi = -1;
+  for (int ky = 0; ky < k; ++ky) {
+    const int num = o + padding - ky * dilation;
+    if (num < 0 || num % stride != 0 || num / stride >= size) continue;
+    lo = std::min(lo, num / stride);
+    hi = std::max(hi, num / stride);
+  }
+  int best = -1, best_distance = 0;
+  for (int y0 = 0; y0 + window <= size; ++y0) {
+    if (hi >= 0 && (lo < y0 || hi >= y0 + window)) continue;  // a stamp would be missing
+    const int o_window = o - y0 * stride;
+    if (o_window < 0 || o_window >= window_out) continue;
+    const int distance = std::abs(2 * o_window - (window_out - 1));  // from the middle
+    if (best < 0 || distance < best_distance) {
+      best = y0;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
 StepperConfig stepper_config(const StepperSlice& slice) {
   StepperConfig c;
   c.op = StepperOp::kConvTranspose2d;
@@ -345,14 +375,63 @@ bool LatentModel::load(const std::string& path) {
   const bool same_dim = trainer_ && next->model().latent_dim == latent_dim();
   trainer_ = std::move(next);
   path_ = path;
+  steps_ = trainer_->steps_done();
   error_.clear();
   if (!same_dim) randomise(seed_);
   stale_ = true;
   return true;
 }
 
+bool LatentModel::load_generator(const GeneratorWeights& w) {
+  const std::string source = "the dashboard's run (step " + std::to_string(w.step) + ")";
+  std::unique_ptr<GanTrainer> built;
+  GanTrainer* target = trainer_.get();
+  try {
+    if (!trainer_ || trainer_->model().spec != w.spec) {
+      built = std::make_unique<GanTrainer>(w.spec, GanConfig(), nullptr);  // weights follow
+      target = built.get();
+    }
+    nn::Sequential& g = target->G();
+    std::vector<std::pair<std::string, Tensor*>> slots;  // G's tensors, state_dict order
+    for (const nn::NamedParam& p : g.params()) slots.emplace_back(p.name, p.value);
+    for (const nn::NamedBuffer& b : g.buffers()) slots.emplace_back(b.name, b.value);
+    std::vector<const Tensor*> sources(slots.size(), nullptr);
+    for (const auto& [name, tensor] : w.tensors) {
+      auto it = std::find_if(slots.begin(), slots.end(),
+                             [&](const auto& slot) { return slot.first == name; });
+      if (it == slots.end()) {
+        throw CheckpointError("tensor G." + name + " is not a tensor of " + w.model_name + "'s G");
+      }
+      if (it->second->shape() != tensor.shape()) {
+        throw CheckpointError("tensor G." + name + ": expected shape " + it->second->shape_str() +
+                              ", found " + tensor.shape_str());
+      }
+      sources[static_cast<size_t>(it - slots.begin())] = &tensor;
+    }
+    for (size_t i = 0; i < slots.size(); ++i) {
+      if (sources[i] == nullptr) throw CheckpointError("tensor G." + slots[i].first + " missing");
+    }
+    for (size_t i = 0; i < slots.size(); ++i) *slots[i].second = *sources[i];
+  } catch (const std::exception& e) {
+    error_ = "Could not take G from " + source + ": " + e.what() +
+             (trainer_ ? "\nThe previous model (" + path_ + ") stays loaded." : "");
+    return false;
+  }
+  if (built) {
+    built->set_backend(nn::Backend::fast);
+    const bool same_dim = trainer_ && built->model().latent_dim == latent_dim();
+    trainer_ = std::move(built);
+    if (!same_dim) randomise(seed_);
+  }
+  path_ = source;
+  steps_ = w.step;
+  error_.clear();
+  stale_ = true;
+  return true;
+}
+
 std::string LatentModel::model_name() const { return trainer_ ? trainer_->model().name : ""; }
-int64_t LatentModel::trained_steps() const { return trainer_ ? trainer_->steps_done() : 0; }
+int64_t LatentModel::trained_steps() const { return trainer_ ? steps_ : 0; }
 int LatentModel::latent_dim() const { return trainer_ ? trainer_->model().latent_dim : 0; }
 std::vector<int64_t> LatentModel::image_shape() const {
   return trainer_ ? trainer_->model().image_shape : std::vector<int64_t>{};
@@ -514,18 +593,51 @@ StepperSlice LatentModel::stepper_slice(int layer, int in_channel, int out_chann
   s.oy = oy;
   s.ox = ox;
   s.params = conv_transpose_params(trainer_->model().spec, layer, &s.kernel_size);
-  const int64_t H = x.dim(2), W = x.dim(3);
-  s.input = Tensor({1, 1, H, W});
-  std::copy(x.data() + in_channel * H * W, x.data() + (in_channel + 1) * H * W, s.input.data());
+  const int H = static_cast<int>(x.dim(2)), W = static_cast<int>(x.dim(3));
+  s.input_height = H;
+  s.input_width = W;
+  // The window the stepper can show (the whole plane when it fits): per axis, its size, the
+  // size of its output, and its first row / column.
+  const ConvTranspose2dParams& p = s.params;
+  auto fit_axis = [](int size, int o, int k, int stride, int padding, int output_padding,
+                     int dilation, int* start) {
+    const int window = std::min(size, StepperLimits::kMaxSize);
+    if (window == size) {
+      *start = 0;
+      return size;
+    }
+    const int window_out =
+        (window - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1;
+    *start = stepper_window_start(size, window, o, k, stride, padding, dilation, window_out);
+    if (*start < 0) {  // no window fits: the whole plane (stepper_fit() then says why not)
+      *start = 0;
+      return size;
+    }
+    return window;
+  };
+  const int h = fit_axis(H, oy, s.kernel_size.h, p.stride.h, p.padding.h, p.output_padding.h,
+                         p.dilation.h, &s.window_y0);
+  const int w = fit_axis(W, ox, s.kernel_size.w, p.stride.w, p.padding.w, p.output_padding.w,
+                         p.dilation.w, &s.window_x0);
+  s.window_oy = oy - s.window_y0 * p.stride.h;
+  s.window_ox = ox - s.window_x0 * p.stride.w;
+  s.input = Tensor({1, 1, h, w});  // (1, 1, h, w)
+  const float* plane = x.data() + static_cast<int64_t>(in_channel) * H * W;
+  for (int y = 0; y < h; ++y) {
+    for (int xx = 0; xx < w; ++xx) {
+      s.input.at(0, 0, y, xx) =
+          plane[static_cast<int64_t>(s.window_y0 + y) * W + (s.window_x0 + xx)];
+    }
+  }
   s.weight = Tensor({1, 1, kH, kW});
-  const float* w = ct.weight.data() + (in_channel * C_out + out_channel) * kH * kW;
-  std::copy(w, w + kH * kW, s.weight.data());
-  TraceRecorder rec(H * W * kH * kW + 1);
+  const float* wt = ct.weight.data() + (in_channel * C_out + out_channel) * kH * kW;
+  std::copy(wt, wt + kH * kW, s.weight.data());
+  TraceRecorder rec(static_cast<int64_t>(h) * w * kH * kW + 1);
   conv_transpose2d_forward(s.slice_output, s.input, s.weight, nullptr, s.params, rec);
   s.event_count = rec.size();
   for (int64_t k = 0; k < rec.size(); ++k) {
     const MacEvent e = rec.event(k);
-    if (!e.cropped && e.oy == oy && e.ox == ox) s.events.push_back(k);
+    if (!e.cropped && e.oy == s.window_oy && e.ox == s.window_ox) s.events.push_back(k);
   }
   if (!s.events.empty()) s.event_index = s.events.front();
   return s;

@@ -24,6 +24,7 @@
 #include "convt/shape.h"
 #include "convt/tensor.h"
 #include "convt/train/gan_trainer.h"
+#include "logic/generator_weights.h"
 #include "logic/stepper_model.h"
 
 namespace convt::lab {
@@ -110,22 +111,46 @@ struct LayerOutput {
 
 // ---- The stepper slice -------------------------------------------------------------------------
 // One (input channel, output channel) slice of a ConvTranspose2d layer of G, as the stepper
-// replays it: out_slice = conv_transpose2d(input (1, 1, H, W), weight (1, 1, kH, kW), params).
+// replays it: out_slice = conv_transpose2d(input (1, 1, h, w), weight (1, 1, kH, kW), params).
 // The layer's real output at (oc, oy, ox) is the sum of these slices over every input channel.
+//
+// The stepper shows inputs up to StepperLimits::kMaxSize (8x8). A larger input plane (up2's
+// 10x10, the output layer's 20x20) is cut to a window of at most 8x8 that holds every input
+// pixel whose stamp reaches (oy, ox); the window, replayed with the layer's own stride, padding
+// and output_padding, writes window pixel (window_oy, window_ox) = (oy - y0*stride,
+// ox - x0*stride) with exactly the layer's value at (oy, ox), because the scatter
+// out[iy*stride + ky*dilation - padding] += x[iy] * w[ky] maps input row iy - y0 to output row
+// oy - y0*stride. Pixels near the window's edges miss the stamps of input pixels outside it.
 struct StepperSlice {
   int layer = -1;  // index in G
   int in_channel = 0, out_channel = 0;
-  int oy = 0, ox = 0;  // the chosen output pixel
-  Tensor input;        // (1, 1, H, W): channel in_channel of the layer's real input
+  int oy = 0, ox = 0;  // the chosen output pixel, in the layer's output
+  Tensor input;        // (1, 1, h, w): the window of channel in_channel of the layer's real input
   Tensor weight;       // (1, 1, kH, kW): weight[in_channel, out_channel] of the layer
   Pair kernel_size{1, 1};
   ConvTranspose2dParams params;
-  Tensor slice_output;  // (1, 1, H_out, W_out): this slice's contribution, by the core kernel
-  // Events of the slice's trace (scatter order: iy, ix, ky, kx) that write (oy, ox), in order.
+  // The window: its top-left input pixel (y0, x0) and the layer's whole input plane (H, W).
+  // (0, 0) and h == H, w == W when the whole plane fits the stepper.
+  int window_y0 = 0, window_x0 = 0;
+  int input_height = 0, input_width = 0;
+  int window_oy = 0, window_ox = 0;  // (oy, ox) in the window's output (the stepper's)
+  bool windowed() const;
+  // (1, 1, H_out, W_out) of the window: its contribution, by the core kernel. At
+  // (window_oy, window_ox) it equals the whole slice's contribution to (oy, ox).
+  Tensor slice_output;
+  // Events of the window's trace (scatter order: iy, ix, ky, kx) that write (window_oy,
+  // window_ox), in order.
   std::vector<int64_t> events;
   int64_t event_index = -1;  // the first of them (-1: no input pixel reaches (oy, ox))
-  int64_t event_count = 0;   // H * W * kH * kW
+  int64_t event_count = 0;   // h * w * kH * kW
 };
+
+// The first input row (or column) y0 of a window of `window` rows out of `size` that holds every
+// input row whose stamp reaches output row `o` of a transposed convolution (kernel k, stride,
+// padding, dilation; the window's output has `window_out` rows), with o - y0*stride inside
+// [0, window_out), as near its middle as possible. -1 when no window of that size does.
+int stepper_window_start(int size, int window, int o, int k, int stride, int padding, int dilation,
+                         int window_out);
 
 // The stepper configuration that replays the slice (conv_transpose2d, C_in = C_out = 1).
 StepperConfig stepper_config(const StepperSlice& slice);
@@ -146,10 +171,18 @@ class LatentModel {
   // sets error() to a one-paragraph message naming the file and returns false. z is kept when the
   // latent size stays the same, else reset to Rng(seed()) samples.
   bool load(const std::string& path);
+  // Takes G from a training run's published copy ("follow training", generator_weights.h). When
+  // the spec is the loaded model's, the tensors are copied into its G (no rebuild: cheap enough
+  // to do every second on the UI thread); otherwise a new G is built from w.spec. Every tensor is
+  // checked (name, shape; all of G's present) before anything changes: on a mismatch returns
+  // false, error() names the tensor and the previous model stays. z is kept when the latent size
+  // stays the same.
+  bool load_generator(const GeneratorWeights& w);
   bool loaded() const { return trainer_ != nullptr; }
   const std::string& error() const { return error_; }
-  const std::string& path() const { return path_; }  // of the loaded model
-  std::string model_name() const;                    // "dcgan20"
+  // The loaded model's file, or "the dashboard's run (step N)" after load_generator().
+  const std::string& path() const { return path_; }
+  std::string model_name() const;  // "dcgan20"
   int64_t trained_steps() const;
   int latent_dim() const;
   std::vector<int64_t> image_shape() const;  // (C, H, W)
@@ -178,9 +211,9 @@ class LatentModel {
 
   // Indices of G's ConvTranspose2d layers.
   std::vector<int> conv_transpose_layers();
-  // The stepper slice of layer `layer` (a ConvTranspose2d) for the current z. Throws
-  // std::invalid_argument naming the bad argument (not a ConvTranspose2d, channel or pixel out of
-  // range).
+  // The stepper slice of layer `layer` (a ConvTranspose2d) for the current z, windowed to the
+  // stepper's 8x8 when the input plane is larger (StepperSlice). Throws std::invalid_argument
+  // naming the bad argument (not a ConvTranspose2d, channel or pixel out of range).
   StepperSlice stepper_slice(int layer, int in_channel, int out_channel, int oy, int ox);
 
   nn::Sequential& G();
@@ -189,6 +222,7 @@ class LatentModel {
   void refresh();
   std::unique_ptr<GanTrainer> trainer_;
   std::string path_, error_;
+  int64_t steps_ = 0;  // training steps of the loaded weights
   Latent z_, base_z_;
   uint64_t seed_ = 1;
   bool stale_ = true;

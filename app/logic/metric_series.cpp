@@ -1,7 +1,12 @@
 #include "logic/metric_series.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <stdexcept>
+
+#include "convt/io/atomic_file.h"
+#include "convt/io/csv.h"
 
 namespace convt::lab {
 
@@ -123,6 +128,99 @@ std::vector<float> smooth(const std::vector<float>& values, int window) {
     out[i] = static_cast<float>(sum / static_cast<double>(n));
   }
   return out;
+}
+
+std::string metrics_csv(const MetricSeries& series, const std::vector<CurveEvent>& events) {
+  std::string out = "step";
+  for (int c = 0; c < kCurveCount; ++c) out += std::string(",") + curve_name(static_cast<Curve>(c));
+  out += ",steps_per_point,event\n";
+  const int64_t stride = series.stride();
+  char number[32];
+  for (const CurvePoint& p : series.points()) {
+    out += std::to_string(p.step);
+    for (int c = 0; c < kCurveCount; ++c) {
+      std::snprintf(number, sizeof number, ",%.9g",
+                    static_cast<double>(curve_value(p, static_cast<Curve>(c))));
+      out += number;
+    }
+    out += "," + std::to_string(stride) + ",";
+    // Events that took effect after step e.step, i.e. before the steps this point covers:
+    // (p.step - stride, p.step].
+    std::string text;
+    for (const CurveEvent& e : events) {
+      if (e.step + 1 > p.step - stride && e.step + 1 <= p.step) {
+        text += (text.empty() ? "" : "; ") + e.text;
+      }
+    }
+    out += csv_escape(text) + "\n";
+  }
+  return out;
+}
+
+void write_metrics_csv(const std::string& path, const MetricSeries& series,
+                       const std::vector<CurveEvent>& events) {
+  write_file_atomic(path, metrics_csv(series, events));
+}
+
+std::vector<std::pair<std::string, float>> layer_gradient_norms(nn::Sequential& net,
+                                                                const std::string& prefix) {
+  std::vector<std::pair<std::string, float>> out;
+  for (size_t i = 0; i < net.size(); ++i) {
+    const std::vector<nn::ParamRef> params = net.layer(i).params();
+    if (params.empty()) continue;
+    double sum = 0.0;
+    for (const nn::ParamRef& p : params) {
+      for (float g : p.grad->values()) sum += static_cast<double>(g) * g;
+    }
+    std::string name = prefix + "." + std::to_string(i);
+    if (!net.label(i).empty() && net.label(i) != std::to_string(i)) name += " " + net.label(i);
+    out.emplace_back(std::move(name), static_cast<float>(std::sqrt(sum)));
+  }
+  return out;
+}
+
+GradientNormSeries::GradientNormSeries(size_t capacity) : capacity_(capacity) {
+  if (capacity < 4) {
+    throw std::invalid_argument("GradientNormSeries: capacity must be >= 4, found " +
+                                std::to_string(capacity));
+  }
+}
+
+void GradientNormSeries::clear() {
+  layers_.clear();
+  steps_.clear();
+  norms_.clear();
+}
+
+void GradientNormSeries::push(int64_t step,
+                              const std::vector<std::pair<std::string, float>>& norms) {
+  std::vector<std::string> names;
+  std::vector<float> values;
+  for (const auto& [name, value] : norms) {
+    names.push_back(name);
+    values.push_back(value);
+  }
+  if (names != layers_) {
+    clear();
+    layers_ = std::move(names);
+  }
+  steps_.push_back(step);
+  norms_.push_back(std::move(values));
+  if (steps_.size() <= capacity_) return;
+  // Keep entries 0, 2, 4, ... and the newest.
+  size_t kept = 0;
+  for (size_t k = 0; k < steps_.size(); k += 2, ++kept) {
+    if (kept == k) continue;  // entry 0 stays where it is
+    steps_[kept] = steps_[k];
+    norms_[kept] = std::move(norms_[k]);
+  }
+  if (steps_.size() % 2 == 0) {  // the newest was skipped
+    steps_[kept] = steps_.back();
+    norms_[kept] = std::move(norms_.back());
+    ++kept;
+  }
+  steps_.resize(kept);
+  norms_.resize(kept);
 }
 
 }  // namespace convt::lab

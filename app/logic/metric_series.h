@@ -12,8 +12,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "convt/nn/sequential.h"
 #include "convt/train/gan_trainer.h"
 
 namespace convt::lab {
@@ -66,6 +68,46 @@ class MetricSeries {
   CurvePoint pending_sum_;  // the sum of the steps not yet stored (fewer than stride_)
   int64_t pending_count_ = 0;
 };
+
+// ---- Per-layer gradient norms (the dashboard's optional curves) ---------------------------------
+// The L2 norm of the gradient of each layer of `net` that has parameters, over all its
+// parameters: sqrt(sum over weight and bias of (dL/dtheta)^2), as
+// torch.nn.utils.clip_grad_norm_ computes per group. Reads the gradients the last backward left
+// (GanTrainer: G's from Step A, dL_G/dtheta_G; D's from Step B, dL_D/dtheta_D). Names are
+// "<prefix>.<index> <label>" ("G.4 up1"; "D.2" for an unlabelled layer), in layer order.
+std::vector<std::pair<std::string, float>> layer_gradient_norms(nn::Sequential& net,
+                                                                const std::string& prefix);
+
+// Gradient norms over time in bounded memory: at most `capacity` entries; when full, every other
+// entry is dropped, the first and the last kept (downsampled, the start never lost).
+class GradientNormSeries {
+ public:
+  explicit GradientNormSeries(size_t capacity = 512);
+  // Appends one step's norms; the first push fixes the layer names (a push with other names
+  // starts over).
+  void push(int64_t step, const std::vector<std::pair<std::string, float>>& norms);
+  void clear();
+  const std::vector<std::string>& layers() const { return layers_; }
+  const std::vector<int64_t>& steps() const { return steps_; }
+  // norms()[k][l]: layer l at steps()[k].
+  const std::vector<std::vector<float>>& norms() const { return norms_; }
+
+ private:
+  size_t capacity_;
+  std::vector<std::string> layers_;
+  std::vector<int64_t> steps_;
+  std::vector<std::vector<float>> norms_;
+};
+
+// The series as CSV text: a header "step,loss_G,loss_D,D(x),D(G(z)),acc_real,acc_fake,
+// steps_per_point,event" and one row per stored point (numbers as %.9g, so float32 values
+// round-trip); `event` holds the texts of the events (hyperparameter changes, loads) that took
+// effect within the steps the point covers, joined by "; ", quoted when needed.
+std::string metrics_csv(const MetricSeries& series, const std::vector<CurveEvent>& events);
+// Writes metrics_csv() to `path` through a temporary file renamed into place
+// (io/atomic_file.h): a crash never leaves half a file. Throws std::runtime_error naming the path.
+void write_metrics_csv(const std::string& path, const MetricSeries& series,
+                       const std::vector<CurveEvent>& events);
 
 // Moving average over the last `window` values (window 1: the values themselves), for the
 // smoothing slider. Same length as `values`.

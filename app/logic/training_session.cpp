@@ -64,7 +64,8 @@ struct TrainingSession::Command {
     kReset,
     kSetHyper,
     kSave,
-    kLoad
+    kLoad,
+    kSendGenerator
   };
   Kind kind = Kind::kPause;
   SessionConfig cfg;
@@ -233,6 +234,18 @@ void TrainingSession::load_checkpoint(const std::string& path) {
   push(std::move(c));
 }
 void TrainingSession::set_timelapse(bool on) { timelapse_ = on; }
+void TrainingSession::set_gradient_norms(bool on) { grad_norms_ = on; }
+void TrainingSession::request_generator() {
+  if (generator_requested_.exchange(true)) return;  // one is queued already
+  Command c;
+  c.kind = Command::Kind::kSendGenerator;
+  push(std::move(c));
+}
+
+std::shared_ptr<const GeneratorWeights> TrainingSession::generator() const {
+  std::lock_guard<std::mutex> lock(snapshot_mutex_);
+  return published_.generator;
+}
 
 bool TrainingSession::read(TrainingSnapshot& out) const {
   std::lock_guard<std::mutex> lock(snapshot_mutex_);
@@ -357,6 +370,19 @@ void TrainingSession::finish_pending_step_a() {
   work_.has_metrics = true;
 }
 
+void TrainingSession::copy_generator() {
+  auto copy = std::make_shared<GeneratorWeights>();
+  GanTrainer& t = *run_->trainer;
+  copy->spec = t.model().spec;
+  copy->model_name = t.model().name;
+  copy->version = generator_version_.load();
+  copy->step = t.steps_done();
+  nn::Sequential& G = t.G();
+  for (const nn::NamedParam& p : G.params()) copy->tensors.emplace_back(p.name, *p.value);
+  for (const nn::NamedBuffer& b : G.buffers()) copy->tensors.emplace_back(b.name, *b.value);
+  work_.generator = std::move(copy);
+}
+
 void TrainingSession::compute_score() {
   if (!run_ || !run_->classifier || run_->z_score.values().empty()) return;
   const auto began = Clock::now();
@@ -382,6 +408,14 @@ void TrainingSession::compute_score() {
 
 void TrainingSession::handle(const Command& c) {
   using Kind = Command::Kind;
+  if (c.kind == Kind::kSendGenerator) {  // leaves the dashboard's message and error alone
+    generator_requested_ = false;        // later requests queue a new copy
+    if (run_ && run_->trainer) {
+      copy_generator();
+      publish(false);
+    }
+    return;
+  }
   work_.error.clear();
   const bool have_run = run_ && run_->trainer && work_.status != SessionStatus::kFailed;
   auto need_run = [&]() {
@@ -443,6 +477,7 @@ void TrainingSession::handle(const Command& c) {
           }
         }
         run_ = std::move(run);
+        ++generator_version_;
         const bool go = c.kind == Kind::kStart;
         work_.status = go ? SessionStatus::kRunning : SessionStatus::kPaused;
         work_.message = go ? "training" : "ready: step it, or Resume";
@@ -481,14 +516,18 @@ void TrainingSession::handle(const Command& c) {
         work_.status = SessionStatus::kPaused;
         run_one_step(c.kind == Kind::kStepA, c.kind == Kind::kStepB);
         break;
-      case Kind::kReset:
+      case Kind::kReset: {
         running_ = false;
         run_.reset();
+        ++generator_version_;
+        std::shared_ptr<const GeneratorWeights> generator = std::move(work_.generator);
         clear_snapshot(work_);
+        work_.generator = std::move(generator);
         ++work_.samples_version;
         work_.message = "reset: press Start for a new run";
         publish(false);
         break;
+      }
       case Kind::kSetHyper: {
         if (!need_run()) break;
         GanConfig cfg = run_->trainer->config();
@@ -541,7 +580,9 @@ void TrainingSession::handle(const Command& c) {
         stop_clock();
         running_ = false;
         run_->trainer->load_checkpoint(c.path);  // CheckpointError: nothing changed
+        ++generator_version_;
         work_.series.clear();
+        work_.grad_norms.clear();
         work_.events.clear();
         work_.has_metrics = false;
         work_.events.push_back({run_->trainer->steps_done(), "loaded " + c.path});
@@ -553,6 +594,8 @@ void TrainingSession::handle(const Command& c) {
         publish(true);
         break;
       }
+      case Kind::kSendGenerator:
+        break;  // handled above
     }
   } catch (const std::exception& e) {
     if (c.kind == Kind::kStart || c.kind == Kind::kPrepare) {
@@ -576,6 +619,7 @@ void TrainingSession::run_one_step(bool step_a_only, bool step_b_only) {
         return;
       }
       const float loss_g = t.step_generator();
+      ++generator_version_;
       char buf[96];
       std::snprintf(buf, sizeof buf, "Step A: G updated, L_G = %.4f; Step B next", loss_g);
       work_.message = buf;
@@ -584,9 +628,15 @@ void TrainingSession::run_one_step(bool step_a_only, bool step_b_only) {
     }
     // Step B alone, or a whole batch (Step A then Step B; after a lone Step A, just Step B).
     const StepMetrics m = (step_b_only || t.step_a_pending()) ? t.step_discriminator() : t.step();
+    ++generator_version_;  // Step A updates G; a lone Step B runs G first (BatchNorm statistics)
     work_.series.push(CurvePoint::from_metrics(m));
     work_.last = m;
     work_.has_metrics = true;
+    if (grad_norms_) {
+      std::vector<std::pair<std::string, float>> norms = layer_gradient_norms(t.G(), "G");
+      for (auto& d : layer_gradient_norms(t.D(), "D")) norms.push_back(std::move(d));
+      work_.grad_norms.push(m.step, norms);
+    }
     run_->recent.emplace_back(m.seconds, t.config().batch_size);
     double seconds = 0.0;
     int64_t samples = 0;

@@ -8,6 +8,9 @@
 //   session.read(snapshot) <-- mutex <---  after each step: metrics appended to a MetricSeries,
 //                                          fixed-z sample grid (at most every
 //                                          sample_refresh_seconds), counters as atomics
+//   session.request_generator() -> queue ->  between steps: a copy of G's weights
+//   session.generator() <-- mutex <-------   (GeneratorWeights, immutable, shared_ptr) for the
+//                                            latent explorer's "Follow training"
 //
 // The UI never touches the trainer or its tensors: it gets copies in a TrainingSnapshot. The
 // destructor (the window closing) stops the worker between steps and saves
@@ -29,6 +32,7 @@
 #include "convt/data/dataset.h"
 #include "convt/tensor.h"
 #include "convt/train/gan_trainer.h"
+#include "logic/generator_weights.h"
 #include "logic/metric_series.h"
 #include "logic/quality_score.h"
 
@@ -75,6 +79,7 @@ struct TrainingSnapshot {
   SessionConfig config;  // of the current run (after start())
 
   MetricSeries series;             // per-step metrics, bounded
+  GradientNormSeries grad_norms;   // per-layer gradient norms, while set_gradient_norms(true)
   std::vector<CurveEvent> events;  // hyperparameter changes, resets of the view, loads
   StepMetrics last;                // the last completed step
   bool has_metrics = false;
@@ -102,6 +107,10 @@ struct TrainingSnapshot {
   int64_t score_step = -1;
   std::vector<std::pair<int64_t, float>> score_history;  // (step, score), at most 512 entries
   std::string score_note;  // why there is no score (another model, no classifier), if so
+
+  // The last copy of G made on request_generator() (nullptr before the first; kept after a
+  // reset until the next copy).
+  std::shared_ptr<const GeneratorWeights> generator;
 };
 
 class TrainingSession {
@@ -130,6 +139,13 @@ class TrainingSession {
   void load_checkpoint(const std::string& path);  // a checkpoint of this model; pauses
   // While true, each new sample grid is also written as <run_dir>/timelapse/frame_NNNNN.png.
   void set_timelapse(bool on);
+  // Asks for a copy of G's weights (GeneratorWeights), made by the worker before its next step
+  // (at once when paused) and published in the snapshot and by generator(). Requests made
+  // before the worker gets to it count once. Without a run, nothing is copied.
+  void request_generator();
+  // While true, each whole step also records the gradient norm of every layer of G (from Step A)
+  // and D (from Step B) in the snapshot's grad_norms (a pass over the gradients: ~1% of a step).
+  void set_gradient_norms(bool on);
 
   // ---- Reading (any thread) ----
   // Copies the latest snapshot into `out` if it is newer than out.version; returns whether it
@@ -137,6 +153,12 @@ class TrainingSession {
   bool read(TrainingSnapshot& out) const;
   int64_t steps_done() const { return steps_done_.load(); }
   uint64_t version() const { return version_.load(); }
+  // Increases whenever G's weights may have changed (a new run, a step, a loaded checkpoint):
+  // a GeneratorWeights with this version is up to date.
+  uint64_t generator_version() const { return generator_version_.load(); }
+  // The latest published copy of G (nullptr before the first request is served). Holds the
+  // snapshot lock only to copy the pointer.
+  std::shared_ptr<const GeneratorWeights> generator() const;
   // True while the worker has nothing queued and is not running (for tests and screenshots).
   bool idle() const;
 
@@ -152,6 +174,7 @@ class TrainingSession {
   std::string save_to(const std::string& path);  // "" -> default path; returns the path
   void finish_pending_step_a();
   void compute_score();
+  void copy_generator();
 
   mutable std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
@@ -163,6 +186,9 @@ class TrainingSession {
   std::atomic<int64_t> steps_done_{0};
   std::atomic<uint64_t> version_{0};
   std::atomic<bool> timelapse_{false};
+  std::atomic<bool> grad_norms_{false};
+  std::atomic<uint64_t> generator_version_{0};
+  std::atomic<bool> generator_requested_{false};  // a kSendGenerator command is queued
 
   mutable std::mutex snapshot_mutex_;
   TrainingSnapshot published_;  // guarded by snapshot_mutex_

@@ -343,15 +343,94 @@ TEST_F(LatentModelTest, StepperSliceIsTheRealLayer) {
       EXPECT_FLOAT_EQ(stepper.output().at(0, 0, y, x), s.slice_output.at(0, 0, y, x));
     }
   }
-  // A 10x10 input is beyond the stepper's 8x8: refused with the reason, stepper unchanged.
-  const auto big = m.stepper_slice(7, 0, 0, 0, 0);
-  EXPECT_NE(convt::lab::stepper_fit(big), "");
-  EXPECT_NE(convt::lab::load_into_stepper(big, stepper), "");
-  EXPECT_EQ(stepper.event_count(), s.event_count);
+  EXPECT_FALSE(s.windowed());  // 5x5 fits the stepper whole
 
   EXPECT_THROW(m.stepper_slice(5, 0, 0, 0, 0), std::invalid_argument);    // a BatchNorm
   EXPECT_THROW(m.stepper_slice(4, 256, 0, 0, 0), std::invalid_argument);  // channel
   EXPECT_THROW(m.stepper_slice(4, 0, 0, 10, 0), std::invalid_argument);   // pixel
+}
+
+// The whole-plane contribution of input channel ic to output pixel (oc, oy, ox) of G's layer,
+// by the core kernel on the full plane (the reference for the windowed slices).
+float whole_plane_contribution(convt::lab::LatentModel& m, int layer, int ic, int oc, int oy,
+                               int ox) {
+  const auto& layers = m.layers();
+  const Tensor& x = layers[static_cast<size_t>(layer - 1)].output;  // (1, C_in, H, W)
+  const int64_t H = x.dim(2), W = x.dim(3);
+  Tensor plane({1, 1, H, W});
+  std::copy(x.data() + ic * H * W, x.data() + (ic + 1) * H * W, plane.data());
+  convt::Pair k;
+  const auto params =
+      convt::lab::conv_transpose_params(convt::nn::load_model_spec("dcgan20"), layer, &k);
+  const auto s = m.stepper_slice(layer, ic, oc, oy, ox);  // for its weight
+  Tensor out;
+  convt::conv_transpose2d_forward(out, plane, s.weight, nullptr, params);
+  return out.at(0, 0, oy, ox);
+}
+
+// Every ConvTranspose2d layer of G can be stepped through: up2 (10x10 input) and the output layer
+// (20x20 input) through an 8x8 window holding every input pixel that reaches the chosen output
+// pixel, which then gets exactly the layer's value.
+TEST_F(LatentModelTest, EveryConvTransposeLayerFitsTheStepper) {
+  convt::lab::LatentModel m;
+  ASSERT_TRUE(m.load(path("a.safetensors")));
+  m.randomise(4);
+  struct Case {
+    int layer, ic, oc, oy, ox;
+  };
+  for (const Case c : {Case{7, 3, 5, 0, 0}, Case{7, 100, 63, 19, 19}, Case{7, 9, 1, 11, 6},
+                       Case{10, 0, 0, 0, 19}, Case{10, 33, 0, 19, 0}, Case{10, 17, 0, 9, 10}}) {
+    SCOPED_TRACE("layer " + std::to_string(c.layer) + " pixel (" + std::to_string(c.oy) + ", " +
+                 std::to_string(c.ox) + ")");
+    const auto s = m.stepper_slice(c.layer, c.ic, c.oc, c.oy, c.ox);
+    EXPECT_TRUE(s.windowed());
+    EXPECT_EQ(s.input.shape(), (std::vector<int64_t>{1, 1, 8, 8}));
+    EXPECT_EQ(convt::lab::stepper_fit(s), "");
+    // The window is the real input plane, shifted.
+    const Tensor& x = m.layers()[static_cast<size_t>(c.layer - 1)].output;
+    EXPECT_EQ(s.input.at(0, 0, 7, 2), x.at(0, c.ic, s.window_y0 + 7, s.window_x0 + 2));
+    EXPECT_EQ(s.window_oy, c.oy - s.window_y0 * s.params.stride.h);
+    // Its contribution at the chosen pixel is the whole plane's.
+    EXPECT_NEAR(s.slice_output.at(0, 0, s.window_oy, s.window_ox),
+                whole_plane_contribution(m, c.layer, c.ic, c.oc, c.oy, c.ox), 1e-6);
+    // The stepper replays it and lands on a write of that pixel.
+    convt::lab::StepperModel stepper;
+    ASSERT_EQ(convt::lab::load_into_stepper(s, stepper), "");
+    ASSERT_GE(s.event_index, 0);
+    EXPECT_EQ(stepper.position(), s.event_index + 1);
+    const convt::MacEvent e = stepper.event(s.event_index);
+    EXPECT_EQ(e.oy, s.window_oy);
+    EXPECT_EQ(e.ox, s.window_ox);
+    EXPECT_FLOAT_EQ(stepper.output().at(0, 0, s.window_oy, s.window_ox),
+                    s.slice_output.at(0, 0, s.window_oy, s.window_ox));
+  }
+  // Summed over every input channel, the windows give the layer's real output.
+  const int layer = 7, oc = 12, oy = 19, ox = 4;
+  double sum = 0;
+  for (int ic = 0; ic < 128; ++ic) {
+    const auto s = m.stepper_slice(layer, ic, oc, oy, ox);
+    sum += s.slice_output.at(0, 0, s.window_oy, s.window_ox);
+  }
+  EXPECT_NEAR(sum, m.layers()[7].output.at(0, oc, oy, ox), 1e-4);
+}
+
+// The window's first row, by the rule: every reaching input row inside, the pixel inside the
+// window's output, as central as possible.
+TEST(StepperWindow, StartHoldsEveryReachingRow) {
+  using convt::lab::stepper_window_start;
+  // k5 s1 p2 on 20 rows, 8-row windows (8 output rows): output row 19 is reached by rows 17..19.
+  EXPECT_EQ(stepper_window_start(20, 8, 19, 5, 1, 2, 1, 8), 12);
+  EXPECT_EQ(stepper_window_start(20, 8, 0, 5, 1, 2, 1, 8), 0);
+  const int mid = stepper_window_start(20, 8, 10, 5, 1, 2, 1, 8);  // rows 8..12
+  EXPECT_LE(mid, 8);
+  EXPECT_GE(mid + 8, 13);
+  EXPECT_EQ(10 - mid, 4);  // output row 4 of 0..7: as central as it gets (3.5)
+  // k5 s2 p2 op1 on 10 rows, 8-row windows (16 output rows): row 19 is reached by row 9 only.
+  EXPECT_EQ(stepper_window_start(10, 8, 19, 5, 2, 2, 1, 16), 2);
+  // The whole plane when it fits.
+  EXPECT_EQ(stepper_window_start(5, 8, 3, 5, 2, 2, 1, 10), 0);
+  // No window: a kernel wider than the window's reach (k7 s1 p0 on 20 rows, 3-row windows).
+  EXPECT_EQ(stepper_window_start(20, 3, 10, 7, 1, 0, 1, 9), -1);
 }
 
 }  // namespace

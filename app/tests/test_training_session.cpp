@@ -6,9 +6,16 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <thread>
 
+#include "convt/nn/layers.h"
+#include "convt/nn/model_spec.h"
+#include "convt/nn/sequential.h"
+#include "convt/train/gan_trainer.h"
+#include "logic/generator_weights.h"
+#include "logic/latent_model.h"
 #include "logic/metric_series.h"
 #include "logic/training_session.h"
 
@@ -16,6 +23,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using convt::lab::CurvePoint;
+using convt::lab::FollowSchedule;
+using convt::lab::GeneratorWeights;
 using convt::lab::MetricSeries;
 using convt::lab::SessionStatus;
 using convt::lab::TrainingSession;
@@ -71,6 +80,109 @@ TEST(MetricSeries, SmoothIsAMovingAverage) {
   EXPECT_FLOAT_EQ(s[0], 0.0f);
   EXPECT_FLOAT_EQ(s[1], 1.0f);
   EXPECT_FLOAT_EQ(s[3], 5.0f);
+}
+
+TEST(MetricSeries, CsvHasAHeaderARowPerPointAndTheEvents) {
+  MetricSeries s(8);
+  for (int i = 1; i <= 3; ++i) s.push(point(i, 0.5f * static_cast<float>(i)));
+  const std::string csv = convt::lab::metrics_csv(s, {{1, "lr_G 0.0001 -> 0.0002, beta1 0.5"}});
+  EXPECT_EQ(csv,
+            "step,loss_G,loss_D,D(x),D(G(z)),acc_real,acc_fake,steps_per_point,event\n"
+            "1,0.5,1,0,0,0,0,1,\n"
+            "2,1,2,0,0,0,0,1,\"lr_G 0.0001 -> 0.0002, beta1 0.5\"\n"  // the first step after it
+            "3,1.5,3,0,0,0,0,1,\n");
+}
+
+TEST(MetricSeries, CsvIsWrittenWholeOrNotAtAll) {
+  const fs::path dir = fs::temp_directory_path() / ("convt_csv_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  MetricSeries s(8);
+  s.push(point(1, 1.0f));
+  convt::lab::write_metrics_csv((dir / "metrics.csv").string(), s, {});
+  EXPECT_TRUE(fs::exists(dir / "metrics.csv"));
+  size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) files += entry.is_regular_file() ? 1 : 0;
+  EXPECT_EQ(files, 1u);  // no temporary left behind
+  try {
+    convt::lab::write_metrics_csv((dir / "no_such_dir" / "m.csv").string(), s, {});
+    ADD_FAILURE() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no_such_dir"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
+}
+
+// ---- Per-layer gradient norms -------------------------------------------------------------------
+
+TEST(GradientNorms, PerLayerL2OverWeightAndBias) {
+  convt::nn::Sequential net("D", {3});
+  net.add(std::make_unique<convt::nn::Linear>(3, 4), "fc1");  // weight 4x3, bias 4
+  net.add(std::make_unique<convt::nn::LeakyReLU>(0.2f));      // no parameters: no entry
+  net.add(std::make_unique<convt::nn::Linear>(4, 1, false));  // weight 1x4
+  for (auto& p : net.params()) p.grad->fill(2.0f);
+  const auto norms = convt::lab::layer_gradient_norms(net, "D");
+  ASSERT_EQ(norms.size(), 2u);
+  EXPECT_EQ(norms[0].first, "D.0 fc1");
+  EXPECT_EQ(norms[1].first, "D.2");
+  EXPECT_FLOAT_EQ(norms[0].second, 2.0f * std::sqrt(16.0f));  // 12 + 4 entries of 2
+  EXPECT_FLOAT_EQ(norms[1].second, 2.0f * std::sqrt(4.0f));
+}
+
+TEST(GradientNorms, SeriesIsBoundedKeepsTheFirstAndTheLast) {
+  convt::lab::GradientNormSeries s(8);
+  for (int step = 1; step <= 100; ++step) {
+    s.push(step, {{"G.0", static_cast<float>(step)}, {"D.0", 1.0f}});
+    ASSERT_LE(s.steps().size(), 8u);
+  }
+  EXPECT_EQ(s.layers(), (std::vector<std::string>{"G.0", "D.0"}));
+  EXPECT_EQ(s.steps().front(), 1);
+  EXPECT_EQ(s.steps().back(), 100);
+  EXPECT_FLOAT_EQ(s.norms().back()[0], 100.0f);
+  for (size_t k = 1; k < s.steps().size(); ++k) EXPECT_LT(s.steps()[k - 1], s.steps()[k]);
+  s.push(101, {{"G.0", 1.0f}});  // another model's layers: starts over
+  EXPECT_EQ(s.steps(), (std::vector<int64_t>{101}));
+}
+
+// ---- FollowSchedule: when the latent explorer asks for a copy of G and takes it ----------------
+
+TEST(FollowSchedule, NeverRequestsWhenNotFollowing) {
+  FollowSchedule f(1.0);
+  EXPECT_FALSE(f.should_request(100.0, 7));
+  EXPECT_FALSE(f.is_new(7));
+}
+
+TEST(FollowSchedule, RequestsAtMostOncePerInterval) {
+  FollowSchedule f(1.0);
+  f.set_following(true);
+  EXPECT_TRUE(f.should_request(10.0, 1));  // nothing taken yet
+  f.requested(10.0);
+  EXPECT_FALSE(f.should_request(10.5, 2));
+  EXPECT_TRUE(f.should_request(11.0, 2));
+}
+
+TEST(FollowSchedule, NoRequestWhileTheCopyIsCurrent) {
+  FollowSchedule f(1.0);
+  f.set_following(true);
+  ASSERT_TRUE(f.is_new(5));
+  f.taken(5, 120);
+  EXPECT_EQ(f.taken_step(), 120);
+  EXPECT_FALSE(f.is_new(5));
+  EXPECT_FALSE(f.should_request(50.0, 5));  // G has not changed (a paused run): no copies
+  EXPECT_TRUE(f.should_request(50.0, 6));
+  EXPECT_TRUE(f.is_new(6));
+}
+
+TEST(FollowSchedule, StartingAgainTakesTheNextCopy) {
+  FollowSchedule f(1.0);
+  f.set_following(true);
+  f.taken(5, 120);
+  f.requested(3.0);
+  f.set_following(false);
+  EXPECT_FALSE(f.should_request(9.0, 9));
+  f.set_following(true);
+  EXPECT_FALSE(f.have_taken());
+  EXPECT_TRUE(f.is_new(5));
+  EXPECT_TRUE(f.should_request(3.1, 5));
 }
 
 class SessionTest : public ::testing::Test {
@@ -258,6 +370,153 @@ TEST_F(SessionTest, BadDataFailsWithTheReason) {
   s.reset();
   ASSERT_TRUE(wait_idle(s));
   EXPECT_EQ(snapshot(s).status, SessionStatus::kIdle);
+}
+
+// The copy of G published on request is G at that step: the same tensors as a checkpoint saved
+// there, and the explorer's G built from it draws what the checkpoint's G draws.
+TEST_F(SessionTest, PublishesACopyOfGWhenAsked) {
+  TrainingSession s;
+  s.request_generator();  // no run: nothing to copy
+  ASSERT_TRUE(wait_idle(s));
+  EXPECT_EQ(s.generator(), nullptr);
+
+  s.prepare(cfg_);
+  s.one_batch();
+  s.one_batch();
+  s.request_generator();
+  const std::string path = (dir_ / "at_step_2.safetensors").string();
+  s.save_checkpoint(path);
+  ASSERT_TRUE(wait_idle(s));
+  const std::shared_ptr<const GeneratorWeights> w = s.generator();
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->step, 2);
+  EXPECT_EQ(w->model_name, "dcgan20");
+  EXPECT_EQ(w->version, s.generator_version());
+  EXPECT_EQ(snapshot(s).generator, w);  // the snapshot carries the same copy
+
+  auto saved = convt::GanTrainer::from_checkpoint(path, nullptr);
+  size_t compared = 0;
+  for (const auto& p : saved->G().params()) {
+    for (const auto& [name, tensor] : w->tensors) {
+      if (name != p.name) continue;
+      EXPECT_EQ(tensor.values(), p.value->values()) << name;
+      ++compared;
+    }
+  }
+  for (const auto& b : saved->G().buffers()) {
+    for (const auto& [name, tensor] : w->tensors) {
+      if (name != b.name) continue;
+      EXPECT_EQ(tensor.values(), b.value->values()) << name;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, w->tensors.size());
+  EXPECT_EQ(compared, saved->G().params().size() + saved->G().buffers().size());
+
+  convt::lab::LatentModel from_file, followed;
+  ASSERT_TRUE(from_file.load(path)) << from_file.error();
+  ASSERT_TRUE(followed.load_generator(*w)) << followed.error();
+  from_file.randomise(21);
+  followed.randomise(21);
+  EXPECT_EQ(followed.trained_steps(), 2);
+  EXPECT_EQ(followed.image().values(), from_file.image().values());
+
+  // A later step changes G's version; the copy already published does not change.
+  const uint64_t version = s.generator_version();
+  const std::vector<float> first = w->tensors.front().second.values();
+  s.one_batch();
+  ASSERT_TRUE(wait_idle(s));
+  EXPECT_GT(s.generator_version(), version);
+  EXPECT_EQ(w->tensors.front().second.values(), first);
+  EXPECT_EQ(s.generator(), w);  // no new copy without a request
+}
+
+// A copy that does not fit (a tensor renamed or mis-shaped) is refused, naming the tensor; the
+// explorer keeps the model it had.
+TEST_F(SessionTest, ExplorerRefusesAMismatchedCopyOfG) {
+  TrainingSession s;
+  s.prepare(cfg_);
+  s.request_generator();
+  ASSERT_TRUE(wait_idle(s));
+  const std::shared_ptr<const GeneratorWeights> w = s.generator();
+  ASSERT_NE(w, nullptr);
+  convt::lab::LatentModel m;
+  ASSERT_TRUE(m.load_generator(*w)) << m.error();
+  m.randomise(2);
+  const std::vector<float> image = m.image().values();
+
+  GeneratorWeights bad = *w;
+  bad.tensors.front().second = convt::Tensor({3, 3});
+  EXPECT_FALSE(m.load_generator(bad));
+  EXPECT_NE(m.error().find("G." + bad.tensors.front().first), std::string::npos) << m.error();
+  EXPECT_NE(m.error().find("previous model"), std::string::npos) << m.error();
+  GeneratorWeights missing = *w;
+  missing.tensors.pop_back();
+  EXPECT_FALSE(m.load_generator(missing));
+  EXPECT_NE(m.error().find("missing"), std::string::npos) << m.error();
+  EXPECT_EQ(m.image().values(), image);
+}
+
+// The explorer follows a run while it trains: another thread (the UI) asks for copies and reads
+// them while the worker steps (run under ThreadSanitizer by ./test.sh).
+TEST_F(SessionTest, CopiesOfGAreReadWhileTraining) {
+  TrainingSession s;
+  std::atomic<bool> done{false};
+  std::atomic<int> taken{0};
+  std::thread ui([&] {
+    FollowSchedule follow(0.0);
+    follow.set_following(true);
+    double now = 0.0;
+    convt::lab::LatentModel m;
+    while (!done) {
+      now += 1.0;
+      const std::shared_ptr<const GeneratorWeights> w = s.generator();
+      if (w && follow.is_new(w->version)) {
+        EXPECT_TRUE(m.load_generator(*w)) << m.error();
+        EXPECT_EQ(m.image().shape(), (std::vector<int64_t>{1, 1, 20, 20}));
+        follow.taken(w->version, w->step);
+        ++taken;
+      }
+      if (follow.should_request(now, s.generator_version())) {
+        s.request_generator();
+        follow.requested(now);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  });
+  s.start(cfg_);
+  for (int i = 0; i < 3000 && (s.steps_done() < 4 || taken < 2); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  s.pause();
+  ASSERT_TRUE(wait_idle(s));
+  done = true;
+  ui.join();
+  EXPECT_GE(taken.load(), 2);
+}
+
+TEST_F(SessionTest, RecordsGradientNormsPerLayerWhenAsked) {
+  TrainingSession s;
+  s.prepare(cfg_);
+  s.one_batch();  // off: nothing recorded
+  ASSERT_TRUE(wait_idle(s));
+  s.set_gradient_norms(true);
+  s.one_batch();
+  s.one_batch();
+  ASSERT_TRUE(wait_idle(s));
+  const TrainingSnapshot snap = snapshot(s);
+  EXPECT_EQ(snap.grad_norms.steps(), (std::vector<int64_t>{2, 3}));
+  // dcgan20: G's Linear, 3 BatchNorms, 3 ConvTranspose2d; D's 2 Conv2d and its Linear.
+  const auto& layers = snap.grad_norms.layers();
+  ASSERT_EQ(layers.size(), 10u);
+  EXPECT_EQ(layers.front().rfind("G.0", 0), 0u) << layers.front();
+  EXPECT_EQ(layers.back().rfind("D.", 0), 0u) << layers.back();
+  for (const auto& row : snap.grad_norms.norms()) {
+    for (float v : row) {
+      EXPECT_TRUE(std::isfinite(v));
+      EXPECT_GT(v, 0.0f);
+    }
+  }
 }
 
 }  // namespace
