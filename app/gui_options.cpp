@@ -31,6 +31,8 @@ std::string gui_usage() {
          "  --preset NAME      stepper preset: notes, k4s2p1, gan, k3s2, k4s2, largest, conv2d, maxpool\n"
          "  --step K           stepper: show the state after K events\n"
          "  --train-seconds T  training: train T seconds (fast backend) before the screenshot\n"
+         "                     (--panel training, or latent: the explorer follows that run)\n"
+         "  --train-threads N  threads of that training, 1..64 (default 2)\n"
          "  convt-lab op ... / convt-lab shape ...   command-line subcommands (convt-lab --help)\n";
 }
 
@@ -39,7 +41,7 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
   auto error = [](std::string message) {
     return GuiParseResult{Status::kError, "convt-lab: " + std::move(message)};
   };
-  bool frames_given = false;
+  bool frames_given = false, train_threads_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string flag = argv[i];
     std::optional<std::string> inline_value;  // --flag=value
@@ -100,6 +102,15 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
                      "3600, found '" + (v ? *v : std::string("nothing")) + "'");
       }
       options.train_seconds = t;
+    } else if (flag == "--train-threads") {
+      auto v = value();
+      auto n = v ? parse_int(*v) : std::nullopt;
+      if (!n || *n < 1 || *n > 64) {
+        return error("--train-threads expects a whole number from 1 to 64, found '" +
+                     (v ? *v : std::string("nothing")) + "'");
+      }
+      options.train_threads = static_cast<int>(*n);
+      train_threads_given = true;
     } else {
       return error("unknown option '" + std::string(argv[i]) +
                    "'; GUI options: --panel NAME, --screenshot FILE, --frames N; subcommands: "
@@ -107,8 +118,13 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
     }
   }
   if (options.train_seconds > 0.0 &&
-      (!options.screenshot() || options.panel != panels::PanelId::kTraining)) {
-    return error("--train-seconds only applies with --screenshot FILE --panel training");
+      (!options.screenshot() || (options.panel != panels::PanelId::kTraining &&
+                                 options.panel != panels::PanelId::kLatent))) {
+    return error(
+        "--train-seconds only applies with --screenshot FILE --panel training (or latent)");
+  }
+  if (train_threads_given && options.train_seconds <= 0.0) {
+    return error("--train-threads only applies with --train-seconds T");
   }
   if (frames_given && !options.screenshot()) {
     return error("--frames only applies with --screenshot FILE");

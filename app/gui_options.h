@@ -8,7 +8,9 @@
 //
 //   --preset NAME      stepper: load this preset (notes, k4s2p1, gan, k3s2, k4s2, largest, conv2d, maxpool)
 //   --step K           stepper: show the state after K events (clamped to the event count)
-//   --train-seconds T  training: train T seconds (fast backend, 2 threads) before the screenshot
+//   --train-seconds T  training: train T seconds (fast backend) before the screenshot; with
+//                      --panel latent the explorer follows that run ("Follow training")
+//   --train-threads N  the threads of that training, 1..64; default 2
 #pragma once
 
 #include <cstdint>
@@ -25,6 +27,7 @@ struct GuiOptions {
   std::string preset;  // stepper: --preset NAME (lab::stepper_presets()); empty: the first one
   int64_t step = -1;   // stepper: --step K, events done; -1: none
   double train_seconds = -1.0;  // training: --train-seconds T (issue 5); -1: none
+  int train_threads = 2;        // training: --train-threads N
   bool screenshot() const { return !screenshot_path.empty(); }
 };
 

@@ -121,7 +121,7 @@ void draw_panel(convt::panels::PanelId id, convt::AppState& state,
       convt::panels::draw_latent_panel(  // issue 6
           state.latent, heatmaps,
           {&state.model.stepper, &state.view.stepper, &state.view.active_panel,
-           &state.view.select_requested});
+           &state.view.select_requested, &state.training.session});
       break;
     case PanelId::kCompletion:
       convt::panels::draw_completion_panel();
@@ -235,8 +235,11 @@ int main(int argc, char** argv) {
                                        options.preset.empty() ? "notes" : options.preset);
     if (options.step >= 0) state.model.stepper.set_position(options.step);
     // The training dashboard's --train-seconds T: train T seconds before the screenshot (issue 5).
+    // With --panel latent, the explorer follows that run.
     if (options.train_seconds > 0.0) {
-      convt::panels::training_begin_headless(state.training, options.train_seconds);
+      convt::panels::training_begin_headless(state.training, options.train_seconds,
+                                             options.train_threads);
+      if (options.panel == convt::panels::PanelId::kLatent) state.latent.follow.set_following(true);
     }
 
     // ---- Loop: poll, new frame, panels, render, swap -----------------------------------------

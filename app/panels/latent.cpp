@@ -5,6 +5,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -95,17 +96,76 @@ void start(LatentState& s) {
   }
 }
 
+// Follow training: ask the dashboard's worker for a copy of G about once a second, and take each
+// new copy into the explorer's own G (a copy of the tensors, no rebuild while the model stays
+// the same). The worker copies between its steps; this thread never waits for a step.
+void follow_training(LatentState& s, const LatentLinks& links) {
+  if (!s.follow.following()) return;
+  lab::TrainingSession* session =
+      links.training != nullptr && *links.training ? links.training->get() : nullptr;
+  if (session == nullptr) {
+    s.message = "Follow training: no training run yet. Press Start in the Training tab.";
+    s.message_ok = true;
+    return;
+  }
+  const std::shared_ptr<const lab::GeneratorWeights> w = session->generator();
+  if (w && s.follow.is_new(w->version)) {
+    const std::string before = s.model.loaded() ? s.model.model_name() : "";
+    s.follow.taken(w->version, w->step);  // taken or refused: either way not retried
+    if (s.model.load_generator(*w)) {
+      s.message = "Following the dashboard's run: G of " + w->model_name + " at step " +
+                  std::to_string(w->step) + ", refreshed about once a second while it trains";
+      s.message_ok = true;
+      if (s.model.model_name() != before) {  // another model: its own strip and directions
+        s.a.clear();
+        s.b.clear();
+        s.dirs = lab::ClassDirections();
+        s.slice_layer = -1;
+      }
+      set_stale(s);
+    } else {
+      s.message = s.model.error();
+      s.message_ok = false;
+    }
+  } else if (!s.follow.have_taken()) {
+    s.message =
+        "Follow training: waiting for the dashboard's run (press Start in the Training "
+        "tab)";
+    s.message_ok = true;
+  }
+  const double now =
+      std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (s.follow.should_request(now, session->generator_version())) {
+    session->request_generator();
+    s.follow.requested(now);
+  }
+}
+
 // ---- Top row: checkpoint, z controls, the image and its nearest real digit ----------------------
 
-void draw_checkpoint_row(LatentState& s) {
+void draw_checkpoint_row(LatentState& s, const LatentLinks& links) {
   ImGui::SetNextItemWidth(420);
   ImGui::InputText("##ckpt", s.path, sizeof s.path);
   ImGui::SameLine();
-  if (ImGui::Button("Load checkpoint")) load_checkpoint(s, s.path);
+  if (ImGui::Button("Load checkpoint")) {
+    s.follow.set_following(false);
+    load_checkpoint(s, s.path);
+  }
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip(
         "Any .safetensors checkpoint written by convt-lab train or the dashboard.\n"
         "A bad file keeps the model that is loaded now.");
+  }
+  ImGui::SameLine();
+  bool following = s.follow.following();
+  ImGui::BeginDisabled(links.training == nullptr);
+  if (ImGui::Checkbox("Follow training", &following)) s.follow.set_following(following);
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+    ImGui::SetTooltip(
+        "Explore the generator the Training tab is training, as it learns: about once a\n"
+        "second the training thread copies G's weights between two steps, and this panel\n"
+        "takes the copy. Loading a checkpoint stops following.");
   }
   ImGui::SameLine();
   if (!s.message.empty()) {
@@ -520,8 +580,8 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
         links.stepper_view->preset_index = -1;  // not a preset: a slice of G
         links.stepper_view->playing = false;
         links.stepper_view->selected_oc = 0;
-        links.stepper_view->selected_y = slice.oy;
-        links.stepper_view->selected_x = slice.ox;
+        links.stepper_view->selected_y = slice.window_oy;
+        links.stepper_view->selected_x = slice.window_ox;
       }
       if (links.active_panel) *links.active_panel = PanelId::kStepper;
       if (links.select_requested) *links.select_requested = true;
@@ -533,27 +593,42 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
   if (!why.empty()) ImGui::EndDisabled();
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
     if (why.empty()) {
+      char where[96] = "";
+      if (slice.windowed()) {
+        std::snprintf(where, sizeof where, " (the stepper's (%d, %d) in its 8x8 window)",
+                      slice.window_oy, slice.window_ox);
+      }
       ImGui::SetTooltip(
           "Opens the stepper on input channel %d -> output channel %d of this layer:\n"
-          "its real 5x5 weights w[%d, %d], the real %dx%d input plane for this z,\n"
-          "at event %lld of %lld, which writes output pixel (%d, %d).",
-          slice.in_channel, slice.out_channel, slice.in_channel, slice.out_channel,
-          static_cast<int>(slice.input.dim(2)), static_cast<int>(slice.input.dim(3)),
+          "its real %dx%d weights w[%d, %d], the real %dx%d input plane for this z,\n"
+          "at event %lld of %lld, which writes output pixel (%d, %d)%s.",
+          slice.in_channel, slice.out_channel, slice.kernel_size.h, slice.kernel_size.w,
+          slice.in_channel, slice.out_channel, slice.input_height, slice.input_width,
           static_cast<long long>(slice.event_index), static_cast<long long>(slice.event_count),
-          slice.oy, slice.ox);
+          slice.oy, slice.ox, where);
     } else {
-      ImGui::SetTooltip("Disabled: %s.\nLayer 'up1' (5x5 input) fits the stepper.", why.c_str());
+      ImGui::SetTooltip("Disabled: %s.", why.c_str());
     }
   }
-  ImGui::TextColored(kNoteColour,
-                     "slice in %d -> out %d contributes %.4f of the layer's %.4f at (%d, %d); "
-                     "%zu of its %lld scatter-adds write there (first: event %lld)",
-                     slice.in_channel, slice.out_channel,
-                     static_cast<double>(slice.slice_output.at(0, 0, slice.oy, slice.ox)),
-                     static_cast<double>(out.output.at(0, slice.out_channel, slice.oy, slice.ox)),
-                     slice.oy, slice.ox, slice.events.size(),
-                     static_cast<long long>(slice.event_count),
-                     static_cast<long long>(slice.event_index));
+  if (slice.windowed()) {
+    ImGui::TextColored(kNoteColour,
+                       "The %dx%d input is larger than the stepper's 8x8: it shows input rows "
+                       "%d..%d, columns %d..%d, every pixel whose stamp reaches (%d, %d), which is "
+                       "the stepper's (%d, %d).",
+                       slice.input_height, slice.input_width, slice.window_y0,
+                       slice.window_y0 + static_cast<int>(slice.input.dim(2)) - 1, slice.window_x0,
+                       slice.window_x0 + static_cast<int>(slice.input.dim(3)) - 1, slice.oy,
+                       slice.ox, slice.window_oy, slice.window_ox);
+  }
+  ImGui::TextColored(
+      kNoteColour,
+      "slice in %d -> out %d contributes %.4f of the layer's %.4f at (%d, %d); "
+      "%zu of its %lld scatter-adds write there (first: event %lld)",
+      slice.in_channel, slice.out_channel,
+      static_cast<double>(slice.slice_output.at(0, 0, slice.window_oy, slice.window_ox)),
+      static_cast<double>(out.output.at(0, slice.out_channel, slice.oy, slice.ox)), slice.oy,
+      slice.ox, slice.events.size(), static_cast<long long>(slice.event_count),
+      static_cast<long long>(slice.event_index));
   if (!s.slice_message.empty()) ImGui::TextColored(kErrorColour, "%s", s.slice_message.c_str());
 }
 
@@ -585,7 +660,8 @@ void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentL
 
 void draw_latent_panel(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentLinks& links) {
   if (!s.started) start(s);
-  draw_checkpoint_row(s);
+  follow_training(s, links);
+  draw_checkpoint_row(s, links);
   if (!s.model.loaded()) return;
   try {
     const float top_h = 312.0f;

@@ -12,8 +12,10 @@
 #include "convt/nn/sequential.h"
 #include "convt/tensor.h"
 #include "gfx/heatmap_renderer.h"
+#include "logic/generator_weights.h"
 #include "logic/latent_model.h"
 #include "logic/stepper_model.h"
+#include "logic/training_session.h"
 
 namespace convt::panels {
 
@@ -28,6 +30,10 @@ struct LatentState {
   std::string message;   // the last load's result (error text when !message_ok)
   bool message_ok = true;
   uint64_t seed = 1;  // Randomise draws z from this seed
+
+  // "Follow training": G taken from the dashboard's run about once a second
+  // (logic/generator_weights.h); loading a checkpoint stops following.
+  lab::FollowSchedule follow{1.0};
 
   // Nearest real neighbour over the built-in digits.
   Dataset digits;
@@ -81,6 +87,8 @@ struct LatentLinks {
   StepperView* stepper_view = nullptr;  // its view: "edited by hand", the chosen pixel selected
   PanelId* active_panel = nullptr;
   bool* select_requested = nullptr;
+  // The training dashboard's session (created by its first draw), for "Follow training".
+  const std::unique_ptr<lab::TrainingSession>* training = nullptr;
 };
 
 // The shipped checkpoint, assets/checkpoints/dcgan20_digits.safetensors.

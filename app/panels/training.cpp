@@ -7,12 +7,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
 
 #include "convt/io/assets.h"
-#include "convt/io/csv.h"
 #include "convt/io/png.h"
 #include "logic/training_diagnoses.h"
 #include "panels/panels.h"
@@ -104,6 +104,38 @@ void help_marker(const char* text) {
 
 // ---- Controls (left column) ----------------------------------------------------------------
 
+// The "Browse..." popup: walk folders (double-click or Open), then use one as the dataset.
+void draw_folder_browser(TrainingState& s) {
+  if (!ImGui::BeginPopup("choose_folder")) return;
+  const lab::FolderListing& f = s.browse;
+  ImGui::TextUnformatted(f.path.c_str());
+  if (!f.error.empty()) ImGui::TextColored(kErrorColour, "%s", f.error.c_str());
+  std::string next;  // the folder to list next, if one was picked
+  ImGui::BeginChild("folders", ImVec2(ImGui::GetFontSize() * 24.0f, ImGui::GetFontSize() * 14.0f),
+                    true);
+  if (!f.parent.empty() &&
+      ImGui::Selectable(".. (up)", false, ImGuiSelectableFlags_DontClosePopups)) {
+    next = f.parent;
+  }
+  for (const std::string& name : f.subfolders) {
+    if (ImGui::Selectable((name + "/").c_str(), false, ImGuiSelectableFlags_DontClosePopups)) {
+      next = (std::filesystem::path(f.path) / name).string();
+    }
+  }
+  ImGui::EndChild();
+  ImGui::Text("%lld PNG/JPG image(s) here", static_cast<long long>(f.images));
+  ImGui::BeginDisabled(f.images == 0 || !f.error.empty());
+  if (ImGui::Button("Use this folder")) {
+    std::snprintf(s.folder, sizeof s.folder, "%s", f.path.c_str());
+    ImGui::CloseCurrentPopup();
+  }
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
+  ImGui::EndPopup();
+  if (!next.empty()) s.browse = lab::list_folder(next);
+}
+
 void draw_controls(TrainingState& s) {
   lab::TrainingSession& session = *s.session;
   const lab::SessionStatus status = s.snap.status;
@@ -130,8 +162,18 @@ void draw_controls(TrainingState& s) {
   ImGui::SameLine();
   ImGui::RadioButton("folder", &s.data_choice, 2);
   if (s.data_choice == 2) {
-    ImGui::SetNextItemWidth(-FLT_MIN);
+    const float browse_width =
+        ImGui::CalcTextSize("Browse...").x + 2 * ImGui::GetStyle().FramePadding.x;
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - browse_width -
+                            ImGui::GetStyle().ItemSpacing.x);
     ImGui::InputTextWithHint("##folder", "a folder of PNG/JPG images", s.folder, sizeof s.folder);
+    ImGui::SameLine();
+    if (ImGui::Button("Browse...")) {
+      s.browse = lab::list_folder(s.folder);
+      if (!s.browse.error.empty()) s.browse = lab::list_folder("");  // start from here instead
+      ImGui::OpenPopup("choose_folder");
+    }
+    draw_folder_browser(s);
   }
 
   ImGui::Spacing();
@@ -186,7 +228,9 @@ void draw_controls(TrainingState& s) {
   ImGui::Combo("backend", &s.backend, "naive\0fast\0");
   help_marker("naive: the teaching loops the stepper draws; fast: im2col + OpenBLAS GEMM.");
   ImGui::SetNextItemWidth(field);
-  ImGui::SliderInt("threads", &s.form.threads, 1, 2);
+  ImGui::SliderInt("threads", &s.form.threads, 1,
+                   std::max(2, static_cast<int>(std::thread::hardware_concurrency())));
+  help_marker("Threads of the fast backend (our pool cutting each GEMM and im2col/col2im).");
 
   ImGui::Spacing();
   ImGui::TextDisabled("TRAINING");
@@ -256,13 +300,7 @@ void draw_controls(TrainingState& s) {
     const fs::path path = fs::path(s.snap.config.run_dir) / "metrics.csv";
     try {
       fs::create_directories(path.parent_path());
-      CsvWriter csv(path.string(), {"step", "loss_G", "loss_D", "D(x)", "D(G(z))", "acc_real",
-                                    "acc_fake", "steps_per_point"});
-      for (const lab::CurvePoint& p : s.snap.series.points()) {
-        csv.write_row(std::vector<double>{static_cast<double>(p.step), p.loss_g, p.loss_d, p.d_real,
-                                          p.d_fake, p.acc_real, p.acc_fake,
-                                          static_cast<double>(s.snap.series.stride())});
-      }
+      lab::write_metrics_csv(path.string(), s.snap.series, s.snap.events);
       s.note = "wrote " + path.string();
       s.note_ok = true;
     } catch (const std::exception& e) {
@@ -339,14 +377,8 @@ widgets::CurveSeries make_series(const TrainingState& s, lab::Curve c, ImU32 col
   return out;
 }
 
-void draw_curves(TrainingState& s, float width) {
-  std::vector<widgets::CurveMarker> markers;
-  for (const lab::CurveEvent& e : s.snap.events) {
-    markers.push_back({static_cast<float>(e.step), e.text});
-  }
-  const float gap = ImGui::GetStyle().ItemSpacing.x;
-  const float plot_width = (width - gap) / 2;
-  const float plot_height = ImGui::GetFontSize() * 12.5f;
+void draw_metric_curves(const TrainingState& s, const std::vector<widgets::CurveMarker>& markers,
+                        float plot_width, float plot_height) {
   widgets::CurvePlotOptions losses;
   losses.x_label = "step";
   losses.y_label = "BCE loss";
@@ -366,11 +398,65 @@ void draw_curves(TrainingState& s, float width) {
                        make_series(s, lab::Curve::kAccReal, IM_COL32(120, 220, 120, 110)),
                        make_series(s, lab::Curve::kAccFake, IM_COL32(230, 110, 200, 110))},
                       markers, d_out);
+}
+
+// One curve per layer of G (left) and of D (right): log10 of the gradient norm, so layers whose
+// norms differ by orders of magnitude share a plot.
+void draw_gradient_norms(const TrainingState& s, const std::vector<widgets::CurveMarker>& markers,
+                         ImVec2 size) {
+  static constexpr ImU32 kPalette[] = {IM_COL32(255, 140, 80, 255),  IM_COL32(100, 170, 255, 255),
+                                       IM_COL32(120, 220, 120, 255), IM_COL32(230, 110, 200, 255),
+                                       IM_COL32(240, 220, 90, 255),  IM_COL32(150, 120, 255, 255),
+                                       IM_COL32(90, 220, 220, 255),  IM_COL32(200, 200, 200, 255)};
+  const lab::GradientNormSeries& g = s.snap.grad_norms;
+  for (const char* net : {"G", "D"}) {
+    std::vector<widgets::CurveSeries> series;
+    for (size_t l = 0; l < g.layers().size(); ++l) {
+      if (g.layers()[l].rfind(std::string(net) + ".", 0) != 0) continue;
+      widgets::CurveSeries c;
+      c.label = g.layers()[l];
+      c.colour = kPalette[series.size() % (sizeof kPalette / sizeof kPalette[0])];
+      for (size_t k = 0; k < g.steps().size(); ++k) {
+        c.x.push_back(static_cast<float>(g.steps()[k]));
+        c.y.push_back(std::log10(std::max(g.norms()[k][l], 1e-30f)));
+      }
+      series.push_back(std::move(c));
+    }
+    widgets::CurvePlotOptions o;
+    o.x_label = "step";
+    o.y_label = net[0] == 'G' ? "log10 |dL_G/dw|, G" : "log10 |dL_D/dw|, D";
+    o.size = size;
+    widgets::curve_plot(net[0] == 'G' ? "grad_g" : "grad_d", series, markers, o);
+    if (net[0] == 'G') ImGui::SameLine();
+  }
+}
+
+void draw_curves(TrainingState& s, float width) {
+  std::vector<widgets::CurveMarker> markers;
+  for (const lab::CurveEvent& e : s.snap.events) {
+    markers.push_back({static_cast<float>(e.step), e.text});
+  }
+  const float gap = ImGui::GetStyle().ItemSpacing.x;
+  const float plot_width = (width - gap) / 2;
+  const float plot_height = ImGui::GetFontSize() * 12.5f;
+  if (s.grad_norms) {
+    draw_gradient_norms(s, markers, ImVec2(plot_width, plot_height));
+  } else {
+    draw_metric_curves(s, markers, plot_width, plot_height);
+  }
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10.0f);
   ImGui::SliderInt("smoothing", &s.smoothing, 1, 100);
   help_marker(
       "Moving average over this many points of the curves. Each point is the mean of "
       "the steps it covers: the buffer keeps the whole run by merging neighbours.");
+  ImGui::SameLine();
+  if (ImGui::Checkbox("gradient norms", &s.grad_norms)) {
+    s.session->set_gradient_norms(s.grad_norms);
+  }
+  help_marker(
+      "Per step, the L2 norm of each layer's gradient: G's from Step A (dL_G/dw), D's from "
+      "Step B (dL_D/dw). Recorded from the next step while this is on; vanishing (falling "
+      "orders of magnitude) or exploding norms show here first.");
   ImGui::SameLine();
   ImGui::TextDisabled("  %zu points, %" PRId64 " step(s) each; hover for values",
                       s.snap.series.points().size(), s.snap.series.stride());
@@ -531,20 +617,35 @@ void training_begin_headless(TrainingState& state, double seconds, int threads) 
 
 bool training_screenshot_ready(TrainingState& state) {
   if (state.headless_seconds < 0.0 || !state.session) return true;
+  auto seconds_now = [] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  if (state.headless_woke_at >= 0.0) {  // one whole frame since the last pause
+    state.headless_work_seconds += seconds_now() - state.headless_woke_at;
+    ++state.headless_work_frames;
+  }
   lab::TrainingSnapshot& snap = state.snap;
   state.session->read(snap);
   if (snap.status == lab::SessionStatus::kFailed) return true;  // show the error
   const bool trained =
       snap.status == lab::SessionStatus::kRunning && snap.elapsed_seconds >= state.headless_seconds;
   if (trained && snap.samples_step > 0 && snap.samples_step + 50 >= snap.step) {
+    const double work_ms = state.headless_work_frames > 0
+                               ? 1000.0 * state.headless_work_seconds / state.headless_work_frames
+                               : 0.0;
     std::printf("convt-lab: trained %" PRId64
-                " steps in %.0f s (%.0f samples/s at the end, %d "
-                "thread(s)); the window drew %.1f frames/s meanwhile (30 ms pause per frame)\n",
+                " steps in %.0f s (%.0f samples/s at the end, %d thread(s)); the window drew "
+                "%.1f frames/s meanwhile with a 30 ms pause per frame; a frame's own work took "
+                "%.1f ms on average over %" PRId64 " frames (%.0f frames/s without the pause)\n",
                 snap.step, snap.elapsed_seconds, snap.samples_per_second, snap.config.threads,
-                ImGui::GetIO().Framerate);
+                ImGui::GetIO().Framerate, work_ms, state.headless_work_frames,
+                work_ms > 0.0 ? 1000.0 / work_ms : 0.0);
+    std::fflush(stdout);
     return true;
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  state.headless_woke_at = seconds_now();
   return false;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gfx/heatmap_renderer.h"
+#include "logic/folder_browser.h"
 #include "logic/image_tiles.h"
 #include "logic/training_session.h"
 
@@ -26,10 +27,12 @@ struct TrainingState {
   int data_choice = 0;  // 0 digits, 1 Fashion-MNIST, 2 folder
   bool fashion_installed = false;
   char folder[512] = "";
+  lab::FolderListing browse;  // the "Browse..." popup's folder (logic/folder_browser.h)
   char checkpoint_path[512] = "runs/dashboard/checkpoint.safetensors";
   int backend = 1;     // 0 naive, 1 fast
   int smoothing = 10;  // moving-average window of the curves (steps of the series)
   bool timelapse = false;
+  bool grad_norms = false;  // curves show per-layer gradient norms (the session records them)
   std::string note;  // the result of the last export (UI side)
   bool note_ok = true;
 
@@ -39,6 +42,11 @@ struct TrainingState {
 
   // --train-seconds T (screenshot mode): train T seconds, then the screenshot may be taken.
   double headless_seconds = -1.0;
+  // Screenshot mode's frame timing: the time from the end of one frame's 30 ms pause to the
+  // next frame's end (poll, draw, render, swap: the frame's own work), summed over the frames.
+  double headless_work_seconds = 0.0;
+  int64_t headless_work_frames = 0;
+  double headless_woke_at = -1.0;  // steady_clock seconds when the last pause ended
 };
 
 void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps);
@@ -47,7 +55,9 @@ void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps);
 // (`threads` threads) for the screenshot taken after `seconds` seconds of training.
 void training_begin_headless(TrainingState& state, double seconds, int threads = 2);
 // True when no headless run was asked for, or when it has trained for its seconds and its sample
-// grid was drawn after that. While false it sleeps a little, leaving the CPU to training.
+// grid was drawn after that. While false it sleeps 30 ms, leaving the CPU to training. When
+// ready it prints the steps trained and the frame rate: as drawn (with the pauses), and as the
+// frames' own work would allow without them.
 bool training_screenshot_ready(TrainingState& state);
 
 }  // namespace convt::panels

@@ -86,6 +86,32 @@ TEST(GuiOptions, BadFlagsAreOneLineErrors) {
   }
 }
 
+TEST(GuiOptions, TrainSecondsAndThreads) {
+  GuiOptions o;
+  auto r = parse({"--screenshot", "t.png", "--panel", "training", "--train-seconds", "30",
+                  "--train-threads", "1"},
+                 o);
+  ASSERT_EQ(r.status, Status::kRun) << r.message;
+  EXPECT_DOUBLE_EQ(o.train_seconds, 30.0);
+  EXPECT_EQ(o.train_threads, 1);
+  GuiOptions latent;  // the explorer follows the run
+  r = parse({"--screenshot", "l.png", "--panel", "latent", "--train-seconds", "5"}, latent);
+  ASSERT_EQ(r.status, Status::kRun) << r.message;
+  EXPECT_EQ(latent.train_threads, 2);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--screenshot", "a.png", "--panel", "stepper", "--train-seconds",
+                                 "5"},
+        std::vector<std::string>{"--screenshot", "a.png", "--panel", "training", "--train-seconds",
+                                 "5", "--train-threads", "0"},
+        std::vector<std::string>{"--screenshot", "a.png", "--panel", "training", "--train-threads",
+                                 "1"}}) {
+    GuiOptions bad;
+    r = parse(args, bad);
+    EXPECT_EQ(r.status, Status::kError) << args.back();
+    EXPECT_EQ(r.message.find('\n'), std::string::npos) << r.message;
+  }
+}
+
 TEST(GuiOptions, HelpNamesEveryFlag) {
   GuiOptions o;
   auto r = parse({"--help"}, o);
