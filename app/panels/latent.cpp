@@ -114,7 +114,7 @@ void follow_training(LatentState& s, const LatentLinks& links) {
     s.follow.taken(w->version, w->step);  // taken or refused: either way not retried
     if (s.model.load_generator(*w)) {
       s.message = "Following the dashboard's run: G of " + w->model_name + " at step " +
-                  std::to_string(w->step) + ", refreshed about once a second while it trains";
+                  std::to_string(w->step) + " (a new copy about once a second)";
       s.message_ok = true;
       if (s.model.model_name() != before) {  // another model: its own strip and directions
         s.a.clear();
@@ -170,7 +170,7 @@ void draw_checkpoint_row(LatentState& s, const LatentLinks& links) {
   ImGui::SameLine();
   if (!s.message.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, s.message_ok ? kNoteColour : kErrorColour);
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 640.0f);
+    ImGui::PushTextWrapPos(0.0f);  // at the window's edge
     ImGui::TextUnformatted(s.message.c_str());
     ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
