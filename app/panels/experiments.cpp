@@ -182,12 +182,13 @@ void draw_canvas(const lab::CanvasView& v, gfx::HeatmapRenderer& heatmaps, const
                4.0f, true, flimit);
     ImGui::EndGroup();
   }
-  // The kernels each layer stamps, one row per layer.
-  const float x0 = ImGui::GetCursorPosX();
+  // The kernels each layer stamps, one row per layer, the grids in one column.
   for (const lab::ImpulseView& iv : v.layers) {
-    ImGui::Text("%s %d->%d k%d s%d: w[%d, 0..%d]", iv.layer.label.c_str(), iv.layer.in_channels,
-                iv.layer.out_channels, iv.layer.kernel_size.h, iv.layer.stride.h, iv.ic,
-                iv.shown - 1);
+    char label[96];
+    std::snprintf(label, sizeof label, "%s %d->%d k%d s%d: w[%d, 0..%d]", iv.layer.label.c_str(),
+                  iv.layer.in_channels, iv.layer.out_channels, iv.layer.kernel_size.h,
+                  iv.layer.stride.h, iv.ic, iv.shown - 1);
+    ImGui::TextUnformatted(label);
     if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip(
           "An impulse (a single 1 in input channel %d) through %s alone: the transposed\n"
@@ -195,7 +196,7 @@ void draw_canvas(const lab::CanvasView& v, gfx::HeatmapRenderer& heatmaps, const
           "%d of its %d output channels (red +, blue -, white 0).",
           iv.ic, iv.layer.label.c_str(), iv.ic, iv.shown, iv.layer.out_channels);
     }
-    ImGui::SameLine(x0 + 190.0f);
+    ImGui::SameLine(0.0f, std::max(8.0f, 245.0f - ImGui::CalcTextSize(label).x));
     const float klimit =
         gfx::symmetric_limit(iv.kernels.data(), static_cast<size_t>(iv.kernels.numel()));
     draw_tiles(heatmaps, (iv.layer.label + "k").c_str(), lab::tile_images(iv.kernels, 8, 1, 0.0f),
