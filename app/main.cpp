@@ -124,7 +124,7 @@ void draw_panel(convt::panels::PanelId id, convt::AppState& state,
            &state.view.select_requested, &state.training.session});
       break;
     case PanelId::kCompletion:
-      convt::panels::draw_completion_panel();
+      convt::panels::draw_completion_panel(state.completion, heatmaps);  // issue 7
       break;
     case PanelId::kLessons:
       convt::panels::draw_lessons_panel();

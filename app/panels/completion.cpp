@@ -217,6 +217,12 @@ void draw_input_controls(CompletionState& s) {
   if (ImGui::RadioButton("untied only", s.show == CompletionShow::kUntiedOnly)) {
     s.show = CompletionShow::kUntiedOnly;
   }
+  ImGui::SameLine(0, 36);
+  ImGui::TextUnformatted("mouse on the target:");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("draw", !s.erase)) s.erase = false;
+  ImGui::SameLine();
+  if (ImGui::RadioButton("erase", s.erase)) s.erase = true;
 }
 
 // ---- The canvas (target, drawable), the masked input, the completions --------------------------
@@ -266,11 +272,7 @@ void draw_main_row(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
                 s.heldout.labels[static_cast<size_t>(s.digit)]);
   }
   draw_canvas(s, heatmaps, cell);
-  ImGui::TextUnformatted("mouse:");
-  ImGui::SameLine(0, 6);
-  if (ImGui::RadioButton("draw", !s.erase)) s.erase = false;
-  ImGui::SameLine(0, 6);
-  if (ImGui::RadioButton("erase", s.erase)) s.erase = true;
+  ImGui::TextColored(kNoteColour, "draw on it with the mouse");
   ImGui::EndGroup();
   ImGui::SameLine(0, 18);
 
@@ -646,8 +648,5 @@ void draw_completion_panel(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
     ImGui::TextColored(kErrorColour, "completion panel: %s", e.what());
   }
 }
-
-// The placeholder, until main.cpp calls the panel above with its state.
-void draw_completion_panel() { draw_placeholder(panel_info(PanelId::kCompletion)); }
 
 }  // namespace convt::panels

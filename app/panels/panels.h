@@ -50,8 +50,9 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
 
 // The training dashboard: draw_training_panel in panels/training_panel.h (issue 5).
 
+// The completion panel: draw_completion_panel in panels/completion_panel.h (issue 7).
+
 // Placeholders for the panels of later issues: each says in one line what it will be.
-void draw_completion_panel();
 void draw_lessons_panel();
 
 // The text every placeholder shows (placeholder.cpp).
