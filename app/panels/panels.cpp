@@ -27,9 +27,10 @@ const std::vector<PanelInfo>& all_panels() {
        "nearest real digit, interpolations, a 2D plane of z and what every layer of G makes of it.",
        true},
       {PanelId::kCompletion, "completion", "Completion",
-       "Will show the notes' other generators: the learn-to-complete CNN with weight tying and "
-       "the blank-canvas dream (issue 7).",
-       false},
+       "The learn-to-complete CNN, tied vs untied: hide part of a held-out digit (or draw one) "
+       "and see both models fill it in live, pass by pass, and what they draw from a blank "
+       "canvas; parameter counts and held-out loss curves side by side.",
+       true},
       {PanelId::kLessons, "lessons", "Lessons",
        "Will answer the student's questions one by one, each with a 'show me' button that sets "
        "up another panel (issue 8).",
