@@ -101,17 +101,32 @@ ImVec2 draw_image(gfx::HeatmapRenderer& heatmaps, const char* id, const float* v
   return p0;
 }
 
-// A box of the images' size with a message, where a model could not be loaded.
-void draw_missing(const std::string& text, float side) {
-  ImGui::BeginChild(ImGui::GetID(text.c_str()), ImVec2(side, side), true);
+// A box of the images' size where a model could not be loaded (the reason is printed in full
+// under the row, draw_load_errors).
+void draw_missing(float side) {
+  ImGui::BeginChild(ImGui::GetID("##missing"), ImVec2(side, side), true);
   ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
-  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::TextWrapped("Not loaded: the reason is below.");
   ImGui::PopStyleColor();
-  ImGui::TextWrapped(
-      "Train one: convt-lab complete-train --steps 2000 --out RUN, then copy "
-      "RUN/<tied|untied>/checkpoint.safetensors to assets/checkpoints/"
-      "completion28_<tied|untied>.safetensors (assets/README.md).");
   ImGui::EndChild();
+}
+
+// Each model that could not be loaded: the whole message and how to make one.
+void draw_load_errors(const CompletionState& s) {
+  bool any = false;
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x);
+  for (Tying t : lab::kBothTyings) {
+    if (s.model.loaded(t)) continue;
+    any = true;
+    ImGui::TextColored(kErrorColour, "%s", s.model.error(t).c_str());
+  }
+  if (any) {
+    ImGui::TextColored(kNoteColour,
+                       "Train them: convt-lab complete-train --steps 5000 --out RUN, then copy "
+                       "RUN/<tied|untied>/checkpoint.safetensors to assets/checkpoints/"
+                       "completion28_<tied|untied>.safetensors (assets/README.md).");
+  }
+  ImGui::PopTextWrapPos();
 }
 
 // ---- Start: the shipped models, their logs, the held-out digits -------------------------------
@@ -290,7 +305,9 @@ void draw_main_row(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
     ImGui::Text("%s completion", lab::tying_name(t));
     ImGui::PopStyleColor();
     if (!m.loaded(t)) {
-      draw_missing(m.error(t), side);
+      ImGui::PushID(index(t));
+      draw_missing(side);
+      ImGui::PopID();
       ImGui::EndGroup();
       continue;
     }
@@ -615,6 +632,7 @@ void draw_completion_panel(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
     ImGui::Separator();
     draw_main_row(s, heatmaps);
     draw_region_note(s);
+    draw_load_errors(s);
     ImGui::Separator();
     if (ImGui::BeginTabBar("##completion_sections")) {
       const auto flags_for = [&](CompletionSection sec) {
