@@ -173,7 +173,8 @@ std::vector<std::pair<std::string, float>> layer_gradient_norms(nn::Sequential& 
       for (float g : p.grad->values()) sum += static_cast<double>(g) * g;
     }
     std::string name = prefix + "." + std::to_string(i);
-    if (!net.label(i).empty() && net.label(i) != std::to_string(i)) name += " " + net.label(i);
+    const bool labelled = !net.label(i).empty() && net.label(i) != std::to_string(i);
+    name += " " + (labelled ? net.label(i) : std::string(net.layer(i).type()));
     out.emplace_back(std::move(name), static_cast<float>(std::sqrt(sum)));
   }
   return out;

@@ -74,7 +74,8 @@ class MetricSeries {
 // parameters: sqrt(sum over weight and bias of (dL/dtheta)^2), as
 // torch.nn.utils.clip_grad_norm_ computes per group. Reads the gradients the last backward left
 // (GanTrainer: G's from Step A, dL_G/dtheta_G; D's from Step B, dL_D/dtheta_D). Names are
-// "<prefix>.<index> <label>" ("G.4 up1"; "D.2" for an unlabelled layer), in layer order.
+// "<prefix>.<index> <label>" ("G.4 up1"; the type, "G.1 BatchNorm1d", for an unlabelled layer), in
+// layer order.
 std::vector<std::pair<std::string, float>> layer_gradient_norms(nn::Sequential& net,
                                                                 const std::string& prefix);
 

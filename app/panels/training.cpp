@@ -414,7 +414,12 @@ void draw_gradient_norms(const TrainingState& s, const std::vector<widgets::Curv
     for (size_t l = 0; l < g.layers().size(); ++l) {
       if (g.layers()[l].rfind(std::string(net) + ".", 0) != 0) continue;
       widgets::CurveSeries c;
-      c.label = g.layers()[l];
+      c.label = g.layers()[l].substr(2);  // "G.5 BatchNorm2d" -> "5 BN"
+      for (const char* bn : {"BatchNorm1d", "BatchNorm2d"}) {
+        if (const size_t at = c.label.find(bn); at != std::string::npos) {
+          c.label.replace(at, std::string(bn).size(), "BN");
+        }
+      }
       c.colour = kPalette[series.size() % (sizeof kPalette / sizeof kPalette[0])];
       for (size_t k = 0; k < g.steps().size(); ++k) {
         c.x.push_back(static_cast<float>(g.steps()[k]));
@@ -424,7 +429,7 @@ void draw_gradient_norms(const TrainingState& s, const std::vector<widgets::Curv
     }
     widgets::CurvePlotOptions o;
     o.x_label = "step";
-    o.y_label = net[0] == 'G' ? "log10 |dL_G/dw|, G" : "log10 |dL_D/dw|, D";
+    o.y_label = net[0] == 'G' ? "G: log10 |dL_G/dw|" : "D: log10 |dL_D/dw|";
     o.size = size;
     widgets::curve_plot(net[0] == 'G' ? "grad_g" : "grad_d", series, markers, o);
     if (net[0] == 'G') ImGui::SameLine();

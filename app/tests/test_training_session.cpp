@@ -123,7 +123,7 @@ TEST(GradientNorms, PerLayerL2OverWeightAndBias) {
   const auto norms = convt::lab::layer_gradient_norms(net, "D");
   ASSERT_EQ(norms.size(), 2u);
   EXPECT_EQ(norms[0].first, "D.0 fc1");
-  EXPECT_EQ(norms[1].first, "D.2");
+  EXPECT_EQ(norms[1].first, "D.2 Linear");                    // unlabelled: its type
   EXPECT_FLOAT_EQ(norms[0].second, 2.0f * std::sqrt(16.0f));  // 12 + 4 entries of 2
   EXPECT_FLOAT_EQ(norms[1].second, 2.0f * std::sqrt(4.0f));
 }

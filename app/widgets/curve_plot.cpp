@@ -46,8 +46,25 @@ void curve_plot(const char* id, const std::vector<CurveSeries>& series,
   const bool hovered = ImGui::IsItemHovered();
 
   const float font = ImGui::GetFontSize();
+  // The legend, right of the y label, wraps onto more lines when it does not fit (many curves);
+  // the plot starts below it.
+  std::vector<ImVec2> legend_at;
+  {
+    const float line_height = 1.15f * font;
+    float lx = origin.x + ImGui::CalcTextSize(options.y_label).x + 1.5f * font, ly = origin.y;
+    for (const auto& s : series) {
+      const float w = font + ImGui::CalcTextSize(s.label.c_str()).x;
+      if (lx + w > origin.x + size.x && !legend_at.empty()) {
+        lx = origin.x + 4.5f * font;
+        ly += line_height;
+      }
+      legend_at.emplace_back(lx, ly);
+      lx += w + 0.8f * font;
+    }
+  }
+  const float legend_bottom = legend_at.empty() ? origin.y : legend_at.back().y;
   const float left = origin.x + 4.5f * font, right = origin.x + size.x - 8.0f;
-  const float top = origin.y + 1.4f * font, bottom = origin.y + size.y - 2.6f * font;
+  const float top = legend_bottom + 1.4f * font, bottom = origin.y + size.y - 2.6f * font;
   const ImU32 axis_colour = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   const ImU32 grid_colour = IM_COL32(255, 255, 255, 22);
 
@@ -109,13 +126,12 @@ void curve_plot(const char* id, const std::vector<CurveSeries>& series,
   draw->AddText(ImVec2(right - xl.x, bottom + 1.25f * font), axis_colour, options.x_label);
   draw->AddText(ImVec2(origin.x, origin.y), axis_colour, options.y_label);
 
-  // Legend, right of the y label.
-  float lx = origin.x + ImGui::CalcTextSize(options.y_label).x + 1.5f * font;
-  for (const auto& s : series) {
-    draw->AddLine(ImVec2(lx, origin.y + 0.55f * font),
-                  ImVec2(lx + 0.8f * font, origin.y + 0.55f * font), s.colour, 2.5f);
-    draw->AddText(ImVec2(lx + font, origin.y), s.colour, s.label.c_str());
-    lx += font + ImGui::CalcTextSize(s.label.c_str()).x + 0.8f * font;
+  // Legend.
+  for (size_t k = 0; k < series.size(); ++k) {
+    const ImVec2 at = legend_at[k];
+    draw->AddLine(ImVec2(at.x, at.y + 0.55f * font),
+                  ImVec2(at.x + 0.8f * font, at.y + 0.55f * font), series[k].colour, 2.5f);
+    draw->AddText(ImVec2(at.x + font, at.y), series[k].colour, series[k].label.c_str());
   }
 
   // Markers, then curves on top.
