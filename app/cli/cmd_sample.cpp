@@ -3,9 +3,11 @@
 #include <cmath>
 #include <cstdio>
 
+#include "convt/io/assets.h"
 #include "convt/io/npy.h"
 #include "convt/io/png.h"
 #include "convt/train/gan_trainer.h"
+#include "logic/quality_score.h"
 #include "output_files.h"
 #include "train_commands.h"
 
@@ -17,21 +19,40 @@ bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
+// The dashboard's quality score (logic/quality_score.h) of images (N, 1, 20, 20), one line.
+void print_quality_score(const Tensor& images) {
+  auto classifier = lab::load_classifier(asset_path("classifier/digits20.safetensors"));
+  const lab::QualityScore q = lab::quality_score(*classifier, images);
+  std::printf("quality score %.2f (1..10), confident (p >= 0.9) %.1f%%, histogram", q.score,
+              100.0 * q.confident);
+  for (int c = 0; c < 10; ++c) std::printf(" %d:%d", c, q.histogram[c]);
+  std::printf("\n");
+}
+
 }  // namespace
 
 std::string sample_usage() {
   return "Usage: convt-lab sample --checkpoint FILE [--n 1000] [--seed S] [--z z.npy]\n"
-         "      [--backend fast|naive] [--threads N] --out samples.npy|samples.png\n\n"
+         "      [--backend fast|naive] [--threads N] [--score] --out samples.npy|samples.png\n\n"
          "  --n, --seed  N latent vectors z ~ N(0, 1) from convt::Rng(S) (default 1000, 0)\n"
          "  --z          a (N, latent_dim) float32 .npy of latent vectors instead\n"
          "  --out        .npy: (N, C, H, W) float32 in [-1, 1]; .png: a grid of the images\n"
+         "  --score      also print the dashboard's quality score of the samples (1x20x20\n"
+         "               digit models): exp(E[KL(p(y|x) || p(y))]) by the shipped digit\n"
+         "               classifier, the fraction with p >= 0.9, and the class histogram\n"
          "Exit status: 0 done; 2 bad input or unusable checkpoint (nothing written).\n";
 }
 
 int run_sample(int argc, char** argv) {
+  const bool score = take_switch(argc, argv, "--score");
   Args a(argc, argv, 2, "sample",
-         {{"--checkpoint", "FILE"}, {"--n", "N"}, {"--seed", "S"}, {"--z", "z.npy"},
-          {"--backend", "fast|naive"}, {"--threads", "N"}, {"--out", "FILE.npy|FILE.png"}});
+         {{"--checkpoint", "FILE"},
+          {"--n", "N"},
+          {"--seed", "S"},
+          {"--z", "z.npy"},
+          {"--backend", "fast|naive"},
+          {"--threads", "N"},
+          {"--out", "FILE.npy|FILE.png"}});
   if (a.help()) {
     std::fputs(sample_usage().c_str(), stdout);
     return 0;
@@ -56,14 +77,18 @@ int run_sample(int argc, char** argv) {
   trainer->set_backend(a.has("--backend") ? parse_backend_flag(a.get("--backend"))
                                           : nn::Backend::fast);
   const int64_t latent = trainer->model().latent_dim;
+  const auto& shape = trainer->model().image_shape;
+  if (score && (shape[0] != 1 || shape[1] != 20 || shape[2] != 20)) {
+    throw CliError("--score: the digit classifier takes 1x20x20 samples; model " +
+                   trainer->model().name + " makes " + shape_to_string(shape));
+  }
   Tensor z = a.has("--z") ? read_npy(a.get("--z")) : trainer->latent_batch(n, seed);
   if (z.ndim() != 2 || z.dim(1) != latent || z.dim(0) < 1) {
-    throw CliError("--z: expected shape (N, " + std::to_string(latent) + ") [N, latent_dim], found " +
-                   z.shape_str());
+    throw CliError("--z: expected shape (N, " + std::to_string(latent) +
+                   ") [N, latent_dim], found " + z.shape_str());
   }
   // Generate in chunks (evaluation mode: each image depends on its own z only).
   const int64_t N = z.dim(0), chunk = 256;
-  const auto& shape = trainer->model().image_shape;
   const int64_t per_image = shape[0] * shape[1] * shape[2];
   Tensor images({N, shape[0], shape[1], shape[2]});  // (N, C, H, W)
   for (int64_t s = 0; s < N; s += chunk) {
@@ -82,6 +107,7 @@ int run_sample(int argc, char** argv) {
   std::printf("%lld samples %s from %s (model %s, step %lld) -> %s\n", static_cast<long long>(N),
               shape_to_string(shape).c_str(), ckpt.c_str(), trainer->model().name.c_str(),
               static_cast<long long>(trainer->steps_done()), out.c_str());
+  if (score) print_quality_score(images);
   return 0;
 }
 

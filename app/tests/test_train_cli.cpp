@@ -2,10 +2,10 @@
 // tiny20 test spec and the built-in digits: outputs, exact resume, refusals with exit status 2.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
-#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -37,8 +37,8 @@ class TrainCli : public ::testing::Test {
 
   CmdResult run(const std::string& args) {
     const std::string log = (dir_ / "cmd.log").string();
-    const std::string cmd = "cd '" + dir_.string() + "' && '" + std::string(CONVT_LAB_EXE) +
-                            "' " + args + " > '" + log + "' 2>&1";
+    const std::string cmd = "cd '" + dir_.string() + "' && '" + std::string(CONVT_LAB_EXE) + "' " +
+                            args + " > '" + log + "' 2>&1";
     const int raw = std::system(cmd.c_str());
     std::ifstream f(log);
     std::stringstream s;
@@ -101,7 +101,8 @@ TEST_F(TrainCli, BadHyperparametersExit2AndWriteNothing) {
 }
 
 TEST_F(TrainCli, SampleNpyAndCorruptCheckpoint) {
-  ASSERT_EQ(run("train --model " + kTiny + " --data digits --batch 8 --steps 1 --out run").status, 0);
+  ASSERT_EQ(run("train --model " + kTiny + " --data digits --batch 8 --steps 1 --out run").status,
+            0);
   CmdResult s = run("sample --checkpoint run/checkpoint.safetensors --n 5 --seed 3 --out s.npy");
   ASSERT_EQ(s.status, 0) << s.out;
   const convt::Tensor x = convt::read_npy((dir_ / "s.npy").string());
@@ -123,4 +124,26 @@ TEST_F(TrainCli, BenchTrainLastLineIsSamplesPerSecond) {
   std::string last = r.out.substr(r.out.rfind("samples/s:"));
   EXPECT_EQ(last.back(), '\n');
   EXPECT_GT(std::atof(last.c_str() + 10), 0.0) << r.out;
+}
+
+// --score judges the samples with the dashboard's digit classifier: the shipped checkpoint
+// (trained for 1708 steps, assets/README.md) must score far above an untrained generator, whose
+// blobs the classifier cannot tell apart (and a score of 1 means one class for everything).
+TEST_F(TrainCli, SampleScoreRanksTrainedAboveUntrained) {
+  auto score_of = [](const std::string& out) {
+    const size_t at = out.find("quality score ");
+    return at == std::string::npos ? -1.0 : std::atof(out.c_str() + at + 14);
+  };
+  const std::string shipped =
+      std::string(CONVT_SOURCE_DIR) + "/assets/checkpoints/dcgan20_digits.safetensors";
+  CmdResult trained = run("sample --checkpoint '" + shipped + "' --n 200 --out t.png --score");
+  ASSERT_EQ(trained.status, 0) << trained.out;
+  EXPECT_NE(trained.out.find("histogram 0:"), std::string::npos) << trained.out;
+  ASSERT_EQ(run("train --model " + kTiny + " --data digits --batch 8 --steps 1 --out run").status,
+            0);
+  CmdResult fresh =
+      run("sample --checkpoint run/checkpoint.safetensors --n 200 --out f.png --score");
+  ASSERT_EQ(fresh.status, 0) << fresh.out;
+  EXPECT_GT(score_of(trained.out), 4.0) << trained.out;
+  EXPECT_GT(score_of(trained.out), score_of(fresh.out) + 2.0) << fresh.out;
 }
