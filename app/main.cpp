@@ -126,6 +126,9 @@ void draw_panel(convt::panels::PanelId id, convt::AppState& state,
     case PanelId::kCompletion:
       convt::panels::draw_completion_panel(state.completion, heatmaps);  // issue 7
       break;
+    case PanelId::kExperiments:
+      convt::panels::draw_experiments_panel(state.experiments, heatmaps);  // issue 7
+      break;
     case PanelId::kLessons:
       convt::panels::draw_lessons_panel();
       break;

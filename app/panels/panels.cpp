@@ -31,6 +31,11 @@ const std::vector<PanelInfo>& all_panels() {
        "and see both models fill it in live, pass by pass, and what they draw from a blank "
        "canvas; parameter counts and held-out loss curves side by side.",
        true},
+      {PanelId::kExperiments, "experiments", "Other generators",
+       "The notes' experiments beside the GAN: FFNN + transposed conv trained with MSE (blurry "
+       "averages), the blank canvas (the decoder's dream, each ConvT layer's kernel from an "
+       "impulse) before and after training, and the 32x32 RGB generator.",
+       true},
       {PanelId::kLessons, "lessons", "Lessons",
        "Will answer the student's questions one by one, each with a 'show me' button that sets "
        "up another panel (issue 8).",

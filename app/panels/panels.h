@@ -15,7 +15,16 @@
 
 namespace convt::panels {
 
-enum class PanelId { kPlayground, kStepper, kFormula, kTraining, kLatent, kCompletion, kLessons };
+enum class PanelId {
+  kPlayground,
+  kStepper,
+  kFormula,
+  kTraining,
+  kLatent,
+  kCompletion,
+  kExperiments,
+  kLessons
+};
 
 struct PanelInfo {
   PanelId id;
@@ -51,6 +60,9 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
 // The training dashboard: draw_training_panel in panels/training_panel.h (issue 5).
 
 // The completion panel: draw_completion_panel in panels/completion_panel.h (issue 7).
+
+// Other generators (FFNN vs GAN, blank canvas, RGB): draw_experiments_panel in
+// panels/experiments_panel.h (issue 7).
 
 // Placeholders for the panels of later issues: each says in one line what it will be.
 void draw_lessons_panel();
