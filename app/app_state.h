@@ -6,6 +6,7 @@
 #include "panels/completion_panel.h"  // CompletionState (issue 7)
 #include "panels/experiments_panel.h"  // ExperimentsState (issue 7)
 #include "panels/latent_panel.h"      // LatentState (issue 6)
+#include "panels/lessons_panel.h"      // LessonsView (issue 8)
 #include "panels/panels.h"
 #include "panels/playground_model.h"
 #include "panels/training_panel.h"  // TrainingState (issue 5)
@@ -18,12 +19,13 @@ struct ModelState {
 };
 
 struct ViewState {
-  panels::PanelId active_panel = panels::PanelId::kPlayground;
+  panels::PanelId active_panel = panels::PanelId::kLessons;
   bool select_requested = true;  // select active_panel's tab on the next frame (start, menu)
   bool show_about = false;
   panels::PlaygroundView playground;
   panels::StepperView stepper;  // issue 3
   panels::FormulaView formula;
+  panels::LessonsView lessons;  // issue 8
 };
 
 struct AppState {

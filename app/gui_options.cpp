@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "logic/lessons_model.h"
 #include "logic/stepper_model.h"
 
 namespace convt {
@@ -22,7 +23,7 @@ std::string gui_usage() {
   return "usage: convt-lab [--panel NAME] [--preset NAME] [--step K] [--screenshot FILE [--frames N]]\n"
          "  --panel NAME       open on this panel: " +
          panels::panel_names() +
-         " (default playground)\n"
+         " (default lessons)\n"
          "  --screenshot FILE  render N frames without a person, write the window to FILE as PNG,"
          " exit 0\n"
          "                     (headless: xvfb-run -a -s '-screen 0 1280x800x24' convt-lab "
@@ -31,6 +32,10 @@ std::string gui_usage() {
          "  --preset NAME      stepper preset: notes, k4s2p1, gan, k3s2, k4s2, largest, conv2d, maxpool\n"
          "  --step K           stepper: show the state after K events\n"
          "  --train-seconds T  training: train T seconds (fast backend) before the screenshot\n"
+         "  --lesson N         lessons: open lesson N (1.." +
+         std::to_string(lab::lessons().size()) +
+         ")\n"
+         "  --show-me N[.M]    apply lesson N's Show me M (default 1): open the panel it sets up\n"
          "                     (--panel training, or latent: the explorer follows that run)\n"
          "  --train-threads N  threads of that training, 1..64 (default 2)\n"
          "  convt-lab op ... / convt-lab shape ...   command-line subcommands (convt-lab --help)\n";
@@ -111,17 +116,48 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
       }
       options.train_threads = static_cast<int>(*n);
       train_threads_given = true;
+    } else if (flag == "--lesson") {  // issue 8
+      auto v = value();
+      auto n = v ? parse_int(*v) : std::nullopt;
+      const int count = static_cast<int>(lab::lessons().size());
+      if (!n || *n < 1 || *n > count) {
+        return error("--lesson expects a lesson number from 1 to " + std::to_string(count) +
+                     ", found '" + (v ? *v : std::string("nothing")) + "'");
+      }
+      options.lesson = *n - 1;
+    } else if (flag == "--show-me") {
+      auto v = value();
+      const std::string text = v ? *v : std::string("nothing");
+      const size_t dot = text.find('.');
+      auto n = parse_int(text.substr(0, dot));
+      auto m = dot == std::string::npos ? std::optional<int>(1) : parse_int(text.substr(dot + 1));
+      const int count = static_cast<int>(lab::lessons().size());
+      if (!v || !n || !m || *n < 1 || *n > count || *m < 1 ||
+          *m > static_cast<int>(lab::lessons()[static_cast<size_t>(*n - 1)].show_me.size())) {
+        return error("--show-me expects N or N.M: lesson N (1.." + std::to_string(count) +
+                     ") and its Show me button M (1 = the first), found '" + text + "'");
+      }
+      options.show_me_lesson = *n - 1;
+      options.show_me_index = *m - 1;
     } else {
       return error("unknown option '" + std::string(argv[i]) +
                    "'; GUI options: --panel NAME, --screenshot FILE, --frames N; subcommands: "
                    "op, shape (see convt-lab --help)");
     }
   }
+  // A lesson's Show me that opens the training panel may train too (issue 8).
+  const bool show_me_trains =
+      options.show_me_lesson >= 0 &&
+      lab::lessons()[static_cast<size_t>(options.show_me_lesson)]
+              .show_me[static_cast<size_t>(options.show_me_index)]
+              .panel == "training";
   if (options.train_seconds > 0.0 &&
-      (!options.screenshot() || (options.panel != panels::PanelId::kTraining &&
-                                 options.panel != panels::PanelId::kLatent))) {
+      (!options.screenshot() ||
+       (options.panel != panels::PanelId::kTraining &&
+        options.panel != panels::PanelId::kLatent && !show_me_trains))) {
     return error(
-        "--train-seconds only applies with --screenshot FILE --panel training (or latent)");
+        "--train-seconds only applies with --screenshot FILE --panel training (or latent, or "
+        "--show-me of a lesson that opens the training panel)");
   }
   if (train_threads_given && options.train_seconds <= 0.0) {
     return error("--train-threads only applies with --train-seconds T");

@@ -2,7 +2,7 @@
 //
 //   convt-lab [--panel NAME] [--screenshot FILE [--frames N]]
 //
-//   --panel NAME       open on this panel (playground, stepper, formula, ...); default playground
+//   --panel NAME       open on this panel (lessons, playground, stepper, ...); default lessons
 //   --screenshot FILE  render N frames headless, write the window as a PNG to FILE, exit 0
 //   --frames N         frames to render before the screenshot, 1..1000; default 3
 //
@@ -21,12 +21,15 @@
 namespace convt {
 
 struct GuiOptions {
-  panels::PanelId panel = panels::PanelId::kPlayground;
+  panels::PanelId panel = panels::PanelId::kLessons;
   std::string screenshot_path;  // empty: interactive
   int frames = 3;
   std::string preset;  // stepper: --preset NAME (lab::stepper_presets()); empty: the first one
   int64_t step = -1;   // stepper: --step K, events done; -1: none
   double train_seconds = -1.0;  // training: --train-seconds T (issue 5); -1: none
+  int lesson = -1;              // lessons: --lesson N, 0-based (issue 8); -1: none
+  int show_me_lesson = -1;      // --show-me N[.M]: lesson N-1's Show me M-1; -1: none
+  int show_me_index = 0;
   int train_threads = 2;        // training: --train-threads N
   bool screenshot() const { return !screenshot_path.empty(); }
 };

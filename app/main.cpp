@@ -21,6 +21,7 @@
 #include "gfx/heatmap_renderer.h"
 #include "gfx/screenshot.h"
 #include "gui_options.h"
+#include "panels/lessons_panel.h"
 #include "panels/panels.h"
 
 namespace {
@@ -130,7 +131,7 @@ void draw_panel(convt::panels::PanelId id, convt::AppState& state,
       convt::panels::draw_experiments_panel(state.experiments, heatmaps);  // issue 7
       break;
     case PanelId::kLessons:
-      convt::panels::draw_lessons_panel();
+      convt::panels::draw_lessons_panel(state);  // issue 8
       break;
   }
 }
@@ -237,9 +238,20 @@ int main(int argc, char** argv) {
     convt::panels::stepper_load_preset(state.model.stepper, state.view.stepper,
                                        options.preset.empty() ? "notes" : options.preset);
     if (options.step >= 0) state.model.stepper.set_position(options.step);
+    // The lessons' --lesson N and --show-me N[.M] (issue 8): a Show me sets up its panel and
+    // switches to it, as its button does; with --train-seconds its run trains T seconds.
+    if (options.lesson >= 0) state.view.lessons.current = options.lesson;
+    if (options.show_me_lesson >= 0) {
+      std::string note;
+      if (!convt::panels::apply_show_me(state, options.show_me_lesson, options.show_me_index,
+                                        &note)) {
+        std::fprintf(stderr, "convt-lab: --show-me: %s\n", note.c_str());
+      }
+      if (options.train_seconds > 0.0) state.training.headless_seconds = options.train_seconds;
+    }
     // The training dashboard's --train-seconds T: train T seconds before the screenshot (issue 5).
     // With --panel latent, the explorer follows that run.
-    if (options.train_seconds > 0.0) {
+    if (options.train_seconds > 0.0 && options.show_me_lesson < 0) {
       convt::panels::training_begin_headless(state.training, options.train_seconds,
                                              options.train_threads);
       if (options.panel == convt::panels::PanelId::kLatent) state.latent.follow.set_following(true);
@@ -266,12 +278,13 @@ int main(int argc, char** argv) {
       heatmaps->end_frame();
 
       if (options.screenshot() && frame + 1 >= options.frames &&
-          convt::panels::training_screenshot_ready(state.training)) {
+          convt::panels::training_screenshot_ready(state.training) &&
+          convt::panels::lessons_screenshot_ready(state)) {
         try {
           convt::gfx::save_back_buffer_png(options.screenshot_path, width, height);
           std::printf("convt-lab: wrote %s (%dx%d, panel %s, %d frames)\n",
                       options.screenshot_path.c_str(), width, height,
-                      convt::panels::panel_info(options.panel).name, options.frames);
+                      convt::panels::panel_info(state.view.active_panel).name, options.frames);
         } catch (const std::exception& e) {
           std::fprintf(stderr, "convt-lab: %s\n", e.what());
           status = 1;

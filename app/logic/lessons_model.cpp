@@ -60,8 +60,8 @@ std::vector<Lesson> make_lessons() {
     l.paragraphs = {
         "A small grid of weights, the kernel (here 3x3), lies on the image. Multiply each pixel "
         "under it by the weight on top of it and add the 9 products: that is one output number. "
-        "Then move the kernel `stride` cells and do it again. Each output cell gathers from one "
-        "window of the input; `padding` puts a border of zeros around the input so the window "
+        "Then move the kernel stride cells and do it again. Each output cell gathers from one "
+        "window of the input; padding puts a border of zeros around the input so the window "
         "can sit on the edges too.",
         "Why this suits images: the patterns that matter (an edge, the end of a stroke) are "
         "small, so a small window sees them; and an edge is an edge anywhere, so the same 9 "
@@ -92,7 +92,7 @@ std::vector<Lesson> make_lessons() {
         "Turn the arrows around. Instead of each output gathering from a window, each input "
         "pixel scatters: pixel x[i, j] stamps a copy of the kernel, multiplied by its value, onto "
         "the output canvas at (i*stride, j*stride). Where stamps overlap, they add up. Then "
-        "`padding` cuts that many cells off every side of the canvas (the opposite of conv2d's "
+        "padding cuts that many cells off every side of the canvas (the opposite of conv2d's "
         "padding, which adds cells).",
         "Is it the inverse? No. A convolution throws information away (below: 9 numbers in, 4 "
         "out), and nothing undoes that in general. Write the convolution as a matrix C acting "
@@ -119,9 +119,9 @@ std::vector<Lesson> make_lessons() {
     l.title = "The output-size formula, term by term";
     l.question = "Why does k4 s2 p1 turn 4x4 into 8x8, and what is output_padding for?";
     l.paragraphs = {
-        "Read the formula the way the stamps fall: H input pixels stamped `stride` apart span "
-        "(H-1)*stride cells; the last stamp adds the kernel's reach, kernel_size; padding cuts "
-        "`padding` cells from each side, so subtract 2*padding. The notes' example: "
+        "Read the formula the way the stamps fall: H input pixels stamped stride cells apart "
+        "span (H-1)*stride cells; the last stamp adds the kernel's reach, kernel_size; padding "
+        "cuts padding cells from each side, so subtract 2*padding. The notes' example: "
         "(4-1)*2 - 2*1 + 4 = 8. Every k4 s2 p1 layer exactly doubles: 4 -> 8 -> 16 -> 32 in the "
         "minimal generator.",
         "output_padding: a strided conv2d sends several input sizes to the same output (k3 s2 "
@@ -216,7 +216,7 @@ std::vector<Lesson> make_lessons() {
                      "The same shrinking done by conv2d with stride 2: every output cell is a "
                      "weighted sum of its window, and those weights are learned."),
         formula_show("Show me the GAN's D: no pooling", params(4, 4, 2, 1, 0), "dcgan20_D",
-                     "The network table (bottom of the formula panel) for the 20x20 GAN's "
+                     "The network table (right, under the plots) for the 20x20 GAN's "
                      "discriminator: two Conv2d with stride 2 take 20x20 to 10x10 to 5x5, and no "
                      "pooling layer anywhere."),
     };
@@ -235,10 +235,11 @@ std::vector<Lesson> make_lessons() {
         "created and learned separately. Having the same shape as a Conv2d's weight "
         "(C_out, C_in, kH, kW) does not make it the same numbers.",
         "You can tie them: let the decoder layer use its mirror encoder layer's kernel, so the "
-        "two share one tensor. That halves the parameters; during training the shared weight's "
-        "gradient is the sum of what both uses ask for.",
-        "The learn-to-complete CNN is trained both ways, tied and untied, on the same digits, "
-        "so you can compare their losses and parameter counts.",
+        "two share one tensor. That halves those layers' parameters; during training the shared "
+        "weight's gradient is the sum of what both uses ask for.",
+        "The learn-to-complete CNN was trained both ways, tied and untied, on the same digits "
+        "for the same steps, so you can compare their held-out errors and parameter counts "
+        "(tying saves only in the conv layers; the Linear layer in the middle is not tied).",
     };
     l.formulas = {
         "tied:  w_decoder = w_encoder (one tensor)        dL/dw = dL/dw (encoder use) + dL/dw "
@@ -254,7 +255,7 @@ std::vector<Lesson> make_lessons() {
     s.completion.region = "bottom-half";
     s.completion.show = CompletionTarget::Show::kBoth;
     s.completion.section = CompletionTarget::Section::kRefine;
-    s.completion.heldout_digit = 0;
+    s.completion.heldout_digit = 600;  // a 6: the bottom half must guess its loop
     l.show_me = {s};
     v.push_back(l);
   }
@@ -285,8 +286,8 @@ std::vector<Lesson> make_lessons() {
     s.panel = "training";
     s.look_for =
         "The dashboard with the notes' settings and a new run that has done exactly one Step A: "
-        "'B next' is lit. Press Step B (D) to finish the step, then Step A (G) again; the "
-        "numbers under Diagnoses (loss_G, loss_D, D(x), D(G(z))) change with each press.";
+        "'B next' is lit and the line at the bottom left gives L_G. Press Step B (D) to finish "
+        "the step: the Diagnoses box then shows its loss_G, loss_D, D(x) and D(G(z)).";
     s.training.preset = "notes";
     s.training.action = TrainingTarget::Action::kStepA;
     l.show_me = {s};
@@ -379,8 +380,8 @@ std::vector<Lesson> make_lessons() {
     l.paragraphs = {
         "Learn to complete: hide the bottom half of a digit, and train a CNN to output the "
         "whole digit with a mean squared error (MSE) loss. It learns to fill in what is "
-        "missing; fed a blank canvas and a random code, and its own output a few times over, "
-        "it draws digit-like shapes.",
+        "missing. Given nothing (a blank canvas and a random code) it draws textures, not "
+        "digits: it learned to complete, not to invent.",
         "FFNN + transposed conv: a fully connected network maps noise to an 8x8 feature map and "
         "transposed convolutions upsample it to an image, trained with MSE against real "
         "images. The blank canvas: a trained decoder run on a constant input draws what its "
@@ -397,16 +398,17 @@ std::vector<Lesson> make_lessons() {
     s.label = "Show me learn-to-complete";
     s.panel = "completion";
     s.look_for =
-        "The completion panel: a digit with its bottom half hidden and the CNN's completion, "
-        "fed back 5 times. Compare its sharpness with the GAN's samples in the Latent tab.";
+        "The completion panel: a digit with its bottom half hidden and the CNN's completions, "
+        "grey and blurred where it is unsure. Below, each output fed back in 5 times, with its "
+        "error. Compare the sharpness with the GAN's samples in the Latent tab.";
     s.completion.section = CompletionTarget::Section::kRefine;
     s.completion.refine_passes = 5;
     ShowMe blank;
     blank.label = "Show me the blank canvas";
     blank.panel = "completion";
     blank.look_for =
-        "The same CNN drawing from an empty canvas and random codes: what it makes when "
-        "nothing is given.";
+        "The same CNN given an empty canvas and random codes: it draws textures, not digits. "
+        "A GAN's G starts from noise alone and still makes digits, because D taught it to.";
     blank.completion.section = CompletionTarget::Section::kBlankCanvas;
     blank.completion.blank_seed = 1;
     l.show_me = {s, blank};

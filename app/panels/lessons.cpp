@@ -1,8 +1,429 @@
-// The lessons panel: a placeholder until its issue is built (see all_panels() in panels.cpp).
+// The lessons panel (issue 8): the list of lessons on the left; the chosen lesson on the right
+// (question, a few paragraphs, formulas, lesson 2's matrix view) with its Show me buttons, each of
+// which sets up another panel through apply_show_me() and switches to it.
+#include <imgui.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+
+#include "app_state.h"
+#include "convt/io/assets.h"
+#include "panels/lessons_panel.h"
 #include "panels/panels.h"
 
 namespace convt::panels {
 
-void draw_lessons_panel() { draw_placeholder(panel_info(PanelId::kLessons)); }
+namespace {
+
+const ImVec4 kQuestionColour{1.0f, 0.82f, 0.35f, 1.0f};
+const ImVec4 kFormulaColour{0.62f, 0.85f, 1.0f, 1.0f};
+const ImVec4 kNoteColour{1.0f, 0.55f, 0.45f, 1.0f};
+
+// ---- apply_show_me, per panel ---------------------------------------------------------------
+
+void apply_stepper(const lab::StepperTarget& t, AppState& state) {
+  lab::StepperModel& model = state.model.stepper;
+  StepperView& view = state.view.stepper;
+  if (!stepper_load_preset(model, view, t.preset)) {
+    throw std::logic_error("lesson Show me: unknown stepper preset '" + t.preset + "'");
+  }
+  model.set_position(t.step < 0 ? model.event_count() : t.step);
+  view.selected_oc = t.oc;
+  view.selected_y = t.y;
+  view.selected_x = t.x;
+  switch (t.view) {
+    case lab::StepperTarget::View::kDefault:
+      break;
+    case lab::StepperTarget::View::kGather:
+      view.second = StepperView::Second::kGather;
+      break;
+    case lab::StepperTarget::View::kOverlap:
+      view.second = StepperView::Second::kOverlap;
+      break;
+    case lab::StepperTarget::View::kOutput:
+      view.second = StepperView::Second::kOutput;
+      break;
+  }
+}
+
+void apply_formula(const lab::FormulaTarget& t, FormulaView& view) {
+  view.params = t.params;
+  if (t.model.empty()) return;
+  if (!view.models_loaded) {  // as the formula panel's first draw does (formula.cpp)
+    view.models_loaded = true;
+    std::string dir;
+    for (const std::string& d : asset_search_dirs()) {
+      std::error_code ec;
+      if (std::filesystem::is_directory(d + "/models", ec)) {
+        dir = d + "/models";
+        break;
+      }
+    }
+    view.models = lab::load_models(dir, &view.model_errors);
+  }
+  for (size_t i = 0; i < view.models.size(); ++i) {
+    if (view.models[i].name == t.model) view.model_index = static_cast<int>(i);
+  }
+}
+
+void apply_training(const lab::TrainingTarget& t, TrainingState& ts, std::string* note) {
+  training_init_form(ts);
+  const lab::TrainingPreset* preset = nullptr;
+  for (const lab::TrainingPreset& p : lab::training_presets()) {
+    if (p.name == t.preset) preset = &p;
+  }
+  if (preset == nullptr) {
+    throw std::logic_error("lesson Show me: unknown training preset '" + t.preset + "'");
+  }
+  lab::apply_preset(*preset, ts.form.gan);
+  if (t.lr_g > 0.0f) ts.form.gan.lr_g = t.lr_g;
+  if (t.lr_d > 0.0f) ts.form.gan.lr_d = t.lr_d;
+  const auto it = std::find(ts.models.begin(), ts.models.end(), "dcgan20");
+  ts.model_index = it == ts.models.end() ? 0 : static_cast<int>(it - ts.models.begin());
+  ts.data_choice = 0;  // the built-in digits
+  if (t.action == lab::TrainingTarget::Action::kNone) return;
+
+  if (!ts.session) ts.session = std::make_unique<lab::TrainingSession>();
+  lab::TrainingSession& session = *ts.session;
+  session.read(ts.snap);
+  const bool has_run = ts.snap.status == lab::SessionStatus::kRunning ||
+                       ts.snap.status == lab::SessionStatus::kPaused;
+  if (has_run && session.steps_done() > 0) {
+    session.save_checkpoint("");  // queued before the new run: nothing of the old one is lost
+    if (note != nullptr) {
+      *note = "Your previous run (" + std::to_string(session.steps_done()) +
+              " steps) was saved to " + ts.snap.config.run_dir + "/checkpoint.safetensors.";
+    }
+  }
+  lab::SessionConfig cfg = ts.form;
+  cfg.model = ts.models.empty() ? "dcgan20" : ts.models[static_cast<size_t>(ts.model_index)];
+  cfg.data = "digits";
+  cfg.gan.backend = ts.backend == 0 ? nn::Backend::naive : nn::Backend::fast;
+  if (t.action == lab::TrainingTarget::Action::kStepA) {
+    session.prepare(cfg);
+    session.step_a();
+  } else {
+    session.start(cfg);
+  }
+}
+
+void apply_latent(const lab::LatentTarget& t, LatentState& ls) {
+  ls.seed = t.seed;
+  ls.steps = t.steps;
+  ls.mode = t.slerp ? lab::Interpolation::kSpherical : lab::Interpolation::kLinear;
+  // Not started yet: its first draw loads the shipped model and randomises z from ls.seed.
+  if (ls.started && ls.model.loaded()) ls.model.randomise(t.seed);
+}
+
+void apply_completion(const lab::CompletionTarget& t, CompletionState& cs) {
+  CompletionRequest r;
+  r.region = parse_mask(t.region);
+  switch (t.show) {
+    case lab::CompletionTarget::Show::kBoth:
+      r.show = CompletionShow::kBoth;
+      break;
+    case lab::CompletionTarget::Show::kTiedOnly:
+      r.show = CompletionShow::kTiedOnly;
+      break;
+    case lab::CompletionTarget::Show::kUntiedOnly:
+      r.show = CompletionShow::kUntiedOnly;
+      break;
+  }
+  r.section = t.section == lab::CompletionTarget::Section::kBlankCanvas
+                  ? CompletionSection::kBlankCanvas
+                  : CompletionSection::kRefine;
+  r.heldout_digit = t.heldout_digit;
+  r.refine_passes = t.refine_passes;
+  r.blank_seed = t.blank_seed;
+  completion_open(cs, r);
+}
+
+// ---- Drawing -----------------------------------------------------------------------------------
+
+void wrapped(const std::string& text, const ImVec4* colour = nullptr) {
+  if (colour) ImGui::PushStyleColor(ImGuiCol_Text, *colour);
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(text.c_str());
+  ImGui::PopTextWrapPos();
+  if (colour) ImGui::PopStyleColor();
+}
+
+std::string number(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", static_cast<double>(v == 0.0f ? 0.0f : v));
+  return buf;
+}
+
+// A matrix as a grid of numbers with row and column labels; non-zero cells tinted by value.
+void draw_matrix(const char* caption, const lab::Matrix& m, const std::vector<std::string>& rows,
+                 const std::vector<std::string>& cols, float cell_w) {
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted(caption);
+  const float font = ImGui::GetFontSize();
+  const float cell_h = font + 6.0f;
+  const float label_w = rows.empty() ? 0.0f : font * 2.6f;
+  const float label_h = cols.empty() ? 0.0f : cell_h;
+  float vmax = 0.0f;
+  for (float v : m.values) vmax = std::max(vmax, std::fabs(v));
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  const ImU32 grid = ImGui::GetColorU32(ImGuiCol_Separator);
+  const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+  auto centred = [&](ImVec2 a, ImVec2 b, const std::string& s, ImU32 colour) {
+    const ImVec2 size = ImGui::CalcTextSize(s.c_str());
+    draw->AddText(ImVec2((a.x + b.x - size.x) / 2, (a.y + b.y - size.y) / 2), colour, s.c_str());
+  };
+  for (int c = 0; c < m.cols && c < static_cast<int>(cols.size()); ++c) {
+    const ImVec2 a(p0.x + label_w + c * cell_w, p0.y);
+    centred(a, ImVec2(a.x + cell_w, a.y + cell_h), cols[static_cast<size_t>(c)], dim);
+  }
+  for (int r = 0; r < m.rows; ++r) {
+    const float y = p0.y + label_h + r * cell_h;
+    if (r < static_cast<int>(rows.size())) {
+      centred(ImVec2(p0.x, y), ImVec2(p0.x + label_w, y + cell_h), rows[static_cast<size_t>(r)],
+              dim);
+    }
+    for (int c = 0; c < m.cols; ++c) {
+      const ImVec2 a(p0.x + label_w + c * cell_w, y);
+      const ImVec2 b(a.x + cell_w, y + cell_h);
+      const float v = m.at(r, c);
+      if (v != 0.0f && vmax > 0.0f) {
+        const float t = 0.25f + 0.55f * std::fabs(v) / vmax;
+        draw->AddRectFilled(a, b,
+                            v > 0 ? IM_COL32(40, 110, 200, static_cast<int>(255 * t))
+                                  : IM_COL32(200, 70, 60, static_cast<int>(255 * t)));
+      }
+      draw->AddRect(a, b, grid);
+      centred(a, b, number(v), v == 0.0f ? dim : text);
+    }
+  }
+  ImGui::Dummy(ImVec2(label_w + m.cols * cell_w, label_h + m.rows * cell_h));
+  ImGui::EndGroup();
+}
+
+lab::Matrix as_matrix(const std::vector<float>& values, int rows, int cols) {
+  lab::Matrix m;
+  m.rows = rows;
+  m.cols = cols;
+  m.values = values;
+  return m;
+}
+
+// "x00", "x01", ... for an (h, w) image flattened row by row.
+std::vector<std::string> flat_labels(const char* name, int h, int w) {
+  std::vector<std::string> labels;
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) labels.push_back(name + std::to_string(y) + std::to_string(x));
+  }
+  return labels;
+}
+
+void draw_matrix_view(LessonsView& view) {
+  if (!view.matrix) {
+    try {
+      view.matrix = lab::conv_matrix_view();
+    } catch (const std::exception& e) {
+      wrapped(std::string("matrix view: ") + e.what(), &kNoteColour);
+      return;
+    }
+  }
+  const lab::ConvMatrixView& v = *view.matrix;
+  ImGui::TextDisabled(
+      "THE MATRIX VIEW  %dx%d input, 2x2 kernel [[1, 2], [3, 4]], stride %d: every column below "
+      "is the core's output for a unit image (a single 1)",
+      v.H, v.W, v.stride);
+  const float cell = ImGui::GetFontSize() * 1.9f;
+  draw_matrix("C: conv2d, y = C x  (4 x 9)", v.C, flat_labels("y", v.H_out, v.W_out),
+              flat_labels("x", v.H, v.W), cell);
+  ImGui::SameLine(0.0f, ImGui::GetFontSize() * 2.0f);
+  draw_matrix("T: conv_transpose2d  (9 x 4)", v.T, flat_labels("x", v.H, v.W),
+              flat_labels("y", v.H_out, v.W_out), cell);
+  ImGui::SameLine(0.0f, ImGui::GetFontSize() * 2.0f);
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("Not an inverse:");
+  draw_matrix("x", as_matrix(v.x, v.H, v.W), {}, {}, cell);
+  ImGui::SameLine();
+  draw_matrix("C x", as_matrix(v.Cx, v.H_out, v.W_out), {}, {}, cell * 1.3f);
+  ImGui::SameLine();
+  draw_matrix("C^T C x", as_matrix(v.TCx, v.H, v.W), {}, {}, cell * 1.3f);
+  ImGui::EndGroup();
+  if (v.max_diff_from_transpose == 0.0f) {
+    wrapped(
+        "T is exactly C^T (largest difference 0): row y00 of C is column y00 of T. The "
+        "convolution sends 9 numbers to 4, so no matrix can bring x back: C^T C x has x's "
+        "shape, not its values.",
+        &kFormulaColour);
+  } else {
+    wrapped("T differs from C^T by up to " + number(v.max_diff_from_transpose) +
+                ": this should not happen (report it).",
+            &kNoteColour);
+  }
+}
+
+void draw_lesson(AppState& state, int index) {
+  LessonsView& view = state.view.lessons;
+  const std::vector<lab::Lesson>& all = lab::lessons();
+  const lab::Lesson& lesson = all[static_cast<size_t>(index)];
+
+  ImGui::TextDisabled("LESSON %d OF %zu", index + 1, all.size());
+  ImGui::SetWindowFontScale(1.3f);
+  ImGui::TextUnformatted(lesson.title.c_str());
+  ImGui::SetWindowFontScale(1.0f);
+  wrapped(lesson.question, &kQuestionColour);
+  ImGui::Spacing();
+  for (const std::string& p : lesson.paragraphs) {
+    wrapped(p);
+    ImGui::Spacing();
+  }
+  if (!lesson.formulas.empty()) {
+    const float line = ImGui::GetTextLineHeightWithSpacing();
+    const float height = line * static_cast<float>(lesson.formulas.size()) +
+                         2.0f * ImGui::GetStyle().WindowPadding.y;
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.16f, 0.18f, 0.22f, 1.0f));
+    ImGui::BeginChild("formulas", ImVec2(0.0f, height), true,
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_HorizontalScrollbar);
+    for (const std::string& f : lesson.formulas) {
+      ImGui::TextColored(kFormulaColour, "%s", f.c_str());
+    }
+    ImGui::EndChild();
+    ImGui::PopStyleColor();
+  }
+  if (lesson.matrix_view) {
+    ImGui::Spacing();
+    draw_matrix_view(view);
+  }
+
+  ImGui::Spacing();
+  ImGui::Separator();
+  ImGui::TextDisabled(
+      "SHOW ME  (opens the panel, set up to show it; come back with the Lessons tab)");
+  for (size_t i = 0; i < lesson.show_me.size(); ++i) {
+    const lab::ShowMe& s = lesson.show_me[i];
+    const bool available = find_panel(s.panel).has_value();
+    ImGui::PushID(static_cast<int>(i));
+    ImGui::BeginDisabled(!available);
+    ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.20f, 0.42f, 0.70f, 1.0f));
+    const bool pressed = ImGui::Button(s.label.c_str());
+    ImGui::PopStyleColor();
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    wrapped(available ? s.look_for : "(the " + s.panel + " panel is not in this build yet)");
+    ImGui::EndGroup();
+    ImGui::PopID();
+    if (pressed) {
+      view.note.clear();
+      try {
+        apply_show_me(state, index, static_cast<int>(i), &view.note);
+      } catch (const std::exception& e) {
+        view.note = e.what();
+      }
+    }
+  }
+  if (!view.note.empty()) wrapped(view.note, &kNoteColour);
+
+  ImGui::Spacing();
+  ImGui::BeginDisabled(index == 0);
+  if (ImGui::Button("< Previous")) view.current = index - 1;
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(index + 1 >= static_cast<int>(all.size()));
+  if (ImGui::Button("Next lesson >")) view.current = index + 1;
+  ImGui::EndDisabled();
+}
+
+}  // namespace
+
+bool apply_show_me(AppState& state, int lesson, int index, std::string* note) {
+  const lab::Lesson& l = lab::lessons().at(static_cast<size_t>(lesson));
+  const lab::ShowMe& s = l.show_me.at(static_cast<size_t>(index));
+  const std::optional<PanelId> id = find_panel(s.panel);
+  if (!id) {
+    if (note != nullptr) *note = "The " + s.panel + " panel is not in this build yet.";
+    return false;
+  }
+  switch (*id) {
+    case PanelId::kStepper:
+      apply_stepper(s.stepper, state);
+      break;
+    case PanelId::kFormula:
+      apply_formula(s.formula, state.view.formula);
+      break;
+    case PanelId::kTraining:
+      apply_training(s.training, state.training, note);
+      break;
+    case PanelId::kLatent:
+      apply_latent(s.latent, state.latent);
+      break;
+    case PanelId::kCompletion:
+      apply_completion(s.completion, state.completion);
+      break;
+    default:  // the panel opens as it is
+      break;
+  }
+  state.view.lessons.current = lesson;
+  state.view.active_panel = *id;
+  state.view.select_requested = true;
+  return true;
+}
+
+void draw_lessons_panel(AppState& state) {
+  LessonsView& view = state.view.lessons;
+  const std::vector<lab::Lesson>& all = lab::lessons();
+  view.current = std::clamp(view.current, 0, static_cast<int>(all.size()) - 1);
+
+  const float list_width = ImGui::GetFontSize() * 19.0f;
+  ImGui::BeginChild("lesson_list", ImVec2(list_width, 0.0f), true);
+  ImGui::TextColored(kQuestionColour, "START HERE");
+  wrapped(
+      "Ten questions a student asks, in order, a screen each. Every lesson ends with Show "
+      "me: it opens the panel that shows the answer, already set up. Come back here with the "
+      "Lessons tab.");
+  ImGui::Spacing();
+  // Each title wraps inside its selectable row (ImGui's Selectable itself does not wrap).
+  const float number_w = ImGui::CalcTextSize("10. ").x;
+  for (int i = 0; i < static_cast<int>(all.size()); ++i) {
+    const std::string& title = all[static_cast<size_t>(i)].title;
+    const float wrap = ImGui::GetContentRegionAvail().x - number_w;
+    const ImVec2 size = ImGui::CalcTextSize(title.c_str(), nullptr, false, wrap);
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    ImGui::PushID(i);
+    if (ImGui::Selectable("##lesson", view.current == i, 0, ImVec2(0.0f, size.y))) {
+      view.current = i;
+    }
+    ImGui::PopID();
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const ImU32 colour = ImGui::GetColorU32(ImGuiCol_Text);
+    const std::string number = std::to_string(i + 1) + ".";
+    draw->AddText(pos, ImGui::GetColorU32(ImGuiCol_TextDisabled), number.c_str());
+    draw->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(pos.x + number_w, pos.y), colour,
+                  title.c_str(), nullptr, wrap);
+  }
+  ImGui::EndChild();
+  ImGui::SameLine();
+  ImGui::BeginChild("lesson", ImVec2(0.0f, 0.0f), false);
+  draw_lesson(state, view.current);
+  ImGui::EndChild();
+}
+
+bool lessons_screenshot_ready(const AppState& state) {
+  const lab::TrainingSession* session = state.training.session.get();
+  if (session == nullptr || state.training.headless_seconds >= 0.0) return true;
+  lab::TrainingSnapshot snap;
+  session->read(snap);
+  if (session->idle() || snap.status == lab::SessionStatus::kRunning ||
+      snap.status == lab::SessionStatus::kFailed) {
+    return true;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  return false;
+}
 
 }  // namespace convt::panels

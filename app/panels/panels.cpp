@@ -6,6 +6,10 @@ namespace convt::panels {
 
 const std::vector<PanelInfo>& all_panels() {
   static const std::vector<PanelInfo> panels = {
+      {PanelId::kLessons, "lessons", "Lessons",
+       "Start here: ten short lessons, from convolution to GANs, each with a Show me button that "
+       "opens the panel that shows the answer, set up (preset, step, selected cell, a real run).",
+       true},
       {PanelId::kPlayground, "playground", "Playground",
        "A 3x3 input and a 3x3 kernel through conv_transpose2d, with stride / padding / "
        "output_padding sliders.",
@@ -36,10 +40,6 @@ const std::vector<PanelInfo>& all_panels() {
        "averages), the blank canvas (the decoder's dream, each ConvT layer's kernel from an "
        "impulse) before and after training, and the 32x32 RGB generator.",
        true},
-      {PanelId::kLessons, "lessons", "Lessons",
-       "Will answer the student's questions one by one, each with a 'show me' button that sets "
-       "up another panel (issue 8).",
-       false},
   };
   return panels;
 }

@@ -64,8 +64,10 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
 // Other generators (FFNN vs GAN, blank canvas, RGB): draw_experiments_panel in
 // panels/experiments_panel.h (issue 7).
 
-// Placeholders for the panels of later issues: each says in one line what it will be.
-void draw_lessons_panel();
+// The lessons: draw_lessons_panel in panels/lessons_panel.h (issue 8).
+
+// A placeholder panel (none left; kept for the panels of later issues) says in one line what it
+// will be.
 
 // The text every placeholder shows (placeholder.cpp).
 void draw_placeholder(const PanelInfo& info);

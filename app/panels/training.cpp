@@ -608,6 +608,8 @@ void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps) {
   ImGui::EndChild();
 }
 
+void training_init_form(TrainingState& state) { init_form(state); }
+
 void training_begin_headless(TrainingState& state, double seconds, int threads) {
   init_form(state);
   if (!state.session) state.session = std::make_unique<lab::TrainingSession>();

@@ -51,6 +51,10 @@ struct TrainingState {
 
 void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps);
 
+// Fills the form's defaults (the "fast start" preset, the fast backend, the model list) once, as
+// the first draw does; for code that sets the form before the panel is drawn (a lesson's Show me).
+void training_init_form(TrainingState& state);
+
 // Screenshot mode: starts training now with the "fast start" preset on the fast backend
 // (`threads` threads) for the screenshot taken after `seconds` seconds of training.
 void training_begin_headless(TrainingState& state, double seconds, int threads = 2);

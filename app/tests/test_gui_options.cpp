@@ -20,10 +20,10 @@ GuiParseResult parse(std::vector<std::string> args, GuiOptions& options) {
   return convt::parse_gui_options(static_cast<int>(argv.size()), argv.data(), options);
 }
 
-TEST(GuiOptions, NoArgumentsOpensThePlayground) {
+TEST(GuiOptions, NoArgumentsOpensTheLessons) {
   GuiOptions o;
   EXPECT_EQ(parse({}, o).status, Status::kRun);
-  EXPECT_EQ(o.panel, convt::panels::PanelId::kPlayground);
+  EXPECT_EQ(o.panel, convt::panels::PanelId::kLessons);
   EXPECT_FALSE(o.screenshot());
   EXPECT_EQ(o.frames, 3);
 }
@@ -124,7 +124,7 @@ TEST(GuiOptions, HelpNamesEveryFlag) {
 TEST(Panels, TableIsConsistent) {
   const auto& panels = convt::panels::all_panels();
   ASSERT_FALSE(panels.empty());
-  EXPECT_EQ(panels.front().id, convt::panels::PanelId::kPlayground);
+  EXPECT_EQ(panels.front().id, convt::panels::PanelId::kLessons);  // where a newcomer starts
   EXPECT_TRUE(panels.front().ready);
   for (const auto& p : panels) {
     EXPECT_EQ(&convt::panels::panel_info(p.id), &p);

@@ -1,0 +1,283 @@
+// Lessons (issue 8): every "Show me" applied to a bare AppState (panels::apply_show_me; no window,
+// no GL context) with the target panel's state checked: panel, preset, step, selection; and the
+// --lesson / --show-me flags.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "app_state.h"
+#include "gui_options.h"
+#include "logic/formula_model.h"
+#include "logic/lessons_model.h"
+#include "logic/stepper_model.h"
+#include "panels/lessons_panel.h"
+#include "panels/panels.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using convt::AppState;
+using convt::panels::apply_show_me;
+using convt::panels::PanelId;
+using convt::panels::StepperView;
+
+// ---- Show me -------------------------------------------------------------------------------
+
+// The stepper's state after a Show me.
+void expect_stepper(const AppState& s, const std::string& preset, int64_t step, int y, int x) {
+  EXPECT_EQ(s.view.active_panel, PanelId::kStepper);
+  EXPECT_TRUE(s.view.select_requested);
+  const auto& presets = convt::lab::stepper_presets();
+  ASSERT_GE(s.view.stepper.preset_index, 0);
+  EXPECT_EQ(presets[static_cast<size_t>(s.view.stepper.preset_index)].name, preset);
+  EXPECT_EQ(s.model.stepper.config(), convt::lab::find_preset(preset)->config);
+  EXPECT_EQ(s.model.stepper.position(), step < 0 ? s.model.stepper.event_count() : step);
+  EXPECT_EQ(s.view.stepper.selected_oc, 0);
+  EXPECT_EQ(s.view.stepper.selected_y, y);
+  EXPECT_EQ(s.view.stepper.selected_x, x);
+}
+
+TEST(LessonsShowMe, Lesson1ConvWindowFiveDoneCellOneOneSelected) {
+  AppState s;
+  ASSERT_TRUE(apply_show_me(s, 0, 0));
+  expect_stepper(s, "conv2d", 45, 1, 1);
+  // The last event applied belongs to output cell (1, 1): its window is complete.
+  const convt::MacEvent e = s.model.stepper.event(44);
+  const auto cell = s.model.stepper.destination(e);
+  EXPECT_EQ(cell.y, 1);
+  EXPECT_EQ(cell.x, 1);
+  EXPECT_EQ(s.model.stepper.contributions(0, 1, 1).size(), 9u);
+  EXPECT_EQ(s.view.lessons.current, 0);
+}
+
+TEST(LessonsShowMe, Lesson2NotesTwoStampsCentreSelected) {
+  AppState s;
+  ASSERT_TRUE(apply_show_me(s, 1, 0));
+  expect_stepper(s, "notes", 18, 1, 1);
+  EXPECT_EQ(s.view.stepper.second, StepperView::Second::kGather);
+  EXPECT_EQ(s.model.stepper.block_size(), 9);  // 18 = two whole stamps
+}
+
+TEST(LessonsShowMe, Lesson3FormulaAndTheGanCrop) {
+  AppState s;
+  ASSERT_TRUE(apply_show_me(s, 2, 0));
+  EXPECT_EQ(s.view.active_panel, PanelId::kFormula);
+  EXPECT_EQ(s.view.formula.params.H, 4);
+  EXPECT_EQ(s.view.formula.params.kernel_size, 4);
+  EXPECT_EQ(s.view.formula.params.stride, 2);
+  EXPECT_EQ(s.view.formula.params.padding, 1);
+  EXPECT_EQ(convt::lab::evaluate(s.view.formula.params).H_out, 8);
+
+  ASSERT_TRUE(apply_show_me(s, 2, 1));
+  EXPECT_EQ(s.view.formula.params.output_padding, 1);
+  EXPECT_EQ(convt::lab::evaluate(s.view.formula.params).H_out, 10);
+
+  ASSERT_TRUE(apply_show_me(s, 2, 2));
+  expect_stepper(s, "gan", -1, -1, -1);
+  EXPECT_EQ(s.model.stepper.out_h(), 10);
+}
+
+TEST(LessonsShowMe, Lesson4OverlapMapsWithAFourCountCellSelected) {
+  AppState s;
+  ASSERT_TRUE(apply_show_me(s, 3, 0));
+  expect_stepper(s, "k3s2", -1, 3, 3);
+  EXPECT_EQ(s.view.stepper.second, StepperView::Second::kOverlap);
+  const convt::lab::OverlapMap k3 = s.model.stepper.overlap();
+  EXPECT_EQ(k3.counts[static_cast<size_t>(3 * k3.out_w + 3)], 4);  // "the selected cell got 4"
+
+  ASSERT_TRUE(apply_show_me(s, 3, 1));
+  expect_stepper(s, "k4s2", -1, 3, 3);
+  EXPECT_EQ(s.view.stepper.second, StepperView::Second::kOverlap);
+  EXPECT_EQ(s.model.stepper.overlap().interior_ratio, 1.0);
+}
+
+TEST(LessonsShowMe, Lesson5PoolingStridedConvAndTheDiscriminatorTable) {
+  AppState s;
+  ASSERT_TRUE(apply_show_me(s, 4, 0));
+  expect_stepper(s, "maxpool", -1, 0, 0);
+  bool picked = false;
+  for (const convt::lab::Contribution& c : s.model.stepper.contributions(0, 0, 0)) {
+    picked |= c.picked;
+  }
+  EXPECT_TRUE(picked);  // the argmax is marked
+
+  ASSERT_TRUE(apply_show_me(s, 4, 1));
+  expect_stepper(s, "conv2d", -1, 1, 1);
+
+  ASSERT_TRUE(apply_show_me(s, 4, 2));
+  EXPECT_EQ(s.view.active_panel, PanelId::kFormula);
+  ASSERT_TRUE(s.view.formula.models_loaded);
+  ASSERT_LT(static_cast<size_t>(s.view.formula.model_index), s.view.formula.models.size());
+  const convt::lab::ModelSpec& d =
+      s.view.formula.models[static_cast<size_t>(s.view.formula.model_index)];
+  EXPECT_EQ(d.name, "dcgan20_D");
+  for (const convt::lab::LayerSpec& layer : d.layers) EXPECT_NE(layer.type, "MaxPool2d");
+}
+
+TEST(LessonsShowMe, Lesson6CompletionTiedAndUntiedBottomHalf) {
+  AppState s;
+  ASSERT_TRUE(apply_show_me(s, 5, 0));
+  EXPECT_EQ(s.view.active_panel, PanelId::kCompletion);
+  EXPECT_TRUE(s.view.select_requested);
+  EXPECT_EQ(s.completion.show, convt::panels::CompletionShow::kBoth);
+  EXPECT_EQ(s.completion.section, convt::panels::CompletionSection::kRefine);
+  EXPECT_EQ(s.completion.model.region(), convt::MaskKind::bottom_half);
+  EXPECT_EQ(s.completion.digit, 600);
+  EXPECT_FALSE(s.completion.drawn);
+}
+
+TEST(LessonsShowMe, Lesson9LatentAtSeedSeven) {
+  AppState s;
+  ASSERT_TRUE(apply_show_me(s, 8, 0));
+  EXPECT_EQ(s.view.active_panel, PanelId::kLatent);
+  EXPECT_EQ(s.latent.seed, 7u);
+  EXPECT_EQ(s.latent.steps, 9);
+  EXPECT_EQ(s.latent.mode, convt::lab::Interpolation::kSpherical);
+}
+
+TEST(LessonsShowMe, Lesson10RefinementThenTheBlankCanvas) {
+  AppState s;
+  ASSERT_TRUE(apply_show_me(s, 9, 0));
+  EXPECT_EQ(s.view.active_panel, PanelId::kCompletion);
+  EXPECT_EQ(s.completion.section, convt::panels::CompletionSection::kRefine);
+  EXPECT_EQ(s.completion.refine_passes, 5);
+  ASSERT_TRUE(apply_show_me(s, 9, 1));
+  EXPECT_EQ(s.view.active_panel, PanelId::kCompletion);
+  EXPECT_EQ(s.completion.section, convt::panels::CompletionSection::kBlankCanvas);
+  EXPECT_EQ(s.completion.blank_seed, 1u);
+}
+
+TEST(LessonsShowMe, BadLessonOrIndexThrows) {
+  AppState s;
+  EXPECT_THROW(apply_show_me(s, 10, 0), std::out_of_range);
+  EXPECT_THROW(apply_show_me(s, -1, 0), std::out_of_range);
+  EXPECT_THROW(apply_show_me(s, 0, 5), std::out_of_range);
+}
+
+// The training Show me's start real runs: in a temporary run directory, stopped (and saved there)
+// when the AppState goes.
+class LessonsTrainingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("convt_lessons_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    state_ = std::make_unique<AppState>();
+    state_->training.form.run_dir = dir_.string();
+  }
+  void TearDown() override {
+    state_.reset();  // stops the worker
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  // Reads snapshots until `done` holds (at most 60 s; the test fails on its state, not on time).
+  template <class Done>
+  convt::lab::TrainingSnapshot wait_for(Done done) {
+    convt::lab::TrainingSnapshot& snap = state_->training.snap;
+    for (int i = 0; i < 6000; ++i) {
+      state_->training.session->read(snap);
+      if (done(snap)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return snap;
+  }
+  fs::path dir_;
+  std::unique_ptr<AppState> state_;
+};
+
+TEST_F(LessonsTrainingTest, Lesson7NotesPresetOneStepADone) {
+  ASSERT_TRUE(apply_show_me(*state_, 6, 0));
+  EXPECT_EQ(state_->view.active_panel, PanelId::kTraining);
+  const convt::GanConfig& form = state_->training.form.gan;
+  EXPECT_EQ(form.batch_size, 256);  // the notes' preset
+  EXPECT_FLOAT_EQ(form.lr_g, 1e-4f);
+  EXPECT_FLOAT_EQ(form.lr_d, 1e-4f);
+  EXPECT_FLOAT_EQ(form.beta1, 0.5f);
+  ASSERT_NE(state_->training.session, nullptr);
+  const convt::lab::TrainingSnapshot snap =
+      wait_for([&](const auto&) { return state_->training.session->idle(); });
+  EXPECT_EQ(snap.status, convt::lab::SessionStatus::kPaused) << snap.error;
+  EXPECT_TRUE(snap.step_a_pending);  // "B next"
+  EXPECT_EQ(snap.step, 0);
+  EXPECT_EQ(snap.config.gan.batch_size, 256);
+  EXPECT_EQ(snap.config.data, "digits");
+}
+
+TEST_F(LessonsTrainingTest, Lesson8DTooStrongRunsWithLrDThousandTimesLrG) {
+  ASSERT_TRUE(apply_show_me(*state_, 7, 1));
+  EXPECT_EQ(state_->view.active_panel, PanelId::kTraining);
+  const convt::lab::TrainingSnapshot snap = wait_for(
+      [](const auto& s) { return s.status == convt::lab::SessionStatus::kRunning && s.step > 0; });
+  ASSERT_EQ(snap.status, convt::lab::SessionStatus::kRunning) << snap.error;
+  EXPECT_FLOAT_EQ(snap.config.gan.lr_d, 2e-3f);
+  EXPECT_FLOAT_EQ(snap.config.gan.lr_g, 2e-6f);
+  EXPECT_EQ(snap.config.gan.batch_size, 64);  // fast start
+}
+
+TEST_F(LessonsTrainingTest, Lesson8HealthyRunThenAnotherSavesTheFirst) {
+  ASSERT_TRUE(apply_show_me(*state_, 7, 0));
+  convt::lab::TrainingSnapshot snap = wait_for([](const auto& s) { return s.step >= 2; });
+  ASSERT_GE(snap.step, 2) << snap.error;
+  EXPECT_FLOAT_EQ(snap.config.gan.lr_g, 2e-4f);  // fast start, unchanged
+  EXPECT_FLOAT_EQ(snap.config.gan.lr_d, 2e-4f);
+
+  std::string note;
+  ASSERT_TRUE(apply_show_me(*state_, 7, 1, &note));
+  EXPECT_NE(note.find("saved"), std::string::npos) << note;
+  snap = wait_for([](const auto& s) {
+    return s.status == convt::lab::SessionStatus::kRunning && s.config.gan.lr_d == 2e-3f;
+  });
+  EXPECT_FLOAT_EQ(snap.config.gan.lr_d, 2e-3f);
+  EXPECT_TRUE(fs::exists(dir_ / "checkpoint.safetensors"));
+}
+
+// ---- --lesson and --show-me ----------------------------------------------------------------
+
+convt::GuiParseResult parse(std::vector<std::string> args, convt::GuiOptions& options) {
+  args.insert(args.begin(), "convt-lab");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return convt::parse_gui_options(static_cast<int>(argv.size()), argv.data(), options);
+}
+
+TEST(LessonsOptions, LessonAndShowMeParse) {
+  convt::GuiOptions o;
+  auto r = parse({"--screenshot", "x.png", "--lesson", "2"}, o);
+  ASSERT_EQ(r.status, convt::GuiParseResult::Status::kRun) << r.message;
+  EXPECT_EQ(o.lesson, 1);
+  EXPECT_EQ(o.panel, PanelId::kLessons);
+  r = parse({"--show-me", "8.2", "--screenshot", "x.png", "--train-seconds", "5"}, o);
+  ASSERT_EQ(r.status, convt::GuiParseResult::Status::kRun) << r.message;
+  EXPECT_EQ(o.show_me_lesson, 7);
+  EXPECT_EQ(o.show_me_index, 1);
+  convt::GuiOptions p;
+  ASSERT_EQ(parse({"--show-me", "3"}, p).status, convt::GuiParseResult::Status::kRun);
+  EXPECT_EQ(p.show_me_lesson, 2);
+  EXPECT_EQ(p.show_me_index, 0);
+}
+
+TEST(LessonsOptions, BadNumbersGiveOneLineNamingTheRange) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"--lesson", "11"},
+        {"--lesson", "0"},
+        {"--lesson", "two"},
+        {"--show-me", "1.2"},
+        {"--show-me", "12"},
+        {"--show-me", "x.1"},
+        {"--show-me"},
+        {"--show-me", "1", "--screenshot", "x.png", "--train-seconds", "5"}}) {
+    convt::GuiOptions o;
+    const convt::GuiParseResult r = parse(args, o);
+    EXPECT_EQ(r.status, convt::GuiParseResult::Status::kError) << args[0];
+    EXPECT_EQ(r.message.find('\n'), std::string::npos) << r.message;
+    EXPECT_NE(r.message.find(args[0] == "--lesson" ? "1 to 10" : "--"), std::string::npos)
+        << r.message;
+  }
+}
+
+}  // namespace
