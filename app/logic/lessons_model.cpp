@@ -411,7 +411,14 @@ std::vector<Lesson> make_lessons() {
         "A GAN's G starts from noise alone and still makes digits, because D taught it to.";
     blank.completion.section = CompletionTarget::Section::kBlankCanvas;
     blank.completion.blank_seed = 1;
-    l.show_me = {s, blank};
+    ShowMe ffnn;
+    ffnn.label = "Show me FFNN vs GAN";
+    ffnn.panel = "experiments";
+    ffnn.look_for =
+        "Top left: the FFNN trained with MSE gives the same blurry average for every z, beside "
+        "the GAN's digits from the same z and the mean digit. Below: the blank canvas, G run on "
+        "a constant input before and after training (what the decoder dreams).";
+    l.show_me = {s, ffnn, blank};
     v.push_back(l);
   }
   return v;

@@ -139,13 +139,15 @@ TEST(LessonsShowMe, Lesson9LatentAtSeedSeven) {
   EXPECT_EQ(s.latent.mode, convt::lab::Interpolation::kSpherical);
 }
 
-TEST(LessonsShowMe, Lesson10RefinementThenTheBlankCanvas) {
+TEST(LessonsShowMe, Lesson10RefinementFfnnVsGanAndTheBlankCanvas) {
   AppState s;
   ASSERT_TRUE(apply_show_me(s, 9, 0));
   EXPECT_EQ(s.view.active_panel, PanelId::kCompletion);
   EXPECT_EQ(s.completion.section, convt::panels::CompletionSection::kRefine);
   EXPECT_EQ(s.completion.refine_passes, 5);
   ASSERT_TRUE(apply_show_me(s, 9, 1));
+  EXPECT_EQ(s.view.active_panel, PanelId::kExperiments);  // FFNN vs GAN, the decoder's dream
+  ASSERT_TRUE(apply_show_me(s, 9, 2));
   EXPECT_EQ(s.view.active_panel, PanelId::kCompletion);
   EXPECT_EQ(s.completion.section, convt::panels::CompletionSection::kBlankCanvas);
   EXPECT_EQ(s.completion.blank_seed, 1u);
