@@ -200,8 +200,9 @@ std::vector<Lesson> make_lessons() {
         "every pooling layer with strided convolutions in D, and with transposed convolutions "
         "in G.",
         "The notes' best practices for a stable DCGAN: strided convolutions instead of pooling; "
-        "batch norm in G and D; ReLU (or LeakyReLU) in G; LeakyReLU(0.2) in D; tanh at G's "
-        "output, so images live in [-1, 1] (pixels scaled as (x - 127.5) / 127.5).",
+        "batch norm (the notes' G has it after each hidden layer); ReLU or LeakyReLU in G; "
+        "LeakyReLU(0.2) in D; tanh at G's output, so images live in [-1, 1] (pixels scaled as "
+        "(x - 127.5) / 127.5).",
     };
     l.formulas = {
         "max_pool2d:  out[oy, ox] = max over the 2x2 window       (no weights)",
