@@ -529,17 +529,11 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
     s.slice_layer = convs.front();
   }
   const auto& layers = m.layers();
-  const lab::LayerOutput& out = layers[static_cast<size_t>(s.slice_layer)];
-  const lab::LayerOutput& in = layers[static_cast<size_t>(s.slice_layer - 1)];
-  s.slice_oc = std::clamp(s.slice_oc, 0, out.channels - 1);
-  s.slice_oy = std::clamp(s.slice_oy, 0, out.height - 1);
-  s.slice_ox = std::clamp(s.slice_ox, 0, out.width - 1);
-  const int ic = s.slice_ic >= 0 ? std::min(s.slice_ic, in.channels - 1)
-                                 : in.ranked.front().channel;  // most active input channel
   ImGui::TextUnformatted("Step through a slice of a ConvT layer:");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(150);
-  std::string preview = std::to_string(s.slice_layer) + " " + out.label;
+  const std::string preview =
+      std::to_string(s.slice_layer) + " " + layers[static_cast<size_t>(s.slice_layer)].label;
   if (ImGui::BeginCombo("layer", preview.c_str())) {
     for (int li : convs) {
       const std::string name = std::to_string(li) + " " + layers[static_cast<size_t>(li)].label;
@@ -550,6 +544,15 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
     }
     ImGui::EndCombo();
   }
+  // The layer chosen (perhaps just now, above) and its input: channels and pixels are clamped to
+  // this layer's sizes before anything reads them.
+  const lab::LayerOutput& out = layers[static_cast<size_t>(s.slice_layer)];
+  const lab::LayerOutput& in = layers[static_cast<size_t>(s.slice_layer - 1)];
+  s.slice_oc = std::clamp(s.slice_oc, 0, out.channels - 1);
+  s.slice_oy = std::clamp(s.slice_oy, 0, out.height - 1);
+  s.slice_ox = std::clamp(s.slice_ox, 0, out.width - 1);
+  const int ic = s.slice_ic >= 0 ? std::min(s.slice_ic, in.channels - 1)
+                                 : in.ranked.front().channel;  // most active input channel
   int ic_edit = ic;
   ImGui::SameLine();
   ImGui::SetNextItemWidth(90);
@@ -567,8 +570,14 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
   s.slice_oy = std::clamp(s.slice_oy, 0, out.height - 1);
   s.slice_ox = std::clamp(s.slice_ox, 0, out.width - 1);
 
-  const lab::StepperSlice slice = m.stepper_slice(s.slice_layer, std::min(ic, in.channels - 1),
-                                                  s.slice_oc, s.slice_oy, s.slice_ox);
+  lab::StepperSlice slice;
+  try {
+    slice = m.stepper_slice(s.slice_layer, std::min(ic, in.channels - 1), s.slice_oc, s.slice_oy,
+                            s.slice_ox);
+  } catch (const std::exception& e) {  // a bad choice must not leave ImGui's stacks unbalanced
+    ImGui::TextColored(kErrorColour, "%s", e.what());
+    return;
+  }
   std::string why = lab::stepper_fit(slice);
   if (why.empty() && links.stepper == nullptr) why = "the stepper is not available here";
   ImGui::SameLine();
