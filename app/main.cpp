@@ -147,19 +147,20 @@ void draw_frame(convt::AppState& state, convt::gfx::HeatmapRenderer& heatmaps, G
                                  ImGuiWindowFlags_NoBringToFrontOnFocus;
   if (ImGui::Begin("ConvT Lab##main", nullptr, flags)) {
     if (ImGui::BeginTabBar("panels")) {
+      // A request made before this frame (menu, start) selects its tab now; one a panel makes
+      // while drawing (the latent panel's "Step through this") is kept for the next frame.
+      const bool select = state.view.select_requested;
+      state.view.select_requested = false;
       for (const auto& p : convt::panels::all_panels()) {
         ImGuiTabItemFlags tab_flags = 0;
-        if (state.view.select_requested && state.view.active_panel == p.id) {
-          tab_flags |= ImGuiTabItemFlags_SetSelected;
-        }
+        if (select && state.view.active_panel == p.id) tab_flags |= ImGuiTabItemFlags_SetSelected;
         if (ImGui::BeginTabItem(p.title, nullptr, tab_flags)) {
-          if (!state.view.select_requested) state.view.active_panel = p.id;
+          if (!select && !state.view.select_requested) state.view.active_panel = p.id;
           ImGui::Spacing();
           draw_panel(p.id, state, heatmaps);
           ImGui::EndTabItem();
         }
       }
-      state.view.select_requested = false;
       ImGui::EndTabBar();
     }
   }
