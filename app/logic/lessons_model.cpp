@@ -301,12 +301,13 @@ std::vector<Lesson> make_lessons() {
     l.title = "Reading the curves";
     l.question = "How can I tell from the curves whether training is going well?";
     l.paragraphs = {
-        "Early (the first few hundred steps): D learns faster than G; loss_D falls, loss_G "
-        "rises, D(x) goes up and D(G(z)) down. The samples are grey blobs.",
-        "Middle: the game balances. loss_D settles near 1.39 (2 ln 2), loss_G between about "
-        "0.7 and 2, D(x) and D(G(z)) wobble towards 0.5; strokes appear in the samples.",
-        "Late: the curves flatten and keep wobbling; progress shows in the samples and the "
-        "quality score more than in the losses. A GAN's loss does not fall to 0 when it works.",
+        "Early (the first few dozen steps): the curves move fast while D and G find each "
+        "other; D's accuracy on real images shoots up. The samples are grey blobs.",
+        "Then the game balances. On this model loss_D stays near 1.39 (2 ln 2) and loss_G near "
+        "0.69 (ln 2), with D(x) and D(G(z)) near 0.5 while D's accuracies swing: D can barely "
+        "tell real from fake. That is a healthy game, not a stuck one.",
+        "Progress shows in the samples (blobs, then strokes, then digits) and in the quality "
+        "score, not in the losses: a GAN's loss does not fall to 0 when it works.",
         "Failure signs. D too strong: loss_D heads to 0, D(x) to 1 and D(G(z)) to 0, so G gets "
         "almost no gradient. Mode collapse: the samples all look alike, the class histogram "
         "piles onto one digit. Divergence: loss_G climbs and climbs, or a loss becomes NaN and "
@@ -320,8 +321,9 @@ std::vector<Lesson> make_lessons() {
     healthy.label = "Show me a healthy run";
     healthy.panel = "training";
     healthy.look_for =
-        "A new run with the 'fast start' settings, training now. Watch loss_D and loss_G move "
-        "towards each other, and strokes appear on the fixed-z grid within a few minutes.";
+        "A new run with the 'fast start' settings, training now. Within the first minute loss_D "
+        "and loss_G settle near 1.39 and 0.69 and stay there; watch the fixed-z grid instead: "
+        "strokes appear after several minutes, and the quality score rises.";
     healthy.training.preset = "fast start";
     healthy.training.action = TrainingTarget::Action::kStart;
     ShowMe strong;
