@@ -13,6 +13,7 @@
 #include <string>
 
 #include "convt/io/assets.h"
+#include "lab_process.h"
 #include "logic/latent_model.h"
 #include "panels/latent_panel.h"
 
@@ -20,37 +21,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int run_lab(const std::string& args, const fs::path& log) {
-  const std::string command =
-      std::string("'") + CONVT_LAB_EXE + "' " + args + " > '" + log.string() + "' 2>&1";
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string read_text(const fs::path& path) {
-  std::string text;
-  if (FILE* f = std::fopen(path.c_str(), "rb")) {
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-    std::fclose(f);
-  }
-  return text;
-}
-
-// Distinct colours in the PNG (0 if it cannot be read).
-size_t colour_count(const fs::path& png, int* width) {
-  int w = 0, h = 0, channels = 0;
-  unsigned char* data = stbi_load(png.c_str(), &w, &h, &channels, 3);
-  if (data == nullptr) return 0;
-  std::set<unsigned> colours;
-  for (size_t i = 0; i + 2 < static_cast<size_t>(w) * h * 3; i += 3) {
-    colours.insert((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-  }
-  stbi_image_free(data);
-  *width = w;
-  return colours.size();
-}
+using convt::test::colour_count;
+using convt::test::has_display;
+using convt::test::read_text;
+using convt::test::run_lab;
 
 TEST(LatentShipped, CheckpointLoadsAsDcgan20) {
   convt::lab::LatentModel m;

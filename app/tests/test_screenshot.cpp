@@ -13,30 +13,17 @@
 #include <vector>
 
 #include "gfx/colormap.h"
+#include "lab_process.h"
 #include "panels/panels.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-// Runs convt-lab with `args`, stdout and stderr into `log`; returns its exit status.
-int run_lab(const std::string& args, const fs::path& log) {
-  const std::string command =
-      std::string("'") + CONVT_LAB_EXE + "' " + args + " > '" + log.string() + "' 2>&1";
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string read_text(const fs::path& path) {
-  std::string text;
-  if (FILE* f = std::fopen(path.c_str(), "rb")) {
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-    std::fclose(f);
-  }
-  return text;
-}
+using convt::test::colour_count;
+using convt::test::has_display;
+using convt::test::read_text;
+using convt::test::run_lab;
 
 class ScreenshotTest : public ::testing::Test {
  protected:

@@ -1,0 +1,57 @@
+// What the app's end-to-end tests share: run the real convt-lab executable (CONVT_LAB_EXE, set by
+// app/CMakeLists.txt) as a user would, and read what it wrote (its log, a screenshot PNG).
+#pragma once
+
+#include <stb_image.h>  // implementation in libstb
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+
+namespace convt::test {
+
+// Runs convt-lab with `args` (shell words), stdout and stderr into `log`; returns its exit status
+// (-1 if it did not exit normally).
+inline int run_lab(const std::string& args, const std::filesystem::path& log) {
+  const std::string command =
+      std::string("'") + CONVT_LAB_EXE + "' " + args + " > '" + log.string() + "' 2>&1";
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// The whole file as text ("" if it cannot be read).
+inline std::string read_text(const std::filesystem::path& path) {
+  std::string text;
+  if (FILE* f = std::fopen(path.c_str(), "rb")) {
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    std::fclose(f);
+  }
+  return text;
+}
+
+// Distinct colours in the PNG (0 if it cannot be read); its width in *width.
+inline size_t colour_count(const std::filesystem::path& png, int* width) {
+  int w = 0, h = 0, channels = 0;
+  unsigned char* data = stbi_load(png.c_str(), &w, &h, &channels, 3);
+  if (data == nullptr) return 0;
+  std::set<unsigned> colours;
+  for (size_t i = 0; i + 2 < static_cast<size_t>(w) * h * 3; i += 3) {
+    colours.insert((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+  }
+  stbi_image_free(data);
+  *width = w;
+  return colours.size();
+}
+
+// Whether an X display is there (./test.sh runs ctest under xvfb-run; without one, GUI tests skip).
+inline bool has_display() {
+  const char* d = std::getenv("DISPLAY");
+  return d != nullptr && *d != '\0';
+}
+
+}  // namespace convt::test
