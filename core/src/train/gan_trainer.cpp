@@ -36,16 +36,25 @@ void GanConfig::validate() const {
     bad("batch: expected an integer >= 2 (BatchNorm needs two samples), found " +
         std::to_string(batch_size));
   }
-  if (!(lr_g > 0.0f) || !std::isfinite(lr_g)) bad("lr (G): expected > 0, found " + std::to_string(lr_g));
-  if (!(lr_d > 0.0f) || !std::isfinite(lr_d)) bad("lr (D): expected > 0, found " + std::to_string(lr_d));
-  if (!(beta1 >= 0.0f && beta1 < 1.0f)) bad("beta1: expected in [0, 1), found " + std::to_string(beta1));
-  if (!(beta2 >= 0.0f && beta2 < 1.0f)) bad("beta2: expected in [0, 1), found " + std::to_string(beta2));
+  if (!(lr_g > 0.0f) || !std::isfinite(lr_g))
+    bad("lr (G): expected > 0, found " + std::to_string(lr_g));
+  if (!(lr_d > 0.0f) || !std::isfinite(lr_d))
+    bad("lr (D): expected > 0, found " + std::to_string(lr_d));
+  if (!(beta1 >= 0.0f && beta1 < 1.0f))
+    bad("beta1: expected in [0, 1), found " + std::to_string(beta1));
+  if (!(beta2 >= 0.0f && beta2 < 1.0f))
+    bad("beta2: expected in [0, 1), found " + std::to_string(beta2));
 }
 
 std::string config_to_json(const GanConfig& c) {
-  json j{{"batch_size", c.batch_size}, {"lr_g", c.lr_g},   {"lr_d", c.lr_d},
-         {"beta1", c.beta1},           {"beta2", c.beta2}, {"seed", c.seed},
-         {"backend", nn::backend_name(c.backend)},         {"init", c.init}};
+  json j{{"batch_size", c.batch_size},
+         {"lr_g", c.lr_g},
+         {"lr_d", c.lr_d},
+         {"beta1", c.beta1},
+         {"beta2", c.beta2},
+         {"seed", c.seed},
+         {"backend", nn::backend_name(c.backend)},
+         {"init", c.init}};
   return j.dump();
 }
 
@@ -69,16 +78,22 @@ GanConfig config_from_json(const std::string& text) {
 }
 
 GanTrainer::GanTrainer(const json& spec, const GanConfig& cfg, const Dataset* data)
-    : cfg_(cfg), model_(nn::build_gan(spec, cfg.seed, cfg.init)), data_(data),
+    : cfg_(cfg),
+      model_(nn::build_gan(spec, cfg.seed, cfg.init)),
+      data_(data),
       rng_(cfg.seed * 0x2545F4914F6CDD1DULL + 17) {
   cfg_.validate();
   if (data_) {
     const std::vector<int64_t> shape{data_->images.dim(1), data_->images.dim(2),
                                      data_->images.dim(3)};
     if (shape != model_.image_shape) {
-      throw std::invalid_argument("GanTrainer: model '" + model_.name + "' makes images " +
-                                  shape_text(model_.image_shape) + " [C, H, W], the dataset '" +
-                                  data_->name + "' has " + shape_text(shape));
+      throw std::invalid_argument(
+          "GanTrainer: model '" + model_.name + "' makes images " + shape_text(model_.image_shape) +
+          " [C, H, W], the dataset '" + data_->name + "' has " + shape_text(shape) +
+          (shape[0] != model_.image_shape[0] ? ". HINT: the built-in digits, Fashion-MNIST and IDX "
+                                               "files are grayscale; a 3-channel model trains on a "
+                                               "folder of pictures (loaded as RGB) or on emoji"
+                                             : ""));
     }
     sampler_ = std::make_unique<BatchSampler>(*data_, cfg_.batch_size, cfg_.seed);
   }
@@ -118,9 +133,9 @@ float GanTrainer::step_generator() {
   nn::Sequential& D = *model_.D;
   G.set_training(true);
   D.set_training(true);
-  fill_latent(z_);                           // (B, latent_dim)
-  x_fake_ = G.forward(z_);                   // (B, C, H, W)
-  const Tensor& logits = D.forward(x_fake_);  // (B, 1)
+  fill_latent(z_);                                              // (B, latent_dim)
+  x_fake_ = G.forward(z_);                                      // (B, C, H, W)
+  const Tensor& logits = D.forward(x_fake_);                    // (B, 1)
   const float loss_g = bce_with_logits_forward(logits, ones_);  // L_G = BCE(D(G(z)), 1)
   dlogits_.resize(logits.shape());
   bce_with_logits_backward(dlogits_, logits, ones_);
@@ -132,8 +147,8 @@ float GanTrainer::step_generator() {
   if (!std::isfinite(loss_g) || !all_finite(G)) {
     have_fake_ = false;
     throw TrainingError(
-        "step " + std::to_string(steps_ + 1) + ", Step A (generator): L_G = " +
-        std::to_string(loss_g) +
+        "step " + std::to_string(steps_ + 1) +
+        ", Step A (generator): L_G = " + std::to_string(loss_g) +
         (std::isfinite(loss_g) ? " but G's gradients are not finite" : " is not finite") +
         "; G was not updated. Try a lower learning rate (--lr), a smaller batch, or resume "
         "from the last checkpoint with another --seed.");
@@ -200,8 +215,8 @@ StepMetrics GanTrainer::step_discriminator(const Tensor& real) {
   const float loss_d = loss_real + loss_fake;
   if (!std::isfinite(loss_d) || !all_finite(D)) {
     throw TrainingError(
-        "step " + std::to_string(steps_ + 1) + ", Step B (discriminator): L_D = " +
-        std::to_string(loss_d) +
+        "step " + std::to_string(steps_ + 1) +
+        ", Step B (discriminator): L_D = " + std::to_string(loss_d) +
         (std::isfinite(loss_d) ? " but D's gradients are not finite" : " is not finite") +
         "; D was not updated. Try a lower learning rate (--lr), a smaller batch, or resume "
         "from the last checkpoint with another --seed.");
@@ -278,8 +293,7 @@ std::map<std::string, Rng*> layer_rngs(nn::GanModel& m) {
   return out;
 }
 
-const std::string& meta(const SafetensorsFile& f, const std::string& key,
-                        const std::string& path) {
+const std::string& meta(const SafetensorsFile& f, const std::string& key, const std::string& path) {
   auto it = f.metadata.find(key);
   if (it == f.metadata.end()) {
     throw CheckpointError(path + ": not a convt GAN checkpoint: metadata \"" + key +
@@ -319,8 +333,9 @@ SafetensorsFile read_checkpoint_file(const std::string& path) {
 
 void GanTrainer::save_checkpoint(const std::string& path) const {
   if (have_fake_) {
-    throw std::logic_error("GanTrainer::save_checkpoint: Step A is done but Step B is not; "
-                           "finish the step first (X_fake is not saved)");
+    throw std::logic_error(
+        "GanTrainer::save_checkpoint: Step A is done but Step B is not; "
+        "finish the step first (X_fake is not saved)");
   }
   auto* self = const_cast<GanTrainer*>(this);  // the maps point at live tensors; nothing changes
   std::map<std::string, Tensor> tensors;
