@@ -65,6 +65,11 @@ void init_form(TrainingState& s) {
   s.form_ready = true;
   s.models = list_models();
   s.fashion_installed = fashion_mnist_installed();
+  const std::vector<std::string> emoji_dirs = emoji_search_dirs();
+  s.emoji_installed = std::any_of(emoji_dirs.begin(), emoji_dirs.end(), [](const std::string& dir) {
+    std::error_code ec;
+    return std::filesystem::is_directory(dir, ec);
+  });
   lab::apply_preset(lab::training_presets()[1], s.form.gan);  // fast start
   s.form.gan.backend = nn::Backend::fast;
   s.form.threads = 1;
@@ -73,7 +78,8 @@ void init_form(TrainingState& s) {
 lab::SessionConfig config_from_form(TrainingState& s) {
   lab::SessionConfig cfg = s.form;
   cfg.model = s.models.empty() ? "dcgan20" : s.models[s.model_index];
-  cfg.data = s.data_choice == 0 ? "digits" : s.data_choice == 1 ? "fashion-mnist" : s.folder;
+  const char* choices[] = {"digits", "fashion-mnist", s.folder, "emoji"};
+  cfg.data = choices[std::clamp(s.data_choice, 0, 3)];
   cfg.gan.backend = s.backend == 0 ? nn::Backend::naive : nn::Backend::fast;
   return cfg;
 }
@@ -159,8 +165,16 @@ void draw_controls(TrainingState& s) {
   if (!s.fashion_installed && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
     ImGui::SetTooltip("not installed: scripts/setup.sh --with-fashion-mnist");
   }
-  ImGui::SameLine();
   ImGui::RadioButton("folder", &s.data_choice, 2);
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!s.emoji_installed);
+  ImGui::RadioButton("emoji (RGB)", &s.data_choice, 3);
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+    ImGui::SetTooltip(s.emoji_installed
+                          ? "3,786 Twemoji images (CC BY 4.0), for the RGB models rgb32 and dcgan64"
+                          : "not installed: scripts/setup.sh --with-emoji");
+  }
   if (s.data_choice == 2) {
     const float browse_width =
         ImGui::CalcTextSize("Browse...").x + 2 * ImGui::GetStyle().FramePadding.x;
@@ -524,14 +538,43 @@ void draw_quality(const lab::TrainingSnapshot& snap) {
   }
 }
 
+// A grid of RGB images (an RGB model's samples, or its real images) in colour.
+void draw_rgb(const gfx::RgbTexture& texture, float scale) {
+  if (texture.empty()) {
+    ImGui::Dummy(ImVec2(160.0f * scale, 160.0f * scale));
+    return;
+  }
+  ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture.id())),
+               ImVec2(texture.width() * scale, texture.height() * scale));
+}
+
+bool is_rgb(const Tensor& images) {
+  return images.ndim() == 4 && images.dim(0) > 0 && images.dim(1) == 3;
+}
+
 void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps) {
   if (s.tiled_samples_version != s.snap.samples_version) {
     s.tiled_samples_version = s.snap.samples_version;
-    s.sample_tiles = lab::tile_images(s.snap.samples, 8);
-    s.real_tiles = lab::tile_images(s.snap.real, 8);
+    // (N, C, H, W): one channel goes through the heatmap renderer's gray map; three are uploaded
+    // as a colour texture (tile_images would show the red channel only).
+    if (is_rgb(s.snap.samples)) {
+      s.sample_tiles = {};
+      s.sample_rgb.upload(make_image_grid(s.snap.samples, 8, 1, 1));
+    } else {
+      s.sample_tiles = lab::tile_images(s.snap.samples, 8);
+    }
+    if (is_rgb(s.snap.real)) {
+      s.real_tiles = {};
+      s.real_rgb.upload(make_image_grid(s.snap.real, 8, 1, 1));
+    } else {
+      s.real_tiles = lab::tile_images(s.snap.real, 8);
+    }
   }
+  const bool rgb_samples = is_rgb(s.snap.samples), rgb_real = is_rgb(s.snap.real);
+  const int sample_rows = rgb_samples ? s.sample_rgb.height() : s.sample_tiles.rows;
+  const int real_rows = rgb_real ? s.real_rgb.height() : s.real_tiles.rows;
   const float avail_height = ImGui::GetContentRegionAvail().y - ImGui::GetFontSize() * 1.6f;
-  const int tile_rows = std::max(1, std::max(s.sample_tiles.rows, s.real_tiles.rows));
+  const int tile_rows = std::max(1, std::max(sample_rows, real_rows));
   const float scale = std::clamp(avail_height / tile_rows, 1.0f, 2.0f);
 
   ImGui::BeginGroup();
@@ -540,12 +583,20 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
   } else {
     ImGui::TextUnformatted("G(fixed z)");
   }
-  draw_tiles(heatmaps, "samples", s.sample_tiles, scale);
+  if (rgb_samples) {
+    draw_rgb(s.sample_rgb, scale);
+  } else {
+    draw_tiles(heatmaps, "samples", s.sample_tiles, scale);
+  }
   ImGui::EndGroup();
   ImGui::SameLine();
   ImGui::BeginGroup();
   ImGui::TextUnformatted("real images");
-  draw_tiles(heatmaps, "real", s.real_tiles, scale);
+  if (rgb_real) {
+    draw_rgb(s.real_rgb, scale);
+  } else {
+    draw_tiles(heatmaps, "real", s.real_tiles, scale);
+  }
   ImGui::EndGroup();
   ImGui::SameLine();
 

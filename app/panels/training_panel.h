@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gfx/heatmap_renderer.h"
+#include "gfx/rgb_texture.h"
 #include "logic/folder_browser.h"
 #include "logic/image_tiles.h"
 #include "logic/training_session.h"
@@ -24,8 +25,9 @@ struct TrainingState {
   bool form_ready = false;                        // defaults (fast start preset) applied
   std::vector<std::string> models;                // assets/models/*.json names
   int model_index = 0;
-  int data_choice = 0;  // 0 digits, 1 Fashion-MNIST, 2 folder
+  int data_choice = 0;  // 0 digits, 1 Fashion-MNIST, 2 folder, 3 emoji (RGB)
   bool fashion_installed = false;
+  bool emoji_installed = false;  // scripts/setup.sh --with-emoji
   char folder[512] = "";
   lab::FolderListing browse;  // the "Browse..." popup's folder (logic/folder_browser.h)
   char checkpoint_path[512] = "runs/dashboard/checkpoint.safetensors";
@@ -33,12 +35,13 @@ struct TrainingState {
   int smoothing = 10;  // moving-average window of the curves (steps of the series)
   bool timelapse = false;
   bool grad_norms = false;  // curves show per-layer gradient norms (the session records them)
-  std::string note;  // the result of the last export (UI side)
+  std::string note;         // the result of the last export (UI side)
   bool note_ok = true;
 
   // Tiled grids, re-tiled when the snapshot's samples change.
   uint64_t tiled_samples_version = UINT64_MAX;
-  lab::TiledImage sample_tiles, real_tiles;
+  lab::TiledImage sample_tiles, real_tiles;  // 1-channel models: drawn by the heatmap renderer
+  gfx::RgbTexture sample_rgb, real_rgb;      // 3-channel models (rgb32, dcgan64): in colour
 
   // --train-seconds T (screenshot mode): train T seconds, then the screenshot may be taken.
   double headless_seconds = -1.0;
