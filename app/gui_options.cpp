@@ -20,7 +20,8 @@ std::optional<int> parse_int(const std::string& text) {
 }  // namespace
 
 std::string gui_usage() {
-  return "usage: convt-lab [--panel NAME] [--preset NAME] [--step K] [--screenshot FILE [--frames N]]\n"
+  return "usage: convt-lab [--panel NAME] [--preset NAME] [--step K]\n"
+         "                 [--screenshot FILE [--frames N]]\n"
          "  --panel NAME       open on this panel: " +
          panels::panel_names() +
          " (default lessons)\n"
@@ -29,7 +30,8 @@ std::string gui_usage() {
          "                     (headless: xvfb-run -a -s '-screen 0 1280x800x24' convt-lab "
          "--screenshot out.png)\n"
          "  --frames N         frames rendered before the screenshot, 1..1000 (default 3)\n"
-         "  --preset NAME      stepper preset: notes, k4s2p1, gan, k3s2, k4s2, largest, conv2d, maxpool\n"
+         "  --preset NAME      stepper preset: notes, k4s2p1, gan, k3s2, k4s2, largest, conv2d,\n"
+         "                     resize_conv, maxpool\n"
          "  --step K           stepper: show the state after K events\n"
          "  --train-seconds T  training: train T seconds (fast backend) before the screenshot\n"
          "  --lesson N         lessons: open lesson N (1.." +
@@ -103,8 +105,10 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
       char* end = nullptr;
       const double t = v ? std::strtod(v->c_str(), &end) : 0.0;
       if (!v || v->empty() || *end != '\0' || !(t > 0.0 && t <= 3600.0)) {
-        return error("--train-seconds expects seconds of training, more than 0 and at most "
-                     "3600, found '" + (v ? *v : std::string("nothing")) + "'");
+        return error(
+            "--train-seconds expects seconds of training, more than 0 and at most "
+            "3600, found '" +
+            (v ? *v : std::string("nothing")) + "'");
       }
       options.train_seconds = t;
     } else if (flag == "--train-threads") {
@@ -147,14 +151,12 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
   }
   // A lesson's Show me that opens the training panel may train too (issue 8).
   const bool show_me_trains =
-      options.show_me_lesson >= 0 &&
-      lab::lessons()[static_cast<size_t>(options.show_me_lesson)]
-              .show_me[static_cast<size_t>(options.show_me_index)]
-              .panel == "training";
+      options.show_me_lesson >= 0 && lab::lessons()[static_cast<size_t>(options.show_me_lesson)]
+                                             .show_me[static_cast<size_t>(options.show_me_index)]
+                                             .panel == "training";
   if (options.train_seconds > 0.0 &&
-      (!options.screenshot() ||
-       (options.panel != panels::PanelId::kTraining &&
-        options.panel != panels::PanelId::kLatent && !show_me_trains))) {
+      (!options.screenshot() || (options.panel != panels::PanelId::kTraining &&
+                                 options.panel != panels::PanelId::kLatent && !show_me_trains))) {
     return error(
         "--train-seconds only applies with --screenshot FILE --panel training (or latent, or "
         "--show-me of a lesson that opens the training panel)");

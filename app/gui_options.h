@@ -6,7 +6,8 @@
 //   --screenshot FILE  render N frames headless, write the window as a PNG to FILE, exit 0
 //   --frames N         frames to render before the screenshot, 1..1000; default 3
 //
-//   --preset NAME      stepper: load this preset (notes, k4s2p1, gan, k3s2, k4s2, largest, conv2d, maxpool)
+//   --preset NAME      stepper: load this preset (notes, k4s2p1, gan, k3s2, k4s2, largest, conv2d,
+//                      resize_conv, maxpool)
 //   --step K           stepper: show the state after K events (clamped to the event count)
 //   --train-seconds T  training: train T seconds (fast backend) before the screenshot; with
 //                      --panel latent the explorer follows that run ("Follow training")

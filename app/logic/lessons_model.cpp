@@ -166,8 +166,7 @@ std::vector<Lesson> make_lessons() {
         "border every cell gets exactly 4 stamps. Nothing uneven is built in.",
         "The third cure is to resize, then convolve: upsample by nearest neighbour (each pixel "
         "copied into a 2x2 block), then a stride-1 conv2d, where every output cell gathers the "
-        "same number of taps. (The core has upsample_nearest; the stepper shows the two "
-        "transposed cases.)",
+        "same number of taps: no pattern is built in.",
     };
     l.formulas = {
         "unevenness = most stamps on a cell / fewest stamps on a cell (away from the border)",
@@ -182,6 +181,12 @@ std::vector<Lesson> make_lessons() {
                      "The same with kernel 4: away from the border every cell gets 4 stamps, and "
                      "the unevenness ratio is 1.",
                      View::kOverlap),
+        stepper_show("Show me resize-then-convolve", "resize_conv", -1, 3, 3,
+                     "A 4x4 of ones resized to 8x8 (nearest: still all ones), then conv2d with a "
+                     "3x3 kernel of ones, stride 1, padding 1. Every output cell away from the "
+                     "border is 9: the selected one lists its 9 products. Only the border, where "
+                     "padding adds zeros, is lower (6 on the edges, 4 in the corners).",
+                     View::kOutput),
     };
     v.push_back(l);
   }

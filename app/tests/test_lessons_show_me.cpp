@@ -93,6 +93,18 @@ TEST(LessonsShowMe, Lesson4OverlapMapsWithAFourCountCellSelected) {
   expect_stepper(s, "k4s2", -1, 3, 3);
   EXPECT_EQ(s.view.stepper.second, StepperView::Second::kOverlap);
   EXPECT_EQ(s.model.stepper.overlap().interior_ratio, 1.0);
+
+  // Resize-then-convolve: the numbers the text promises, from the core's conv2d.
+  ASSERT_TRUE(apply_show_me(s, 3, 2));
+  expect_stepper(s, "resize_conv", -1, 3, 3);
+  EXPECT_EQ(s.view.stepper.second, StepperView::Second::kOutput);
+  const convt::Tensor& y = s.model.stepper.output();  // (1, 1, 8, 8)
+  ASSERT_EQ(y.shape(), (std::vector<int64_t>{1, 1, 8, 8}));
+  for (int oy = 1; oy < 7; ++oy)
+    for (int ox = 1; ox < 7; ++ox) EXPECT_EQ(y.at(0, 0, oy, ox), 9.0f) << oy << "," << ox;
+  EXPECT_EQ(y.at(0, 0, 0, 3), 6.0f);
+  EXPECT_EQ(y.at(0, 0, 0, 0), 4.0f);
+  EXPECT_EQ(s.model.stepper.contributions(0, 3, 3).size(), 9u);
 }
 
 TEST(LessonsShowMe, Lesson5PoolingStridedConvAndTheDiscriminatorTable) {
