@@ -2,8 +2,10 @@
 // app/CMakeLists.txt) as a user would, and read what it wrote (its log, a screenshot PNG).
 #pragma once
 
+#include <gtest/gtest.h>
 #include <stb_image.h>  // implementation in libstb
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -15,9 +17,11 @@ namespace convt::test {
 
 // Runs convt-lab with `args` (shell words), stdout and stderr into `log`; returns its exit status
 // (-1 if it did not exit normally).
-inline int run_lab(const std::string& args, const std::filesystem::path& log) {
-  const std::string command =
-      std::string("'") + CONVT_LAB_EXE + "' " + args + " > '" + log.string() + "' 2>&1";
+// With `cwd`, it runs there.
+inline int run_lab(const std::string& args, const std::filesystem::path& log,
+                   const std::filesystem::path& cwd = {}) {
+  const std::string command = (cwd.empty() ? std::string() : "cd '" + cwd.string() + "' && ") +
+                              "'" + CONVT_LAB_EXE + "' " + args + " > '" + log.string() + "' 2>&1";
   const int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -53,5 +57,37 @@ inline bool has_display() {
   const char* d = std::getenv("DISPLAY");
   return d != nullptr && *d != '\0';
 }
+
+// A test that runs convt-lab commands as a user would, in a fresh directory of its own
+// (temp/convt_<suite>_<pid>_<test>, removed afterwards), so relative paths (--out run) land there.
+class LabRunDir : public ::testing::Test {
+ protected:
+  struct CmdResult {
+    int status;       // exit status, -1 if the process did not exit normally
+    std::string out;  // stdout + stderr
+  };
+
+  void SetUp() override {
+    const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = std::filesystem::temp_directory_path() /
+           ("convt_" + std::string(info->test_suite_name()) + "_" + std::to_string(::getpid()) +
+            "_" + info->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  // Runs `convt-lab args` in dir_.
+  CmdResult run(const std::string& args) {
+    const std::filesystem::path log = dir_ / "cmd.log";
+    const int status = run_lab(args, log, dir_);
+    return {status, read_text(log)};
+  }
+
+  std::filesystem::path dir_;
+};
 
 }  // namespace convt::test

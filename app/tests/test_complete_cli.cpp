@@ -12,40 +12,13 @@
 #include "convt/data/dataset.h"
 #include "convt/io/png.h"
 #include "convt/train/completion.h"
+#include "lab_process.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct CmdResult {
-  int status;
-  std::string out;  // stdout + stderr
-};
-
-class CompleteCli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("convt_complete_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  CmdResult run(const std::string& args) {
-    const std::string log = (dir_ / "cmd.log").string();
-    const std::string cmd = "cd '" + dir_.string() + "' && '" + std::string(CONVT_LAB_EXE) + "' " +
-                            args + " > '" + log + "' 2>&1";
-    const int raw = std::system(cmd.c_str());
-    std::ifstream f(log);
-    std::stringstream s;
-    s << f.rdbuf();
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, s.str()};
-  }
-
-  fs::path dir_;
-};
+class CompleteCli : public convt::test::LabRunDir {};
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "convt/io/npy.h"
+#include "lab_process.h"
 
 namespace fs = std::filesystem;
 
@@ -19,41 +20,14 @@ namespace {
 
 const std::string kTiny = std::string(CONVT_SOURCE_DIR) + "/core/tests/fixtures/nn/tiny20.json";
 
-struct CmdResult {
-  int status;
-  std::string out;  // stdout + stderr
-};
-
-class TrainCli : public ::testing::Test {
+class TrainCli : public convt::test::LabRunDir {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("convt_train_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  CmdResult run(const std::string& args) {
-    const std::string log = (dir_ / "cmd.log").string();
-    const std::string cmd = "cd '" + dir_.string() + "' && '" + std::string(CONVT_LAB_EXE) + "' " +
-                            args + " > '" + log + "' 2>&1";
-    const int raw = std::system(cmd.c_str());
-    std::ifstream f(log);
-    std::stringstream s;
-    s << f.rdbuf();
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, s.str()};
-  }
-
   std::vector<std::string> lines(const fs::path& p) {
     std::ifstream f(p);
     std::vector<std::string> out;
     for (std::string l; std::getline(f, l);) out.push_back(l);
     return out;
   }
-
-  fs::path dir_;
 };
 
 // The loss columns (loss_g, loss_d) of a log.csv row.
