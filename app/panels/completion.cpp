@@ -181,7 +181,7 @@ void draw_input_controls(CompletionState& s) {
   int d = s.digit;
   ImGui::SetNextItemWidth(190);
   if (ImGui::SliderInt("##digit", &d, 0, std::max(0, static_cast<int>(s.heldout.size()) - 1),
-                       "held-out #%d")) {
+                       "held-out #%d", ImGuiSliderFlags_AlwaysClamp)) {
     pick_digit(s, d);
   }
   ImGui::SameLine(0, 4);
@@ -482,7 +482,8 @@ void draw_reading(CompletionState& s) {
 void draw_refinement(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
   lab::CompletionModel& m = s.model;
   ImGui::SetNextItemWidth(160);
-  ImGui::SliderInt("passes", &s.refine_passes, 1, lab::CompletionModel::kMaxPasses);
+  ImGui::SliderInt("passes", &s.refine_passes, 1, lab::CompletionModel::kMaxPasses, "%d",
+                   ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - 30.0f);
   ImGui::TextColored(kNoteColour,
@@ -545,7 +546,7 @@ void draw_blank_canvas(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
   if (ImGui::Button("New codes")) ++s.blank_seed;
   ImGui::SameLine();
   ImGui::SetNextItemWidth(140);
-  ImGui::SliderInt("drawings", &s.blank_count, 1, 16);
+  ImGui::SliderInt("drawings", &s.blank_count, 1, 16, "%d", ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
   ImGui::TextColored(kNoteColour, "input: 0 everywhere + a code z ~ N(0, 1)");
   help_marker(

@@ -215,7 +215,8 @@ void draw_controls(ExperimentsState& s) {
   }
   ImGui::SameLine();
   ImGui::SetNextItemWidth(140.0f);
-  changed |= ImGui::SliderFloat("dream input", &m.dream_value, -3.0f, 3.0f, "%.2f");
+  changed |= ImGui::SliderFloat("dream input", &m.dream_value, -3.0f, 3.0f, "%.2f",
+                                ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(110.0f);
   if (ImGui::InputInt("impulse channel", &m.impulse_channel)) {

@@ -233,7 +233,9 @@ void draw_sliders(LatentState& s, float height) {
     ImGui::SetNextItemWidth(220);
     char label[16];
     std::snprintf(label, sizeof label, "z%d", i);
-    if (ImGui::SliderFloat(label, &v, -kSliderRange, kSliderRange, "%.3f")) m.set_component(i, v);
+    if (ImGui::SliderFloat(label, &v, -kSliderRange, kSliderRange, "%.3f",
+                           ImGuiSliderFlags_AlwaysClamp))
+      m.set_component(i, v);
     ImGui::SameLine();
     if (ImGui::SmallButton("reset")) m.reset_component(i);
     ImGui::PopID();
@@ -309,7 +311,7 @@ void draw_interpolation(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
   }
   ImGui::SameLine();
   ImGui::SetNextItemWidth(160);
-  changed |= ImGui::SliderInt("steps", &s.steps, 3, 16);
+  changed |= ImGui::SliderInt("steps", &s.steps, 3, 16, "%d", ImGuiSliderFlags_AlwaysClamp);
   if (changed || s.strip_images.empty()) {
     s.strip_z = lab::interpolate(s.a, s.b, s.steps, s.mode);
     s.strip_images = m.generate(s.strip_z);
@@ -347,21 +349,24 @@ void draw_plane(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
   if (s.plane_random) {
     changed |= ImGui::InputScalar("direction seed", ImGuiDataType_U64, &s.plane_seed);
   } else {
-    changed |= ImGui::SliderInt("across: z", &s.comp_i, 0, m.latent_dim() - 1);
+    changed |= ImGui::SliderInt("across: z", &s.comp_i, 0, m.latent_dim() - 1, "%d",
+                                ImGuiSliderFlags_AlwaysClamp);
     ImGui::SameLine();
     ImGui::SetNextItemWidth(110);
-    changed |= ImGui::SliderInt("up: z", &s.comp_j, 0, m.latent_dim() - 1);
+    changed |= ImGui::SliderInt("up: z", &s.comp_j, 0, m.latent_dim() - 1, "%d",
+                                ImGuiSliderFlags_AlwaysClamp);
     if (s.comp_i == s.comp_j) s.comp_j = (s.comp_i + 1) % m.latent_dim();
   }
   ImGui::SameLine();
   ImGui::SetNextItemWidth(110);
-  if (ImGui::SliderInt("size", &s.plane_n, 3, 9)) {
+  if (ImGui::SliderInt("size", &s.plane_n, 3, 9, "%d", ImGuiSliderFlags_AlwaysClamp)) {
     s.plane_n |= 1;  // odd: z at the centre
     changed = true;
   }
   ImGui::SameLine();
   ImGui::SetNextItemWidth(140);
-  changed |= ImGui::SliderFloat("spacing", &s.spacing, 0.1f, 3.0f, "%.2f");
+  changed |=
+      ImGui::SliderFloat("spacing", &s.spacing, 0.1f, 3.0f, "%.2f", ImGuiSliderFlags_AlwaysClamp);
   if (changed || s.plane_images.empty()) {
     const lab::PlaneAxes axes = s.plane_random
                                     ? lab::random_orthonormal_axes(m.latent_dim(), s.plane_seed)
@@ -441,10 +446,10 @@ void draw_class_directions(LatentState& s) {
   }
   ImGui::TextUnformatted(counts.c_str());
   ImGui::SetNextItemWidth(120);
-  ImGui::SliderInt("digit", &s.target_class, 0, 9);
+  ImGui::SliderInt("digit", &s.target_class, 0, 9, "%d", ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(160);
-  ImGui::SliderFloat("amount", &s.class_amount, 0.05f, 1.0f, "%.2f");
+  ImGui::SliderFloat("amount", &s.class_amount, 0.05f, 1.0f, "%.2f", ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
   const bool empty = s.dirs.count[static_cast<size_t>(s.target_class)] == 0;
   if (empty) ImGui::BeginDisabled();
@@ -643,7 +648,8 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
 
 void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentLinks& links) {
   ImGui::SetNextItemWidth(160);
-  ImGui::SliderInt("channels per layer", &s.channels_shown, 1, 32);
+  ImGui::SliderInt("channels per layer", &s.channels_shown, 1, 32, "%d",
+                   ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
   ImGui::TextColored(kNoteColour,
                      "Every layer's output for the current z, most active channels (mean |x|) "

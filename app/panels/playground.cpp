@@ -204,9 +204,10 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
   bool changed = false;
   ImGui::BeginGroup();
   ImGui::PushItemWidth(200.0f);
-  changed |= ImGui::SliderInt("stride", &model.stride, 1, 3);
-  changed |= ImGui::SliderInt("padding", &model.padding, 0, 2);
-  changed |= ImGui::SliderInt("output_padding", &model.output_padding, 0, 2);
+  changed |= ImGui::SliderInt("stride", &model.stride, 1, 3, "%d", ImGuiSliderFlags_AlwaysClamp);
+  changed |= ImGui::SliderInt("padding", &model.padding, 0, 2, "%d", ImGuiSliderFlags_AlwaysClamp);
+  changed |= ImGui::SliderInt("output_padding", &model.output_padding, 0, 2, "%d",
+                              ImGuiSliderFlags_AlwaysClamp);
   changed |=
       preset_combo("input", &view.input_preset, playground_input_presets(), model.input.data());
   changed |=

@@ -112,7 +112,7 @@ void select_output(StepperView& view, int oc, int y, int x) {
 
 bool pair_slider(const char* label, Pair& p, int lo, int hi) {
   int v[2] = {p.h, p.w};
-  const bool changed = ImGui::SliderInt2(label, v, lo, hi);
+  const bool changed = ImGui::SliderInt2(label, v, lo, hi, "%d", ImGuiSliderFlags_AlwaysClamp);
   if (changed) p = Pair(v[0], v[1]);
   return changed;
 }
@@ -162,15 +162,17 @@ void draw_controls(StepperModel& model, StepperView& view) {
   }
   using L = lab::StepperLimits;
   int hw[2] = {c.H, c.W};
-  if (ImGui::SliderInt2("H, W", hw, 1, L::kMaxSize)) {
+  if (ImGui::SliderInt2("H, W", hw, 1, L::kMaxSize, "%d", ImGuiSliderFlags_AlwaysClamp)) {
     c.H = hw[0];
     c.W = hw[1];
     changed = true;
   }
   int ch[2] = {c.C_in, c.C_out};
   if (c.op == StepperOp::kMaxPool2d) {
-    changed |= ImGui::SliderInt("C (channels)", &c.C_in, 1, L::kMaxCIn);
-  } else if (ImGui::SliderInt2("C_in, C_out", ch, 1, L::kMaxCIn)) {
+    changed |= ImGui::SliderInt("C (channels)", &c.C_in, 1, L::kMaxCIn, "%d",
+                                ImGuiSliderFlags_AlwaysClamp);
+  } else if (ImGui::SliderInt2("C_in, C_out", ch, 1, L::kMaxCIn, "%d",
+                               ImGuiSliderFlags_AlwaysClamp)) {
     c.C_in = ch[0];
     c.C_out = std::min(ch[1], L::kMaxCOut);
     changed = true;
@@ -236,7 +238,8 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
   const int64_t lo = 0;
   char fmt[64];
   std::snprintf(fmt, sizeof fmt, "%%lld of %lld", static_cast<long long>(n));
-  if (ImGui::SliderScalar("events done", ImGuiDataType_S64, &k, &lo, &n, fmt))
+  if (ImGui::SliderScalar("events done", ImGuiDataType_S64, &k, &lo, &n, fmt,
+                          ImGuiSliderFlags_AlwaysClamp))
     model.set_position(k);
   ImGui::SliderFloat("speed (per s)", &view.events_per_second, 0.5f, 2000.0f, "%.1f",
                      ImGuiSliderFlags_Logarithmic);

@@ -243,7 +243,8 @@ void draw_controls(TrainingState& s) {
   help_marker("naive: the teaching loops the stepper draws; fast: im2col + OpenBLAS GEMM.");
   ImGui::SetNextItemWidth(field);
   ImGui::SliderInt("threads", &s.form.threads, 1,
-                   std::max(2, static_cast<int>(std::thread::hardware_concurrency())));
+                   std::max(2, static_cast<int>(std::thread::hardware_concurrency())), "%d",
+                   ImGuiSliderFlags_AlwaysClamp);
   help_marker("Threads of the fast backend (our pool cutting each GEMM and im2col/col2im).");
 
   ImGui::Spacing();
@@ -464,7 +465,7 @@ void draw_curves(TrainingState& s, float width) {
     draw_metric_curves(s, markers, plot_width, plot_height);
   }
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10.0f);
-  ImGui::SliderInt("smoothing", &s.smoothing, 1, 100);
+  ImGui::SliderInt("smoothing", &s.smoothing, 1, 100, "%d", ImGuiSliderFlags_AlwaysClamp);
   help_marker(
       "Moving average over this many points of the curves. Each point is the mean of "
       "the steps it covers: the buffer keeps the whole run by merging neighbours.");
