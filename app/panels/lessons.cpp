@@ -95,10 +95,14 @@ void apply_training(const lab::TrainingTarget& t, TrainingState& ts, std::string
   const bool has_run = ts.snap.status == lab::SessionStatus::kRunning ||
                        ts.snap.status == lab::SessionStatus::kPaused;
   if (has_run && session.steps_done() > 0) {
-    session.save_checkpoint("");  // queued before the new run: nothing of the old one is lost
+    // Queued before the new run, under a name of its own (the new run will write
+    // <run_dir>/checkpoint.safetensors): nothing of the old one is lost.
+    const std::string saved = ts.snap.config.run_dir + "/before_lesson_step" +
+                              std::to_string(session.steps_done()) + ".safetensors";
+    session.save_checkpoint(saved);
     if (note != nullptr) {
       *note = "Your previous run (" + std::to_string(session.steps_done()) +
-              " steps) was saved to " + ts.snap.config.run_dir + "/checkpoint.safetensors.";
+              " steps) was saved to " + saved + " (Load checkpoint takes it back).";
     }
   }
   lab::SessionConfig cfg = ts.form;

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "app_state.h"
+#include "convt/train/gan_trainer.h"
 #include "gui_options.h"
 #include "logic/formula_model.h"
 #include "logic/lessons_model.h"
@@ -247,7 +248,16 @@ TEST_F(LessonsTrainingTest, Lesson8HealthyRunThenAnotherSavesTheFirst) {
     return s.status == convt::lab::SessionStatus::kRunning && s.config.gan.lr_d == 2e-3f;
   });
   EXPECT_FLOAT_EQ(snap.config.gan.lr_d, 2e-3f);
-  EXPECT_TRUE(fs::exists(dir_ / "checkpoint.safetensors"));
+  // The first run went to a file of its own, which the new run's checkpoints do not overwrite.
+  const size_t at = note.find(dir_.string() + "/before_lesson_step");
+  ASSERT_NE(at, std::string::npos) << note;
+  const std::string saved = note.substr(at, note.find(".safetensors", at) + 12 - at);
+  state_->training.session->save_checkpoint("");  // the new run's own checkpoint
+  snap = wait_for([&](const auto&) { return fs::exists(dir_ / "checkpoint.safetensors"); });
+  ASSERT_TRUE(fs::exists(saved)) << saved;
+  const auto first = convt::GanTrainer::from_checkpoint(saved, nullptr);
+  EXPECT_GE(first->steps_done(), 2);
+  EXPECT_FLOAT_EQ(first->config().lr_d, 2e-4f);  // the healthy run, not the new one
 }
 
 // ---- --lesson and --show-me ----------------------------------------------------------------
