@@ -33,7 +33,10 @@ FolderListing list_folder(const std::string& path) {
     out.error = "cannot open " + out.path + ": " + ec.message();
     return out;
   }
-  for (const fs::directory_entry& entry : it) {
+  // increment(ec), not a range-for: reading can fail halfway (the folder removed meanwhile, an
+  // I/O error), and this runs mid-frame, where an exception must not escape.
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    const fs::directory_entry& entry = *it;
     const std::string name = entry.path().filename().string();
     std::error_code type_ec;
     if (entry.is_directory(type_ec)) {
@@ -41,6 +44,12 @@ FolderListing list_folder(const std::string& path) {
     } else if (entry.is_regular_file(type_ec) && is_image_file_name(name)) {
       ++out.images;
     }
+  }
+  if (ec) {
+    out.error = "cannot read all of " + out.path + ": " + ec.message();
+    out.subfolders.clear();
+    out.images = 0;
+    return out;
   }
   std::sort(out.subfolders.begin(), out.subfolders.end());
   return out;

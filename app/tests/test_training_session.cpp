@@ -485,7 +485,7 @@ TEST_F(SessionTest, CopiesOfGAreReadWhileTraining) {
     }
   });
   s.start(cfg_);
-  for (int i = 0; i < 3000 && (s.steps_done() < 4 || taken < 2); ++i) {
+  for (int i = 0; i < 6000 && (s.steps_done() < 4 || taken < 2); ++i) {  // <= 60 s (TSan is slow)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   s.pause();
