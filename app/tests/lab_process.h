@@ -87,6 +87,17 @@ class LabRunDir : public ::testing::Test {
     return {status, read_text(log)};
   }
 
+  // Renders `args` (e.g. "--panel latent") headless for 2 frames to dir_/<name>.png: exit 0, a
+  // 1280-wide picture with more than 100 colours (not blank). Needs a display (has_display()).
+  void expect_renders(const std::string& args, const std::string& name) {
+    const std::filesystem::path png = dir_ / (name + ".png"), log = dir_ / "log.txt";
+    ASSERT_EQ(run_lab("--screenshot '" + png.string() + "' " + args + " --frames 2", log), 0)
+        << args << ": " << read_text(log);
+    int width = 0;
+    EXPECT_GT(colour_count(png, &width), 100u) << args << " looks blank";
+    EXPECT_EQ(width, 1280) << args;
+  }
+
   std::filesystem::path dir_;
 };
 

@@ -58,22 +58,13 @@ TEST(CompletionOpen, SetsWhatALessonAsksAndLoadsTheShippedModels) {
   EXPECT_EQ(s.blank_seed, 42u);
 }
 
-TEST(CompletionScreenshot, RendersNonBlank) {
-  const char* d = std::getenv("DISPLAY");
-  if (d == nullptr || *d == '\0') {
+class CompletionScreenshot : public convt::test::LabRunDir {};
+
+TEST_F(CompletionScreenshot, RendersNonBlank) {
+  if (!has_display()) {
     GTEST_SKIP() << "no DISPLAY; run under xvfb-run -a -s '-screen 0 1280x800x24'";
   }
-  const fs::path dir =
-      fs::temp_directory_path() / ("convt_completion_shot_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const fs::path png = dir / "completion.png", log = dir / "log.txt";
-  ASSERT_EQ(run_lab("--screenshot '" + png.string() + "' --panel completion --frames 2", log), 0)
-      << read_text(log);
-  int width = 0;
-  EXPECT_GT(colour_count(png, &width), 100u) << "looks blank";
-  EXPECT_EQ(width, 1280);
-  std::error_code ec;
-  fs::remove_all(dir, ec);
+  expect_renders("--panel completion", "completion");
 }
 
 }  // namespace

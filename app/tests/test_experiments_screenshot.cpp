@@ -26,15 +26,13 @@ using convt::test::run_lab;
 
 }  // namespace
 
-TEST(ExperimentsScreenshot, RendersNonBlankWithColour) {
-  const char* d = std::getenv("DISPLAY");
-  if (d == nullptr || *d == '\0') {
+class ExperimentsScreenshot : public convt::test::LabRunDir {};
+
+TEST_F(ExperimentsScreenshot, RendersNonBlankWithColour) {
+  if (!has_display()) {
     GTEST_SKIP() << "no DISPLAY; run under xvfb-run -a -s '-screen 0 1280x800x24'";
   }
-  const fs::path dir =
-      fs::temp_directory_path() / ("convt_experiments_shot_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const fs::path png = dir / "experiments.png", log = dir / "log.txt";
+  const fs::path png = dir_ / "experiments.png", log = dir_ / "log.txt";
   ASSERT_EQ(run_lab("--screenshot '" + png.string() + "' --panel experiments --frames 2", log), 0)
       << read_text(log);
   int w = 0, h = 0, channels = 0;
@@ -52,6 +50,4 @@ TEST(ExperimentsScreenshot, RendersNonBlankWithColour) {
   EXPECT_EQ(w, 1280);
   EXPECT_GT(colours.size(), 500u) << "looks blank";
   EXPECT_GT(saturated, 2000u) << "no colour: the RGB samples or the kernels are missing";
-  std::error_code ec;
-  fs::remove_all(dir, ec);
 }

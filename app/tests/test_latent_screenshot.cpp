@@ -36,22 +36,13 @@ TEST(LatentShipped, CheckpointLoadsAsDcgan20) {
   EXPECT_EQ(m.image().shape(), (std::vector<int64_t>{1, 1, 20, 20}));
 }
 
-TEST(LatentScreenshot, RendersNonBlank) {
-  const char* d = std::getenv("DISPLAY");
-  if (d == nullptr || *d == '\0') {
+class LatentScreenshot : public convt::test::LabRunDir {};
+
+TEST_F(LatentScreenshot, RendersNonBlank) {
+  if (!has_display()) {
     GTEST_SKIP() << "no DISPLAY; run under xvfb-run -a -s '-screen 0 1280x800x24'";
   }
-  const fs::path dir =
-      fs::temp_directory_path() / ("convt_latent_shot_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const fs::path png = dir / "latent.png", log = dir / "log.txt";
-  ASSERT_EQ(run_lab("--screenshot '" + png.string() + "' --panel latent --frames 2", log), 0)
-      << read_text(log);
-  int width = 0;
-  EXPECT_GT(colour_count(png, &width), 100u) << "looks blank";
-  EXPECT_EQ(width, 1280);
-  std::error_code ec;
-  fs::remove_all(dir, ec);
+  expect_renders("--panel latent", "latent");
 }
 
 }  // namespace

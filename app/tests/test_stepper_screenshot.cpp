@@ -24,27 +24,7 @@ using convt::test::has_display;
 using convt::test::read_text;
 using convt::test::run_lab;
 
-class StepperScreenshot : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("convt_stepper_screenshot_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  void expect_renders(const std::string& args, const std::string& name) {
-    const fs::path png = dir_ / (name + ".png");
-    const fs::path log = dir_ / "log.txt";
-    ASSERT_EQ(run_lab("--screenshot '" + png.string() + "' " + args + " --frames 2", log), 0)
-        << args << ": " << read_text(log);
-    int width = 0;
-    EXPECT_GT(colour_count(png, &width), 100u) << args << " looks blank";
-    EXPECT_EQ(width, 1280) << args;
-  }
-  fs::path dir_;
-};
+class StepperScreenshot : public convt::test::LabRunDir {};
 
 TEST_F(StepperScreenshot, EveryPresetAtSeveralSteps) {
   if (!has_display())
