@@ -21,7 +21,7 @@ bool ends_with(const std::string& s, const std::string& tail) {
 
 // The dashboard's quality score (logic/quality_score.h) of images (N, 1, 20, 20), one line.
 void print_quality_score(const Tensor& images) {
-  auto classifier = lab::load_classifier(asset_path("classifier/digits20.safetensors"));
+  auto classifier = lab::load_classifier(asset_path(lab::kDigitClassifierAsset));
   const lab::QualityScore q = lab::quality_score(*classifier, images);
   std::printf("quality score %.2f (1..10), confident (p >= 0.9) %.1f%%, histogram", q.score,
               100.0 * q.confident);

@@ -24,6 +24,9 @@
 
 namespace convt::lab {
 
+// The shipped classifier's weights, relative to assets/ (convt::asset_path).
+inline constexpr const char* kDigitClassifierAsset = "classifier/digits20.safetensors";
+
 // The classifier's layers for (1, 20, 20) inputs: Conv2d(16, k3, p1), ReLU, MaxPool2d(2),
 // Conv2d(32, k3, p1), ReLU, MaxPool2d(2), Flatten, Linear(10) -> logits (N, 10).
 nlohmann::json digit_classifier_spec();

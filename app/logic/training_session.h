@@ -53,7 +53,7 @@ struct SessionConfig {
   // Quality score (logic/quality_score.h) for 1x20x20 models: the classifier's asset path ("":
   // none), how many fixed-z samples it scores, and how often while running (also on pause; at
   // least 9x the time one scoring takes, so scoring costs at most ~10% of training).
-  std::string classifier = "classifier/digits20.safetensors";
+  std::string classifier = kDigitClassifierAsset;
   int score_count = 500;
   double score_seconds = 20.0;
 };

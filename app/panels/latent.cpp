@@ -408,7 +408,7 @@ void draw_class_directions(LatentState& s) {
   if (!s.classifier_tried) {
     s.classifier_tried = true;
     try {
-      s.classifier = lab::load_classifier(asset_path(kDigitClassifier));
+      s.classifier = lab::load_classifier(asset_path(lab::kDigitClassifierAsset));
     } catch (const std::exception& e) {
       s.class_note = std::string("digit classifier not loaded (") + e.what() +
                      "); labels by 1-nearest-neighbour instead";

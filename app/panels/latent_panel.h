@@ -93,8 +93,6 @@ struct LatentLinks {
 
 // The shipped checkpoint, assets/checkpoints/dcgan20_digits.safetensors.
 inline constexpr const char* kShippedCheckpoint = "checkpoints/dcgan20_digits.safetensors";
-// The dashboard's digit classifier (issue 5), for class directions.
-inline constexpr const char* kDigitClassifier = "classifier/digits20.safetensors";
 
 void draw_latent_panel(LatentState& state, gfx::HeatmapRenderer& heatmaps,
                        const LatentLinks& links);
