@@ -430,6 +430,19 @@ TEST(BatchSampler, NextBatchCopiesImagesAndLabels) {
   EXPECT_THROW(BatchSampler(d, 0, 0), std::invalid_argument);
 }
 
+TEST(BatchSampler, BatchLargerThanTheDatasetSaysHowToFixIt) {
+  const Dataset d = numbered_dataset(20);
+  try {
+    BatchSampler s(d, 21, 0);
+    FAIL() << "a batch of 21 from 20 images was accepted";
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("found 21"), std::string::npos) << what;
+    EXPECT_NE(what.find("Lower the batch size"), std::string::npos) << what;
+    EXPECT_NE(what.find("at most 20"), std::string::npos) << what;
+  }
+}
+
 TEST(UnitToPixel, RoundTripsEveryByte) {
   for (int p = 0; p < 256; ++p) EXPECT_EQ(unit_to_pixel(pixel_to_unit(static_cast<uint8_t>(p))), p);
   EXPECT_EQ(unit_to_pixel(-3.0f), 0);

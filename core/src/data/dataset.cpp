@@ -49,7 +49,12 @@ BatchSampler::BatchSampler(const Dataset& data, int64_t batch_size, uint64_t see
   if (batch_size < 1 || batch_size > data.size()) {
     throw std::invalid_argument(
         "BatchSampler: expected 1 <= batch_size <= " + std::to_string(data.size()) +
-        " (the dataset " + data.name + "), found " + std::to_string(batch_size));
+        " (the number of images in the dataset " + data.name + "), found " +
+        std::to_string(batch_size) +
+        (batch_size > data.size()
+             ? ". Lower the batch size (--batch, or Batch in the dashboard) to at most " +
+                   std::to_string(data.size()) + ", or add images to the dataset."
+             : ""));
   }
   batches_per_epoch_ = data.size() / batch_size;
   shuffle_for_epoch();
