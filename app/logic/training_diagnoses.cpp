@@ -66,14 +66,25 @@ bool diagnose_g_exploding(const std::vector<CurvePoint>& points, Diagnosis& out)
   const size_t q = w.size / 4;
   const double g_first = mean(w, Curve::kLossG, 0, q);
   const double g_last = mean(w, Curve::kLossG, w.size - q, w.size);
-  if (!(g_last > 4.0 && g_last > 1.5 * g_first)) return false;
+  // The run's first points (at most 10): a climb too slow to show within one window (0.7 -> 9.5
+  // over 300 steps, lesson 8's saved divergence run) still shows against the start, as long as
+  // loss_G is still rising within the window.
+  const size_t k = std::min<size_t>(10, points.size() / 4);
+  double g_start = 0.0;
+  for (size_t i = 0; i < k; ++i) g_start += points[i].loss_g;
+  g_start /= static_cast<double>(k);
+  const bool fast = g_last > 1.5 * g_first;
+  const bool over_the_run = g_last > 3.0 * g_start && g_last > g_first;
+  if (!(g_last > 4.0 && (fast || over_the_run))) return false;
   out.kind = Diagnosis::Kind::kGLossExploding;
   out.title = "G's loss is exploding";
+  const double from = fast ? g_first : g_start;
+  const int64_t from_step = fast ? w[0].step : points[0].step;
   out.evidence = format(
       "loss_G rose from %.3f to %.3f over steps %lld..%lld (healthy: near ln 2 = 0.69 .. 2); D "
       "calls G's samples fake with D(G(z)) = %.3f.",
-      g_first, g_last, static_cast<long long>(w[0].step),
-      static_cast<long long>(w[w.size - 1].step), mean(w, Curve::kDFake, w.size - q, w.size));
+      from, g_last, static_cast<long long>(from_step), static_cast<long long>(w[w.size - 1].step),
+      mean(w, Curve::kDFake, w.size - q, w.size));
   out.suggestion = "Lower lr_D or raise lr_G; if it keeps rising, Reset with the notes' preset.";
   return true;
 }

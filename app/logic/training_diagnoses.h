@@ -3,7 +3,8 @@
 // 2 ln 2 ~ 1.39 and loss_G near ln 2 ~ 0.69 at equilibrium, D(x) and D(G(z)) near 0.5.
 //
 //   D too strong      loss_D heading to 0, D(x) -> 1, D(G(z)) -> 0: G gets no useful gradient
-//   G loss exploding  loss_G large and rising
+//   G loss exploding  loss_G large and rising: within the window, or over the whole run while
+//                     still rising
 //   mode collapse     the fixed-z samples all look alike (their diversity far below the real
 //                     images'), or the class histogram piles into one class
 //   oscillating       loss_G swinging up and down by a lot with no net progress

@@ -87,6 +87,22 @@ TEST(Diagnoses, GLossExploding) {
   EXPECT_FALSE(convt::lab::diagnose_g_exploding(flat, d));
 }
 
+// A climb too slow to see within one window (lesson 8's divergence run: 0.7 -> 9.5 over 300
+// steps) is seen against the run's start while loss_G still rises; once it falls, it is not.
+TEST(Diagnoses, GLossClimbingSlowlyOverTheRun) {
+  auto points = healthy(300);
+  for (size_t i = 0; i < points.size(); ++i) {
+    points[i].loss_g = 0.7f + 9.0f * (1.0f - std::exp(-static_cast<float>(i) / 100.0f));
+  }
+  Diagnosis d;
+  // Within the last 50 steps it rises 9.0 -> 9.2 only: not 1.5x, yet 13x the start.
+  ASSERT_TRUE(convt::lab::diagnose_g_exploding(points, d));
+  EXPECT_NE(d.evidence.find("over steps 1.."), std::string::npos) << d.evidence;
+  auto falling = points;
+  for (size_t i = 250; i < falling.size(); ++i) falling[i].loss_g = 9.0f - 0.02f * (i - 250.0f);
+  EXPECT_FALSE(convt::lab::diagnose_g_exploding(falling, d));
+}
+
 TEST(Diagnoses, OscillatingWithoutProgress) {
   auto points = healthy(100);
   for (size_t i = 0; i < points.size(); ++i) {
