@@ -339,6 +339,83 @@ TEST(FastChunking, OneSamplePerChunkMatchesNaive) {
   }
 }
 
+// Near the border the fast ops lower box by box, skipping the taps that padding crops
+// (fast/parallel.h, TapBox); by default only where that saves work (>= 256 rows, >= 5% of the
+// products). Forced on, every case of the grids above (dilation, odd sizes, grid positions with
+// no tap inside, batch 1) must still match the naive kernels, in one chunk and one sample per
+// chunk, at 1 and 2 threads, deterministically.
+TEST(FastTapBoxes, EveryCaseMatchesNaiveWithBoxesForced) {
+  ThreadGuard guard;
+  ScopedEnv boxes("CONVT_FAST_TAP_BOXES", "always");
+  for (const char* floats : {"2097152", "1"}) {
+    ScopedEnv chunk("CONVT_FAST_CHUNK_FLOATS", floats);
+    ScopedEnv columns("CONVT_FAST_MIN_COLUMNS", "1");
+    for (int threads : {1, 2}) {
+      fast::set_num_threads(threads);
+      const std::string how =
+          std::string(" threads=") + std::to_string(threads) + " chunk floats=" + floats;
+      for (const ConvTCase& c : conv_transpose_cases()) {
+        if (c.C_in * c.C_out > 1000) continue;  // the GAN's big layers: in the next test
+        const Tensor x = random_tensor({c.N, c.C_in, c.H, c.W}, 61);
+        const Tensor w = random_tensor({c.C_in, c.C_out, c.kH, c.kW}, 62);
+        const Tensor bias = random_tensor({c.C_out}, 63);
+        const Tensor* b = c.bias ? &bias : nullptr;
+        const Grads f = conv_transpose_fast(c, x, w, b);
+        expect_grads_close(f, conv_transpose_naive(c, x, w, b), c.name + how);
+        expect_grads_identical(conv_transpose_fast(c, x, w, b), f, c.name + how);
+      }
+      for (const ConvCase& c : conv_cases()) {
+        if (c.C_in * c.C_out > 1000) continue;
+        const Tensor x = random_tensor({c.N, c.C_in, c.H, c.W}, 64);
+        const Tensor w = random_tensor({c.C_out, c.C_in, c.kH, c.kW}, 65);
+        const Tensor bias = random_tensor({c.C_out}, 66);
+        const Tensor* b = c.bias ? &bias : nullptr;
+        const Grads f = conv_fast(c, x, w, b);
+        expect_grads_close(f, conv_naive(c, x, w, b), c.name + how);
+        expect_grads_identical(conv_fast(c, x, w, b), f, c.name + how);
+      }
+    }
+  }
+}
+
+// The GAN's layer geometries (k5 s2 'same': 5 -> 10 -> 20, and D's 10 -> 5) with fewer channels
+// but enough rows that the default rule picks boxes; batch 3, split into chunks of one and two
+// samples, against the naive kernels and against the whole-grid lowering.
+TEST(FastTapBoxes, GanGeometriesMatchNaiveAndWholeGrid) {
+  ThreadGuard guard;
+  const std::vector<ConvTCase> convt = {
+      {"G_convT1_geometry", 3, 16, 24, 5, 5, 5, 5, ct(2, 2, 1, 1), false},
+      {"G_convT2_geometry", 3, 24, 12, 10, 10, 5, 5, ct(2, 2, 1, 1), true},
+  };
+  const ConvCase conv{"D_conv2_geometry", 3, 12, 16, 10, 10, 5, 5, cv(2, 2, 1), true};
+  for (const char* floats : {"2097152", "30000", "1"}) {
+    ScopedEnv chunk("CONVT_FAST_CHUNK_FLOATS", floats);
+    ScopedEnv columns("CONVT_FAST_MIN_COLUMNS", "1");
+    for (int threads : {1, 2}) {
+      fast::set_num_threads(threads);
+      const std::string how =
+          std::string(" threads=") + std::to_string(threads) + " chunk floats=" + floats;
+      for (const ConvTCase& c : convt) {
+        const Tensor x = random_tensor({c.N, c.C_in, c.H, c.W}, 71);
+        const Tensor w = random_tensor({c.C_in, c.C_out, c.kH, c.kW}, 72);
+        const Tensor bias = random_tensor({c.C_out}, 73);
+        const Tensor* b = c.bias ? &bias : nullptr;
+        const Grads f = conv_transpose_fast(c, x, w, b);
+        expect_grads_close(f, conv_transpose_naive(c, x, w, b), c.name + how);
+        ScopedEnv whole("CONVT_FAST_TAP_BOXES", "0");
+        expect_grads_close(f, conv_transpose_fast(c, x, w, b), c.name + how + " vs whole grid");
+      }
+      const Tensor x = random_tensor({conv.N, conv.C_in, conv.H, conv.W}, 74);
+      const Tensor w = random_tensor({conv.C_out, conv.C_in, conv.kH, conv.kW}, 75);
+      const Tensor bias = random_tensor({conv.C_out}, 76);
+      const Grads f = conv_fast(conv, x, w, &bias);
+      expect_grads_close(f, conv_naive(conv, x, w, &bias), conv.name + how);
+      ScopedEnv whole("CONVT_FAST_TAP_BOXES", "0");
+      expect_grads_close(f, conv_fast(conv, x, w, &bias), conv.name + how + " vs whole grid");
+    }
+  }
+}
+
 // nullptr gradients are skipped; empty ones become zeros of the right shape and then hold the
 // gradient itself.
 TEST(FastGradients, NullSkippedEmptyZeroed) {

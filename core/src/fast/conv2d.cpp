@@ -8,7 +8,8 @@
 // The naive gather
 //   out[n, oc, oy, ox] += x[n, ic, oy*S - P + ky*D, ox*S - P + kx*D] * w[oc, ic, ky, kx]
 // becomes, once the window under every output pixel is copied out (im2col),
-//   cols (C_in*kH*kW, B*H_out*W_out),  out_t (C_out, B*H_out*W_out) = weight (C_out, C_in*kH*kW) @ cols
+//   cols (C_in*kH*kW, B*H_out*W_out),  out_t (C_out, B*H_out*W_out) = weight (C_out, C_in*kH*kW) @
+//   cols
 // for a chunk of B samples at once, then out_t is put back in (N, C_out, H_out, W_out) order.
 #include <algorithm>
 
@@ -51,6 +52,102 @@ Lowering lowering(const Tensor& x, const Tensor& weight, OutSize size, const Con
   return g;
 }
 
+// The same products as the whole-grid forward below, box by box (fast/parallel.h, TapBox): for
+// output pixels near the border only the taps that read inside the input, so no product with the
+// zero padding is computed. Per chunk, on batch-minor copies x_t (C_in, H, W, B) and
+// out_t (C_out, H_out, W_out, B), and per box, with the weight's box columns w_box:
+//   out_box (C_out, box_pixels*B) = w_box (C_out, C_in*taps) @ im2col_box(x_t)
+// Output pixels whose window lies wholly in the padding belong to no box: zero (+ bias).
+void forward_by_boxes(Tensor& out, const Tensor& x, const Tensor& weight, const Tensor* bias,
+                      const Lowering& g, const std::vector<detail::TapBox>& boxes) {
+  const int N = static_cast<int>(x.dim(0)), C_in = g.C, C_out = static_cast<int>(weight.dim(0));
+  const int64_t in_plane = g.image_size(), out_plane = g.grid_size();
+  const std::vector<int64_t> w_at = detail::box_weight_offsets(boxes, C_out, C_in);
+  float* w_boxes = detail::scratch(3, w_at.back());  // per box (C_out, C_in*taps)
+  for (size_t i = 0; i < boxes.size(); ++i)
+    detail::weight_box(w_boxes + w_at[i], weight.data(), C_out, g, boxes[i]);
+  const int B = detail::box_chunk_samples(boxes, C_in, C_out, N);
+  for (int n0 = 0; n0 < N; n0 += B) {
+    const int b = std::min(B, N - n0);
+    float* x_t = detail::scratch(0, C_in * in_plane * b);      // (C_in, H, W, b)
+    float* out_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
+    detail::to_batch_minor(x_t, x.data() + static_cast<int64_t>(n0) * C_in * in_plane, b, C_in,
+                           in_plane);
+    std::fill_n(out_t, C_out * out_plane * b, 0.0f);
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      const detail::TapBox& box = boxes[i];
+      const int64_t box_rows = static_cast<int64_t>(C_in) * box.taps();
+      const int width = static_cast<int>(box.pixels() * b);
+      float* cols = detail::scratch(1, box_rows * width);  // (C_in*taps, box_pixels*b)
+      float* out_box = detail::scratch(2, C_out * width);  // (C_out, box_pixels*b)
+      detail::im2col_box(cols, x_t, b, g, box);
+      detail::gemm(false, false, C_out, width, static_cast<int>(box_rows), 1.0f, w_boxes + w_at[i],
+                   static_cast<int>(box_rows), cols, width, 0.0f, out_box, width);
+      detail::scatter_box(out_t, out_box, b, C_out, g.W_grid, out_plane, box);
+    }
+    detail::from_batch_minor(out.data() + static_cast<int64_t>(n0) * C_out * out_plane, out_t, b,
+                             C_out, out_plane, bias ? bias->data() : nullptr, /*add=*/false);
+  }
+}
+
+// The backward of forward_by_boxes, box by box, with dout_box the box's pixels of dout:
+//   dw_box (C_out, C_in*taps) += dout_box @ im2col_box(x_t)^T   (then onto dweight's columns)
+//   dx_t += col2im_box(w_box^T @ dout_box)
+void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Tensor& x,
+                       const Tensor& weight, const Lowering& g,
+                       const std::vector<detail::TapBox>& boxes) {
+  const int N = static_cast<int>(x.dim(0)), C_in = g.C, C_out = static_cast<int>(weight.dim(0));
+  const int64_t in_plane = g.image_size(), out_plane = g.grid_size();
+  const std::vector<int64_t> w_at = detail::box_weight_offsets(boxes, C_out, C_in);
+  float* w_boxes = detail::scratch(3, w_at.back());   // per box (C_out, C_in*taps)
+  float* dw_boxes = detail::scratch(4, w_at.back());  // per box (C_out, C_in*taps)
+  if (dx) {
+    for (size_t i = 0; i < boxes.size(); ++i)
+      detail::weight_box(w_boxes + w_at[i], weight.data(), C_out, g, boxes[i]);
+  }
+  const int B = detail::box_chunk_samples(boxes, C_in, C_out, N);
+  for (int n0 = 0; n0 < N; n0 += B) {
+    const int b = std::min(B, N - n0);
+    float* dout_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
+    float* x_t = detail::scratch(0, C_in * in_plane * b);       // (C_in, H, W, b)
+    float* dx_t = detail::scratch(6, C_in * in_plane * b);      // (C_in, H, W, b)
+    detail::to_batch_minor(dout_t, dout.data() + static_cast<int64_t>(n0) * C_out * out_plane, b,
+                           C_out, out_plane);
+    if (dweight) {
+      detail::to_batch_minor(x_t, x.data() + static_cast<int64_t>(n0) * C_in * in_plane, b, C_in,
+                             in_plane);
+    }
+    if (dx) std::fill_n(dx_t, C_in * in_plane * b, 0.0f);
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      const detail::TapBox& box = boxes[i];
+      const int64_t box_rows = static_cast<int64_t>(C_in) * box.taps();
+      const int width = static_cast<int>(box.pixels() * b);
+      float* dout_box = detail::scratch(2, C_out * width);  // (C_out, box_pixels*b)
+      float* cols = detail::scratch(1, box_rows * width);   // (C_in*taps, box_pixels*b)
+      detail::gather_box(dout_box, dout_t, b, C_out, g.W_grid, out_plane, box);
+      if (dweight) {
+        detail::im2col_box(cols, x_t, b, g, box);
+        detail::gemm(false, true, C_out, static_cast<int>(box_rows), width, 1.0f, dout_box, width,
+                     cols, width, n0 == 0 ? 0.0f : 1.0f, dw_boxes + w_at[i],
+                     static_cast<int>(box_rows));
+      }
+      if (dx) {
+        detail::gemm(true, false, static_cast<int>(box_rows), width, C_out, 1.0f, w_boxes + w_at[i],
+                     static_cast<int>(box_rows), dout_box, width, 0.0f, cols, width);
+        detail::col2im_box_add(dx_t, cols, b, g, box);
+      }
+    }
+    if (dx) {
+      detail::from_batch_minor(dx->data() + static_cast<int64_t>(n0) * C_in * in_plane, dx_t, b,
+                               C_in, in_plane, nullptr, /*add=*/true);
+    }
+  }
+  if (dweight) {
+    for (size_t i = 0; i < boxes.size(); ++i)
+      detail::weight_box_add(dweight->data(), dw_boxes + w_at[i], C_out, g, boxes[i]);
+  }
+}
+
 }  // namespace
 
 void conv2d_forward(Tensor& out, const Tensor& x, const Tensor& weight, const Tensor* bias,
@@ -71,17 +168,22 @@ void conv2d_forward(Tensor& out, const Tensor& x, const Tensor& weight, const Te
   const int64_t rows = g.rows(), in_plane = g.image_size(), out_plane = g.grid_size();
   out.resize({N, C_out, size.h, size.w});  // (N, C_out, H_out, W_out)
 
+  const std::vector<detail::TapBox> boxes = detail::tap_boxes(g);
+  if (!boxes.empty()) {
+    forward_by_boxes(out, x, weight, bias, g, boxes);
+    return;
+  }
   const int B = detail::chunk_samples(rows + C_out, out_plane, N);  // per chunk: cols, out_t
   for (int n0 = 0; n0 < N; n0 += B) {
     const int b = std::min(B, N - n0);
     const int cols_width = static_cast<int>(b * out_plane);
-    float* cols = detail::scratch(1, rows * b * out_plane);     // (C_in*kH*kW, b*H_out*W_out)
+    float* cols = detail::scratch(1, rows * b * out_plane);    // (C_in*kH*kW, b*H_out*W_out)
     float* out_t = detail::scratch(2, C_out * b * out_plane);  // (C_out, b*H_out*W_out)
     detail::im2col(cols, x.data() + static_cast<int64_t>(n0) * C_in * in_plane, b, g);
     detail::gemm(false, false, C_out, cols_width, static_cast<int>(rows), 1.0f, weight.data(),
                  static_cast<int>(rows), cols, cols_width, 0.0f, out_t, cols_width);
-    detail::channels_to_batch(out.data() + static_cast<int64_t>(n0) * C_out * out_plane, out_t,
-                              b, C_out, out_plane, bias ? bias->data() : nullptr,
+    detail::channels_to_batch(out.data() + static_cast<int64_t>(n0) * C_out * out_plane, out_t, b,
+                              C_out, out_plane, bias ? bias->data() : nullptr,
                               /*add=*/false);
   }
 }
@@ -103,7 +205,10 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
 
   const Lowering g = lowering(x, weight, size, p);
   const int64_t rows = g.rows(), in_plane = g.image_size(), out_plane = g.grid_size();
-  if (dx || dweight) {
+  const std::vector<detail::TapBox> boxes = detail::tap_boxes(g);
+  if ((dx || dweight) && !boxes.empty()) {
+    backward_by_boxes(dx, dweight, dout, x, weight, g, boxes);
+  } else if (dx || dweight) {
     const int B = detail::chunk_samples(rows + C_out, out_plane, N);  // per chunk: cols, dout_t
     for (int n0 = 0; n0 < N; n0 += B) {
       const int b = std::min(B, N - n0);

@@ -56,6 +56,98 @@ Lowering lowering(const Tensor& x, const Tensor& weight, OutSize size,
   return g;
 }
 
+// The same products as the whole-grid forward below, box by box (fast/parallel.h, TapBox): for
+// input pixels near the border only the taps that land inside the output, so no product is
+// computed only to be cropped. Per chunk, on batch-minor copies x_t (C_in, H, W, B) and
+// out_t (C_out, H_out, W_out, B), and per box, with the weight's box columns w_box:
+//   cols (C_out*taps, box_pixels*B) = w_box^T (C_out*taps, C_in) @ x_box (C_in, box_pixels*B)
+//   out_t += col2im_box(cols)
+void forward_by_boxes(Tensor& out, const Tensor& x, const Tensor& weight, const Tensor* bias,
+                      const Lowering& g, const std::vector<detail::TapBox>& boxes) {
+  const int N = static_cast<int>(x.dim(0)), C_in = static_cast<int>(x.dim(1)), C_out = g.C;
+  const int64_t in_plane = g.grid_size(), out_plane = g.image_size();
+  const std::vector<int64_t> w_at = detail::box_weight_offsets(boxes, C_in, C_out);
+  float* w_boxes = detail::scratch(3, w_at.back());  // per box (C_in, C_out*taps)
+  for (size_t i = 0; i < boxes.size(); ++i)
+    detail::weight_box(w_boxes + w_at[i], weight.data(), C_in, g, boxes[i]);
+  const int B = detail::box_chunk_samples(boxes, C_out, C_in, N);
+  for (int n0 = 0; n0 < N; n0 += B) {
+    const int b = std::min(B, N - n0);
+    float* x_t = detail::scratch(0, C_in * in_plane * b);      // (C_in, H, W, b)
+    float* out_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
+    detail::to_batch_minor(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
+    std::fill_n(out_t, C_out * out_plane * b, 0.0f);
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      const detail::TapBox& box = boxes[i];
+      const int64_t box_rows = static_cast<int64_t>(C_out) * box.taps();
+      const int width = static_cast<int>(box.pixels() * b);
+      float* x_box = detail::scratch(2, C_in * width);     // (C_in, box_pixels*b)
+      float* cols = detail::scratch(1, box_rows * width);  // (C_out*taps, box_pixels*b)
+      detail::gather_box(x_box, x_t, b, C_in, g.W_grid, in_plane, box);
+      detail::gemm(true, false, static_cast<int>(box_rows), width, C_in, 1.0f, w_boxes + w_at[i],
+                   static_cast<int>(box_rows), x_box, width, 0.0f, cols, width);
+      detail::col2im_box_add(out_t, cols, b, g, box);
+    }
+    detail::from_batch_minor(out.data() + static_cast<int64_t>(n0) * C_out * out_plane, out_t, b,
+                             C_out, out_plane, bias ? bias->data() : nullptr, /*add=*/false);
+  }
+}
+
+// The backward of forward_by_boxes, box by box: cols = im2col_box(dout_t) (every entry inside),
+//   dx_box (C_in, box_pixels*B) = w_box @ cols;   dw_box (C_in, C_out*taps) += x_box @ cols^T
+// and each dw_box, summed over the whole batch, is added onto dweight's box columns.
+void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Tensor& x,
+                       const Tensor& weight, const Lowering& g,
+                       const std::vector<detail::TapBox>& boxes) {
+  const int N = static_cast<int>(x.dim(0)), C_in = static_cast<int>(x.dim(1)), C_out = g.C;
+  const int64_t in_plane = g.grid_size(), out_plane = g.image_size();
+  const std::vector<int64_t> w_at = detail::box_weight_offsets(boxes, C_in, C_out);
+  float* w_boxes = detail::scratch(3, w_at.back());   // per box (C_in, C_out*taps)
+  float* dw_boxes = detail::scratch(4, w_at.back());  // per box (C_in, C_out*taps)
+  if (dx) {
+    for (size_t i = 0; i < boxes.size(); ++i)
+      detail::weight_box(w_boxes + w_at[i], weight.data(), C_in, g, boxes[i]);
+  }
+  const int B = detail::box_chunk_samples(boxes, C_out, 2 * C_in, N);
+  for (int n0 = 0; n0 < N; n0 += B) {
+    const int b = std::min(B, N - n0);
+    float* dout_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
+    float* x_t = detail::scratch(0, C_in * in_plane * b);       // (C_in, H, W, b)
+    float* dx_t = detail::scratch(6, C_in * in_plane * b);      // (C_in, H, W, b)
+    detail::to_batch_minor(dout_t, dout.data() + static_cast<int64_t>(n0) * C_out * out_plane, b,
+                           C_out, out_plane);
+    if (dweight) detail::to_batch_minor(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
+    if (dx) std::fill_n(dx_t, C_in * in_plane * b, 0.0f);
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      const detail::TapBox& box = boxes[i];
+      const int64_t box_rows = static_cast<int64_t>(C_out) * box.taps();
+      const int width = static_cast<int>(box.pixels() * b);
+      float* cols = detail::scratch(1, box_rows * width);  // (C_out*taps, box_pixels*b)
+      detail::im2col_box(cols, dout_t, b, g, box);
+      if (dx) {
+        float* dx_box = detail::scratch(2, C_in * width);  // (C_in, box_pixels*b)
+        detail::gemm(false, false, C_in, width, static_cast<int>(box_rows), 1.0f, w_boxes + w_at[i],
+                     static_cast<int>(box_rows), cols, width, 0.0f, dx_box, width);
+        detail::scatter_box(dx_t, dx_box, b, C_in, g.W_grid, in_plane, box);
+      }
+      if (dweight) {
+        float* x_box = detail::scratch(7, C_in * width);  // (C_in, box_pixels*b)
+        detail::gather_box(x_box, x_t, b, C_in, g.W_grid, in_plane, box);
+        detail::gemm(false, true, C_in, static_cast<int>(box_rows), width, 1.0f, x_box, width, cols,
+                     width, n0 == 0 ? 0.0f : 1.0f, dw_boxes + w_at[i], static_cast<int>(box_rows));
+      }
+    }
+    if (dx) {
+      detail::from_batch_minor(dx->data() + n0 * C_in * in_plane, dx_t, b, C_in, in_plane, nullptr,
+                               /*add=*/true);
+    }
+  }
+  if (dweight) {
+    for (size_t i = 0; i < boxes.size(); ++i)
+      detail::weight_box_add(dweight->data(), dw_boxes + w_at[i], C_in, g, boxes[i]);
+  }
+}
+
 }  // namespace
 
 void conv_transpose2d_forward(Tensor& out, const Tensor& x, const Tensor& weight,
@@ -76,18 +168,24 @@ void conv_transpose2d_forward(Tensor& out, const Tensor& x, const Tensor& weight
   const int64_t rows = g.rows(), in_plane = g.grid_size(), out_plane = g.image_size();
   out.resize({N, C_out, size.h, size.w});  // (N, C_out, H_out, W_out), zeros
 
+  const std::vector<detail::TapBox> boxes = detail::tap_boxes(g);
+  if (!boxes.empty()) {
+    forward_by_boxes(out, x, weight, bias, g, boxes);
+    return;
+  }
   // Per chunk: x_t and cols.
   const int B = detail::chunk_samples(rows + C_in, in_plane, N);
   for (int n0 = 0; n0 < N; n0 += B) {
     const int b = std::min(B, N - n0);
     const int cols_width = static_cast<int>(b * in_plane);
-    float* x_t = detail::scratch(0, C_in * b * in_plane);  // (C_in, b*H*W)
+    float* x_t = detail::scratch(0, C_in * b * in_plane);   // (C_in, b*H*W)
     float* cols = detail::scratch(1, rows * b * in_plane);  // (C_out*kH*kW, b*H*W)
     detail::batch_to_channels(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
     // weight is (C_in, C_out*kH*kW) row-major: use it transposed.
     detail::gemm(true, false, static_cast<int>(rows), cols_width, C_in, 1.0f, weight.data(),
                  static_cast<int>(rows), x_t, cols_width, 0.0f, cols, cols_width);
-    float* out_chunk = out.data() + static_cast<int64_t>(n0) * C_out * out_plane;  // (b, C_out, H_out, W_out)
+    float* out_chunk =
+        out.data() + static_cast<int64_t>(n0) * C_out * out_plane;  // (b, C_out, H_out, W_out)
     if (bias) {
       for (int i = 0; i < b; ++i)
         for (int oc = 0; oc < C_out; ++oc)
@@ -117,7 +215,10 @@ void conv_transpose2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const
 
   const Lowering g = lowering(x, weight, size, p);
   const int64_t rows = g.rows(), in_plane = g.grid_size(), out_plane = g.image_size();
-  if (dx || dweight) {
+  const std::vector<detail::TapBox> boxes = detail::tap_boxes(g);
+  if ((dx || dweight) && !boxes.empty()) {
+    backward_by_boxes(dx, dweight, dout, x, weight, g, boxes);
+  } else if (dx || dweight) {
     // Per chunk: cols, dx_t, x_t.
     const int B = detail::chunk_samples(rows + 2 * C_in, in_plane, N);
     for (int n0 = 0; n0 < N; n0 += B) {
@@ -140,8 +241,8 @@ void conv_transpose2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const
         // dweight (C_in, C_out*kH*kW) += x_t (C_in, b*H*W) @ cols^T (b*H*W, C_out*kH*kW)
         float* x_t = detail::scratch(0, C_in * b * in_plane);
         detail::batch_to_channels(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
-        detail::gemm(false, true, C_in, static_cast<int>(rows), cols_width, 1.0f, x_t,
-                     cols_width, cols, cols_width, 1.0f, dweight->data(), static_cast<int>(rows));
+        detail::gemm(false, true, C_in, static_cast<int>(rows), cols_width, 1.0f, x_t, cols_width,
+                     cols, cols_width, 1.0f, dweight->data(), static_cast<int>(rows));
       }
     }
   }

@@ -5,7 +5,9 @@
 // row gy, the grid columns gx whose pixel lies inside the image form one contiguous range
 // [gx_begin, gx_end), computed once, so the inner loops have no branch.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "fast/parallel.h"
 
@@ -110,7 +112,8 @@ void col2im_add(float* image, const float* cols, int B, const Lowering& g) {
           const int S = g.stride.w;
           const float* row = cols + ((c * g.kH + ky) * g.kW + kx) * ncols;  // (B, H_grid, W_grid)
           for (int b = 0; b < B; ++b) {
-            float* plane = image + (static_cast<int64_t>(b) * g.C + c) * image_size;  // (H_img, W_img)
+            float* plane =
+                image + (static_cast<int64_t>(b) * g.C + c) * image_size;  // (H_img, W_img)
             for (int gy = ys.begin; gy < ys.end; ++gy) {
               const float* src = row + (static_cast<int64_t>(b) * g.H_grid + gy) * g.W_grid;
               float* dst = plane + static_cast<int64_t>(gy * g.stride.h + y_offset) * g.W_img;
@@ -123,6 +126,209 @@ void col2im_add(float* image, const float* cols, int B, const Lowering& g) {
           }
         }
       }
+    }
+  });
+}
+
+// ---- Tap boxes
+// -----------------------------------------------------------------------------------
+
+namespace {
+
+// Along one axis: runs of consecutive grid positions g whose taps k inside the image,
+// 0 <= g*S - P + k*D < image, are the same interval [k0, k1). Positions with none are left out.
+struct Band {
+  int g0, g1, k0, k1;
+};
+std::vector<Band> bands(int grid, int image, int K, int S, int P, int D) {
+  std::vector<Band> out;
+  for (int gpos = 0; gpos < grid; ++gpos) {
+    int k0 = K, k1 = 0;
+    for (int k = 0; k < K; ++k) {
+      const int i = gpos * S - P + k * D;
+      if (i >= 0 && i < image) {
+        k0 = std::min(k0, k);
+        k1 = k + 1;
+      }
+    }
+    if (k0 >= k1) continue;
+    if (!out.empty() && out.back().g1 == gpos && out.back().k0 == k0 && out.back().k1 == k1) {
+      out.back().g1 = gpos + 1;
+    } else {
+      out.push_back({gpos, gpos + 1, k0, k1});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<TapBox> tap_boxes(const Lowering& g) {
+  const char* knob = std::getenv("CONVT_FAST_TAP_BOXES");
+  const std::string mode = knob ? knob : "";
+  if (mode == "0") return {};
+  const bool always = mode == "always";
+  // A few rows (one channel: the GAN's D conv1 and G's last ConvT) make each box's GEMM too thin
+  // to pay for the extra calls (measured: 3x slower there).
+  if (g.rows() < 256 && !always) return {};
+  const std::vector<Band> ys =
+      bands(g.H_grid, g.H_img, g.kH, g.stride.h, g.padding.h, g.dilation.h);
+  const std::vector<Band> xs =
+      bands(g.W_grid, g.W_img, g.kW, g.stride.w, g.padding.w, g.dilation.w);
+  std::vector<TapBox> boxes;
+  int64_t taps_used = 0;
+  for (const Band& y : ys) {
+    for (const Band& x : xs) {
+      TapBox b{y.g0, y.g1, x.g0, x.g1, y.k0, y.k1, x.k0, x.k1};
+      taps_used += b.pixels() * b.taps();
+      boxes.push_back(b);
+    }
+  }
+  const int64_t taps_all = g.grid_size() * g.kH * g.kW;
+  if (taps_all - taps_used < taps_all / 20 && !always) return {};  // saves < 5%: whole grid
+  return boxes;
+}
+
+void to_batch_minor(float* dst, const float* src, int B, int C, int64_t P) {
+  parallel_for(C, B * P, [&](int64_t c_begin, int64_t c_end) {
+    for (int64_t c = c_begin; c < c_end; ++c) {
+      float* d = dst + c * P * B;  // (P, B)
+      for (int b = 0; b < B; ++b) {
+        const float* s = src + (static_cast<int64_t>(b) * C + c) * P;
+        for (int64_t p = 0; p < P; ++p) d[p * B + b] = s[p];
+      }
+    }
+  });
+}
+
+void from_batch_minor(float* dst, const float* src, int B, int C, int64_t P, const float* bias,
+                      bool add) {
+  parallel_for(C, B * P, [&](int64_t c_begin, int64_t c_end) {
+    for (int64_t c = c_begin; c < c_end; ++c) {
+      const float* s = src + c * P * B;  // (P, B)
+      const float bias_c = bias ? bias[c] : 0.0f;
+      for (int b = 0; b < B; ++b) {
+        float* d = dst + (static_cast<int64_t>(b) * C + c) * P;
+        if (add) {
+          for (int64_t p = 0; p < P; ++p) d[p] += s[p * B + b];
+        } else {
+          for (int64_t p = 0; p < P; ++p) d[p] = s[p * B + b] + bias_c;
+        }
+      }
+    }
+  });
+}
+
+void gather_box(float* dst, const float* src, int B, int C, int W_grid, int64_t grid,
+                const TapBox& box) {
+  const int64_t run = static_cast<int64_t>(box.gx1 - box.gx0) * B;  // one row of the box
+  parallel_for(C, box.pixels() * B, [&](int64_t c_begin, int64_t c_end) {
+    for (int64_t c = c_begin; c < c_end; ++c) {
+      float* d = dst + c * box.pixels() * B;
+      for (int gy = box.gy0; gy < box.gy1; ++gy, d += run)
+        std::memcpy(d, src + (c * grid + static_cast<int64_t>(gy) * W_grid + box.gx0) * B,
+                    sizeof(float) * static_cast<size_t>(run));
+    }
+  });
+}
+
+void scatter_box(float* dst, const float* src, int B, int C, int W_grid, int64_t grid,
+                 const TapBox& box) {
+  const int64_t run = static_cast<int64_t>(box.gx1 - box.gx0) * B;
+  parallel_for(C, box.pixels() * B, [&](int64_t c_begin, int64_t c_end) {
+    for (int64_t c = c_begin; c < c_end; ++c) {
+      const float* s = src + c * box.pixels() * B;
+      for (int gy = box.gy0; gy < box.gy1; ++gy, s += run)
+        std::memcpy(dst + (c * grid + static_cast<int64_t>(gy) * W_grid + box.gx0) * B, s,
+                    sizeof(float) * static_cast<size_t>(run));
+    }
+  });
+}
+
+void im2col_box(float* cols, const float* image_t, int B, const Lowering& g, const TapBox& box) {
+  const int nky = box.ky1 - box.ky0, nkx = box.kx1 - box.kx0, taps = nky * nkx;
+  const int64_t ncols = box.pixels() * B, image_size = g.image_size();
+  parallel_for(g.C * taps, ncols, [&](int64_t r_begin, int64_t r_end) {
+    for (int64_t r = r_begin; r < r_end; ++r) {
+      const int c = static_cast<int>(r / taps), t = static_cast<int>(r % taps);
+      const int ky = box.ky0 + t / nkx, kx = box.kx0 + t % nkx;
+      const float* plane = image_t + c * image_size * B;  // (H_img*W_img, B)
+      float* d = cols + r * ncols;                        // (box_h*box_w, B)
+      for (int gy = box.gy0; gy < box.gy1; ++gy) {
+        const int iy = gy * g.stride.h - g.padding.h + ky * g.dilation.h;
+        for (int gx = box.gx0; gx < box.gx1; ++gx, d += B) {
+          const int ix = gx * g.stride.w - g.padding.w + kx * g.dilation.w;
+          const float* s = plane + (static_cast<int64_t>(iy) * g.W_img + ix) * B;
+          for (int b = 0; b < B; ++b) d[b] = s[b];
+        }
+      }
+    }
+  });
+}
+
+void col2im_box_add(float* image_t, const float* cols, int B, const Lowering& g,
+                    const TapBox& box) {
+  const int nky = box.ky1 - box.ky0, nkx = box.kx1 - box.kx0, taps = nky * nkx;
+  const int64_t ncols = box.pixels() * B, image_size = g.image_size();
+  parallel_for(g.C, taps * ncols, [&](int64_t c_begin, int64_t c_end) {
+    for (int64_t c = c_begin; c < c_end; ++c) {
+      float* plane = image_t + c * image_size * B;  // (H_img*W_img, B)
+      const float* s = cols + c * taps * ncols;     // rows (ky, kx) of channel c
+      for (int ky = box.ky0; ky < box.ky1; ++ky) {
+        for (int kx = box.kx0; kx < box.kx1; ++kx) {
+          for (int gy = box.gy0; gy < box.gy1; ++gy) {
+            const int iy = gy * g.stride.h - g.padding.h + ky * g.dilation.h;
+            for (int gx = box.gx0; gx < box.gx1; ++gx, s += B) {
+              const int ix = gx * g.stride.w - g.padding.w + kx * g.dilation.w;
+              float* d = plane + (static_cast<int64_t>(iy) * g.W_img + ix) * B;
+              for (int b = 0; b < B; ++b) d[b] += s[b];
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+int box_chunk_samples(const std::vector<TapBox>& boxes, int64_t C, int64_t other, int64_t N) {
+  int B = static_cast<int>(std::max<int64_t>(N, 1));
+  for (const TapBox& box : boxes)
+    B = std::min(B, chunk_samples(C * box.taps() + other, box.pixels(), N));
+  return B;
+}
+
+std::vector<int64_t> box_weight_offsets(const std::vector<TapBox>& boxes, int64_t R, int64_t C) {
+  std::vector<int64_t> at(boxes.size() + 1, 0);
+  for (size_t i = 0; i < boxes.size(); ++i) at[i + 1] = at[i] + R * C * boxes[i].taps();
+  return at;
+}
+
+void weight_box(float* w_box, const float* weight, int R, const Lowering& g, const TapBox& box) {
+  const int nkx = box.kx1 - box.kx0;
+  const int64_t rows = g.rows(), box_rows = static_cast<int64_t>(g.C) * box.taps();
+  parallel_for(R, box_rows, [&](int64_t o_begin, int64_t o_end) {
+    for (int64_t o = o_begin; o < o_end; ++o) {
+      float* d = w_box + o * box_rows;
+      for (int c = 0; c < g.C; ++c)
+        for (int ky = box.ky0; ky < box.ky1; ++ky, d += nkx)
+          std::memcpy(d, weight + o * rows + (c * g.kH + ky) * g.kW + box.kx0,
+                      sizeof(float) * static_cast<size_t>(nkx));
+    }
+  });
+}
+
+void weight_box_add(float* dweight, const float* dw_box, int R, const Lowering& g,
+                    const TapBox& box) {
+  const int nkx = box.kx1 - box.kx0;
+  const int64_t rows = g.rows(), box_rows = static_cast<int64_t>(g.C) * box.taps();
+  parallel_for(R, box_rows, [&](int64_t o_begin, int64_t o_end) {
+    for (int64_t o = o_begin; o < o_end; ++o) {
+      const float* s = dw_box + o * box_rows;
+      for (int c = 0; c < g.C; ++c)
+        for (int ky = box.ky0; ky < box.ky1; ++ky, s += nkx) {
+          float* d = dweight + o * rows + (c * g.kH + ky) * g.kW + box.kx0;
+          for (int j = 0; j < nkx; ++j) d[j] += s[j];
+        }
     }
   });
 }

@@ -54,16 +54,75 @@ struct Lowering {
 };
 
 // cols (C*kH*kW, B*H_grid*W_grid) = im2col(image (B, C, H_img, W_img)):
-//   cols[(c*kH + ky)*kW + kx, (b*H_grid + gy)*W_grid + gx] = image[b, c, gy*S - P + ky*D, gx*S - P + kx*D]
+//   cols[(c*kH + ky)*kW + kx, (b*H_grid + gy)*W_grid + gx] = image[b, c, gy*S - P + ky*D, gx*S - P
+//   + kx*D]
 // and 0 where that pixel falls outside the image (the zero padding). Threaded over rows.
 void im2col(float* cols, const float* image, int B, const Lowering& g);
 
 // The adjoint, a scatter-add: image (B, C, H_img, W_img) += col2im(cols), i.e. for every entry
 // of cols whose pixel falls inside the image,
-//   image[b, c, gy*S - P + ky*D, gx*S - P + kx*D] += cols[(c*kH + ky)*kW + kx, (b*H_grid + gy)*W_grid + gx]
+//   image[b, c, gy*S - P + ky*D, gx*S - P + kx*D] += cols[(c*kH + ky)*kW + kx, (b*H_grid +
+//   gy)*W_grid + gx]
 // Entries that fall outside (cropped by padding) are dropped. Threaded over channels c, each
 // pixel summed in a fixed order.
 void col2im_add(float* image, const float* cols, int B, const Lowering& g);
+
+// ---- Tap boxes: skipping the taps that padding crops
+// ---------------------------------------------
+//
+// Near the border, some kernel taps of a grid position land outside the image (in the padding of
+// a conv2d, or cropped from a conv_transpose2d's output): the whole-grid lowering above multiplies
+// them anyway (zeros in im2col, dropped entries in col2im). For the GAN's k5 s2 p2 layers that is
+// 12-23% of all multiply-adds. Along one axis, the taps ky inside the image for grid position gy
+// form one interval [ky0, ky1) (image_y grows with ky); consecutive positions with the same
+// interval form a band, and a box is one band along y times one along x. Lowering box by box,
+//   cols_box (C*nky*nkx, box_h*box_w*B),  rows (c, ky, kx) for ky in [ky0, ky1), kx in [kx0, kx1)
+// and the weight's matching columns (weight_box below), every product computed is a real one.
+struct TapBox {
+  int gy0 = 0, gy1 = 0, gx0 = 0, gx1 = 0;  // grid positions [gy0, gy1) x [gx0, gx1)
+  int ky0 = 0, ky1 = 0, kx0 = 0, kx1 = 0;  // the taps inside the image for all of them
+  int taps() const { return (ky1 - ky0) * (kx1 - kx0); }
+  int64_t pixels() const { return static_cast<int64_t>(gy1 - gy0) * (gx1 - gx0); }
+};
+
+// The boxes of g, rows of boxes top to bottom, each row left to right; positions with no tap
+// inside the image belong to no box. Empty when the whole-grid lowering should be used instead:
+// it would save under 5% of the multiply-adds (or nothing), or the lowering has under 256 rows
+// (C*kH*kW: the GEMMs would be too thin). Knobs for benchmarks and tests:
+// CONVT_FAST_TAP_BOXES=0 never uses boxes, =always always does (even a single full box).
+std::vector<TapBox> tap_boxes(const Lowering& g);
+
+// The box lowering works on "batch-minor" copies of a chunk of B samples, (C, H, W, B): one
+// pixel of all B samples is B contiguous floats, so the copies below are runs of B (or
+// box_w*B) floats whatever the stride, and the box's columns are ordered (pixel, b).
+// dst (C, P, B) = src (B, C, P) transposed; and back: dst (B, C, P) = src (+ bias[c]) or += src.
+void to_batch_minor(float* dst, const float* src, int B, int C, int64_t P);
+void from_batch_minor(float* dst, const float* src, int B, int C, int64_t P, const float* bias,
+                      bool add);
+// dst (C, box_h*box_w*B) = the box's pixels of src (C, H_grid*W_grid, B) (grid = H_grid*W_grid);
+// scatter_box writes them back (each grid position belongs to at most one box).
+void gather_box(float* dst, const float* src, int B, int C, int W_grid, int64_t grid,
+                const TapBox& box);
+void scatter_box(float* dst, const float* src, int B, int C, int W_grid, int64_t grid,
+                 const TapBox& box);
+// cols (C*nky*nkx, box_h*box_w*B) = im2col of image_t (C, H_img*W_img, B) over one box:
+//   cols[(c*nky + ky - ky0)*nkx + kx - kx0, ((gy - gy0)*box_w + gx - gx0)*B + b]
+//     = image[b, c, gy*S - P + ky*D, gx*S - P + kx*D]      (always inside: no zero fill)
+void im2col_box(float* cols, const float* image_t, int B, const Lowering& g, const TapBox& box);
+// The adjoint: image_t (C, H_img*W_img, B) += col2im of that cols. Threaded over channels.
+void col2im_box_add(float* image_t, const float* cols, int B, const Lowering& g, const TapBox& box);
+// Samples per chunk of the box lowering: every box's cols (C*taps, pixels*B) within
+// chunk_samples's bounds, with `other` rows of the other matrices per column.
+int box_chunk_samples(const std::vector<TapBox>& boxes, int64_t C, int64_t other, int64_t N);
+// Where each box's weight columns start in one buffer holding them all, (R, C*taps) per box;
+// the last entry is the total.
+std::vector<int64_t> box_weight_offsets(const std::vector<TapBox>& boxes, int64_t R, int64_t C);
+// weight seen as (R, C*kH*kW) (conv2d: R = C_out; conv_transpose2d: R = C_in) -> its box columns
+// w_box (R, C*nky*nkx), in the order of im2col_box's rows.
+void weight_box(float* w_box, const float* weight, int R, const Lowering& g, const TapBox& box);
+// The adjoint: dweight (R, C*kH*kW) += dw_box (R, C*nky*nkx) on the box's columns.
+void weight_box_add(float* dweight, const float* dw_box, int R, const Lowering& g,
+                    const TapBox& box);
 
 // dst (C, B*P) = src (B, C, P) seen channel-major: dst[c, b*P + p] = src[b, c, p].
 void batch_to_channels(float* dst, const float* src, int B, int C, int64_t P);
