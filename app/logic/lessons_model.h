@@ -48,6 +48,10 @@ struct TrainingTarget {
   // A run in progress is saved to its checkpoint first (nothing lost).
   enum class Action { kNone, kStepA, kStart };
   Action action = Action::kNone;
+  // Not empty: instead of all the above, open the saved run assets/runs/<saved_run>/ read-only
+  // (logic/saved_run.h): its curves, sample grids and diagnoses. A run in progress is saved
+  // and paused first.
+  std::string saved_run;
 };
 
 // The latent explorer (issue 6).

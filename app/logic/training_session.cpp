@@ -93,6 +93,23 @@ struct TrainingSession::Run {
 
 namespace {
 
+// Back to an empty snapshot, keeping the counters that must only increase.
+void clear_snapshot(TrainingSnapshot& s) {
+  const uint64_t version = s.version, samples_version = s.samples_version;
+  TrainingSnapshot fresh;
+  fresh.version = version;
+  fresh.samples_version = samples_version;
+  s = std::move(fresh);
+}
+
+std::string format_lr(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", static_cast<double>(v));
+  return buf;
+}
+
+}  // namespace
+
 // Mean over pixels of the standard deviation across the batch: ~0 when all images are the same.
 float batch_diversity(const Tensor& images) {
   if (images.ndim() != 4 || images.dim(0) < 2) return 0.0f;
@@ -127,23 +144,6 @@ Tensor pick_real(const Dataset& data, int count) {
   }
   return out;
 }
-
-// Back to an empty snapshot, keeping the counters that must only increase.
-void clear_snapshot(TrainingSnapshot& s) {
-  const uint64_t version = s.version, samples_version = s.samples_version;
-  TrainingSnapshot fresh;
-  fresh.version = version;
-  fresh.samples_version = samples_version;
-  s = std::move(fresh);
-}
-
-std::string format_lr(float v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", static_cast<double>(v));
-  return buf;
-}
-
-}  // namespace
 
 TrainingSession::TrainingSession() : worker_([this] { worker_main(); }) {}
 

@@ -69,6 +69,13 @@ struct TrainingPreset {
 const std::vector<TrainingPreset>& training_presets();
 void apply_preset(const TrainingPreset& preset, GanConfig& cfg);
 
+// The dashboard's sample diversity: the mean over pixels of the standard deviation across the
+// images (N, C, H, W), in the images' units; ~0 when all images are the same, 0 for N < 2.
+float batch_diversity(const Tensor& images);
+// The dashboard's real images: `count` images of `data` spread evenly over it (image
+// i * (size / count)), as (count, C, H, W); fewer when the dataset is smaller.
+Tensor pick_real(const Dataset& data, int count);
+
 enum class SessionStatus { kIdle, kLoading, kRunning, kPaused, kFailed };
 const char* status_name(SessionStatus s);
 

@@ -73,6 +73,11 @@ void apply_formula(const lab::FormulaTarget& t, FormulaView& view) {
 }
 
 void apply_training(const lab::TrainingTarget& t, TrainingState& ts, std::string* note) {
+  if (!t.saved_run.empty()) {
+    training_open_saved_run(ts, lab::saved_run_dir(t.saved_run), note);
+    return;
+  }
+  if (ts.saved) training_close_saved_run(ts);
   training_init_form(ts);
   const lab::TrainingPreset* preset = nullptr;
   for (const lab::TrainingPreset& p : lab::training_presets()) {

@@ -10,7 +10,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <thread>
+#include <utility>
 
 #include "convt/io/assets.h"
 #include "convt/io/png.h"
@@ -296,6 +298,29 @@ void draw_controls(TrainingState& s) {
     session.load_checkpoint(s.checkpoint_path);
   }
   ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (ImGui::Button("Saved runs...")) ImGui::OpenPopup("saved_runs");
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "Open a saved run (assets/runs) read-only: its curves, samples and "
+        "diagnoses. Your run is paused and saved first.");
+  }
+  if (ImGui::BeginPopup("saved_runs")) {
+    const std::vector<std::string> names = lab::list_saved_runs();
+    if (names.empty()) ImGui::TextDisabled("no saved runs in assets/runs");
+    for (const std::string& name : names) {
+      if (ImGui::Selectable(name.c_str())) {
+        try {
+          std::string said;
+          training_open_saved_run(s, lab::saved_run_dir(name), &said);
+        } catch (const std::exception& e) {
+          s.note = e.what();
+          s.note_ok = false;
+        }
+      }
+    }
+    ImGui::EndPopup();
+  }
   ImGui::BeginDisabled(!has_run);
   if (ImGui::Button("Export grid PNG") && !s.snap.samples.values().empty()) {
     const fs::path path = fs::path(s.snap.config.run_dir) /
@@ -459,7 +484,7 @@ void draw_curves(TrainingState& s, float width) {
   const float gap = ImGui::GetStyle().ItemSpacing.x;
   const float plot_width = (width - gap) / 2;
   const float plot_height = ImGui::GetFontSize() * 12.5f;
-  if (s.grad_norms) {
+  if (s.grad_norms && !s.saved) {
     draw_gradient_norms(s, markers, ImVec2(plot_width, plot_height));
   } else {
     draw_metric_curves(s, markers, plot_width, plot_height);
@@ -469,14 +494,16 @@ void draw_curves(TrainingState& s, float width) {
   help_marker(
       "Moving average over this many points of the curves. Each point is the mean of "
       "the steps it covers: the buffer keeps the whole run by merging neighbours.");
-  ImGui::SameLine();
-  if (ImGui::Checkbox("gradient norms", &s.grad_norms)) {
-    s.session->set_gradient_norms(s.grad_norms);
+  if (!s.saved) {  // a saved run has no gradient norms
+    ImGui::SameLine();
+    if (ImGui::Checkbox("gradient norms", &s.grad_norms)) {
+      s.session->set_gradient_norms(s.grad_norms);
+    }
+    help_marker(
+        "Per step, the L2 norm of each layer's gradient: G's from Step A (dL_G/dw), D's from "
+        "Step B (dL_D/dw). Recorded from the next step while this is on; vanishing (falling "
+        "orders of magnitude) or exploding norms show here first.");
   }
-  help_marker(
-      "Per step, the L2 norm of each layer's gradient: G's from Step A (dL_G/dw), D's from "
-      "Step B (dL_D/dw). Recorded from the next step while this is on; vanishing (falling "
-      "orders of magnitude) or exploding norms show here first.");
   ImGui::SameLine();
   ImGui::TextDisabled("  %zu points, %" PRId64 " step(s) each; hover for values",
                       s.snap.series.points().size(), s.snap.series.stride());
@@ -604,14 +631,24 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
   ImGui::BeginGroup();
   ImGui::TextUnformatted("Diagnoses");
   ImGui::BeginChild("diagnoses", ImVec2(0.0f, 0.0f), true);
-  lab::DiagnosisInput in;
-  in.points = &s.snap.series.points();
-  in.sample_diversity = s.snap.samples.values().empty() ? -1.0f : s.snap.sample_diversity;
-  in.real_diversity = s.snap.real.values().empty() ? -1.0f : s.snap.real_diversity;
-  in.error = s.snap.error;
-  if (s.snap.has_score) in.class_histogram = s.snap.score.histogram;
-  const std::vector<lab::Diagnosis> found = lab::diagnose(in);
+  std::vector<lab::Diagnosis> found;
+  if (s.saved) {  // at the run's end: its curves, its last grid, its error
+    found = lab::diagnose_saved_run(*s.saved);
+  } else {
+    lab::DiagnosisInput in;
+    in.points = &s.snap.series.points();
+    in.sample_diversity = s.snap.samples.values().empty() ? -1.0f : s.snap.sample_diversity;
+    in.real_diversity = s.snap.real.values().empty() ? -1.0f : s.snap.real_diversity;
+    in.error = s.snap.error;
+    if (s.snap.has_score) in.class_histogram = s.snap.score.histogram;
+    found = lab::diagnose(in);
+  }
   ImGui::PushTextWrapPos(0.0f);
+  if (s.saved) {
+    ImGui::TextDisabled(
+        "At the end of the saved run (step %" PRId64 ", last grid step %" PRId64 "):", s.snap.step,
+        s.saved->grids.back().step);
+  }
   if (s.snap.has_metrics) {
     ImGui::TextDisabled(
         "last step: loss_G %.3f, loss_D %.3f, D(x) %.2f, D(G(z)) %.2f, acc real %.0f%%, fake "
@@ -640,27 +677,205 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
   ImGui::EndGroup();
 }
 
+// ---- A saved run, read-only (lesson 8) ------------------------------------------------------
+
+const ImVec4 kBannerColour{1.0f, 0.82f, 0.35f, 1.0f};
+
+// What the panel draws for grid `g` of a saved run: its curves, that grid, its score; version 0,
+// so the live session's next snapshot replaces it when the saved run is closed.
+lab::TrainingSnapshot saved_snapshot(const lab::SavedRun& run, int g) {
+  lab::TrainingSnapshot snap;
+  snap.status = lab::SessionStatus::kIdle;
+  snap.config.model = run.model;
+  snap.config.data = run.data;
+  snap.config.gan = run.gan;
+  snap.config.threads = run.threads;
+  snap.series = run.series;
+  const std::vector<lab::CurvePoint>& points = run.series.points();
+  if (!points.empty()) {
+    const lab::CurvePoint& p = points.back();
+    snap.has_metrics = true;
+    snap.last.step = p.step;
+    snap.last.loss_g = p.loss_g;
+    snap.last.loss_d = p.loss_d;
+    snap.last.d_real = p.d_real;
+    snap.last.d_fake = p.d_fake;
+    snap.last.acc_real = p.acc_real;
+    snap.last.acc_fake = p.acc_fake;
+    snap.step = p.step;
+  }
+  const lab::SavedGrid& grid = run.grids.at(static_cast<size_t>(g));
+  snap.samples = grid.samples;
+  snap.samples_step = grid.step;
+  snap.samples_version = static_cast<uint64_t>(g) + 1;
+  snap.sample_diversity = grid.diversity;
+  snap.real = run.real;
+  snap.real_diversity = run.real_diversity;
+  snap.has_score = grid.has_score;
+  snap.score = grid.score;
+  snap.score_step = grid.step;
+  snap.score_note = "no quality score: the digit classifier could not be loaded";
+  snap.error = run.error;
+  snap.model_name = run.model;
+  snap.dataset_description = run.data;
+  return snap;
+}
+
+void show_saved_grid(TrainingState& s, int g) {
+  s.saved_grid = std::clamp(g, 0, static_cast<int>(s.saved->grids.size()) - 1);
+  s.snap = saved_snapshot(*s.saved, s.saved_grid);
+  s.tiled_samples_version = UINT64_MAX;  // re-tile
+}
+
+void draw_saved_controls(TrainingState& s) {
+  const lab::SavedRun& run = *s.saved;
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextDisabled("SAVED RUN (read-only)");
+  ImGui::TextColored(kBannerColour, "%s", run.title.c_str());
+  ImGui::TextUnformatted(run.look_for.c_str());
+  ImGui::Spacing();
+  ImGui::TextDisabled("HOW IT WAS MADE (%s)", run.date.c_str());
+  ImGui::TextDisabled("%s", run.command.c_str());
+  ImGui::TextDisabled("%s on %s: batch %" PRId64
+                      ", lr_G %.1e, lr_D %.1e, betas %.2f/%.3f, seed "
+                      "%llu, %d thread(s)",
+                      run.model.c_str(), run.data.c_str(), run.gan.batch_size, run.gan.lr_g,
+                      run.gan.lr_d, run.gan.beta1, run.gan.beta2,
+                      static_cast<unsigned long long>(run.gan.seed), run.threads);
+  ImGui::Spacing();
+  ImGui::TextDisabled("G(FIXED Z) SAVED AT");
+  for (int g = 0; g < static_cast<int>(run.grids.size()); ++g) {
+    const lab::SavedGrid& grid = run.grids[static_cast<size_t>(g)];
+    char label[64];
+    std::snprintf(label, sizeof label, "step %" PRId64, grid.step);
+    if (ImGui::RadioButton(label, s.saved_grid == g)) show_saved_grid(s, g);
+    if (grid.has_score) {
+      ImGui::SameLine();
+      ImGui::TextDisabled("score %.2f, diversity %.3f", grid.score.score, grid.diversity);
+    }
+  }
+  ImGui::Spacing();
+  ImGui::TextDisabled("TRAINING");
+  if (ImGui::Button("Start a new run")) {
+    training_close_saved_run(s);
+  } else {
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip(
+          "Closes this saved run; the dashboard's controls come back (your run, "
+          "if you had one, is there, paused).");
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Run it yourself")) {
+      const lab::SavedRun copy = run;  // closing drops s.saved
+      training_close_saved_run(s);
+      s.form.gan.batch_size = copy.gan.batch_size;
+      s.form.gan.lr_g = copy.gan.lr_g;
+      s.form.gan.lr_d = copy.gan.lr_d;
+      s.form.gan.beta1 = copy.gan.beta1;
+      s.form.gan.beta2 = copy.gan.beta2;
+      s.form.gan.seed = copy.gan.seed;
+      s.form.threads = copy.threads;
+      s.backend = 1;
+      const auto it = std::find(s.models.begin(), s.models.end(), copy.model);
+      if (it != s.models.end()) s.model_index = static_cast<int>(it - s.models.begin());
+      s.data_choice = 0;
+      s.session->start(config_from_form(s));
+    } else if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip(
+          "A new live run with these settings (it replaces your run, which was "
+          "saved when this one opened).");
+    }
+  }
+  if (!s.note.empty())
+    ImGui::TextColored(s.note_ok ? kOkColour : kErrorColour, "%s", s.note.c_str());
+  ImGui::PopTextWrapPos();
+}
+
+void draw_saved_banner(const TrainingState& s) {
+  const lab::SavedRun& run = *s.saved;
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.35f, 0.26f, 0.05f, 1.0f));
+  const float height =
+      2.0f * ImGui::GetTextLineHeightWithSpacing() + 2.0f * ImGui::GetStyle().WindowPadding.y;
+  ImGui::BeginChild("saved_banner", ImVec2(0.0f, height), true, ImGuiWindowFlags_NoScrollbar);
+  ImGui::TextColored(kBannerColour, "Saved run: %s -- read-only; Start a new run to train",
+                     run.title.c_str());
+  ImGui::TextDisabled("%s, %" PRId64 " steps, log %s/log.csv%s", run.name.c_str(), s.snap.step,
+                      run.dir.c_str(), run.error.empty() ? "" : "; training stopped with an error");
+  ImGui::EndChild();
+  ImGui::PopStyleColor();
+}
+
 }  // namespace
 
 void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps) {
   init_form(state);
   if (!state.session) state.session = std::make_unique<lab::TrainingSession>();
-  state.session->read(state.snap);
+  if (!state.saved) state.session->read(state.snap);
 
   const float controls_width = ImGui::GetFontSize() * 19.0f;
   ImGui::BeginChild("training_controls", ImVec2(controls_width, 0.0f), false);
-  draw_controls(state);
+  if (state.saved) {
+    draw_saved_controls(state);
+  } else {
+    draw_controls(state);
+  }
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginChild("training_view", ImVec2(0.0f, 0.0f), false);
   const float width = ImGui::GetContentRegionAvail().x;
-  draw_progress(state);
+  if (state.saved) {
+    draw_saved_banner(state);
+  } else {
+    draw_progress(state);
+  }
   draw_curves(state, width);
   draw_images_and_diagnoses(state, heatmaps);
   ImGui::EndChild();
 }
 
 void training_init_form(TrainingState& state) { init_form(state); }
+
+void training_open_saved_run(TrainingState& state, const std::string& dir, std::string* note) {
+  auto run = std::make_shared<lab::SavedRun>(lab::load_saved_run(dir));
+  std::string scored;
+  try {
+    lab::score_saved_run(*run, *lab::load_classifier(asset_path(lab::kDigitClassifierAsset)));
+  } catch (const std::exception& e) {
+    scored = std::string(" No class histogram: ") + e.what();
+  }
+  init_form(state);
+  if (!state.session) state.session = std::make_unique<lab::TrainingSession>();
+  lab::TrainingSession& session = *state.session;
+  if (!state.saved) session.read(state.snap);
+  std::string said;
+  const bool has_run = state.snap.status == lab::SessionStatus::kRunning ||
+                       state.snap.status == lab::SessionStatus::kPaused;
+  if (!state.saved && has_run && session.steps_done() > 0) {
+    // As a lesson's Show me does: under a name of its own, then paused (not dropped), so
+    // closing the saved run brings it back as it was.
+    const std::string saved = state.snap.config.run_dir + "/before_lesson_step" +
+                              std::to_string(session.steps_done()) + ".safetensors";
+    session.save_checkpoint(saved);
+    session.pause();
+    said = "Your run (" + std::to_string(session.steps_done()) + " steps) is paused and saved to " +
+           saved + "; Start a new run brings the dashboard back to it.";
+  }
+  state.saved = run;
+  state.note = said + scored;
+  state.note_ok = scored.empty();
+  show_saved_grid(state, static_cast<int>(run->grids.size()) - 1);
+  if (note != nullptr) *note = said + scored;
+}
+
+void training_close_saved_run(TrainingState& state) {
+  state.saved.reset();
+  state.saved_grid = 0;
+  lab::TrainingSnapshot fresh;  // version 0: the session's next read() copies
+  state.snap = std::move(fresh);
+  state.tiled_samples_version = UINT64_MAX;
+  state.note.clear();
+  if (state.session) state.session->read(state.snap);
+}
 
 void training_begin_headless(TrainingState& state, double seconds, int threads) {
   init_form(state);

@@ -12,6 +12,7 @@
 #include "gfx/rgb_texture.h"
 #include "logic/folder_browser.h"
 #include "logic/image_tiles.h"
+#include "logic/saved_run.h"
 #include "logic/training_session.h"
 
 namespace convt::panels {
@@ -43,6 +44,12 @@ struct TrainingState {
   lab::TiledImage sample_tiles, real_tiles;  // 1-channel models: drawn by the heatmap renderer
   gfx::RgbTexture sample_rgb, real_rgb;      // 3-channel models (rgb32, dcgan64): in colour
 
+  // A saved run opened read-only (assets/runs/<name>, logic/saved_run.h; lesson 8): while set,
+  // the panel shows it (curves, grids, diagnoses) instead of the live session, with a banner and
+  // no training controls. The live run, if any, was paused and saved when it opened.
+  std::shared_ptr<const lab::SavedRun> saved;
+  int saved_grid = 0;  // the grid shown, index into saved->grids
+
   // --train-seconds T (screenshot mode): train T seconds, then the screenshot may be taken.
   double headless_seconds = -1.0;
   // Screenshot mode's frame timing: the time from the end of one frame's 30 ms pause to the
@@ -57,6 +64,16 @@ void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps);
 // Fills the form's defaults (the "fast start" preset, the fast backend, the model list) once, as
 // the first draw does; for code that sets the form before the panel is drawn (a lesson's Show me).
 void training_init_form(TrainingState& state);
+
+// Opens the saved run in `dir` (lab::saved_run_dir(name) for a shipped one) read-only: loads and
+// scores it (logic/saved_run.h), then, if a live run has taken steps, saves it to
+// <run_dir>/before_lesson_stepN.safetensors and pauses it (Close brings it back). `note` says what
+// happened to the live run. Throws lab::SavedRunError (nothing changed) for a bad saved run.
+// Needs no GL context.
+void training_open_saved_run(TrainingState& state, const std::string& dir,
+                             std::string* note = nullptr);
+// Back to the live session (the paused run, if any, is shown again as it was).
+void training_close_saved_run(TrainingState& state);
 
 // Screenshot mode: starts training now with the "fast start" preset on the fast backend
 // (`threads` threads) for the screenshot taken after `seconds` seconds of training.

@@ -17,6 +17,7 @@
 #include "logic/stepper_model.h"
 #include "panels/lessons_panel.h"
 #include "panels/panels.h"
+#include "panels/training_panel.h"
 
 namespace {
 
@@ -166,6 +167,33 @@ TEST(LessonsShowMe, Lesson10RefinementFfnnVsGanAndTheBlankCanvas) {
   EXPECT_EQ(s.completion.blank_seed, 1u);
 }
 
+// Lesson 8's saved runs open read-only: the training panel, the run (assets/runs/<name>), its
+// last grid, its curves; no run is started.
+TEST(LessonsShowMe, Lesson8ModeCollapseAndDivergenceOpenSavedRunsReadOnly) {
+  AppState s;
+  ASSERT_TRUE(apply_show_me(s, 7, 2));
+  EXPECT_EQ(s.view.active_panel, PanelId::kTraining);
+  EXPECT_TRUE(s.view.select_requested);
+  ASSERT_NE(s.training.saved, nullptr);
+  const convt::lab::SavedRun& collapse = *s.training.saved;
+  EXPECT_EQ(collapse.name, "mode_collapse");
+  EXPECT_EQ(s.training.saved_grid, static_cast<int>(collapse.grids.size()) - 1);
+  EXPECT_EQ(s.training.snap.samples_step, collapse.grids.back().step);
+  EXPECT_EQ(s.training.snap.series.points().size(), collapse.series.points().size());
+  EXPECT_TRUE(collapse.grids.back().has_score);  // the classifier's histogram, for the diagnoses
+  ASSERT_NE(s.training.session, nullptr);
+  EXPECT_EQ(s.training.session->steps_done(), 0);  // nothing trains
+
+  ASSERT_TRUE(apply_show_me(s, 7, 3));
+  ASSERT_NE(s.training.saved, nullptr);
+  EXPECT_EQ(s.training.saved->name, "divergence");
+  EXPECT_EQ(s.training.snap.step, s.training.saved->series.points().back().step);
+
+  convt::panels::training_close_saved_run(s.training);
+  EXPECT_EQ(s.training.saved, nullptr);
+  EXPECT_EQ(s.training.snap.step, 0);  // the (empty) live session again
+}
+
 TEST(LessonsShowMe, BadLessonOrIndexThrows) {
   AppState s;
   EXPECT_THROW(apply_show_me(s, 10, 0), std::out_of_range);
@@ -258,6 +286,41 @@ TEST_F(LessonsTrainingTest, Lesson8HealthyRunThenAnotherSavesTheFirst) {
   const auto first = convt::GanTrainer::from_checkpoint(saved, nullptr);
   EXPECT_GE(first->steps_done(), 2);
   EXPECT_FLOAT_EQ(first->config().lr_d, 2e-4f);  // the healthy run, not the new one
+}
+
+// A live run, then a saved run: the live run is saved under a name of its own and paused, and
+// closing the saved run brings it back with its steps (nothing lost); a live Show me then closes
+// a saved run that is open.
+TEST_F(LessonsTrainingTest, Lesson8SavedRunPausesAndSavesTheLiveRun) {
+  ASSERT_TRUE(apply_show_me(*state_, 7, 0));
+  convt::lab::TrainingSnapshot snap = wait_for([](const auto& s) { return s.step >= 2; });
+  ASSERT_GE(snap.step, 2) << snap.error;
+
+  std::string note;
+  ASSERT_TRUE(apply_show_me(*state_, 7, 2, &note));
+  ASSERT_NE(state_->training.saved, nullptr);
+  EXPECT_NE(note.find("paused"), std::string::npos) << note;
+  const size_t at = note.find(dir_.string() + "/before_lesson_step");
+  ASSERT_NE(at, std::string::npos) << note;
+  const std::string saved = note.substr(at, note.find(".safetensors", at) + 12 - at);
+  convt::lab::TrainingSession& session = *state_->training.session;
+  for (int i = 0; i < 6000 && !session.idle(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(fs::exists(saved)) << saved;
+  const int64_t steps = session.steps_done();
+  EXPECT_GE(convt::GanTrainer::from_checkpoint(saved, nullptr)->steps_done(), 2);
+  EXPECT_EQ(state_->training.snap.step, state_->training.saved->series.points().back().step);
+
+  convt::panels::training_close_saved_run(state_->training);
+  snap = state_->training.snap;
+  EXPECT_EQ(snap.status, convt::lab::SessionStatus::kPaused) << snap.error;
+  EXPECT_EQ(snap.step, steps);  // the live run, as it was
+
+  ASSERT_TRUE(apply_show_me(*state_, 7, 3));
+  ASSERT_NE(state_->training.saved, nullptr);
+  ASSERT_TRUE(apply_show_me(*state_, 7, 1));  // D too strong: live again
+  EXPECT_EQ(state_->training.saved, nullptr);
 }
 
 // ---- --lesson and --show-me ----------------------------------------------------------------
