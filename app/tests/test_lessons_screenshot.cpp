@@ -65,4 +65,16 @@ TEST_F(LessonsScreenshot, ShowMeRendersTheTargetPanel) {
   EXPECT_GT(colour_count(png, &width), 100u) << "looks blank";
 }
 
+// Lesson 8's saved runs open in the training panel at once (nothing to train first).
+TEST_F(LessonsScreenshot, ShowMeSavedRunsRenderTheTrainingPanel) {
+  for (const char* which : {"8.3", "8.4"}) {
+    const fs::path png = dir_ / (std::string("show_me_") + which + ".png"), log = dir_ / "log.txt";
+    ASSERT_EQ(run_lab("--screenshot '" + png.string() + "' --show-me " + which, log), 0)
+        << read_text(log);
+    EXPECT_NE(read_text(log).find("panel training"), std::string::npos) << read_text(log);
+    int width = 0;
+    EXPECT_GT(colour_count(png, &width), 100u) << which << " looks blank";
+  }
+}
+
 }  // namespace
