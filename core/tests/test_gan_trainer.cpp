@@ -119,6 +119,30 @@ TEST(GanTrainer, StepsSeparatelyEqualStep) {
   }
 }
 
+// D's weights are the same in Step A and Step B, so Step B differentiates Step A's forward pass
+// of D on X_fake (the same dropout masks): its D(G(z)) is the mean sigmoid of Step A's logits.
+// If D ran on something else in between, Step B runs D(X_fake) again (new masks).
+TEST(GanTrainer, StepBReusesStepAsForwardOfDOnTheFakes) {
+  const auto mean_sigmoid = [](const Tensor& logits) {
+    float sum = 0.0f;
+    for (int64_t i = 0; i < logits.numel(); ++i) sum += 1.0f / (1.0f + std::exp(-logits[i]));
+    return sum / static_cast<float>(logits.numel());
+  };
+  GanTrainer a(tiny_spec(), tiny_config(4), &digits20());
+  GanTrainer b(tiny_spec(), tiny_config(4), &digits20());
+  a.step_generator();
+  const Tensor logits_a = a.D().activation_after(a.D().size() - 1);  // (B, 1)
+  EXPECT_EQ(a.step_discriminator().d_fake, mean_sigmoid(logits_a));
+
+  b.step_generator();
+  const Tensor logits_b = b.D().activation_after(b.D().size() - 1);
+  EXPECT_EQ(logits_b.shape(), logits_a.shape());
+  b.D().forward(b.last_fakes());  // D now holds another pass (other dropout masks)
+  const StepMetrics mb = b.step_discriminator();
+  EXPECT_NE(mb.d_fake, mean_sigmoid(logits_b));
+  EXPECT_TRUE(std::isfinite(mb.loss_d));
+}
+
 TEST(GanTrainer, DeterministicForASeed) {
   GanTrainer a(tiny_spec(), tiny_config(5), &digits20());
   GanTrainer b(tiny_spec(), tiny_config(5), &digits20());

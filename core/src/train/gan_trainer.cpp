@@ -1,5 +1,6 @@
 #include "convt/train/gan_trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -135,10 +136,11 @@ float GanTrainer::step_generator() {
   D.set_training(true);
   fill_latent(z_);                                              // (B, latent_dim)
   x_fake_ = G.forward(z_);                                      // (B, C, H, W)
-  const Tensor& logits = D.forward(x_fake_);                    // (B, 1)
-  const float loss_g = bce_with_logits_forward(logits, ones_);  // L_G = BCE(D(G(z)), 1)
-  dlogits_.resize(logits.shape());
-  bce_with_logits_backward(dlogits_, logits, ones_);
+  d_holds_fake_forward_ = false;
+  logits_fake_ = D.forward(x_fake_);                                  // (B, 1)
+  const float loss_g = bce_with_logits_forward(logits_fake_, ones_);  // L_G = BCE(D(G(z)), 1)
+  dlogits_.resize(logits_fake_.shape());
+  bce_with_logits_backward(dlogits_, logits_fake_, ones_);
   D.set_requires_grad(false);  // D is frozen in Step A: only dL/dX_fake is wanted
   D.backward(&dfake_, dlogits_);
   D.set_requires_grad(true);
@@ -156,6 +158,7 @@ float GanTrainer::step_generator() {
   opt_g_->step();
   metrics_.loss_g = loss_g;
   have_fake_ = true;
+  d_holds_fake_forward_ = true;  // D's weights are unchanged: Step B reuses this D(X_fake)
   step_a_seconds_ = seconds_since(t0);
   return loss_g;
 }
@@ -165,6 +168,7 @@ void GanTrainer::make_fakes_without_update() {
   fill_latent(z_);
   x_fake_ = model_.G->forward(z_);
   have_fake_ = true;
+  d_holds_fake_forward_ = false;
   step_a_seconds_ = 0.0;
 }
 
@@ -188,6 +192,28 @@ StepMetrics GanTrainer::step_discriminator(const Tensor& real) {
   D.zero_grad();
   const float B = static_cast<float>(cfg_.batch_size);
 
+  // L_D = BCE(D(X_fake), 0) + BCE(D(x), 1), the fake half first.
+  // BCE(D(X_fake), 0), X_fake detached: the gradient stops at D's input. D still holds Step A's
+  // forward pass on X_fake (same weights), unless its output shows it ran on something since.
+  bool reuse = d_holds_fake_forward_;
+  if (reuse) {
+    const Tensor& d_out = D.activation_after(D.size() - 1);
+    reuse = d_out.shape() == logits_fake_.shape() &&
+            std::equal(d_out.data(), d_out.data() + d_out.numel(), logits_fake_.data());
+  }
+  if (!reuse) logits_fake_ = D.forward(x_fake_);  // (B, 1)
+  d_holds_fake_forward_ = false;
+  const Tensor& logits_fake = logits_fake_;
+  const float loss_fake = bce_with_logits_forward(logits_fake, zeros_);
+  float d_fake = 0.0f, acc_fake = 0.0f;
+  for (int64_t i = 0; i < logits_fake.numel(); ++i) {
+    d_fake += 1.0f / (1.0f + std::exp(-logits_fake[i]));
+    acc_fake += logits_fake[i] < 0.0f ? 1.0f : 0.0f;
+  }
+  dlogits_.resize(logits_fake.shape());
+  bce_with_logits_backward(dlogits_, logits_fake, zeros_);
+  D.backward(nullptr, dlogits_);
+
   // BCE(D(x), 1)
   const Tensor& logits_real = D.forward(real);  // (B, 1)
   const float loss_real = bce_with_logits_forward(logits_real, ones_);
@@ -198,18 +224,6 @@ StepMetrics GanTrainer::step_discriminator(const Tensor& real) {
   }
   dlogits_.resize(logits_real.shape());
   bce_with_logits_backward(dlogits_, logits_real, ones_);
-  D.backward(nullptr, dlogits_);
-
-  // + BCE(D(X_fake), 0), X_fake detached: the gradient stops at D's input
-  const Tensor& logits_fake = D.forward(x_fake_);  // (B, 1)
-  const float loss_fake = bce_with_logits_forward(logits_fake, zeros_);
-  float d_fake = 0.0f, acc_fake = 0.0f;
-  for (int64_t i = 0; i < logits_fake.numel(); ++i) {
-    d_fake += 1.0f / (1.0f + std::exp(-logits_fake[i]));
-    acc_fake += logits_fake[i] < 0.0f ? 1.0f : 0.0f;
-  }
-  dlogits_.resize(logits_fake.shape());
-  bce_with_logits_backward(dlogits_, logits_fake, zeros_);
   D.backward(nullptr, dlogits_);
 
   const float loss_d = loss_real + loss_fake;
@@ -413,6 +427,7 @@ void GanTrainer::load_checkpoint(const std::string& path) {
   rng_.set_state(meta(f, "rng", path));
   for (const auto& [key, r] : rngs) r->set_state(meta(f, key, path));
   have_fake_ = false;
+  d_holds_fake_forward_ = false;
 }
 
 std::unique_ptr<GanTrainer> GanTrainer::from_checkpoint(const std::string& path,

@@ -11,9 +11,13 @@
 //                                Adam updates D only.
 //   step() = Step A then Step B.
 //
-// D runs on the real and the fake batch as two forward/backward passes, as PyTorch's
-// D(real), D(fake) (each pass draws its own dropout masks). Both nets stay in training mode
-// (batch statistics in G's BatchNorm, dropout in D); generate() uses evaluation mode.
+// D's weights do not change between Step A and Step B, so D(X_fake) is the same function in
+// both: Step B differentiates Step A's forward pass of D on X_fake (its activations and dropout
+// masks, still held by D) instead of running it again, as TensorFlow's DCGAN tutorial computes
+// one fake_output for both losses; then D runs forward/backward on the real batch (its own
+// dropout masks). If D ran on anything else in between (or Step B comes without Step A), Step B
+// runs D(X_fake) afresh. Both nets stay in training mode (batch statistics in G's BatchNorm,
+// dropout in D); generate() uses evaluation mode.
 //
 // Deterministic for a given seed, backend and thread count: z comes from the trainer's own Rng,
 // each Dropout layer has its own Rng, batches come from convt::BatchSampler.
@@ -132,6 +136,10 @@ class GanTrainer {
   Rng rng_;  // z for training steps
   int64_t steps_ = 0;
   bool have_fake_ = false;
+  // Step A's D(X_fake): its logits (B, 1), and whether D still holds that forward pass (its
+  // activations and dropout masks), which Step B then differentiates instead of running it again.
+  Tensor logits_fake_;
+  bool d_holds_fake_forward_ = false;
   double step_a_seconds_ = 0.0;
   Tensor z_, x_fake_, real_, ones_, zeros_, dlogits_, dfake_;
   StepMetrics metrics_;
