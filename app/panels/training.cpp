@@ -766,20 +766,7 @@ void draw_saved_controls(TrainingState& s) {
     }
     ImGui::SameLine();
     if (ImGui::Button("Run it yourself")) {
-      const lab::SavedRun copy = run;  // closing drops s.saved
-      training_close_saved_run(s);
-      s.form.gan.batch_size = copy.gan.batch_size;
-      s.form.gan.lr_g = copy.gan.lr_g;
-      s.form.gan.lr_d = copy.gan.lr_d;
-      s.form.gan.beta1 = copy.gan.beta1;
-      s.form.gan.beta2 = copy.gan.beta2;
-      s.form.gan.seed = copy.gan.seed;
-      s.form.threads = copy.threads;
-      s.backend = 1;
-      const auto it = std::find(s.models.begin(), s.models.end(), copy.model);
-      if (it != s.models.end()) s.model_index = static_cast<int>(it - s.models.begin());
-      s.data_choice = 0;
-      s.session->start(config_from_form(s));
+      training_run_saved_run_live(s);
     } else if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip(
           "A new live run with these settings (it replaces your run, which was "
@@ -865,6 +852,24 @@ void training_open_saved_run(TrainingState& state, const std::string& dir, std::
   state.note_ok = scored.empty();
   show_saved_grid(state, static_cast<int>(run->grids.size()) - 1);
   if (note != nullptr) *note = said + scored;
+}
+
+void training_run_saved_run_live(TrainingState& state) {
+  if (!state.saved) return;
+  const std::shared_ptr<const lab::SavedRun> run = state.saved;  // closing drops state.saved
+  training_close_saved_run(state);
+  state.form.gan.batch_size = run->gan.batch_size;
+  state.form.gan.lr_g = run->gan.lr_g;
+  state.form.gan.lr_d = run->gan.lr_d;
+  state.form.gan.beta1 = run->gan.beta1;
+  state.form.gan.beta2 = run->gan.beta2;
+  state.form.gan.seed = run->gan.seed;
+  state.form.threads = run->threads;
+  state.backend = 1;  // fast, as the saved runs were made
+  const auto it = std::find(state.models.begin(), state.models.end(), run->model);
+  if (it != state.models.end()) state.model_index = static_cast<int>(it - state.models.begin());
+  state.data_choice = 0;  // the built-in digits
+  state.session->start(config_from_form(state));
 }
 
 void training_close_saved_run(TrainingState& state) {

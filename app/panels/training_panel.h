@@ -74,6 +74,10 @@ void training_open_saved_run(TrainingState& state, const std::string& dir,
                              std::string* note = nullptr);
 // Back to the live session (the paused run, if any, is shown again as it was).
 void training_close_saved_run(TrainingState& state);
+// "Run it yourself": closes the saved run and starts a new live run with its settings (model,
+// the built-in digits, batch, lr_G, lr_D, betas, seed, threads; fast backend). The run it
+// replaces was saved when the saved run opened. Nothing happens without a saved run.
+void training_run_saved_run_live(TrainingState& state);
 
 // Screenshot mode: starts training now with the "fast start" preset on the fast backend
 // (`threads` threads) for the screenshot taken after `seconds` seconds of training.

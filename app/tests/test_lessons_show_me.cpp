@@ -323,6 +323,24 @@ TEST_F(LessonsTrainingTest, Lesson8SavedRunPausesAndSavesTheLiveRun) {
   EXPECT_EQ(state_->training.saved, nullptr);
 }
 
+// "Run it yourself" on the mode-collapse run: a live run with its settings.
+TEST_F(LessonsTrainingTest, Lesson8RunTheSavedRunYourself) {
+  ASSERT_TRUE(apply_show_me(*state_, 7, 2));
+  ASSERT_NE(state_->training.saved, nullptr);
+  const convt::GanConfig want = state_->training.saved->gan;
+  convt::panels::training_run_saved_run_live(state_->training);
+  EXPECT_EQ(state_->training.saved, nullptr);
+  const convt::lab::TrainingSnapshot snap = wait_for([](const auto& s) { return s.step >= 1; });
+  ASSERT_GE(snap.step, 1) << snap.error;
+  EXPECT_EQ(snap.config.gan.batch_size, 16);
+  EXPECT_EQ(snap.config.gan.batch_size, want.batch_size);
+  EXPECT_FLOAT_EQ(snap.config.gan.lr_g, 5e-3f);
+  EXPECT_FLOAT_EQ(snap.config.gan.lr_d, 5e-5f);
+  EXPECT_EQ(snap.config.gan.seed, 1u);
+  EXPECT_EQ(snap.config.data, "digits");
+  EXPECT_EQ(snap.config.threads, 1);
+}
+
 // ---- --lesson and --show-me ----------------------------------------------------------------
 
 convt::GuiParseResult parse(std::vector<std::string> args, convt::GuiOptions& options) {
