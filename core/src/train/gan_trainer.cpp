@@ -134,9 +134,9 @@ float GanTrainer::step_generator() {
   nn::Sequential& D = *model_.D;
   G.set_training(true);
   D.set_training(true);
-  fill_latent(z_);                                              // (B, latent_dim)
-  x_fake_ = G.forward(z_);                                      // (B, C, H, W)
   d_holds_fake_forward_ = false;
+  fill_latent(z_);                                                    // (B, latent_dim)
+  x_fake_ = G.forward(z_);                                            // (B, C, H, W)
   logits_fake_ = D.forward(x_fake_);                                  // (B, 1)
   const float loss_g = bce_with_logits_forward(logits_fake_, ones_);  // L_G = BCE(D(G(z)), 1)
   dlogits_.resize(logits_fake_.shape());
