@@ -786,8 +786,14 @@ void draw_saved_banner(const TrainingState& s) {
   ImGui::BeginChild("saved_banner", ImVec2(0.0f, height), true, ImGuiWindowFlags_NoScrollbar);
   ImGui::TextColored(kBannerColour, "Saved run: %s -- read-only; Start a new run to train",
                      run.title.c_str());
+  // The folder relative to the working directory when it is below it (assets/runs/<name>).
+  std::error_code ec;
+  const fs::path here = fs::current_path(ec);
+  const fs::path relative = fs::path(run.dir).lexically_relative(here);
+  const std::string dir =
+      ec || relative.empty() || *relative.begin() == ".." ? run.dir : relative.string();
   ImGui::TextDisabled("%s, %" PRId64 " steps, log %s/log.csv%s", run.name.c_str(), s.snap.step,
-                      run.dir.c_str(), run.error.empty() ? "" : "; training stopped with an error");
+                      dir.c_str(), run.error.empty() ? "" : "; training stopped with an error");
   ImGui::EndChild();
   ImGui::PopStyleColor();
 }
