@@ -298,7 +298,6 @@ void draw_controls(TrainingState& s) {
     session.load_checkpoint(s.checkpoint_path);
   }
   ImGui::EndDisabled();
-  ImGui::SameLine();
   if (ImGui::Button("Saved runs...")) ImGui::OpenPopup("saved_runs");
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip(
