@@ -841,16 +841,20 @@ void training_open_saved_run(TrainingState& state, const std::string& dir, std::
   if (!state.saved) session.read(state.snap);
   std::string said;
   const bool has_run = state.snap.status == lab::SessionStatus::kRunning ||
-                       state.snap.status == lab::SessionStatus::kPaused;
-  if (!state.saved && has_run && session.steps_done() > 0) {
-    // As a lesson's Show me does: under a name of its own, then paused (not dropped), so
-    // closing the saved run brings it back as it was.
-    const std::string saved = state.snap.config.run_dir + "/before_lesson_step" +
-                              std::to_string(session.steps_done()) + ".safetensors";
-    session.save_checkpoint(saved);
+                       state.snap.status == lab::SessionStatus::kPaused ||
+                       state.snap.status == lab::SessionStatus::kLoading;
+  if (!state.saved && has_run) {
+    // As a lesson's Show me does: under a name of its own, then paused (not dropped, and not
+    // training unseen), so closing the saved run brings it back as it was.
+    const int64_t steps = session.steps_done();
+    if (steps > 0) {
+      const std::string saved = state.snap.config.run_dir + "/before_lesson_step" +
+                                std::to_string(steps) + ".safetensors";
+      session.save_checkpoint(saved);
+      said = "Your run (" + std::to_string(steps) + " steps) is paused and saved to " + saved +
+             "; Start a new run brings the dashboard back to it.";
+    }
     session.pause();
-    said = "Your run (" + std::to_string(session.steps_done()) + " steps) is paused and saved to " +
-           saved + "; Start a new run brings the dashboard back to it.";
   }
   state.saved = run;
   state.note = said + scored;
