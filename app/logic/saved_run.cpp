@@ -52,7 +52,7 @@ bool split_csv_line(const std::string& line, std::vector<std::string>& fields) {
 }
 
 // The column index of the first of `names` in `header`, or -1.
-int find_column(const std::vector<std::string>& header, std::initializer_list<const char*> names) {
+int find_column(const std::vector<std::string>& header, const std::vector<const char*>& names) {
   for (const char* name : names) {
     const auto it = std::find(header.begin(), header.end(), name);
     if (it != header.end()) return static_cast<int>(it - header.begin());
@@ -80,7 +80,7 @@ std::vector<CurvePoint> read_training_log(const std::string& path) {
   split_csv_line(line, header);
   struct Column {
     const char* name;
-    std::initializer_list<const char*> names;
+    std::vector<const char*> names;
     int index = -1;
   };
   // The CLI's names first, then the dashboard's Export CSV names.
