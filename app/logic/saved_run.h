@@ -3,19 +3,21 @@
 // (PNG), and the diagnoses computed from them (logic/training_diagnoses.h). No GL.
 //
 //   assets/runs/mode_collapse/
-//     run.json                    what it is: title, the exact command, seed, date,
-//     hyperparameters,
-//                                 what to look for, the grids (file and step), the trainer's error
-//     log.csv                     `convt-lab train`'s log: one row per step (step, epoch, loss_g,
-//                                 loss_d, d_real, d_fake, acc_real, acc_fake, ...); the dashboard's
-//                                 "Export CSV" header (step, loss_G, loss_D, D(x), D(G(z)), ...)
-//                                 is read too
-//     samples_epoch_001.png ...   `convt-lab train`'s grids of G(fixed z): 8 columns, each pixel
-//                                 3x3, 1 black pixel between tiles (convt::make_image_grid)
+//     run.json          what it is: title, the exact command, date, hyperparameters, seed, what
+//                       to look for, the grid geometry, the grids (file, step), the trainer's
+//                       error if a non-finite loss stopped it
+//     log.csv           `convt-lab train`'s log, one row per step (step, epoch, loss_g, loss_d,
+//                       d_real, d_fake, acc_real, acc_fake, ...); the dashboard's Export CSV
+//                       (step, loss_G, loss_D, D(x), D(G(z)), ...) is read too
+//     samples_step_00100.png ...   G(fixed z) after that step: `convt-lab sample` grids
+//                       (convt::make_image_grid: 8 columns, pixels 2x2, 1 black pixel between
+//                       tiles; run.json's "grid" says so)
+//
+// (scripts/make_saved_runs.sh makes the log and the grids; provenance in assets/README.md.)
 //
 // Everything a diagnosis needs is recomputed from these files: the curves from log.csv, the
 // samples' diversity from the decoded grid, the class histogram by the dashboard's digit
-// classifier on the decoded grid. Nothing is typed in by hand.
+// classifier on the decoded grid; of run.json only the trainer's error message (if any) feeds one.
 #pragma once
 
 #include <cstdint>
