@@ -56,7 +56,9 @@ void select_blas_kernel() {
   unsetenv("OPENBLAS_CORETYPE");
 }
 
-void apply_blas_threads() { openblas_set_num_threads(g_openblas_threads ? g_num_threads.load() : 1); }
+void apply_blas_threads() {
+  openblas_set_num_threads(g_openblas_threads ? g_num_threads.load() : 1);
+}
 
 // A fixed set of worker threads that sleep on a condition variable between parallel regions
 // (starting a std::thread per region costs tens of microseconds; a region can be shorter).
@@ -109,6 +111,12 @@ class ThreadPool {
   }
 
   static thread_local bool t_inside_task;
+
+ public:
+  // Whether the calling thread is running a task of a region (nested regions run inline).
+  static bool inside_task() { return t_inside_task; }
+
+ private:
   std::mutex region_mutex_;
   std::mutex mutex_;
   std::condition_variable work_ready_, work_done_;
@@ -162,7 +170,7 @@ void parallel_for(int64_t count, int64_t cost_per_item,
                   const std::function<void(int64_t, int64_t)>& fn) {
   // Below ~32k element operations per thread, waking a worker is not worth it.
   constexpr int64_t kMinCostPerThread = 1 << 15;
-  int64_t parts = std::min<int64_t>(num_threads(), count);
+  int64_t parts = std::min<int64_t>(ThreadPool::inside_task() ? 1 : num_threads(), count);
   parts = std::min<int64_t>(parts, count * std::max<int64_t>(cost_per_item, 1) / kMinCostPerThread);
   if (parts <= 1) {
     if (count > 0) fn(0, count);
@@ -171,6 +179,8 @@ void parallel_for(int64_t count, int64_t cost_per_item,
   pool().run(static_cast<int>(parts),
              [&](int t) { fn(count * t / parts, count * (t + 1) / parts); });
 }
+
+void run_parts(int parts, const std::function<void(int)>& task) { pool().run(parts, task); }
 
 void gemm(bool a_trans, bool b_trans, int M, int N, int K, float alpha, const float* A, int lda,
           const float* B, int ldb, float beta, float* C, int ldc) {
@@ -190,7 +200,7 @@ void gemm(bool a_trans, bool b_trans, int M, int N, int K, float alpha, const fl
   // per thread; small products stay on one thread.
   const bool split_n = N >= M;
   const int extent = split_n ? N : M;
-  int parts = g_openblas_threads ? 1 : num_threads();
+  int parts = g_openblas_threads || ThreadPool::inside_task() ? 1 : num_threads();
   parts = std::min(parts, extent / 16);
   if (static_cast<int64_t>(M) * N * K < (int64_t{1} << 20)) parts = 1;
   if (parts <= 1) {

@@ -70,27 +70,31 @@ void forward_by_boxes(Tensor& out, const Tensor& x, const Tensor& weight, const 
   float* w_boxes = detail::scratch(3, w_at.back());  // per box (C_in, C_out*taps)
   for (size_t i = 0; i < boxes.size(); ++i)
     detail::weight_box(w_boxes + w_at[i], weight.data(), C_in, g, boxes[i]);
-  const int B = detail::box_chunk_samples(boxes, C_out, C_in, N);
-  for (int n0 = 0; n0 < N; n0 += B) {
-    const int b = std::min(B, N - n0);
-    float* x_t = detail::scratch(0, C_in * in_plane * b);      // (C_in, H, W, b)
-    float* out_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
-    detail::to_batch_minor(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
-    std::fill_n(out_t, C_out * out_plane * b, 0.0f);
-    for (size_t i = 0; i < boxes.size(); ++i) {
-      const detail::TapBox& box = boxes[i];
-      const int64_t box_rows = static_cast<int64_t>(C_out) * box.taps();
-      const int width = static_cast<int>(box.pixels() * b);
-      float* x_box = detail::scratch(2, C_in * width);     // (C_in, box_pixels*b)
-      float* cols = detail::scratch(1, box_rows * width);  // (C_out*taps, box_pixels*b)
-      detail::gather_box(x_box, x_t, b, C_in, g.W_grid, in_plane, box);
-      detail::gemm(true, false, static_cast<int>(box_rows), width, C_in, 1.0f, w_boxes + w_at[i],
-                   static_cast<int>(box_rows), x_box, width, 0.0f, cols, width);
-      detail::col2im_box_add(out_t, cols, b, g, box);
+  const int T = std::clamp(num_threads(), 1, std::max(N, 1));
+  const int B = detail::box_chunk_samples(boxes, C_out, C_in, (N + T - 1) / T);
+  detail::run_parts(T, [&](int t) {  // thread t: samples [N*t/T, N*(t+1)/T), its own scratch
+    const int n_end = N * (t + 1) / T;
+    for (int n0 = N * t / T; n0 < n_end; n0 += B) {
+      const int b = std::min(B, n_end - n0);
+      float* x_t = detail::scratch(0, C_in * in_plane * b);      // (C_in, H, W, b)
+      float* out_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
+      detail::to_batch_minor(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
+      std::fill_n(out_t, C_out * out_plane * b, 0.0f);
+      for (size_t i = 0; i < boxes.size(); ++i) {
+        const detail::TapBox& box = boxes[i];
+        const int64_t box_rows = static_cast<int64_t>(C_out) * box.taps();
+        const int width = static_cast<int>(box.pixels() * b);
+        float* x_box = detail::scratch(2, C_in * width);     // (C_in, box_pixels*b)
+        float* cols = detail::scratch(1, box_rows * width);  // (C_out*taps, box_pixels*b)
+        detail::gather_box(x_box, x_t, b, C_in, g.W_grid, in_plane, box);
+        detail::gemm(true, false, static_cast<int>(box_rows), width, C_in, 1.0f, w_boxes + w_at[i],
+                     static_cast<int>(box_rows), x_box, width, 0.0f, cols, width);
+        detail::col2im_box_add(out_t, cols, b, g, box);
+      }
+      detail::from_batch_minor(out.data() + static_cast<int64_t>(n0) * C_out * out_plane, out_t, b,
+                               C_out, out_plane, bias ? bias->data() : nullptr, /*add=*/false);
     }
-    detail::from_batch_minor(out.data() + static_cast<int64_t>(n0) * C_out * out_plane, out_t, b,
-                             C_out, out_plane, bias ? bias->data() : nullptr, /*add=*/false);
-  }
+  });
 }
 
 // The backward of forward_by_boxes, box by box: cols = im2col_box(dout_t) (every entry inside),
@@ -102,49 +106,62 @@ void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Te
   const int N = static_cast<int>(x.dim(0)), C_in = static_cast<int>(x.dim(1)), C_out = g.C;
   const int64_t in_plane = g.grid_size(), out_plane = g.image_size();
   const std::vector<int64_t> w_at = detail::box_weight_offsets(boxes, C_in, C_out);
-  float* w_boxes = detail::scratch(3, w_at.back());   // per box (C_in, C_out*taps)
-  float* dw_boxes = detail::scratch(4, w_at.back());  // per box (C_in, C_out*taps)
+  float* w_boxes = detail::scratch(3, w_at.back());  // per box (C_in, C_out*taps)
   if (dx) {
     for (size_t i = 0; i < boxes.size(); ++i)
       detail::weight_box(w_boxes + w_at[i], weight.data(), C_in, g, boxes[i]);
   }
-  const int B = detail::box_chunk_samples(boxes, C_out, 2 * C_in, N);
-  for (int n0 = 0; n0 < N; n0 += B) {
-    const int b = std::min(B, N - n0);
-    float* dout_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
-    float* x_t = detail::scratch(0, C_in * in_plane * b);       // (C_in, H, W, b)
-    float* dx_t = detail::scratch(6, C_in * in_plane * b);      // (C_in, H, W, b)
-    detail::to_batch_minor(dout_t, dout.data() + static_cast<int64_t>(n0) * C_out * out_plane, b,
-                           C_out, out_plane);
-    if (dweight) detail::to_batch_minor(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
-    if (dx) std::fill_n(dx_t, C_in * in_plane * b, 0.0f);
-    for (size_t i = 0; i < boxes.size(); ++i) {
-      const detail::TapBox& box = boxes[i];
-      const int64_t box_rows = static_cast<int64_t>(C_out) * box.taps();
-      const int width = static_cast<int>(box.pixels() * b);
-      float* cols = detail::scratch(1, box_rows * width);  // (C_out*taps, box_pixels*b)
-      detail::im2col_box(cols, dout_t, b, g, box);
+  const int T = std::clamp(num_threads(), 1, std::max(N, 1));
+  const int B = detail::box_chunk_samples(boxes, C_out, 2 * C_in, (N + T - 1) / T);
+  std::vector<float*> dw_parts(static_cast<size_t>(T), nullptr);  // each thread's dw_boxes
+  detail::run_parts(T, [&](int t) {  // thread t: samples [N*t/T, N*(t+1)/T), its own scratch
+    const int n_begin = N * t / T, n_end = N * (t + 1) / T;
+    float* dw_boxes = nullptr;  // per box, the sum over this thread's samples
+    if (dweight && n_begin < n_end) {
+      dw_boxes = detail::scratch(4, w_at.back());
+      dw_parts[static_cast<size_t>(t)] = dw_boxes;
+    }
+    for (int n0 = n_begin; n0 < n_end; n0 += B) {
+      const int b = std::min(B, n_end - n0);
+      float* dout_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
+      float* x_t = detail::scratch(0, C_in * in_plane * b);       // (C_in, H, W, b)
+      float* dx_t = detail::scratch(6, C_in * in_plane * b);      // (C_in, H, W, b)
+      detail::to_batch_minor(dout_t, dout.data() + static_cast<int64_t>(n0) * C_out * out_plane, b,
+                             C_out, out_plane);
+      if (dweight) detail::to_batch_minor(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
+      if (dx) std::fill_n(dx_t, C_in * in_plane * b, 0.0f);
+      for (size_t i = 0; i < boxes.size(); ++i) {
+        const detail::TapBox& box = boxes[i];
+        const int64_t box_rows = static_cast<int64_t>(C_out) * box.taps();
+        const int width = static_cast<int>(box.pixels() * b);
+        float* cols = detail::scratch(1, box_rows * width);  // (C_out*taps, box_pixels*b)
+        detail::im2col_box(cols, dout_t, b, g, box);
+        if (dx) {
+          float* dx_box = detail::scratch(2, C_in * width);  // (C_in, box_pixels*b)
+          detail::gemm(false, false, C_in, width, static_cast<int>(box_rows), 1.0f,
+                       w_boxes + w_at[i], static_cast<int>(box_rows), cols, width, 0.0f, dx_box,
+                       width);
+          detail::scatter_box(dx_t, dx_box, b, C_in, g.W_grid, in_plane, box);
+        }
+        if (dweight) {
+          float* x_box = detail::scratch(7, C_in * width);  // (C_in, box_pixels*b)
+          detail::gather_box(x_box, x_t, b, C_in, g.W_grid, in_plane, box);
+          detail::gemm(false, true, C_in, static_cast<int>(box_rows), width, 1.0f, x_box, width,
+                       cols, width, n0 == n_begin ? 0.0f : 1.0f, dw_boxes + w_at[i],
+                       static_cast<int>(box_rows));
+        }
+      }
       if (dx) {
-        float* dx_box = detail::scratch(2, C_in * width);  // (C_in, box_pixels*b)
-        detail::gemm(false, false, C_in, width, static_cast<int>(box_rows), 1.0f, w_boxes + w_at[i],
-                     static_cast<int>(box_rows), cols, width, 0.0f, dx_box, width);
-        detail::scatter_box(dx_t, dx_box, b, C_in, g.W_grid, in_plane, box);
-      }
-      if (dweight) {
-        float* x_box = detail::scratch(7, C_in * width);  // (C_in, box_pixels*b)
-        detail::gather_box(x_box, x_t, b, C_in, g.W_grid, in_plane, box);
-        detail::gemm(false, true, C_in, static_cast<int>(box_rows), width, 1.0f, x_box, width, cols,
-                     width, n0 == 0 ? 0.0f : 1.0f, dw_boxes + w_at[i], static_cast<int>(box_rows));
+        detail::from_batch_minor(dx->data() + n0 * C_in * in_plane, dx_t, b, C_in, in_plane,
+                                 nullptr,
+                                 /*add=*/true);
       }
     }
-    if (dx) {
-      detail::from_batch_minor(dx->data() + n0 * C_in * in_plane, dx_t, b, C_in, in_plane, nullptr,
-                               /*add=*/true);
-    }
-  }
-  if (dweight) {
-    for (size_t i = 0; i < boxes.size(); ++i)
-      detail::weight_box_add(dweight->data(), dw_boxes + w_at[i], C_in, g, boxes[i]);
+  });
+  if (dweight) {  // the threads' sums added in thread order: the same result every run
+    for (const float* dw_boxes : dw_parts)
+      for (size_t i = 0; dw_boxes != nullptr && i < boxes.size(); ++i)
+        detail::weight_box_add(dweight->data(), dw_boxes + w_at[i], C_in, g, boxes[i]);
   }
 }
 

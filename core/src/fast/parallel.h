@@ -27,6 +27,11 @@ void ensure_blas_ready();
 void parallel_for(int64_t count, int64_t cost_per_item,
                   const std::function<void(int64_t, int64_t)>& fn);
 
+// Runs task(t) for t in [0, parts) on our threads (t = 0 on the calling thread) and returns when
+// all are done. Inside a task, parallel_for and gemm run on the calling thread alone. Tasks must
+// not throw.
+void run_parts(int parts, const std::function<void(int)>& task);
+
 // Row-major C (M, N) = alpha * op(A) @ op(B) + beta * C with cblas_sgemm, where op(A) is (M, K)
 // and op(B) is (K, N); a_trans / b_trans say whether A / B are stored transposed. Handles the
 // empty cases (M, N or K = 0) that BLAS refuses.
