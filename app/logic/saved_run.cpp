@@ -210,6 +210,7 @@ SavedRun load_saved_run(const std::string& dir) {
     run.command = j.at("command").get<std::string>();
     run.date = j.at("date").get<std::string>();
     run.look_for = j.value("look_for", std::string());
+    run.commit = j.value("commit", std::string());
     run.model = j.value("model", run.model);
     run.data = j.value("data", run.data);
     const nlohmann::json& h = j.at("hyperparameters");

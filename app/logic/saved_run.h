@@ -57,6 +57,8 @@ struct SavedRun {
   std::string title;     // "Mode collapse"
   std::string command;   // the exact command that made it
   std::string date;      // "2026-11-29"
+  std::string commit;    // the commit whose build made it ("aeeba6f"; "" if not recorded): the
+                         // trainer is deterministic per build, not across changes to it
   std::string look_for;  // what a student should see, with this run's numbers
   std::string model = "dcgan20", data = "digits";
   GanConfig gan;  // batch_size, lr_g, lr_d, beta1, beta2, seed (as trained)

@@ -733,7 +733,11 @@ void draw_saved_controls(TrainingState& s) {
   ImGui::TextColored(kBannerColour, "%s", run.title.c_str());
   ImGui::TextUnformatted(run.look_for.c_str());
   ImGui::Spacing();
-  ImGui::TextDisabled("HOW IT WAS MADE (%s)", run.date.c_str());
+  if (run.commit.empty()) {
+    ImGui::TextDisabled("HOW IT WAS MADE (%s)", run.date.c_str());
+  } else {
+    ImGui::TextDisabled("HOW IT WAS MADE (%s, build of %s)", run.date.c_str(), run.commit.c_str());
+  }
   ImGui::TextDisabled("%s", run.command.c_str());
   ImGui::TextDisabled("%s on %s: batch %" PRId64
                       ", lr_G %.1e, lr_D %.1e, betas %.2f/%.3f, seed "
@@ -769,7 +773,8 @@ void draw_saved_controls(TrainingState& s) {
     } else if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip(
           "A new live run with these settings (it replaces your run, which was "
-          "saved when this one opened).");
+          "saved when this one opened). Training is deterministic for one build; "
+          "a build whose trainer changed since this run may take another path.");
     }
   }
   if (!s.note.empty())

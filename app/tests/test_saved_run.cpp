@@ -188,6 +188,7 @@ TEST_F(SavedRunFiles, LoadsAWholeRun) {
   write_run(dir_, kRunJson);
   const convt::lab::SavedRun run = convt::lab::load_saved_run(dir_.string());
   EXPECT_EQ(run.title, "A test run");
+  EXPECT_EQ(run.commit, "");  // optional
   EXPECT_EQ(run.name, dir_.filename().string());
   EXPECT_EQ(run.gan.batch_size, 16);
   EXPECT_FLOAT_EQ(run.gan.lr_d, 1e-5f);
@@ -254,6 +255,7 @@ TEST(ShippedSavedRuns, ModeCollapseIsDiagnosedAsModeCollapse) {
 
 TEST(ShippedSavedRuns, DivergenceIsDiagnosedAsDivergence) {
   const convt::lab::SavedRun run = load_shipped("divergence");
+  EXPECT_EQ(run.commit, "aeeba6f");  // the build that made it (assets/README.md)
   const auto found = convt::lab::diagnose_saved_run(run);
   EXPECT_TRUE(has(found, Diagnosis::Kind::kGLossExploding) || has(found, Diagnosis::Kind::kNaN));
   EXPECT_FALSE(has(found, Diagnosis::Kind::kModeCollapse) &&
