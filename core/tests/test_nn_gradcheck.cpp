@@ -10,8 +10,10 @@
 #include <functional>
 #include <memory>
 
+#include "convt/fast/fast_ops.h"
 #include "convt/nn/layers.h"
 #include "convt/nn/sequential.h"
+#include "convt/ops/dropout.h"
 #include "convt/ops/losses.h"
 
 using namespace convt;
@@ -206,6 +208,35 @@ TEST(GradCheck, DropoutEvalIsIdentity) {
   layer.forward(out, x);
   EXPECT_EQ(out.values(), x.values());
   check_layer(layer, x);
+}
+
+// The mask element i is a function of the draw's key and i alone (ops/dropout.cpp hashes the pair
+// index): whatever the length (odd lengths end in half a word), the thread count, or the CPU's
+// vector width (an AVX-512 copy of the loop runs where the CPU has it).
+TEST(Dropout, MaskDependsOnlyOnTheDrawAndTheIndex) {
+  const auto draw = [](int64_t n, int threads) {
+    fast::set_num_threads(threads);
+    Tensor x({n}, 1.0f), out, mask;
+    Rng rng(21);
+    dropout_forward(out, mask, x, 0.3f, rng);
+    fast::set_num_threads(1);
+    EXPECT_EQ(out.values(), mask.values());  // x = 1: out is the mask
+    return mask;
+  };
+  const Tensor longest = draw(100001, 1);
+  int64_t kept = 0;
+  for (int64_t i = 0; i < longest.numel(); ++i) {
+    ASSERT_TRUE(longest[i] == 0.0f || longest[i] == 1.0f / 0.7f) << "element " << i;
+    kept += longest[i] != 0.0f ? 1 : 0;
+  }
+  EXPECT_NEAR(static_cast<double>(kept) / 100001.0, 0.7, 0.01);
+  for (int64_t n : {1, 2, 7, 64, 65, 100000}) {
+    for (int threads : {1, 2}) {
+      const Tensor m = draw(n, threads);
+      for (int64_t i = 0; i < n; ++i)
+        ASSERT_EQ(m[i], longest[i]) << "n " << n << " threads " << threads << " element " << i;
+    }
+  }
 }
 
 TEST(GradCheck, ReshapeAndFlatten) {

@@ -1,6 +1,7 @@
 // Dropout forward and backward. Any shape; mask has x's shape.
 #include "convt/ops/dropout.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "fast/parallel.h"
@@ -19,21 +20,52 @@ inline uint64_t splitmix64(uint64_t z) {
 }
 
 // Elements 2k and 2k + 1 for k in [k_begin, k_end), of n. A plain function of its arguments:
-// inside a lambda the compiler reloads captured values after every store.
-void dropout_words(float* out, float* mask, const float* x, int64_t n, int64_t k_begin,
-                   int64_t k_end, uint64_t key, uint64_t threshold, float keep_scale) {
+// inside a lambda the compiler reloads captured values after every store. Whole words go
+// through a loop with no test in it, which the compiler vectorizes where it may use 64-bit
+// vector multiplies (the AVX-512 copy below); an odd last element comes after.
+__attribute__((always_inline)) inline void dropout_words_body(float* out, float* mask,
+                                                              const float* x, int64_t n,
+                                                              int64_t k_begin, int64_t k_end,
+                                                              uint64_t key, uint64_t threshold,
+                                                              float keep_scale) {
   // keep_scale or 0, chosen without a branch (a random branch mispredicts 30% of the time)
   const auto keep = [=](uint64_t u) { return static_cast<float>(u >= threshold) * keep_scale; };
-  for (int64_t k = k_begin; k < k_end; ++k) {
+  const int64_t whole_end = std::min(k_end, n / 2);  // words with both elements inside
+  for (int64_t k = k_begin; k < whole_end; ++k) {
     const uint64_t bits = splitmix64(key + static_cast<uint64_t>(k + 1) * kGolden);
-    const int64_t i = 2 * k;
-    mask[i] = keep(bits & 0xFFFFFFFFu);
-    out[i] = x[i] * mask[i];
-    if (i + 1 < n) {
-      mask[i + 1] = keep(bits >> 32);
-      out[i + 1] = x[i + 1] * mask[i + 1];
-    }
+    const float m0 = keep(bits & 0xFFFFFFFFu), m1 = keep(bits >> 32);
+    mask[2 * k] = m0;
+    mask[2 * k + 1] = m1;
+    out[2 * k] = x[2 * k] * m0;
+    out[2 * k + 1] = x[2 * k + 1] * m1;
   }
+  for (int64_t k = std::max(k_begin, whole_end); k < k_end; ++k) {  // k = n / 2, n odd
+    const uint64_t bits = splitmix64(key + static_cast<uint64_t>(k + 1) * kGolden);
+    mask[2 * k] = keep(bits & 0xFFFFFFFFu);
+    out[2 * k] = x[2 * k] * mask[2 * k];
+  }
+}
+
+void dropout_words_baseline(float* out, float* mask, const float* x, int64_t n, int64_t k_begin,
+                            int64_t k_end, uint64_t key, uint64_t threshold, float keep_scale) {
+  dropout_words_body(out, mask, x, n, k_begin, k_end, key, threshold, keep_scale);
+}
+
+// The same loop compiled for AVX-512 (measured: dropout 1.7% -> 0.2% of a dcgan20 step).
+__attribute__((target("avx512f,avx512dq,avx512vl"))) void dropout_words_avx512(
+    float* out, float* mask, const float* x, int64_t n, int64_t k_begin, int64_t k_end,
+    uint64_t key, uint64_t threshold, float keep_scale) {
+  dropout_words_body(out, mask, x, n, k_begin, k_end, key, threshold, keep_scale);
+}
+
+// The same numbers either way (integer hashing, one float multiply per element).
+void dropout_words(float* out, float* mask, const float* x, int64_t n, int64_t k_begin,
+                   int64_t k_end, uint64_t key, uint64_t threshold, float keep_scale) {
+  static const bool avx512 = __builtin_cpu_supports("avx512f") &&
+                             __builtin_cpu_supports("avx512dq") &&
+                             __builtin_cpu_supports("avx512vl");
+  (avx512 ? dropout_words_avx512 : dropout_words_baseline)(out, mask, x, n, k_begin, k_end, key,
+                                                           threshold, keep_scale);
 }
 
 // dx[i] += dout[i] * mask[i], i in [0, n)
