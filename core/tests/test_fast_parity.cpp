@@ -416,6 +416,34 @@ TEST(FastTapBoxes, GanGeometriesMatchNaiveAndWholeGrid) {
   }
 }
 
+// An output tensor that already has the right shape is reused without being cleared first:
+// every value must still be written (NaN left anywhere would show), on both lowerings.
+TEST(FastForward, ReusedOutputIsOverwritten) {
+  ThreadGuard guard;
+  const ConvTCase ctc{"G_convT1_geometry", 3, 16, 24, 5, 5, 5, 5, ct(2, 2, 1, 1), false};
+  const ConvCase cc{"D_conv2_geometry", 3, 12, 16, 10, 10, 5, 5, cv(2, 2, 1), true};
+  const Tensor xt = random_tensor({ctc.N, ctc.C_in, ctc.H, ctc.W}, 81);
+  const Tensor wt = random_tensor({ctc.C_in, ctc.C_out, ctc.kH, ctc.kW}, 82);
+  const Tensor xc = random_tensor({cc.N, cc.C_in, cc.H, cc.W}, 83);
+  const Tensor wc = random_tensor({cc.C_out, cc.C_in, cc.kH, cc.kW}, 84);
+  const Tensor bc = random_tensor({cc.C_out}, 85);
+  for (const char* boxes : {"", "0", "always"}) {
+    ScopedEnv knob("CONVT_FAST_TAP_BOXES", boxes);
+    for (int threads : {1, 2}) {
+      fast::set_num_threads(threads);
+      Tensor fresh, reused;
+      fast::conv_transpose2d_forward(fresh, xt, wt, nullptr, ctc.p);
+      reused = Tensor(fresh.shape(), std::nanf(""));
+      fast::conv_transpose2d_forward(reused, xt, wt, nullptr, ctc.p);
+      expect_identical(reused, fresh, std::string("conv_transpose2d boxes=") + boxes);
+      fast::conv2d_forward(fresh, xc, wc, &bc, cc.p);
+      reused = Tensor(fresh.shape(), std::nanf(""));
+      fast::conv2d_forward(reused, xc, wc, &bc, cc.p);
+      expect_identical(reused, fresh, std::string("conv2d boxes=") + boxes);
+    }
+  }
+}
+
 // nullptr gradients are skipped; empty ones become zeros of the right shape and then hold the
 // gradient itself.
 TEST(FastGradients, NullSkippedEmptyZeroed) {

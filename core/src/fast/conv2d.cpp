@@ -66,6 +66,9 @@ void forward_by_boxes(Tensor& out, const Tensor& x, const Tensor& weight, const 
   float* w_boxes = detail::scratch(3, w_at.back());  // per box (C_out, C_in*taps)
   for (size_t i = 0; i < boxes.size(); ++i)
     detail::weight_box(w_boxes + w_at[i], weight.data(), C_out, g, boxes[i]);
+  int64_t box_pixels = 0;  // each grid position is in at most one box
+  for (const detail::TapBox& box : boxes) box_pixels += box.pixels();
+  const bool covered = box_pixels == out_plane;
   const int T = std::clamp(num_threads(), 1, std::max(N, 1));
   const int B = detail::box_chunk_samples(boxes, C_in, C_out, (N + T - 1) / T);
   detail::run_parts(T, [&](int t) {  // thread t: samples [N*t/T, N*(t+1)/T), its own scratch
@@ -76,7 +79,7 @@ void forward_by_boxes(Tensor& out, const Tensor& x, const Tensor& weight, const 
       float* out_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
       detail::to_batch_minor(x_t, x.data() + static_cast<int64_t>(n0) * C_in * in_plane, b, C_in,
                              in_plane);
-      std::fill_n(out_t, C_out * out_plane * b, 0.0f);
+      if (!covered) std::fill_n(out_t, C_out * out_plane * b, 0.0f);  // boxes assign their pixels
       for (size_t i = 0; i < boxes.size(); ++i) {
         const detail::TapBox& box = boxes[i];
         const int64_t box_rows = static_cast<int64_t>(C_in) * box.taps();
@@ -182,7 +185,9 @@ void conv2d_forward(Tensor& out, const Tensor& x, const Tensor& weight, const Te
   const Lowering g = lowering(x, weight, size, p);
   const int N = static_cast<int>(x.dim(0)), C_in = g.C, C_out = static_cast<int>(weight.dim(0));
   const int64_t rows = g.rows(), in_plane = g.image_size(), out_plane = g.grid_size();
-  out.resize({N, C_out, size.h, size.w});  // (N, C_out, H_out, W_out)
+  // (N, C_out, H_out, W_out); both paths below write every value
+  if (out.shape() != std::vector<int64_t>{N, C_out, size.h, size.w})
+    out.resize({N, C_out, size.h, size.w});
 
   const std::vector<detail::TapBox> boxes = detail::tap_boxes(g);
   if (!boxes.empty()) {

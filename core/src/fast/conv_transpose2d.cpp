@@ -111,6 +111,9 @@ void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Te
     for (size_t i = 0; i < boxes.size(); ++i)
       detail::weight_box(w_boxes + w_at[i], weight.data(), C_in, g, boxes[i]);
   }
+  int64_t box_pixels = 0;  // each input position is in at most one box
+  for (const detail::TapBox& box : boxes) box_pixels += box.pixels();
+  const bool covered = box_pixels == in_plane;
   const int T = std::clamp(num_threads(), 1, std::max(N, 1));
   const int B = detail::box_chunk_samples(boxes, C_out, 2 * C_in, (N + T - 1) / T);
   std::vector<float*> dw_parts(static_cast<size_t>(T), nullptr);  // each thread's dw_boxes
@@ -129,7 +132,7 @@ void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Te
       detail::to_batch_minor(dout_t, dout.data() + static_cast<int64_t>(n0) * C_out * out_plane, b,
                              C_out, out_plane);
       if (dweight) detail::to_batch_minor(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
-      if (dx) std::fill_n(dx_t, C_in * in_plane * b, 0.0f);
+      if (dx && !covered) std::fill_n(dx_t, C_in * in_plane * b, 0.0f);  // boxes assign theirs
       for (size_t i = 0; i < boxes.size(); ++i) {
         const detail::TapBox& box = boxes[i];
         const int64_t box_rows = static_cast<int64_t>(C_out) * box.taps();
@@ -183,13 +186,16 @@ void conv_transpose2d_forward(Tensor& out, const Tensor& x, const Tensor& weight
   const Lowering g = lowering(x, weight, size, p);
   const int N = static_cast<int>(x.dim(0)), C_in = static_cast<int>(x.dim(1)), C_out = g.C;
   const int64_t rows = g.rows(), in_plane = g.grid_size(), out_plane = g.image_size();
-  out.resize({N, C_out, size.h, size.w});  // (N, C_out, H_out, W_out), zeros
+  // (N, C_out, H_out, W_out): the box path writes every value, the whole-grid one adds onto zeros
+  if (out.shape() != std::vector<int64_t>{N, C_out, size.h, size.w})
+    out.resize({N, C_out, size.h, size.w});
 
   const std::vector<detail::TapBox> boxes = detail::tap_boxes(g);
   if (!boxes.empty()) {
     forward_by_boxes(out, x, weight, bias, g, boxes);
     return;
   }
+  if (!bias) std::fill_n(out.data(), out.numel(), 0.0f);  // col2im adds onto it (bias: below)
   // Per chunk: x_t and cols.
   const int B = detail::chunk_samples(rows + C_in, in_plane, N);
   for (int n0 = 0; n0 < N; n0 += B) {
