@@ -11,6 +11,9 @@
 //                              out[n] = col2im(cols)   (conv2d backward-data, as in the naive code)
 //   conv_transpose2d backward: dx[n] = weight (C_in, C_out*kH*kW) @ im2col(dout[n]);
 //                              dweight += x[n] @ im2col(dout[n])^T
+// Where padding crops many taps (the GAN's k5 s2 'same' layers), the grid is cut into boxes of
+// positions that share their taps inside the image, and each box gets its own GEMM over those
+// taps only (TapBox in src/fast/parallel.h): the products with padding are never computed.
 #pragma once
 
 #include "convt/shape.h"
