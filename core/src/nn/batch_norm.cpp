@@ -3,6 +3,7 @@
 
 #include "convt/nn/layers.h"
 #include "convt/ops/batch_norm.h"
+#include "grad_buffer.h"
 #include "init_util.h"
 
 namespace convt::nn {
@@ -47,7 +48,7 @@ void BatchNorm::forward(Tensor& out, const Tensor& x) {
 }
 
 void BatchNorm::backward(Tensor* dx, const Tensor& dout, const Tensor& x, const Tensor& /*out*/) {
-  if (dx) dx->resize(x.shape());
+  if (dx) zeros_for_grad(*dx, x.shape());
   Tensor* dw = requires_grad_ ? &dweight : nullptr;
   Tensor* db = requires_grad_ ? &dbias : nullptr;
   if (training_) {

@@ -5,6 +5,7 @@
 #include "convt/ops/conv2d.h"
 #include "convt/ops/conv_transpose2d.h"
 #include "fast_dispatch.h"
+#include "grad_buffer.h"
 #include "init_util.h"
 
 namespace convt::nn {
@@ -63,7 +64,7 @@ void Conv2d::forward(Tensor& out, const Tensor& x) {
 }
 
 void Conv2d::backward(Tensor* dx, const Tensor& dout, const Tensor& x, const Tensor& /*out*/) {
-  if (dx) dx->resize(x.shape());
+  if (dx) zeros_for_grad(*dx, x.shape());
   Tensor* dw = requires_grad_ ? &dweight : nullptr;
   Tensor* db = requires_grad_ && has_bias_ ? &dbias : nullptr;
   if (!dx && !dw && !db) return;
@@ -124,7 +125,7 @@ void ConvTranspose2d::forward(Tensor& out, const Tensor& x) {
 
 void ConvTranspose2d::backward(Tensor* dx, const Tensor& dout, const Tensor& x,
                                const Tensor& /*out*/) {
-  if (dx) dx->resize(x.shape());
+  if (dx) zeros_for_grad(*dx, x.shape());
   Tensor* dw = requires_grad_ ? &dweight : nullptr;
   Tensor* db = requires_grad_ && has_bias_ ? &dbias : nullptr;
   if (!dx && !dw && !db) return;

@@ -4,13 +4,14 @@
 #include "convt/nn/layers.h"
 #include "convt/ops/activations.h"
 #include "convt/ops/dropout.h"
+#include "grad_buffer.h"
 
 namespace convt::nn {
 
 void ReLU::forward(Tensor& out, const Tensor& x) { relu_forward(out, x); }
 void ReLU::backward(Tensor* dx, const Tensor& dout, const Tensor& x, const Tensor&) {
   if (!dx) return;
-  dx->resize(x.shape());
+  zeros_for_grad(*dx, x.shape());
   relu_backward(*dx, dout, x);
 }
 
@@ -24,21 +25,21 @@ void LeakyReLU::forward(Tensor& out, const Tensor& x) {
 }
 void LeakyReLU::backward(Tensor* dx, const Tensor& dout, const Tensor& x, const Tensor&) {
   if (!dx) return;
-  dx->resize(x.shape());
+  zeros_for_grad(*dx, x.shape());
   leaky_relu_backward(*dx, dout, x, negative_slope_);
 }
 
 void Tanh::forward(Tensor& out, const Tensor& x) { tanh_forward(out, x); }
 void Tanh::backward(Tensor* dx, const Tensor& dout, const Tensor& x, const Tensor& out) {
   if (!dx) return;
-  dx->resize(x.shape());
+  zeros_for_grad(*dx, x.shape());
   tanh_backward(*dx, dout, out);
 }
 
 void Sigmoid::forward(Tensor& out, const Tensor& x) { sigmoid_forward(out, x); }
 void Sigmoid::backward(Tensor* dx, const Tensor& dout, const Tensor& x, const Tensor& out) {
   if (!dx) return;
-  dx->resize(x.shape());
+  zeros_for_grad(*dx, x.shape());
   sigmoid_backward(*dx, dout, out);
 }
 
@@ -69,7 +70,7 @@ void Dropout::backward(Tensor* dx, const Tensor& dout, const Tensor& x, const Te
     *dx = dout;
     return;
   }
-  dx->resize(x.shape());
+  zeros_for_grad(*dx, x.shape());
   dropout_backward(*dx, dout, mask_);
 }
 

@@ -5,6 +5,7 @@
 #include "convt/nn/layers.h"
 #include "convt/ops/linear.h"
 #include "fast_dispatch.h"
+#include "grad_buffer.h"
 #include "init_util.h"
 
 namespace convt::nn {
@@ -49,7 +50,7 @@ void Linear::forward(Tensor& out, const Tensor& x) {
 }
 
 void Linear::backward(Tensor* dx, const Tensor& dout, const Tensor& x, const Tensor& /*out*/) {
-  if (dx) dx->resize(x.shape());
+  if (dx) zeros_for_grad(*dx, x.shape());
   Tensor* dw = requires_grad_ ? &dweight : nullptr;
   Tensor* db = requires_grad_ && has_bias_ ? &dbias : nullptr;
   if (!dx && !dw && !db) return;

@@ -5,6 +5,7 @@
 #include "convt/nn/layers.h"
 #include "convt/ops/pool2d.h"
 #include "convt/ops/upsample.h"
+#include "grad_buffer.h"
 
 namespace convt::nn {
 
@@ -24,8 +25,8 @@ std::vector<int64_t> with_batch(int64_t n, const std::vector<int64_t>& per_sampl
 
 // out = x's values with `shape`, reusing out's storage (no allocation once sizes settle).
 void copy_with_shape(Tensor& out, const Tensor& x, const std::vector<int64_t>& shape) {
-  out.resize(shape);
-  check_shape(out, shape, "reshape");  // resize checked nothing; numel must agree
+  if (out.shape() != shape) out.resize(shape);  // every value is written below
+  check_shape(out, shape, "reshape");           // resize checked nothing; numel must agree
   if (out.numel() != x.numel()) {
     throw std::invalid_argument("reshape: " + x.shape_str() + " does not fit " +
                                 shape_to_string(shape));
@@ -88,7 +89,7 @@ void MaxPool2d::forward(Tensor& out, const Tensor& x) {
 
 void MaxPool2d::backward(Tensor* dx, const Tensor& dout, const Tensor& x, const Tensor&) {
   if (!dx) return;
-  dx->resize(x.shape());
+  zeros_for_grad(*dx, x.shape());
   max_pool2d_backward(*dx, dout, argmax_, x.shape());
 }
 
@@ -110,7 +111,7 @@ void Upsample::forward(Tensor& out, const Tensor& x) {
 
 void Upsample::backward(Tensor* dx, const Tensor& dout, const Tensor& x, const Tensor&) {
   if (!dx) return;
-  dx->resize(x.shape());
+  zeros_for_grad(*dx, x.shape());
   upsample_nearest_backward(*dx, dout, scale_factor_);
 }
 

@@ -5,6 +5,7 @@
 
 #include "convt/ops/conv_transpose2d.h"
 #include "fast_dispatch.h"
+#include "grad_buffer.h"
 #include "init_util.h"
 
 namespace convt::nn {
@@ -59,7 +60,7 @@ void TiedConvTranspose2d::forward(Tensor& out, const Tensor& x) {
 
 void TiedConvTranspose2d::backward(Tensor* dx, const Tensor& dout, const Tensor& x,
                                    const Tensor& /*out*/) {
-  if (dx) dx->resize(x.shape());
+  if (dx) zeros_for_grad(*dx, x.shape());
   Tensor* dw = requires_grad_ ? dweight_ : nullptr;
   Tensor* db = requires_grad_ && has_bias_ ? &dbias : nullptr;
   if (!dx && !dw && !db) return;

@@ -1,0 +1,25 @@
+// Zeroing the dx buffers that a layer's backward then adds into. Internal to src/nn.
+#pragma once
+
+#include <algorithm>
+#include <vector>
+
+#include "convt/tensor.h"
+#include "fast/parallel.h"
+
+namespace convt::nn {
+
+// t becomes zeros of `shape`. When t already has that shape (every step after the first), the
+// clearing is split over the fast backend's threads instead of one memset (Tensor::resize): on
+// the GAN's activations, a serial memset was about 2% of a 2-thread step.
+inline void zeros_for_grad(Tensor& t, const std::vector<int64_t>& shape) {
+  if (t.shape() != shape) {
+    t.resize(shape);
+    return;
+  }
+  float* p = t.data();
+  fast::detail::parallel_for(
+      t.numel(), 1, [p](int64_t begin, int64_t end) { std::fill(p + begin, p + end, 0.0f); });
+}
+
+}  // namespace convt::nn
