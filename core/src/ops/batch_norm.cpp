@@ -92,19 +92,36 @@ void batch_norm_forward_train(Tensor& out, Tensor& save_mean, Tensor& save_invst
   fast::detail::parallel_for(d.C, 3 * d.N * d.L, [&](int64_t c_begin, int64_t c_end) {
     const int64_t count = c_end - c_begin;
     std::vector<double> sum(static_cast<size_t>(count), 0.0);  // double: M can be 256*400
-    for (int64_t n = 0; n < d.N; ++n)
-      for (int64_t c = c_begin; c < c_end; ++c)
-        sum[c - c_begin] += plane_sum(xp + (n * d.C + c) * d.L, d.L, [](float v) { return v; });
+    if (d.L == 1) {  // (N, C), e.g. after a Linear layer: the same sums, a row at a time
+      for (int64_t n = 0; n < d.N; ++n) {
+        const float* row = xp + n * d.C + c_begin;
+        for (int64_t j = 0; j < count; ++j) sum[j] += row[j];
+      }
+    } else {
+      for (int64_t n = 0; n < d.N; ++n)
+        for (int64_t c = c_begin; c < c_end; ++c)
+          sum[c - c_begin] += plane_sum(xp + (n * d.C + c) * d.L, d.L, [](float v) { return v; });
+    }
     std::vector<float> mean(static_cast<size_t>(count));
     for (int64_t c = c_begin; c < c_end; ++c)
       mean[c - c_begin] = static_cast<float>(sum[c - c_begin] / static_cast<double>(M));
     std::vector<double> sq(static_cast<size_t>(count), 0.0);
-    for (int64_t n = 0; n < d.N; ++n)
-      for (int64_t c = c_begin; c < c_end; ++c) {
-        const float m = mean[c - c_begin];
-        sq[c - c_begin] +=
-            plane_sum(xp + (n * d.C + c) * d.L, d.L, [m](float v) { return (v - m) * (v - m); });
+    if (d.L == 1) {
+      for (int64_t n = 0; n < d.N; ++n) {
+        const float* row = xp + n * d.C + c_begin;
+        for (int64_t j = 0; j < count; ++j) {
+          const float v = row[j] - mean[j];
+          sq[j] += v * v;
+        }
       }
+    } else {
+      for (int64_t n = 0; n < d.N; ++n)
+        for (int64_t c = c_begin; c < c_end; ++c) {
+          const float m = mean[c - c_begin];
+          sq[c - c_begin] +=
+              plane_sum(xp + (n * d.C + c) * d.L, d.L, [m](float v) { return (v - m) * (v - m); });
+        }
+    }
     std::vector<float> scale(static_cast<size_t>(count)), shift(static_cast<size_t>(count));
     for (int64_t c = c_begin; c < c_end; ++c) {
       const int64_t j = c - c_begin;
@@ -117,6 +134,14 @@ void batch_norm_forward_train(Tensor& out, Tensor& save_mean, Tensor& save_invst
       const double unbiased = sq[j] / static_cast<double>(M - 1);
       running_mean[c] = static_cast<float>((1.0 - momentum) * running_mean[c] + momentum * mean[j]);
       running_var[c] = static_cast<float>((1.0 - momentum) * running_var[c] + momentum * unbiased);
+    }
+    if (d.L == 1) {  // (N, C): a row at a time
+      for (int64_t n = 0; n < d.N; ++n) {
+        const float* xr = xp + n * d.C + c_begin;
+        float* orow = op + n * d.C + c_begin;
+        for (int64_t j = 0; j < count; ++j) orow[j] = xr[j] * scale[j] + shift[j];
+      }
+      return;
     }
     for (int64_t n = 0; n < d.N; ++n)
       for (int64_t c = c_begin; c < c_end; ++c) {
@@ -146,7 +171,18 @@ void batch_norm_backward_train(Tensor* dx, Tensor* dweight, Tensor* dbias, const
     // so dbias = sum(dout), dweight = sum(dout * xhat)
     std::vector<double> sum_dout(static_cast<size_t>(count), 0.0);
     std::vector<double> sum_dout_xhat(static_cast<size_t>(count), 0.0);
-    for (int64_t n = 0; n < d.N; ++n)
+    if (d.L == 1) {  // (N, C): the same sums, a row at a time
+      for (int64_t n = 0; n < d.N; ++n) {
+        const float* xr = xp + n * d.C + c_begin;
+        const float* gr = gp + n * d.C + c_begin;
+        for (int64_t j = 0; j < count; ++j) {
+          const float mean = save_mean[c_begin + j], invstd = save_invstd[c_begin + j];
+          sum_dout[j] += gr[j];
+          sum_dout_xhat[j] += gr[j] * ((xr[j] - mean) * invstd);
+        }
+      }
+    }
+    for (int64_t n = 0; d.L != 1 && n < d.N; ++n)
       for (int64_t c = c_begin; c < c_end; ++c) {
         const float mean = save_mean[c], invstd = save_invstd[c];
         const float* xc = xp + (n * d.C + c) * d.L;
@@ -163,11 +199,32 @@ void batch_norm_backward_train(Tensor* dx, Tensor* dweight, Tensor* dbias, const
     // mean and invstd depend on x too; with dxhat = dout * weight:
     //   dx = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
     float* dxp = dx->data();
+    // per channel: mean(dxhat), mean(dxhat * xhat)
+    std::vector<float> mean_dxhat_c(static_cast<size_t>(count)), mean_dxhat_xhat_c(mean_dxhat_c);
+    for (int64_t c = c_begin; c < c_end; ++c) {
+      mean_dxhat_c[c - c_begin] = static_cast<float>(weight[c] * sum_dout[c - c_begin] / M);
+      mean_dxhat_xhat_c[c - c_begin] =
+          static_cast<float>(weight[c] * sum_dout_xhat[c - c_begin] / M);
+    }
+    if (d.L == 1) {  // (N, C): a row at a time
+      for (int64_t n = 0; n < d.N; ++n) {
+        const float* xr = xp + n * d.C + c_begin;
+        const float* gr = gp + n * d.C + c_begin;
+        float* dr = dxp + n * d.C + c_begin;
+        for (int64_t j = 0; j < count; ++j) {
+          const float mean = save_mean[c_begin + j], invstd = save_invstd[c_begin + j];
+          const float xhat = (xr[j] - mean) * invstd;
+          dr[j] += invstd *
+                   (gr[j] * weight[c_begin + j] - mean_dxhat_c[j] - xhat * mean_dxhat_xhat_c[j]);
+        }
+      }
+      return;
+    }
     for (int64_t n = 0; n < d.N; ++n)
       for (int64_t c = c_begin; c < c_end; ++c) {
         const float mean = save_mean[c], invstd = save_invstd[c], w = weight[c];
-        const float mean_dxhat = static_cast<float>(w * sum_dout[c - c_begin] / M);
-        const float mean_dxhat_xhat = static_cast<float>(w * sum_dout_xhat[c - c_begin] / M);
+        const float mean_dxhat = mean_dxhat_c[c - c_begin];
+        const float mean_dxhat_xhat = mean_dxhat_xhat_c[c - c_begin];
         const float* xc = xp + (n * d.C + c) * d.L;
         const float* gc = gp + (n * d.C + c) * d.L;
         float* dc = dxp + (n * d.C + c) * d.L;
