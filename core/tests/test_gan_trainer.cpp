@@ -143,6 +143,36 @@ TEST(GanTrainer, StepBReusesStepAsForwardOfDOnTheFakes) {
   EXPECT_TRUE(std::isfinite(mb.loss_d));
 }
 
+// The reuse must give Step B the same gradients as a fresh forward pass of D on X_fake: Step A's
+// backward (D frozen) must leave D's stored activations as they were. Without dropout a fresh
+// pass has the same output, so the two runs below must update D identically, bit for bit.
+TEST(GanTrainer, StepBReuseGivesTheGradientsOfAFreshPass) {
+  json spec = tiny_spec();
+  auto& d_layers = spec["discriminator"];
+  for (auto it = d_layers.begin(); it != d_layers.end();) {
+    it = (*it)["type"] == "Dropout" ? d_layers.erase(it) : it + 1;
+  }
+  GanTrainer reused(spec, tiny_config(6), &digits20());
+  GanTrainer fresh(spec, tiny_config(6), &digits20());
+  for (int step = 0; step < 3; ++step) {
+    reused.step_generator();
+    reused.step_discriminator();
+    fresh.step_generator();
+    Tensor other(fresh.last_fakes().shape());  // zeros: D now holds another pass...
+    fresh.D().forward(other);
+    fresh.D().forward(fresh.last_fakes());  // ...then a fresh one on X_fake
+    fresh.step_discriminator();
+  }
+  auto a = reused.D().params(), b = fresh.D().params();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i].value->numel(), b[i].value->numel()) << a[i].name;
+    for (int64_t j = 0; j < a[i].value->numel(); ++j) {
+      ASSERT_EQ((*a[i].value)[j], (*b[i].value)[j]) << a[i].name << " [" << j << "]";
+    }
+  }
+}
+
 TEST(GanTrainer, DeterministicForASeed) {
   GanTrainer a(tiny_spec(), tiny_config(5), &digits20());
   GanTrainer b(tiny_spec(), tiny_config(5), &digits20());
