@@ -95,6 +95,16 @@ const std::vector<ConvTCase>& conv_transpose_cases() {
       {"s2d2p3", 2, 3, 4, 5, 5, 3, 3, ct(2, 3, 1, 2), true},
       {"one_by_one", 3, 1, 1, 1, 1, 1, 1, ct(1, 0, 0, 1), true},
       {"kernel_1x1_s2", 2, 5, 3, 3, 4, 1, 1, ct(2, 0, 1, 1), false},
+      {"batch1_k3s2p1", 1, 3, 2, 4, 3, 3, 3, ct(2, 1, 1, 1), true},
+      // Input pixels none of whose taps land inside the output (their whole contribution is
+      // cropped): padding > dilation*(kernel_size-1) at the corners (k3 p3: 6x5 -> 2x1, k1 s2 p1:
+      // the first input row and column), or a dilation gap (kW 2, dW 3, pW 2: W 3 -> 2, the
+      // middle input column's taps land at -1 and 2). 32 output channels: 288 rows, so the
+      // default rule lowers box by box.
+      {"no_tap_k3p3", 2, 3, 2, 6, 5, 3, 3, ct(1, 3, 0, 1), true},
+      {"no_tap_k1s2p1", 2, 3, 2, 3, 3, 1, 1, ct(2, 1, 1, 1), false},
+      {"no_tap_dilation_gap", 2, 2, 3, 3, 3, 3, 2, ct(1, {1, 2}, 0, {1, 3}), true},
+      {"no_tap_k3p3_32_channels", 2, 4, 32, 6, 6, 3, 3, ct(1, 3, 0, 1), true},
       // DESIGN.md's generator (no biases in G). The two big layers at batch 1: their naive
       // reference costs 3 x 20.5M multiply-adds per sample, slow in the sanitizer build.
       {"gan_G_convT1_256_128_5x5", 1, 256, 128, 5, 5, 5, 5, ct(2, 2, 1, 1), false},
@@ -208,6 +218,15 @@ const std::vector<ConvCase>& conv_cases() {
       {"pad_heavy_s3", 2, 3, 2, 4, 4, 3, 3, cv(3, 2, 1), false},
       {"kernel_over_input", 2, 2, 3, 3, 3, 5, 5, cv(2, 2, 1), true},
       {"kernel_1x1_s2", 2, 5, 3, 5, 4, 1, 1, cv(2, 0, 1), false},
+      {"batch1_k3s2p1", 1, 3, 2, 5, 4, 3, 3, cv(2, 1, 1), true},
+      // Output pixels whose whole window lies in the padding (they are the bias alone): padding >
+      // dilation*(kernel_size-1) (k3 p3: the outer three rings; k1 p1: the outer ring), or a
+      // dilation gap (kW 2, dW 3, pW 2: W 2 -> 3, the middle column reads x at -1 and 2).
+      // 32 input channels: 288 rows, so the default rule lowers box by box.
+      {"no_tap_k3p3", 2, 3, 4, 4, 5, 3, 3, cv(1, 3, 1), true},
+      {"no_tap_k1p1", 2, 2, 3, 3, 3, 1, 1, cv(1, 1, 1), false},
+      {"no_tap_dilation_gap", 2, 3, 2, 4, 2, 3, 2, cv(1, {1, 2}, {1, 3}), true},
+      {"no_tap_k3p3_32_channels", 2, 32, 4, 4, 4, 3, 3, cv(1, 3, 1), true},
       // DESIGN.md's discriminator (PyTorch's default bias = true), at batch 2.
       {"gan_D_conv1_1_64_20x20", 2, 1, 64, 20, 20, 5, 5, cv(2, 2, 1), true},
       {"gan_D_conv2_64_128_10x10", 2, 64, 128, 10, 10, 5, 5, cv(2, 2, 1), true},
@@ -412,6 +431,59 @@ TEST(FastTapBoxes, GanGeometriesMatchNaiveAndWholeGrid) {
       expect_grads_close(f, conv_naive(conv, x, w, &bias), conv.name + how);
       ScopedEnv whole("CONVT_FAST_TAP_BOXES", "0");
       expect_grads_close(f, conv_fast(conv, x, w, &bias), conv.name + how + " vs whole grid");
+    }
+  }
+}
+
+// Fills the fast backend's per-thread scratch buffers with nonzero values (the GAN geometries'
+// forward and backward, box by box, at the current thread count), as earlier layers of a training
+// step do: a buffer that should have been cleared then shows.
+void dirty_scratch() {
+  ScopedEnv boxes("CONVT_FAST_TAP_BOXES", "always");
+  const ConvTCase ctc{"G_convT1_geometry", 3, 16, 24, 5, 5, 5, 5, ct(2, 2, 1, 1), false};
+  const ConvCase cc{"D_conv2_geometry", 3, 12, 16, 10, 10, 5, 5, cv(2, 2, 1), true};
+  const Tensor xt = random_tensor({ctc.N, ctc.C_in, ctc.H, ctc.W}, 91);
+  const Tensor wt = random_tensor({ctc.C_in, ctc.C_out, ctc.kH, ctc.kW}, 92);
+  const Tensor xc = random_tensor({cc.N, cc.C_in, cc.H, cc.W}, 93);
+  const Tensor wc = random_tensor({cc.C_out, cc.C_in, cc.kH, cc.kW}, 94);
+  const Tensor bc = random_tensor({cc.C_out}, 95);
+  conv_transpose_fast(ctc, xt, wt, nullptr);
+  conv_fast(cc, xc, wc, &bc);
+}
+
+// Grid positions with no tap inside the image (the no_tap_* cases above) belong to no box: the
+// box lowering must clear them itself (conv2d forward: the output is the bias alone there;
+// conv_transpose2d backward: dx gets nothing there), since the scratch buffers it assembles them
+// in hold an earlier op's values. With the default rule (boxes for the 32-channel cases only) and
+// boxes forced, after dirty_scratch(), at 1 and 2 threads.
+TEST(FastTapBoxes, GridPositionsWithNoTapMatchNaive) {
+  ThreadGuard guard;
+  for (const char* mode : {"", "always"}) {
+    for (int threads : {1, 2}) {
+      fast::set_num_threads(threads);
+      const std::string how = std::string(" threads=") + std::to_string(threads) + " boxes=" + mode;
+      for (const ConvTCase& c : conv_transpose_cases()) {
+        if (std::string(c.name).rfind("no_tap_", 0) != 0) continue;
+        const Tensor x = random_tensor({c.N, c.C_in, c.H, c.W}, 101);
+        const Tensor w = random_tensor({c.C_in, c.C_out, c.kH, c.kW}, 102);
+        const Tensor bias = random_tensor({c.C_out}, 103);
+        const Tensor* b = c.bias ? &bias : nullptr;
+        const Grads naive = conv_transpose_naive(c, x, w, b);
+        dirty_scratch();
+        ScopedEnv boxes("CONVT_FAST_TAP_BOXES", mode);
+        expect_grads_close(conv_transpose_fast(c, x, w, b), naive, c.name + how);
+      }
+      for (const ConvCase& c : conv_cases()) {
+        if (std::string(c.name).rfind("no_tap_", 0) != 0) continue;
+        const Tensor x = random_tensor({c.N, c.C_in, c.H, c.W}, 104);
+        const Tensor w = random_tensor({c.C_out, c.C_in, c.kH, c.kW}, 105);
+        const Tensor bias = random_tensor({c.C_out}, 106);
+        const Tensor* b = c.bias ? &bias : nullptr;
+        const Grads naive = conv_naive(c, x, w, b);
+        dirty_scratch();
+        ScopedEnv boxes("CONVT_FAST_TAP_BOXES", mode);
+        expect_grads_close(conv_fast(c, x, w, b), naive, c.name + how);
+      }
     }
   }
 }
