@@ -7,8 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "convt/fast/fast_ops.h"
 #include "convt/nn/layers.h"
@@ -237,6 +240,59 @@ TEST(Dropout, MaskDependsOnlyOnTheDrawAndTheIndex) {
         ASSERT_EQ(m[i], longest[i]) << "n " << n << " threads " << threads << " element " << i;
     }
   }
+}
+
+// dropout_forward has two compiled copies of its mask loop (ops/dropout.cpp): a baseline one and
+// an AVX-512 one picked at run time. Each, forced in turn, must give the documented mask
+// (convt/ops/dropout.h: word k = splitmix64(key + (k + 1) * 0x9E3779B97F4A7C15), its low and high
+// halves for elements 2k and 2k + 1, computed here from Vigna's splitmix64.c) and the same out
+// bit for bit, for lengths with and without a half word at the end and around vector widths, at
+// 1 and 2 threads.
+TEST(Dropout, BaselineAndAvx512CopiesGiveTheDocumentedMask) {
+  struct Restore {
+    ~Restore() {
+      detail::set_dropout_copy(detail::DropoutCopy::kAuto);
+      fast::set_num_threads(1);
+    }
+  } restore;
+  const auto splitmix64 = [](uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  };
+  const float p = 0.3f;
+  const uint64_t threshold = static_cast<uint64_t>(static_cast<double>(p) * 4294967296.0);
+  const float keep_scale = 1.0f / (1.0f - p);
+  std::vector<detail::DropoutCopy> copies = {detail::DropoutCopy::kBaseline};
+  if (detail::dropout_avx512_supported()) copies.push_back(detail::DropoutCopy::kAuto);
+  for (int64_t n : {1, 2, 3, 7, 15, 16, 17, 31, 33, 63, 64, 65, 1001, 40000, 40001}) {
+    Rng data_rng(31);
+    const Tensor x = random_tensor({n}, data_rng);
+    std::vector<Tensor> outs;
+    for (detail::DropoutCopy copy : copies) {
+      for (int threads : {1, 2}) {
+        detail::set_dropout_copy(copy);
+        fast::set_num_threads(threads);
+        Rng rng(41), key_rng(41);
+        const uint64_t key = key_rng.next_u64();  // the one draw dropout_forward makes
+        Tensor out, mask;
+        dropout_forward(out, mask, x, p, rng);
+        const std::string what = "n " + std::to_string(n) + " threads " + std::to_string(threads) +
+                                 (copy == detail::DropoutCopy::kBaseline ? " baseline" : " auto");
+        for (int64_t i = 0; i < n; ++i) {
+          const uint64_t word =
+              splitmix64(key + static_cast<uint64_t>(i / 2 + 1) * 0x9E3779B97F4A7C15ULL);
+          const uint64_t u = i % 2 == 0 ? word & 0xFFFFFFFFu : word >> 32;
+          const float expected = u >= threshold ? keep_scale : 0.0f;
+          ASSERT_EQ(mask[i], expected) << what << " element " << i;
+          ASSERT_EQ(out[i], x[i] * expected) << what << " element " << i;
+        }
+        outs.push_back(out);
+      }
+    }
+    for (const Tensor& out : outs) EXPECT_EQ(out.values(), outs.front().values()) << "n " << n;
+  }
+  if (!detail::dropout_avx512_supported()) GTEST_SKIP() << "no AVX-512: baseline copy only";
 }
 
 TEST(GradCheck, ReshapeAndFlatten) {

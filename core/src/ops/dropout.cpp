@@ -2,6 +2,7 @@
 #include "convt/ops/dropout.h"
 
 #include <algorithm>
+#include <atomic>
 #include <stdexcept>
 
 #include "fast/parallel.h"
@@ -58,12 +59,19 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) void dropout_words_avx512(
   dropout_words_body(out, mask, x, n, k_begin, k_end, key, threshold, keep_scale);
 }
 
-// The same numbers either way (integer hashing, one float multiply per element).
-void dropout_words(float* out, float* mask, const float* x, int64_t n, int64_t k_begin,
-                   int64_t k_end, uint64_t key, uint64_t threshold, float keep_scale) {
+bool cpu_has_avx512() {
   static const bool avx512 = __builtin_cpu_supports("avx512f") &&
                              __builtin_cpu_supports("avx512dq") &&
                              __builtin_cpu_supports("avx512vl");
+  return avx512;
+}
+
+std::atomic<bool> g_force_baseline{false};  // detail::set_dropout_copy(kBaseline)
+
+// The same numbers either way (integer hashing, one float multiply per element).
+void dropout_words(float* out, float* mask, const float* x, int64_t n, int64_t k_begin,
+                   int64_t k_end, uint64_t key, uint64_t threshold, float keep_scale) {
+  const bool avx512 = cpu_has_avx512() && !g_force_baseline.load(std::memory_order_relaxed);
   (avx512 ? dropout_words_avx512 : dropout_words_baseline)(out, mask, x, n, k_begin, k_end, key,
                                                            threshold, keep_scale);
 }
@@ -107,5 +115,13 @@ void dropout_backward(Tensor& dx, const Tensor& dout, const Tensor& mask) {
     add_product(dp + begin, gp + begin, mp + begin, end - begin);
   });
 }
+
+namespace detail {
+
+void set_dropout_copy(DropoutCopy copy) { g_force_baseline = copy == DropoutCopy::kBaseline; }
+
+bool dropout_avx512_supported() { return cpu_has_avx512(); }
+
+}  // namespace detail
 
 }  // namespace convt
