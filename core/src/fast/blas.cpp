@@ -182,6 +182,11 @@ void parallel_for(int64_t count, int64_t cost_per_item,
 
 void run_parts(int parts, const std::function<void(int)>& task) { pool().run(parts, task); }
 
+int sample_parts(int N) {
+  if (g_openblas_threads) return 1;  // one sgemm at a time, threaded by OpenBLAS itself
+  return std::clamp(num_threads(), 1, std::max(N, 1));
+}
+
 void gemm(bool a_trans, bool b_trans, int M, int N, int K, float alpha, const float* A, int lda,
           const float* B, int ldb, float beta, float* C, int ldc) {
   if (M == 0 || N == 0) return;

@@ -69,7 +69,7 @@ void forward_by_boxes(Tensor& out, const Tensor& x, const Tensor& weight, const 
   int64_t box_pixels = 0;  // each grid position is in at most one box
   for (const detail::TapBox& box : boxes) box_pixels += box.pixels();
   const bool covered = box_pixels == out_plane;
-  const int T = std::clamp(num_threads(), 1, std::max(N, 1));
+  const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
   const int B = detail::box_chunk_samples(boxes, C_in, C_out, (N + T - 1) / T);
   detail::run_parts(T, [&](int t) {  // thread t: samples [N*t/T, N*(t+1)/T), its own scratch
     const int n_end = N * (t + 1) / T;
@@ -112,7 +112,7 @@ void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Te
     for (size_t i = 0; i < boxes.size(); ++i)
       detail::weight_box(w_boxes + w_at[i], weight.data(), C_out, g, boxes[i]);
   }
-  const int T = std::clamp(num_threads(), 1, std::max(N, 1));
+  const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
   const int B = detail::box_chunk_samples(boxes, C_in, C_out, (N + T - 1) / T);
   std::vector<float*> dw_parts(static_cast<size_t>(T), nullptr);  // each thread's dw_boxes
   detail::run_parts(T, [&](int t) {  // thread t: samples [N*t/T, N*(t+1)/T), its own scratch

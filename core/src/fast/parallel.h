@@ -32,6 +32,12 @@ void parallel_for(int64_t count, int64_t cost_per_item,
 // not throw.
 void run_parts(int parts, const std::function<void(int)>& task);
 
+// How many parts (run_parts) the box paths split a batch of N samples into, one GEMM per part at
+// a time: num_threads() clamped to [1, N]; but 1 under CONVT_FAST_GEMM_THREADS=openblas, where
+// OpenBLAS runs num_threads() threads inside each sgemm itself (several parts would oversubscribe
+// the cores and enter the threaded OpenBLAS from several threads at once).
+int sample_parts(int N);
+
 // Row-major C (M, N) = alpha * op(A) @ op(B) + beta * C with cblas_sgemm, where op(A) is (M, K)
 // and op(B) is (K, N); a_trans / b_trans say whether A / B are stored transposed. Handles the
 // empty cases (M, N or K = 0) that BLAS refuses.
