@@ -8,8 +8,8 @@
 // The naive gather
 //   out[n, oc, oy, ox] += x[n, ic, oy*S - P + ky*D, ox*S - P + kx*D] * w[oc, ic, ky, kx]
 // becomes, once the window under every output pixel is copied out (im2col),
-//   cols (C_in*kH*kW, B*H_out*W_out),  out_t (C_out, B*H_out*W_out) = weight (C_out, C_in*kH*kW) @
-//   cols
+//   cols (C_in*kH*kW, B*H_out*W_out),
+//   out_t (C_out, B*H_out*W_out) = weight (C_out, C_in*kH*kW) @ cols
 // for a chunk of B samples at once, then out_t is put back in (N, C_out, H_out, W_out) order.
 #include <algorithm>
 

@@ -65,21 +65,20 @@ struct Lowering {
 };
 
 // cols (C*kH*kW, B*H_grid*W_grid) = im2col(image (B, C, H_img, W_img)):
-//   cols[(c*kH + ky)*kW + kx, (b*H_grid + gy)*W_grid + gx] = image[b, c, gy*S - P + ky*D, gx*S - P
-//   + kx*D]
+//   cols[(c*kH + ky)*kW + kx, (b*H_grid + gy)*W_grid + gx]
+//     = image[b, c, gy*S - P + ky*D, gx*S - P + kx*D]
 // and 0 where that pixel falls outside the image (the zero padding). Threaded over rows.
 void im2col(float* cols, const float* image, int B, const Lowering& g);
 
 // The adjoint, a scatter-add: image (B, C, H_img, W_img) += col2im(cols), i.e. for every entry
 // of cols whose pixel falls inside the image,
-//   image[b, c, gy*S - P + ky*D, gx*S - P + kx*D] += cols[(c*kH + ky)*kW + kx, (b*H_grid +
-//   gy)*W_grid + gx]
+//   image[b, c, gy*S - P + ky*D, gx*S - P + kx*D]
+//     += cols[(c*kH + ky)*kW + kx, (b*H_grid + gy)*W_grid + gx]
 // Entries that fall outside (cropped by padding) are dropped. Threaded over channels c, each
 // pixel summed in a fixed order.
 void col2im_add(float* image, const float* cols, int B, const Lowering& g);
 
-// ---- Tap boxes: skipping the taps that padding crops
-// ---------------------------------------------
+// ---- Tap boxes: skipping the taps that padding crops --------------------------------------------
 //
 // Near the border, some kernel taps of a grid position land outside the image (in the padding of
 // a conv2d, or cropped from a conv_transpose2d's output): the whole-grid lowering above multiplies
