@@ -7,10 +7,11 @@
 # continues exactly, so the stages give the same log as one run to the last stop.
 #
 #   scripts/make_saved_runs.sh NAME "TRAIN FLAGS" STOP1 STOP2 ...
-#   e.g. scripts/make_saved_runs.sh divergence "--lr 1e-2 --seed 1" 20 60 150 300
+#   e.g. scripts/make_saved_runs.sh divergence "--lr 1e-2 --seed 1" 20 60 140 160
 #
 # Writes the whole run (with its checkpoint) to $WORK_DIR/NAME/ (default /tmp/convt_saved_runs),
-# and copies log.csv and the grids (samples_step_NNNNN.png) to assets/runs/NAME/; run.json there
+# and copies log.csv and the grids (samples_step_NNNNN.png) to assets/runs/NAME/ (replacing the
+# grids there); run.json there
 # is written by hand (the command, what to look for). LAB=path/to/convt-lab overrides build/app/convt-lab.
 set -eu
 LAB=${LAB:-build/app/convt-lab}
@@ -23,6 +24,7 @@ seed=$(echo "$flags" | sed -n 's/.*--seed \([0-9]*\).*/\1/p')
 seed=${seed:-0}
 rm -rf "$work"
 mkdir -p "$work" "$out"
+rm -f "$out"/samples_step_*.png  # grids of earlier stops must not stay beside the new ones
 first=1
 for stop in "$@"; do
   if [ $first = 1 ]; then

@@ -316,8 +316,8 @@ std::vector<Lesson> make_lessons() {
         "Failure signs. D too strong: loss_D heads to 0, D(x) to 1 and D(G(z)) to 0, so G gets "
         "almost no gradient. Mode collapse: the samples all look alike, the class histogram "
         "piles onto one digit, yet the losses can look healthy: only the samples show it. "
-        "Divergence: loss_G climbs and climbs (or a loss becomes NaN and training stops; this "
-        "model gave no NaN in our runs, even 40 steps at lr 1).",
+        "Divergence: loss_G climbs and climbs, or the losses blow up (a NaN would stop "
+        "training; this model gave none, even at lr 1).",
     };
     l.formulas = {
         "healthy:  loss_D ~ 1.39,  loss_G ~ 0.7 .. 2,  D(x) ~ D(G(z)) ~ 0.5",
@@ -349,19 +349,19 @@ std::vector<Lesson> make_lessons() {
     collapse.label = "Show me mode collapse";
     collapse.panel = "training";
     collapse.look_for =
-        "A saved run: lr_G 5e-3 is 100 x lr_D (batch 16, seed 1). The curves look healthy to the "
-        "end (loss_D 1.38, loss_G 0.70 over steps 1151..1200); the samples do not: from step 300 "
-        "all 64 are one shape (diversity 0.064, real digits 0.344), hopping from a 3 to a 6 to a "
-        "hooked 7 at step 1200 (the classifier calls 40 of 64 an 8). Diagnoses: mode collapse.";
+        "A saved run: lr_G 5e-3 = 100 x lr_D (batch 16, seed 1). The curves look healthy to the "
+        "end (loss_D 1.39, loss_G 0.70 over steps 1151..1200); the samples do not: from step 300 "
+        "all 64 are one shape, a 2, then a 4, then an 8 at step 1200 (the classifier calls 60 of "
+        "64 an 8). Diagnoses: mode collapse.";
     collapse.training.saved_run = "mode_collapse";
     ShowMe diverge;
     diverge.label = "Show me divergence";
     diverge.panel = "training";
     diverge.look_for =
-        "A saved run: lr_G = lr_D = 1e-2, 50 x the default (batch 64, seed 1). D wins (loss_D "
-        "below 0.01 from step 114) and loss_G climbs and keeps climbing: 2.97 over steps 1..20, "
-        "7.06 over 61..80, 11.44 over 381..400, still rising at step 400. G's samples are blank "
-        "from step 60. Diagnoses: D too strong, G's loss exploding.";
+        "A saved run: lr_G = lr_D = 1e-2, 50 x the default (batch 64, seed 1). D wins and "
+        "loss_G climbs: 2.95 over steps 1..20, 8.82 over 121..140; G's samples are blank. At "
+        "step 148 it blows up (loss_G 4487 at step 155); at step 160 the samples are scattered "
+        "dots. Diagnoses: G's loss exploding.";
     diverge.training.saved_run = "divergence";
     l.show_me = {healthy, strong, collapse, diverge};
     v.push_back(l);

@@ -125,13 +125,14 @@ std::vector<CurvePoint> read_training_log(const std::string& path) {
       }
     }
     CurvePoint p;
-    p.step = static_cast<int64_t>(v[0]);
-    if (static_cast<double>(p.step) != v[0] || p.step < 1) {
+    // Checked before the cast: converting nan, inf or 1e300 to int64_t is undefined.
+    if (!(std::isfinite(v[0]) && v[0] >= 1.0 && v[0] < 9.0e18 && std::floor(v[0]) == v[0])) {
       throw SavedRunError(where(path, line_no) +
                           ": column 'step': expected a whole number >= 1, "
                           "found '" +
                           fields[static_cast<size_t>(columns[0].index)] + "'");
     }
+    p.step = static_cast<int64_t>(v[0]);
     if (!points.empty() && p.step <= points.back().step) {
       throw SavedRunError(where(path, line_no) + ": step " + std::to_string(p.step) +
                           " does not follow step " + std::to_string(points.back().step) +
@@ -281,14 +282,20 @@ std::vector<std::string> list_saved_runs() {
   return names;
 }
 
+void add_real_digits(SavedRun& run) {
+  if (run.real_diversity >= 0.0f) return;
+  const int count = run.grids.empty() ? 64 : static_cast<int>(run.grids.back().samples.dim(0));
+  const Dataset digits = load_builtin_digits(20);
+  run.real = pick_real(digits, count);
+  run.real_diversity = batch_diversity(run.real);
+}
+
 void score_saved_run(SavedRun& run, nn::Sequential& classifier) {
   for (SavedGrid& g : run.grids) {
     g.score = quality_score(classifier, g.samples);
     g.has_score = true;
   }
-  const Dataset digits = load_builtin_digits(20);
-  run.real = pick_real(digits, static_cast<int>(run.grids.back().samples.dim(0)));
-  run.real_diversity = batch_diversity(run.real);
+  add_real_digits(run);
 }
 
 std::vector<Diagnosis> diagnose_saved_run(const SavedRun& run) {

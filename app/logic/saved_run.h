@@ -57,7 +57,7 @@ struct SavedRun {
   std::string title;     // "Mode collapse"
   std::string command;   // the exact command that made it
   std::string date;      // "2026-11-29"
-  std::string commit;    // the commit whose build made it ("aeeba6f"; "" if not recorded): the
+  std::string commit;    // the commit whose build made it ("fdedfe8"; "" if not recorded): the
                          // trainer is deterministic per build, not across changes to it
   std::string look_for;  // what a student should see, with this run's numbers
   std::string model = "dcgan20", data = "digits";
@@ -94,9 +94,14 @@ std::string saved_run_dir(const std::string& name);
 // run.json, by name (empty if there are none).
 std::vector<std::string> list_saved_runs();
 
-// Scores every grid with the digit classifier (class histogram, quality score) and fills `real`
-// and `real_diversity` with the dashboard's 64 real digits (the built-in digits spread evenly,
-// as the dashboard picks them). Throws what the classifier or the dataset loader throw.
+// Fills `real` and `real_diversity` (if not yet done) with as many real digits as the last grid
+// holds (64 without grids), picked as the dashboard picks them (the built-in digits spread
+// evenly). The diversity diagnosis of mode collapse needs these, not the classifier. Throws what
+// the dataset loader throws.
+void add_real_digits(SavedRun& run);
+
+// Scores every grid with the digit classifier (class histogram, quality score), then
+// add_real_digits(). Throws what the classifier or the dataset loader throw.
 void score_saved_run(SavedRun& run, nn::Sequential& classifier);
 
 // The diagnoses of the run as the dashboard would give them at its end: the curves, the last

@@ -38,6 +38,30 @@ double mean(const Window& w, Curve c, size_t from, size_t to) {
   return to > from ? sum / static_cast<double>(to - from) : 0.0;
 }
 
+// Whether curve c rises over the window beyond its noise: the least-squares slope against the
+// point index is positive and at least 3 standard errors (a flat noisy curve gets there about
+// once in 700 windows).
+bool rises_beyond_noise(const Window& w, Curve c) {
+  const size_t n = w.size;
+  if (n < 10) return false;
+  const double x_mean = 0.5 * static_cast<double>(n - 1);
+  const double y_mean = mean(w, c, 0, n);
+  double sxx = 0.0, sxy = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    const double dx = static_cast<double>(i) - x_mean;
+    sxx += dx * dx;
+    sxy += dx * (curve_value(w[i], c) - y_mean);
+  }
+  const double slope = sxy / sxx;
+  double residual2 = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    const double r = curve_value(w[i], c) - (y_mean + slope * (static_cast<double>(i) - x_mean));
+    residual2 += r * r;
+  }
+  const double standard_error = std::sqrt(residual2 / static_cast<double>(n - 2) / sxx);
+  return slope > 0.0 && slope >= 3.0 * standard_error;
+}
+
 }  // namespace
 
 bool diagnose_d_too_strong(const std::vector<CurvePoint>& points, Diagnosis& out) {
@@ -67,14 +91,15 @@ bool diagnose_g_exploding(const std::vector<CurvePoint>& points, Diagnosis& out)
   const double g_first = mean(w, Curve::kLossG, 0, q);
   const double g_last = mean(w, Curve::kLossG, w.size - q, w.size);
   // The run's first points (at most 10): a climb too slow to show within one window (0.7 -> 9.5
-  // over 300 steps, lesson 8's saved divergence run) still shows against the start, as long as
-  // loss_G is still rising within the window.
+  // over 300 steps, as a divergence run at lr 1e-2 did) still shows against the start, as long
+  // as loss_G is still rising within the window beyond its noise (a flat, noisy loss_G far
+  // above the start, as when D is too strong, is not a climb).
   const size_t k = std::min<size_t>(10, points.size() / 4);
   double g_start = 0.0;
   for (size_t i = 0; i < k; ++i) g_start += points[i].loss_g;
   g_start /= static_cast<double>(k);
   const bool fast = g_last > 1.5 * g_first;
-  const bool over_the_run = g_last > 3.0 * g_start && g_last > g_first;
+  const bool over_the_run = g_last > 3.0 * g_start && rises_beyond_noise(w, Curve::kLossG);
   if (!(g_last > 4.0 && (fast || over_the_run))) return false;
   out.kind = Diagnosis::Kind::kGLossExploding;
   out.title = "G's loss is exploding";

@@ -759,7 +759,7 @@ void draw_saved_controls(TrainingState& s) {
   }
   ImGui::Spacing();
   ImGui::TextDisabled("TRAINING");
-  if (ImGui::Button("Start a new run")) {
+  if (ImGui::Button("Close (back to the dashboard)")) {
     training_close_saved_run(s);
   } else {
     if (ImGui::IsItemHovered()) {
@@ -767,7 +767,6 @@ void draw_saved_controls(TrainingState& s) {
           "Closes this saved run; the dashboard's controls come back (your run, "
           "if you had one, is there, paused).");
     }
-    ImGui::SameLine();
     if (ImGui::Button("Run it yourself")) {
       training_run_saved_run_live(s);
     } else if (ImGui::IsItemHovered()) {
@@ -788,7 +787,7 @@ void draw_saved_banner(const TrainingState& s) {
   const float height =
       2.0f * ImGui::GetTextLineHeightWithSpacing() + 2.0f * ImGui::GetStyle().WindowPadding.y;
   ImGui::BeginChild("saved_banner", ImVec2(0.0f, height), true, ImGuiWindowFlags_NoScrollbar);
-  ImGui::TextColored(kBannerColour, "Saved run: %s -- read-only; Start a new run to train",
+  ImGui::TextColored(kBannerColour, "Saved run: %s -- read-only; Close it to train",
                      run.title.c_str());
   // The folder relative to the working directory when it is below it (assets/runs/<name>).
   std::error_code ec;
@@ -835,6 +834,7 @@ void training_init_form(TrainingState& state) { init_form(state); }
 void training_open_saved_run(TrainingState& state, const std::string& dir, std::string* note) {
   auto run = std::make_shared<lab::SavedRun>(lab::load_saved_run(dir));
   std::string scored;
+  lab::add_real_digits(*run);  // for the diversity diagnosis, even if the classifier is missing
   try {
     lab::score_saved_run(*run, *lab::load_classifier(asset_path(lab::kDigitClassifierAsset)));
   } catch (const std::exception& e) {
@@ -845,21 +845,20 @@ void training_open_saved_run(TrainingState& state, const std::string& dir, std::
   lab::TrainingSession& session = *state.session;
   if (!state.saved) session.read(state.snap);
   std::string said;
-  const bool has_run = state.snap.status == lab::SessionStatus::kRunning ||
-                       state.snap.status == lab::SessionStatus::kPaused ||
-                       state.snap.status == lab::SessionStatus::kLoading;
-  if (!state.saved && has_run) {
-    // As a lesson's Show me does: under a name of its own, then paused (not dropped, and not
-    // training unseen), so closing the saved run brings it back as it was.
+  if (!state.saved) {
+    // As a lesson's Show me does: paused (not training unseen behind the read-only view), then
+    // saved under a name of its own, so closing the saved run brings it back as it was. Paused
+    // whatever the last snapshot said: a start still queued (status Idle) is paused as soon as
+    // it has loaded; with no run at all, pause() does nothing.
+    session.pause();
     const int64_t steps = session.steps_done();
     if (steps > 0) {
       const std::string saved = state.snap.config.run_dir + "/before_lesson_step" +
                                 std::to_string(steps) + ".safetensors";
       session.save_checkpoint(saved);
-      said = "Your run (" + std::to_string(steps) + " steps) is paused and saved to " + saved +
-             "; Start a new run brings the dashboard back to it.";
+      said = "Your run (" + std::to_string(steps) + " steps) is paused and being saved to " +
+             saved + "; Close (back to the dashboard) brings it back.";
     }
-    session.pause();
   }
   state.saved = run;
   state.note = said + scored;
@@ -871,6 +870,15 @@ void training_open_saved_run(TrainingState& state, const std::string& dir, std::
 void training_run_saved_run_live(TrainingState& state) {
   if (!state.saved) return;
   const std::shared_ptr<const lab::SavedRun> run = state.saved;  // closing drops state.saved
+  const auto it = std::find(state.models.begin(), state.models.end(), run->model);
+  if (it == state.models.end() || run->data != "digits") {  // the saved run stays open
+    state.note = "Run it yourself: this saved run used model '" + run->model + "' on '" +
+                 run->data +
+                 "'; this dashboard can rerun only a model of assets/models on the built-in "
+                 "digits. Nothing was started.";
+    state.note_ok = false;
+    return;
+  }
   training_close_saved_run(state);
   state.form.gan.batch_size = run->gan.batch_size;
   state.form.gan.lr_g = run->gan.lr_g;
@@ -878,10 +886,10 @@ void training_run_saved_run_live(TrainingState& state) {
   state.form.gan.beta1 = run->gan.beta1;
   state.form.gan.beta2 = run->gan.beta2;
   state.form.gan.seed = run->gan.seed;
+  state.form.gan.init = "";  // the model spec's own, as `convt-lab train` uses by default
   state.form.threads = run->threads;
   state.backend = 1;  // fast, as the saved runs were made
-  const auto it = std::find(state.models.begin(), state.models.end(), run->model);
-  if (it != state.models.end()) state.model_index = static_cast<int>(it - state.models.begin());
+  state.model_index = static_cast<int>(it - state.models.begin());
   state.data_choice = 0;  // the built-in digits
   state.session->start(config_from_form(state));
 }

@@ -66,17 +66,19 @@ void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps);
 void training_init_form(TrainingState& state);
 
 // Opens the saved run in `dir` (lab::saved_run_dir(name) for a shipped one) read-only: loads and
-// scores it (logic/saved_run.h), then, if a live run has taken steps, saves it to
-// <run_dir>/before_lesson_stepN.safetensors and pauses it (Close brings it back). `note` says what
-// happened to the live run. Throws lab::SavedRunError (nothing changed) for a bad saved run.
-// Needs no GL context.
+// scores it (logic/saved_run.h), then pauses the live run (also one still loading or queued) and,
+// if it has taken steps, saves it to <run_dir>/before_lesson_stepN.safetensors ("Close (back to
+// the dashboard)" brings it back). `note` says what happened to the live run. Throws
+// lab::SavedRunError (nothing changed) for a bad saved run. Needs no GL context.
 void training_open_saved_run(TrainingState& state, const std::string& dir,
                              std::string* note = nullptr);
 // Back to the live session (the paused run, if any, is shown again as it was).
 void training_close_saved_run(TrainingState& state);
 // "Run it yourself": closes the saved run and starts a new live run with its settings (model,
-// the built-in digits, batch, lr_G, lr_D, betas, seed, threads; fast backend). The run it
-// replaces was saved when the saved run opened. Nothing happens without a saved run.
+// the built-in digits, batch, lr_G, lr_D, betas, seed, threads; the spec's init; fast backend).
+// The run it replaces was saved when the saved run opened. Nothing happens without a saved run;
+// a saved run of a model this dashboard lacks, or of other data, starts nothing and says so in
+// the note.
 void training_run_saved_run_live(TrainingState& state);
 
 // Screenshot mode: starts training now with the "fast start" preset on the fast backend

@@ -323,6 +323,30 @@ TEST_F(LessonsTrainingTest, Lesson8SavedRunPausesAndSavesTheLiveRun) {
   EXPECT_EQ(state_->training.saved, nullptr);
 }
 
+// A saved run opened right after a live run was asked to start (its snapshot still says Idle or
+// Loading): that run is paused too, as soon as it has loaded, and does not train unseen behind
+// the read-only view.
+TEST_F(LessonsTrainingTest, Lesson8SavedRunRightAfterAStartPausesThatRun) {
+  ASSERT_TRUE(apply_show_me(*state_, 7, 0));  // a live run: start queued
+  ASSERT_TRUE(apply_show_me(*state_, 7, 2));  // at once, before it has published anything
+  ASSERT_NE(state_->training.saved, nullptr);
+  convt::lab::TrainingSession& session = *state_->training.session;
+  convt::lab::TrainingSnapshot live;
+  for (int i = 0; i < 6000; ++i) {
+    session.read(live);
+    if (session.idle() && live.status != convt::lab::SessionStatus::kLoading &&
+        live.status != convt::lab::SessionStatus::kIdle) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(live.status, convt::lab::SessionStatus::kPaused) << live.error;
+  const int64_t steps = live.step;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  session.read(live);
+  EXPECT_EQ(live.step, steps) << "the live run kept training behind the saved run";
+}
+
 // "Run it yourself" on the mode-collapse run: a live run with its settings.
 TEST_F(LessonsTrainingTest, Lesson8RunTheSavedRunYourself) {
   ASSERT_TRUE(apply_show_me(*state_, 7, 2));

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <vector>
 
 #include "logic/training_diagnoses.h"
 
@@ -101,6 +103,26 @@ TEST(Diagnoses, GLossClimbingSlowlyOverTheRun) {
   auto falling = points;
   for (size_t i = 250; i < falling.size(); ++i) falling[i].loss_g = 9.0f - 0.02f * (i - 250.0f);
   EXPECT_FALSE(convt::lab::diagnose_g_exploding(falling, d));
+}
+
+// A flat but noisy loss_G far above the start (D too strong: loss_G ~ 6 with jitter) is not a
+// climb, at any point of the run: the last quarter of a window beats the first by chance about
+// half the time, so a rule on those two means alone would flicker.
+TEST(Diagnoses, GLossFlatAndNoisyIsNotExploding) {
+  auto points = healthy(400);
+  uint32_t state = 12345u;
+  for (size_t i = 0; i < points.size(); ++i) {
+    state = state * 1664525u + 1013904223u;  // LCG: uniform noise in [-1.5, 1.5]
+    const float noise = 3.0f * (static_cast<float>(state >> 8) / 16777216.0f - 0.5f);
+    points[i].loss_g = i < 10 ? 0.7f : 6.0f + noise;
+  }
+  Diagnosis d;
+  int fired = 0;
+  for (size_t n = 60; n <= points.size(); ++n) {
+    const std::vector<CurvePoint> prefix(points.begin(), points.begin() + static_cast<long>(n));
+    fired += convt::lab::diagnose_g_exploding(prefix, d) ? 1 : 0;
+  }
+  EXPECT_EQ(fired, 0) << "of " << points.size() - 59 << " prefixes";
 }
 
 TEST(Diagnoses, OscillatingWithoutProgress) {
