@@ -86,6 +86,10 @@ class GanTrainer {
   float step_generator();
   // Step B on the next batch of the dataset / on `real` (B, C, H, W). Uses the X_fake of the
   // last step_generator(); without one, it first draws z and runs G (training mode, no update).
+  // D's weights have not changed since Step A, so BCE(D(X_fake), 0) is differentiated through
+  // Step A's forward pass of D (its activations and dropout masks), not a new one, unless D ran
+  // on something else in between; D therefore runs forward twice per step (X_fake, then the real
+  // batch), and a D with BatchNorm updates its running statistics twice, not three times.
   // Completes the step: returns its metrics. Throws TrainingError (no update) on a non-finite L_D.
   StepMetrics step_discriminator();
   StepMetrics step_discriminator(const Tensor& real);
