@@ -5,9 +5,7 @@
 #include <gtest/gtest.h>
 #include <stb_image.h>  // implementation in libstb
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -23,30 +21,19 @@ using convt::test::has_display;
 using convt::test::read_text;
 using convt::test::run_lab;
 
-class LessonsScreenshot : public ::testing::Test {
+// Renders in a fresh directory of its own (LabRunDir); skipped without a display.
+class LessonsScreenshot : public convt::test::LabRunDir {
  protected:
   void SetUp() override {
-    const char* d = std::getenv("DISPLAY");
-    if (d == nullptr || *d == '\0') {
+    if (!has_display()) {
       GTEST_SKIP() << "no DISPLAY; run under xvfb-run -a -s '-screen 0 1280x800x24'";
     }
-    dir_ = fs::temp_directory_path() / ("convt_lessons_shot_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
+    LabRunDir::SetUp();
   }
-  void TearDown() override {
-    std::error_code ec;
-    if (!dir_.empty()) fs::remove_all(dir_, ec);
-  }
-  fs::path dir_;
 };
 
 TEST_F(LessonsScreenshot, MatrixLessonRendersNonBlank) {
-  const fs::path png = dir_ / "lesson2.png", log = dir_ / "log.txt";
-  ASSERT_EQ(run_lab("--screenshot '" + png.string() + "' --panel lessons --lesson 2", log), 0)
-      << read_text(log);
-  int width = 0;
-  EXPECT_GT(colour_count(png, &width), 100u) << "looks blank";
-  EXPECT_EQ(width, 1280);
+  expect_renders("--panel lessons --lesson 2", "lesson2");
 }
 
 TEST_F(LessonsScreenshot, NoPanelOpensTheLessons) {

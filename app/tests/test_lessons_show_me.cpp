@@ -2,7 +2,6 @@
 // no GL context) with the target panel's state checked: panel, preset, step, selection; and the
 // --lesson / --show-me flags.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -12,6 +11,7 @@
 #include "app_state.h"
 #include "convt/train/gan_trainer.h"
 #include "gui_options.h"
+#include "lab_process.h"
 #include "logic/formula_model.h"
 #include "logic/lessons_model.h"
 #include "logic/stepper_model.h"
@@ -203,20 +203,16 @@ TEST(LessonsShowMe, BadLessonOrIndexThrows) {
 
 // The training Show me's start real runs: in a temporary run directory, stopped (and saved there)
 // when the AppState goes.
-class LessonsTrainingTest : public ::testing::Test {
+class LessonsTrainingTest : public convt::test::LabRunDir {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("convt_lessons_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    LabRunDir::SetUp();
     state_ = std::make_unique<AppState>();
     state_->training.form.run_dir = dir_.string();
   }
   void TearDown() override {
-    state_.reset();  // stops the worker
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
+    state_.reset();  // stops the worker before its run directory goes
+    LabRunDir::TearDown();
   }
   // Reads snapshots until `done` holds (at most 60 s; the test fails on its state, not on time).
   template <class Done>
@@ -229,7 +225,6 @@ class LessonsTrainingTest : public ::testing::Test {
     }
     return snap;
   }
-  fs::path dir_;
   std::unique_ptr<AppState> state_;
 };
 

@@ -4,7 +4,6 @@
 // (assets/runs/mode_collapse, assets/runs/divergence): they load, and the diagnoses computed from
 // them are the ones the lesson promises.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +12,7 @@
 
 #include "convt/io/assets.h"
 #include "convt/io/png.h"
+#include "lab_process.h"
 #include "logic/lessons_model.h"
 #include "logic/quality_score.h"
 #include "logic/saved_run.h"
@@ -26,19 +26,9 @@ using convt::lab::SavedRunError;
 const char* kCliHeader =
     "step,epoch,loss_g,loss_d,d_real,d_fake,acc_real,acc_fake,samples_per_second,seconds\n";
 
-class SavedRunFiles : public ::testing::Test {
+// Files written in a fresh directory of the test's own (LabRunDir's dir_).
+class SavedRunFiles : public convt::test::LabRunDir {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("convt_saved_run_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
   std::string write(const std::string& name, const std::string& text) {
     const fs::path p = dir_ / name;
     std::ofstream(p, std::ios::binary) << text;
@@ -54,7 +44,6 @@ class SavedRunFiles : public ::testing::Test {
     }
     return "";
   }
-  fs::path dir_;
 };
 
 TEST_F(SavedRunFiles, ReadsTheCliLog) {

@@ -3,10 +3,7 @@
 // Also the exit status 2 for a bad panel name or flag, which needs no display.
 #include <gtest/gtest.h>
 #include <stb_image.h>  // implementation in libstb
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -25,24 +22,7 @@ using convt::test::has_display;
 using convt::test::read_text;
 using convt::test::run_lab;
 
-class ScreenshotTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("convt_screenshot_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  static bool has_display() {
-    const char* d = std::getenv("DISPLAY");
-    return d != nullptr && *d != '\0';
-  }
-  fs::path dir_;
-};
+class ScreenshotTest : public convt::test::LabRunDir {};
 
 struct Image {
   int width = 0, height = 0;

@@ -4,43 +4,26 @@
 // xvfb-run; skipped without DISPLAY). The flag errors need none.
 #include <gtest/gtest.h>
 #include <stb_image.h>  // implementation in libstb
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <string>
+
+#include "lab_process.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-class TrainingScreenshotTest : public ::testing::Test {
+// Runs convt-lab in a fresh directory of its own (LabRunDir; its runs/ directory lands there).
+class TrainingScreenshotTest : public convt::test::LabRunDir {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("convt_training_screenshot_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  // Runs convt-lab in dir_ (its runs/ directory lands there); returns the exit status.
-  int run_lab(const std::string& args) {
-    const std::string command =
-        "cd '" + dir_.string() + "' && '" + CONVT_LAB_EXE + "' " + args + " > log.txt 2>&1";
-    const int status = std::system(command.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  fs::path dir_;
+  // Returns the exit status.
+  int run_lab(const std::string& args) { return run(args).status; }
 };
 
 TEST_F(TrainingScreenshotTest, RendersAfterTrainingAndSavesOnClose) {
-  const char* display = std::getenv("DISPLAY");
-  if (display == nullptr || *display == '\0') {
+  if (!convt::test::has_display()) {
     GTEST_SKIP() << "no DISPLAY; run under xvfb-run -a -s '-screen 0 1280x800x24'";
   }
   ASSERT_EQ(run_lab("--screenshot shot.png --panel training --train-seconds 2"), 0);
