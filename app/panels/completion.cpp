@@ -18,6 +18,7 @@
 #include "panels/completion_panel.h"
 #include "panels/panels.h"
 #include "widgets/curve_plot.h"
+#include "widgets/text.h"
 
 namespace convt::panels {
 namespace {
@@ -51,18 +52,6 @@ const char* region_label(MaskKind k) {
       return "everything";
   }
   return "?";
-}
-
-void help_marker(const char* text) {
-  ImGui::SameLine();
-  ImGui::TextDisabled("(?)");
-  if (ImGui::IsItemHovered()) {
-    ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0f);
-    ImGui::TextUnformatted(text);
-    ImGui::PopTextWrapPos();
-    ImGui::EndTooltip();
-  }
 }
 
 // The bounding box (rows r0..r1, cols c0..c1 inclusive) of the mask's hidden pixels; false when
@@ -197,10 +186,11 @@ void draw_input_controls(CompletionState& s) {
     s.model.clear_canvas();
     s.drawn = true;
   }
-  help_marker(
+  widgets::help_marker(
       "Hold the left mouse button on the target and move to draw (or erase, with the brush set "
       "to erase); the right button always erases. The completions follow as you draw. The "
-      "1000 held-out digits are every 10th built-in digit: the models never trained on them.");
+      "1000 held-out digits are every 10th built-in digit: the models never trained on them.",
+      30.0f);
   if (!s.data_error.empty()) ImGui::TextColored(kErrorColour, "%s", s.data_error.c_str());
 
   ImGui::TextUnformatted("Hidden region:");
@@ -213,11 +203,12 @@ void draw_input_controls(CompletionState& s) {
     ImGui::SameLine();
     if (ImGui::Button("New square")) s.model.set_square_seed(s.model.square_seed() + 1);
   }
-  help_marker(
+  widgets::help_marker(
       "The hidden pixels are set to 0 (mid-grey on the [-1, 1] scale) before the network sees "
       "the image; the yellow box marks them. 'everything' hides the whole image: a blank "
       "canvas. The shipped models were trained with the bottom half hidden, so the other "
-      "regions show how far that skill carries.");
+      "regions show how far that skill carries.",
+      30.0f);
 
   ImGui::TextUnformatted("Compare:");
   ImGui::SameLine();
@@ -362,11 +353,12 @@ void draw_comparison(CompletionState& s) {
   lab::CompletionModel& m = s.model;
   ensure_eval(s);
   ImGui::TextUnformatted("Tied vs untied");
-  help_marker(
+  widgets::help_marker(
       "Weight tying: each decoder ConvTranspose2d uses the kernel of its mirror encoder "
       "Conv2d, the same numbers in memory (decoder 16 -> 8 uses encoder 8 -> 16's kernel, "
       "decoder 8 -> 1 uses encoder 1 -> 8's), so the conv kernels are trained and counted once. "
-      "The decoder keeps its own biases. Both runs: same seed, same data order, same steps.");
+      "The decoder keeps its own biases. Both runs: same seed, same data order, same steps.",
+      30.0f);
   const ImGuiTableFlags flags =
       ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
   if (ImGui::BeginTable("##compare", 3, flags)) {
@@ -490,12 +482,13 @@ void draw_refinement(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
                      "The notes' iterative refinement: each pass feeds the previous output back "
                      "in, with the visible pixels put back.");
   ImGui::PopTextWrapPos();
-  help_marker(
+  widgets::help_marker(
       "Pass 1 sees the hidden pixels as 0 (grey), as in training. From pass 2 on they hold the "
       "model's own guess, which it never saw as input in training: it reads the guess as real "
       "ink. If the MSE under the passes rises, the model drifts away from the digit instead of "
       "sharpening it: refinement only helps a model trained to refine (e.g. trained on its own "
-      "outputs).");
+      "outputs).",
+      30.0f);
   // As large as fits: 70 px of label, then the passes with 6 px between.
   const float room = ImGui::GetContentRegionAvail().x - 70.0f - 6.0f * s.refine_passes;
   const float cell = std::clamp(room / (kSize * s.refine_passes), 1.5f, 3.0f);
@@ -549,12 +542,13 @@ void draw_blank_canvas(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
   ImGui::SliderInt("drawings", &s.blank_count, 1, 16, "%d", ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
   ImGui::TextColored(kNoteColour, "input: 0 everywhere + a code z ~ N(0, 1)");
-  help_marker(
+  widgets::help_marker(
       "The network's input is a blank canvas (every pixel hidden) and a latent code of 8 "
       "numbers drawn from the seed; both models get the same codes. Only the code varies from "
       "one drawing to the next: this is what the decoder makes of nothing. The shipped models "
       "were trained to complete the bottom half, never a blank canvas, so expect blurry "
-      "averages rather than crisp digits.");
+      "averages rather than crisp digits.",
+      30.0f);
   const float cell = 2.6f;
   double spread[2] = {-1.0, -1.0};  // per model; -1: not shown
   for (Tying t : lab::kBothTyings) {

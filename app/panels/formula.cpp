@@ -13,6 +13,7 @@
 #include "convt/io/assets.h"
 #include "panels/stepper_panels.h"
 #include "widgets/line_plot.h"
+#include "widgets/text.h"
 
 namespace convt::panels {
 namespace {
@@ -22,13 +23,7 @@ const ImVec4 kResultColour(1.0f, 0.86f, 0.35f, 1.0f);
 const ImVec4 kHintColour(0.62f, 0.66f, 0.72f, 1.0f);
 const ImVec4 kGoodColour(0.45f, 0.9f, 0.55f, 1.0f);
 
-void wrapped(const std::string& text, const ImVec4* colour = nullptr) {
-  if (colour) ImGui::PushStyleColor(ImGuiCol_Text, *colour);
-  ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted(text.c_str());
-  ImGui::PopTextWrapPos();
-  if (colour) ImGui::PopStyleColor();
-}
+using widgets::wrapped;
 
 std::vector<widgets::PlotSeriesPoint> series(const std::vector<lab::PlotPoint>& points) {
   std::vector<widgets::PlotSeriesPoint> s;

@@ -16,6 +16,7 @@
 #include "convt/io/assets.h"
 #include "panels/lessons_panel.h"
 #include "panels/panels.h"
+#include "widgets/text.h"
 
 namespace convt::panels {
 
@@ -155,13 +156,7 @@ void apply_completion(const lab::CompletionTarget& t, CompletionState& cs) {
 
 // ---- Drawing -----------------------------------------------------------------------------------
 
-void wrapped(const std::string& text, const ImVec4* colour = nullptr) {
-  if (colour) ImGui::PushStyleColor(ImGuiCol_Text, *colour);
-  ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted(text.c_str());
-  ImGui::PopTextWrapPos();
-  if (colour) ImGui::PopStyleColor();
-}
+using widgets::wrapped;
 
 std::string number(float v) {
   char buf[32];

@@ -18,6 +18,7 @@
 #include "gfx/colormap.h"
 #include "panels/stepper_panels.h"
 #include "widgets/heatmap_grid.h"
+#include "widgets/text.h"
 
 namespace convt::panels {
 namespace {
@@ -94,13 +95,7 @@ widgets::HeatmapGridOptions fitted(const char* title, int rows, int cols, ImVec2
 
 float limit_of(const std::vector<float>& v) { return gfx::symmetric_limit(v.data(), v.size()); }
 
-void wrapped(const char* text, const ImVec4* colour = nullptr) {
-  if (colour) ImGui::PushStyleColor(ImGuiCol_Text, *colour);
-  ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted(text);
-  ImGui::PopTextWrapPos();
-  if (colour) ImGui::PopStyleColor();
-}
+using widgets::wrapped;
 
 void select_output(StepperView& view, int oc, int y, int x) {
   view.selected_oc = oc;

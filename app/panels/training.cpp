@@ -20,6 +20,7 @@
 #include "panels/panels.h"
 #include "panels/training_panel.h"
 #include "widgets/curve_plot.h"
+#include "widgets/text.h"
 
 namespace convt::panels {
 
@@ -98,17 +99,7 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
-void help_marker(const char* text) {
-  ImGui::SameLine();
-  ImGui::TextDisabled("(?)");
-  if (ImGui::IsItemHovered()) {
-    ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
-    ImGui::TextUnformatted(text);
-    ImGui::PopTextWrapPos();
-    ImGui::EndTooltip();
-  }
-}
+using widgets::help_marker;
 
 // ---- Controls (left column) ----------------------------------------------------------------
 

@@ -1,0 +1,18 @@
+// Small text widgets the panels share: a paragraph that wraps at the window's edge, and the
+// "(?)" marker whose tooltip explains the control before it.
+#pragma once
+
+#include <imgui.h>
+
+#include <string_view>
+
+namespace convt::widgets {
+
+// `text` wrapped at the right edge of the window, in `colour` if given (else the style's).
+void wrapped(std::string_view text, const ImVec4* colour = nullptr);
+
+// A greyed "(?)" on the same line as the previous item; hovering it shows `text` in a tooltip
+// wrapped at `wrap_em` font sizes.
+void help_marker(const char* text, float wrap_em = 28.0f);
+
+}  // namespace convt::widgets
