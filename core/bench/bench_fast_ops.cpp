@@ -272,6 +272,7 @@ int main(int argc, char** argv) {
   }
   fast::set_num_threads(1);  // also selects the OpenBLAS kernel
   std::printf("OpenBLAS: %s, core %s\n", openblas_get_config(), openblas_get_corename());
+#if defined(__x86_64__) || defined(__i386__)  // __builtin_cpu_supports is x86 only
   const char* forced = std::getenv("OPENBLAS_CORETYPE");
   const std::string core = openblas_get_corename();
   if (forced && (core == "Haswell" || core == "Zen") && __builtin_cpu_supports("avx512f")) {
@@ -281,6 +282,7 @@ int main(int argc, char** argv) {
         "      the backend then picks SkylakeX itself) runs sgemm about 2x faster.\n",
         forced);
   }
+#endif
 
   // ---- The naive target: one sample through G's first ConvT ---------------------------
   if (naive) {

@@ -46,6 +46,7 @@ void select_blas_kernel() {
   if (gotoblas_dynamic_init == nullptr || gotoblas_dynamic_quit == nullptr) return;
   const std::string core = openblas_get_corename();
   if (core != "Haswell" && core != "Zen") return;
+#if defined(__x86_64__) || defined(__i386__)  // __builtin_cpu_supports is x86 only
   if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512dq") ||
       !__builtin_cpu_supports("avx512bw") || !__builtin_cpu_supports("avx512vl")) {
     return;
@@ -54,6 +55,7 @@ void select_blas_kernel() {
   gotoblas_dynamic_quit();
   gotoblas_dynamic_init();
   unsetenv("OPENBLAS_CORETYPE");
+#endif
 }
 
 void apply_blas_threads() {

@@ -23,10 +23,10 @@ namespace detail {
 
 // Which compiled copy of dropout_forward's mask loop runs. kAuto (the default): the AVX-512 copy
 // where the CPU has AVX-512F/DQ/VL (checked once), else the baseline copy; kBaseline: always the
-// baseline copy. Both compute the same integers and the same single multiply per element, so the
-// mask and output are bit for bit the same: this switch exists so that tests can check that on a
-// CPU that would otherwise only ever run one of them. Process-wide; set it while no dropout_forward
-// runs.
+// baseline copy. Non-x86 builds (e.g. arm64) have only the baseline copy, which both run. Both
+// compute the same integers and the same single multiply per element, so the mask and output are
+// bit for bit the same: this switch exists so that tests can check that on a CPU that would
+// otherwise only ever run one of them. Process-wide; set it while no dropout_forward runs.
 enum class DropoutCopy { kAuto, kBaseline };
 void set_dropout_copy(DropoutCopy copy);
 // Whether this CPU runs the AVX-512 copy under kAuto.
