@@ -189,6 +189,15 @@ int sample_parts(int N) {
   return std::clamp(num_threads(), 1, std::max(N, 1));
 }
 
+void add_parts(float* dst, const std::vector<float*>& parts, int64_t count) {
+  parallel_for(count, static_cast<int64_t>(parts.size()), [&](int64_t begin, int64_t end) {
+    for (const float* part : parts) {
+      if (!part) continue;
+      for (int64_t i = begin; i < end; ++i) dst[i] += part[i];
+    }
+  });
+}
+
 void gemm(bool a_trans, bool b_trans, int M, int N, int K, float alpha, const float* A, int lda,
           const float* B, int ldb, float beta, float* C, int ldc) {
   if (M == 0 || N == 0) return;

@@ -71,30 +71,25 @@ void forward_by_boxes(Tensor& out, const Tensor& x, const Tensor& weight, const 
   const bool covered = box_pixels == out_plane;
   const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
   const int B = detail::box_chunk_samples(boxes, C_in, C_out, (N + T - 1) / T);
-  detail::run_parts(T, [&](int t) {  // thread t: samples [N*t/T, N*(t+1)/T), its own scratch
-    const int n_end = N * (t + 1) / T;
-    for (int n0 = N * t / T; n0 < n_end; n0 += B) {
-      const int b = std::min(B, n_end - n0);
-      float* x_t = detail::scratch(0, C_in * in_plane * b);      // (C_in, H, W, b)
-      float* out_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
-      detail::to_batch_minor(x_t, x.data() + static_cast<int64_t>(n0) * C_in * in_plane, b, C_in,
-                             in_plane);
-      if (!covered) std::fill_n(out_t, C_out * out_plane * b, 0.0f);  // boxes assign their pixels
-      for (size_t i = 0; i < boxes.size(); ++i) {
-        const detail::TapBox& box = boxes[i];
-        const int64_t box_rows = static_cast<int64_t>(C_in) * box.taps();
-        const int width = static_cast<int>(box.pixels() * b);
-        float* cols = detail::scratch(1, box_rows * width);  // (C_in*taps, box_pixels*b)
-        float* out_box = detail::scratch(2, C_out * width);  // (C_out, box_pixels*b)
-        detail::im2col_box(cols, x_t, b, g, box);
-        detail::gemm(false, false, C_out, width, static_cast<int>(box_rows), 1.0f,
-                     w_boxes + w_at[i], static_cast<int>(box_rows), cols, width, 0.0f, out_box,
-                     width);
-        detail::scatter_box(out_t, out_box, b, C_out, g.W_grid, out_plane, box);
-      }
-      detail::from_batch_minor(out.data() + static_cast<int64_t>(n0) * C_out * out_plane, out_t, b,
-                               C_out, out_plane, bias ? bias->data() : nullptr, /*add=*/false);
+  detail::for_each_chunk(N, T, B, [&](int, int n0, int b, bool) {
+    float* x_t = detail::scratch(0, C_in * in_plane * b);      // (C_in, H, W, b)
+    float* out_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
+    detail::to_batch_minor(x_t, x.data() + static_cast<int64_t>(n0) * C_in * in_plane, b, C_in,
+                           in_plane);
+    if (!covered) std::fill_n(out_t, C_out * out_plane * b, 0.0f);  // boxes assign their pixels
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      const detail::TapBox& box = boxes[i];
+      const int64_t box_rows = static_cast<int64_t>(C_in) * box.taps();
+      const int width = static_cast<int>(box.pixels() * b);
+      float* cols = detail::scratch(1, box_rows * width);  // (C_in*taps, box_pixels*b)
+      float* out_box = detail::scratch(2, C_out * width);  // (C_out, box_pixels*b)
+      detail::im2col_box(cols, x_t, b, g, box);
+      detail::gemm(false, false, C_out, width, static_cast<int>(box_rows), 1.0f, w_boxes + w_at[i],
+                   static_cast<int>(box_rows), cols, width, 0.0f, out_box, width);
+      detail::scatter_box(out_t, out_box, b, C_out, g.W_grid, out_plane, box);
     }
+    detail::from_batch_minor(out.data() + static_cast<int64_t>(n0) * C_out * out_plane, out_t, b,
+                             C_out, out_plane, bias ? bias->data() : nullptr, /*add=*/false);
   });
 }
 
@@ -115,49 +110,42 @@ void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Te
   const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
   const int B = detail::box_chunk_samples(boxes, C_in, C_out, (N + T - 1) / T);
   std::vector<float*> dw_parts(static_cast<size_t>(T), nullptr);  // each thread's dw_boxes
-  detail::run_parts(T, [&](int t) {  // thread t: samples [N*t/T, N*(t+1)/T), its own scratch
-    const int n_begin = N * t / T, n_end = N * (t + 1) / T;
-    float* dw_boxes = nullptr;  // per box, the sum over this thread's samples
-    if (dweight && n_begin < n_end) {
-      dw_boxes = detail::scratch(4, w_at.back());
-      dw_parts[static_cast<size_t>(t)] = dw_boxes;
+  detail::for_each_chunk(N, T, B, [&](int t, int n0, int b, bool first) {
+    // dw_boxes: per box, the sum over thread t's samples
+    if (dweight && first) dw_parts[static_cast<size_t>(t)] = detail::scratch(4, w_at.back());
+    float* dw_boxes = dw_parts[static_cast<size_t>(t)];
+    float* dout_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
+    float* x_t = detail::scratch(0, C_in * in_plane * b);       // (C_in, H, W, b)
+    float* dx_t = detail::scratch(6, C_in * in_plane * b);      // (C_in, H, W, b)
+    detail::to_batch_minor(dout_t, dout.data() + static_cast<int64_t>(n0) * C_out * out_plane, b,
+                           C_out, out_plane);
+    if (dweight) {
+      detail::to_batch_minor(x_t, x.data() + static_cast<int64_t>(n0) * C_in * in_plane, b, C_in,
+                             in_plane);
     }
-    for (int n0 = n_begin; n0 < n_end; n0 += B) {
-      const int b = std::min(B, n_end - n0);
-      float* dout_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
-      float* x_t = detail::scratch(0, C_in * in_plane * b);       // (C_in, H, W, b)
-      float* dx_t = detail::scratch(6, C_in * in_plane * b);      // (C_in, H, W, b)
-      detail::to_batch_minor(dout_t, dout.data() + static_cast<int64_t>(n0) * C_out * out_plane, b,
-                             C_out, out_plane);
+    if (dx) std::fill_n(dx_t, C_in * in_plane * b, 0.0f);
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      const detail::TapBox& box = boxes[i];
+      const int64_t box_rows = static_cast<int64_t>(C_in) * box.taps();
+      const int width = static_cast<int>(box.pixels() * b);
+      float* dout_box = detail::scratch(2, C_out * width);  // (C_out, box_pixels*b)
+      float* cols = detail::scratch(1, box_rows * width);   // (C_in*taps, box_pixels*b)
+      detail::gather_box(dout_box, dout_t, b, C_out, g.W_grid, out_plane, box);
       if (dweight) {
-        detail::to_batch_minor(x_t, x.data() + static_cast<int64_t>(n0) * C_in * in_plane, b, C_in,
-                               in_plane);
-      }
-      if (dx) std::fill_n(dx_t, C_in * in_plane * b, 0.0f);
-      for (size_t i = 0; i < boxes.size(); ++i) {
-        const detail::TapBox& box = boxes[i];
-        const int64_t box_rows = static_cast<int64_t>(C_in) * box.taps();
-        const int width = static_cast<int>(box.pixels() * b);
-        float* dout_box = detail::scratch(2, C_out * width);  // (C_out, box_pixels*b)
-        float* cols = detail::scratch(1, box_rows * width);   // (C_in*taps, box_pixels*b)
-        detail::gather_box(dout_box, dout_t, b, C_out, g.W_grid, out_plane, box);
-        if (dweight) {
-          detail::im2col_box(cols, x_t, b, g, box);
-          detail::gemm(false, true, C_out, static_cast<int>(box_rows), width, 1.0f, dout_box, width,
-                       cols, width, n0 == n_begin ? 0.0f : 1.0f, dw_boxes + w_at[i],
-                       static_cast<int>(box_rows));
-        }
-        if (dx) {
-          detail::gemm(true, false, static_cast<int>(box_rows), width, C_out, 1.0f,
-                       w_boxes + w_at[i], static_cast<int>(box_rows), dout_box, width, 0.0f, cols,
-                       width);
-          detail::col2im_box_add(dx_t, cols, b, g, box);
-        }
+        detail::im2col_box(cols, x_t, b, g, box);
+        detail::gemm(false, true, C_out, static_cast<int>(box_rows), width, 1.0f, dout_box, width,
+                     cols, width, first ? 0.0f : 1.0f, dw_boxes + w_at[i],
+                     static_cast<int>(box_rows));
       }
       if (dx) {
-        detail::from_batch_minor(dx->data() + static_cast<int64_t>(n0) * C_in * in_plane, dx_t, b,
-                                 C_in, in_plane, nullptr, /*add=*/true);
+        detail::gemm(true, false, static_cast<int>(box_rows), width, C_out, 1.0f, w_boxes + w_at[i],
+                     static_cast<int>(box_rows), dout_box, width, 0.0f, cols, width);
+        detail::col2im_box_add(dx_t, cols, b, g, box);
       }
+    }
+    if (dx) {
+      detail::from_batch_minor(dx->data() + static_cast<int64_t>(n0) * C_in * in_plane, dx_t, b,
+                               C_in, in_plane, nullptr, /*add=*/true);
     }
   });
   if (dweight) {  // the threads' sums added in thread order: the same result every run
@@ -194,9 +182,10 @@ void conv2d_forward(Tensor& out, const Tensor& x, const Tensor& weight, const Te
     forward_by_boxes(out, x, weight, bias, g, boxes);
     return;
   }
-  const int B = detail::chunk_samples(rows + C_out, out_plane, N);  // per chunk: cols, out_t
-  for (int n0 = 0; n0 < N; n0 += B) {
-    const int b = std::min(B, N - n0);
+  // Per chunk: cols, out_t.
+  const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
+  const int B = detail::chunk_samples(rows + C_out, out_plane, (N + T - 1) / T);
+  detail::for_each_chunk(N, T, B, [&](int, int n0, int b, bool) {
     const int cols_width = static_cast<int>(b * out_plane);
     float* cols = detail::scratch(1, rows * b * out_plane);    // (C_in*kH*kW, b*H_out*W_out)
     float* out_t = detail::scratch(2, C_out * b * out_plane);  // (C_out, b*H_out*W_out)
@@ -206,7 +195,7 @@ void conv2d_forward(Tensor& out, const Tensor& x, const Tensor& weight, const Te
     detail::channels_to_batch(out.data() + static_cast<int64_t>(n0) * C_out * out_plane, out_t, b,
                               C_out, out_plane, bias ? bias->data() : nullptr,
                               /*add=*/false);
-  }
+  });
 }
 
 void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& dout,
@@ -230,9 +219,11 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
   if ((dx || dweight) && !boxes.empty()) {
     backward_by_boxes(dx, dweight, dout, x, weight, g, boxes);
   } else if (dx || dweight) {
-    const int B = detail::chunk_samples(rows + C_out, out_plane, N);  // per chunk: cols, dout_t
-    for (int n0 = 0; n0 < N; n0 += B) {
-      const int b = std::min(B, N - n0);
+    // Per chunk: cols, dout_t. One thread adds onto dweight directly; several keep their own sums.
+    const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
+    const int B = detail::chunk_samples(rows + C_out, out_plane, (N + T - 1) / T);
+    std::vector<float*> dw_parts(static_cast<size_t>(T), nullptr);
+    detail::for_each_chunk(N, T, B, [&](int t, int n0, int b, bool first) {
       const int cols_width = static_cast<int>(b * out_plane);
       float* dout_t = detail::scratch(2, C_out * b * out_plane);  // (C_out, b*H_out*W_out)
       float* cols = detail::scratch(1, rows * b * out_plane);     // (C_in*kH*kW, b*H_out*W_out)
@@ -241,9 +232,13 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
       if (dweight) {
         // In the forward pass this was: out_t = weight @ cols
         // so now we have:               dweight (C_out, C_in*kH*kW) += dout_t @ cols^T
+        float* dw = dweight->data();
+        if (T > 1 && first) dw_parts[static_cast<size_t>(t)] = detail::scratch(4, C_out * rows);
+        if (T > 1) dw = dw_parts[static_cast<size_t>(t)];
         detail::im2col(cols, x.data() + static_cast<int64_t>(n0) * C_in * in_plane, b, g);
         detail::gemm(false, true, C_out, static_cast<int>(rows), cols_width, 1.0f, dout_t,
-                     cols_width, cols, cols_width, 1.0f, dweight->data(), static_cast<int>(rows));
+                     cols_width, cols, cols_width, T > 1 && first ? 0.0f : 1.0f, dw,
+                     static_cast<int>(rows));
       }
       if (dx) {
         // ... and dcols (C_in*kH*kW, b*H_out*W_out) = weight^T @ dout_t, then dx += col2im(dcols):
@@ -252,7 +247,8 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
                      static_cast<int>(rows), dout_t, cols_width, 0.0f, cols, cols_width);
         detail::col2im_add(dx->data() + static_cast<int64_t>(n0) * C_in * in_plane, cols, b, g);
       }
-    }
+    });
+    if (dweight && T > 1) detail::add_parts(dweight->data(), dw_parts, C_out * rows);
   }
   // out[n, oc, oy, ox] += bias[oc]  ->  dbias[oc] += sum of dout[n, oc, :, :]
   if (dbias) detail::add_bias_grad(dbias->data(), dout.data(), N, C_out, out_plane);

@@ -72,28 +72,24 @@ void forward_by_boxes(Tensor& out, const Tensor& x, const Tensor& weight, const 
     detail::weight_box(w_boxes + w_at[i], weight.data(), C_in, g, boxes[i]);
   const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
   const int B = detail::box_chunk_samples(boxes, C_out, C_in, (N + T - 1) / T);
-  detail::run_parts(T, [&](int t) {  // thread t: samples [N*t/T, N*(t+1)/T), its own scratch
-    const int n_end = N * (t + 1) / T;
-    for (int n0 = N * t / T; n0 < n_end; n0 += B) {
-      const int b = std::min(B, n_end - n0);
-      float* x_t = detail::scratch(0, C_in * in_plane * b);      // (C_in, H, W, b)
-      float* out_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
-      detail::to_batch_minor(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
-      std::fill_n(out_t, C_out * out_plane * b, 0.0f);
-      for (size_t i = 0; i < boxes.size(); ++i) {
-        const detail::TapBox& box = boxes[i];
-        const int64_t box_rows = static_cast<int64_t>(C_out) * box.taps();
-        const int width = static_cast<int>(box.pixels() * b);
-        float* x_box = detail::scratch(2, C_in * width);     // (C_in, box_pixels*b)
-        float* cols = detail::scratch(1, box_rows * width);  // (C_out*taps, box_pixels*b)
-        detail::gather_box(x_box, x_t, b, C_in, g.W_grid, in_plane, box);
-        detail::gemm(true, false, static_cast<int>(box_rows), width, C_in, 1.0f, w_boxes + w_at[i],
-                     static_cast<int>(box_rows), x_box, width, 0.0f, cols, width);
-        detail::col2im_box_add(out_t, cols, b, g, box);
-      }
-      detail::from_batch_minor(out.data() + static_cast<int64_t>(n0) * C_out * out_plane, out_t, b,
-                               C_out, out_plane, bias ? bias->data() : nullptr, /*add=*/false);
+  detail::for_each_chunk(N, T, B, [&](int, int n0, int b, bool) {
+    float* x_t = detail::scratch(0, C_in * in_plane * b);      // (C_in, H, W, b)
+    float* out_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
+    detail::to_batch_minor(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
+    std::fill_n(out_t, C_out * out_plane * b, 0.0f);
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      const detail::TapBox& box = boxes[i];
+      const int64_t box_rows = static_cast<int64_t>(C_out) * box.taps();
+      const int width = static_cast<int>(box.pixels() * b);
+      float* x_box = detail::scratch(2, C_in * width);     // (C_in, box_pixels*b)
+      float* cols = detail::scratch(1, box_rows * width);  // (C_out*taps, box_pixels*b)
+      detail::gather_box(x_box, x_t, b, C_in, g.W_grid, in_plane, box);
+      detail::gemm(true, false, static_cast<int>(box_rows), width, C_in, 1.0f, w_boxes + w_at[i],
+                   static_cast<int>(box_rows), x_box, width, 0.0f, cols, width);
+      detail::col2im_box_add(out_t, cols, b, g, box);
     }
+    detail::from_batch_minor(out.data() + static_cast<int64_t>(n0) * C_out * out_plane, out_t, b,
+                             C_out, out_plane, bias ? bias->data() : nullptr, /*add=*/false);
   });
 }
 
@@ -117,48 +113,39 @@ void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Te
   const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
   const int B = detail::box_chunk_samples(boxes, C_out, 2 * C_in, (N + T - 1) / T);
   std::vector<float*> dw_parts(static_cast<size_t>(T), nullptr);  // each thread's dw_boxes
-  detail::run_parts(T, [&](int t) {  // thread t: samples [N*t/T, N*(t+1)/T), its own scratch
-    const int n_begin = N * t / T, n_end = N * (t + 1) / T;
-    float* dw_boxes = nullptr;  // per box, the sum over this thread's samples
-    if (dweight && n_begin < n_end) {
-      dw_boxes = detail::scratch(4, w_at.back());
-      dw_parts[static_cast<size_t>(t)] = dw_boxes;
-    }
-    for (int n0 = n_begin; n0 < n_end; n0 += B) {
-      const int b = std::min(B, n_end - n0);
-      float* dout_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
-      float* x_t = detail::scratch(0, C_in * in_plane * b);       // (C_in, H, W, b)
-      float* dx_t = detail::scratch(6, C_in * in_plane * b);      // (C_in, H, W, b)
-      detail::to_batch_minor(dout_t, dout.data() + static_cast<int64_t>(n0) * C_out * out_plane, b,
-                             C_out, out_plane);
-      if (dweight) detail::to_batch_minor(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
-      if (dx && !covered) std::fill_n(dx_t, C_in * in_plane * b, 0.0f);  // boxes assign theirs
-      for (size_t i = 0; i < boxes.size(); ++i) {
-        const detail::TapBox& box = boxes[i];
-        const int64_t box_rows = static_cast<int64_t>(C_out) * box.taps();
-        const int width = static_cast<int>(box.pixels() * b);
-        float* cols = detail::scratch(1, box_rows * width);  // (C_out*taps, box_pixels*b)
-        detail::im2col_box(cols, dout_t, b, g, box);
-        if (dx) {
-          float* dx_box = detail::scratch(2, C_in * width);  // (C_in, box_pixels*b)
-          detail::gemm(false, false, C_in, width, static_cast<int>(box_rows), 1.0f,
-                       w_boxes + w_at[i], static_cast<int>(box_rows), cols, width, 0.0f, dx_box,
-                       width);
-          detail::scatter_box(dx_t, dx_box, b, C_in, g.W_grid, in_plane, box);
-        }
-        if (dweight) {
-          float* x_box = detail::scratch(7, C_in * width);  // (C_in, box_pixels*b)
-          detail::gather_box(x_box, x_t, b, C_in, g.W_grid, in_plane, box);
-          detail::gemm(false, true, C_in, static_cast<int>(box_rows), width, 1.0f, x_box, width,
-                       cols, width, n0 == n_begin ? 0.0f : 1.0f, dw_boxes + w_at[i],
-                       static_cast<int>(box_rows));
-        }
-      }
+  detail::for_each_chunk(N, T, B, [&](int t, int n0, int b, bool first) {
+    // dw_boxes: per box, the sum over thread t's samples
+    if (dweight && first) dw_parts[static_cast<size_t>(t)] = detail::scratch(4, w_at.back());
+    float* dw_boxes = dw_parts[static_cast<size_t>(t)];
+    float* dout_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
+    float* x_t = detail::scratch(0, C_in * in_plane * b);       // (C_in, H, W, b)
+    float* dx_t = detail::scratch(6, C_in * in_plane * b);      // (C_in, H, W, b)
+    detail::to_batch_minor(dout_t, dout.data() + static_cast<int64_t>(n0) * C_out * out_plane, b,
+                           C_out, out_plane);
+    if (dweight) detail::to_batch_minor(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
+    if (dx && !covered) std::fill_n(dx_t, C_in * in_plane * b, 0.0f);  // boxes assign theirs
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      const detail::TapBox& box = boxes[i];
+      const int64_t box_rows = static_cast<int64_t>(C_out) * box.taps();
+      const int width = static_cast<int>(box.pixels() * b);
+      float* cols = detail::scratch(1, box_rows * width);  // (C_out*taps, box_pixels*b)
+      detail::im2col_box(cols, dout_t, b, g, box);
       if (dx) {
-        detail::from_batch_minor(dx->data() + n0 * C_in * in_plane, dx_t, b, C_in, in_plane,
-                                 nullptr,
-                                 /*add=*/true);
+        float* dx_box = detail::scratch(2, C_in * width);  // (C_in, box_pixels*b)
+        detail::gemm(false, false, C_in, width, static_cast<int>(box_rows), 1.0f, w_boxes + w_at[i],
+                     static_cast<int>(box_rows), cols, width, 0.0f, dx_box, width);
+        detail::scatter_box(dx_t, dx_box, b, C_in, g.W_grid, in_plane, box);
       }
+      if (dweight) {
+        float* x_box = detail::scratch(7, C_in * width);  // (C_in, box_pixels*b)
+        detail::gather_box(x_box, x_t, b, C_in, g.W_grid, in_plane, box);
+        detail::gemm(false, true, C_in, static_cast<int>(box_rows), width, 1.0f, x_box, width, cols,
+                     width, first ? 0.0f : 1.0f, dw_boxes + w_at[i], static_cast<int>(box_rows));
+      }
+    }
+    if (dx) {
+      detail::from_batch_minor(dx->data() + n0 * C_in * in_plane, dx_t, b, C_in, in_plane, nullptr,
+                               /*add=*/true);
     }
   });
   if (dweight) {  // the threads' sums added in thread order: the same result every run
@@ -197,9 +184,9 @@ void conv_transpose2d_forward(Tensor& out, const Tensor& x, const Tensor& weight
   }
   if (!bias) std::fill_n(out.data(), out.numel(), 0.0f);  // col2im adds onto it (bias: below)
   // Per chunk: x_t and cols.
-  const int B = detail::chunk_samples(rows + C_in, in_plane, N);
-  for (int n0 = 0; n0 < N; n0 += B) {
-    const int b = std::min(B, N - n0);
+  const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
+  const int B = detail::chunk_samples(rows + C_in, in_plane, (N + T - 1) / T);
+  detail::for_each_chunk(N, T, B, [&](int, int n0, int b, bool) {
     const int cols_width = static_cast<int>(b * in_plane);
     float* x_t = detail::scratch(0, C_in * b * in_plane);   // (C_in, b*H*W)
     float* cols = detail::scratch(1, rows * b * in_plane);  // (C_out*kH*kW, b*H*W)
@@ -216,7 +203,7 @@ void conv_transpose2d_forward(Tensor& out, const Tensor& x, const Tensor& weight
                       (*bias)[oc]);
     }
     detail::col2im_add(out_chunk, cols, b, g);
-  }
+  });
 }
 
 void conv_transpose2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& dout,
@@ -242,10 +229,11 @@ void conv_transpose2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const
   if ((dx || dweight) && !boxes.empty()) {
     backward_by_boxes(dx, dweight, dout, x, weight, g, boxes);
   } else if (dx || dweight) {
-    // Per chunk: cols, dx_t, x_t.
-    const int B = detail::chunk_samples(rows + 2 * C_in, in_plane, N);
-    for (int n0 = 0; n0 < N; n0 += B) {
-      const int b = std::min(B, N - n0);
+    // Per chunk: cols, dx_t, x_t. One thread adds onto dweight directly; several keep their own.
+    const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
+    const int B = detail::chunk_samples(rows + 2 * C_in, in_plane, (N + T - 1) / T);
+    std::vector<float*> dw_parts(static_cast<size_t>(T), nullptr);
+    detail::for_each_chunk(N, T, B, [&](int t, int n0, int b, bool first) {
       const int cols_width = static_cast<int>(b * in_plane);
       // The forward scatter read backwards is a gather: im2col of dout on the input's grid.
       //   cols[(oc, ky, kx), (n, iy, ix)] = dout[n, oc, iy*S - P + ky*D, ix*S - P + kx*D]
@@ -262,12 +250,16 @@ void conv_transpose2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const
       }
       if (dweight) {
         // dweight (C_in, C_out*kH*kW) += x_t (C_in, b*H*W) @ cols^T (b*H*W, C_out*kH*kW)
+        float* dw = dweight->data();
+        if (T > 1 && first) dw_parts[static_cast<size_t>(t)] = detail::scratch(4, C_in * rows);
+        if (T > 1) dw = dw_parts[static_cast<size_t>(t)];
         float* x_t = detail::scratch(0, C_in * b * in_plane);
         detail::batch_to_channels(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
         detail::gemm(false, true, C_in, static_cast<int>(rows), cols_width, 1.0f, x_t, cols_width,
-                     cols, cols_width, 1.0f, dweight->data(), static_cast<int>(rows));
+                     cols, cols_width, T > 1 && first ? 0.0f : 1.0f, dw, static_cast<int>(rows));
       }
-    }
+    });
+    if (dweight && T > 1) detail::add_parts(dweight->data(), dw_parts, C_in * rows);
   }
   // out[n, oc, oy, ox] += bias[oc]  ->  dbias[oc] += sum of dout[n, oc, :, :]
   if (dbias) detail::add_bias_grad(dbias->data(), dout.data(), N, C_out, out_plane);

@@ -38,6 +38,25 @@ void run_parts(int parts, const std::function<void(int)>& task);
 // the cores and enter the threaded OpenBLAS from several threads at once).
 int sample_parts(int N);
 
+// The batch split every conv path shares: samples [0, N) in T contiguous parts (T from
+// sample_parts), part t = [N*t/T, N*(t+1)/T) on thread t (run_parts) with its own scratch
+// buffers, each part walked in chunks of at most `chunk` samples:
+//   fn(t, n0, b, first) for samples [n0, n0 + b); `first` on the part's first chunk.
+// Chunks write disjoint samples; a sum over the batch (a weight gradient) is kept per part and
+// the parts added in part order afterwards (add_parts), so results depend on T, not on timing.
+template <class Fn>
+void for_each_chunk(int N, int T, int chunk, Fn&& fn) {
+  run_parts(T, [&](int t) {
+    const int n_begin = N * t / T, n_end = N * (t + 1) / T;
+    for (int n0 = n_begin; n0 < n_end; n0 += chunk)
+      fn(t, n0, n_end - n0 < chunk ? n_end - n0 : chunk, n0 == n_begin);
+  });
+}
+
+// dst[i] += parts[0][i] + parts[1][i] + ... for i in [0, count), added in part order (null parts
+// are skipped).
+void add_parts(float* dst, const std::vector<float*>& parts, int64_t count);
+
 // Row-major C (M, N) = alpha * op(A) @ op(B) + beta * C with cblas_sgemm, where op(A) is (M, K)
 // and op(B) is (K, N); a_trans / b_trans say whether A / B are stored transposed. Handles the
 // empty cases (M, N or K = 0) that BLAS refuses.
