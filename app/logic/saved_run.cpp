@@ -265,21 +265,26 @@ std::string saved_run_dir(const std::string& name) {
       .string();
 }
 
-std::vector<std::string> list_saved_runs() {
+std::vector<std::string> list_saved_runs_in(const std::string& runs_dir) {
   std::vector<std::string> names;
-  for (const std::string& d : asset_search_dirs()) {
-    std::error_code ec;
-    const fs::path runs = fs::path(d) / "runs";
-    if (!fs::is_directory(runs, ec)) continue;
-    for (const auto& entry : fs::directory_iterator(runs, ec)) {
-      if (fs::exists(entry.path() / "run.json", ec)) {
-        names.push_back(entry.path().filename().string());
-      }
+  std::error_code ec;
+  if (!fs::is_directory(runs_dir, ec)) return names;
+  for (const auto& entry : fs::directory_iterator(runs_dir, ec)) {
+    if (fs::exists(entry.path() / "run.json", ec)) {
+      names.push_back(entry.path().filename().string());
     }
-    break;
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+std::vector<std::string> list_saved_runs() {
+  for (const std::string& d : asset_search_dirs()) {
+    std::error_code ec;
+    const fs::path runs = fs::path(d) / "runs";
+    if (fs::is_directory(runs, ec)) return list_saved_runs_in(runs.string());
+  }
+  return {};
 }
 
 void add_real_digits(SavedRun& run) {

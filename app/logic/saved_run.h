@@ -90,8 +90,11 @@ SavedRun load_saved_run(const std::string& dir);
 
 // The folder of the shipped saved run `name` (assets/runs/<name>, via convt::asset_path).
 std::string saved_run_dir(const std::string& name);
-// The shipped saved runs: the folders of the first assets directory's runs/ that hold a
-// run.json, by name (empty if there are none).
+// The saved runs in `runs_dir`: the names of its folders that hold a run.json, sorted (empty if
+// there are none or `runs_dir` is not a directory). Reads the directory each call: the dashboard
+// calls it when its "Saved runs..." popup opens, not every frame.
+std::vector<std::string> list_saved_runs_in(const std::string& runs_dir);
+// The shipped saved runs: list_saved_runs_in() of the first assets directory that has a runs/.
 std::vector<std::string> list_saved_runs();
 
 // Fills `real` and `real_diversity` (if not yet done) with as many real digits as the last grid

@@ -289,16 +289,19 @@ void draw_controls(TrainingState& s) {
     session.load_checkpoint(s.checkpoint_path);
   }
   ImGui::EndDisabled();
-  if (ImGui::Button("Saved runs...")) ImGui::OpenPopup("saved_runs");
+  const bool open_saved_runs = std::exchange(s.open_saved_runs, false);  // --open-popup
+  if (ImGui::Button("Saved runs...") || open_saved_runs) {
+    s.saved_run_names = lab::list_saved_runs();  // once per opening: the popup draws this list
+    ImGui::OpenPopup("saved_runs");
+  }
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip(
         "Open a saved run (assets/runs) read-only: its curves, samples and "
         "diagnoses. Your run is paused and saved first.");
   }
   if (ImGui::BeginPopup("saved_runs")) {
-    const std::vector<std::string> names = lab::list_saved_runs();
-    if (names.empty()) ImGui::TextDisabled("no saved runs in assets/runs");
-    for (const std::string& name : names) {
+    if (s.saved_run_names.empty()) ImGui::TextDisabled("no saved runs in assets/runs");
+    for (const std::string& name : s.saved_run_names) {
       if (ImGui::Selectable(name.c_str())) {
         try {
           std::string said;

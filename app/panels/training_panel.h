@@ -49,6 +49,10 @@ struct TrainingState {
   // no training controls. The live run, if any, was paused and saved when it opened.
   std::shared_ptr<const lab::SavedRun> saved;
   int saved_grid = 0;  // the grid shown, index into saved->grids
+  // The "Saved runs..." popup's list (lab::list_saved_runs()), read when the popup opens, not
+  // every frame; each opening reads it again, so runs added meanwhile show up.
+  std::vector<std::string> saved_run_names;
+  bool open_saved_runs = false;  // open that popup on the next draw, as its button does
 
   // --train-seconds T (screenshot mode): train T seconds, then the screenshot may be taken.
   double headless_seconds = -1.0;

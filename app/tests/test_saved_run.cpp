@@ -264,6 +264,35 @@ TEST(ShippedSavedRuns, DivergenceIsDiagnosedAsDivergence) {
                !has(found, Diagnosis::Kind::kGLossExploding));
 }
 
+// The "Saved runs..." popup's list: folders with a run.json, sorted; other folders and files are
+// not runs.
+TEST_F(SavedRunFiles, ListsFoldersWithARunJsonSorted) {
+  for (const char* name : {"zeta", "alpha", "logs_only"}) fs::create_directories(dir_ / name);
+  write("zeta/run.json", "{}");
+  write("alpha/run.json", "{}");
+  write("logs_only/log.csv", kCliHeader);
+  write("run.json", "{}");  // a file beside the folders, not a folder
+  EXPECT_EQ(convt::lab::list_saved_runs_in(dir_.string()),
+            (std::vector<std::string>{"alpha", "zeta"}));
+}
+
+// The dashboard lists the runs once per opening of the popup: a run added since shows up at the
+// next call (the list is read from disk each call, not cached here).
+TEST_F(SavedRunFiles, ListingAgainSeesARunAddedSince) {
+  fs::create_directories(dir_ / "first");
+  write("first/run.json", "{}");
+  EXPECT_EQ(convt::lab::list_saved_runs_in(dir_.string()), (std::vector<std::string>{"first"}));
+  fs::create_directories(dir_ / "second");
+  write("second/run.json", "{}");
+  EXPECT_EQ(convt::lab::list_saved_runs_in(dir_.string()),
+            (std::vector<std::string>{"first", "second"}));
+}
+
+TEST_F(SavedRunFiles, ListingAMissingDirectoryIsEmpty) {
+  EXPECT_TRUE(convt::lab::list_saved_runs_in((dir_ / "no_such_dir").string()).empty());
+  EXPECT_TRUE(convt::lab::list_saved_runs_in(write("a_file", "x")).empty());
+}
+
 TEST(ShippedSavedRuns, ListedForTheDashboardsSavedRunsMenu) {
   const std::vector<std::string> names = convt::lab::list_saved_runs();
   EXPECT_NE(std::find(names.begin(), names.end(), "mode_collapse"), names.end());
