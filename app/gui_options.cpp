@@ -40,6 +40,7 @@ std::string gui_usage() {
          "  --show-me N[.M]    apply lesson N's Show me M (default 1): open the panel it sets up\n"
          "                     (--panel training, or latent: the explorer follows that run)\n"
          "  --train-threads N  threads of that training, 1..64 (default 2)\n"
+         "  --open-popup NAME  training: open the popup its button opens (saved-runs)\n"
          "  convt-lab op ... / convt-lab shape ...   command-line subcommands (convt-lab --help)\n";
 }
 
@@ -129,6 +130,15 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
                      ", found '" + (v ? *v : std::string("nothing")) + "'");
       }
       options.lesson = *n - 1;
+    } else if (flag == "--open-popup") {
+      auto v = value();
+      if (!v || *v != "saved-runs") {
+        return error(
+            "--open-popup expects saved-runs (the training panel's \"Saved runs...\"), "
+            "found '" +
+            (v ? *v : std::string("nothing")) + "'");
+      }
+      options.open_saved_runs = true;
     } else if (flag == "--show-me") {
       auto v = value();
       const std::string text = v ? *v : std::string("nothing");
@@ -163,6 +173,9 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
   }
   if (train_threads_given && options.train_seconds <= 0.0) {
     return error("--train-threads only applies with --train-seconds T");
+  }
+  if (options.open_saved_runs && options.panel != panels::PanelId::kTraining) {
+    return error("--open-popup saved-runs only applies with --panel training");
   }
   if (frames_given && !options.screenshot()) {
     return error("--frames only applies with --screenshot FILE");

@@ -12,6 +12,7 @@
 //   --train-seconds T  training: train T seconds (fast backend) before the screenshot; with
 //                      --panel latent the explorer follows that run ("Follow training")
 //   --train-threads N  the threads of that training, 1..64; default 2
+//   --open-popup NAME  training: open this popup as its button does (saved-runs)
 #pragma once
 
 #include <cstdint>
@@ -31,7 +32,8 @@ struct GuiOptions {
   int lesson = -1;              // lessons: --lesson N, 0-based (issue 8); -1: none
   int show_me_lesson = -1;      // --show-me N[.M]: lesson N-1's Show me M-1; -1: none
   int show_me_index = 0;
-  int train_threads = 2;        // training: --train-threads N
+  int train_threads = 2;         // training: --train-threads N
+  bool open_saved_runs = false;  // training: --open-popup saved-runs
   bool screenshot() const { return !screenshot_path.empty(); }
 };
 

@@ -250,6 +250,8 @@ int main(int argc, char** argv) {
       }
       if (options.train_seconds > 0.0) state.training.headless_seconds = options.train_seconds;
     }
+    // The training dashboard's --open-popup saved-runs: the popup opens on the first frame.
+    state.training.open_saved_runs = options.open_saved_runs;
     // The training dashboard's --train-seconds T: train T seconds before the screenshot (issue 5).
     // With --panel latent, the explorer follows that run.
     if (options.train_seconds > 0.0 && options.show_me_lesson < 0) {

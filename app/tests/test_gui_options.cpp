@@ -112,6 +112,21 @@ TEST(GuiOptions, TrainSecondsAndThreads) {
   }
 }
 
+TEST(GuiOptions, OpenPopupSavedRunsOnTheTrainingPanelOnly) {
+  GuiOptions o;
+  auto r = parse({"--panel", "training", "--open-popup", "saved-runs"}, o);
+  ASSERT_EQ(r.status, Status::kRun) << r.message;
+  EXPECT_TRUE(o.open_saved_runs);
+  GuiOptions other;
+  r = parse({"--panel", "stepper", "--open-popup", "saved-runs"}, other);
+  EXPECT_EQ(r.status, Status::kError);
+  EXPECT_NE(r.message.find("--panel training"), std::string::npos) << r.message;
+  GuiOptions unknown;
+  r = parse({"--panel", "training", "--open-popup", "browse"}, unknown);
+  EXPECT_EQ(r.status, Status::kError);
+  EXPECT_NE(r.message.find("found 'browse'"), std::string::npos) << r.message;
+}
+
 TEST(GuiOptions, HelpNamesEveryFlag) {
   GuiOptions o;
   auto r = parse({"--help"}, o);
