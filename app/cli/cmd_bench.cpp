@@ -23,10 +23,68 @@ double forward_macs(nn::Sequential& net) {
     double weights = 0.0;
     for (const nn::ParamRef& p : l.params()) weights += p.name == "weight" ? p.value->numel() : 0;
     if (type == "Linear") macs += weights;
-    if (type == "Conv2d") macs += weights * static_cast<double>(out[1] * out[2]);  // per output pixel
-    if (type == "ConvTranspose2d") macs += weights * static_cast<double>(in[1] * in[2]);  // per input pixel
+    if (type == "Conv2d")
+      macs += weights * static_cast<double>(out[1] * out[2]);  // per output pixel
+    if (type == "ConvTranspose2d")
+      macs += weights * static_cast<double>(in[1] * in[2]);  // per input pixel
     in = out;
   }
+  return macs;
+}
+
+// Along one axis, the (grid position g, tap k) pairs whose pixel g*S - P + k*D lies inside the
+// image [0, image): the taps that are not in a conv's zero padding, or not cropped from a
+// transposed conv's output (Dumoulin & Visin 2016, sections 2 and 4).
+int64_t inside_pairs(int64_t grid, int64_t image, int K, Pair S, Pair P, Pair D, bool y) {
+  const int s = y ? S.h : S.w, p = y ? P.h : P.w, d = y ? D.h : D.w;
+  int64_t n = 0;
+  for (int64_t g = 0; g < grid; ++g)
+    for (int k = 0; k < K; ++k) {
+      const int64_t i = g * s - p + static_cast<int64_t>(k) * d;
+      n += i >= 0 && i < image ? 1 : 0;
+    }
+  return n;
+}
+
+// Like forward_macs, counting only the products of two real values (no tap in the padding or
+// cropped off), which is what the fast backend's box paths compute. `first` gets the first
+// conv / linear layer's share (its input gradient is never computed).
+double forward_macs_inside(nn::Sequential& net, double* first) {
+  double macs = 0.0;
+  *first = -1.0;
+  std::vector<int64_t> in = net.input_shape();  // (C, H, W) or (features)
+  for (size_t i = 0; i < net.size(); ++i) {
+    const std::vector<int64_t>& out = net.shape_after(i);
+    nn::Layer& l = net.layer(i);
+    const std::string type = l.type();
+    double layer = -1.0;
+    if (type == "Linear") {
+      layer = 0.0;
+      for (const nn::ParamRef& p : l.params()) layer += p.name == "weight" ? p.value->numel() : 0;
+    } else if (auto* c = dynamic_cast<nn::Conv2d*>(&l)) {
+      const Conv2dParams& o = c->options();
+      const int kH = static_cast<int>(c->weight.dim(2)), kW = static_cast<int>(c->weight.dim(3));
+      layer = static_cast<double>(in[0] * out[0]) *
+              static_cast<double>(
+                  inside_pairs(out[1], in[1], kH, o.stride, o.padding, o.dilation, true)) *
+              static_cast<double>(
+                  inside_pairs(out[2], in[2], kW, o.stride, o.padding, o.dilation, false));
+    } else if (auto* t = dynamic_cast<nn::ConvTranspose2d*>(&l)) {
+      const ConvTranspose2dParams& o = t->options();
+      const int kH = static_cast<int>(t->weight.dim(2)), kW = static_cast<int>(t->weight.dim(3));
+      layer = static_cast<double>(in[0] * out[0]) *
+              static_cast<double>(
+                  inside_pairs(in[1], out[1], kH, o.stride, o.padding, o.dilation, true)) *
+              static_cast<double>(
+                  inside_pairs(in[2], out[2], kW, o.stride, o.padding, o.dilation, false));
+    }
+    if (layer >= 0.0) {
+      if (*first < 0.0) *first = layer;
+      macs += layer;
+    }
+    in = out;
+  }
+  if (*first < 0.0) *first = 0.0;
   return macs;
 }
 
@@ -49,8 +107,12 @@ int run_bench(int argc, char** argv) {
                    std::string(argc >= 3 ? argv[2] : "") + "'");
   }
   Args a(argc, argv, 3, "bench train",
-         {{"--model", "NAME"}, {"--batch", "B"}, {"--steps", "S"}, {"--threads", "N"},
-          {"--backend", "fast|naive"}, {"--seed", "N"}});
+         {{"--model", "NAME"},
+          {"--batch", "B"},
+          {"--steps", "S"},
+          {"--threads", "N"},
+          {"--backend", "fast|naive"},
+          {"--seed", "N"}});
   if (a.help()) {
     std::fputs(bench_usage().c_str(), stdout);
     return 0;
@@ -77,18 +139,30 @@ int run_bench(int argc, char** argv) {
   one_step();
   const auto t0 = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < steps; ++i) one_step();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double per_step = seconds / static_cast<double>(steps);
   const double sps = static_cast<double>(cfg.batch_size) / per_step;
   // Useful work per sample and step: G forward + backward (dx and dW: 3 passes), D in Step A
   // (forward + dx: 2), D in Step B on real and fake (forward + dW + dx: 3 each); 2 flops per MAC.
   const double g = forward_macs(t.G()), d = forward_macs(t.D());
   const double flops_per_sample = 2.0 * (3.0 * g + 2.0 * d + 6.0 * d);
-  std::printf("model %s batch %lld backend %s threads %d steps %lld: %.1f ms/step, "
-              "%.0f MFLOP/sample/step, %.1f GFLOP/s\n",
-              t.model().name.c_str(), static_cast<long long>(cfg.batch_size),
-              nn::backend_name(cfg.backend), threads, static_cast<long long>(steps),
-              per_step * 1e3, flops_per_sample / 1e6, flops_per_sample * sps / 1e9);
+  std::printf(
+      "model %s batch %lld backend %s threads %d steps %lld: %.1f ms/step, "
+      "%.0f MFLOP/sample/step, %.1f GFLOP/s\n",
+      t.model().name.c_str(), static_cast<long long>(cfg.batch_size), nn::backend_name(cfg.backend),
+      threads, static_cast<long long>(steps), per_step * 1e3, flops_per_sample / 1e6,
+      flops_per_sample * sps / 1e9);
+  // What the trainer computes: G forward, dW and dx except into z (3g - g1); D in Step A forward
+  // and dx (2d); in Step B forward on the real batch only (Step A's D(X_fake) is reused), then dW
+  // and dx except into the images for the real and the fake batch (d + 2 (2d - d1)).
+  double g1 = 0.0, d1 = 0.0;
+  const double gi = forward_macs_inside(t.G(), &g1), di = forward_macs_inside(t.D(), &d1);
+  const double computed_per_sample = 2.0 * (3.0 * gi - g1 + 7.0 * di - 2.0 * d1);
+  std::printf(
+      "computed (no tap in the padding, D(X_fake) run once, no gradient into z or into Step B's "
+      "images): %.0f MFLOP/sample/step, %.1f GFLOP/s\n",
+      computed_per_sample / 1e6, computed_per_sample * sps / 1e9);
   std::printf("samples/s: %.1f\n", sps);
   return 0;
 }

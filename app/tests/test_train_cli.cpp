@@ -100,6 +100,21 @@ TEST_F(TrainCli, BenchTrainLastLineIsSamplesPerSecond) {
   EXPECT_GT(std::atof(last.c_str() + 10), 0.0) << r.out;
 }
 
+// The "computed" work of dcgan20, counted by hand: taps inside the image per axis (k5 s2 p2 over
+// 5 -> 10 and 10 -> 20: 22 and 47 of 25 and 50; k5 s1 p2 over 20: 90 of 100; conv 20 -> 10: 47;
+// 10 -> 5: 22), so g = 640000 + 256*128*22^2 + 128*64*47^2 + 64*90^2 = 35161344 and
+// d = 64*47^2 + 64*128*22^2 + 3200 = 4109504 multiply-adds; per sample and step
+// 2 (3g - 640000 + 7d - 2*64*47^2) = 266.66 MFLOP, against the nominal 338 (every tap, D run
+// twice on X_fake, every input gradient).
+TEST_F(TrainCli, BenchTrainCountsTheWorkItComputes) {
+  CmdResult r = run("bench train --model dcgan20 --batch 2 --steps 1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const size_t at = r.out.find("images): ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  EXPECT_EQ(r.out.substr(at + 9, 19), "267 MFLOP/sample/st") << r.out;
+  EXPECT_NE(r.out.find(", 338 MFLOP/sample/step"), std::string::npos) << r.out;
+}
+
 // --score judges the samples with the dashboard's digit classifier: the shipped checkpoint
 // (trained for 1708 steps, assets/README.md) must score far above an untrained generator, whose
 // blobs the classifier cannot tell apart (and a score of 1 means one class for everything).

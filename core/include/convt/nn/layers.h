@@ -41,6 +41,8 @@ class Conv2d : public Layer {
          bool bias = true);
   const char* type() const override { return "Conv2d"; }
   std::string describe() const override;
+  // stride, padding, dilation (PyTorch's attributes of the same names).
+  const Conv2dParams& options() const { return p_; }
   std::vector<int64_t> output_shape(const std::vector<int64_t>& in) const override;
   void forward(Tensor& out, const Tensor& x) override;
   void backward(Tensor* dx, const Tensor& dout, const Tensor& x, const Tensor& out) override;
