@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "logic/cell_text.h"
+
 namespace convt::widgets {
 namespace {
 
@@ -58,8 +60,7 @@ Layout compute_layout(const char* title, int rows, int cols, const HeatmapGridOp
 }  // namespace
 
 void format_cell_value(char* out, size_t out_size, const char* format, float value) {
-  std::snprintf(out, out_size, format, static_cast<double>(value));
-  if (std::strcmp(out, "-0") == 0) std::snprintf(out, out_size, "0");
+  std::snprintf(out, out_size, "%s", lab::format_cell(format, value).c_str());
 }
 
 ImVec2 heatmap_grid_size(const char* title, int rows, int cols, const HeatmapGridOptions& options) {
@@ -163,6 +164,7 @@ HeatmapGridEvents heatmap_grid(gfx::HeatmapRenderer& renderer, const char* title
   }
 
   // Greyed cells, numbers, outlines.
+  bool hovered_shortened = false;  // the hovered cell's number is shortened or not shown
   const ImU32 grey = ImGui::GetColorU32(ImGuiCol_WindowBg, 0.72f);
   for (int r = 0; r < rows; ++r) {
     for (int c = 0; c < cols; ++c) {
@@ -173,15 +175,22 @@ HeatmapGridEvents heatmap_grid(gfx::HeatmapRenderer& renderer, const char* title
       const bool is_greyed = o.greyed != nullptr && o.greyed[i] != 0;
       if (is_greyed) draw->AddRectFilled(ImVec2(p0.x + 1, p0.y + 1), p1, grey);
       if (o.value_format != nullptr) {
-        char text[32];
-        format_cell_value(text, sizeof text, o.value_format, values[i]);
+        std::string text = lab::format_cell(o.value_format, values[i]);
         float size = font_size;
-        ImVec2 ts = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text);
-        if (ts.x > cell - 4.0f) {  // try a smaller size before giving up on the number
+        ImVec2 ts = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str());
+        if (ts.x > cell - 4.0f) {  // too wide: a smaller size, then a shorter form (cell_text.h)
           size = font_size * 0.78f;
-          ts = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text);
+          text =
+              lab::fit_cell_text(values[i], o.value_format, cell - 3.0f, [&](const std::string& t) {
+                return font->CalcTextSizeA(size, FLT_MAX, 0.0f, t.c_str()).x;
+              });
+          ts = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str());
         }
-        if (ts.x <= cell - 3.0f && ts.y <= cell) {
+        const bool drawn = ts.x <= cell - 3.0f && ts.y <= cell;
+        if (r == events.hovered_row && c == events.hovered_col) {
+          hovered_shortened = !drawn || lab::cell_text_shortened(text, o.value_format, values[i]);
+        }
+        if (drawn) {
           ImU32 colour = text_dim;
           if (!is_greyed) {
             gfx::Rgb bg = gfx::colormap_rgb(o.colormap, values[i], o.vmin, o.vmax);
@@ -191,7 +200,7 @@ HeatmapGridEvents heatmap_grid(gfx::HeatmapRenderer& renderer, const char* title
           draw->AddText(font, size,
                         ImVec2(std::floor(0.5f * (p0.x + p1.x - ts.x)),
                                std::floor(0.5f * (p0.y + p1.y - ts.y))),
-                        colour, text);
+                        colour, text.c_str());
         }
       }
       if (o.cell_outline != nullptr && o.cell_outline[i] != 0) {
@@ -200,6 +209,12 @@ HeatmapGridEvents heatmap_grid(gfx::HeatmapRenderer& renderer, const char* title
                       ImVec2(p1.x - 0.5f * t, p1.y - 0.5f * t), o.cell_outline[i], 0.0f, 0, t);
       }
     }
+  }
+  if (hovered_shortened) {  // the whole number, to 6 significant digits
+    ImGui::SetTooltip(
+        "%s", lab::format_cell(
+                  "%g", values[static_cast<size_t>(events.hovered_row * cols + events.hovered_col)])
+                  .c_str());
   }
   if (o.outline_hovered && events.hovered()) {
     ImVec2 p0(grid0.x + static_cast<float>(events.hovered_col) * cell,

@@ -7,7 +7,9 @@
 //   2  [0.0] [1.0] [-2 ]  ▇ -3
 //
 // Cells are coloured on the GPU (gfx::HeatmapRenderer, shaders/heatmap.frag) and the number is
-// written in every cell in black or white, whichever reads better on that colour. The range is
+// written in every cell in black or white, whichever reads better on that colour. A number too
+// wide for its cell is written smaller, then shorter (logic/cell_text.h: "-.42", "1.2e3", ".."
+// when nothing fits), and hovering that cell shows the whole value. The range is
 // explicit (vmin, vmax): for signed data pass a symmetric one (gfx::symmetric_limit) so zero is
 // white and equal magnitudes get equal strength. Callers can outline cells (a colour per cell,
 // e.g. "the stamp lands here"), grey cells out (e.g. "cropped away by padding"), and learn which
