@@ -88,6 +88,11 @@ void Tensor::resize(const std::vector<int64_t>& shape) {
   data_.assign(static_cast<size_t>(product(shape_)), 0.0f);
 }
 
+void Tensor::resize_for_overwrite(const std::vector<int64_t>& shape) {
+  shape_ = shape;
+  data_.resize(static_cast<size_t>(product(shape_)));
+}
+
 void Tensor::check_index4(int64_t n, int64_t c, int64_t y, int64_t x) const {
   if (ndim() != 4) {
     throw std::out_of_range("Tensor::at(n, c, y, x) on a tensor of shape " + shape_str());

@@ -43,6 +43,9 @@ class Tensor {
   Tensor reshaped(std::vector<int64_t> shape) const;
   // Make this tensor `shape`, zero-filled, reusing its storage when it can.
   void resize(const std::vector<int64_t>& shape);
+  // Make this tensor `shape` without clearing it, for a buffer the caller then writes in full:
+  // the values are unspecified (what was there, or zeros where the storage grew).
+  void resize_for_overwrite(const std::vector<int64_t>& shape);
 
  private:
   size_t index4(int64_t n, int64_t c, int64_t y, int64_t x) const {
