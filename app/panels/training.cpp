@@ -238,7 +238,10 @@ void draw_controls(TrainingState& s) {
   ImGui::SliderInt("threads", &s.form.threads, 1,
                    std::max(2, static_cast<int>(std::thread::hardware_concurrency())), "%d",
                    ImGuiSliderFlags_AlwaysClamp);
-  help_marker("Threads of the fast backend (our pool cutting each GEMM and im2col/col2im).");
+  help_marker(
+      "Threads of the fast backend: a convolution gives each thread its share of the batch, the "
+      "other layers their share of the rows. With 1 (the default) a 2-core laptop keeps a core "
+      "for this window; 2 trains about 1.8x faster.");
 
   ImGui::Spacing();
   ImGui::TextDisabled("TRAINING");
