@@ -35,15 +35,24 @@ double forward_macs(nn::Sequential& net) {
 // Along one axis, the (grid position g, tap k) pairs whose pixel g*S - P + k*D lies inside the
 // image [0, image): the taps that are not in a conv's zero padding, or not cropped from a
 // transposed conv's output (Dumoulin & Visin 2016, sections 2 and 4).
-int64_t inside_pairs(int64_t grid, int64_t image, int K, Pair S, Pair P, Pair D, bool y) {
-  const int s = y ? S.h : S.w, p = y ? P.h : P.w, d = y ? D.h : D.w;
+int64_t inside_pairs(int64_t grid, int64_t image, int64_t K, int S, int P, int D) {
   int64_t n = 0;
   for (int64_t g = 0; g < grid; ++g)
-    for (int k = 0; k < K; ++k) {
-      const int64_t i = g * s - p + static_cast<int64_t>(k) * d;
+    for (int64_t k = 0; k < K; ++k) {
+      const int64_t i = g * S - P + k * D;
       n += i >= 0 && i < image ? 1 : 0;
     }
   return n;
+}
+
+// Multiply-adds of a conv layer's taps inside the image, for one sample: `channel_pairs`
+// (C_in * C_out) times the inside pairs along y and x. grid (H, W) and image (H, W) as in
+// fast/parallel.h: a Conv2d's grid is its output, a ConvTranspose2d's its input.
+double inside_macs(int64_t channel_pairs, const int64_t* grid, const int64_t* image,
+                   const Tensor& weight, Pair S, Pair P, Pair D) {
+  return static_cast<double>(channel_pairs) *
+         static_cast<double>(inside_pairs(grid[0], image[0], weight.dim(2), S.h, P.h, D.h)) *
+         static_cast<double>(inside_pairs(grid[1], image[1], weight.dim(3), S.w, P.w, D.w));
 }
 
 // Like forward_macs, counting only the products of two real values (no tap in the padding or
@@ -56,27 +65,18 @@ double forward_macs_inside(nn::Sequential& net, double* first) {
   for (size_t i = 0; i < net.size(); ++i) {
     const std::vector<int64_t>& out = net.shape_after(i);
     nn::Layer& l = net.layer(i);
-    const std::string type = l.type();
     double layer = -1.0;
-    if (type == "Linear") {
+    if (std::string(l.type()) == "Linear") {
       layer = 0.0;
       for (const nn::ParamRef& p : l.params()) layer += p.name == "weight" ? p.value->numel() : 0;
     } else if (auto* c = dynamic_cast<nn::Conv2d*>(&l)) {
       const Conv2dParams& o = c->options();
-      const int kH = static_cast<int>(c->weight.dim(2)), kW = static_cast<int>(c->weight.dim(3));
-      layer = static_cast<double>(in[0] * out[0]) *
-              static_cast<double>(
-                  inside_pairs(out[1], in[1], kH, o.stride, o.padding, o.dilation, true)) *
-              static_cast<double>(
-                  inside_pairs(out[2], in[2], kW, o.stride, o.padding, o.dilation, false));
+      layer =
+          inside_macs(in[0] * out[0], &out[1], &in[1], c->weight, o.stride, o.padding, o.dilation);
     } else if (auto* t = dynamic_cast<nn::ConvTranspose2d*>(&l)) {
       const ConvTranspose2dParams& o = t->options();
-      const int kH = static_cast<int>(t->weight.dim(2)), kW = static_cast<int>(t->weight.dim(3));
-      layer = static_cast<double>(in[0] * out[0]) *
-              static_cast<double>(
-                  inside_pairs(in[1], out[1], kH, o.stride, o.padding, o.dilation, true)) *
-              static_cast<double>(
-                  inside_pairs(in[2], out[2], kW, o.stride, o.padding, o.dilation, false));
+      layer =
+          inside_macs(in[0] * out[0], &in[1], &out[1], t->weight, o.stride, o.padding, o.dilation);
     }
     if (layer >= 0.0) {
       if (*first < 0.0) *first = layer;
