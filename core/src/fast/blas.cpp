@@ -1,11 +1,14 @@
 // The fast backend's plumbing: thread count, the OpenBLAS set-up, the thread pool and fork-join
 // loop, scratch buffers, the GEMM wrapper.
 //
-// Threads: OpenBLAS always runs single-threaded; with n threads, every GEMM is cut into n blocks
-// of columns (or rows) of C, one per thread of our pool, and im2col / col2im / the layout copies
-// are split the same way. Each element of every result is computed by exactly one thread, by the
-// same code whatever n is. Measured on the 2-core machine (sgemm alone, 3200x650x256 etc.), this
-// is as fast as or faster than OpenBLAS's own threads, whose idle workers spin after each call and
+// Threads: OpenBLAS always runs single-threaded, and our pool of n threads does the splitting.
+// A convolution gives each thread its contiguous share of the batch (for_each_chunk in
+// parallel.h): the thread runs its own im2col / col2im, copies and single-threaded GEMMs, and a
+// weight gradient is summed per thread, then the sums are added in thread order, so results
+// depend on n but never on timing. Other GEMMs are cut into n blocks of columns (or rows) of C,
+// and the other loops into n ranges, each element computed by exactly one thread by the same
+// code whatever n is. Measured on the 2-core machine (sgemm alone, 3200x650x256 etc.), this is as
+// fast as or faster than OpenBLAS's own threads, whose idle workers spin after each call and
 // steal the second core from our im2col/col2im loops. CONVT_FAST_GEMM_THREADS=openblas switches
 // to OpenBLAS's threads instead (for comparison in bench_fast_ops).
 #include <cblas.h>
@@ -185,7 +188,8 @@ void parallel_for(int64_t count, int64_t cost_per_item,
 void run_parts(int parts, const std::function<void(int)>& task) { pool().run(parts, task); }
 
 int sample_parts(int N) {
-  if (g_openblas_threads) return 1;  // one sgemm at a time, threaded by OpenBLAS itself
+  if (g_openblas_threads) return 1;         // one sgemm at a time, threaded by OpenBLAS itself
+  if (ThreadPool::inside_task()) return 1;  // parts would run one after another on this thread
   return std::clamp(num_threads(), 1, std::max(N, 1));
 }
 

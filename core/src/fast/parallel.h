@@ -32,10 +32,12 @@ void parallel_for(int64_t count, int64_t cost_per_item,
 // not throw.
 void run_parts(int parts, const std::function<void(int)>& task);
 
-// How many parts (run_parts) the box paths split a batch of N samples into, one GEMM per part at
-// a time: num_threads() clamped to [1, N]; but 1 under CONVT_FAST_GEMM_THREADS=openblas, where
-// OpenBLAS runs num_threads() threads inside each sgemm itself (several parts would oversubscribe
-// the cores and enter the threaded OpenBLAS from several threads at once).
+// How many parts (run_parts) the conv paths split a batch of N samples into, one GEMM per part at
+// a time: num_threads() clamped to [1, N]; but 1 inside a task (the parts would run one after
+// another on the calling thread, sharing its scratch buffers), and 1 under
+// CONVT_FAST_GEMM_THREADS=openblas, where OpenBLAS runs num_threads() threads inside each sgemm
+// itself (several parts would oversubscribe the cores and enter the threaded OpenBLAS from
+// several threads at once).
 int sample_parts(int N);
 
 // The batch split every conv path shares: samples [0, N) in T contiguous parts (T from
