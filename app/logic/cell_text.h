@@ -24,7 +24,7 @@ std::string format_cell(const char* format, float value);
 // exponents written compactly ("e+03" -> "e3", "e-05" -> "e-5"), none of them "-0"; else
 // kCellTextTooWide ("..", returned even when it does not fit either: the caller decides whether
 // to draw it). The cell's tooltip should then give the full value. NaN and infinities print as
-// "nan", "inf", "-inf" (then "..").
+// "nan" or "-nan" (glibc), "inf", "-inf" (then "..").
 std::string fit_cell_text(float value, const char* format, float max_width, const TextWidth& width);
 
 // Whether fit_cell_text() gave something other than format_cell(format, value): the cell then

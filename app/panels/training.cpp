@@ -303,7 +303,14 @@ void draw_controls(TrainingState& s) {
         "diagnoses. Your run is paused and saved first.");
   }
   if (ImGui::BeginPopup("saved_runs")) {
-    if (s.saved_run_names.empty()) ImGui::TextDisabled("no saved runs in assets/runs");
+    if (s.saved_run_names.empty()) {
+      std::string looked;
+      for (const std::string& d : asset_search_dirs()) looked += "\n  " + d + "/runs";
+      ImGui::TextDisabled(
+          "No saved runs (folders with a run.json) in:%s\nThey ship in the repository's "
+          "assets/runs: start the app from a checkout (./run.sh).",
+          looked.c_str());
+    }
     for (const std::string& name : s.saved_run_names) {
       if (ImGui::Selectable(name.c_str())) {
         try {

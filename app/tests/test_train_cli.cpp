@@ -101,8 +101,8 @@ TEST_F(TrainCli, BenchTrainLastLineIsSamplesPerSecond) {
 }
 
 // The "computed" work of dcgan20, counted by hand: taps inside the image per axis (k5 s2 p2 over
-// 5 -> 10 and 10 -> 20: 22 and 47 of 25 and 50; k5 s1 p2 over 20: 90 of 100; conv 20 -> 10: 47;
-// 10 -> 5: 22), so g = 640000 + 256*128*22^2 + 128*64*47^2 + 64*90^2 = 35161344 and
+// 5 -> 10 and 10 -> 20: 22 and 47 of 25 and 50; k5 s1 p2 over 20: 94 of 100; conv 20 -> 10: 47;
+// 10 -> 5: 22), so g = 640000 + 256*128*22^2 + 128*64*47^2 + 64*94^2 = 35161344 and
 // d = 64*47^2 + 64*128*22^2 + 3200 = 4109504 multiply-adds; per sample and step
 // 2 (3g - 640000 + 7d - 2*64*47^2) = 266.66 MFLOP, against the nominal 338 (every tap, D run
 // twice on X_fake, every input gradient).

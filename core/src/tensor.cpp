@@ -84,13 +84,15 @@ Tensor Tensor::reshaped(std::vector<int64_t> shape) const {
 }
 
 void Tensor::resize(const std::vector<int64_t>& shape) {
+  const int64_t n = product(shape);  // throws before anything changes
   shape_ = shape;
-  data_.assign(static_cast<size_t>(product(shape_)), 0.0f);
+  data_.assign(static_cast<size_t>(n), 0.0f);
 }
 
 void Tensor::resize_for_overwrite(const std::vector<int64_t>& shape) {
+  const int64_t n = product(shape);
   shape_ = shape;
-  data_.resize(static_cast<size_t>(product(shape_)));
+  data_.resize(static_cast<size_t>(n));
 }
 
 void Tensor::check_index4(int64_t n, int64_t c, int64_t y, int64_t x) const {

@@ -11,8 +11,9 @@ namespace convt::nn {
 
 // t becomes zeros of `shape`, the clearing split over the fast backend's threads instead of one
 // memset (Tensor::resize): on the GAN's activations a serial memset was about 2% of a 2-thread
-// step. Sequential's two gradient buffers change shape from layer to layer, so this also holds
-// when the shape changes.
+// step. Sequential's two gradient buffers change shape from layer to layer, so the shape often
+// differs; when the buffer grows, std::vector still zero-fills the new part on this thread
+// first (resize_for_overwrite).
 inline void zeros_for_grad(Tensor& t, const std::vector<int64_t>& shape) {
   if (t.shape() != shape) t.resize_for_overwrite(shape);
   float* p = t.data();
