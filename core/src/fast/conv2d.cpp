@@ -109,10 +109,12 @@ void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Te
   }
   const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
   const int B = detail::box_chunk_samples(boxes, C_in, C_out, (N + T - 1) / T);
-  std::vector<float*> dw_parts(static_cast<size_t>(T), nullptr);  // each thread's dw_boxes
+  // Each thread's dw_boxes (per box, the sum over its samples), all in this thread's scratch, so
+  // that no other region can reuse them before they are added up below.
+  std::vector<float*> dw_parts(static_cast<size_t>(T), nullptr);
+  float* dw_all = dweight ? detail::scratch(4, T * w_at.back()) : nullptr;
   detail::for_each_chunk(N, T, B, [&](int t, int n0, int b, bool first) {
-    // dw_boxes: per box, the sum over thread t's samples
-    if (dweight && first) dw_parts[static_cast<size_t>(t)] = detail::scratch(4, w_at.back());
+    if (dweight && first) dw_parts[static_cast<size_t>(t)] = dw_all + t * w_at.back();
     float* dw_boxes = dw_parts[static_cast<size_t>(t)];
     float* dout_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
     float* x_t = detail::scratch(0, C_in * in_plane * b);       // (C_in, H, W, b)
@@ -222,7 +224,8 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
     // Per chunk: cols, dout_t. One thread adds onto dweight directly; several keep their own sums.
     const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
     const int B = detail::chunk_samples(rows + C_out, out_plane, (N + T - 1) / T);
-    std::vector<float*> dw_parts(static_cast<size_t>(T), nullptr);
+    std::vector<float*> dw_parts(static_cast<size_t>(T), nullptr);  // in this thread's scratch
+    float* dw_all = dweight && T > 1 ? detail::scratch(4, T * C_out * rows) : nullptr;
     detail::for_each_chunk(N, T, B, [&](int t, int n0, int b, bool first) {
       const int cols_width = static_cast<int>(b * out_plane);
       float* dout_t = detail::scratch(2, C_out * b * out_plane);  // (C_out, b*H_out*W_out)
@@ -233,7 +236,7 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
         // In the forward pass this was: out_t = weight @ cols
         // so now we have:               dweight (C_out, C_in*kH*kW) += dout_t @ cols^T
         float* dw = dweight->data();
-        if (T > 1 && first) dw_parts[static_cast<size_t>(t)] = detail::scratch(4, C_out * rows);
+        if (T > 1 && first) dw_parts[static_cast<size_t>(t)] = dw_all + t * C_out * rows;
         if (T > 1) dw = dw_parts[static_cast<size_t>(t)];
         detail::im2col(cols, x.data() + static_cast<int64_t>(n0) * C_in * in_plane, b, g);
         detail::gemm(false, true, C_out, static_cast<int>(rows), cols_width, 1.0f, dout_t,
