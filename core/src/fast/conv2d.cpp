@@ -109,13 +109,10 @@ void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Te
   }
   const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
   const int B = detail::box_chunk_samples(boxes, C_in, C_out, (N + T - 1) / T);
-  // Each thread's dw_boxes (per box, the sum over its samples), all in this thread's scratch, so
-  // that no other region can reuse them before they are added up below.
-  std::vector<float*> dw_parts(static_cast<size_t>(T), nullptr);
-  float* dw_all = dweight ? detail::scratch(4, T * w_at.back()) : nullptr;
+  detail::PartSums dw_sums(T, dweight ? w_at.back() : 0);  // each part's dw_boxes
   detail::for_each_chunk(N, T, B, [&](int t, int n0, int b, bool first) {
-    if (dweight && first) dw_parts[static_cast<size_t>(t)] = dw_all + t * w_at.back();
-    float* dw_boxes = dw_parts[static_cast<size_t>(t)];
+    // per box, the sum over part t's samples
+    float* dw_boxes = dweight ? dw_sums.part(t) : nullptr;
     float* dout_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
     float* x_t = detail::scratch(0, C_in * in_plane * b);       // (C_in, H, W, b)
     float* dx_t = detail::scratch(6, C_in * in_plane * b);      // (C_in, H, W, b)
@@ -150,8 +147,8 @@ void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Te
                                C_in, in_plane, nullptr, /*add=*/true);
     }
   });
-  if (dweight) {  // the threads' sums added in thread order: the same result every run
-    for (const float* dw_boxes : dw_parts)
+  if (dweight) {  // the parts' sums added in part order: the same result every run
+    for (const float* dw_boxes : dw_sums.parts())
       for (size_t i = 0; dw_boxes != nullptr && i < boxes.size(); ++i)
         detail::weight_box_add(dweight->data(), dw_boxes + w_at[i], C_out, g, boxes[i]);
   }
@@ -224,8 +221,7 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
     // Per chunk: cols, dout_t. One thread adds onto dweight directly; several keep their own sums.
     const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
     const int B = detail::chunk_samples(rows + C_out, out_plane, (N + T - 1) / T);
-    std::vector<float*> dw_parts(static_cast<size_t>(T), nullptr);  // in this thread's scratch
-    float* dw_all = dweight && T > 1 ? detail::scratch(4, T * C_out * rows) : nullptr;
+    detail::PartSums dw_sums(T, dweight && T > 1 ? C_out * rows : 0);
     detail::for_each_chunk(N, T, B, [&](int t, int n0, int b, bool first) {
       const int cols_width = static_cast<int>(b * out_plane);
       float* dout_t = detail::scratch(2, C_out * b * out_plane);  // (C_out, b*H_out*W_out)
@@ -235,9 +231,7 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
       if (dweight) {
         // In the forward pass this was: out_t = weight @ cols
         // so now we have:               dweight (C_out, C_in*kH*kW) += dout_t @ cols^T
-        float* dw = dweight->data();
-        if (T > 1 && first) dw_parts[static_cast<size_t>(t)] = dw_all + t * C_out * rows;
-        if (T > 1) dw = dw_parts[static_cast<size_t>(t)];
+        float* dw = T > 1 ? dw_sums.part(t) : dweight->data();
         detail::im2col(cols, x.data() + static_cast<int64_t>(n0) * C_in * in_plane, b, g);
         detail::gemm(false, true, C_out, static_cast<int>(rows), cols_width, 1.0f, dout_t,
                      cols_width, cols, cols_width, T > 1 && first ? 0.0f : 1.0f, dw,
@@ -251,7 +245,7 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
         detail::col2im_add(dx->data() + static_cast<int64_t>(n0) * C_in * in_plane, cols, b, g);
       }
     });
-    if (dweight && T > 1) detail::add_parts(dweight->data(), dw_parts, C_out * rows);
+    if (dweight && T > 1) detail::add_parts(dweight->data(), dw_sums.parts(), C_out * rows);
   }
   // out[n, oc, oy, ox] += bias[oc]  ->  dbias[oc] += sum of dout[n, oc, :, :]
   if (dbias) detail::add_bias_grad(dbias->data(), dout.data(), N, C_out, out_plane);

@@ -112,13 +112,10 @@ void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Te
   const bool covered = box_pixels == in_plane;
   const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
   const int B = detail::box_chunk_samples(boxes, C_out, 2 * C_in, (N + T - 1) / T);
-  // Each thread's dw_boxes (per box, the sum over its samples), all in this thread's scratch, so
-  // that no other region can reuse them before they are added up below.
-  std::vector<float*> dw_parts(static_cast<size_t>(T), nullptr);
-  float* dw_all = dweight ? detail::scratch(4, T * w_at.back()) : nullptr;
+  detail::PartSums dw_sums(T, dweight ? w_at.back() : 0);  // each part's dw_boxes
   detail::for_each_chunk(N, T, B, [&](int t, int n0, int b, bool first) {
-    if (dweight && first) dw_parts[static_cast<size_t>(t)] = dw_all + t * w_at.back();
-    float* dw_boxes = dw_parts[static_cast<size_t>(t)];
+    // per box, the sum over part t's samples
+    float* dw_boxes = dweight ? dw_sums.part(t) : nullptr;
     float* dout_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
     float* x_t = detail::scratch(0, C_in * in_plane * b);       // (C_in, H, W, b)
     float* dx_t = detail::scratch(6, C_in * in_plane * b);      // (C_in, H, W, b)
@@ -150,8 +147,8 @@ void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Te
                                /*add=*/true);
     }
   });
-  if (dweight) {  // the threads' sums added in thread order: the same result every run
-    for (const float* dw_boxes : dw_parts)
+  if (dweight) {  // the parts' sums added in part order: the same result every run
+    for (const float* dw_boxes : dw_sums.parts())
       for (size_t i = 0; dw_boxes != nullptr && i < boxes.size(); ++i)
         detail::weight_box_add(dweight->data(), dw_boxes + w_at[i], C_in, g, boxes[i]);
   }
@@ -234,8 +231,7 @@ void conv_transpose2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const
     // Per chunk: cols, dx_t, x_t. One thread adds onto dweight directly; several keep their own.
     const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
     const int B = detail::chunk_samples(rows + 2 * C_in, in_plane, (N + T - 1) / T);
-    std::vector<float*> dw_parts(static_cast<size_t>(T), nullptr);  // in this thread's scratch
-    float* dw_all = dweight && T > 1 ? detail::scratch(4, T * C_in * rows) : nullptr;
+    detail::PartSums dw_sums(T, dweight && T > 1 ? C_in * rows : 0);
     detail::for_each_chunk(N, T, B, [&](int t, int n0, int b, bool first) {
       const int cols_width = static_cast<int>(b * in_plane);
       // The forward scatter read backwards is a gather: im2col of dout on the input's grid.
@@ -253,16 +249,14 @@ void conv_transpose2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const
       }
       if (dweight) {
         // dweight (C_in, C_out*kH*kW) += x_t (C_in, b*H*W) @ cols^T (b*H*W, C_out*kH*kW)
-        float* dw = dweight->data();
-        if (T > 1 && first) dw_parts[static_cast<size_t>(t)] = dw_all + t * C_in * rows;
-        if (T > 1) dw = dw_parts[static_cast<size_t>(t)];
+        float* dw = T > 1 ? dw_sums.part(t) : dweight->data();
         float* x_t = detail::scratch(0, C_in * b * in_plane);
         detail::batch_to_channels(x_t, x.data() + n0 * C_in * in_plane, b, C_in, in_plane);
         detail::gemm(false, true, C_in, static_cast<int>(rows), cols_width, 1.0f, x_t, cols_width,
                      cols, cols_width, T > 1 && first ? 0.0f : 1.0f, dw, static_cast<int>(rows));
       }
     });
-    if (dweight && T > 1) detail::add_parts(dweight->data(), dw_parts, C_in * rows);
+    if (dweight && T > 1) detail::add_parts(dweight->data(), dw_sums.parts(), C_in * rows);
   }
   // out[n, oc, oy, ox] += bias[oc]  ->  dbias[oc] += sum of dout[n, oc, :, :]
   if (dbias) detail::add_bias_grad(dbias->data(), dout.data(), N, C_out, out_plane);

@@ -70,6 +70,24 @@ void gemm(bool a_trans, bool b_trans, int M, int N, int K, float alpha, const fl
 // unspecified.
 float* scratch(int slot, int64_t count);
 
+// The per-part sums of a weight gradient for for_each_chunk: T buffers of `count` floats, all in
+// the calling thread's scratch (slot 4), so that no region run by another application thread can
+// reuse them before they are added up. part(t) is part t's buffer (call it from part t, before
+// its first GEMM, which writes it with beta 0); parts() lists the buffers handed out, null for the
+// others, in part order.
+class PartSums {
+ public:
+  PartSums(int T, int64_t count)
+      : parts_(static_cast<size_t>(T), nullptr), all_(scratch(4, T * count)), count_(count) {}
+  float* part(int t) { return parts_[static_cast<size_t>(t)] = all_ + t * count_; }
+  const std::vector<float*>& parts() const { return parts_; }
+
+ private:
+  std::vector<float*> parts_;
+  float* all_;
+  int64_t count_;
+};
+
 // How many samples of the batch one GEMM covers: enough columns (samples * per_sample_columns)
 // for BLAS to run near peak, few enough that the scratch matrix (rows x columns) stays a few MB.
 int chunk_samples(int64_t rows, int64_t per_sample_columns, int64_t batch);
