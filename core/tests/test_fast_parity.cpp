@@ -50,8 +50,8 @@ void expect_close(const Tensor& fast, const Tensor& naive, const std::string& wh
     }
   }
   EXPECT_LE(worst_diff, kRelTol * scale)
-      << what << ": element " << worst << " fast " << (worst >= 0 ? fast[worst] : 0.0f) << " naive "
-      << (worst >= 0 ? naive[worst] : 0.0f) << " (scale " << scale << ")";
+      << what << ": element " << worst << " fast " << (worst >= 0 ? fast[worst] : 0.0f)
+      << " naive " << (worst >= 0 ? naive[worst] : 0.0f) << " (scale " << scale << ")";
 }
 
 void expect_identical(const Tensor& a, const Tensor& b, const std::string& what) {
@@ -121,8 +121,8 @@ struct Grads {
 
 // Forward, then backward with gradients added onto pre-filled buffers.
 template <class Forward, class Backward>
-Grads run_op(Forward forward, Backward backward, const Tensor& x, const Tensor& w, const Tensor* b,
-             uint32_t seed) {
+Grads run_op(Forward forward, Backward backward, const Tensor& x, const Tensor& w,
+             const Tensor* b, uint32_t seed) {
   Grads g;
   forward(g.out, x, w, b);
   const Tensor dout = random_tensor(g.out.shape(), seed + 7);
@@ -134,11 +134,13 @@ Grads run_op(Forward forward, Backward backward, const Tensor& x, const Tensor& 
 }
 
 Grads conv_transpose_naive(const ConvTCase& c, const Tensor& x, const Tensor& w, const Tensor* b) {
-  return run_op([&](Tensor& out, const Tensor& xx, const Tensor& ww,
-                    const Tensor* bb) { conv_transpose2d_forward(out, xx, ww, bb, c.p); },
-                [&](Tensor* dx, Tensor* dw, Tensor* db, const Tensor& dout, const Tensor& xx,
-                    const Tensor& ww) { conv_transpose2d_backward(dx, dw, db, dout, xx, ww, c.p); },
-                x, w, b, 1);
+  return run_op(
+      [&](Tensor& out, const Tensor& xx, const Tensor& ww, const Tensor* bb) {
+        conv_transpose2d_forward(out, xx, ww, bb, c.p);
+      },
+      [&](Tensor* dx, Tensor* dw, Tensor* db, const Tensor& dout, const Tensor& xx,
+          const Tensor& ww) { conv_transpose2d_backward(dx, dw, db, dout, xx, ww, c.p); },
+      x, w, b, 1);
 }
 
 Grads conv_transpose_fast(const ConvTCase& c, const Tensor& x, const Tensor& w, const Tensor* b) {
@@ -234,19 +236,23 @@ const std::vector<ConvCase>& conv_cases() {
 }
 
 Grads conv_naive(const ConvCase& c, const Tensor& x, const Tensor& w, const Tensor* b) {
-  return run_op([&](Tensor& out, const Tensor& xx, const Tensor& ww,
-                    const Tensor* bb) { conv2d_forward(out, xx, ww, bb, c.p); },
-                [&](Tensor* dx, Tensor* dw, Tensor* db, const Tensor& dout, const Tensor& xx,
-                    const Tensor& ww) { conv2d_backward(dx, dw, db, dout, xx, ww, c.p); },
-                x, w, b, 11);
+  return run_op(
+      [&](Tensor& out, const Tensor& xx, const Tensor& ww, const Tensor* bb) {
+        conv2d_forward(out, xx, ww, bb, c.p);
+      },
+      [&](Tensor* dx, Tensor* dw, Tensor* db, const Tensor& dout, const Tensor& xx,
+          const Tensor& ww) { conv2d_backward(dx, dw, db, dout, xx, ww, c.p); },
+      x, w, b, 11);
 }
 
 Grads conv_fast(const ConvCase& c, const Tensor& x, const Tensor& w, const Tensor* b) {
-  return run_op([&](Tensor& out, const Tensor& xx, const Tensor& ww,
-                    const Tensor* bb) { fast::conv2d_forward(out, xx, ww, bb, c.p); },
-                [&](Tensor* dx, Tensor* dw, Tensor* db, const Tensor& dout, const Tensor& xx,
-                    const Tensor& ww) { fast::conv2d_backward(dx, dw, db, dout, xx, ww, c.p); },
-                x, w, b, 11);
+  return run_op(
+      [&](Tensor& out, const Tensor& xx, const Tensor& ww, const Tensor* bb) {
+        fast::conv2d_forward(out, xx, ww, bb, c.p);
+      },
+      [&](Tensor* dx, Tensor* dw, Tensor* db, const Tensor& dout, const Tensor& xx,
+          const Tensor& ww) { fast::conv2d_backward(dx, dw, db, dout, xx, ww, c.p); },
+      x, w, b, 11);
 }
 
 class FastConv2d : public ::testing::TestWithParam<ConvCase> {};
@@ -331,9 +337,6 @@ struct ScopedEnv {
   ~ScopedEnv() { unsetenv(name.c_str()); }
 };
 
-// The batch goes through the GEMMs in chunks of samples; one sample per chunk (forced through
-// the benchmark's tuning knobs) must give the same numbers as one chunk, with dweight summed
-// across chunks.
 // A conv called from inside a task of our pool (its parts would all run on that one thread and
 // share its scratch buffers) splits nothing, and matches the naive kernels: the GAN's D conv1
 // (whole grid) and conv2 (boxes), G's first ConvT (boxes) and last ConvT (whole grid), batch 4.
@@ -370,6 +373,9 @@ TEST(FastThreads, ConvInsideATaskMatchesNaive) {
   }
 }
 
+// The batch goes through the GEMMs in chunks of samples; one sample per chunk (forced through
+// the benchmark's tuning knobs) must give the same numbers as one chunk, with dweight summed
+// across chunks.
 TEST(FastChunking, OneSamplePerChunkMatchesNaive) {
   ThreadGuard guard;
   ScopedEnv floats("CONVT_FAST_CHUNK_FLOATS", "1");
@@ -670,7 +676,8 @@ TEST(FastErrors, SameMessagesAsNaive) {
 
   const Tensor lx = random_tensor({3, 4}, 89), lw_bad = random_tensor({2, 5}, 90);
   expect_same_error([&] { linear_forward(out_naive, lx, lw_bad, nullptr); },
-                    [&] { fast::linear_forward(out_fast, lx, lw_bad, nullptr); }, "linear weight");
+                    [&] { fast::linear_forward(out_fast, lx, lw_bad, nullptr); },
+                    "linear weight");
   EXPECT_THROW(fast::set_num_threads(0), std::invalid_argument);
 }
 
