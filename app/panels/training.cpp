@@ -302,6 +302,9 @@ void draw_controls(TrainingState& s) {
         "Open a saved run (assets/runs) read-only: its curves, samples and "
         "diagnoses. Your run is paused and saved first.");
   }
+  // Below the button (ImGui would put it at the mouse, which a headless render does not have).
+  ImGui::SetNextWindowPos(ImVec2(ImGui::GetItemRectMin().x, ImGui::GetItemRectMax().y),
+                          ImGuiCond_Appearing);
   if (ImGui::BeginPopup("saved_runs")) {
     if (s.saved_run_names.empty()) {
       std::string looked;
