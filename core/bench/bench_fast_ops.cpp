@@ -14,7 +14,6 @@
 // dx, dweight (and dbias) together, as a training step makes it; "dx" / "dw" a backward call for
 // that gradient alone. Each of forward, dx, dw costs the forward's multiply-adds.
 #include <cblas.h>
-
 #include <time.h>
 
 #include <algorithm>
@@ -138,7 +137,7 @@ struct Timing {
 Timing time_layer(const Layer& L, int N, bool fast, double budget) {
   const Tensor x = L.kind == Kind::kLinear ? random_tensor({N, L.C_in}, 1)
                                            : random_tensor({N, L.C_in, L.H, L.W}, 1);
-  const Tensor w = L.kind == Kind::kLinear   ? random_tensor({L.C_out, L.C_in}, 2)
+  const Tensor w = L.kind == Kind::kLinear  ? random_tensor({L.C_out, L.C_in}, 2)
                    : L.kind == Kind::kConvT ? random_tensor({L.C_in, L.C_out, L.k, L.k}, 2)
                                             : random_tensor({L.C_out, L.C_in, L.k, L.k}, 2);
   const Tensor b = random_tensor({L.C_out}, 3);
@@ -150,62 +149,86 @@ Timing time_layer(const Layer& L, int N, bool fast, double budget) {
     case Kind::kConvT: {
       const ConvTranspose2dParams p = L.convt_params();
       fwd = [&, p] {
-        if (fast) fast::conv_transpose2d_forward(out, x, w, bias, p);
-        else conv_transpose2d_forward(out, x, w, bias, p);
+        if (fast)
+          fast::conv_transpose2d_forward(out, x, w, bias, p);
+        else
+          conv_transpose2d_forward(out, x, w, bias, p);
       };
       fwd();
       bwd_dx = [&, p] {
-        if (fast) fast::conv_transpose2d_backward(&dx, nullptr, nullptr, out, x, w, p);
-        else conv_transpose2d_backward(&dx, nullptr, nullptr, out, x, w, p);
+        if (fast)
+          fast::conv_transpose2d_backward(&dx, nullptr, nullptr, out, x, w, p);
+        else
+          conv_transpose2d_backward(&dx, nullptr, nullptr, out, x, w, p);
       };
       bwd_dw = [&, p] {
-        if (fast) fast::conv_transpose2d_backward(nullptr, &dw, dbp, out, x, w, p);
-        else conv_transpose2d_backward(nullptr, &dw, dbp, out, x, w, p);
+        if (fast)
+          fast::conv_transpose2d_backward(nullptr, &dw, dbp, out, x, w, p);
+        else
+          conv_transpose2d_backward(nullptr, &dw, dbp, out, x, w, p);
       };
       bwd_all = [&, p] {
-        if (fast) fast::conv_transpose2d_backward(&dx, &dw, dbp, out, x, w, p);
-        else conv_transpose2d_backward(&dx, &dw, dbp, out, x, w, p);
+        if (fast)
+          fast::conv_transpose2d_backward(&dx, &dw, dbp, out, x, w, p);
+        else
+          conv_transpose2d_backward(&dx, &dw, dbp, out, x, w, p);
       };
       break;
     }
     case Kind::kConv: {
       const Conv2dParams p = L.conv_params();
       fwd = [&, p] {
-        if (fast) fast::conv2d_forward(out, x, w, bias, p);
-        else conv2d_forward(out, x, w, bias, p);
+        if (fast)
+          fast::conv2d_forward(out, x, w, bias, p);
+        else
+          conv2d_forward(out, x, w, bias, p);
       };
       fwd();
       bwd_dx = [&, p] {
-        if (fast) fast::conv2d_backward(&dx, nullptr, nullptr, out, x, w, p);
-        else conv2d_backward(&dx, nullptr, nullptr, out, x, w, p);
+        if (fast)
+          fast::conv2d_backward(&dx, nullptr, nullptr, out, x, w, p);
+        else
+          conv2d_backward(&dx, nullptr, nullptr, out, x, w, p);
       };
       bwd_dw = [&, p] {
-        if (fast) fast::conv2d_backward(nullptr, &dw, dbp, out, x, w, p);
-        else conv2d_backward(nullptr, &dw, dbp, out, x, w, p);
+        if (fast)
+          fast::conv2d_backward(nullptr, &dw, dbp, out, x, w, p);
+        else
+          conv2d_backward(nullptr, &dw, dbp, out, x, w, p);
       };
       bwd_all = [&, p] {
-        if (fast) fast::conv2d_backward(&dx, &dw, dbp, out, x, w, p);
-        else conv2d_backward(&dx, &dw, dbp, out, x, w, p);
+        if (fast)
+          fast::conv2d_backward(&dx, &dw, dbp, out, x, w, p);
+        else
+          conv2d_backward(&dx, &dw, dbp, out, x, w, p);
       };
       break;
     }
     case Kind::kLinear: {
       fwd = [&] {
-        if (fast) fast::linear_forward(out, x, w, bias);
-        else linear_forward(out, x, w, bias);
+        if (fast)
+          fast::linear_forward(out, x, w, bias);
+        else
+          linear_forward(out, x, w, bias);
       };
       fwd();
       bwd_dx = [&] {
-        if (fast) fast::linear_backward(&dx, nullptr, nullptr, out, x, w);
-        else linear_backward(&dx, nullptr, nullptr, out, x, w);
+        if (fast)
+          fast::linear_backward(&dx, nullptr, nullptr, out, x, w);
+        else
+          linear_backward(&dx, nullptr, nullptr, out, x, w);
       };
       bwd_dw = [&] {
-        if (fast) fast::linear_backward(nullptr, &dw, dbp, out, x, w);
-        else linear_backward(nullptr, &dw, dbp, out, x, w);
+        if (fast)
+          fast::linear_backward(nullptr, &dw, dbp, out, x, w);
+        else
+          linear_backward(nullptr, &dw, dbp, out, x, w);
       };
       bwd_all = [&] {
-        if (fast) fast::linear_backward(&dx, &dw, dbp, out, x, w);
-        else linear_backward(&dx, &dw, dbp, out, x, w);
+        if (fast)
+          fast::linear_backward(&dx, &dw, dbp, out, x, w);
+        else
+          linear_backward(&dx, &dw, dbp, out, x, w);
       };
       break;
     }
@@ -252,13 +275,20 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--batch") batch = std::atoi(next());
-    else if (a == "--naive-batch") naive_batch = std::atoi(next());
-    else if (a == "--threads") threads = parse_list(next());
-    else if (a == "--seconds") budget = std::atof(next());
-    else if (a == "--no-naive") naive = false;
-    else if (a == "--layer") only = next();
-    else if (a == "--cpu-time") g_cpu_time = true;
+    if (a == "--batch")
+      batch = std::atoi(next());
+    else if (a == "--naive-batch")
+      naive_batch = std::atoi(next());
+    else if (a == "--threads")
+      threads = parse_list(next());
+    else if (a == "--seconds")
+      budget = std::atof(next());
+    else if (a == "--no-naive")
+      naive = false;
+    else if (a == "--layer")
+      only = next();
+    else if (a == "--cpu-time")
+      g_cpu_time = true;
     else {
       std::fprintf(stderr,
                    "usage: bench_fast_ops [--batch 256] [--threads 1,2] [--naive-batch 16] "
@@ -278,7 +308,8 @@ int main(int argc, char** argv) {
   if (forced && (core == "Haswell" || core == "Zen") && __builtin_cpu_supports("avx512f")) {
     std::printf(
         "NOTE: OPENBLAS_CORETYPE=%s is set in the environment, so the fast backend keeps the AVX2\n"
-        "      kernels; this CPU has AVX-512, and OPENBLAS_CORETYPE=SkylakeX (or leaving it unset,\n"
+        "      kernels; this CPU has AVX-512, and OPENBLAS_CORETYPE=SkylakeX (or leaving it "
+        "unset,\n"
         "      the backend then picks SkylakeX itself) runs sgemm about 2x faster.\n",
         forced);
   }
@@ -344,8 +375,8 @@ int main(int argc, char** argv) {
                   m / batch / 1e6, t.fwd * 1e3, t.bwd * 1e3, t.dx * 1e3, t.dw * 1e3,
                   gflops(m, t.fwd), gflops(2 * m, t.bwd), gflops(3 * m, t.total()));
     }
-    std::printf("  %-24s %8s %8s %8s %8s %8s %8s %8s %8.1f\n", "total", "", "", "", "", "", "",
-                "", gflops(macs_all, sec_all));
+    std::printf("  %-24s %8s %8s %8s %8s %8s %8s %8s %8.1f\n", "total", "", "", "", "", "", "", "",
+                gflops(macs_all, sec_all));
     std::printf("  GAN step, conv/linear work only: %.1f ms -> at most %.0f samples/s\n",
                 step_seconds * 1e3, batch / step_seconds);
   }
