@@ -167,15 +167,28 @@ void expect_grads_identical(const Grads& a, const Grads& b, const std::string& w
   expect_identical(a.db, b.db, what + " dbias");
 }
 
+// A case's random input x, weight w (in the op's layout) and bias, from seeds seed, seed + 1 and
+// seed + 2; b() is the bias when the case has one, else nullptr.
+struct Inputs {
+  Tensor x, w, bias;
+  bool has_bias;
+  const Tensor* b() const { return has_bias ? &bias : nullptr; }
+};
+
+Inputs random_inputs(const ConvTCase& c, uint32_t seed) {
+  return {random_tensor({c.N, c.C_in, c.H, c.W}, seed),
+          random_tensor({c.C_in, c.C_out, c.kH, c.kW}, seed + 1),
+          random_tensor({c.C_out}, seed + 2), c.bias};
+}
+
 class FastConvTranspose2d : public ::testing::TestWithParam<ConvTCase> {};
 
 TEST_P(FastConvTranspose2d, MatchesNaiveAt1And2Threads) {
   ThreadGuard guard;
   const ConvTCase& c = GetParam();
-  const Tensor x = random_tensor({c.N, c.C_in, c.H, c.W}, 1);
-  const Tensor w = random_tensor({c.C_in, c.C_out, c.kH, c.kW}, 2);
-  const Tensor bias = random_tensor({c.C_out}, 3);
-  const Tensor* b = c.bias ? &bias : nullptr;
+  const Inputs in = random_inputs(c, 1);
+  const Tensor &x = in.x, &w = in.w;
+  const Tensor* b = in.b();
   const Grads naive = conv_transpose_naive(c, x, w, b);
   for (int threads : {1, 2}) {
     fast::set_num_threads(threads);
@@ -255,15 +268,20 @@ Grads conv_fast(const ConvCase& c, const Tensor& x, const Tensor& w, const Tenso
       x, w, b, 11);
 }
 
+Inputs random_inputs(const ConvCase& c, uint32_t seed) {
+  return {random_tensor({c.N, c.C_in, c.H, c.W}, seed),
+          random_tensor({c.C_out, c.C_in, c.kH, c.kW}, seed + 1),
+          random_tensor({c.C_out}, seed + 2), c.bias};
+}
+
 class FastConv2d : public ::testing::TestWithParam<ConvCase> {};
 
 TEST_P(FastConv2d, MatchesNaiveAt1And2Threads) {
   ThreadGuard guard;
   const ConvCase& c = GetParam();
-  const Tensor x = random_tensor({c.N, c.C_in, c.H, c.W}, 21);
-  const Tensor w = random_tensor({c.C_out, c.C_in, c.kH, c.kW}, 22);
-  const Tensor bias = random_tensor({c.C_out}, 23);
-  const Tensor* b = c.bias ? &bias : nullptr;
+  const Inputs in = random_inputs(c, 21);
+  const Tensor &x = in.x, &w = in.w;
+  const Tensor* b = in.b();
   const Grads naive = conv_naive(c, x, w, b);
   for (int threads : {1, 2}) {
     fast::set_num_threads(threads);
@@ -337,40 +355,30 @@ struct ScopedEnv {
   ~ScopedEnv() { unsetenv(name.c_str()); }
 };
 
-// A conv called from inside a task of our pool (its parts would all run on that one thread and
-// share its scratch buffers) splits nothing, and matches the naive kernels: the GAN's D conv1
-// (whole grid) and conv2 (boxes), G's first ConvT (boxes) and last ConvT (whole grid), batch 4.
+// A conv called from inside a task of our pool, where every part runs on that one thread with
+// its scratch buffers, matches the naive kernels: the GAN's D conv1 (whole grid) and conv2
+// (boxes), G's first ConvT (boxes) and last ConvT (whole grid), batch 4. (Before PartSums put
+// each part's weight-gradient sum in a slice of its own, the parts shared one buffer here.)
 TEST(FastThreads, ConvInsideATaskMatchesNaive) {
   ThreadGuard guard;
   fast::set_num_threads(2);
-  const std::vector<ConvCase> convs = {
-      {"D_conv1", 4, 1, 64, 20, 20, 5, 5, cv(2, 2, 1), true},
-      {"D_conv2", 4, 64, 32, 10, 10, 5, 5, cv(2, 2, 1), true},
+  auto check = [](const auto& cases, auto naive, auto fast_op) {
+    for (const auto& c : cases) {
+      const Inputs in = random_inputs(c, 1);
+      Grads inside;
+      fast::detail::run_parts(2, [&](int t) {
+        if (t == 0) inside = fast_op(c, in.x, in.w, in.b());
+      });
+      expect_grads_close(inside, naive(c, in.x, in.w, in.b()),
+                         std::string(c.name) + " inside a task");
+    }
   };
-  for (const ConvCase& c : convs) {
-    const Tensor x = random_tensor({c.N, c.C_in, c.H, c.W}, 1);
-    const Tensor w = random_tensor({c.C_out, c.C_in, c.kH, c.kW}, 2);
-    const Tensor bias = random_tensor({c.C_out}, 3);
-    Grads inside;
-    fast::detail::run_parts(2, [&](int t) {
-      if (t == 0) inside = conv_fast(c, x, w, &bias);
-    });
-    expect_grads_close(inside, conv_naive(c, x, w, &bias), std::string(c.name) + " inside a task");
-  }
-  const std::vector<ConvTCase> convts = {
-      {"G_up1", 4, 32, 16, 5, 5, 5, 5, ct(2, 2, 1, 1), false},
-      {"G_to_image", 4, 64, 1, 20, 20, 5, 5, ct(1, 2, 0, 1), false},
-  };
-  for (const ConvTCase& c : convts) {
-    const Tensor x = random_tensor({c.N, c.C_in, c.H, c.W}, 1);
-    const Tensor w = random_tensor({c.C_in, c.C_out, c.kH, c.kW}, 2);
-    Grads inside;
-    fast::detail::run_parts(2, [&](int t) {
-      if (t == 0) inside = conv_transpose_fast(c, x, w, nullptr);
-    });
-    expect_grads_close(inside, conv_transpose_naive(c, x, w, nullptr),
-                       std::string(c.name) + " inside a task");
-  }
+  check(std::vector<ConvCase>{{"D_conv1", 4, 1, 64, 20, 20, 5, 5, cv(2, 2, 1), true},
+                              {"D_conv2", 4, 64, 32, 10, 10, 5, 5, cv(2, 2, 1), true}},
+        conv_naive, conv_fast);
+  check(std::vector<ConvTCase>{{"G_up1", 4, 32, 16, 5, 5, 5, 5, ct(2, 2, 1, 1), false},
+                               {"G_to_image", 4, 64, 1, 20, 20, 5, 5, ct(1, 2, 0, 1), false}},
+        conv_transpose_naive, conv_transpose_fast);
 }
 
 // The batch goes through the GEMMs in chunks of samples; one sample per chunk (forced through
@@ -410,26 +418,17 @@ TEST(FastTapBoxes, EveryCaseMatchesNaiveWithBoxesForced) {
       fast::set_num_threads(threads);
       const std::string how =
           std::string(" threads=") + std::to_string(threads) + " chunk floats=" + floats;
-      for (const ConvTCase& c : conv_transpose_cases()) {
-        if (c.C_in * c.C_out > 1000) continue;  // the GAN's big layers: in the next test
-        const Tensor x = random_tensor({c.N, c.C_in, c.H, c.W}, 61);
-        const Tensor w = random_tensor({c.C_in, c.C_out, c.kH, c.kW}, 62);
-        const Tensor bias = random_tensor({c.C_out}, 63);
-        const Tensor* b = c.bias ? &bias : nullptr;
-        const Grads f = conv_transpose_fast(c, x, w, b);
-        expect_grads_close(f, conv_transpose_naive(c, x, w, b), c.name + how);
-        expect_grads_identical(conv_transpose_fast(c, x, w, b), f, c.name + how);
-      }
-      for (const ConvCase& c : conv_cases()) {
-        if (c.C_in * c.C_out > 1000) continue;
-        const Tensor x = random_tensor({c.N, c.C_in, c.H, c.W}, 64);
-        const Tensor w = random_tensor({c.C_out, c.C_in, c.kH, c.kW}, 65);
-        const Tensor bias = random_tensor({c.C_out}, 66);
-        const Tensor* b = c.bias ? &bias : nullptr;
-        const Grads f = conv_fast(c, x, w, b);
-        expect_grads_close(f, conv_naive(c, x, w, b), c.name + how);
-        expect_grads_identical(conv_fast(c, x, w, b), f, c.name + how);
-      }
+      auto check = [&](const auto& cases, auto naive, auto fast_op, uint32_t seed) {
+        for (const auto& c : cases) {
+          if (c.C_in * c.C_out > 1000) continue;  // the GAN's big layers: in the next test
+          const Inputs in = random_inputs(c, seed);
+          const Grads f = fast_op(c, in.x, in.w, in.b());
+          expect_grads_close(f, naive(c, in.x, in.w, in.b()), c.name + how);
+          expect_grads_identical(fast_op(c, in.x, in.w, in.b()), f, c.name + how);
+        }
+      };
+      check(conv_transpose_cases(), conv_transpose_naive, conv_transpose_fast, 61);
+      check(conv_cases(), conv_naive, conv_fast, 64);
     }
   }
 }
@@ -452,22 +451,21 @@ TEST(FastTapBoxes, GanGeometriesMatchNaiveAndWholeGrid) {
       const std::string how =
           std::string(" threads=") + std::to_string(threads) + " chunk floats=" + floats;
       for (const ConvTCase& c : convt) {
-        const Tensor x = random_tensor({c.N, c.C_in, c.H, c.W}, 71);
-        const Tensor w = random_tensor({c.C_in, c.C_out, c.kH, c.kW}, 72);
-        const Tensor bias = random_tensor({c.C_out}, 73);
-        const Tensor* b = c.bias ? &bias : nullptr;
+        const Inputs in = random_inputs(c, 71);
+        const Tensor &x = in.x, &w = in.w;
+        const Tensor* b = in.b();
         const Grads f = conv_transpose_fast(c, x, w, b);
         expect_grads_close(f, conv_transpose_naive(c, x, w, b), c.name + how);
         ScopedEnv whole("CONVT_FAST_TAP_BOXES", "0");
         expect_grads_close(f, conv_transpose_fast(c, x, w, b), c.name + how + " vs whole grid");
       }
-      const Tensor x = random_tensor({conv.N, conv.C_in, conv.H, conv.W}, 74);
-      const Tensor w = random_tensor({conv.C_out, conv.C_in, conv.kH, conv.kW}, 75);
-      const Tensor bias = random_tensor({conv.C_out}, 76);
-      const Grads f = conv_fast(conv, x, w, &bias);
-      expect_grads_close(f, conv_naive(conv, x, w, &bias), conv.name + how);
+      const Inputs in = random_inputs(conv, 74);
+      const Tensor &x = in.x, &w = in.w;
+      const Tensor* b = in.b();
+      const Grads f = conv_fast(conv, x, w, b);
+      expect_grads_close(f, conv_naive(conv, x, w, b), conv.name + how);
       ScopedEnv whole("CONVT_FAST_TAP_BOXES", "0");
-      expect_grads_close(f, conv_fast(conv, x, w, &bias), conv.name + how + " vs whole grid");
+      expect_grads_close(f, conv_fast(conv, x, w, b), conv.name + how + " vs whole grid");
     }
   }
 }
@@ -499,28 +497,18 @@ TEST(FastTapBoxes, GridPositionsWithNoTapMatchNaive) {
     for (int threads : {1, 2}) {
       fast::set_num_threads(threads);
       const std::string how = std::string(" threads=") + std::to_string(threads) + " boxes=" + mode;
-      for (const ConvTCase& c : conv_transpose_cases()) {
-        if (std::string(c.name).rfind("no_tap_", 0) != 0) continue;
-        const Tensor x = random_tensor({c.N, c.C_in, c.H, c.W}, 101);
-        const Tensor w = random_tensor({c.C_in, c.C_out, c.kH, c.kW}, 102);
-        const Tensor bias = random_tensor({c.C_out}, 103);
-        const Tensor* b = c.bias ? &bias : nullptr;
-        const Grads naive = conv_transpose_naive(c, x, w, b);
-        dirty_scratch();
-        ScopedEnv boxes("CONVT_FAST_TAP_BOXES", mode);
-        expect_grads_close(conv_transpose_fast(c, x, w, b), naive, c.name + how);
-      }
-      for (const ConvCase& c : conv_cases()) {
-        if (std::string(c.name).rfind("no_tap_", 0) != 0) continue;
-        const Tensor x = random_tensor({c.N, c.C_in, c.H, c.W}, 104);
-        const Tensor w = random_tensor({c.C_out, c.C_in, c.kH, c.kW}, 105);
-        const Tensor bias = random_tensor({c.C_out}, 106);
-        const Tensor* b = c.bias ? &bias : nullptr;
-        const Grads naive = conv_naive(c, x, w, b);
-        dirty_scratch();
-        ScopedEnv boxes("CONVT_FAST_TAP_BOXES", mode);
-        expect_grads_close(conv_fast(c, x, w, b), naive, c.name + how);
-      }
+      auto check = [&](const auto& cases, auto naive_op, auto fast_op, uint32_t seed) {
+        for (const auto& c : cases) {
+          if (std::string(c.name).rfind("no_tap_", 0) != 0) continue;
+          const Inputs in = random_inputs(c, seed);
+          const Grads naive = naive_op(c, in.x, in.w, in.b());
+          dirty_scratch();
+          ScopedEnv boxes("CONVT_FAST_TAP_BOXES", mode);
+          expect_grads_close(fast_op(c, in.x, in.w, in.b()), naive, c.name + how);
+        }
+      };
+      check(conv_transpose_cases(), conv_transpose_naive, conv_transpose_fast, 101);
+      check(conv_cases(), conv_naive, conv_fast, 104);
     }
   }
 }

@@ -33,8 +33,8 @@ void parallel_for(int64_t count, int64_t cost_per_item,
 void run_parts(int parts, const std::function<void(int)>& task);
 
 // How many parts (run_parts) the conv paths split a batch of N samples into, one GEMM per part at
-// a time: num_threads() clamped to [1, N]; but 1 inside a task (the parts would run one after
-// another on the calling thread, sharing its scratch buffers), and 1 under
+// a time: num_threads() clamped to [1, N]; but 1 inside a task (the parts would only run one after
+// another on the calling thread), and 1 under
 // CONVT_FAST_GEMM_THREADS=openblas, where OpenBLAS runs num_threads() threads inside each sgemm
 // itself (several parts would oversubscribe the cores and enter the threaded OpenBLAS from
 // several threads at once).
