@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <vector>
@@ -22,6 +23,9 @@ class HeatmapGpuTest : public ::testing::Test {
   void SetUp() override {
     const char* d = std::getenv("DISPLAY");
     if (d == nullptr || *d == '\0') GTEST_SKIP() << "no DISPLAY; run under xvfb-run";
+    glfwSetErrorCallback([](int error, const char* description) {
+      std::fprintf(stderr, "test_heatmap_gpu: GLFW error %d: %s\n", error, description);
+    });
     ASSERT_TRUE(glfwInit());
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
