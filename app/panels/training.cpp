@@ -517,10 +517,26 @@ void draw_curves(TrainingState& s, float width) {
 
 // ---- Images and diagnoses -------------------------------------------------------------------
 
+// Before a run has images: the square they will fill, with `hint` (what will appear there, and
+// when) wrapped inside it, so the empty space explains itself.
+void draw_empty_grid(float scale, const char* hint) {
+  const float side = 160.0f * scale;
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  ImGui::GetWindowDrawList()->AddRect(p0, ImVec2(p0.x + side, p0.y + side),
+                                      ImGui::GetColorU32(ImGuiCol_Border));
+  const float pad = ImGui::GetStyle().FramePadding.x;
+  ImGui::SetCursorScreenPos(ImVec2(p0.x + pad, p0.y + pad));
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + side - 2 * pad);
+  ImGui::TextDisabled("%s", hint);
+  ImGui::PopTextWrapPos();
+  ImGui::SetCursorScreenPos(p0);
+  ImGui::Dummy(ImVec2(side, side));
+}
+
 void draw_tiles(gfx::HeatmapRenderer& heatmaps, const char* id, const lab::TiledImage& tiles,
-                float scale) {
+                float scale, const char* empty_hint) {
   if (tiles.values.empty()) {
-    ImGui::Dummy(ImVec2(160.0f * scale, 160.0f * scale));
+    draw_empty_grid(scale, empty_hint);
     return;
   }
   const GLuint texture = heatmaps.render(ImGui::GetID(id), tiles.values.data(), tiles.rows,
@@ -573,9 +589,9 @@ void draw_quality(const lab::TrainingSnapshot& snap) {
 }
 
 // A grid of RGB images (an RGB model's samples, or its real images) in colour.
-void draw_rgb(const gfx::RgbTexture& texture, float scale) {
+void draw_rgb(const gfx::RgbTexture& texture, float scale, const char* empty_hint) {
   if (texture.empty()) {
-    ImGui::Dummy(ImVec2(160.0f * scale, 160.0f * scale));
+    draw_empty_grid(scale, empty_hint);
     return;
   }
   ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture.id())),
@@ -611,6 +627,13 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
   const int tile_rows = std::max(1, std::max(sample_rows, real_rows));
   const float scale = std::clamp(avail_height / tile_rows, 1.0f, 2.0f);
 
+  char samples_hint[200], real_hint[100];
+  std::snprintf(samples_hint, sizeof samples_hint,
+                "G(z) for %d fixed z, redrawn as G learns: noise at first, then shapes like the "
+                "real images. They appear when a run starts (Start or One batch).",
+                s.form.grid_count);
+  std::snprintf(real_hint, sizeof real_hint, "%d images of the training data, to compare G's with.",
+                s.form.grid_count);
   ImGui::BeginGroup();
   if (s.snap.samples_step >= 0) {
     ImGui::Text("G(fixed z) at step %" PRId64, s.snap.samples_step);
@@ -618,18 +641,18 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
     ImGui::TextUnformatted("G(fixed z)");
   }
   if (rgb_samples) {
-    draw_rgb(s.sample_rgb, scale);
+    draw_rgb(s.sample_rgb, scale, samples_hint);
   } else {
-    draw_tiles(heatmaps, "samples", s.sample_tiles, scale);
+    draw_tiles(heatmaps, "samples", s.sample_tiles, scale, samples_hint);
   }
   ImGui::EndGroup();
   ImGui::SameLine();
   ImGui::BeginGroup();
   ImGui::TextUnformatted("real images");
   if (rgb_real) {
-    draw_rgb(s.real_rgb, scale);
+    draw_rgb(s.real_rgb, scale, real_hint);
   } else {
-    draw_tiles(heatmaps, "real", s.real_tiles, scale);
+    draw_tiles(heatmaps, "real", s.real_tiles, scale, real_hint);
   }
   ImGui::EndGroup();
   ImGui::SameLine();
