@@ -64,8 +64,7 @@ void forward_by_boxes(Tensor& out, const Tensor& x, const Tensor& weight, const 
   const int64_t in_plane = g.image_size(), out_plane = g.grid_size();
   const std::vector<int64_t> w_at = detail::box_weight_offsets(boxes, C_out, C_in);
   float* w_boxes = detail::scratch(3, w_at.back());  // per box (C_out, C_in*taps)
-  for (size_t i = 0; i < boxes.size(); ++i)
-    detail::weight_box(w_boxes + w_at[i], weight.data(), C_out, g, boxes[i]);
+  detail::weight_boxes(w_boxes, weight.data(), C_out, g, boxes, w_at);
   int64_t box_pixels = 0;  // each grid position is in at most one box
   for (const detail::TapBox& box : boxes) box_pixels += box.pixels();
   const bool covered = box_pixels == out_plane;
@@ -103,10 +102,7 @@ void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Te
   const int64_t in_plane = g.image_size(), out_plane = g.grid_size();
   const std::vector<int64_t> w_at = detail::box_weight_offsets(boxes, C_out, C_in);
   float* w_boxes = detail::scratch(3, w_at.back());  // per box (C_out, C_in*taps)
-  if (dx) {
-    for (size_t i = 0; i < boxes.size(); ++i)
-      detail::weight_box(w_boxes + w_at[i], weight.data(), C_out, g, boxes[i]);
-  }
+  if (dx) detail::weight_boxes(w_boxes, weight.data(), C_out, g, boxes, w_at);
   const int T = detail::sample_parts(N);  // 1 under CONVT_FAST_GEMM_THREADS=openblas
   const int B = detail::box_chunk_samples(boxes, C_in, C_out, (N + T - 1) / T);
   detail::PartSums dw_sums(T, dweight ? w_at.back() : 0);  // each part's dw_boxes
@@ -147,11 +143,7 @@ void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Te
                                C_in, in_plane, nullptr, /*add=*/true);
     }
   });
-  if (dweight) {  // the parts' sums added in part order: the same result every run
-    for (const float* dw_boxes : dw_sums.parts())
-      for (size_t i = 0; dw_boxes != nullptr && i < boxes.size(); ++i)
-        detail::weight_box_add(dweight->data(), dw_boxes + w_at[i], C_out, g, boxes[i]);
-  }
+  if (dweight) detail::add_weight_boxes(dweight->data(), dw_sums.parts(), C_out, g, boxes, w_at);
 }
 
 }  // namespace

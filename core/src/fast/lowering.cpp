@@ -310,6 +310,9 @@ std::vector<int64_t> box_weight_offsets(const std::vector<TapBox>& boxes, int64_
   return at;
 }
 
+namespace {
+
+// One box of weight_boxes.
 void weight_box(float* w_box, const float* weight, int R, const Lowering& g, const TapBox& box) {
   const int nkx = box.kx1 - box.kx0;
   const int64_t rows = g.rows(), box_rows = static_cast<int64_t>(g.C) * box.taps();
@@ -325,6 +328,7 @@ void weight_box(float* w_box, const float* weight, int R, const Lowering& g, con
   });
 }
 
+// One box of one part of add_weight_boxes.
 void weight_box_add(float* dweight, const float* dw_box, int R, const Lowering& g,
                     const TapBox& box) {
   const int nkx = box.kx1 - box.kx0;
@@ -339,6 +343,22 @@ void weight_box_add(float* dweight, const float* dw_box, int R, const Lowering& 
         }
     }
   });
+}
+
+}  // namespace
+
+void weight_boxes(float* w_boxes, const float* weight, int R, const Lowering& g,
+                  const std::vector<TapBox>& boxes, const std::vector<int64_t>& w_at) {
+  for (size_t i = 0; i < boxes.size(); ++i) weight_box(w_boxes + w_at[i], weight, R, g, boxes[i]);
+}
+
+void add_weight_boxes(float* dweight, const std::vector<float*>& parts, int R, const Lowering& g,
+                      const std::vector<TapBox>& boxes, const std::vector<int64_t>& w_at) {
+  for (const float* dw_boxes : parts) {
+    if (dw_boxes == nullptr) continue;
+    for (size_t i = 0; i < boxes.size(); ++i)
+      weight_box_add(dweight, dw_boxes + w_at[i], R, g, boxes[i]);
+  }
 }
 
 void batch_to_channels(float* dst, const float* src, int B, int C, int64_t P) {

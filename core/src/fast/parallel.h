@@ -166,12 +166,16 @@ int box_chunk_samples(const std::vector<TapBox>& boxes, int64_t C, int64_t other
 // Where each box's weight columns start in one buffer holding them all, (R, C*taps) per box;
 // the last entry is the total.
 std::vector<int64_t> box_weight_offsets(const std::vector<TapBox>& boxes, int64_t R, int64_t C);
-// weight seen as (R, C*kH*kW) (conv2d: R = C_out; conv_transpose2d: R = C_in) -> its box columns
-// w_box (R, C*nky*nkx), in the order of im2col_box's rows.
-void weight_box(float* w_box, const float* weight, int R, const Lowering& g, const TapBox& box);
-// The adjoint: dweight (R, C*kH*kW) += dw_box (R, C*nky*nkx) on the box's columns.
-void weight_box_add(float* dweight, const float* dw_box, int R, const Lowering& g,
-                    const TapBox& box);
+// weight seen as (R, C*kH*kW) (conv2d: R = C_out; conv_transpose2d: R = C_in) -> each box's
+// columns (R, C*nky*nkx), in the order of im2col_box's rows, box i's at w_boxes + w_at[i]
+// (w_at = box_weight_offsets(boxes, R, C)).
+void weight_boxes(float* w_boxes, const float* weight, int R, const Lowering& g,
+                  const std::vector<TapBox>& boxes, const std::vector<int64_t>& w_at);
+// The adjoint, for the parts of for_each_chunk (PartSums::parts(); null ones skipped): dweight
+// (R, C*kH*kW) += each part's per-box sums, laid out as weight_boxes's, on the boxes' columns.
+// Parts are added in part order, so a run repeats exactly.
+void add_weight_boxes(float* dweight, const std::vector<float*>& parts, int R, const Lowering& g,
+                      const std::vector<TapBox>& boxes, const std::vector<int64_t>& w_at);
 
 // dst (C, B*P) = src (B, C, P) seen channel-major: dst[c, b*P + p] = src[b, c, p].
 void batch_to_channels(float* dst, const float* src, int B, int C, int64_t P);
