@@ -1,8 +1,11 @@
 #include "logic/training_session.h"
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <utility>
 
@@ -89,6 +92,15 @@ struct TrainingSession::Run {
   double elapsed_before = 0.0;        // running time before running_since
   // samples/s over a sliding window of recent steps.
   std::deque<std::pair<double, int64_t>> recent;  // (seconds of the step, batch size)
+  // The checkpoint files this run wrote or loaded (weakly canonical): saving over one of them
+  // continues this run's model; any other file at a save's path is kept under a new name first.
+  std::vector<fs::path> own_files;
+  bool owns(const fs::path& file) const {
+    const fs::path f = fs::weakly_canonical(file);
+    for (const fs::path& own : own_files)
+      if (own == f) return true;
+    return false;
+  }
 };
 
 namespace {
@@ -100,6 +112,26 @@ void clear_snapshot(TrainingSnapshot& s) {
   fresh.version = version;
   fresh.samples_version = samples_version;
   s = std::move(fresh);
+}
+
+// Moves `file` (an earlier run's checkpoint) to a free name beside it,
+// <stem>-<its last write time, UTC, YYYYmmdd-HHMMSS>[-K]<extension>, and returns that name.
+std::string keep_under_new_name(const fs::path& file) {
+  struct stat st {};
+  const std::time_t t = ::stat(file.c_str(), &st) == 0 ? st.st_mtime : std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  fs::path kept;
+  for (int k = 1;; ++k) {
+    kept =
+        file.parent_path() / (file.stem().string() + "-" + stamp +
+                              (k > 1 ? "-" + std::to_string(k) : "") + file.extension().string());
+    if (!fs::exists(kept)) break;
+  }
+  fs::rename(file, kept);
+  return kept.string();
 }
 
 std::string format_lr(float v) {
@@ -286,19 +318,25 @@ void TrainingSession::worker_main() {
   }
   // The window is closing: keep what was learned.
   running_ = false;
-  if (run_ && run_->trainer && run_->trainer->steps_done() > 0 &&
-      work_.status != SessionStatus::kFailed) {
-    try {
-      finish_pending_step_a();
-      const std::string path = save_to("");
-      work_.message = "saved " + path + " on closing";
+  try {
+    const std::string saved = save_before_dropping();
+    if (!saved.empty()) {
+      work_.message = "saved " + saved + " on closing";
       work_.status = SessionStatus::kPaused;
       publish(false);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "convt-lab: could not save the training checkpoint on closing: %s\n",
-                   e.what());
     }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "convt-lab: could not save the training checkpoint on closing: %s\n",
+                 e.what());
   }
+}
+
+std::string TrainingSession::save_before_dropping() {
+  if (!run_ || !run_->trainer || run_->trainer->steps_done() == 0 ||
+      work_.status == SessionStatus::kFailed)
+    return "";
+  finish_pending_step_a();
+  return save_to("");
 }
 
 void TrainingSession::fail(const std::string& message) {
@@ -355,11 +393,20 @@ std::string TrainingSession::save_to(const std::string& path) {
       path.empty() ? (fs::path(run_->cfg.run_dir) / "checkpoint.safetensors").string() : path;
   const fs::path parent = fs::path(out).parent_path();
   if (!parent.empty()) fs::create_directories(parent);
+  std::string kept;
+  if (fs::is_regular_file(out) && !run_->owns(out)) {
+    kept = keep_under_new_name(out);
+    work_.events.push_back(
+        {run_->trainer->steps_done(), "kept the earlier " + out + " as " + kept});
+  }
   run_->trainer->save_checkpoint(out);
+  run_->own_files.push_back(fs::weakly_canonical(out));
   work_.last_good_checkpoint = out;
   work_.last_good_step = run_->trainer->steps_done();
   run_->last_autosave = Clock::now();
-  return out;
+  return kept.empty()
+             ? out
+             : out + " (the checkpoint of another run that was there is kept as " + kept + ")";
 }
 
 void TrainingSession::finish_pending_step_a() {
@@ -437,6 +484,16 @@ void TrainingSession::handle(const Command& c) {
       case Kind::kStart:
       case Kind::kPrepare: {
         running_ = false;
+        try {
+          save_before_dropping();
+        } catch (const std::exception& e) {  // the run stays, paused: nothing is lost
+          stop_clock();
+          work_.status = SessionStatus::kPaused;
+          work_.error = std::string("your run was not replaced: saving it first failed: ") +
+                        e.what() + ". Save it elsewhere (Save checkpoint), then start again.";
+          publish(false);
+          break;
+        }
         run_.reset();
         clear_snapshot(work_);
         work_.series = MetricSeries(c.cfg.series_capacity);
@@ -518,13 +575,27 @@ void TrainingSession::handle(const Command& c) {
         break;
       case Kind::kReset: {
         running_ = false;
+        std::string saved;
+        try {
+          saved = save_before_dropping();
+        } catch (const std::exception& e) {  // the run stays, paused: nothing is lost
+          stop_clock();
+          work_.status = SessionStatus::kPaused;
+          work_.error = std::string("your run was not reset: saving it first failed: ") + e.what() +
+                        ". Save it elsewhere (Save checkpoint), then reset.";
+          publish(false);
+          break;
+        }
         run_.reset();
         ++generator_version_;
         std::shared_ptr<const GeneratorWeights> generator = std::move(work_.generator);
         clear_snapshot(work_);
         work_.generator = std::move(generator);
         ++work_.samples_version;
-        work_.message = "reset: press Start for a new run";
+        work_.message = saved.empty() ? "reset: press Start for a new run"
+                                      : "reset: your run was saved to " + saved +
+                                            " (Load checkpoint brings it back); press Start for "
+                                            "a new run";
         publish(false);
         break;
       }
@@ -580,6 +651,7 @@ void TrainingSession::handle(const Command& c) {
         stop_clock();
         running_ = false;
         run_->trainer->load_checkpoint(c.path);  // CheckpointError: nothing changed
+        run_->own_files.push_back(fs::weakly_canonical(c.path));  // saving over it continues it
         ++generator_version_;
         work_.series.clear();
         work_.grad_norms.clear();

@@ -130,7 +130,8 @@ class TrainingSession {
   TrainingSession& operator=(const TrainingSession&) = delete;
 
   // ---- Commands: queued, carried out by the worker between steps, in order ----
-  // A new run with `cfg` (replacing any current one) that starts running at once.
+  // A new run with `cfg` that starts running at once. It replaces any current run, which is
+  // saved first if it took steps (a failed save keeps that run, paused, and says why).
   void start(const SessionConfig& cfg);
   // The same, but paused before its first step (for stepping one batch at a time).
   void prepare(const SessionConfig& cfg);
@@ -139,7 +140,9 @@ class TrainingSession {
   void step_a();     // exactly one Step A (G update); pauses first
   void step_b();     // exactly one Step B (D update), completing the step; pauses first
   void one_batch();  // Step A then Step B; pauses first
-  void reset();      // drops the run (no save); back to kIdle
+  // Drops the run; back to kIdle. A run that took steps is saved to its checkpoint first (a
+  // failed save keeps the run, paused, and says why).
+  void reset();
   // New lr_G, lr_D, beta1, beta2 mid-run (the batch size needs a reset); marked on the curves.
   void set_hyperparameters(float lr_g, float lr_d, float beta1, float beta2);
   void save_checkpoint(const std::string& path);  // "" -> <run_dir>/checkpoint.safetensors
@@ -178,7 +181,15 @@ class TrainingSession {
   void run_one_step(bool step_a_only, bool step_b_only);
   void publish(bool new_samples);
   void fail(const std::string& message);
-  std::string save_to(const std::string& path);  // "" -> default path; returns the path
+  // Writes the checkpoint to `path` ("" -> <run_dir>/checkpoint.safetensors). A file there that
+  // this run did not write or load (another run's) is first renamed to
+  // <stem>-<its mtime, UTC>.safetensors and marked on the curves, so no trained model is lost.
+  // Returns the path, plus that new name when it kept one.
+  std::string save_to(const std::string& path);
+  // Before a run is replaced, reset or closed: one that took steps (and did not fail) is saved
+  // with save_to(""); returns what save_to said, "" when there was nothing to save. Throws what
+  // the save threw.
+  std::string save_before_dropping();
   void finish_pending_step_a();
   void compute_score();
   void copy_generator();

@@ -257,6 +257,11 @@ void draw_controls(TrainingState& s) {
   }
   ImGui::SameLine();
   if (ImGui::Button("Reset", button)) session.reset();
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "Drops this run for a new one. A run that took steps is saved to its checkpoint first; "
+        "Load checkpoint brings it back.");
+  }
   ImGui::SameLine();
   ImGui::BeginDisabled(status == lab::SessionStatus::kLoading);
   if (ImGui::Button("One batch", button)) {

@@ -8,6 +8,9 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <thread>
 
 #include "convt/nn/layers.h"
@@ -340,6 +343,125 @@ TEST_F(SessionTest, ClosingMidRunSavesACheckpoint) {
   const TrainingSnapshot snap = snapshot(s);
   EXPECT_TRUE(snap.error.empty()) << snap.error;
   EXPECT_GE(snap.step, 2);
+}
+
+// Files of `dir` named checkpoint-*.safetensors: the earlier runs' checkpoints that were kept.
+std::vector<fs::path> kept_checkpoints(const fs::path& dir) {
+  std::vector<fs::path> kept;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("checkpoint-", 0) == 0 && e.path().extension() == ".safetensors")
+      kept.push_back(e.path());
+  }
+  return kept;
+}
+
+std::string file_bytes(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// A new run saving where an earlier run's checkpoint is (the dashboard's default path) first
+// renames that file, bytes unchanged, and says so; the new run's checkpoint takes the path.
+TEST_F(SessionTest, NewRunKeepsTheEarlierRunsCheckpoint) {
+  const fs::path ckpt = dir_ / "checkpoint.safetensors";
+  {
+    TrainingSession first;
+    first.prepare(cfg_);
+    first.one_batch();
+    first.pause();
+    ASSERT_TRUE(wait_idle(first));
+  }  // closing saves it again, over its own file
+  const std::string first_bytes = file_bytes(ckpt);
+  ASSERT_FALSE(first_bytes.empty());
+  EXPECT_TRUE(kept_checkpoints(dir_).empty());
+
+  TrainingSession second;
+  cfg_.gan.seed = 4;
+  second.prepare(cfg_);
+  second.one_batch();
+  second.one_batch();
+  second.pause();
+  ASSERT_TRUE(wait_idle(second));
+  const TrainingSnapshot snap = snapshot(second);
+  EXPECT_TRUE(snap.error.empty()) << snap.error;
+  const std::vector<fs::path> kept = kept_checkpoints(dir_);
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(file_bytes(kept[0]), first_bytes);
+  EXPECT_NE(file_bytes(ckpt), first_bytes);
+  EXPECT_NE(snap.message.find(kept[0].string()), std::string::npos) << snap.message;
+  ASSERT_FALSE(snap.events.empty());
+  EXPECT_NE(snap.events.back().text.find("kept"), std::string::npos);
+
+  second.one_batch();  // saving again: over its own file, nothing more is kept
+  second.pause();
+  ASSERT_TRUE(wait_idle(second));
+  EXPECT_EQ(kept_checkpoints(dir_).size(), 1u);
+}
+
+// A run that continues a loaded checkpoint saves over that file: it is the same model.
+TEST_F(SessionTest, LoadedCheckpointIsSavedOverInPlace) {
+  const fs::path ckpt = dir_ / "checkpoint.safetensors";
+  {
+    TrainingSession first;
+    first.prepare(cfg_);
+    first.one_batch();
+    first.pause();
+    ASSERT_TRUE(wait_idle(first));
+  }
+  TrainingSession s;
+  s.prepare(cfg_);
+  s.load_checkpoint(ckpt.string());
+  s.one_batch();
+  s.pause();
+  ASSERT_TRUE(wait_idle(s));
+  const TrainingSnapshot snap = snapshot(s);
+  EXPECT_TRUE(snap.error.empty()) << snap.error;
+  EXPECT_EQ(snap.last_good_step, 2);
+  EXPECT_TRUE(kept_checkpoints(dir_).empty());
+}
+
+// Reset does not throw a trained run away: it is saved first, and loads back.
+TEST_F(SessionTest, ResetSavesARunThatTookSteps) {
+  const fs::path ckpt = dir_ / "checkpoint.safetensors";
+  TrainingSession s;
+  s.prepare(cfg_);
+  s.reset();  // no steps: nothing to save
+  ASSERT_TRUE(wait_idle(s));
+  EXPECT_FALSE(fs::exists(ckpt));
+
+  s.prepare(cfg_);
+  s.one_batch();
+  s.step_a();  // a pending Step A is completed before the save, as on closing
+  s.reset();
+  ASSERT_TRUE(wait_idle(s));
+  TrainingSnapshot snap = snapshot(s);
+  EXPECT_EQ(snap.status, SessionStatus::kIdle);
+  EXPECT_NE(snap.message.find(ckpt.string()), std::string::npos) << snap.message;
+  ASSERT_TRUE(fs::exists(ckpt));
+
+  s.prepare(cfg_);
+  s.load_checkpoint(ckpt.string());
+  ASSERT_TRUE(wait_idle(s));
+  snap = snapshot(s);
+  EXPECT_TRUE(snap.error.empty()) << snap.error;
+  EXPECT_EQ(snap.step, 2);
+}
+
+// A save that fails before a reset keeps the run (paused) and says why.
+TEST_F(SessionTest, ResetKeepsTheRunWhenSavingItFails) {
+  TrainingSession s;
+  s.prepare(cfg_);
+  s.one_batch();
+  ASSERT_TRUE(wait_idle(s));
+  fs::create_directories(dir_ / "checkpoint.safetensors" / "blocked");  // a folder: cannot write
+  s.reset();
+  ASSERT_TRUE(wait_idle(s));
+  const TrainingSnapshot snap = snapshot(s);
+  EXPECT_EQ(snap.status, SessionStatus::kPaused);
+  EXPECT_NE(snap.error.find("not reset"), std::string::npos) << snap.error;
+  EXPECT_EQ(s.steps_done(), 1);
+  fs::remove_all(dir_ / "checkpoint.safetensors");  // so closing can save it
 }
 
 TEST_F(SessionTest, PauseComputesTheQualityScore) {
