@@ -1,7 +1,8 @@
 // Benchmark: the fast backend (im2col/col2im + OpenBLAS GEMM) against the naive kernels, on the
 // layers of DESIGN.md's 20x20 GAN, forward and backward, plus the naive-kernel target
-// (one sample through the first ConvT layer, against the notes' numpy loop: 1.9 s).
-// Built, not run by ctest. Speed is measured here, never asserted by tests.
+// (one sample through the first ConvT layer, against the notes' numpy loop: 1.9 s), after one
+// core's SGEMM ceiling (a large square cblas_sgemm on 1 thread). Built, not run by ctest. Speed
+// is measured here, never asserted by tests.
 //
 //   build-<you>/core/bench_fast_ops [--batch 256] [--threads 1,2] [--naive-batch 16]
 //                                   [--seconds 1.0] [--no-naive] [--layer NAME_PART] [--cpu-time]
@@ -314,6 +315,21 @@ int main(int argc, char** argv) {
         forced);
   }
 #endif
+
+  // ---- This core's SGEMM ceiling: the figure the fast backend's GFLOP/s compare to -------------
+  {
+    const int n = 3072;  // large and square: OpenBLAS at its best, packing a small share
+    const Tensor a = random_tensor({n, n}, 11), b = random_tensor({n, n}, 12);
+    Tensor c({n, n});
+    const double s = time_best(
+        [&] {
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n,
+                      b.data(), n, 0.0f, c.data(), n);
+        },
+        1.0, 2);
+    std::printf("\none core's SGEMM ceiling: cblas_sgemm %dx%dx%d, 1 thread: %.1f GFLOP/s\n", n, n,
+                n, gflops(static_cast<double>(n) * n * n, s));
+  }
 
   // ---- The naive target: one sample through G's first ConvT ---------------------------
   if (naive) {
