@@ -34,14 +34,20 @@ struct Layout {
 
 void format_limit(char* out, size_t size, float v) { std::snprintf(out, size, "%.3g", v); }
 
+// The widest row label: the first or the last one ("-1" can be wider than "5").
+float row_index_width(int rows, const HeatmapGridOptions& o) {
+  char first[16], last[16];
+  std::snprintf(first, sizeof first, "%d", o.first_row_index);
+  std::snprintf(last, sizeof last, "%d", o.first_row_index + std::max(rows, 1) - 1);
+  return std::max(ImGui::CalcTextSize(first).x, ImGui::CalcTextSize(last).x);
+}
+
 Layout compute_layout(const char* title, int rows, int cols, const HeatmapGridOptions& o) {
   Layout l;
   const ImGuiStyle& style = ImGui::GetStyle();
   if (!visible_title(title).empty()) l.title_h = ImGui::GetTextLineHeight() + style.ItemSpacing.y;
   if (o.show_indices) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%d", std::max(rows, 1) - 1);
-    l.index_w = ImGui::CalcTextSize(buf).x + kIndexGap;
+    l.index_w = row_index_width(rows, o) + kIndexGap;
     l.index_h = ImGui::GetTextLineHeight() + 2.0f;
   }
   l.grid_w = static_cast<float>(std::max(cols, 0)) * o.cell_size;
@@ -149,13 +155,13 @@ HeatmapGridEvents heatmap_grid(gfx::HeatmapRenderer& renderer, const char* title
     const int stride =
         cell >= 0.9f * font_size ? 1 : static_cast<int>(std::ceil(font_size / cell)) + 1;
     for (int c = 0; c < cols; c += stride) {
-      std::snprintf(buf, sizeof buf, "%d", c);
+      std::snprintf(buf, sizeof buf, "%d", o.first_col_index + c);
       ImVec2 ts = ImGui::CalcTextSize(buf);
       draw->AddText(ImVec2(grid0.x + (static_cast<float>(c) + 0.5f) * cell - 0.5f * ts.x, origin.y),
                     text_dim, buf);
     }
     for (int r = 0; r < rows; r += stride) {
-      std::snprintf(buf, sizeof buf, "%d", r);
+      std::snprintf(buf, sizeof buf, "%d", o.first_row_index + r);
       ImVec2 ts = ImGui::CalcTextSize(buf);
       draw->AddText(ImVec2(grid0.x - kIndexGap - ts.x,
                            grid0.y + (static_cast<float>(r) + 0.5f) * cell - 0.5f * ts.y),

@@ -36,6 +36,9 @@ struct HeatmapGridOptions {
   const ImU32* cell_outline = nullptr;  // rows*cols colours, row-major; 0 = no outline
   const uint8_t* greyed = nullptr;      // rows*cols flags, row-major; non-zero = greyed out
   bool outline_hovered = true;          // thin outline on the cell under the mouse
+  // The numbers written for row 0 and column 0 (the next ones count up from there): e.g.
+  // -padding, so a zero-padded input is numbered -1, 0, ..., H by its real input indices.
+  int first_row_index = 0, first_col_index = 0;
 };
 
 // What the mouse did on the grid this frame. Cells are (row, col); -1 when none.
