@@ -51,9 +51,10 @@ ImVec2 grid_origin(ImVec2 group_min, const char* title, int rows,
   }
   float index_w = 0.0f, index_h = 0.0f;
   if (o.show_indices) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%d", std::max(rows, 1) - 1);
-    index_w = ImGui::CalcTextSize(buf).x + 4.0f;
+    char first[16], last[16];
+    std::snprintf(first, sizeof first, "%d", o.first_row_index);
+    std::snprintf(last, sizeof last, "%d", o.first_row_index + std::max(rows, 1) - 1);
+    index_w = std::max(ImGui::CalcTextSize(first).x, ImGui::CalcTextSize(last).x) + 4.0f;
     index_h = ImGui::GetTextLineHeight() + 2.0f;
   }
   return ImVec2(group_min.x + index_w, group_min.y + title_h + index_h);
@@ -372,6 +373,10 @@ void draw_input(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& he
     std::snprintf(title, sizeof title, "input x[%d] (%d x %d)##in", ic, c.H, c.W);
   }
   widgets::HeatmapGridOptions o = fitted(title, rows, cols, room, -lim, lim);
+  // Numbered by real input indices: the padding is row/column -padding.. -1 and H.. (W..), as in
+  // the event text and the contributions table.
+  o.first_row_index = -ph;
+  o.first_col_index = -pw;
   if (e) {
     if (c.op == StepperOp::kConvTranspose2d) {
       outline[static_cast<size_t>(e->iy * cols + e->ix)] = kCurrent;
@@ -647,6 +652,10 @@ void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRend
              static_cast<float>(std::max(m.max_count, 1)), 34.0f);
   o.colormap = gfx::Colormap::kGray;
   o.greyed = greyed.data();
+  if (!transposed) {  // the padded input, numbered by real input indices like draw_input
+    o.first_row_index = -c.padding.h;
+    o.first_col_index = -c.padding.w;
+  }
   o.value_format = o.cell_size >= 14.0f ? "%.0f" : nullptr;
   GridPlace place;
   grid(heatmaps, title, values, m.canvas_h, m.canvas_w, o, &place);
