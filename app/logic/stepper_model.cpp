@@ -495,16 +495,23 @@ std::string StepperModel::event_text(const MacEvent& e) const {
            std::to_string(d) + "]";
   };
   switch (config_.op) {
-    case StepperOp::kConvTranspose2d:
-      s << "out" << idx3(e.oc, e.oy, e.ox) << " += x" << idx3(e.ic, e.iy, e.ix) << " * w"
-        << idx4(e.ic, e.oc, e.ky, e.kx) << " = " << fmt2(e.x) << " * " << fmt2(e.w) << " -> ";
+    case StepperOp::kConvTranspose2d: {
+      // The canvas cell, in the canvas's own coordinates (row 0 = the canvas's top edge), which
+      // the panel's canvas grid is numbered by; out[oc, oy, ox] sits at (oy + p_h, ox + p_w).
+      const Cell d = destination(e);
+      const std::string canvas = "canvas[" + std::to_string(d.c) + "] (" + std::to_string(d.y) +
+                                 ", " + std::to_string(d.x) + ")";
+      const std::string product = " += x" + idx3(e.ic, e.iy, e.ix) + " * w" +
+                                  idx4(e.ic, e.oc, e.ky, e.kx) + " = " + fmt2(e.x) + " * " +
+                                  fmt2(e.w);
       if (e.cropped) {
-        s << "cut away: canvas cell (" << e.oy + config_.padding.h << ", "
-          << e.ox + config_.padding.w << ") is in the border padding removes";
+        s << canvas << product << ": cut away by padding, not part of the output";
       } else {
-        s << fmt2(e.out_after);
+        s << "out" << idx3(e.oc, e.oy, e.ox) << product << " -> " << fmt2(e.out_after) << " (at "
+          << canvas << ")";
       }
       break;
+    }
     case StepperOp::kConv2d:
       s << "out" << idx3(e.oc, e.oy, e.ox) << " += x" << idx3(e.ic, e.iy, e.ix) << " * w"
         << idx4(e.oc, e.ic, e.ky, e.kx) << " = " << fmt2(e.x) << " * " << fmt2(e.w) << " -> "

@@ -179,7 +179,10 @@ class StepperModel {
   MacEvent event(int64_t k) const;                // 0 <= k < event_count(); O(1)
   std::optional<MacEvent> current_event() const;  // event position()-1, if any
   // "out[0, 3, 4] += x[0, 1, 1] * w[0, 0, 2, 2] = 0.50 * 1.00 -> 1.50" and the variants for
-  // cropped writes, padding taps and max picks.
+  // padding taps and max picks. Transposed: a kept write adds " (at canvas[0] (4, 5))", and a
+  // write that padding crops names only its canvas cell, never an out[...] that does not exist:
+  // "canvas[0] (0, 3) += x[0, 0, 1] * w[0, 0, 0, 1] = 2.00 * 1.00: cut away by padding, not part
+  // of the output". Canvas cells are (oy + padding.h, ox + padding.w), as destination().
   std::string event_text(const MacEvent& e) const;
 
   // ---- State after k events -------------------------------------------------------------

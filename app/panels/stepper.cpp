@@ -257,15 +257,16 @@ void draw_event_text(const StepperModel& model, const StepperView& view) {
     return;
   }
   wrapped(model.event_text(*e).c_str(), &kEventColour);
-  char buf[320];
+  char buf[480];
   if (c.op == StepperOp::kConvTranspose2d) {
     std::snprintf(buf, sizeof buf,
                   "Input pixel (%d, %d) stamps its value times the kernel with the top-left corner "
-                  "at (%d*%d - %d, %d*%d - %d) = (%d, %d) of the output; tap (%d, %d) of the "
-                  "kernel lands %d*%d rows and %d*%d columns further.",
-                  e->iy, e->ix, e->iy, c.stride.h, c.padding.h, e->ix, c.stride.w, c.padding.w,
-                  e->iy * c.stride.h - c.padding.h, e->ix * c.stride.w - c.padding.w, e->ky, e->kx,
-                  e->ky, c.dilation.h, e->kx, c.dilation.w);
+                  "at canvas (%d*%d, %d*%d) = (%d, %d), which is output (%d - %d, %d - %d) = (%d, "
+                  "%d); tap (%d, %d) of the kernel lands %d*%d rows and %d*%d columns further.",
+                  e->iy, e->ix, e->iy, c.stride.h, e->ix, c.stride.w, e->iy * c.stride.h,
+                  e->ix * c.stride.w, e->iy * c.stride.h, c.padding.h, e->ix * c.stride.w,
+                  c.padding.w, e->iy * c.stride.h - c.padding.h, e->ix * c.stride.w - c.padding.w,
+                  e->ky, e->kx, e->ky, c.dilation.h, e->kx, c.dilation.w);
   } else if (c.op == StepperOp::kConv2d) {
     std::snprintf(buf, sizeof buf,
                   "Output (%d, %d) gathers the window whose top-left corner is input (%d*%d - %d, "
@@ -498,7 +499,7 @@ void draw_canvas(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
   char title[160];
   std::snprintf(title, sizeof title, "canvas[%d] before cropping (%d x %d)##canvas", oc,
                 model.canvas_h(), model.canvas_w());
-  const float notes_h = 2.2f * ImGui::GetTextLineHeightWithSpacing();
+  const float notes_h = 3.3f * ImGui::GetTextLineHeightWithSpacing();
   widgets::HeatmapGridOptions o =
       fitted(title, H, W, ImVec2(room.x, room.y - notes_h), -value_limit, value_limit, 40.0f);
   o.cell_outline = outline.data();
@@ -512,14 +513,14 @@ void draw_canvas(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
     if (oy >= 0 && oy < model.out_h() && ox >= 0 && ox < model.out_w())
       select_output(view, oc, oy, ox);
   }
-  char note[300];
+  char note[400];
   std::snprintf(
       note, sizeof note,
-      "(H-1)*stride + dilation*(k-1) + 1 = (%d-1)*%d + %d*(%d-1) + 1 = %d. Green frame: "
-      "the output (%d x %d). Grey: written, then cut away by padding = %d.%s",
-      c.H, c.stride.h, c.dilation.h, c.kernel_size.h, model.canvas_h(), model.out_h(),
-      model.out_w(), c.padding.h,
-      c.output_padding.h || c.output_padding.w ? " Blue: output_padding's extra row/column." : "");
+      "Canvas (r, c) is out (r - %d, c - %d). Size (H-1)*stride + dilation*(k-1) + 1 = (%d-1)*%d "
+      "+ %d*(%d-1) + 1 = %d. Green frame: the output (%d x %d); grey: cut away by padding = %d.%s",
+      c.padding.h, c.padding.w, c.H, c.stride.h, c.dilation.h, c.kernel_size.h, model.canvas_h(),
+      model.out_h(), model.out_w(), c.padding.h,
+      c.output_padding.h || c.output_padding.w ? " Blue: output_padding." : "");
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::max(room.x, 200.0f));
   ImGui::TextDisabled("%s", note);
   ImGui::PopTextWrapPos();

@@ -99,14 +99,38 @@ TEST(StepperModel, EventTextHasTheIssuesForm) {
   EXPECT_FALSE(e.cropped);
   char expected[160];
   std::snprintf(expected, sizeof expected,
-                "out[0, 0, 2] += x[0, 0, 1] * w[0, 0, 1, 1] = %.2f * %.2f -> %.2f",
+                "out[0, 0, 2] += x[0, 0, 1] * w[0, 0, 1, 1] = %.2f * %.2f -> %.2f (at canvas[0] "
+                "(1, 3))",
                 static_cast<double>(m.input()[1]), static_cast<double>(m.weight().at(0, 0, 1, 1)),
                 static_cast<double>(m.input()[1] * m.weight().at(0, 0, 1, 1)));
   EXPECT_EQ(m.event_text(e), expected);
-  // Event 0: pixel (0, 0), tap (0, 0) lands at (-1, -1): cut away by padding.
+  // Event 0: pixel (0, 0), tap (0, 0) lands at output (-1, -1) = canvas (0, 0): cut away.
   const MacEvent first = m.event(0);
   EXPECT_TRUE(first.cropped);
-  EXPECT_NE(m.event_text(first).find("cut away"), std::string::npos) << m.event_text(first);
+  EXPECT_EQ(m.event_text(first),
+            "canvas[0] (0, 0) += x[0, 0, 0] * w[0, 0, 0, 0] = 1.00 * 1.00: cut away by padding, "
+            "not part of the output");
+}
+
+TEST(StepperModel, CutAwayEventsNameTheirCanvasCellAndNoOutputCell) {
+  // notes (padding 1) and gan (padding 2, output_padding 1): every cropped write names the
+  // canvas cell it lands on, (oy + padding, ox + padding), and no out[...] (it has none).
+  for (const char* name : {"notes", "gan"}) {
+    StepperModel m = model_for(name);
+    const int p = m.config().padding.h;
+    int cropped = 0;
+    for (int64_t k = 0; k < m.event_count(); ++k) {
+      const MacEvent e = m.event(k);
+      if (!e.cropped) continue;
+      ++cropped;
+      const std::string text = m.event_text(e);
+      const std::string cell = "canvas[" + std::to_string(e.oc) + "] (" + std::to_string(e.oy + p) +
+                               ", " + std::to_string(e.ox + p) + ")";
+      EXPECT_EQ(text.find("out["), std::string::npos) << name << ": " << text;
+      EXPECT_EQ(text.rfind(cell, 0), 0u) << name << ": " << text;
+    }
+    EXPECT_GT(cropped, 0) << name;
+  }
 }
 
 TEST(StepperModel, StateAfterKEventsMatchesTheTraceEverywhere) {
