@@ -763,6 +763,15 @@ Tensor StepperModel::gather_output() const {
   return out;
 }
 
+std::vector<Contribution> StepperModel::contributions(int oc, int oy, int ox,
+                                                      int64_t before) const {
+  std::vector<Contribution> list = contributions(oc, oy, ox);
+  list.erase(std::find_if(list.begin(), list.end(),
+                          [before](const Contribution& t) { return t.step >= before; }),
+             list.end());
+  return list;
+}
+
 std::vector<Contribution> StepperModel::contributions(int oc, int oy, int ox) const {
   std::vector<Contribution> list;
   const StepperConfig& c = config_;

@@ -224,6 +224,9 @@ class StepperModel {
   // Every multiply-add that made output cell (oc, oy, ox), in event order; their products sum to
   // its value (max_pool2d: the window's taps, the picked one marked).
   std::vector<Contribution> contributions(int oc, int oy, int ox) const;
+  // The same, only those among the first `before` events (step < before): what the cell has
+  // received at position `before`. A prefix of the whole list.
+  std::vector<Contribution> contributions(int oc, int oy, int ox, int64_t before) const;
   // max_pool2d: the core's argmax per output cell, flat y*W + x in its plane; empty otherwise.
   const std::vector<int64_t>& argmax() const { return argmax_; }
 

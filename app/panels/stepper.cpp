@@ -703,20 +703,31 @@ void draw_contributions(StepperModel& model, StepperView& view) {
     oy = e->oy;
     ox = e->ox;
   }
-  const std::vector<lab::Contribution> list = model.contributions(oc, oy, ox);
+  // Only what has happened up to the current step, so the list grows as the student steps.
+  const size_t total = model.contributions(oc, oy, ox).size();
+  const std::vector<lab::Contribution> list = model.contributions(oc, oy, ox, model.position());
   const float value = model.output().at(0, oc, oy, ox);
   const bool pool = c.op == StepperOp::kMaxPool2d;
-  std::string sum;
-  float total = 0.0f;
+  float sum = 0.0f;
   for (const lab::Contribution& t : list) {
-    if (!pool) total += t.product;
+    if (!pool) sum += t.product;
   }
-  ImGui::Text("%s out[%d, %d, %d] = %s at the end: %s", chosen ? "Selected" : "Being written:", oc,
-              oy, ox, fmt2(value).c_str(),
-              pool ? "the largest of its window"
-                   : (std::to_string(list.size()) + " multiply-adds, summing to " + fmt2(total) +
-                      (chosen ? "" : " (click a cell to pick another)"))
-                         .c_str());
+  char head[256];
+  if (pool) {
+    std::snprintf(head, sizeof head,
+                  "%s out[%d, %d, %d]: %zu of %zu window taps so far; at the end %s, the largest "
+                  "of its window%s",
+                  chosen ? "Selected" : "Being written:", oc, oy, ox, list.size(), total,
+                  fmt2(value).c_str(), chosen ? "" : " (click a cell to pick another)");
+  } else {
+    std::snprintf(head, sizeof head,
+                  "%s out[%d, %d, %d]: %zu of %zu multiply-adds so far, summing to %s (at the "
+                  "end: %s)%s",
+                  chosen ? "Selected" : "Being written:", oc, oy, ox, list.size(), total,
+                  fmt2(sum).c_str(), fmt2(value).c_str(),
+                  chosen ? "" : " (click a cell to pick another)");
+  }
+  ImGui::TextUnformatted(head);
   const float height = ImGui::GetContentRegionAvail().y;
   if (ImGui::BeginTable("contributions", 6,
                         ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |

@@ -355,6 +355,23 @@ TEST(StepperModel, GatherViewConvolutionEqualsTheRealScatter) {
   }
 }
 
+TEST(StepperModel, ContributionsSoFarAreThoseBeforeThePosition) {
+  // notes, out[0, 1, 1]: 4 multiply-adds. At position k the list holds exactly those with
+  // step < k, in order: it grows by one at each event that lands there.
+  StepperModel m = model_for("notes");
+  const std::vector<Contribution> all = m.contributions(0, 1, 1);
+  ASSERT_EQ(all.size(), 4u);
+  for (int64_t k = 0; k <= m.event_count(); ++k) {
+    const std::vector<Contribution> so_far = m.contributions(0, 1, 1, k);
+    size_t expected = 0;
+    while (expected < all.size() && all[expected].step < k) ++expected;
+    ASSERT_EQ(so_far.size(), expected) << "k=" << k;
+    for (size_t i = 0; i < so_far.size(); ++i) EXPECT_EQ(so_far[i].step, all[i].step);
+  }
+  EXPECT_TRUE(m.contributions(0, 1, 1, 0).empty());
+  EXPECT_EQ(m.contributions(0, 1, 1, all[1].step + 1).size(), 2u);
+}
+
 TEST(StepperModel, ContributionsSumToTheValue) {
   for (const StepperPreset& p : stepper_presets()) {
     StepperModel m;
