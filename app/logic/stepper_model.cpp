@@ -663,23 +663,28 @@ OverlapMap StepperModel::overlap() const {
   m.interior_min = m.min_count;
   m.interior_max = m.max_count;
   m.interior_ratio = m.ratio;
-  if (c.op == StepperOp::kConvTranspose2d) {
-    const int y_lo = c.dilation.h * (c.kernel_size.h - 1), y_hi = (c.H - 1) * c.stride.h;
-    const int x_lo = c.dilation.w * (c.kernel_size.w - 1), x_hi = (c.W - 1) * c.stride.w;
-    int lo = std::numeric_limits<int>::max(), hi = -1;
-    for (int oy = 0; oy < m.out_h; ++oy)
-      for (int ox = 0; ox < m.out_w; ++ox) {
-        const int cy = oy + c.padding.h, cx = ox + c.padding.w;
-        if (cy < y_lo || cy > y_hi || cx < x_lo || cx > x_hi) continue;
-        const int n = m.counts[static_cast<size_t>(oy) * m.out_w + ox];
-        lo = std::min(lo, n);
-        hi = std::max(hi, n);
-      }
-    if (hi >= 0) {
-      m.interior_min = lo;
-      m.interior_max = hi;
-      m.interior_ratio = ratio(lo, hi);
+  // Away from the border. Both maps are a scatter: transposed, of the H x W input onto the
+  // canvas; conv2d / max_pool2d, of the H_out x W_out windows onto the padded input (the
+  // backward pass). Canvas cell q (a counted cell's index + padding) can get every tap when
+  // dilation*(k-1) <= q <= (scattered size - 1)*stride.
+  const bool transposed = c.op == StepperOp::kConvTranspose2d;
+  const int from_h = transposed ? c.H : out_h(), from_w = transposed ? c.W : out_w();
+  const int y_lo = c.dilation.h * (c.kernel_size.h - 1), y_hi = (from_h - 1) * c.stride.h;
+  const int x_lo = c.dilation.w * (c.kernel_size.w - 1), x_hi = (from_w - 1) * c.stride.w;
+  int lo = std::numeric_limits<int>::max(), hi = -1;
+  for (int y = 0; y < m.out_h; ++y)
+    for (int x = 0; x < m.out_w; ++x) {
+      const int cy = y + c.padding.h, cx = x + c.padding.w;
+      if (cy < y_lo || cy > y_hi || cx < x_lo || cx > x_hi) continue;
+      const int n = m.counts[static_cast<size_t>(y) * m.out_w + x];
+      lo = std::min(lo, n);
+      hi = std::max(hi, n);
     }
+  m.has_interior = hi >= 0;
+  if (m.has_interior) {
+    m.interior_min = lo;
+    m.interior_max = hi;
+    m.interior_ratio = ratio(lo, hi);
   }
   return m;
 }

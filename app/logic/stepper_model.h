@@ -90,15 +90,19 @@ enum class CanvasAxis {
 
 // The overlap-count map: how many (non-cropped) multiply-adds land in each cell of plane oc = 0.
 struct OverlapMap {
-  int canvas_h = 0, canvas_w = 0;  // transposed: the display canvas; conv2d/pool: the output
+  int canvas_h = 0, canvas_w = 0;  // transposed: the display canvas; conv2d/pool: padded input
   std::vector<int> canvas_counts;  // (canvas_h, canvas_w), cropped writes included
-  int out_h = 0, out_w = 0;
-  std::vector<int> counts;  // (out_h, out_w): what reaches the output
+  int out_h = 0, out_w = 0;        // conv2d / max_pool2d: the input's H, W
+  std::vector<int> counts;  // (out_h, out_w): what reaches the output (conv2d/pool: the input)
   int min_count = 0, max_count = 0;
   double ratio = 0;  // max/min over the output; +inf when some cell gets nothing
-  // The same away from the border: output cells whose canvas row c has
-  // dilation*(kernel_size-1) <= c <= (H-1)*stride on both axes (every tap could land there).
-  // Equal to the whole-output figures when there is no such cell.
+  // The same away from the border, where the border cannot skew it: the counted cells whose
+  // canvas row q (their index + padding) has dilation*(kernel_size-1) <= q <= (n-1)*stride on
+  // both axes, so every tap could land there; n is what is scattered: the input's H
+  // (transposed) or the output's H_out (conv2d / max_pool2d, whose map is the backward scatter
+  // onto the padded input). Equal to the whole-map figures when there is no such cell
+  // (has_interior false).
+  bool has_interior = false;
   int interior_min = 0, interior_max = 0;
   double interior_ratio = 0;
 };

@@ -647,10 +647,14 @@ void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRend
     }
   const char* title = transposed ? "overlap: how many scatter-adds land in each cell##overlap"
                                  : "how many windows read each input pixel##overlap";
-  widgets::HeatmapGridOptions o =
-      fitted(title, m.canvas_h, m.canvas_w,
-             ImVec2(room.x, room.y - 3.2f * ImGui::GetTextLineHeightWithSpacing()), 0.0f,
-             static_cast<float>(std::max(m.max_count, 1)), 34.0f);
+  // Transposed: the readout goes under the map (half the panel wide). conv2d / max_pool2d: beside
+  // it, so the map keeps the whole height.
+  const bool text_beside = !transposed;
+  const ImVec2 grid_room =
+      text_beside ? ImVec2(room.x * 0.5f, room.y)
+                  : ImVec2(room.x, room.y - 4.6f * ImGui::GetTextLineHeightWithSpacing());
+  widgets::HeatmapGridOptions o = fitted(title, m.canvas_h, m.canvas_w, grid_room, 0.0f,
+                                         static_cast<float>(std::max(m.max_count, 1)), 34.0f);
   o.colormap = gfx::Colormap::kGray;
   o.greyed = greyed.data();
   if (!transposed) {  // the padded input, numbered by real input indices like draw_input
@@ -664,6 +668,12 @@ void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRend
     frame_cells(ImGui::GetWindowDrawList(), place.origin, place.cell, c.padding.h, c.padding.w,
                 model.out_h(), model.out_w(), kCrop, 2.5f);
   }
+  if (text_beside) {
+    ImGui::SameLine(0.0f, 16.0f);
+    ImGui::BeginGroup();
+    ImGui::Dummy(ImVec2(0.0f, ImGui::GetTextLineHeightWithSpacing()));  // below the title
+  }
+
   char buf[256];
   auto ratio = [](double r) {
     char b[32];
@@ -671,19 +681,38 @@ void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRend
     std::snprintf(b, sizeof b, "%.2f", r);
     return std::string(b);
   };
-  std::snprintf(buf, sizeof buf, "%s: %d to %d, unevenness max/min = %s.",
-                transposed ? "In the output" : "Over the input", m.min_count, m.max_count,
-                ratio(m.ratio).c_str());
-  ImGui::TextUnformatted(buf);
-  if (transposed) {
-    std::snprintf(buf, sizeof buf, "Away from the border: %d to %d, max/min = %s. %s",
-                  m.interior_min, m.interior_max, ratio(m.interior_ratio).c_str(),
-                  m.interior_ratio > 1.0
-                      ? "Uneven: a checkerboard even for a constant input "
-                        "(kernel_size not a multiple of stride)."
-                      : "Even: every inner cell gets the same number of stamps.");
-    wrapped(buf, m.interior_ratio > 1.0 ? &kErrorColour : &kHintColour);
+  // The headline is the figure away from the border: there, unevenness is the op's own pattern
+  // (a checkerboard or not); at the border, cells simply get fewer taps.
+  const char* where = transposed ? "output" : "input";
+  if (m.has_interior) {
+    std::snprintf(buf, sizeof buf, "Away from the border: %d to %d, unevenness max/min = %s.",
+                  m.interior_min, m.interior_max, ratio(m.interior_ratio).c_str());
+    ImGui::TextUnformatted(buf);
+    const bool uneven = m.interior_ratio > 1.0;
+    if (transposed) {
+      wrapped(uneven ? "Uneven: a checkerboard even for a constant input (kernel_size not a "
+                       "multiple of stride)."
+                     : "Even: every inner cell gets the same number of stamps.",
+              uneven ? &kErrorColour : &kHintColour);
+    } else {
+      wrapped(uneven ? "Uneven: inner pixels are read by different numbers of windows (kernel_size "
+                       "not a multiple of stride), so the gradient sent back is a checkerboard."
+                     : "Even: every inner pixel is read by the same number of windows.",
+              uneven ? &kErrorColour : &kHintColour);
+    }
+    std::snprintf(
+        buf, sizeof buf, "Whole %s, border included: %d to %d, max/min = %s%s", where, m.min_count,
+        m.max_count, ratio(m.ratio).c_str(),
+        m.ratio > m.interior_ratio ? ", from the border alone: cells there get fewer." : ".");
+    wrapped(buf, &kHintColour);
+  } else {
+    std::snprintf(buf, sizeof buf,
+                  "Whole %s: %d to %d, unevenness max/min = %s (no cell is far enough from the "
+                  "border to get every tap).",
+                  where, m.min_count, m.max_count, ratio(m.ratio).c_str());
+    wrapped(buf, &kHintColour);
   }
+  if (text_beside) ImGui::EndGroup();
 }
 
 void draw_contributions(StepperModel& model, StepperView& view) {

@@ -246,6 +246,29 @@ TEST(StepperModel, OverlapCountsHandCounted1D) {
   EXPECT_DOUBLE_EQ(o.ratio, 2.0);
 }
 
+TEST(StepperModel, OverlapAwayFromTheBorderForConv2dAndPool) {
+  // resize_conv: 8x8 ones, conv2d k3 s1 p1. Each input pixel is read by 3 windows per axis,
+  // 2 on the border row/column: 9 inside, 6 on edges, 4 in corners. Away from the border (padded
+  // index 2..7, input 1..6) every pixel gets 9: the 2.25 of the whole map is the border's.
+  const OverlapMap r = model_for("resize_conv").overlap();
+  EXPECT_DOUBLE_EQ(r.ratio, 9.0 / 4.0);
+  EXPECT_TRUE(r.has_interior);
+  EXPECT_EQ(r.interior_min, 9);
+  EXPECT_EQ(r.interior_max, 9);
+  EXPECT_DOUBLE_EQ(r.interior_ratio, 1.0);
+  // conv2d preset: 5x5, k3 s2 p1, 3x3 windows. Per axis, input 0..4 is read by 1 2 1 2 1
+  // windows; inside (padded 2..4, input 1..3) 2 1 2, so 1..4 in 2-D: uneven, not the border.
+  const OverlapMap c = model_for("conv2d").overlap();
+  EXPECT_TRUE(c.has_interior);
+  EXPECT_EQ(c.interior_min, 1);
+  EXPECT_EQ(c.interior_max, 4);
+  EXPECT_DOUBLE_EQ(c.interior_ratio, 4.0);
+  // maxpool: 4x4, k2 s2: every pixel in exactly one window.
+  const OverlapMap p = model_for("maxpool").overlap();
+  EXPECT_TRUE(p.has_interior);
+  EXPECT_DOUBLE_EQ(p.interior_ratio, 1.0);
+}
+
 TEST(StepperModel, OverlapCountsHandCounted2D) {
   // notes: 2x2, 3x3, s2 p1. Per axis the 5-cell canvas gets 1 1 2 1 1 (pixel 0 covers 0..2,
   // pixel 1 covers 2..4); a 2-D cell gets the product. Padding 1 keeps the middle 3x3:
