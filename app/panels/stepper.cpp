@@ -193,8 +193,12 @@ void draw_controls(StepperModel& model, StepperView& view) {
     wrapped(presets[static_cast<size_t>(view.preset_index)].explanation.c_str(), &kHintColour);
   }
   draw_fill_buttons("input", model, view, true);
-  if (model.config().op != StepperOp::kMaxPool2d) draw_fill_buttons("kernel", model, view, false);
-  ImGui::TextDisabled("Click an input or kernel cell to type a value.");
+  if (model.config().op != StepperOp::kMaxPool2d) {
+    draw_fill_buttons("kernel", model, view, false);
+    ImGui::TextDisabled("Click an input or kernel cell to type a value.");
+  } else {
+    ImGui::TextDisabled("Click an input cell to type a value.");
+  }
 }
 
 void draw_time_controls(StepperModel& model, StepperView& view) {
@@ -368,7 +372,7 @@ void draw_input(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& he
     }
   const float lim = limit_of(plane(model.input().reshaped({c.C_in, c.H, c.W}), ic));
   char title[96];
-  if (padded) {
+  if (padded && (ph > 0 || pw > 0)) {
     std::snprintf(title, sizeof title, "input x[%d] + padding %d (grey)##in", ic, c.padding.h);
   } else {
     std::snprintf(title, sizeof title, "input x[%d] (%d x %d)##in", ic, c.H, c.W);
@@ -758,16 +762,18 @@ void draw_contributions(StepperModel& model, StepperView& view) {
   }
   ImGui::TextUnformatted(head);
   const float height = ImGui::GetContentRegionAvail().y;
-  if (ImGui::BeginTable("contributions", 6,
+  // max_pool2d has no weights: its taps are positions in the window, and there is no w column.
+  const int columns = pool ? 5 : 6;
+  if (ImGui::BeginTable("contributions", columns,
                         ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
                             ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp,
                         ImVec2(0.0f, std::max(height, 60.0f)))) {
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("event");
     ImGui::TableSetupColumn("input");
-    ImGui::TableSetupColumn("weight");
+    ImGui::TableSetupColumn(pool ? "window tap" : "weight");
     ImGui::TableSetupColumn("x");
-    ImGui::TableSetupColumn("w");
+    if (!pool) ImGui::TableSetupColumn("w");
     ImGui::TableSetupColumn(pool ? "picked" : "x * w");
     ImGui::TableHeadersRow();
     for (const lab::Contribution& t : list) {
@@ -781,7 +787,7 @@ void draw_contributions(StepperModel& model, StepperView& view) {
       ImGui::Text("x[%d, %d, %d]", t.ic, t.iy, t.ix);
       ImGui::TableNextColumn();
       if (pool) {
-        ImGui::Text("tap (%d, %d)", t.ky, t.kx);
+        ImGui::Text("(%d, %d)", t.ky, t.kx);
       } else if (c.op == StepperOp::kConvTranspose2d) {
         ImGui::Text("w[%d, %d, %d, %d]", t.ic, oc, t.ky, t.kx);
       } else {
@@ -789,8 +795,10 @@ void draw_contributions(StepperModel& model, StepperView& view) {
       }
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(fmt2(t.x).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(pool ? "" : fmt2(t.w).c_str());
+      if (!pool) {
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(fmt2(t.w).c_str());
+      }
       ImGui::TableNextColumn();
       if (pool) {
         ImGui::TextUnformatted(t.picked ? "max (argmax)" : "");
