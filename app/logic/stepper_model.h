@@ -69,9 +69,10 @@ struct StepperLimits {
 std::string validate(const StepperConfig& config);
 
 struct StepperPreset {
-  std::string name;         // for --preset: "notes", "k4s2p1", "gan", "k3s2", "k4s2", ...
-  std::string title;        // for the combo box
-  std::string explanation;  // one or two sentences shown under the controls
+  std::string name;   // for --preset: "notes", "k4s2p1", "gan", "k3s2", "k4s2", ...
+  std::string title;  // for the combo box: at most kMaxTitleChars characters
+  static constexpr size_t kMaxTitleChars = 40;  // what the 410-pixel controls column shows
+  std::string explanation;                      // one or two sentences shown under the controls
   StepperConfig config;
   Fill input_fill = Fill::kOnes;
   Fill weight_fill = Fill::kOnes;

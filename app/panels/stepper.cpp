@@ -138,11 +138,23 @@ void draw_controls(StepperModel& model, StepperView& view) {
   const char* preview = view.preset_index >= 0
                             ? presets[static_cast<size_t>(view.preset_index)].title.c_str()
                             : "(your own)";
+  // The preset combo is wider than the sliders, so a whole title (kMaxTitleChars) shows; its
+  // items' tooltips give the explanation.
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("preset").x - ImGui::GetStyle().ItemInnerSpacing.x -
+                          4.0f);
   if (ImGui::BeginCombo("preset", preview)) {
     for (int i = 0; i < static_cast<int>(presets.size()); ++i) {
-      if (ImGui::Selectable(presets[static_cast<size_t>(i)].title.c_str(),
-                            i == view.preset_index)) {
-        stepper_load_preset(model, view, presets[static_cast<size_t>(i)].name);
+      const lab::StepperPreset& p = presets[static_cast<size_t>(i)];
+      if (ImGui::Selectable(p.title.c_str(), i == view.preset_index)) {
+        stepper_load_preset(model, view, p.name);
+      }
+      if (ImGui::IsItemHovered()) {
+        ImGui::BeginTooltip();
+        ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32.0f);
+        ImGui::TextUnformatted(p.title.c_str());
+        ImGui::TextDisabled("%s", p.explanation.c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::EndTooltip();
       }
     }
     ImGui::EndCombo();
@@ -727,9 +739,10 @@ void draw_contributions(StepperModel& model, StepperView& view) {
       oy >= 0 && oy < model.out_h() && ox < model.out_w() && oc < model.out_channels();
   if (!chosen) {
     if (!e || e->cropped) {
-      ImGui::TextDisabled(
-          "Click an output cell (on the canvas inside the frame, the output or the "
-          "gather view) to list every multiply-add that made its value.");
+      wrapped(
+          "Click an output cell (on the canvas inside the frame, the output or the gather view) "
+          "to list every multiply-add that made its value.",
+          &kHintColour);
       return;
     }
     oc = e->oc;  // the cell being written now

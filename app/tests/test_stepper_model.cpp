@@ -62,6 +62,12 @@ TEST(StepperPresets, AllValidAndSizedAsTheIssueSays) {
   EXPECT_EQ(gan.config().output_padding.h, same.output_padding);
 }
 
+TEST(StepperPresets, TitlesFitTheComboBox) {
+  for (const StepperPreset& p : stepper_presets()) {
+    EXPECT_LE(p.title.size(), StepperPreset::kMaxTitleChars) << p.title;
+  }
+}
+
 TEST(StepperModel, RunsTheRealKernel) {
   for (const StepperPreset& p : stepper_presets()) {
     if (p.config.op != StepperOp::kConvTranspose2d) continue;
