@@ -292,8 +292,8 @@ std::vector<Lesson> make_lessons() {
     s.panel = "training";
     s.look_for =
         "The dashboard with the notes' settings and a new run that has done exactly one Step A: "
-        "'B next' is lit and the line at the bottom left gives L_G. Press Step B (D) to finish "
-        "the step: the Diagnoses box then shows its loss_G, loss_D, D(x) and D(G(z)).";
+        "'B next' is lit, and the line under the Step buttons gives L_G. Press Step B (D) to "
+        "finish the step: the Diagnoses box then shows its loss_G, loss_D, D(x) and D(G(z)).";
     s.training.preset = "notes";
     s.training.action = TrainingTarget::Action::kStepA;
     l.show_me = {s};

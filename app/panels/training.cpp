@@ -282,6 +282,12 @@ void draw_controls(TrainingState& s) {
     ImGui::SameLine();
     ImGui::TextColored(ImVec4(1.0f, 0.82f, 0.35f, 1.0f), "B next");
   }
+  // What the last action did ("Step A: G updated, L_G = ..."), right under the buttons that
+  // caused it: lesson 7 points here, and it must not need scrolling at 1280x800.
+  ImGui::PushTextWrapPos(0.0f);
+  if (!s.snap.error.empty()) ImGui::TextColored(kErrorColour, "%s", s.snap.error.c_str());
+  if (!s.snap.message.empty()) ImGui::TextDisabled("%s", s.snap.message.c_str());
+  ImGui::PopTextWrapPos();
 
   ImGui::Spacing();
   ImGui::TextDisabled("FILES");
@@ -371,8 +377,6 @@ void draw_controls(TrainingState& s) {
 
   ImGui::Spacing();
   ImGui::PushTextWrapPos(0.0f);
-  if (!s.snap.error.empty()) ImGui::TextColored(kErrorColour, "%s", s.snap.error.c_str());
-  if (!s.snap.message.empty()) ImGui::TextDisabled("%s", s.snap.message.c_str());
   if (!s.note.empty())
     ImGui::TextColored(s.note_ok ? kOkColour : kErrorColour, "%s", s.note.c_str());
   ImGui::PopTextWrapPos();

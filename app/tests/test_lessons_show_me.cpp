@@ -241,6 +241,8 @@ TEST_F(LessonsTrainingTest, Lesson7NotesPresetOneStepADone) {
       wait_for([&](const auto&) { return state_->training.session->idle(); });
   EXPECT_EQ(snap.status, convt::lab::SessionStatus::kPaused) << snap.error;
   EXPECT_TRUE(snap.step_a_pending);  // "B next"
+  // "the line under the Step buttons gives L_G": the message the panel draws there.
+  EXPECT_EQ(snap.message.rfind("Step A: G updated, L_G = ", 0), 0u) << snap.message;
   EXPECT_EQ(snap.step, 0);
   EXPECT_EQ(snap.config.gan.batch_size, 256);
   EXPECT_EQ(snap.config.data, "digits");
