@@ -512,6 +512,10 @@ Tensor LatentModel::generate(const std::vector<Latent>& zs) {
   return generate(batch);
 }
 
+std::string LayerOutput::name() const {
+  return label.empty() ? std::to_string(index) : std::to_string(index) + " " + label;
+}
+
 void LatentModel::refresh() {
   if (!stale_) return;
   if (!trainer_) throw std::logic_error("LatentModel: no model loaded");
@@ -525,7 +529,8 @@ void LatentModel::refresh() {
   for (size_t i = 0; i < g.size(); ++i) {
     LayerOutput L;
     L.index = static_cast<int>(i);
-    L.label = g.label(i).empty() ? std::to_string(i) : g.label(i);
+    // Sequential labels an unnamed layer with its index: no name, then (else "3 3 Reshape").
+    L.label = g.label(i) == std::to_string(i) ? std::string() : g.label(i);
     L.type = g.layer(i).type();
     L.description = g.layer(i).describe();
     L.output = g.activation_after(i);

@@ -100,13 +100,16 @@ std::vector<ChannelActivity> rank_channels(const Tensor& act);
 
 struct LayerOutput {
   int index = 0;            // position in G
-  std::string label;        // "up1", or the index
+  std::string label;        // "up1", or empty for a layer G gave no name (Reshape)
   std::string type;         // "ConvTranspose2d"
   std::string description;  // layer->describe()
   Tensor output;            // (1, C, H, W) or (1, F)
   int channels = 0, height = 1, width = 1;
   std::vector<ChannelActivity> ranked;
   float abs_max = 0.0f;  // max |value| (the symmetric colour scale)
+
+  // The layer as the panel names it: "4 up1", or "3" for an unnamed layer (never "3 3").
+  std::string name() const;
 };
 
 // ---- The stepper slice -------------------------------------------------------------------------

@@ -393,7 +393,8 @@ std::vector<Lesson> make_lessons() {
     s.panel = "latent";
     s.look_for =
         "The shipped generator (trained on the built-in digits) at z from seed 7. Drag a "
-        "slider, press Next for another z, and read Inside G from left to right.";
+        "slider, press Next for another z. The strip morphs A (this z) into B (seed 202's). "
+        "Inside G, at the bottom, has one row per layer: read it from top to bottom.";
     s.latent.seed = 7;
     s.latent.steps = 9;
     s.latent.slerp = true;

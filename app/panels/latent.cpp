@@ -277,20 +277,31 @@ void draw_random_grid(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
 void draw_interpolation(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
   lab::LatentModel& m = s.model;
   bool changed = false;
+  // What a z is, in words: "seed 7" when it is the current seed's z, else "an edited z".
+  const auto describe = [&](const lab::Latent& z) {
+    return z == lab::LatentModel::row(m.latent_batch(1, s.seed), 0)
+               ? "z of seed " + std::to_string(s.seed)
+               : std::string("an edited z");
+  };
   if (s.a.empty() || s.b.empty()) {
-    s.a = lab::LatentModel::row(m.latent_batch(1, 101), 0);
+    // A starts at the G(z) shown above, so the strip begins where the student is looking.
+    s.a = m.z();
+    s.a_what = describe(s.a);
     s.b = lab::LatentModel::row(m.latent_batch(1, 202), 0);
+    s.b_what = "z of seed 202";
     changed = true;
   }
   ImGui::TextUnformatted("Interpolation A -> B:");
   ImGui::SameLine();
-  if (ImGui::Button("A = current z")) {
+  if (ImGui::Button("Set A to current z")) {
     s.a = m.z();
+    s.a_what = describe(s.a);
     changed = true;
   }
   ImGui::SameLine();
-  if (ImGui::Button("B = current z")) {
+  if (ImGui::Button("Set B to current z")) {
     s.b = m.z();
+    s.b_what = describe(s.b);
     changed = true;
   }
   ImGui::SameLine();
@@ -312,6 +323,9 @@ void draw_interpolation(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(160);
   changed |= ImGui::SliderInt("steps", &s.steps, 3, 16, "%d", ImGuiSliderFlags_AlwaysClamp);
+  ImGui::SameLine();
+  ImGui::TextColored(kNoteColour, "A: %s (left end), B: %s (right end)", s.a_what.c_str(),
+                     s.b_what.c_str());
   if (changed || s.strip_images.empty()) {
     s.strip_z = lab::interpolate(s.a, s.b, s.steps, s.mode);
     s.strip_images = m.generate(s.strip_z);
@@ -465,7 +479,7 @@ void draw_class_directions(LatentState& s) {
 void draw_layer(LatentState& s, gfx::HeatmapRenderer& heatmaps, const lab::LayerOutput& L) {
   ImGui::PushID(L.index);
   const float limit = L.abs_max > 0 ? L.abs_max : 1.0f;
-  ImGui::Text("%d %s  %s", L.index, L.label.c_str(), L.description.c_str());
+  ImGui::Text("%s  %s", L.name().c_str(), L.description.c_str());
   ImGui::SameLine();
   if (L.height > 1) {
     ImGui::TextColored(kNoteColour, "-> (%d, %d, %d), |max| %.3g; %d most active of %d channels",
@@ -537,11 +551,10 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
   ImGui::TextUnformatted("Step through a slice of a ConvT layer:");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(150);
-  const std::string preview =
-      std::to_string(s.slice_layer) + " " + layers[static_cast<size_t>(s.slice_layer)].label;
+  const std::string preview = layers[static_cast<size_t>(s.slice_layer)].name();
   if (ImGui::BeginCombo("layer", preview.c_str())) {
     for (int li : convs) {
-      const std::string name = std::to_string(li) + " " + layers[static_cast<size_t>(li)].label;
+      const std::string name = layers[static_cast<size_t>(li)].name();
       if (ImGui::Selectable(name.c_str(), li == s.slice_layer)) {
         s.slice_layer = li;
         s.slice_ic = -1;
@@ -651,17 +664,20 @@ void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentL
   ImGui::SliderInt("channels per layer", &s.channels_shown, 1, 32, "%d",
                    ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
-  ImGui::TextColored(kNoteColour,
-                     "Every layer's output for the current z, most active channels (mean |x|) "
-                     "first; blue < 0 < red, one scale per layer. Click a ConvT channel pixel "
-                     "to pick it for the stepper.");
-  ImGui::SameLine();
   ImGui::Checkbox("flat layers too", &s.show_flat);
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip(
         "The dense layer, its BatchNorm1d and LeakyReLU: 6400 values each, before\n"
         "Reshape makes them 256 channels of 5x5");
   }
+  ImGui::SameLine();
+  // Wrapped: at 1280 wide the line does not fit, and its end (what a click does) matters.
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextColored(kNoteColour,
+                     "Every layer's output for the current z, one row per layer from top to "
+                     "bottom, most active channels (mean |x|) first; blue < 0 < red, one scale "
+                     "per layer. Click a ConvT channel pixel to pick it for the stepper.");
+  ImGui::PopTextWrapPos();
   draw_stepper_link(s, links);
   ImGui::BeginChild("##inside_g", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
   for (const lab::LayerOutput& L : s.model.layers()) {

@@ -46,6 +46,7 @@ struct LatentState {
 
   // Interpolation A -> B.
   lab::Latent a, b;
+  std::string a_what, b_what;  // what A and B are, in words: "z of seed 7", "an edited z"
   int steps = 9;
   lab::Interpolation mode = lab::Interpolation::kSpherical;
   std::vector<lab::Latent> strip_z;

@@ -127,6 +127,8 @@ void apply_latent(const lab::LatentTarget& t, LatentState& ls) {
   ls.seed = t.seed;
   ls.steps = t.steps;
   ls.mode = t.slerp ? lab::Interpolation::kSpherical : lab::Interpolation::kLinear;
+  ls.a.clear();  // the strip starts again from the new current z (A) to seed 202's (B)
+  ls.b.clear();
   // Not started yet: its first draw loads the shipped model and randomises z from ls.seed.
   if (ls.started && ls.model.loaded()) ls.model.randomise(t.seed);
 }

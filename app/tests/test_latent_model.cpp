@@ -234,6 +234,10 @@ TEST_F(LatentModelTest, LoadsAndGenerates) {
   EXPECT_EQ(layers[4].channels, 128);
   EXPECT_EQ(layers[4].height, 10);
   EXPECT_GE(layers[4].ranked.front().mean_abs, layers[4].ranked.back().mean_abs);
+  // Names as Inside G shows them: index and label, the index once for an unnamed layer.
+  EXPECT_EQ(layers[3].type, "Reshape");
+  EXPECT_EQ(layers[3].name(), "3");
+  EXPECT_EQ(layers[4].name(), "4 up1");
   // The same z in a batch gives the same image.
   const Tensor batch = m.generate(std::vector<Latent>{m.z(), m.z()});
   for (int64_t k = 0; k < 400; ++k) EXPECT_NEAR(batch[k + 400], img[k], 1e-5);
