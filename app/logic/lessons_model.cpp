@@ -410,12 +410,12 @@ std::vector<Lesson> make_lessons() {
     l.paragraphs = {
         "Learn to complete: hide the bottom half of a digit, and train a CNN to output the "
         "whole digit with a mean squared error (MSE) loss. It learns to fill in what is "
-        "missing. Given nothing (a blank canvas and a random code) it draws textures, not "
-        "digits: it learned to complete, not to invent.",
+        "missing. Given nothing to complete (an empty canvas and a random code) it draws the "
+        "same grey patch whatever the code: it learned to complete, not to invent.",
         "FFNN + transposed conv: a fully connected network maps noise to an 8x8 feature map and "
         "transposed convolutions upsample it to an image, trained with MSE against real "
-        "images. The blank canvas: a trained decoder run on a constant input draws what its "
-        "kernels have learned (\"what the decoder dreams\").",
+        "images. The blank canvas (Other generators panel): a trained decoder run on a "
+        "constant input draws what its kernels have learned (\"what the decoder dreams\").",
         "Why blurrier: with MSE, when several answers are possible (there are many ways to "
         "finish a 7), the loss is lowest for their average, and an average of digits is a "
         "blur. A GAN's D punishes anything that does not look real, and a blur does not.",
@@ -428,17 +428,24 @@ std::vector<Lesson> make_lessons() {
     s.label = "Show me learn-to-complete";
     s.panel = "completion";
     s.look_for =
-        "The completion panel: a digit with its bottom half hidden and the CNN's completions, "
-        "grey and blurred where it is unsure. Below, each output fed back in 5 times, with its "
-        "error. Compare the sharpness with the GAN's samples in the Latent tab.";
+        "A held-out 7 with its bottom half hidden, completed by the tied CNN: grey and blurred "
+        "where several endings are possible. Below, 5 refinement passes: pass 1 is that "
+        "completion, and each later pass feeds the previous output back in (4 times), with "
+        "its error. Compare the sharpness with the GAN's samples in the Latent tab.";
+    s.completion.region = "bottom-half";
+    s.completion.show = CompletionTarget::Show::kTiedOnly;
     s.completion.section = CompletionTarget::Section::kRefine;
+    s.completion.heldout_digit = 700;  // a 7: "many ways to finish a 7"
     s.completion.refine_passes = 5;
     ShowMe blank;
-    blank.label = "Show me the blank canvas";
+    blank.label = "Show me completion from nothing";
     blank.panel = "completion";
     blank.look_for =
-        "The same CNN given an empty canvas and random codes: it draws textures, not digits. "
-        "A GAN's G starts from noise alone and still makes digits, because D taught it to.";
+        "The completion CNN given an empty canvas and 8 random codes (its Blank canvas tab): "
+        "each model draws 8 near-identical grey patches (dark and faintly textured from the "
+        "tied one, light from the untied one), their spread across codes under 0.01: the code "
+        "changes nothing. A GAN's G starts from noise alone and still makes digits, because D "
+        "taught it to.";
     blank.completion.section = CompletionTarget::Section::kBlankCanvas;
     blank.completion.blank_seed = 1;
     ShowMe ffnn;

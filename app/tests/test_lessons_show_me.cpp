@@ -12,6 +12,7 @@
 #include "convt/train/gan_trainer.h"
 #include "gui_options.h"
 #include "lab_process.h"
+#include "logic/completion_model.h"
 #include "logic/formula_model.h"
 #include "logic/lessons_model.h"
 #include "logic/stepper_model.h"
@@ -159,12 +160,25 @@ TEST(LessonsShowMe, Lesson10RefinementFfnnVsGanAndTheBlankCanvas) {
   EXPECT_EQ(s.view.active_panel, PanelId::kCompletion);
   EXPECT_EQ(s.completion.section, convt::panels::CompletionSection::kRefine);
   EXPECT_EQ(s.completion.refine_passes, 5);
+  // Its own point, not lesson 6's: "a held-out 7 ... completed by the tied CNN".
+  EXPECT_EQ(s.completion.show, convt::panels::CompletionShow::kTiedOnly);
+  EXPECT_EQ(s.completion.model.region(), convt::MaskKind::bottom_half);
+  ASSERT_EQ(s.completion.digit, 700);
+  ASSERT_GT(s.completion.heldout.size(), 700);
+  EXPECT_EQ(s.completion.heldout.labels[700], 7);
   ASSERT_TRUE(apply_show_me(s, 9, 1));
   EXPECT_EQ(s.view.active_panel, PanelId::kExperiments);  // FFNN vs GAN, the decoder's dream
   ASSERT_TRUE(apply_show_me(s, 9, 2));
   EXPECT_EQ(s.view.active_panel, PanelId::kCompletion);
   EXPECT_EQ(s.completion.section, convt::panels::CompletionSection::kBlankCanvas);
   EXPECT_EQ(s.completion.blank_seed, 1u);
+  // "each model draws 8 near-identical grey patches ... spread across codes under 0.01".
+  EXPECT_EQ(s.completion.blank_count, 8);
+  for (convt::lab::Tying t : convt::lab::kBothTyings) {
+    const convt::Tensor drawings = s.completion.model.blank_canvas(t, 8, 1);
+    ASSERT_EQ(drawings.dim(0), 8) << convt::lab::tying_name(t);
+    EXPECT_LT(convt::lab::spread_across_images(drawings), 0.01) << convt::lab::tying_name(t);
+  }
 }
 
 // Lesson 8's saved runs open read-only: the training panel, the run (assets/runs/<name>), its
