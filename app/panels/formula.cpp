@@ -286,9 +286,11 @@ void draw_formula_panel(FormulaView& view) {
     widgets::line_plot("vs_s", series(lab::plot_vs_stride(p, 8)), o);
   }
   ImGui::EndGroup();
+  ImGui::PushTextWrapPos(0.0f);
   ImGui::TextDisabled(
       "Yellow dot: the current setting. Hover a point for its values; red x: not "
       "valid there (hover for why).");
+  ImGui::PopTextWrapPos();
   ImGui::Separator();
   ImGui::TextUnformatted("Network table: each layer's formula applied, input to output");
   draw_network(view);

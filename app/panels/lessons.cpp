@@ -158,7 +158,10 @@ void apply_completion(const lab::CompletionTarget& t, CompletionState& cs) {
 
 // ---- Drawing -----------------------------------------------------------------------------------
 
-using widgets::wrapped;
+// Lessons are full of numbers ("1.39", "0.69"): wrapped at spaces only, never inside one.
+void wrapped(std::string_view text, const ImVec4* colour = nullptr) {
+  widgets::wrapped_at_spaces(text, colour);
+}
 
 std::string number(float v) {
   char buf[32];

@@ -497,7 +497,10 @@ void draw_curves(TrainingState& s, float width) {
     markers.push_back({static_cast<float>(e.step), e.text});
   }
   const float gap = ImGui::GetStyle().ItemSpacing.x;
-  const float plot_width = (width - gap) / 2;
+  // Room at the right for half of the last x tick label ("1200"), which the plot centres on
+  // its right edge: without it the child window cuts it to "120".
+  const float right_room = ImGui::CalcTextSize("00000").x * 0.5f;
+  const float plot_width = (width - gap - right_room) / 2;
   const float plot_height = ImGui::GetFontSize() * 12.5f;
   if (s.grad_norms && !s.saved) {
     draw_gradient_norms(s, markers, ImVec2(plot_width, plot_height));
@@ -563,8 +566,12 @@ void draw_quality(const lab::TrainingSnapshot& snap) {
     return;
   }
   const lab::QualityScore& q = snap.score;
-  ImGui::Text("Quality at step %" PRId64 ": score %.2f / 10, %.0f%% confident", snap.score_step,
-              q.score, 100.0 * q.confident);
+  char line[128];
+  std::snprintf(line, sizeof line, "Quality at step %" PRId64 ": score %.2f / 10, %.0f%% confident",
+                snap.score_step, q.score, 100.0 * q.confident);
+  ImGui::BeginGroup();  // the tooltip is for every line of it
+  widgets::wrapped_at_spaces(line);
+  ImGui::EndGroup();
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip(
         "exp(E[KL(p(y|x) || p(y))]) over %" PRId64
@@ -687,14 +694,21 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
         "At the end of the saved run (step %" PRId64 ", last grid step %" PRId64 "):", s.snap.step,
         s.saved->grids.back().step);
   }
+  // Wrapped at spaces only: ImGui's wrap can split "0.344" after its point.
+  const ImVec4 disabled = ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled);
   if (s.snap.has_metrics) {
-    ImGui::TextDisabled(
-        "last step: loss_G %.3f, loss_D %.3f, D(x) %.2f, D(G(z)) %.2f, acc real %.0f%%, fake "
+    char line[256];
+    std::snprintf(
+        line, sizeof line,
+        "last step (%" PRId64
+        ") alone: loss_G %.3f, loss_D %.3f, D(x) %.2f, D(G(z)) %.2f, acc real %.0f%%, fake "
         "%.0f%%",
-        s.snap.last.loss_g, s.snap.last.loss_d, s.snap.last.d_real, s.snap.last.d_fake,
-        100.0 * s.snap.last.acc_real, 100.0 * s.snap.last.acc_fake);
-    ImGui::TextDisabled("sample diversity %.3f (real images %.3f)", s.snap.sample_diversity,
-                        s.snap.real_diversity);
+        s.snap.last.step, s.snap.last.loss_g, s.snap.last.loss_d, s.snap.last.d_real,
+        s.snap.last.d_fake, 100.0 * s.snap.last.acc_real, 100.0 * s.snap.last.acc_fake);
+    widgets::wrapped_at_spaces(line, &disabled);
+    std::snprintf(line, sizeof line, "sample diversity %.3f (real images %.3f)",
+                  s.snap.sample_diversity, s.snap.real_diversity);
+    widgets::wrapped_at_spaces(line, &disabled);
   }
   draw_quality(s.snap);
   if (found.empty()) {
@@ -705,9 +719,10 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
                              "ln 2 = 0.69 .. 2 with D(x), D(G(z)) near 0.5 is a healthy game.");
   }
   for (const lab::Diagnosis& d : found) {
-    ImGui::TextColored(kErrorColour, "%s", d.title.c_str());
-    ImGui::TextUnformatted(d.evidence.c_str());
-    ImGui::TextColored(ImVec4(1.0f, 0.82f, 0.35f, 1.0f), "Try: %s", d.suggestion.c_str());
+    widgets::wrapped_at_spaces(d.title, &kErrorColour);
+    widgets::wrapped_at_spaces(d.evidence);
+    const ImVec4 try_colour(1.0f, 0.82f, 0.35f, 1.0f);
+    widgets::wrapped_at_spaces("Try: " + d.suggestion, &try_colour);
     ImGui::Spacing();
   }
   ImGui::PopTextWrapPos();
@@ -770,7 +785,7 @@ void draw_saved_controls(TrainingState& s) {
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextDisabled("SAVED RUN (read-only)");
   ImGui::TextColored(kBannerColour, "%s", run.title.c_str());
-  ImGui::TextUnformatted(run.look_for.c_str());
+  widgets::wrapped_at_spaces(run.look_for);  // full of numbers: never split one
   ImGui::Spacing();
   if (run.commit.empty()) {
     ImGui::TextDisabled("HOW IT WAS MADE (%s)", run.date.c_str());
@@ -778,12 +793,14 @@ void draw_saved_controls(TrainingState& s) {
     ImGui::TextDisabled("HOW IT WAS MADE (%s, build of %s)", run.date.c_str(), run.commit.c_str());
   }
   ImGui::TextDisabled("%s", run.command.c_str());
-  ImGui::TextDisabled("%s on %s: batch %" PRId64
-                      ", lr_G %.1e, lr_D %.1e, betas %.2f/%.3f, seed "
-                      "%llu, %d thread(s)",
-                      run.model.c_str(), run.data.c_str(), run.gan.batch_size, run.gan.lr_g,
-                      run.gan.lr_d, run.gan.beta1, run.gan.beta2,
-                      static_cast<unsigned long long>(run.gan.seed), run.threads);
+  char settings[256];
+  std::snprintf(
+      settings, sizeof settings,
+      "%s on %s: batch %" PRId64 ", lr_G %.1e, lr_D %.1e, betas %.2f/%.3f, seed %llu, %d thread(s)",
+      run.model.c_str(), run.data.c_str(), run.gan.batch_size, run.gan.lr_g, run.gan.lr_d,
+      run.gan.beta1, run.gan.beta2, static_cast<unsigned long long>(run.gan.seed), run.threads);
+  const ImVec4 disabled = ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled);
+  widgets::wrapped_at_spaces(settings, &disabled);  // "lr_G 1.0e-02" stays whole
   ImGui::Spacing();
   ImGui::TextDisabled("G(FIXED Z) SAVED AT");
   for (int g = 0; g < static_cast<int>(run.grids.size()); ++g) {

@@ -1,5 +1,10 @@
 #include "widgets/text.h"
 
+#include <algorithm>
+#include <string>
+
+#include "logic/text_wrap.h"
+
 namespace convt::widgets {
 
 void wrapped(std::string_view text, const ImVec4* colour) {
@@ -7,6 +12,22 @@ void wrapped(std::string_view text, const ImVec4* colour) {
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(text.data(), text.data() + text.size());
   ImGui::PopTextWrapPos();
+  if (colour) ImGui::PopStyleColor();
+}
+
+void wrapped_at_spaces(std::string_view text, const ImVec4* colour) {
+  const float width = std::max(1.0f, ImGui::GetContentRegionAvail().x);
+  const auto width_of = [](std::string_view s) {
+    return ImGui::CalcTextSize(s.data(), s.data() + s.size()).x;
+  };
+  // One item with '\n' between the lines: ImGui's line height, as a wrapped paragraph has (one
+  // item per line would add the item spacing between them).
+  std::string joined;
+  for (const std::string& line : lab::wrap_at_spaces(text, width, width_of)) {
+    joined += (joined.empty() ? "" : "\n") + line;
+  }
+  if (colour) ImGui::PushStyleColor(ImGuiCol_Text, *colour);
+  ImGui::TextUnformatted(joined.c_str(), joined.c_str() + joined.size());
   if (colour) ImGui::PopStyleColor();
 }
 

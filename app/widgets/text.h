@@ -11,6 +11,10 @@ namespace convt::widgets {
 // `text` wrapped at the right edge of the window, in `colour` if given (else the style's).
 void wrapped(std::string_view text, const ImVec4* colour = nullptr);
 
+// The same, but lines break only at spaces (logic/text_wrap.h): ImGui's wrap also breaks after
+// '.', which can split a number ("1." / "39"). For paragraphs with numbers in them.
+void wrapped_at_spaces(std::string_view text, const ImVec4* colour = nullptr);
+
 // A greyed "(?)" on the same line as the previous item; hovering it shows `text` in a tooltip
 // wrapped at `wrap_em` font sizes.
 void help_marker(const char* text, float wrap_em = 28.0f);
