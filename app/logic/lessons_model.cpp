@@ -358,11 +358,13 @@ std::vector<Lesson> make_lessons() {
     diverge.label = "Show me divergence";
     diverge.panel = "training";
     diverge.look_for =
-        "A saved run: lr_G = lr_D = 1e-2, 50 x the default (batch 64, seed 1). D wins and "
-        "loss_G climbs: 2.95 over steps 1..20, 8.82 over 121..140; G's samples are blank. At "
-        "step 148 it blows up (loss_G 4487 at step 155); at step 160 the samples are scattered "
-        "dots. Diagnoses: G's loss exploding.";
+        "A saved run: lr_G = lr_D = 1e-2, 50 x the default. D wins and loss_G climbs: mean "
+        "2.95 over steps 1 to 20, 8.82 over 121 to 140; G's samples are blank. At step 148 it "
+        "blows up: the curves are raw here (smoothing 1), and loss_G peaks at 4487 at step "
+        "155. At step 160 the samples are scattered dots. Diagnoses (means over the steps "
+        "they name): G's loss exploding.";
     diverge.training.saved_run = "divergence";
+    diverge.training.smoothing = 1;  // the peak the text quotes; smoothing 10 shows ~650
     l.show_me = {healthy, strong, collapse, diverge};
     v.push_back(l);
   }

@@ -52,6 +52,9 @@ struct TrainingTarget {
   // (logic/saved_run.h): its curves, sample grids and diagnoses. A run in progress is saved
   // and paused first.
   std::string saved_run;
+  // The curves' moving-average window (the panel's smoothing slider; 1: every point raw). The
+  // panel's default unless a lesson quotes raw numbers that smoothing would hide.
+  int smoothing = 10;
 };
 
 // The latent explorer (issue 6).

@@ -75,11 +75,15 @@ bool diagnose_d_too_strong(const std::vector<CurvePoint>& points, Diagnosis& out
   if (!(d_last < 0.15 && (d_last <= d_first || d_last < 0.05) && real - fake > 0.8)) return false;
   out.kind = Diagnosis::Kind::kDTooStrong;
   out.title = "D is too strong: loss_D is heading to 0";
+  // Means over the window's first and last quarters, with their steps: the curves show each
+  // step (or a smoothing of them), and the last step alone can differ a lot from these.
   out.evidence = format(
-      "loss_D went from %.3f to %.3f over steps %lld..%lld; D(x) = %.2f, D(G(z)) = %.2f: D tells "
-      "real from fake almost perfectly, so G's gradient through D(G(z)) ~ 0 is tiny.",
-      d_first, d_last, static_cast<long long>(w[0].step),
-      static_cast<long long>(w[w.size - 1].step), real, fake);
+      "mean loss_D went from %.3f (steps %lld..%lld) to %.3f (steps %lld..%lld); over the "
+      "latter, mean D(x) = %.2f, mean D(G(z)) = %.2f: D tells real from fake almost perfectly, "
+      "so G's gradient through D(G(z)) ~ 0 is tiny.",
+      d_first, static_cast<long long>(w[0].step), static_cast<long long>(w[q - 1].step), d_last,
+      static_cast<long long>(w[w.size - q].step), static_cast<long long>(w[w.size - 1].step), real,
+      fake);
   out.suggestion = "Lower lr_D (or raise lr_G), or pause and step G alone (Step A) a few times.";
   return true;
 }
@@ -104,11 +108,14 @@ bool diagnose_g_exploding(const std::vector<CurvePoint>& points, Diagnosis& out)
   out.kind = Diagnosis::Kind::kGLossExploding;
   out.title = "G's loss is exploding";
   const double from = fast ? g_first : g_start;
-  const int64_t from_step = fast ? w[0].step : points[0].step;
+  const int64_t from_first = fast ? w[0].step : points[0].step;
+  const int64_t from_last = fast ? w[q - 1].step : points[k - 1].step;
+  // Means with their steps, as for D too strong: the last step alone can differ a lot.
   out.evidence = format(
-      "loss_G rose from %.3f to %.3f over steps %lld..%lld (healthy: near ln 2 = 0.69 .. 2); D "
-      "calls G's samples fake with D(G(z)) = %.3f.",
-      from, g_last, static_cast<long long>(from_step), static_cast<long long>(w[w.size - 1].step),
+      "mean loss_G rose from %.3f (steps %lld..%lld) to %.3f (steps %lld..%lld; healthy: near "
+      "ln 2 = 0.69 .. 2); over the latter D calls G's samples fake with mean D(G(z)) = %.3f.",
+      from, static_cast<long long>(from_first), static_cast<long long>(from_last), g_last,
+      static_cast<long long>(w[w.size - q].step), static_cast<long long>(w[w.size - 1].step),
       mean(w, Curve::kDFake, w.size - q, w.size));
   out.suggestion = "Lower lr_D or raise lr_G; if it keeps rising, Reset with the notes' preset.";
   return true;

@@ -74,6 +74,7 @@ void apply_formula(const lab::FormulaTarget& t, FormulaView& view) {
 }
 
 void apply_training(const lab::TrainingTarget& t, TrainingState& ts, std::string* note) {
+  ts.smoothing = t.smoothing;
   if (!t.saved_run.empty()) {
     training_open_saved_run(ts, lab::saved_run_dir(t.saved_run), note);
     return;

@@ -523,8 +523,9 @@ void draw_curves(TrainingState& s, float width) {
         "orders of magnitude) or exploding norms show here first.");
   }
   ImGui::SameLine();
-  ImGui::TextDisabled("  %zu points, %" PRId64 " step(s) each; hover for values",
-                      s.snap.series.points().size(), s.snap.series.stride());
+  ImGui::TextDisabled("  %zu points, %" PRId64 " step(s) each, %s; hover for values",
+                      s.snap.series.points().size(), s.snap.series.stride(),
+                      s.smoothing == 1 ? "raw" : "smoothed");
 }
 
 // ---- Images and diagnoses -------------------------------------------------------------------

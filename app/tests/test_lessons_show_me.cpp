@@ -3,6 +3,7 @@
 // --lesson / --show-me flags.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -191,6 +192,7 @@ TEST(LessonsShowMe, Lesson8ModeCollapseAndDivergenceOpenSavedRunsReadOnly) {
   ASSERT_NE(s.training.saved, nullptr);
   const convt::lab::SavedRun& collapse = *s.training.saved;
   EXPECT_EQ(collapse.name, "mode_collapse");
+  EXPECT_EQ(s.training.smoothing, 10);  // the panel's default
   EXPECT_EQ(s.training.saved_grid, static_cast<int>(collapse.grids.size()) - 1);
   EXPECT_EQ(s.training.snap.samples_step, collapse.grids.back().step);
   EXPECT_EQ(s.training.snap.series.points().size(), collapse.series.points().size());
@@ -202,6 +204,15 @@ TEST(LessonsShowMe, Lesson8ModeCollapseAndDivergenceOpenSavedRunsReadOnly) {
   ASSERT_NE(s.training.saved, nullptr);
   EXPECT_EQ(s.training.saved->name, "divergence");
   EXPECT_EQ(s.training.snap.step, s.training.saved->series.points().back().step);
+  // "the curves are raw here (smoothing 1), and loss_G peaks at 4487 at step 155"
+  EXPECT_EQ(s.training.smoothing, 1);
+  const auto& points = s.training.saved->series.points();
+  const auto peak =
+      std::max_element(points.begin(), points.end(),
+                       [](const auto& a, const auto& b) { return a.loss_g < b.loss_g; });
+  ASSERT_NE(peak, points.end());
+  EXPECT_EQ(peak->step, 155);
+  EXPECT_NEAR(peak->loss_g, 4487.0f, 0.5f);
 
   convt::panels::training_close_saved_run(s.training);
   EXPECT_EQ(s.training.saved, nullptr);

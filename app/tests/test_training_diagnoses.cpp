@@ -69,8 +69,11 @@ TEST(Diagnoses, DTooStrong) {
   Diagnosis d;
   ASSERT_TRUE(convt::lab::diagnose_d_too_strong(points, d));
   EXPECT_EQ(d.kind, Kind::kDTooStrong);
-  EXPECT_NE(d.evidence.find("loss_D went from"), std::string::npos) << d.evidence;
-  EXPECT_NE(d.evidence.find("D(x) = 0.9"), std::string::npos) << d.evidence;
+  // Means, each with the steps it is over (the window is steps 51..100, quarters of 12).
+  EXPECT_NE(d.evidence.find("mean loss_D went from"), std::string::npos) << d.evidence;
+  EXPECT_NE(d.evidence.find("(steps 51..62) to"), std::string::npos) << d.evidence;
+  EXPECT_NE(d.evidence.find("(steps 89..100)"), std::string::npos) << d.evidence;
+  EXPECT_NE(d.evidence.find("mean D(x) = 0.9"), std::string::npos) << d.evidence;
   EXPECT_FALSE(d.suggestion.empty());
 }
 
@@ -82,7 +85,10 @@ TEST(Diagnoses, GLossExploding) {
   Diagnosis d;
   ASSERT_TRUE(convt::lab::diagnose_g_exploding(points, d));
   EXPECT_EQ(d.kind, Kind::kGLossExploding);
-  EXPECT_NE(d.evidence.find("loss_G rose from"), std::string::npos) << d.evidence;
+  EXPECT_NE(d.evidence.find("mean loss_G rose from"), std::string::npos) << d.evidence;
+  EXPECT_NE(d.evidence.find("(steps 51..62) to"), std::string::npos) << d.evidence;
+  EXPECT_NE(d.evidence.find("(steps 89..100;"), std::string::npos) << d.evidence;
+  EXPECT_NE(d.evidence.find("mean D(G(z)) = "), std::string::npos) << d.evidence;
   // Large but flat is not exploding.
   auto flat = healthy(100);
   for (auto& p : flat) p.loss_g = 5.0f;
@@ -99,7 +105,7 @@ TEST(Diagnoses, GLossClimbingSlowlyOverTheRun) {
   Diagnosis d;
   // Within the last 50 steps it rises 9.0 -> 9.2 only: not 1.5x, yet 13x the start.
   ASSERT_TRUE(convt::lab::diagnose_g_exploding(points, d));
-  EXPECT_NE(d.evidence.find("over steps 1.."), std::string::npos) << d.evidence;
+  EXPECT_NE(d.evidence.find("(steps 1..10) to"), std::string::npos) << d.evidence;  // the start
   auto falling = points;
   for (size_t i = 250; i < falling.size(); ++i) falling[i].loss_g = 9.0f - 0.02f * (i - 250.0f);
   EXPECT_FALSE(convt::lab::diagnose_g_exploding(falling, d));
