@@ -62,7 +62,7 @@ void rebuild(ExperimentsState& s) {
 // ---- Top left: FFNN + ConvT (MSE) vs GAN -----------------------------------------------------
 
 void draw_ffnn_vs_gan(ExperimentsState& s, gfx::HeatmapRenderer& heatmaps) {
-  const lab::ExperimentsModel& m = s.model;
+  lab::ExperimentsModel& m = s.model;
   constexpr float kScale = 2.5f;
   ImGui::BeginGroup();
   ImGui::TextUnformatted("FFNN + ConvT, MSE to random digits");
@@ -88,6 +88,15 @@ void draw_ffnn_vs_gan(ExperimentsState& s, gfx::HeatmapRenderer& heatmaps) {
   if (m.mean_digit.numel() > 0) {
     const lab::TiledImage mean = lab::tile_images(m.mean_digit, 1);
     draw_tiles(heatmaps, "##mean", mean, 4.0f);
+  }
+  // Here, not with the blank canvas below: it changes these samples and rgb32's, not the dream.
+  if (ImGui::Button("New z")) {
+    ++m.sample_seed;
+    m.recompute();
+    s.stale = true;
+  }
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("New z for the FFNN, GAN and rgb32 samples (the same z for all three)");
   }
   ImGui::EndGroup();
 
@@ -141,6 +150,10 @@ void draw_rgb(ExperimentsState& s) {
     note(m.rgb_message, true, 260.0f);
   }
   ImGui::EndGroup();
+  note(
+      "rgb32: the notes' minimal colour generator, z -> 4x4 -> 8 -> 16 -> 32x32x3 through "
+      "three ConvTranspose2d, on the same z: noise before training, emoji-like blobs after.",
+      false, 400.0f);
 }
 
 // ---- Bottom: the blank canvas ------------------------------------------------------------------
@@ -209,11 +222,6 @@ void draw_canvas(const lab::CanvasView& v, gfx::HeatmapRenderer& heatmaps, const
 void draw_controls(ExperimentsState& s) {
   lab::ExperimentsModel& m = s.model;
   bool changed = false;
-  if (ImGui::Button("New z")) {
-    ++m.sample_seed;
-    changed = true;
-  }
-  ImGui::SameLine();
   ImGui::SetNextItemWidth(140.0f);
   changed |= ImGui::SliderFloat("dream input", &m.dream_value, -3.0f, 3.0f, "%.2f",
                                 ImGuiSliderFlags_AlwaysClamp);
