@@ -162,9 +162,9 @@ std::vector<Lesson> make_lessons() {
         "when the input and the kernel are all ones. The network has to learn weights that "
         "cancel this pattern, and often it does not quite: a checkerboard (Odena, Dumoulin & "
         "Olah, \"Deconvolution and Checkerboard Artifacts\", Distill 2016).",
-        "With kernel 4 and stride 2 the kernel size is a multiple of the stride: away from the "
-        "border every cell gets exactly 4 stamps. Nothing uneven is built in.",
-        "The third cure is to resize, then convolve: upsample by nearest neighbour (each pixel "
+        "One cure: kernel 4 with stride 2, a kernel size that is a multiple of the stride. "
+        "Away from the border every cell gets exactly 4 stamps: nothing uneven is built in.",
+        "A second cure is to resize, then convolve: upsample by nearest neighbour (each pixel "
         "copied into a 2x2 block), then a stride-1 conv2d, where every output cell gathers the "
         "same number of taps: no pattern is built in.",
     };
@@ -221,10 +221,12 @@ std::vector<Lesson> make_lessons() {
         stepper_show("Show me a strided convolution", "conv2d", -1, 1, 1,
                      "The same shrinking done by conv2d with stride 2: every output cell is a "
                      "weighted sum of its window, and those weights are learned."),
-        formula_show("Show me the GAN's D: no pooling", params(4, 4, 2, 1, 0), "dcgan20_D",
+        formula_show("Show me the GAN's D: no pooling", params(10, 5, 2, 2, 1), "dcgan20_D",
                      "The network table (right, under the plots) for the 20x20 GAN's "
-                     "discriminator: two Conv2d with stride 2 take 20x20 to 10x10 to 5x5, and no "
-                     "pooling layer anywhere."),
+                     "discriminator: two Conv2d with stride 2 take 20x20 to 10x10 to 5x5, each "
+                     "then LeakyReLU(0.2) and Dropout(0.3), and no pooling layer anywhere. On "
+                     "the left, D's first layer, k5 s2 'same': the forward conv2d takes 20 (or "
+                     "19) to 10, and the transposed conv takes 10 back to 20, as G's up2 does."),
     };
     v.push_back(l);
   }

@@ -217,6 +217,13 @@ void draw_network(FormulaView& view) {
       } else {
         wrapped(r.formula, &kErrorColour);
       }
+      // The shape-keeping layers folded into this row (activations, BatchNorm, Dropout): in
+      // the table, not only in a tooltip, so the table lists every layer of the network.
+      if (!r.after.empty()) {
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextDisabled("then %s (shape kept)", r.after.c_str());
+        ImGui::PopTextWrapPos();
+      }
       ImGui::TableNextColumn();
       ImGui::TextColored(kResultColour, "%s", r.out_shape.c_str());
     }

@@ -450,7 +450,8 @@ void draw_metric_curves(const TrainingState& s, const std::vector<widgets::Curve
   widgets::curve_plot("d_outputs",
                       {make_series(s, lab::Curve::kDReal, kColourReal),
                        make_series(s, lab::Curve::kDFake, kColourFake),
-                       make_series(s, lab::Curve::kAccReal, IM_COL32(120, 220, 120, 110)),
+                       // Teal, not D(x)'s green: the two must be told apart at a glance.
+                       make_series(s, lab::Curve::kAccReal, IM_COL32(80, 200, 230, 150)),
                        make_series(s, lab::Curve::kAccFake, IM_COL32(230, 110, 200, 110))},
                       markers, d_out);
 }

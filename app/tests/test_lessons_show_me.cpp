@@ -132,6 +132,25 @@ TEST(LessonsShowMe, Lesson5PoolingStridedConvAndTheDiscriminatorTable) {
       s.view.formula.models[static_cast<size_t>(s.view.formula.model_index)];
   EXPECT_EQ(d.name, "dcgan20_D");
   for (const convt::lab::LayerSpec& layer : d.layers) EXPECT_NE(layer.type, "MaxPool2d");
+  // "each then LeakyReLU(0.2) and Dropout(0.3)": what the table shows under each Conv2d.
+  int convs = 0;
+  for (const convt::lab::TableRow& r : convt::lab::network_table(d)) {
+    if (r.type != "Conv2d") continue;
+    ++convs;
+    EXPECT_EQ(r.after, "LeakyReLU(0.2), Dropout(0.3)") << r.layer;
+  }
+  EXPECT_EQ(convs, 2);
+  // On the left, D's first layer: k5 s2 'same' (padding 2, output_padding 1), conv2d 20 -> 10.
+  const convt::lab::FormulaParams& p = s.view.formula.params;
+  EXPECT_EQ(p.H, 10);
+  EXPECT_EQ(convt::lab::evaluate(p).H_out, 20);
+  bool twenty = false, nineteen = false;
+  for (const convt::lab::RoundTripRow& r : convt::lab::round_trip(p).rows) {
+    EXPECT_EQ(r.conv_output, 10);
+    twenty |= r.conv_input == 20;
+    nineteen |= r.conv_input == 19;
+  }
+  EXPECT_TRUE(twenty && nineteen);
 }
 
 TEST(LessonsShowMe, Lesson6CompletionTiedAndUntiedBottomHalf) {
