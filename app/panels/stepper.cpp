@@ -515,7 +515,22 @@ void draw_canvas(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
   char title[160];
   std::snprintf(title, sizeof title, "canvas[%d] before cropping (%d x %d)##canvas", oc,
                 model.canvas_h(), model.canvas_w());
-  const float notes_h = 3.3f * ImGui::GetTextLineHeightWithSpacing();
+  // The note under the grid: the legend, short, with the size formula in a tooltip, so a large
+  // canvas (13 x 13 for the GAN preset) keeps room for its numbers. Measured, not guessed.
+  char note[300];
+  std::snprintf(note, sizeof note,
+                "Canvas (r, c) is out (r - %d, c - %d). Green frame: the output (%d x %d); grey: "
+                "cut away by padding = %d%s",
+                c.padding.h, c.padding.w, model.out_h(), model.out_w(), c.padding.h,
+                c.output_padding.h || c.output_padding.w ? "; blue: output_padding." : ".");
+  char size_note[200];
+  std::snprintf(size_note, sizeof size_note,
+                "Canvas rows: (H-1)*stride + dilation*(kernel_size-1) + 1 = (%d-1)*%d + %d*(%d-1) "
+                "+ 1 = %d; columns likewise: %d.",
+                c.H, c.stride.h, c.dilation.h, c.kernel_size.h, model.canvas_h(), model.canvas_w());
+  const float note_w = std::max(room.x, 200.0f);
+  const float notes_h =
+      ImGui::CalcTextSize(note, nullptr, false, note_w).y + ImGui::GetStyle().ItemSpacing.y;
   widgets::HeatmapGridOptions o =
       fitted(title, H, W, ImVec2(room.x, room.y - notes_h), -value_limit, value_limit, 40.0f);
   o.cell_outline = outline.data();
@@ -529,17 +544,10 @@ void draw_canvas(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
     if (oy >= 0 && oy < model.out_h() && ox >= 0 && ox < model.out_w())
       select_output(view, oc, oy, ox);
   }
-  char note[400];
-  std::snprintf(
-      note, sizeof note,
-      "Canvas (r, c) is out (r - %d, c - %d). Size (H-1)*stride + dilation*(k-1) + 1 = (%d-1)*%d "
-      "+ %d*(%d-1) + 1 = %d. Green frame: the output (%d x %d); grey: cut away by padding = %d.%s",
-      c.padding.h, c.padding.w, c.H, c.stride.h, c.dilation.h, c.kernel_size.h, model.canvas_h(),
-      model.out_h(), model.out_w(), c.padding.h,
-      c.output_padding.h || c.output_padding.w ? " Blue: output_padding." : "");
-  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::max(room.x, 200.0f));
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + note_w);
   ImGui::TextDisabled("%s", note);
   ImGui::PopTextWrapPos();
+  widgets::help_marker(size_note);
 }
 
 // conv2d / max_pool2d: the running output.
@@ -884,7 +892,14 @@ void draw_stepper_panel(StepperModel& model, StepperView& view, gfx::HeatmapRend
   const StepperConfig& c = model.config();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float gap = 22.0f;
-  const float row1_h = std::min(190.0f, avail.y * 0.27f);
+  // A canvas of 10 to 16 cells a side (GAN: 13 x 13) takes some height from the input / kernel /
+  // stamp row when those are small (at most 5 a side), so that more canvas cells have room for a
+  // number. Larger canvases gain nothing (their cells are too small anyway), larger inputs lose.
+  const int canvas_cells = std::max(model.display_h(), model.display_w());
+  const bool canvas_first = c.op == StepperOp::kConvTranspose2d && canvas_cells >= 10 &&
+                            canvas_cells <= 16 &&
+                            std::max({c.H, c.W, c.kernel_size.h, c.kernel_size.w}) <= 5;
+  const float row1_h = std::min(canvas_first ? 165.0f : 190.0f, avail.y * 0.27f);
   const float contrib_h = 118.0f;
   const float row2_h =
       avail.y - row1_h - contrib_h - 3.0f * ImGui::GetStyle().ItemSpacing.y - 30.0f;
