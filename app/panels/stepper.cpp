@@ -272,7 +272,7 @@ void draw_event_text(const StepperModel& model, const StepperView& view) {
     wrapped("Nothing added yet: the output starts at 0. Press 'step >' or Play.", &kHintColour);
     return;
   }
-  wrapped(model.event_text(*e).c_str(), &kEventColour);
+  widgets::wrapped_at_spaces(model.event_text(*e), &kEventColour);  // never inside a number
   char buf[480];
   if (c.op == StepperOp::kConvTranspose2d) {
     std::snprintf(buf, sizeof buf,
