@@ -222,7 +222,7 @@ const std::vector<StepperPreset>& stepper_presets() {
     resize.H = resize.W = 8;
     resize.stride = 1;
     v.push_back({"resize_conv", "resize-then-convolve: 8x8, k3 s1 p1",
-                 "The third cure for checkerboards (Odena et al. 2016): upsample 4x4 -> 8x8 by "
+                 "A second cure for checkerboards (Odena et al. 2016): upsample 4x4 -> 8x8 by "
                  "nearest neighbour (each pixel copied into a 2x2 block; all ones stay ones), "
                  "then an ordinary 3x3 conv2d with stride 1. Every output cell away from the "
                  "border gathers the same 9 taps: with all ones, a flat 9, no checkerboard.",
