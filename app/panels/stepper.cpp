@@ -528,7 +528,10 @@ void draw_canvas(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
                 "Canvas rows: (H-1)*stride + dilation*(kernel_size-1) + 1 = (%d-1)*%d + %d*(%d-1) "
                 "+ 1 = %d; columns likewise: %d.",
                 c.H, c.stride.h, c.dilation.h, c.kernel_size.h, model.canvas_h(), model.canvas_w());
-  const float note_w = std::max(room.x, 200.0f);
+  // The (?) marker goes beside the note: together no wider than the room, or the view beside the
+  // canvas would be pushed off the panel.
+  const float note_w =
+      std::max(room.x, 200.0f) - ImGui::CalcTextSize("(?)").x - ImGui::GetStyle().ItemSpacing.x;
   const float notes_h =
       ImGui::CalcTextSize(note, nullptr, false, note_w).y + ImGui::GetStyle().ItemSpacing.y;
   widgets::HeatmapGridOptions o =
