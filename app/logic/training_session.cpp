@@ -92,8 +92,9 @@ struct TrainingSession::Run {
   double elapsed_before = 0.0;        // running time before running_since
   // samples/s over a sliding window of recent steps.
   std::deque<std::pair<double, int64_t>> recent;  // (seconds of the step, batch size)
-  // The checkpoint files this run wrote or loaded (weakly canonical): saving over one of them
-  // continues this run's model; any other file at a save's path is kept under a new name first.
+  // The checkpoint files of this run's model (weakly canonical): those it wrote, and the one it
+  // continues since a load. Saving over one of them continues this model; any other file at a
+  // save's path is kept under a new name first.
   std::vector<fs::path> own_files;
   bool owns(const fs::path& file) const {
     const fs::path f = fs::weakly_canonical(file);
@@ -101,6 +102,9 @@ struct TrainingSession::Run {
       if (own == f) return true;
     return false;
   }
+  // steps_done() when the model was last on disk (saved anywhere, or loaded); -1: never. A run
+  // whose steps are all on disk needs no save before it is dropped.
+  int64_t on_disk_step = -1;
 };
 
 namespace {
@@ -332,10 +336,10 @@ void TrainingSession::worker_main() {
 }
 
 std::string TrainingSession::save_before_dropping() {
-  if (!run_ || !run_->trainer || run_->trainer->steps_done() == 0 ||
-      work_.status == SessionStatus::kFailed)
-    return "";
+  if (!run_ || !run_->trainer || work_.status == SessionStatus::kFailed) return "";
   finish_pending_step_a();
+  const int64_t steps = run_->trainer->steps_done();
+  if (steps == 0 || steps == run_->on_disk_step) return "";
   return save_to("");
 }
 
@@ -400,7 +404,8 @@ std::string TrainingSession::save_to(const std::string& path) {
         {run_->trainer->steps_done(), "kept the earlier " + out + " as " + kept});
   }
   run_->trainer->save_checkpoint(out);
-  run_->own_files.push_back(fs::weakly_canonical(out));
+  if (!run_->owns(out)) run_->own_files.push_back(fs::weakly_canonical(out));
+  run_->on_disk_step = run_->trainer->steps_done();
   work_.last_good_checkpoint = out;
   work_.last_good_step = run_->trainer->steps_done();
   run_->last_autosave = Clock::now();
@@ -484,8 +489,9 @@ void TrainingSession::handle(const Command& c) {
       case Kind::kStart:
       case Kind::kPrepare: {
         running_ = false;
+        std::string saved;
         try {
-          save_before_dropping();
+          saved = save_before_dropping();
         } catch (const std::exception& e) {  // the run stays, paused: nothing is lost
           stop_clock();
           work_.status = SessionStatus::kPaused;
@@ -538,6 +544,7 @@ void TrainingSession::handle(const Command& c) {
         const bool go = c.kind == Kind::kStart;
         work_.status = go ? SessionStatus::kRunning : SessionStatus::kPaused;
         work_.message = go ? "training" : "ready: step it, or Resume";
+        if (!saved.empty()) work_.message += "; the run before was saved to " + saved;
         run_->running_since = Clock::now();
         running_ = go;
         publish(true);
@@ -650,8 +657,26 @@ void TrainingSession::handle(const Command& c) {
         }
         stop_clock();
         running_ = false;
+        // The model the load replaces is saved first, unless the load reverts to the very file
+        // that save would write (the user asks for its contents back, not for the unsaved steps).
+        const bool reverting =
+            fs::weakly_canonical(fs::path(run_->cfg.run_dir) / "checkpoint.safetensors") ==
+            fs::weakly_canonical(c.path);
+        std::string saved;
+        try {
+          if (!reverting) saved = save_before_dropping();
+        } catch (const std::exception& e) {  // the run stays, paused: nothing is lost
+          work_.status = SessionStatus::kPaused;
+          work_.error = std::string("nothing loaded: saving your run first failed: ") + e.what() +
+                        ". Save it elsewhere (Save checkpoint), then load.";
+          publish(false);
+          break;
+        }
         run_->trainer->load_checkpoint(c.path);  // CheckpointError: nothing changed
-        run_->own_files.push_back(fs::weakly_canonical(c.path));  // saving over it continues it
+        // From here the run is the loaded model: saving over its file continues it, while the
+        // files of the model it replaced (saved above) are kept, not overwritten.
+        run_->own_files = {fs::weakly_canonical(c.path)};
+        run_->on_disk_step = run_->trainer->steps_done();
         ++generator_version_;
         work_.series.clear();
         work_.grad_norms.clear();
@@ -663,6 +688,7 @@ void TrainingSession::handle(const Command& c) {
         work_.last_good_step = run_->trainer->steps_done();
         work_.message =
             "loaded " + c.path + " (step " + std::to_string(run_->trainer->steps_done()) + ")";
+        if (!saved.empty()) work_.message += "; the run before was saved to " + saved;
         publish(true);
         break;
       }

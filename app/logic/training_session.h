@@ -146,7 +146,10 @@ class TrainingSession {
   // New lr_G, lr_D, beta1, beta2 mid-run (the batch size needs a reset); marked on the curves.
   void set_hyperparameters(float lr_g, float lr_d, float beta1, float beta2);
   void save_checkpoint(const std::string& path);  // "" -> <run_dir>/checkpoint.safetensors
-  void load_checkpoint(const std::string& path);  // a checkpoint of this model; pauses
+  // A checkpoint of this model replaces the run's weights and pauses. The model it replaces is
+  // saved first if it took steps since it was last on disk (a failed save loads nothing), unless
+  // `path` is <run_dir>/checkpoint.safetensors itself: that load reverts to the saved state.
+  void load_checkpoint(const std::string& path);
   // While true, each new sample grid is also written as <run_dir>/timelapse/frame_NNNNN.png.
   void set_timelapse(bool on);
   // Asks for a copy of G's weights (GeneratorWeights), made by the worker before its next step
@@ -186,9 +189,9 @@ class TrainingSession {
   // <stem>-<its mtime, UTC>.safetensors and marked on the curves, so no trained model is lost.
   // Returns the path, plus that new name when it kept one.
   std::string save_to(const std::string& path);
-  // Before a run is replaced, reset or closed: one that took steps (and did not fail) is saved
-  // with save_to(""); returns what save_to said, "" when there was nothing to save. Throws what
-  // the save threw.
+  // Before a run (or, for a load, its model) is replaced, reset or closed: one that took steps
+  // since it was last on disk (and did not fail) is saved with save_to(""); returns what save_to
+  // said, "" when there was nothing to save. Throws what the save threw.
   std::string save_before_dropping();
   void finish_pending_step_a();
   void compute_score();

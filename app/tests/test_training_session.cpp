@@ -371,7 +371,7 @@ TEST_F(SessionTest, NewRunKeepsTheEarlierRunsCheckpoint) {
     first.one_batch();
     first.pause();
     ASSERT_TRUE(wait_idle(first));
-  }  // closing saves it again, over its own file
+  }  // closing: its steps are on disk already
   const std::string first_bytes = file_bytes(ckpt);
   ASSERT_FALSE(first_bytes.empty());
   EXPECT_TRUE(kept_checkpoints(dir_).empty());
@@ -457,11 +457,83 @@ TEST_F(SessionTest, ResetKeepsTheRunWhenSavingItFails) {
   fs::create_directories(dir_ / "checkpoint.safetensors" / "blocked");  // a folder: cannot write
   s.reset();
   ASSERT_TRUE(wait_idle(s));
-  const TrainingSnapshot snap = snapshot(s);
+  TrainingSnapshot snap = snapshot(s);
   EXPECT_EQ(snap.status, SessionStatus::kPaused);
   EXPECT_NE(snap.error.find("not reset"), std::string::npos) << snap.error;
   EXPECT_EQ(s.steps_done(), 1);
-  fs::remove_all(dir_ / "checkpoint.safetensors");  // so closing can save it
+
+  // The way out the error names: save it elsewhere; then reset goes ahead (its steps are on disk).
+  s.save_checkpoint((dir_ / "elsewhere.safetensors").string());
+  s.reset();
+  ASSERT_TRUE(wait_idle(s));
+  snap = snapshot(s);
+  EXPECT_EQ(snap.status, SessionStatus::kIdle) << snap.error;
+  EXPECT_TRUE(fs::exists(dir_ / "elsewhere.safetensors"));
+}
+
+// Start over a run that took steps saves it first and says where, in the new run's message.
+TEST_F(SessionTest, StartOverATrainedRunSavesItFirst) {
+  TrainingSession s;
+  s.prepare(cfg_);
+  s.one_batch();
+  s.prepare(cfg_);
+  ASSERT_TRUE(wait_idle(s));
+  const TrainingSnapshot snap = snapshot(s);
+  EXPECT_EQ(snap.step, 0);
+  const fs::path ckpt = dir_ / "checkpoint.safetensors";
+  ASSERT_TRUE(fs::exists(ckpt));
+  EXPECT_NE(snap.message.find("the run before was saved to " + ckpt.string()), std::string::npos)
+      << snap.message;
+}
+
+// Loading another file makes the run that model: its next save keeps the file of the model it
+// replaced (renamed) instead of writing the loaded model over it.
+TEST_F(SessionTest, LoadingAnotherFileKeepsTheReplacedModelsCheckpoint) {
+  const fs::path ckpt = dir_ / "checkpoint.safetensors";
+  {
+    TrainingSession first;
+    first.prepare(cfg_);
+    first.one_batch();
+    first.pause();
+    ASSERT_TRUE(wait_idle(first));
+  }
+  TrainingSession s;
+  cfg_.gan.seed = 4;
+  s.prepare(cfg_);
+  s.one_batch();
+  s.pause();  // renames the first run's file, writes this one's
+  ASSERT_TRUE(wait_idle(s));
+  ASSERT_EQ(kept_checkpoints(dir_).size(), 1u);
+  const fs::path first_file = kept_checkpoints(dir_)[0];
+  const std::string second_bytes = file_bytes(ckpt);
+
+  s.load_checkpoint(first_file.string());
+  s.one_batch();
+  s.pause();  // the loaded model, saved at the default path: the second run's file is kept
+  ASSERT_TRUE(wait_idle(s));
+  EXPECT_TRUE(snapshot(s).error.empty()) << snapshot(s).error;
+  const std::vector<fs::path> kept = kept_checkpoints(dir_);
+  ASSERT_EQ(kept.size(), 2u);
+  const bool second_kept =
+      file_bytes(kept[0]) == second_bytes || file_bytes(kept[1]) == second_bytes;
+  EXPECT_TRUE(second_kept);
+  EXPECT_NE(file_bytes(ckpt), second_bytes);
+}
+
+// Loading the default checkpoint itself reverts to it: the unsaved steps are not written over it
+// first.
+TEST_F(SessionTest, LoadingTheDefaultCheckpointRevertsToIt) {
+  const fs::path ckpt = dir_ / "checkpoint.safetensors";
+  TrainingSession s;
+  s.prepare(cfg_);
+  s.one_batch();
+  s.pause();  // on disk at step 1
+  s.one_batch();
+  s.load_checkpoint(ckpt.string());
+  ASSERT_TRUE(wait_idle(s));
+  const TrainingSnapshot snap = snapshot(s);
+  EXPECT_TRUE(snap.error.empty()) << snap.error;
+  EXPECT_EQ(snap.step, 1);
 }
 
 TEST_F(SessionTest, PauseComputesTheQualityScore) {

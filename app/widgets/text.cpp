@@ -27,7 +27,9 @@ void wrapped_at_spaces(std::string_view text, const ImVec4* colour) {
     joined += (joined.empty() ? "" : "\n") + line;
   }
   if (colour) ImGui::PushStyleColor(ImGuiCol_Text, *colour);
+  ImGui::PushTextWrapPos(-1.0f);  // the lines are wrapped: a caller's wrap must not split them
   ImGui::TextUnformatted(joined.c_str(), joined.c_str() + joined.size());
+  ImGui::PopTextWrapPos();
   if (colour) ImGui::PopStyleColor();
 }
 

@@ -126,7 +126,7 @@ void col2im_add(float* image, const float* cols, int B, const Lowering& g);
 // form one interval [ky0, ky1) (image_y grows with ky); consecutive positions with the same
 // interval form a band, and a box is one band along y times one along x. Lowering box by box,
 //   cols_box (C*nky*nkx, box_h*box_w*B),  rows (c, ky, kx) for ky in [ky0, ky1), kx in [kx0, kx1)
-// and the weight's matching columns (weight_box below), every product computed is a real one.
+// and the weight's matching columns (weight_boxes below), every product computed is a real one.
 struct TapBox {
   int gy0 = 0, gy1 = 0, gx0 = 0, gx1 = 0;  // grid positions [gy0, gy1) x [gx0, gx1)
   int ky0 = 0, ky1 = 0, kx0 = 0, kx1 = 0;  // the taps inside the image for all of them
