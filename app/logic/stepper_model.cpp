@@ -672,15 +672,24 @@ OverlapMap StepperModel::overlap() const {
   const int y_lo = c.dilation.h * (c.kernel_size.h - 1), y_hi = (from_h - 1) * c.stride.h;
   const int x_lo = c.dilation.w * (c.kernel_size.w - 1), x_hi = (from_w - 1) * c.stride.w;
   int lo = std::numeric_limits<int>::max(), hi = -1;
-  for (int y = 0; y < m.out_h; ++y)
+  int rows = 0, cols = 0;  // how many rows / columns of counted cells are inside
+  for (int y = 0; y < m.out_h; ++y) {
+    const int cy = y + c.padding.h;
+    if (cy < y_lo || cy > y_hi) continue;
+    ++rows;
+    cols = 0;
     for (int x = 0; x < m.out_w; ++x) {
-      const int cy = y + c.padding.h, cx = x + c.padding.w;
-      if (cy < y_lo || cy > y_hi || cx < x_lo || cx > x_hi) continue;
+      const int cx = x + c.padding.w;
+      if (cx < x_lo || cx > x_hi) continue;
+      ++cols;
       const int n = m.counts[static_cast<size_t>(y) * m.out_w + x];
       lo = std::min(lo, n);
       hi = std::max(hi, n);
     }
-  m.has_interior = hi >= 0;
+  }
+  // At least one stride period along each axis, or the inside cannot show the pattern (notes'
+  // 2x2 k3 s2: one inside cell, which would read 'even' where the map is a checkerboard).
+  m.has_interior = hi >= 0 && rows >= c.stride.h && cols >= c.stride.w;
   if (m.has_interior) {
     m.interior_min = lo;
     m.interior_max = hi;

@@ -101,8 +101,8 @@ struct OverlapMap {
   // canvas row q (their index + padding) has dilation*(kernel_size-1) <= q <= (n-1)*stride on
   // both axes, so every tap could land there; n is what is scattered: the input's H
   // (transposed) or the output's H_out (conv2d / max_pool2d, whose map is the backward scatter
-  // onto the padded input). Equal to the whole-map figures when there is no such cell
-  // (has_interior false).
+  // onto the padded input). Equal to the whole-map figures when those cells span less than one
+  // stride along an axis, too few to show the pattern (has_interior false).
   bool has_interior = false;
   int interior_min = 0, interior_max = 0;
   double interior_ratio = 0;

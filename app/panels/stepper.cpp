@@ -721,6 +721,13 @@ void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRend
                        "multiple of stride)."
                      : "Even: every inner cell gets the same number of stamps.",
               uneven ? &kErrorColour : &kHintColour);
+    } else if (c.op == StepperOp::kMaxPool2d) {  // its gradient goes to each window's maximum
+      wrapped(uneven ? "Uneven: inner pixels are read by different numbers of windows (kernel_size "
+                       "not a multiple of stride). The gradient still goes back only to each "
+                       "window's maximum, one pixel per window."
+                     : "Even: every inner pixel is read by the same number of windows. The "
+                       "gradient goes back only to each window's maximum, one pixel per window.",
+              uneven ? &kErrorColour : &kHintColour);
     } else {
       wrapped(uneven ? "Uneven: inner pixels are read by different numbers of windows (kernel_size "
                        "not a multiple of stride), so the gradient sent back is a checkerboard."
@@ -733,11 +740,15 @@ void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRend
         m.ratio > m.interior_ratio ? ", from the border alone: cells there get fewer." : ".");
     wrapped(buf, &kHintColour);
   } else {
+    std::snprintf(buf, sizeof buf, "Whole %s: %d to %d, unevenness max/min = %s.", where,
+                  m.min_count, m.max_count, ratio(m.ratio).c_str());
+    ImGui::TextUnformatted(buf);
+    const bool uneven = m.ratio > 1.0;
     std::snprintf(buf, sizeof buf,
-                  "Whole %s: %d to %d, unevenness max/min = %s (no cell is far enough from the "
-                  "border to get every tap).",
-                  where, m.min_count, m.max_count, ratio(m.ratio).c_str());
-    wrapped(buf, &kHintColour);
+                  "%s too few cells lie away from the border (less than a stride of them) to "
+                  "tell the op's own pattern from the border's. A larger H, W shows which it is.",
+                  uneven ? "Uneven, but" : "Even; still,");
+    wrapped(buf, uneven ? &kErrorColour : &kHintColour);
   }
   if (text_beside) ImGui::EndGroup();
 }

@@ -275,6 +275,18 @@ TEST(StepperModel, OverlapAwayFromTheBorderForConv2dAndPool) {
   EXPECT_DOUBLE_EQ(p.interior_ratio, 1.0);
 }
 
+TEST(StepperModel, OverlapInsideNeedsAStrideOfCells) {
+  // notes: 2x2, k3 s2 p1. Inside (canvas 2..2 on each axis) is the one cell that gets 4: less
+  // than a stride of cells, so no inside figure; the whole map's 1..4 checkerboard is the
+  // readout.
+  const OverlapMap n = model_for("notes").overlap();
+  EXPECT_FALSE(n.has_interior);
+  EXPECT_EQ(n.interior_min, 1);
+  EXPECT_EQ(n.interior_max, 4);
+  // The GAN layer (5x5, k5 s2, Keras 'same'): canvas 4..8 inside, 5 cells: the figure stands.
+  EXPECT_TRUE(model_for("gan").overlap().has_interior);
+}
+
 TEST(StepperModel, OverlapCountsHandCounted2D) {
   // notes: 2x2, 3x3, s2 p1. Per axis the 5-cell canvas gets 1 1 2 1 1 (pixel 0 covers 0..2,
   // pixel 1 covers 2..4); a 2-D cell gets the product. Padding 1 keeps the middle 3x3:
