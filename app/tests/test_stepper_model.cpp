@@ -398,7 +398,9 @@ TEST(StepperModel, GatherViewConvolutionEqualsTheRealScatter) {
 
 TEST(StepperModel, ContributionsSoFarAreThoseBeforeThePosition) {
   // notes, out[0, 1, 1]: 4 multiply-adds. At position k the list holds exactly those with
-  // step < k, in order: it grows by one at each event that lands there.
+  // step < k, in order: it grows by one at each event that lands there. And, independently of
+  // the list's own bookkeeping, its products sum to the cell's running value after k events
+  // (output_after replays the events) and its length is the count of writes there.
   StepperModel m = model_for("notes");
   const std::vector<Contribution> all = m.contributions(0, 1, 1);
   ASSERT_EQ(all.size(), 4u);
@@ -408,6 +410,12 @@ TEST(StepperModel, ContributionsSoFarAreThoseBeforeThePosition) {
     while (expected < all.size() && all[expected].step < k) ++expected;
     ASSERT_EQ(so_far.size(), expected) << "k=" << k;
     for (size_t i = 0; i < so_far.size(); ++i) EXPECT_EQ(so_far[i].step, all[i].step);
+    std::vector<int> written;
+    const Tensor out = m.output_after(k, &written);
+    float sum = 0.0f;
+    for (const Contribution& t : so_far) sum += t.product;
+    EXPECT_FLOAT_EQ(sum, out[1 * m.out_w() + 1]) << "k=" << k;  // (C_out, H_out, W_out)
+    EXPECT_EQ(static_cast<int>(so_far.size()), written[1 * m.out_w() + 1]) << "k=" << k;
   }
   EXPECT_TRUE(m.contributions(0, 1, 1, 0).empty());
   EXPECT_EQ(m.contributions(0, 1, 1, all[1].step + 1).size(), 2u);
