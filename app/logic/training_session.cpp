@@ -484,22 +484,29 @@ void TrainingSession::handle(const Command& c) {
           std::chrono::duration<double>(Clock::now() - run_->running_since).count();
     }
   };
+  // Before a command drops the run's model (Start, Prepare, Reset, Load): save_before_dropping,
+  // with what it said in `saved`. False when the save failed: the run stays, paused, nothing is
+  // lost, and the error says what was not done and the way on.
+  auto save_first = [&](const char* not_done, const char* then, std::string* saved) {
+    try {
+      *saved = save_before_dropping();
+      return true;
+    } catch (const std::exception& e) {
+      stop_clock();
+      work_.status = SessionStatus::kPaused;
+      work_.error = std::string(not_done) + ": saving your run first failed: " + e.what() +
+                    ". Save it elsewhere (Save checkpoint), then " + then + ".";
+      publish(false);
+      return false;
+    }
+  };
   try {
     switch (c.kind) {
       case Kind::kStart:
       case Kind::kPrepare: {
         running_ = false;
         std::string saved;
-        try {
-          saved = save_before_dropping();
-        } catch (const std::exception& e) {  // the run stays, paused: nothing is lost
-          stop_clock();
-          work_.status = SessionStatus::kPaused;
-          work_.error = std::string("your run was not replaced: saving it first failed: ") +
-                        e.what() + ". Save it elsewhere (Save checkpoint), then start again.";
-          publish(false);
-          break;
-        }
+        if (!save_first("your run was not replaced", "start again", &saved)) break;
         run_.reset();
         clear_snapshot(work_);
         work_.series = MetricSeries(c.cfg.series_capacity);
@@ -583,16 +590,7 @@ void TrainingSession::handle(const Command& c) {
       case Kind::kReset: {
         running_ = false;
         std::string saved;
-        try {
-          saved = save_before_dropping();
-        } catch (const std::exception& e) {  // the run stays, paused: nothing is lost
-          stop_clock();
-          work_.status = SessionStatus::kPaused;
-          work_.error = std::string("your run was not reset: saving it first failed: ") + e.what() +
-                        ". Save it elsewhere (Save checkpoint), then reset.";
-          publish(false);
-          break;
-        }
+        if (!save_first("your run was not reset", "reset", &saved)) break;
         run_.reset();
         ++generator_version_;
         std::shared_ptr<const GeneratorWeights> generator = std::move(work_.generator);
@@ -655,7 +653,6 @@ void TrainingSession::handle(const Command& c) {
           publish(false);
           break;
         }
-        stop_clock();
         running_ = false;
         // The model the load replaces is saved first, unless the load reverts to the very file
         // that save would write (the user asks for its contents back, not for the unsaved steps).
@@ -663,15 +660,8 @@ void TrainingSession::handle(const Command& c) {
             fs::weakly_canonical(fs::path(run_->cfg.run_dir) / "checkpoint.safetensors") ==
             fs::weakly_canonical(c.path);
         std::string saved;
-        try {
-          if (!reverting) saved = save_before_dropping();
-        } catch (const std::exception& e) {  // the run stays, paused: nothing is lost
-          work_.status = SessionStatus::kPaused;
-          work_.error = std::string("nothing loaded: saving your run first failed: ") + e.what() +
-                        ". Save it elsewhere (Save checkpoint), then load.";
-          publish(false);
-          break;
-        }
+        if (!reverting && !save_first("nothing loaded", "load", &saved)) break;
+        stop_clock();
         run_->trainer->load_checkpoint(c.path);  // CheckpointError: nothing changed
         // From here the run is the loaded model: saving over its file continues it, while the
         // files of the model it replaced (saved above) are kept, not overwritten.

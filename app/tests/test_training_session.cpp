@@ -221,6 +221,15 @@ class SessionTest : public ::testing::Test {
     s.read(snap);
     return snap;
   }
+  // A run of one step, paused (so saved at dir_/checkpoint.safetensors) by a session that then
+  // closes.
+  void save_a_first_run() const {
+    TrainingSession first;
+    first.prepare(cfg_);
+    first.one_batch();
+    first.pause();
+    ASSERT_TRUE(wait_idle(first));
+  }
   fs::path dir_;
   convt::lab::SessionConfig cfg_;
 };
@@ -365,13 +374,7 @@ std::string file_bytes(const fs::path& file) {
 // renames that file, bytes unchanged, and says so; the new run's checkpoint takes the path.
 TEST_F(SessionTest, NewRunKeepsTheEarlierRunsCheckpoint) {
   const fs::path ckpt = dir_ / "checkpoint.safetensors";
-  {
-    TrainingSession first;
-    first.prepare(cfg_);
-    first.one_batch();
-    first.pause();
-    ASSERT_TRUE(wait_idle(first));
-  }  // closing: its steps are on disk already
+  save_a_first_run();  // closing: its steps are on disk already
   const std::string first_bytes = file_bytes(ckpt);
   ASSERT_FALSE(first_bytes.empty());
   EXPECT_TRUE(kept_checkpoints(dir_).empty());
@@ -402,13 +405,7 @@ TEST_F(SessionTest, NewRunKeepsTheEarlierRunsCheckpoint) {
 // A run that continues a loaded checkpoint saves over that file: it is the same model.
 TEST_F(SessionTest, LoadedCheckpointIsSavedOverInPlace) {
   const fs::path ckpt = dir_ / "checkpoint.safetensors";
-  {
-    TrainingSession first;
-    first.prepare(cfg_);
-    first.one_batch();
-    first.pause();
-    ASSERT_TRUE(wait_idle(first));
-  }
+  save_a_first_run();
   TrainingSession s;
   s.prepare(cfg_);
   s.load_checkpoint(ckpt.string());
@@ -490,13 +487,7 @@ TEST_F(SessionTest, StartOverATrainedRunSavesItFirst) {
 // replaced (renamed) instead of writing the loaded model over it.
 TEST_F(SessionTest, LoadingAnotherFileKeepsTheReplacedModelsCheckpoint) {
   const fs::path ckpt = dir_ / "checkpoint.safetensors";
-  {
-    TrainingSession first;
-    first.prepare(cfg_);
-    first.one_batch();
-    first.pause();
-    ASSERT_TRUE(wait_idle(first));
-  }
+  save_a_first_run();
   TrainingSession s;
   cfg_.gan.seed = 4;
   s.prepare(cfg_);
