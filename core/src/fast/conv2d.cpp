@@ -109,15 +109,10 @@ void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Te
   detail::for_each_chunk(N, T, B, [&](int t, int n0, int b, bool first) {
     // per box, the sum over part t's samples
     float* dw_boxes = dweight ? dw_sums.part(t) : nullptr;
-    float* dout_t = detail::scratch(5, C_out * out_plane * b);  // (C_out, H_out, W_out, b)
-    float* x_t = detail::scratch(0, C_in * in_plane * b);       // (C_in, H, W, b)
-    float* dx_t = detail::scratch(6, C_in * in_plane * b);      // (C_in, H, W, b)
-    detail::to_batch_minor(dout_t, dout.data() + static_cast<int64_t>(n0) * C_out * out_plane, b,
-                           C_out, out_plane);
-    if (dweight) {
-      detail::to_batch_minor(x_t, x.data() + static_cast<int64_t>(n0) * C_in * in_plane, b, C_in,
-                             in_plane);
-    }
+    const detail::BackwardChunk chunk(dout.data(), x.data(), dweight != nullptr, n0, b, C_out,
+                                      out_plane, C_in, in_plane);
+    const float *dout_t = chunk.dout_t, *x_t = chunk.x_t;  // (C, H, W, b)
+    float* dx_t = chunk.dx_t;
     if (dx) std::fill_n(dx_t, C_in * in_plane * b, 0.0f);
     for (size_t i = 0; i < boxes.size(); ++i) {
       const detail::TapBox& box = boxes[i];
@@ -138,10 +133,7 @@ void backward_by_boxes(Tensor* dx, Tensor* dweight, const Tensor& dout, const Te
         detail::col2im_box_add(dx_t, cols, b, g, box);
       }
     }
-    if (dx) {
-      detail::from_batch_minor(dx->data() + static_cast<int64_t>(n0) * C_in * in_plane, dx_t, b,
-                               C_in, in_plane, nullptr, /*add=*/true);
-    }
+    if (dx) chunk.add_dx(dx->data());
   });
   if (dweight) detail::add_weight_boxes(dweight->data(), dw_sums.parts(), C_out, g, boxes, w_at);
 }

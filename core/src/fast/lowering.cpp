@@ -304,6 +304,24 @@ int box_chunk_samples(const std::vector<TapBox>& boxes, int64_t C, int64_t other
   return B;
 }
 
+BackwardChunk::BackwardChunk(const float* dout, const float* x, bool need_x, int n0_, int b_,
+                             int C_out, int64_t P_out, int C_in_, int64_t P_in_)
+    : dout_t(scratch(5, C_out * P_out * b_)),
+      x_t(scratch(0, C_in_ * P_in_ * b_)),
+      dx_t(scratch(6, C_in_ * P_in_ * b_)),
+      n0(n0_),
+      b(b_),
+      C_in(C_in_),
+      P_in(P_in_) {
+  to_batch_minor(dout_t, dout + static_cast<int64_t>(n0) * C_out * P_out, b, C_out, P_out);
+  if (need_x) to_batch_minor(x_t, x + static_cast<int64_t>(n0) * C_in * P_in, b, C_in, P_in);
+}
+
+void BackwardChunk::add_dx(float* dx) const {
+  from_batch_minor(dx + static_cast<int64_t>(n0) * C_in * P_in, dx_t, b, C_in, P_in, nullptr,
+                   /*add=*/true);
+}
+
 std::vector<int64_t> box_weight_offsets(const std::vector<TapBox>& boxes, int64_t R, int64_t C) {
   std::vector<int64_t> at(boxes.size() + 1, 0);
   for (size_t i = 0; i < boxes.size(); ++i) at[i + 1] = at[i] + R * C * boxes[i].taps();

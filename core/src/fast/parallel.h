@@ -148,6 +148,21 @@ std::vector<TapBox> tap_boxes(const Lowering& g);
 void to_batch_minor(float* dst, const float* src, int B, int C, int64_t P);
 void from_batch_minor(float* dst, const float* src, int B, int C, int64_t P, const float* bias,
                       bool add);
+// One chunk of a box backward (conv2d's or conv_transpose2d's), samples n0 .. n0+b-1, in the
+// batch-minor layout, in the calling thread's scratch: dout_t (C_out, P_out, b) copied from dout
+// (N, C_out, P_out); x_t (C_in, P_in, b) copied from x (N, C_in, P_in) when `need_x` (the weight
+// gradient reads it); dx_t (C_in, P_in, b) for the input gradient, which the caller fills and
+// add_dx adds back onto dx's samples.
+struct BackwardChunk {
+  BackwardChunk(const float* dout, const float* x, bool need_x, int n0, int b, int C_out,
+                int64_t P_out, int C_in, int64_t P_in);
+  void add_dx(float* dx) const;  // dx (N, C_in, P_in) += dx_t, on samples n0 .. n0+b-1
+  float* dout_t;
+  float* x_t;
+  float* dx_t;
+  int n0, b, C_in;
+  int64_t P_in;
+};
 // dst (C, box_h*box_w*B) = the box's pixels of src (C, H_grid*W_grid, B) (grid = H_grid*W_grid);
 // scatter_box writes them back (each grid position belongs to at most one box).
 void gather_box(float* dst, const float* src, int B, int C, int W_grid, int64_t grid,
