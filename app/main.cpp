@@ -11,6 +11,8 @@
 #include <glad/gl.h>  // GL itself; GLFW_INCLUDE_NONE (app/CMakeLists.txt) keeps GLFW off GL headers
 #include <imgui.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -21,6 +23,7 @@
 #include "gfx/heatmap_renderer.h"
 #include "gfx/screenshot.h"
 #include "gui_options.h"
+#include "logic/frame_scheduler.h"
 #include "panels/lessons_panel.h"
 #include "panels/panels.h"
 
@@ -32,6 +35,50 @@ constexpr float kFontSizePixels = 16.0f;
 
 void glfw_error_callback(int error, const char* description) {
   std::fprintf(stderr, "convt-lab: GLFW error %d: %s\n", error, description);
+}
+
+// ---- Input seen, for the frame scheduler (logic/frame_scheduler.h) ----------------------------
+// GLFW calls these from glfwPollEvents / glfwWaitEventsTimeout on this thread. They are installed
+// before ImGui's backend, which keeps and calls them after its own (mouse buttons, scroll, keys,
+// characters, focus, cursor enter); ImGui 1.86 reads the cursor position itself each frame, so
+// motion, resizing and exposure are counted here only.
+std::atomic<int> g_input_events{0};
+void count_input() { g_input_events.fetch_add(1, std::memory_order_relaxed); }
+
+void install_input_counters(GLFWwindow* window) {
+  glfwSetCursorPosCallback(window, [](GLFWwindow*, double, double) { count_input(); });
+  glfwSetCursorEnterCallback(window, [](GLFWwindow*, int) { count_input(); });
+  glfwSetMouseButtonCallback(window, [](GLFWwindow*, int, int, int) { count_input(); });
+  glfwSetScrollCallback(window, [](GLFWwindow*, double, double) { count_input(); });
+  glfwSetKeyCallback(window, [](GLFWwindow*, int, int, int, int) { count_input(); });
+  glfwSetCharCallback(window, [](GLFWwindow*, unsigned int) { count_input(); });
+  glfwSetWindowFocusCallback(window, [](GLFWwindow*, int) { count_input(); });
+  glfwSetFramebufferSizeCallback(window, [](GLFWwindow*, int, int) { count_input(); });
+  glfwSetWindowRefreshCallback(window, [](GLFWwindow*) { count_input(); });
+  glfwSetWindowIconifyCallback(window, [](GLFWwindow*, int) { count_input(); });
+}
+
+double seconds_now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// What the scheduler needs to know about the app this iteration (besides input).
+convt::lab::FrameSignals frame_signals(const convt::AppState& state, double now) {
+  convt::lab::FrameSignals s;
+  s.input = g_input_events.exchange(0) > 0;
+  // The training worker publishes a new snapshot after every step and wakes the loop
+  // (set_publish_listener below); one frame shows it.
+  if (const auto* session = state.training.session.get()) s.data_version = session->version();
+  const ImGuiIO& io = ImGui::GetIO();
+  // Moving on their own: a playing stepper; a mouse button held (ImGui repeats a held +/- button
+  // and scrolls a held scrollbar arrow without any new event).
+  const bool stepper_playing = state.view.active_panel == convt::panels::PanelId::kStepper &&
+                               state.view.stepper.playing;
+  s.animating = stepper_playing || ImGui::IsAnyMouseDown();
+  // A text field being edited: its cursor blinks (ImGui's blink half-period is about 0.6 s).
+  if (io.WantTextInput) s.wake_at = now + 0.5;
+  return s;
 }
 
 // A readable font: DejaVu Sans when the system has it, else ImGui's built-in font, enlarged.
@@ -218,8 +265,10 @@ int main(int argc, char** argv) {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // the layout is fixed; leave no imgui.ini in the working directory
-  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  // No keyboard navigation: it would move a focus frame with the arrows and "press" the focused
+  // widget with Space, which the stepper uses to step and play. Tab still moves between fields.
   apply_style();
+  install_input_counters(window);  // before ImGui's backend, which chains to them
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
   load_font(io);
@@ -260,15 +309,34 @@ int main(int argc, char** argv) {
       if (options.panel == convt::panels::PanelId::kLatent) state.latent.follow.set_following(true);
     }
 
-    // ---- Loop: poll, new frame, panels, render, swap -----------------------------------------
+    // ---- Loop: wait, poll, new frame, panels, render, swap ----------------------------------
+    // The window sleeps until there is something new to draw (logic/frame_scheduler.h): input,
+    // a training step published, a playing stepper. A screenshot draws every frame at once,
+    // except while it trains (--train-seconds), where it runs the window's own schedule.
+    const bool scheduled = !options.screenshot() || options.train_seconds > 0.0;
+    convt::lab::FrameScheduler scheduler;
+    bool listening = false;  // the training session wakes the loop when it publishes
     for (int frame = 0; heatmaps && !glfwWindowShouldClose(window); ++frame) {
       glfwPollEvents();
-      if (glfwGetKey(window, GLFW_KEY_ESCAPE) == GLFW_PRESS && !io.WantCaptureKeyboard) {
-        glfwSetWindowShouldClose(window, GLFW_TRUE);
+      while (scheduled && !glfwWindowShouldClose(window)) {
+        if (!listening && state.training.session) {
+          state.training.session->set_publish_listener(glfwPostEmptyEvent);
+          listening = true;
+        }
+        const double now = seconds_now();
+        const convt::lab::FrameSignals signals = frame_signals(state, now);
+        if (scheduler.should_draw(now, signals)) break;
+        glfwWaitEventsTimeout(scheduler.wait_seconds(now, signals));
       }
+      if (glfwWindowShouldClose(window)) break;
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();
       ImGui::NewFrame();
+      // Esc quits, as the menu says, unless it is closing a popup or leaving a text field.
+      if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false) && !io.WantTextInput &&
+          !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel)) {
+        glfwSetWindowShouldClose(window, GLFW_TRUE);
+      }
       draw_frame(state, *heatmaps, window);
       ImGui::Render();
 
@@ -295,7 +363,10 @@ int main(int argc, char** argv) {
         break;
       }
       glfwSwapBuffers(window);
+      scheduler.frame_drawn(seconds_now());
     }
+    // The worker may publish once more while it stops: no waking a window that is gone.
+    if (state.training.session) state.training.session->set_publish_listener(nullptr);
   }  // the renderer's textures go before the context
 
   // ---- Shutdown, in reverse ------------------------------------------------------------------

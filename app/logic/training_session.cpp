@@ -1,5 +1,6 @@
 #include "logic/training_session.h"
 
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -53,6 +54,23 @@ const char* status_name(SessionStatus s) {
       return "stopped (error)";
   }
   return "?";
+}
+
+RunButton run_button(SessionStatus status, bool running_requested) {
+  using Action = RunButton::Action;
+  switch (status) {
+    case SessionStatus::kRunning:
+      return running_requested ? RunButton{"Pause", Action::kPause}
+                               : RunButton{"Pausing...", Action::kNone};
+    case SessionStatus::kPaused:
+      return RunButton{"Resume", Action::kResume};
+    case SessionStatus::kLoading:
+      return RunButton{"Loading...", Action::kNone};
+    case SessionStatus::kIdle:
+    case SessionStatus::kFailed:
+      break;
+  }
+  return RunButton{"Start", Action::kStart};
 }
 
 struct TrainingSession::Command {
@@ -298,6 +316,8 @@ bool TrainingSession::idle() const {
 // ---- Worker ------------------------------------------------------------------------------------
 
 void TrainingSession::worker_main() {
+  // Named, so per-thread CPU figures (top -H, /proc/PID/task) tell training from the window.
+  pthread_setname_np(pthread_self(), "convt-train");
   for (;;) {
     Command c;
     bool have_command = false;
@@ -385,11 +405,19 @@ void TrainingSession::publish(bool new_samples) {
   }
   steps_done_ = work_.step;
   work_.version = version_.load() + 1;
+  std::function<void()> listener;
   {
     std::lock_guard<std::mutex> lock(snapshot_mutex_);
     published_ = work_;
+    listener = publish_listener_;
   }
   version_ = work_.version;
+  if (listener) listener();
+}
+
+void TrainingSession::set_publish_listener(std::function<void()> listener) {
+  std::lock_guard<std::mutex> lock(snapshot_mutex_);
+  publish_listener_ = std::move(listener);
 }
 
 std::string TrainingSession::save_to(const std::string& path) {
@@ -563,6 +591,9 @@ void TrainingSession::handle(const Command& c) {
         stop_clock();
         work_.status = SessionStatus::kPaused;
         if (!run_->trainer->step_a_pending() && run_->trainer->steps_done() > 0) {
+          // Paused from here: say so before the score and the save, which take a moment.
+          work_.message = "paused; scoring and saving...";
+          publish(false);
           compute_score();
           work_.message = "paused; saved " + save_to("");
         } else {

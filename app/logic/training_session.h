@@ -23,6 +23,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -78,6 +79,17 @@ Tensor pick_real(const Dataset& data, int count);
 
 enum class SessionStatus { kIdle, kLoading, kRunning, kPaused, kFailed };
 const char* status_name(SessionStatus s);
+
+// The dashboard's Start / Pause / Resume button. Pause takes effect in the session at once
+// (TrainingSession::running_requested() turns false before the worker's next step), but the
+// snapshot says kRunning until the worker has finished its step, scored and saved: meanwhile the
+// button says "Pausing..." and cannot be pressed, so a second click cannot resume by accident.
+struct RunButton {
+  enum class Action { kStart, kPause, kResume, kNone };
+  const char* label;
+  Action action;  // kNone: drawn disabled
+};
+RunButton run_button(SessionStatus status, bool running_requested);
 
 // Everything the dashboard draws, copied out of the worker under a short lock.
 struct TrainingSnapshot {
@@ -165,6 +177,9 @@ class TrainingSession {
   // copied. The lock is held only for the copy.
   bool read(TrainingSnapshot& out) const;
   int64_t steps_done() const { return steps_done_.load(); }
+  // False from the moment pause() (or a step, reset or load) is called; true while the worker
+  // trains on its own. The snapshot's status follows when the worker gets there.
+  bool running_requested() const { return running_.load(); }
   uint64_t version() const { return version_.load(); }
   // Increases whenever G's weights may have changed (a new run, a step, a loaded checkpoint):
   // a GeneratorWeights with this version is up to date.
@@ -174,6 +189,10 @@ class TrainingSession {
   std::shared_ptr<const GeneratorWeights> generator() const;
   // True while the worker has nothing queued and is not running (for tests and screenshots).
   bool idle() const;
+  // Called on the worker thread after each publish (a new version), outside every lock: the
+  // window wakes its event loop with it (glfwPostEmptyEvent, which any thread may call) instead
+  // of polling. It must be quick and must not call back into the session. Empty: none.
+  void set_publish_listener(std::function<void()> listener);
 
  private:
   struct Command;
@@ -212,7 +231,8 @@ class TrainingSession {
   std::atomic<bool> generator_requested_{false};  // a kSendGenerator command is queued
 
   mutable std::mutex snapshot_mutex_;
-  TrainingSnapshot published_;  // guarded by snapshot_mutex_
+  TrainingSnapshot published_;              // guarded by snapshot_mutex_
+  std::function<void()> publish_listener_;  // guarded by snapshot_mutex_
 
   // Worker-only state (never read by other threads).
   std::unique_ptr<Run> run_;

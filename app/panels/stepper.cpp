@@ -213,11 +213,53 @@ void draw_controls(StepperModel& model, StepperView& view) {
   }
 }
 
+// The stepper's keys, while no text field has focus (typing a cell value must not step):
+// Space play / pause, Left / Right one event, Shift+Left / Right one input pixel (one window),
+// Home / End, + / - speed (x1.5 per press, within the slider's range).
+void handle_stepper_keys(StepperModel& model, StepperView& view) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;
+  const int64_t n = model.event_count();
+  auto pressed = [](ImGuiKey key) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(key)); };
+  if (pressed(ImGuiKey_Space)) {
+    if (!view.playing && model.position() >= n) model.set_position(0);
+    view.playing = !view.playing;
+  }
+  if (pressed(ImGuiKey_RightArrow)) {
+    if (io.KeyShift) {
+      model.set_position(model.next_block_position(model.position()));
+    } else {
+      model.step_forward();
+    }
+  }
+  if (pressed(ImGuiKey_LeftArrow)) {
+    if (io.KeyShift) {
+      model.set_position(model.prev_block_position(model.position()));
+    } else {
+      model.step_back();
+    }
+  }
+  if (pressed(ImGuiKey_Home)) {
+    model.set_position(0);
+    view.playing = false;
+  }
+  if (pressed(ImGuiKey_End)) {
+    model.set_position(n);
+    view.playing = false;
+  }
+  for (const ImWchar c : io.InputQueueCharacters) {
+    if (c == '+' || c == '=') view.events_per_second = std::min(2000.0f, view.events_per_second * 1.5f);
+    if (c == '-' || c == '_') view.events_per_second = std::max(0.5f, view.events_per_second / 1.5f);
+  }
+}
+
 void draw_time_controls(StepperModel& model, StepperView& view) {
   const int64_t n = model.event_count();
-  // Play: advance by speed * frame time.
+  // Play: advance by speed * frame time (at most a tenth of a second's worth per frame: the
+  // window sleeps while nothing changes, and the first frame after a sleep must not jump).
   if (view.playing) {
-    view.play_carry += static_cast<double>(view.events_per_second) * ImGui::GetIO().DeltaTime;
+    const double seconds = std::min(0.1, static_cast<double>(ImGui::GetIO().DeltaTime));
+    view.play_carry += static_cast<double>(view.events_per_second) * seconds;
     const int64_t steps = static_cast<int64_t>(view.play_carry);
     view.play_carry -= static_cast<double>(steps);
     model.set_position(model.position() + steps);
@@ -228,6 +270,7 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
     if (!view.playing && model.position() >= n) model.set_position(0);
     view.playing = !view.playing;
   }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Space");
   ImGui::SameLine();
   if (ImGui::Button("Reset")) {
     model.set_position(0);
@@ -256,11 +299,11 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
   ImGui::SliderFloat("speed (per s)", &view.events_per_second, 0.5f, 2000.0f, "%.1f",
                      ImGuiSliderFlags_Logarithmic);
   ImGui::PopItemWidth();
-  // Keyboard: left/right step when no text field has focus.
-  if (!ImGui::GetIO().WantTextInput) {
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) model.step_forward();
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) model.step_back();
-  }
+  ImGui::TextDisabled(
+      "Keys: Space play / pause, Left / Right one event, Shift+Left / Right one %s, Home / End, "
+      "+ / - speed",
+      unit);
+  handle_stepper_keys(model, view);
 }
 
 void draw_event_text(const StepperModel& model, const StepperView& view) {

@@ -9,6 +9,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -75,7 +76,9 @@ void init_form(TrainingState& s) {
   });
   lab::apply_preset(lab::training_presets()[1], s.form.gan);  // fast start
   s.form.gan.backend = nn::Backend::fast;
-  s.form.threads = 1;
+  // All cores: the window sleeps between frames (logic/frame_scheduler.h), so training no
+  // longer shares a core with it.
+  s.form.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 lab::SessionConfig config_from_form(TrainingState& s) {
@@ -100,6 +103,18 @@ std::string format_duration(double seconds) {
 }
 
 using widgets::help_marker;
+
+double seconds_now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// CPU time of the calling thread (user + system), in seconds.
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 // ---- Controls (left column) ----------------------------------------------------------------
 
@@ -140,7 +155,6 @@ void draw_controls(TrainingState& s) {
   const lab::SessionStatus status = s.snap.status;
   const bool has_run =
       status == lab::SessionStatus::kRunning || status == lab::SessionStatus::kPaused;
-  const bool running = status == lab::SessionStatus::kRunning;
 
   ImGui::TextDisabled("MODEL AND DATA");
   ImGui::SetNextItemWidth(-FLT_MIN);
@@ -240,21 +254,34 @@ void draw_controls(TrainingState& s) {
                    ImGuiSliderFlags_AlwaysClamp);
   help_marker(
       "Threads of the fast backend: a convolution gives each thread its share of the batch, the "
-      "other layers their share of the rows. With 1 (the default) a 2-core laptop keeps a core "
-      "for this window; 2 train about 1.6x faster at batch 64, 1.8x at batch 256.");
+      "other layers their share of the rows. The default is every core of this machine: the "
+      "window draws only when something changes (a step, your input), so it takes little from "
+      "training. 2 threads train about 1.6x faster than 1 at batch 64, 1.8x at batch 256.");
 
   ImGui::Spacing();
   ImGui::TextDisabled("TRAINING");
   const float button_width =
       (ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3;
   const ImVec2 button(button_width, 0.0f);
-  if (!has_run) {
-    if (ImGui::Button("Start", button)) session.start(config_from_form(s));
-  } else if (running) {
-    if (ImGui::Button("Pause", button)) session.pause();
-  } else {
-    if (ImGui::Button("Resume", button)) session.resume();
+  // Start / Pause / Resume; "Pausing..." from the click until the worker has stopped.
+  const lab::RunButton run = lab::run_button(status, session.running_requested());
+  ImGui::BeginDisabled(run.action == lab::RunButton::Action::kNone);
+  if (ImGui::Button(run.label, button)) {
+    switch (run.action) {
+      case lab::RunButton::Action::kStart:
+        session.start(config_from_form(s));
+        break;
+      case lab::RunButton::Action::kPause:
+        session.pause();
+        break;
+      case lab::RunButton::Action::kResume:
+        session.resume();
+        break;
+      case lab::RunButton::Action::kNone:
+        break;
+    }
   }
+  ImGui::EndDisabled();
   ImGui::SameLine();
   if (ImGui::Button("Reset", button)) session.reset();
   if (ImGui::IsItemHovered()) {
@@ -393,12 +420,14 @@ void draw_progress(const TrainingState& s) {
       snap.samples_per_second > 0.0
           ? static_cast<double>(snap.config.gan.batch_size) / snap.samples_per_second
           : -1.0;
+  const bool pausing = snap.status == lab::SessionStatus::kRunning && s.session &&
+                       !s.session->running_requested();
   char overlay[256];
   std::snprintf(
       overlay, sizeof overlay,
       "%s   epoch %" PRId64 "   step %" PRId64 " (%" PRId64 "/%" PRId64
       " of the epoch)   %.0f samples/s   elapsed %s   epoch ETA %s",
-      lab::status_name(snap.status), snap.epoch + 1, snap.step, in_epoch, snap.batches_per_epoch,
+      pausing ? "pausing..." : lab::status_name(snap.status), snap.epoch + 1, snap.step, in_epoch, snap.batches_per_epoch,
       snap.samples_per_second, format_duration(snap.elapsed_seconds).c_str(),
       format_duration(seconds_per_step > 0 ? (bpe - in_epoch) * seconds_per_step : -1).c_str());
   ImGui::ProgressBar(fraction, ImVec2(-FLT_MIN, 0.0f), overlay);
@@ -976,13 +1005,9 @@ void training_begin_headless(TrainingState& state, double seconds, int threads) 
 
 bool training_screenshot_ready(TrainingState& state) {
   if (state.headless_seconds < 0.0 || !state.session) return true;
-  auto seconds_now = [] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  };
-  if (state.headless_woke_at >= 0.0) {  // one whole frame since the last pause
-    state.headless_work_seconds += seconds_now() - state.headless_woke_at;
-    ++state.headless_work_frames;
+  if (state.headless_frames++ == 0) {  // the first frame: the run was just started
+    state.headless_began_seconds = seconds_now();
+    state.headless_began_cpu_seconds = thread_cpu_seconds();
   }
   lab::TrainingSnapshot& snap = state.snap;
   state.session->read(snap);
@@ -990,21 +1015,20 @@ bool training_screenshot_ready(TrainingState& state) {
   const bool trained =
       snap.status == lab::SessionStatus::kRunning && snap.elapsed_seconds >= state.headless_seconds;
   if (trained && snap.samples_step > 0 && snap.samples_step + 50 >= snap.step) {
-    const double work_ms = state.headless_work_frames > 0
-                               ? 1000.0 * state.headless_work_seconds / state.headless_work_frames
-                               : 0.0;
+    const double wall_seconds = seconds_now() - state.headless_began_seconds;
+    const double ui_cpu_seconds = thread_cpu_seconds() - state.headless_began_cpu_seconds;
     std::printf("convt-lab: trained %" PRId64
                 " steps in %.0f s (%.0f samples/s at the end, %d thread(s)); the window drew "
-                "%.1f frames/s meanwhile with a 30 ms pause per frame; a frame's own work took "
-                "%.1f ms on average over %" PRId64 " frames (%.0f frames/s without the pause)\n",
+                "%.1f frames/s meanwhile (only when something changed); its UI thread used %.1f%% "
+                "of a core, %.1f ms a frame over %" PRId64 " frames\n",
                 snap.step, snap.elapsed_seconds, snap.samples_per_second, snap.config.threads,
-                ImGui::GetIO().Framerate, work_ms, state.headless_work_frames,
-                work_ms > 0.0 ? 1000.0 / work_ms : 0.0);
+                wall_seconds > 0.0 ? state.headless_frames / wall_seconds : 0.0,
+                wall_seconds > 0.0 ? 100.0 * ui_cpu_seconds / wall_seconds : 0.0,
+                state.headless_frames > 0 ? 1000.0 * ui_cpu_seconds / state.headless_frames : 0.0,
+                state.headless_frames);
     std::fflush(stdout);
     return true;
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));
-  state.headless_woke_at = seconds_now();
   return false;
 }
 

@@ -56,11 +56,11 @@ struct TrainingState {
 
   // --train-seconds T (screenshot mode): train T seconds, then the screenshot may be taken.
   double headless_seconds = -1.0;
-  // Screenshot mode's frame timing: the time from the end of one frame's 30 ms pause to the
-  // next frame's end (poll, draw, render, swap: the frame's own work), summed over the frames.
-  double headless_work_seconds = 0.0;
-  int64_t headless_work_frames = 0;
-  double headless_woke_at = -1.0;  // steady_clock seconds when the last pause ended
+  // Meanwhile, for its report: frames drawn, and the wall clock and the UI thread's CPU time
+  // (seconds) when the run was started.
+  int64_t headless_frames = 0;
+  double headless_began_seconds = 0.0;
+  double headless_began_cpu_seconds = 0.0;
 };
 
 void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps);
@@ -89,9 +89,10 @@ void training_run_saved_run_live(TrainingState& state);
 // (`threads` threads) for the screenshot taken after `seconds` seconds of training.
 void training_begin_headless(TrainingState& state, double seconds, int threads = 2);
 // True when no headless run was asked for, or when it has trained for its seconds and its sample
-// grid was drawn after that. While false it sleeps 30 ms, leaving the CPU to training. When
-// ready it prints the steps trained and the frame rate: as drawn (with the pauses), and as the
-// frames' own work would allow without them.
+// grid was drawn after that. Called once a frame, from the UI thread; the window draws on the
+// schedule of an interactive one (logic/frame_scheduler.h), so the run trains as it would there.
+// When ready it prints the steps trained, the frames drawn per second, and the UI thread's share
+// of a core (its CPU time over the wall time; llvmpipe's own threads not included).
 bool training_screenshot_ready(TrainingState& state);
 
 }  // namespace convt::panels

@@ -319,6 +319,42 @@ TEST_F(SessionTest, RunsWhileAnotherThreadReadsThenPausesAndSaves) {
   EXPECT_EQ(s.steps_done(), steps);
 }
 
+// Pause is acknowledged in the frame of the click: the session stops asking for steps at once,
+// and the button reads "Pausing..." (disabled, so a second click cannot resume) until the
+// worker's snapshot says paused; then "Resume". The worker wakes the window after each publish.
+TEST_F(SessionTest, PauseIsAcknowledgedAtOnceAndTheWorkerWakesTheWindow) {
+  using convt::lab::run_button;
+  using Action = convt::lab::RunButton::Action;
+  EXPECT_STREQ(run_button(SessionStatus::kIdle, false).label, "Start");
+  EXPECT_EQ(run_button(SessionStatus::kFailed, false).action, Action::kStart);
+  EXPECT_EQ(run_button(SessionStatus::kLoading, false).action, Action::kNone);
+
+  TrainingSession s;
+  std::atomic<int> wakes{0};
+  s.set_publish_listener([&] { ++wakes; });
+  s.start(cfg_);
+  for (int i = 0; i < 3000 && s.steps_done() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GE(s.steps_done(), 2);
+  EXPECT_GE(wakes.load(), 2);  // at least one publish per step
+  EXPECT_TRUE(s.running_requested());
+  EXPECT_EQ(run_button(SessionStatus::kRunning, s.running_requested()).action, Action::kPause);
+
+  s.pause();
+  // The same frame: the snapshot it drew may still say running.
+  EXPECT_FALSE(s.running_requested());
+  const convt::lab::RunButton pausing = run_button(SessionStatus::kRunning, s.running_requested());
+  EXPECT_STREQ(pausing.label, "Pausing...");
+  EXPECT_EQ(pausing.action, Action::kNone);
+
+  ASSERT_TRUE(wait_idle(s));
+  const TrainingSnapshot snap = snapshot(s);
+  ASSERT_EQ(snap.status, SessionStatus::kPaused) << snap.error;
+  EXPECT_EQ(run_button(snap.status, s.running_requested()).action, Action::kResume);
+  s.set_publish_listener(nullptr);
+}
+
 TEST_F(SessionTest, HyperparameterChangeIsMarkedAndTrainingContinues) {
   TrainingSession s;
   s.prepare(cfg_);

@@ -12,6 +12,7 @@
 // steal the second core from our im2col/col2im loops. CONVT_FAST_GEMM_THREADS=openblas switches
 // to OpenBLAS's threads instead (for comparison in bench_fast_ops).
 #include <cblas.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <atomic>
@@ -100,6 +101,8 @@ class ThreadPool {
 
  private:
   void worker_loop(int index) {
+    // Named, so per-thread CPU figures (top -H, /proc/PID/task) tell training from the window.
+    pthread_setname_np(pthread_self(), "convt-pool");
     t_inside_task = true;
     uint64_t seen = 0;
     std::unique_lock<std::mutex> lock(mutex_);
