@@ -289,3 +289,313 @@ TEST(GanTrainer, CorruptCheckpointIsRefusedAndNothingChanges) {
   EXPECT_EQ(t.steps_done(), 2);
   std::remove(path.c_str());
 }
+
+// ---- EMA of G ---------------------------------------------------------------------------------
+
+namespace {
+
+GanConfig ema_config(float decay, int64_t warmup, uint64_t seed = 1) {
+  GanConfig c = tiny_config(seed);
+  c.ema_decay = decay;
+  c.ema_warmup_steps = warmup;
+  return c;
+}
+
+// Every parameter value of a network, in params() order.
+std::vector<std::vector<float>> param_values(nn::Sequential& net) {
+  std::vector<std::vector<float>> out;
+  for (const nn::NamedParam& p : net.params()) out.push_back(p.value->values());
+  return out;
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST(GanConfig, EmaDecayValidatedAndCarriedInJson) {
+  for (float bad : {1.0f, -0.1f, 1.5f, std::nanf("")}) {
+    GanConfig c = tiny_config();
+    c.ema_decay = bad;
+    try {
+      c.validate();
+      FAIL() << "expected std::invalid_argument for ema_decay " << bad;
+    } catch (const std::invalid_argument& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("ema_decay"), std::string::npos) << what;
+      EXPECT_NE(what.find("[0, 1)"), std::string::npos) << what;
+      EXPECT_NE(what.find(std::to_string(bad)), std::string::npos) << what;
+    }
+  }
+  GanConfig warm = tiny_config();
+  warm.ema_warmup_steps = -1;
+  EXPECT_THROW(warm.validate(), std::invalid_argument);
+
+  const GanConfig on = ema_config(0.999f, 5);
+  const GanConfig back = config_from_json(config_to_json(on));
+  EXPECT_EQ(back.ema_decay, 0.999f);
+  EXPECT_EQ(back.ema_warmup_steps, 5);
+  // JSON of a checkpoint written before the EMA fields: EMA off
+  json old = json::parse(config_to_json(on));
+  old.erase("ema_decay");
+  old.erase("ema_warmup_steps");
+  const GanConfig old_back = config_from_json(old.dump());
+  EXPECT_EQ(old_back.ema_decay, 0.0f);
+  EXPECT_EQ(old_back.ema_warmup_steps, 0);
+  EXPECT_EQ(old_back.batch_size, on.batch_size);
+  json bad = json::parse(config_to_json(on));
+  bad["ema_decay"] = 1.0;
+  EXPECT_THROW(config_from_json(bad.dump()), std::invalid_argument);
+
+  GanTrainer off(tiny_spec(), tiny_config(), &digits20());
+  EXPECT_FALSE(off.has_ema());
+  EXPECT_EQ(off.G_ema(), nullptr);
+  EXPECT_THROW(off.generate_ema(off.latent_batch(2, 0)), std::logic_error);
+  EXPECT_THROW(off.reestimate_ema_batch_norm(1, 4, 0), std::logic_error);
+}
+
+// Hugging Face diffusers' EMAModel.get_decay with TensorFlow's ramp: the first W + 1 updates
+// copy G, then min(decay, (1 + s) / (10 + s)) with s = n - W - 1.
+TEST(GanTrainer, EmaWarmupIsTheTensorFlowRampAfterWarmupSteps) {
+  const GanConfig c = ema_config(0.999f, 0);
+  EXPECT_EQ(ema_effective_decay(c, 1), 0.0f);
+  EXPECT_FLOAT_EQ(ema_effective_decay(c, 2), 2.0f / 11.0f);
+  EXPECT_FLOAT_EQ(ema_effective_decay(c, 3), 3.0f / 12.0f);
+  EXPECT_FLOAT_EQ(ema_effective_decay(c, 10), 10.0f / 19.0f);
+  EXPECT_FLOAT_EQ(ema_effective_decay(c, 101), 101.0f / 110.0f);
+  EXPECT_EQ(ema_effective_decay(c, 20000), 0.999f);  // capped
+  EXPECT_EQ(ema_effective_decay(c, 1000000), 0.999f);
+  const GanConfig w3 = ema_config(0.999f, 3);
+  for (int64_t n = 1; n <= 4; ++n) EXPECT_EQ(ema_effective_decay(w3, n), 0.0f) << n;
+  EXPECT_FLOAT_EQ(ema_effective_decay(w3, 5), 2.0f / 11.0f);
+  const GanConfig low = ema_config(0.2f, 0);
+  EXPECT_FLOAT_EQ(ema_effective_decay(low, 2), 2.0f / 11.0f);  // 0.1818 < 0.2
+  EXPECT_EQ(ema_effective_decay(low, 3), 0.2f);                // 0.25 capped at 0.2
+  EXPECT_EQ(ema_effective_decay(ema_config(0.0f, 0), 5), 0.0f);
+}
+
+// ema = d ema + (1 - d) G after each Step A, by hand from G's parameters after each step: with
+// decay 0.2 and no warm-up steps, d = 0 (copy), 2/11, then min(0.2, 3/12) = 0.2.
+TEST(GanTrainer, EmaUpdateMatchesAHandComputation) {
+  GanTrainer t(tiny_spec(), ema_config(0.2f, 0, 8), &digits20());
+  GanTrainer plain(tiny_spec(), tiny_config(8), &digits20());
+  ASSERT_TRUE(t.has_ema());
+  ASSERT_NE(t.G_ema(), nullptr);
+  EXPECT_EQ(param_values(*t.G_ema()), param_values(t.G()));  // starts as a copy of G
+  std::vector<std::vector<float>> expected = param_values(t.G());
+  const float decays[3] = {0.0f, 2.0f / 11.0f, 0.2f};
+  for (int step = 0; step < 3; ++step) {
+    const StepMetrics m = t.step(), mp = plain.step();
+    // the average does not change training
+    EXPECT_EQ(m.loss_g, mp.loss_g);
+    EXPECT_EQ(m.loss_d, mp.loss_d);
+    EXPECT_EQ(t.ema_updates(), step + 1);
+    const std::vector<std::vector<float>> g = param_values(t.G());
+    const std::vector<std::vector<float>> ema = param_values(*t.G_ema());
+    const float d = decays[step];
+    ASSERT_EQ(ema.size(), g.size());
+    for (size_t k = 0; k < g.size(); ++k) {
+      for (size_t i = 0; i < g[k].size(); ++i) {
+        expected[k][i] = d * expected[k][i] + (1.0f - d) * g[k][i];
+        ASSERT_NEAR(ema[k][i], expected[k][i], 1e-6f)
+            << "step " << step + 1 << ", " << t.G().params()[k].name << " [" << i << "]";
+      }
+    }
+    if (step > 0) {
+      EXPECT_NE(ema, g);  // an average, not G
+    }
+    // BatchNorm statistics: G's
+    auto eb = t.G_ema()->buffers(), gb = t.G().buffers();
+    ASSERT_EQ(eb.size(), 4u);
+    for (size_t k = 0; k < eb.size(); ++k) {
+      EXPECT_EQ(eb[k].value->values(), gb[k].value->values()) << eb[k].name;
+    }
+  }
+  // G_ema samples in evaluation mode, like generate()
+  const Tensor z = t.latent_batch(3, 5);
+  const Tensor a = t.generate_ema(z), b = t.generate_ema(z);
+  EXPECT_EQ(a.shape(), (std::vector<int64_t>{3, 1, 20, 20}));
+  EXPECT_EQ(a.values(), b.values());
+  EXPECT_NE(a.values(), t.generate(z).values());
+}
+
+// After reestimate_ema_batch_norm, each running mean/var of G_ema is the plain average over the
+// batches of that BN layer's batch mean / unbiased variance, computed here from G_ema's own
+// training-mode forward passes on the same z (rows of latent_batch(batches * size, seed)).
+TEST(GanTrainer, EmaBatchNormReestimationIsThePlainAverageOfBatchStatistics) {
+  GanTrainer t(tiny_spec(), ema_config(0.5f, 0, 9), &digits20());
+  GanTrainer twin(tiny_spec(), ema_config(0.5f, 0, 9), &digits20());
+  for (int i = 0; i < 3; ++i) {
+    t.step();
+    twin.step();
+  }
+  const std::vector<float> g_mean =
+      dynamic_cast<nn::BatchNorm&>(t.G().layer(5)).running_mean.values();
+  const std::vector<std::vector<float>> g_params = param_values(t.G());
+  const int64_t batches = 4, size = 8;
+  t.reestimate_ema_batch_norm(batches, size, 99);
+  nn::Sequential& E = *t.G_ema();
+  std::vector<size_t> bn_layers;
+  std::vector<std::vector<float>> got_mean, got_var;
+  for (size_t i = 0; i < E.size(); ++i) {
+    if (auto* bn = dynamic_cast<nn::BatchNorm*>(&E.layer(i))) {
+      bn_layers.push_back(i);
+      got_mean.push_back(bn->running_mean.values());
+      got_var.push_back(bn->running_var.values());
+      EXPECT_EQ(bn->momentum(), 0.1f);  // restored
+    }
+  }
+  ASSERT_EQ(bn_layers, (std::vector<size_t>{1, 5}));
+  EXPECT_NE(got_mean[1], g_mean);  // no longer G's statistics
+
+  // By hand: the same z batches through G_ema in training mode, statistics in double.
+  const Tensor z_all = t.latent_batch(batches * size, 99);
+  const int64_t latent = z_all.dim(1);
+  std::vector<std::vector<double>> sum_mean(bn_layers.size()), sum_var(bn_layers.size());
+  E.set_training(true);
+  for (int64_t k = 0; k < batches; ++k) {
+    Tensor z({size, latent});
+    for (int64_t i = 0; i < z.numel(); ++i) z[i] = z_all[k * size * latent + i];
+    E.forward(z);
+    for (size_t b = 0; b < bn_layers.size(); ++b) {
+      const Tensor& x = E.activation_after(bn_layers[b] - 1);  // the BN layer's input
+      const int64_t N = x.dim(0), C = x.dim(1), L = x.numel() / (N * C), M = N * L;
+      sum_mean[b].resize(C, 0.0);
+      sum_var[b].resize(C, 0.0);
+      for (int64_t c = 0; c < C; ++c) {
+        double s = 0.0, ss = 0.0;
+        for (int64_t n = 0; n < N; ++n)
+          for (int64_t l = 0; l < L; ++l) s += x[(n * C + c) * L + l];
+        const double mean = s / M;
+        for (int64_t n = 0; n < N; ++n)
+          for (int64_t l = 0; l < L; ++l) {
+            const double dev = x[(n * C + c) * L + l] - mean;
+            ss += dev * dev;
+          }
+        sum_mean[b][c] += mean;
+        sum_var[b][c] += ss / (M - 1);  // unbiased, as PyTorch's running_var
+      }
+    }
+  }
+  E.set_training(false);
+  for (size_t b = 0; b < bn_layers.size(); ++b) {
+    ASSERT_EQ(got_mean[b].size(), sum_mean[b].size());
+    for (size_t c = 0; c < sum_mean[b].size(); ++c) {
+      const double mean = sum_mean[b][c] / batches, var = sum_var[b][c] / batches;
+      EXPECT_NEAR(got_mean[b][c], mean, 1e-5 * (1.0 + std::abs(mean)))
+          << "layer " << bn_layers[b] << " channel " << c;
+      EXPECT_NEAR(got_var[b][c], var, 1e-5 * (1.0 + std::abs(var)))
+          << "layer " << bn_layers[b] << " channel " << c;
+    }
+  }
+  // G and training are untouched: the next steps are the twin's
+  EXPECT_EQ(param_values(t.G()), g_params);
+  for (int i = 0; i < 2; ++i) {
+    const StepMetrics m = t.step(), mt = twin.step();
+    EXPECT_EQ(m.loss_g, mt.loss_g);
+    EXPECT_EQ(m.loss_d, mt.loss_d);
+  }
+  EXPECT_THROW(t.reestimate_ema_batch_norm(0, 8, 1), std::invalid_argument);
+  EXPECT_THROW(t.reestimate_ema_batch_norm(2, 1, 1), std::invalid_argument);
+}
+
+// With EMA: G_ema's tensors and update count are saved and restored; a reloaded trainer saves the
+// same bytes and continues exactly (losses and G_ema). Without EMA: no G_ema tensors, same bytes.
+TEST(GanTrainer, EmaCheckpointRoundTripAndExactResume) {
+  const std::string path = temp_path("ema.safetensors"), again = temp_path("ema2.safetensors");
+  GanTrainer a(tiny_spec(), ema_config(0.9f, 1, 10), &digits20());
+  for (int i = 0; i < 3; ++i) a.step();
+  a.reestimate_ema_batch_norm(2, 4, 3);
+  a.save_checkpoint(path);
+  const SafetensorsFile f = read_safetensors(path);
+  EXPECT_EQ(f.tensors.count("G_ema.0.weight"), 1u);
+  EXPECT_EQ(f.tensors.count("G_ema.1.running_mean"), 1u);
+  EXPECT_EQ(f.tensors.at("G_ema.1.running_mean").values(),
+            dynamic_cast<nn::BatchNorm&>(a.G_ema()->layer(1)).running_mean.values());
+  EXPECT_EQ(f.metadata.at("ema.updates"), "3");
+  const std::vector<std::vector<float>> saved_ema = param_values(*a.G_ema());
+  std::vector<StepMetrics> expected;
+  for (int i = 0; i < 3; ++i) expected.push_back(a.step());
+
+  auto b = GanTrainer::from_checkpoint(path, &digits20());
+  ASSERT_TRUE(b->has_ema());
+  EXPECT_EQ(b->config().ema_decay, 0.9f);
+  EXPECT_EQ(b->config().ema_warmup_steps, 1);
+  EXPECT_EQ(b->ema_updates(), 3);
+  EXPECT_EQ(param_values(*b->G_ema()), saved_ema);
+  b->save_checkpoint(again);
+  EXPECT_EQ(file_bytes(again), file_bytes(path));
+  for (int i = 0; i < 3; ++i) {
+    const StepMetrics m = b->step();
+    EXPECT_EQ(m.loss_g, expected[i].loss_g) << "step " << m.step;
+    EXPECT_EQ(m.loss_d, expected[i].loss_d) << "step " << m.step;
+  }
+  EXPECT_EQ(b->ema_updates(), 6);
+  EXPECT_EQ(param_values(*b->G_ema()), param_values(*a.G_ema()));
+  const Tensor z = a.latent_batch(2, 1);
+  EXPECT_EQ(b->generate_ema(z).values(), a.generate_ema(z).values());
+
+  GanTrainer off(tiny_spec(), tiny_config(10), &digits20());
+  off.step();
+  off.save_checkpoint(path);
+  const SafetensorsFile g = read_safetensors(path);
+  for (const auto& [name, tensor] : g.tensors) EXPECT_NE(name.rfind("G_ema.", 0), 0u) << name;
+  EXPECT_EQ(g.metadata.count("ema.updates"), 0u);
+  auto c = GanTrainer::from_checkpoint(path, &digits20());
+  EXPECT_FALSE(c->has_ema());
+  c->save_checkpoint(again);
+  EXPECT_EQ(file_bytes(again), file_bytes(path));
+  std::remove(path.c_str());
+  std::remove(again.c_str());
+}
+
+// A checkpoint without G_ema (EMA off, or written before EMA existed, its config JSON without the
+// fields) loads into a trainer with EMA on: G_ema starts as a copy of the loaded G. The other
+// way, a checkpoint with G_ema loads into a trainer with EMA off, which ignores G_ema.
+TEST(GanTrainer, CheckpointWithoutEmaLoadsIntoAnEmaTrainer) {
+  const std::string path = temp_path("no_ema.safetensors");
+  GanTrainer a(tiny_spec(), tiny_config(11), &digits20());
+  a.step();
+  a.step();
+  a.save_checkpoint(path);
+  {  // as written before the EMA fields: config JSON without them
+    SafetensorsFile f = read_safetensors(path);
+    json cfg = json::parse(f.metadata.at("config"));
+    cfg.erase("ema_decay");
+    cfg.erase("ema_warmup_steps");
+    f.metadata["config"] = cfg.dump();
+    write_safetensors(path, f.tensors, f.metadata);
+  }
+  EXPECT_FALSE(GanTrainer::from_checkpoint(path, &digits20())->has_ema());
+
+  GanTrainer b(tiny_spec(), ema_config(0.5f, 0, 11), &digits20());
+  b.step();  // one step: other weights than a's two
+  ASSERT_NE(param_values(b.G()), param_values(a.G()));
+  ASSERT_NE(param_values(*b.G_ema()), param_values(a.G()));
+  b.load_checkpoint(path);
+  ASSERT_TRUE(b.has_ema());
+  EXPECT_EQ(b.steps_done(), 2);
+  EXPECT_EQ(b.ema_updates(), 0);
+  EXPECT_EQ(param_values(b.G()), param_values(a.G()));
+  EXPECT_EQ(param_values(*b.G_ema()), param_values(a.G()));
+  auto eb = b.G_ema()->buffers(), ab = a.G().buffers();
+  for (size_t k = 0; k < eb.size(); ++k) EXPECT_EQ(eb[k].value->values(), ab[k].value->values());
+  const StepMetrics ma = a.step(), mb = b.step();
+  EXPECT_EQ(ma.loss_g, mb.loss_g);
+  EXPECT_EQ(ma.loss_d, mb.loss_d);
+  EXPECT_EQ(b.ema_updates(), 1);
+
+  // EMA checkpoint into an EMA-off trainer: loads, G_ema ignored and left out of the next save
+  b.save_checkpoint(path);
+  GanTrainer off(tiny_spec(), tiny_config(11), &digits20());
+  off.load_checkpoint(path);
+  EXPECT_FALSE(off.has_ema());
+  EXPECT_EQ(param_values(off.G()), param_values(b.G()));
+  off.save_checkpoint(path);
+  EXPECT_EQ(read_safetensors(path).tensors.count("G_ema.0.weight"), 0u);
+  std::remove(path.c_str());
+}

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "convt/io/safetensors.h"
+#include "convt/nn/layers.h"
 #include "convt/ops/losses.h"
 
 namespace convt {
@@ -29,7 +30,22 @@ bool all_finite(nn::Sequential& net) {
 
 std::string shape_text(const std::vector<int64_t>& s) { return shape_to_string(s); }
 
+// dst's parameters and buffers := src's (two networks built from the same layer list).
+void copy_state(nn::Sequential& dst, nn::Sequential& src) {
+  const std::vector<nn::NamedParam> dp = dst.params(), sp = src.params();
+  for (size_t k = 0; k < dp.size(); ++k) *dp[k].value = *sp[k].value;
+  const std::vector<nn::NamedBuffer> db = dst.buffers(), sb = src.buffers();
+  for (size_t k = 0; k < db.size(); ++k) *db[k].value = *sb[k].value;
+}
+
 }  // namespace
+
+float ema_effective_decay(const GanConfig& cfg, int64_t n) {
+  const int64_t s = std::max<int64_t>(0, n - cfg.ema_warmup_steps - 1);
+  if (cfg.ema_decay <= 0.0f || s == 0) return 0.0f;
+  const double ramp = (1.0 + static_cast<double>(s)) / (10.0 + static_cast<double>(s));
+  return static_cast<float>(std::min(static_cast<double>(cfg.ema_decay), ramp));
+}
 
 void GanConfig::validate() const {
   auto bad = [](const std::string& what) { throw std::invalid_argument(what); };
@@ -45,6 +61,12 @@ void GanConfig::validate() const {
     bad("beta1: expected in [0, 1), found " + std::to_string(beta1));
   if (!(beta2 >= 0.0f && beta2 < 1.0f))
     bad("beta2: expected in [0, 1), found " + std::to_string(beta2));
+  if (!(ema_decay >= 0.0f && ema_decay < 1.0f)) {
+    bad("ema_decay: expected in [0, 1) (0 = no EMA of G; e.g. 0.999), found " +
+        std::to_string(ema_decay));
+  }
+  if (ema_warmup_steps < 0)
+    bad("ema_warmup_steps: expected >= 0, found " + std::to_string(ema_warmup_steps));
 }
 
 std::string config_to_json(const GanConfig& c) {
@@ -55,7 +77,9 @@ std::string config_to_json(const GanConfig& c) {
          {"beta2", c.beta2},
          {"seed", c.seed},
          {"backend", nn::backend_name(c.backend)},
-         {"init", c.init}};
+         {"init", c.init},
+         {"ema_decay", c.ema_decay},
+         {"ema_warmup_steps", c.ema_warmup_steps}};
   return j.dump();
 }
 
@@ -71,6 +95,9 @@ GanConfig config_from_json(const std::string& text) {
     c.seed = j.at("seed").get<uint64_t>();
     c.backend = nn::parse_backend(j.at("backend").get<std::string>());
     c.init = j.at("init").get<std::string>();
+    // absent in checkpoints written before the EMA of G: off
+    c.ema_decay = j.value("ema_decay", 0.0f);
+    c.ema_warmup_steps = j.value("ema_warmup_steps", int64_t{0});
   } catch (const std::exception& e) {
     throw CheckpointError(std::string("checkpoint config: ") + e.what());
   }
@@ -98,6 +125,14 @@ GanTrainer::GanTrainer(const json& spec, const GanConfig& cfg, const Dataset* da
     }
     sampler_ = std::make_unique<BatchSampler>(*data_, cfg_.batch_size, cfg_.seed);
   }
+  if (cfg_.ema_decay > 0.0f) {
+    // Same layers (and Dropout seeds) as G; weights and statistics copied from G.
+    g_ema_ =
+        nn::build_sequential(model_.spec["generator"], {model_.latent_dim}, "G_ema", cfg_.seed);
+    copy_state(*g_ema_, *model_.G);
+    g_ema_->set_training(false);
+    g_ema_->set_requires_grad(false);
+  }
   set_backend(cfg_.backend);
   opt_g_ = std::make_unique<nn::Adam>(model_.G->params(), cfg_.lr_g, cfg_.beta1, cfg_.beta2);
   opt_d_ = std::make_unique<nn::Adam>(model_.D->params(), cfg_.lr_d, cfg_.beta1, cfg_.beta2);
@@ -109,6 +144,7 @@ void GanTrainer::set_backend(nn::Backend b) {
   cfg_.backend = b;
   model_.G->set_backend(b);
   model_.D->set_backend(b);
+  if (g_ema_) g_ema_->set_backend(b);
 }
 
 int64_t GanTrainer::epoch() const { return sampler_ ? sampler_->epoch() : 0; }
@@ -156,6 +192,7 @@ float GanTrainer::step_generator() {
         "from the last checkpoint with another --seed.");
   }
   opt_g_->step();
+  if (g_ema_) update_ema();
   metrics_.loss_g = loss_g;
   have_fake_ = true;
   d_holds_fake_forward_ = true;  // D's weights are unchanged: Step B reuses this D(X_fake)
@@ -259,6 +296,76 @@ StepMetrics GanTrainer::step() {
   return step_discriminator();
 }
 
+void GanTrainer::update_ema() {
+  ++ema_updates_;
+  const float d = ema_effective_decay(cfg_, ema_updates_);
+  const std::vector<nn::NamedParam> ema = g_ema_->params(), g = model_.G->params();
+  for (size_t k = 0; k < ema.size(); ++k) {
+    Tensor& e = *ema[k].value;
+    const Tensor& p = *g[k].value;
+    for (int64_t i = 0; i < e.numel(); ++i) e[i] = d * e[i] + (1.0f - d) * p[i];
+  }
+  // BN running statistics: G's, as StyleGAN2-ADA's training loop copies G's buffers
+  const std::vector<nn::NamedBuffer> eb = g_ema_->buffers(), gb = model_.G->buffers();
+  for (size_t k = 0; k < eb.size(); ++k) *eb[k].value = *gb[k].value;
+}
+
+void GanTrainer::copy_g_into_ema() {
+  copy_state(*g_ema_, *model_.G);
+  ema_updates_ = 0;
+}
+
+Tensor GanTrainer::generate_ema(const Tensor& z) {
+  if (!g_ema_) {
+    throw std::logic_error("GanTrainer::generate_ema: EMA of G is off (set ema_decay > 0)");
+  }
+  g_ema_->set_training(false);
+  return g_ema_->forward(z);
+}
+
+void GanTrainer::reestimate_ema_batch_norm(int64_t batches, int64_t batch_size, uint64_t seed) {
+  if (!g_ema_) {
+    throw std::logic_error(
+        "GanTrainer::reestimate_ema_batch_norm: EMA of G is off (set ema_decay > 0)");
+  }
+  if (batches < 1) {
+    throw std::invalid_argument("reestimate_ema_batch_norm: batches: expected >= 1, found " +
+                                std::to_string(batches));
+  }
+  if (batch_size < 2) {
+    throw std::invalid_argument(
+        "reestimate_ema_batch_norm: batch_size: expected >= 2 (BatchNorm needs two samples), "
+        "found " +
+        std::to_string(batch_size));
+  }
+  nn::Sequential& G = *g_ema_;
+  std::vector<std::pair<nn::BatchNorm*, float>> bns;  // each BN layer and its own momentum
+  for (size_t i = 0; i < G.size(); ++i) {
+    if (auto* bn = dynamic_cast<nn::BatchNorm*>(&G.layer(i))) {
+      bns.emplace_back(bn, bn->momentum());
+      bn->running_mean.fill(0.0f);
+      bn->running_var.fill(1.0f);
+    }
+  }
+  Rng rng(seed);  // the z of latent_batch(batches * batch_size, seed), batch after batch
+  Tensor z({batch_size, model_.latent_dim});
+  G.set_training(true);
+  try {
+    for (int64_t k = 1; k <= batches; ++k) {
+      for (int64_t i = 0; i < z.numel(); ++i) z[i] = rng.normal();
+      // running = (1 - 1/k) running + (1/k) batch statistic: the mean of the k batches so far
+      for (auto& bn : bns) bn.first->set_momentum(1.0f / static_cast<float>(k));
+      G.forward(z);  // (batch_size, C, H, W); only the statistics are kept
+    }
+  } catch (...) {
+    for (auto& bn : bns) bn.first->set_momentum(bn.second);
+    G.set_training(false);
+    throw;
+  }
+  for (auto& bn : bns) bn.first->set_momentum(bn.second);
+  G.set_training(false);
+}
+
 Tensor GanTrainer::generate(const Tensor& z) {
   nn::Sequential& G = *model_.G;
   G.set_training(false);
@@ -293,6 +400,19 @@ std::map<std::string, Tensor*> state_tensors(nn::GanModel& m, nn::Adam& og, nn::
     }
   }
   return out;
+}
+
+// G_ema's parameters and statistics by name ("G_ema.0.weight", ...), pointing at the live tensors.
+std::map<std::string, Tensor*> ema_tensors(nn::Sequential& g_ema) {
+  std::map<std::string, Tensor*> out;
+  for (const nn::NamedParam& p : g_ema.params()) out["G_ema." + p.name] = p.value;
+  for (const nn::NamedBuffer& b : g_ema.buffers()) out["G_ema." + b.name] = b.value;
+  return out;
+}
+
+bool has_ema_tensors(const SafetensorsFile& f) {
+  const auto it = f.tensors.lower_bound("G_ema.");
+  return it != f.tensors.end() && it->first.rfind("G_ema.", 0) == 0;
 }
 
 // Layers with their own Rng, keyed "rng.G.<index>".
@@ -368,6 +488,13 @@ void GanTrainer::save_checkpoint(const std::string& path) const {
   m["sampler.index"] = std::to_string(sampler_ ? sampler_->batch_index() : 0);
   m["rng"] = rng_.state();
   for (const auto& [key, r] : layer_rngs(self->model_)) m[key] = r->state();
+  if (g_ema_) {
+    for (const auto& [name, t] : ema_tensors(*g_ema_)) tensors[name] = *t;
+    m["ema.updates"] = std::to_string(ema_updates_);
+    for (size_t i = 0; i < g_ema_->size(); ++i) {
+      if (Rng* r = g_ema_->layer(i).rng()) m["rng.G_ema." + std::to_string(i)] = r->state();
+    }
+  }
   write_safetensors(path, tensors, m);
 }
 
@@ -410,11 +537,34 @@ void GanTrainer::load_checkpoint(const std::string& path) {
                           std::to_string(sampler_->batches_per_epoch()) +
                           " batches per epoch (another dataset or batch size?)");
   }
+  // G_ema: loaded when both this trainer and the file have it; else see the header.
+  const bool load_ema = g_ema_ && has_ema_tensors(f);
+  std::map<std::string, Tensor*> ema_targets;
+  std::map<std::string, Rng*> ema_rngs;
+  int64_t ema_updates = 0;
+  if (load_ema) {
+    ema_targets = ema_tensors(*g_ema_);
+    for (const auto& [name, t] : ema_targets) {
+      auto it = f.tensors.find(name);
+      if (it == f.tensors.end()) {
+        throw CheckpointError(path + ": tensor '" + name + "' is missing");
+      }
+      if (it->second.shape() != t->shape()) {
+        throw CheckpointError(path + ": tensor '" + name + "': expected shape " + t->shape_str() +
+                              ", found " + it->second.shape_str());
+      }
+    }
+    ema_updates = meta_int(f, "ema.updates", path);
+    for (size_t i = 0; i < g_ema_->size(); ++i) {
+      if (Rng* r = g_ema_->layer(i).rng()) ema_rngs["rng.G_ema." + std::to_string(i)] = r;
+    }
+  }
   Rng check;
   auto rngs = layer_rngs(model_);
   try {
     check.set_state(meta(f, "rng", path));
     for (const auto& [key, r] : rngs) check.set_state(meta(f, key, path));
+    for (const auto& [key, r] : ema_rngs) check.set_state(meta(f, key, path));
   } catch (const std::invalid_argument& e) {
     throw CheckpointError(path + ": " + e.what());
   }
@@ -426,6 +576,13 @@ void GanTrainer::load_checkpoint(const std::string& path) {
   if (sampler_) sampler_->set_position(epoch, index);
   rng_.set_state(meta(f, "rng", path));
   for (const auto& [key, r] : rngs) r->set_state(meta(f, key, path));
+  if (load_ema) {
+    for (const auto& [name, t] : ema_targets) *t = f.tensors.at(name);
+    ema_updates_ = ema_updates;
+    for (const auto& [key, r] : ema_rngs) r->set_state(meta(f, key, path));
+  } else if (g_ema_) {
+    copy_g_into_ema();  // a checkpoint without G_ema: the average starts again from G
+  }
   have_fake_ = false;
   d_holds_fake_forward_ = false;
 }

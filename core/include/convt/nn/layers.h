@@ -99,6 +99,11 @@ class BatchNorm : public Layer {
   std::vector<ParamRef> params() override;
   std::vector<BufferRef> buffers() override;
   void reset_parameters(InitScheme scheme, Rng& rng) override;
+  // The running statistics' update factor. momentum 1/k on the k-th training batch after a
+  // reset (running_mean 0, running_var 1) makes them the plain average of the k batches'
+  // statistics: PyTorch's momentum=None (cumulative moving average).
+  float momentum() const { return momentum_; }
+  void set_momentum(float value) { momentum_ = value; }
 
   Tensor weight, bias, dweight, dbias;   // (C) gamma, beta
   Tensor running_mean, running_var;      // (C), start 0 and 1

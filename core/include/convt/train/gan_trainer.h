@@ -21,6 +21,15 @@
 //
 // Deterministic for a given seed, backend and thread count: z comes from the trainer's own Rng,
 // each Dropout layer has its own Rng, batches come from convt::BatchSampler.
+//
+// Optional (GanConfig::ema_decay > 0): an exponential moving average of G's weights, G_ema, a
+// second network built from the same spec and started as a copy of G. After each Step A,
+//   ema = d * ema + (1 - d) * param        for every parameter of G (weights, biases, BN gamma
+//                                          and beta), d = ema_effective_decay(cfg, n)
+// G_ema is not trained and does not change G or D: training runs the same with or without it.
+// The average of the iterates often gives better samples than the last G (Yazici et al. 2019,
+// "The Unusual Effectiveness of Averaging in GAN Training"; Karras et al. 2018, "Progressive
+// Growing of GANs", sample from such an average with d = 0.999).
 #pragma once
 
 #include <cstdint>
@@ -45,9 +54,16 @@ struct GanConfig {
   uint64_t seed = 0;
   nn::Backend backend = nn::Backend::naive;
   std::string init;  // "" = the spec's "init"; else "dcgan" | "pytorch"
+  // Exponential moving average of G's weights: 0 = off; else the decay d in (0, 1), e.g. 0.999
+  // (Karras et al. 2018). The n-th update uses ema_effective_decay(), which warms up as below.
+  float ema_decay = 0.0f;
+  // Updates before the average starts: the first ema_warmup_steps + 1 updates copy G (d = 0),
+  // then d ramps up as TensorFlow's ExponentialMovingAverage with num_updates. Hugging Face
+  // diffusers' EMAModel (update_after_step) uses the same rule.
+  int64_t ema_warmup_steps = 0;
 
-  // Throws std::invalid_argument naming the first bad value (batch < 2, lr <= 0, betas not in
-  // [0, 1)).
+  // Throws std::invalid_argument naming the first bad value (batch < 2, lr <= 0, betas or
+  // ema_decay not in [0, 1), ema_warmup_steps < 0).
   void validate() const;
 };
 
@@ -63,6 +79,16 @@ struct StepMetrics {
   double seconds = 0.0;        // wall time of Step A + Step B
   double samples_per_second = 0.0;  // batch_size / seconds
 };
+
+// The decay of the n-th EMA update (n = 1, 2, ...: one per Step A while EMA is on), as Hugging
+// Face diffusers' EMAModel.get_decay (training_utils.py) with update_after_step = W =
+// cfg.ema_warmup_steps and the ramp of TensorFlow's tf.train.ExponentialMovingAverage:
+//   s = max(0, n - W - 1)
+//   d = 0                                  if s = 0 (G_ema becomes a copy of G)
+//   d = min(ema_decay, (1 + s) / (10 + s)) otherwise: 2/11, 3/12, 4/13, ... until ema_decay
+// With W = 0: 0, 0.1818, 0.25, 0.3077, ... An early G (near its random start) therefore never
+// dominates the average; d reaches 0.999 after about 9000 updates. 0 when ema_decay is 0.
+float ema_effective_decay(const GanConfig& cfg, int64_t n);
 
 // A non-finite loss or gradient. Nothing was updated; what() names the step and what to try.
 class TrainingError : public std::runtime_error {
@@ -83,6 +109,8 @@ class GanTrainer {
   GanTrainer(const nlohmann::json& spec, const GanConfig& cfg, const Dataset* data);
 
   // Step A. Returns L_G. Throws TrainingError (no update) if L_G or G's gradients are not finite.
+  // With EMA on, then updates G_ema's parameters from G's new ones and copies G's BatchNorm
+  // running statistics into G_ema (as StyleGAN2-ADA's training loop copies G's buffers).
   float step_generator();
   // Step B on the next batch of the dataset / on `real` (B, C, H, W). Uses the X_fake of the
   // last step_generator(); without one, it first draws z and runs G (training mode, no update).
@@ -101,14 +129,40 @@ class GanTrainer {
   // N latent vectors from their own Rng(seed): the same seed gives the same z everywhere.
   Tensor latent_batch(int64_t n, uint64_t seed) const;
 
+  // ---- EMA of G (GanConfig::ema_decay > 0) ----
+  bool has_ema() const { return g_ema_ != nullptr; }
+  // G_ema, the averaged generator (same layers as G, kept in evaluation mode); nullptr when off.
+  nn::Sequential* G_ema() { return g_ema_.get(); }
+  // Number of EMA updates so far (the n of the last ema_effective_decay); 0 when off.
+  int64_t ema_updates() const { return ema_updates_; }
+  // G_ema(z) in evaluation mode. z (N, latent_dim) -> (N, C, H, W). Throws std::logic_error when
+  // EMA is off.
+  Tensor generate_ema(const Tensor& z);
+  // Recomputes G_ema's BatchNorm running statistics for its own (averaged) weights: G's
+  // statistics belong to G's weights, and an average of G's past statistics to none of the
+  // averaged weights. Resets them (mean 0, var 1), runs G_ema in training mode on `batches`
+  // batches of `batch_size` fresh z, and sets each running mean/var to the plain average of the
+  // batch means / unbiased variances (PyTorch's momentum=None, as torch.optim.swa_utils.update_bn
+  // does for SWA; Izmailov et al. 2018). Batch k (0-based) is rows [k*batch_size, (k+1)*
+  // batch_size) of latent_batch(batches * batch_size, seed); the training Rng is not used.
+  // G, D and training are unchanged; the next Step A copies G's statistics again, so call this
+  // after training and before sampling. Throws std::logic_error when EMA is off,
+  // std::invalid_argument if batches < 1 or batch_size < 2.
+  void reestimate_ema_batch_norm(int64_t batches, int64_t batch_size, uint64_t seed);
+
   // Checkpoint: G and D parameters and BN running statistics ("G.0.weight", "G.1.running_mean",
   // ... as PyTorch's state_dict of nn.Sequential), Adam moments ("optG.exp_avg.0.weight", ...),
-  // and metadata: the model spec, config, step, batch position, every Rng state. Written
-  // atomically. Throws std::logic_error between Step A and Step B (X_fake is not saved).
+  // and metadata: the model spec, config, step, batch position, every Rng state. With EMA on,
+  // also G_ema's parameters and statistics ("G_ema.0.weight", "G_ema.1.running_mean", ...) and
+  // the update count ("ema.updates"). Written atomically. Throws std::logic_error between Step A
+  // and Step B (X_fake is not saved).
   void save_checkpoint(const std::string& path) const;
   // Restores everything save_checkpoint wrote; training then continues exactly as it would
   // have. Refuses (CheckpointError, nothing changed) a corrupt file, a checkpoint of another
-  // model, or missing/mis-shaped tensors.
+  // model, or missing/mis-shaped tensors (of G_ema too, once the file has any "G_ema." tensor).
+  // EMA on, a checkpoint without G_ema (EMA was off): G_ema starts again as a copy of the loaded
+  // G, its update count at 0 (the warm-up runs again). EMA off, a checkpoint with G_ema: its
+  // G_ema tensors are ignored (the next save_checkpoint leaves them out).
   void load_checkpoint(const std::string& path);
   // Reads the spec and config from a checkpoint's metadata, builds the trainer, loads it.
   static std::unique_ptr<GanTrainer> from_checkpoint(const std::string& path, const Dataset* data,
@@ -131,6 +185,8 @@ class GanTrainer {
  private:
   void make_fakes_without_update();
   void fill_latent(Tensor& z);
+  void update_ema();
+  void copy_g_into_ema();
 
   GanConfig cfg_;
   nn::GanModel model_;
@@ -138,6 +194,8 @@ class GanTrainer {
   std::unique_ptr<BatchSampler> sampler_;
   std::unique_ptr<nn::Adam> opt_g_, opt_d_;
   Rng rng_;  // z for training steps
+  std::unique_ptr<nn::Sequential> g_ema_;  // nullptr when EMA is off
+  int64_t ema_updates_ = 0;
   int64_t steps_ = 0;
   bool have_fake_ = false;
   // Step A's D(X_fake): its logits (B, 1), and whether D still holds that forward pass (its
@@ -149,7 +207,8 @@ class GanTrainer {
   StepMetrics metrics_;
 };
 
-// The GanConfig as JSON text and back (checkpoint metadata). from_json throws on bad values.
+// The GanConfig as JSON text and back (checkpoint metadata). from_json throws on bad values;
+// JSON without "ema_decay" / "ema_warmup_steps" (older checkpoints) gives EMA off.
 std::string config_to_json(const GanConfig& cfg);
 GanConfig config_from_json(const std::string& text);
 
