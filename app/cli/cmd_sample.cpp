@@ -33,10 +33,16 @@ void print_quality_score(const Tensor& images) {
 
 std::string sample_usage() {
   return "Usage: convt-lab sample --checkpoint FILE [--n 1000] [--seed S] [--z z.npy]\n"
-         "      [--backend fast|naive] [--threads N] [--score] --out samples.npy|samples.png\n\n"
+         "      [--ema] [--batch-stats] [--backend fast|naive] [--threads N] [--score]\n"
+         "      --out samples.npy|samples.png\n\n"
          "  --n, --seed  N latent vectors z ~ N(0, 1) from convt::Rng(S) (default 1000, 0)\n"
          "  --z          a (N, latent_dim) float32 .npy of latent vectors instead\n"
          "  --out        .npy: (N, C, H, W) float32 in [-1, 1]; .png: a grid of the images\n"
+         "  --ema        sample G_ema, the moving average of G's weights (train --ema-decay),\n"
+         "               its BatchNorm statistics first re-estimated from 32 batches of 256\n"
+         "               fresh z (the averaged weights' own statistics, not G's)\n"
+         "  --batch-stats BatchNorm normalises with each chunk's own statistics (training\n"
+         "               mode, chunks of 256 z) instead of the running statistics\n"
          "  --score      also print the dashboard's quality score of the samples (1x20x20\n"
          "               digit models): exp(E[KL(p(y|x) || p(y))]) by the shipped digit\n"
          "               classifier, the fraction with p >= 0.9, and the class histogram\n"
@@ -45,6 +51,8 @@ std::string sample_usage() {
 
 int run_sample(int argc, char** argv) {
   const bool score = take_switch(argc, argv, "--score");
+  const bool ema = take_switch(argc, argv, "--ema");
+  const bool batch_stats = take_switch(argc, argv, "--batch-stats");
   Args a(argc, argv, 2, "sample",
          {{"--checkpoint", "FILE"},
           {"--n", "N"},
@@ -87,14 +95,23 @@ int run_sample(int argc, char** argv) {
     throw CliError("--z: expected shape (N, " + std::to_string(latent) +
                    ") [N, latent_dim], found " + z.shape_str());
   }
-  // Generate in chunks (evaluation mode: each image depends on its own z only).
+  if (ema && !trainer->has_ema()) {
+    throw CliError("--ema: " + ckpt +
+                   " holds no G_ema (train it with --ema-decay D, e.g. 0.999); drop --ema to "
+                   "sample G");
+  }
+  nn::Sequential* G = ema ? trainer->G_ema() : &trainer->G();
+  if (ema && !batch_stats) trainer->reestimate_ema_batch_norm(32, 256, seed + 0x5eed);
+  G->set_training(batch_stats);
+  // Generate in chunks (evaluation mode: each image depends on its own z only; with
+  // --batch-stats, on its chunk's statistics too).
   const int64_t N = z.dim(0), chunk = 256;
   const int64_t per_image = shape[0] * shape[1] * shape[2];
   Tensor images({N, shape[0], shape[1], shape[2]});  // (N, C, H, W)
   for (int64_t s = 0; s < N; s += chunk) {
     const int64_t m = std::min(chunk, N - s);
     Tensor zc({m, latent}, std::vector<float>(z.data() + s * latent, z.data() + (s + m) * latent));
-    const Tensor x = trainer->generate(zc);
+    const Tensor x = G->forward(zc);  // (m, C, H, W)
     std::copy(x.data(), x.data() + m * per_image, images.data() + s * per_image);
   }
   if (png) {
@@ -104,9 +121,13 @@ int run_sample(int argc, char** argv) {
     outputs.stage_npy(out, images);
     outputs.commit();
   }
-  std::printf("%lld samples %s from %s (model %s, step %lld) -> %s\n", static_cast<long long>(N),
-              shape_to_string(shape).c_str(), ckpt.c_str(), trainer->model().name.c_str(),
-              static_cast<long long>(trainer->steps_done()), out.c_str());
+  std::printf("%lld samples %s from %s (model %s, step %lld, %s, BatchNorm %s) -> %s\n",
+              static_cast<long long>(N), shape_to_string(shape).c_str(), ckpt.c_str(),
+              trainer->model().name.c_str(), static_cast<long long>(trainer->steps_done()),
+              ema ? "G_ema" : "G",
+              batch_stats ? "batch statistics"
+                          : (ema ? "statistics re-estimated" : "running statistics"),
+              out.c_str());
   if (score) print_quality_score(images);
   return 0;
 }

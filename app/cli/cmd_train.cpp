@@ -3,6 +3,7 @@
 // RUN_DIR/checkpoint.safetensors every --checkpoint-every steps, at the end and on Ctrl-C.
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -47,6 +48,7 @@ const std::vector<FlagSpec> kTrainFlags = {
     {"--seconds", "T"},            {"--seed", "N"},
     {"--threads", "N"},            {"--backend", "fast|naive"},
     {"--init", "dcgan|pytorch"},   {"--checkpoint-every", "N"},
+    {"--ema-decay", "D"},          {"--ema-warmup", "N"},
     {"--out", "RUN_DIR"}};
 
 std::string format_duration(double seconds) {
@@ -82,7 +84,8 @@ std::string train_usage() {
   return "Usage: convt-lab train --model dcgan20 --data digits|fashion-mnist|emoji|PATH --out RUN_DIR\n"
          "      [--preset default|notes] [--batch B] [--lr LR] [--lr-d LR] [--beta1 B1]\n"
          "      [--beta2 B2] [--epochs E | --steps S | --seconds T] [--seed N] [--threads N]\n"
-         "      [--backend fast|naive] [--init dcgan|pytorch] [--checkpoint-every N] [--resume]\n\n"
+         "      [--backend fast|naive] [--init dcgan|pytorch] [--checkpoint-every N]\n"
+         "      [--ema-decay D [--ema-warmup N]] [--resume]\n\n"
          "  --model     a spec in assets/models (dcgan20, dcgan28, rgb32, dcgan64) or a .json file\n"
          "  --data      digits: the built-in 10,000 MNIST digits (no download);\n"
          "              fashion-mnist: Debian's dataset-fashion-mnist; emoji: the Twemoji RGB\n"
@@ -93,6 +96,11 @@ std::string train_usage() {
          "  --lr        Adam learning rate of G (and of D unless --lr-d)\n"
          "  --epochs/--steps: total for the run (a resumed run stops at the same total);\n"
          "              --seconds: wall time of this invocation. Default: --epochs 30\n"
+         "  --ema-decay also keep G_ema, an exponential moving average of G's weights with this\n"
+         "              decay (0 = off, the default; e.g. 0.999), stored as G_ema.* in the\n"
+         "              checkpoint; `sample --ema` draws from it. Training itself is unchanged\n"
+         "  --ema-warmup updates that copy G before the average starts (default 0), then the\n"
+         "              decay ramps up as (1 + s) / (10 + s) to D\n"
          "  --checkpoint-every  steps between checkpoints (default 200); also at the end and\n"
          "              on Ctrl-C\n"
          "  --resume    continue RUN_DIR/checkpoint.safetensors exactly (its model, data order,\n"
@@ -131,7 +139,7 @@ int run_train(int argc, char** argv) {
                      " (start a new run without --resume)");
     }
     for (const char* flag : {"--preset", "--batch", "--lr", "--lr-d", "--beta1", "--beta2",
-                             "--seed", "--init"}) {
+                             "--seed", "--init", "--ema-decay", "--ema-warmup"}) {
       if (a.has(flag)) {
         throw CliError(std::string("train --resume: ") + flag +
                        " cannot change on resume (the checkpoint's value is used)");
@@ -166,6 +174,18 @@ int run_train(int argc, char** argv) {
     cfg.seed = a.has("--seed") ? static_cast<uint64_t>(parse_number("--seed", a.get("--seed"), 0, 1e15)) : 0;
     cfg.backend = a.has("--backend") ? parse_backend_flag(a.get("--backend")) : nn::Backend::fast;
     cfg.init = a.get("--init");
+    if (a.has("--ema-decay")) {
+      cfg.ema_decay =
+          static_cast<float>(parse_number("--ema-decay", a.get("--ema-decay"), 0, 0.9999999));
+    }
+    if (a.has("--ema-warmup")) {
+      const double warmup = parse_number("--ema-warmup", a.get("--ema-warmup"), 0, 1e9);
+      if (warmup != std::floor(warmup)) {
+        throw CliError("--ema-warmup: expected a whole number of updates, found '" +
+                       a.get("--ema-warmup") + "'");
+      }
+      cfg.ema_warmup_steps = static_cast<int64_t>(warmup);
+    }
     try {
       cfg.validate();
     } catch (const std::invalid_argument& e) {

@@ -92,6 +92,39 @@ TEST_F(TrainCli, SampleNpyAndCorruptCheckpoint) {
   EXPECT_FALSE(fs::exists(dir_ / "t.npy"));
 }
 
+// train --ema-decay keeps G_ema in the checkpoint; sample --ema draws from it (other weights than
+// G's after three updates: decays 0, 2/11, 3/12), and refuses a checkpoint without one.
+TEST_F(TrainCli, EmaIsTrainedStoredAndSampled) {
+  CmdResult t = run("train --model " + kTiny +
+                    " --data digits --batch 8 --steps 3 --ema-decay 0.999 --out ema");
+  ASSERT_EQ(t.status, 0) << t.out;
+  const std::string ckpt = " --checkpoint ema/checkpoint.safetensors --n 6 --seed 2";
+  CmdResult g = run("sample" + ckpt + " --batch-stats --out g.npy");
+  ASSERT_EQ(g.status, 0) << g.out;
+  CmdResult e = run("sample" + ckpt + " --ema --batch-stats --out e.npy");
+  ASSERT_EQ(e.status, 0) << e.out;
+  EXPECT_NE(e.out.find("G_ema"), std::string::npos) << e.out;
+  const convt::Tensor xg = convt::read_npy((dir_ / "g.npy").string());
+  const convt::Tensor xe = convt::read_npy((dir_ / "e.npy").string());
+  ASSERT_EQ(xe.shape(), xg.shape());
+  double diff = 0.0;
+  for (int64_t i = 0; i < xe.numel(); ++i) diff += std::fabs(xe[i] - xg[i]);
+  EXPECT_GT(diff, 1e-3) << "G_ema sampled the same images as G";
+  CmdResult reest = run("sample" + ckpt + " --ema --out r.npy");  // statistics re-estimated
+  ASSERT_EQ(reest.status, 0) << reest.out;
+  EXPECT_NE(reest.out.find("re-estimated"), std::string::npos) << reest.out;
+
+  ASSERT_EQ(run("train --model " + kTiny + " --data digits --batch 8 --steps 1 --out plain").status,
+            0);
+  CmdResult none = run("sample --checkpoint plain/checkpoint.safetensors --ema --out n.npy");
+  EXPECT_EQ(none.status, 2) << none.out;
+  EXPECT_NE(none.out.find("--ema-decay"), std::string::npos) << none.out;
+  EXPECT_FALSE(fs::exists(dir_ / "n.npy"));
+  CmdResult bad = run("train --model " + kTiny + " --data digits --ema-decay 1 --out bad");
+  EXPECT_EQ(bad.status, 2) << bad.out;
+  EXPECT_NE(bad.out.find("--ema-decay"), std::string::npos) << bad.out;
+}
+
 TEST_F(TrainCli, BenchTrainLastLineIsSamplesPerSecond) {
   CmdResult r = run("bench train --model " + kTiny + " --batch 4 --steps 1");
   ASSERT_EQ(r.status, 0) << r.out;
