@@ -166,6 +166,20 @@ bool diagnose_mode_collapse(float sample_diversity, float real_diversity,
         "Reset with another seed or lower lr_G; a D that is too weak lets G settle on one image.";
     return true;
   }
+  if (sample_diversity >= 0.0f && real_diversity > 0.0f &&
+      sample_diversity < kPartialCollapseDiversity * real_diversity) {
+    out.kind = Diagnosis::Kind::kModeCollapse;
+    out.title = "Partial mode collapse: the samples vary much less than real images";
+    out.evidence = format(
+        "the fixed-z samples vary by %.3f per pixel (std over the grid), the real images by "
+        "%.3f (%.0f%% of it; a healthy G reaches about 100%%): many z give near-copies of a few "
+        "images, even if the losses look calm.",
+        sample_diversity, real_diversity, 100.0 * sample_diversity / real_diversity);
+    out.suggestion =
+        "Look for repeats in the sample grid. Reset with another seed, lower lr_G, or give D "
+        "more to do (a larger lr_D).";
+    return true;
+  }
   int total = 0, top = 0;
   size_t top_class = 0;
   for (size_t c = 0; c < class_histogram.size(); ++c) {
@@ -183,6 +197,22 @@ bool diagnose_mode_collapse(float sample_diversity, float real_diversity,
         "%zu classes.",
         top, total, 100.0 * top / total, top_class, class_histogram.size());
     out.suggestion = "Reset with another seed or lower lr_G.";
+    return true;
+  }
+  // Classes G (almost) never draws: each under 1% of the samples.
+  std::vector<size_t> missing;
+  for (size_t c = 0; c < class_histogram.size(); ++c) {
+    if (100 * class_histogram[c] < total) missing.push_back(c);
+  }
+  if (total >= 100 && class_histogram.size() >= 3 && missing.size() >= 2) {
+    std::string names;
+    for (size_t c : missing) names += (names.empty() ? "" : ", ") + std::to_string(c);
+    out.kind = Diagnosis::Kind::kModeCollapse;
+    out.title = "Partial mode collapse: some classes are never drawn";
+    out.evidence = format("%zu of %zu classes (%s) are each under 1%% of %d samples; real data has "
+                          "about 10%% of each.",
+                          missing.size(), class_histogram.size(), names.c_str(), total);
+    out.suggestion = "Train longer, or reset with another seed or a lower lr_G.";
     return true;
   }
   return false;
