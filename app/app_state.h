@@ -22,6 +22,8 @@ struct ViewState {
   panels::PanelId active_panel = panels::PanelId::kLessons;
   bool select_requested = true;  // select active_panel's tab on the next frame (start, menu)
   bool show_about = false;
+  bool show_shortcuts = false;  // the F1 overlay
+  panels::CameFrom came_from;   // the banner above a panel another panel opened
   panels::PlaygroundView playground;
   panels::StepperView stepper;  // issue 3
   panels::FormulaView formula;

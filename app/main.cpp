@@ -17,6 +17,7 @@
 #include <exception>
 #include <filesystem>
 #include <memory>
+#include <string>
 
 #include "app_state.h"
 #include "cli/cli.h"
@@ -114,13 +115,16 @@ void apply_style() {
 void draw_main_menu(convt::AppState& state, GLFWwindow* window) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("ConvT Lab")) {
+    if (ImGui::MenuItem("Keyboard shortcuts", "F1")) state.view.show_shortcuts = true;
     if (ImGui::MenuItem("About")) state.view.show_about = true;
     if (ImGui::MenuItem("Quit", "Esc")) glfwSetWindowShouldClose(window, GLFW_TRUE);
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Panels")) {
+    int number = 0;
     for (const auto& p : convt::panels::all_panels()) {
-      if (ImGui::MenuItem(p.title, nullptr, state.view.active_panel == p.id)) {
+      const std::string shortcut = "Ctrl+" + std::to_string(++number);
+      if (ImGui::MenuItem(p.title, shortcut.c_str(), state.view.active_panel == p.id)) {
         state.view.active_panel = p.id;
         state.view.select_requested = true;
       }
@@ -169,7 +173,7 @@ void draw_panel(convt::panels::PanelId id, convt::AppState& state,
       convt::panels::draw_latent_panel(  // issue 6
           state.latent, heatmaps,
           {&state.model.stepper, &state.view.stepper, &state.view.active_panel,
-           &state.view.select_requested, &state.training.session});
+           &state.view.select_requested, &state.training.session, &state.view.came_from});
       break;
     case PanelId::kCompletion:
       convt::panels::draw_completion_panel(state.completion, heatmaps);  // issue 7
@@ -180,6 +184,88 @@ void draw_panel(convt::panels::PanelId id, convt::AppState& state,
     case PanelId::kLessons:
       convt::panels::draw_lessons_panel(state);  // issue 8
       break;
+  }
+}
+
+// The banner above a panel that another panel opened: where it came from, and a way back.
+void draw_came_from(convt::ViewState& view) {
+  convt::panels::CameFrom& back = view.came_from;
+  if (!back.active) return;
+  if (view.active_panel != back.shown_on) {  // the student went elsewhere
+    back.active = false;
+    return;
+  }
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.16f, 0.22f, 0.30f, 1.0f));
+  const float height = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().WindowPadding.y;
+  ImGui::BeginChild("came_from", ImVec2(0.0f, height), false, ImGuiWindowFlags_NoScrollbar);
+  ImGui::SetCursorPos(ImVec2(ImGui::GetStyle().WindowPadding.x * 0.5f,
+                             ImGui::GetStyle().WindowPadding.y * 0.5f));
+  if (ImGui::Button(back.button.c_str())) {
+    view.active_panel = back.back_to;
+    if (back.lesson >= 0) view.lessons.current = back.lesson;
+    view.select_requested = true;
+    back.active = false;
+  }
+  ImGui::SameLine();
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted(back.text.c_str());
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", back.text.c_str());
+  ImGui::EndChild();
+  ImGui::PopStyleColor();
+}
+
+// F1: the keys of the window and of the panel on screen.
+void draw_shortcuts(convt::ViewState& view) {
+  if (view.show_shortcuts) {
+    ImGui::OpenPopup("Keyboard shortcuts");
+    view.show_shortcuts = false;
+  }
+  if (!ImGui::BeginPopupModal("Keyboard shortcuts", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+    return;
+  }
+  auto row = [](const char* keys, const char* what) {
+    ImGui::TextColored(ImVec4(1.0f, 0.82f, 0.35f, 1.0f), "%s", keys);
+    ImGui::SameLine(ImGui::GetFontSize() * 11.0f);
+    ImGui::TextUnformatted(what);
+  };
+  ImGui::TextDisabled("EVERYWHERE");
+  row("Ctrl+1 .. Ctrl+8", "open the tabs, left to right");
+  row("F1", "this list");
+  row("Esc", "close a popup; else quit (a training run is saved first)");
+  row("Tab", "next text field");
+  if (view.active_panel == convt::panels::PanelId::kStepper) {
+    ImGui::Spacing();
+    ImGui::TextDisabled("STEPPER (when no text field is being edited)");
+    row("Space", "play / pause");
+    row("Left / Right", "one event back / forward");
+    row("Shift+Left / Right", "one input pixel (one window) back / forward");
+    row("Home / End", "the first / the last event");
+    row("+ / -", "faster / slower (x1.5)");
+  }
+  if (view.active_panel == convt::panels::PanelId::kTraining) {
+    ImGui::Spacing();
+    ImGui::TextDisabled("TRAINING");
+    row("Ctrl+S", "save the checkpoint (to the path in the Checkpoint field)");
+  }
+  ImGui::Spacing();
+  if (ImGui::Button("Close") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) {
+    ImGui::CloseCurrentPopup();
+  }
+  ImGui::EndPopup();
+}
+
+// Window-wide keys: Ctrl+1..8 open the tabs, F1 the shortcut list (none while typing).
+void handle_window_keys(convt::ViewState& view) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;
+  if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) view.show_shortcuts = true;
+  if (!io.KeyCtrl) return;
+  const auto& panels = convt::panels::all_panels();
+  for (size_t i = 0; i < panels.size() && i < 9; ++i) {
+    if (ImGui::IsKeyPressed(GLFW_KEY_1 + static_cast<int>(i), false)) {
+      view.active_panel = panels[i].id;
+      view.select_requested = true;
+    }
   }
 }
 
@@ -204,6 +290,7 @@ void draw_frame(convt::AppState& state, convt::gfx::HeatmapRenderer& heatmaps, G
         if (ImGui::BeginTabItem(p.title, nullptr, tab_flags)) {
           if (!select && !state.view.select_requested) state.view.active_panel = p.id;
           ImGui::Spacing();
+          draw_came_from(state.view);
           draw_panel(p.id, state, heatmaps);
           ImGui::EndTabItem();
         }
@@ -213,6 +300,7 @@ void draw_frame(convt::AppState& state, convt::gfx::HeatmapRenderer& heatmaps, G
   }
   ImGui::End();
   draw_about(state);
+  draw_shortcuts(state.view);
 }
 
 }  // namespace
@@ -337,6 +425,7 @@ int main(int argc, char** argv) {
           !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel)) {
         glfwSetWindowShouldClose(window, GLFW_TRUE);
       }
+      handle_window_keys(state.view);
       draw_frame(state, *heatmaps, window);
       ImGui::Render();
 

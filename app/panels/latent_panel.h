@@ -21,6 +21,7 @@ namespace convt::panels {
 
 enum class PanelId;
 struct StepperView;
+struct CameFrom;
 
 // Everything the latent panel keeps. One member of AppState (`latent`).
 struct LatentState {
@@ -90,6 +91,7 @@ struct LatentLinks {
   bool* select_requested = nullptr;
   // The training dashboard's session (created by its first draw), for "Follow training".
   const std::unique_ptr<lab::TrainingSession>* training = nullptr;
+  CameFrom* came_from = nullptr;  // "Step through this" names the slice and links back here
 };
 
 // The shipped checkpoint, assets/checkpoints/dcgan20_digits.safetensors.

@@ -381,6 +381,13 @@ bool apply_show_me(AppState& state, int lesson, int index, std::string* note) {
   state.view.lessons.current = lesson;
   state.view.active_panel = *id;
   state.view.select_requested = true;
+  CameFrom& back = state.view.came_from;
+  back.active = true;
+  back.shown_on = *id;
+  back.back_to = PanelId::kLessons;
+  back.lesson = lesson;
+  back.text = "Lesson " + std::to_string(lesson + 1) + " (" + l.title + "), Show me: " + s.label;
+  back.button = "Back to lesson " + std::to_string(lesson + 1);
   return true;
 }
 

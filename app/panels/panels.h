@@ -42,6 +42,18 @@ std::optional<PanelId> find_panel(const std::string& name);
 // "playground, stepper, formula, ..." for error messages.
 std::string panel_names();
 
+// Where the panel on screen was opened from, when another panel opened it (a lesson's Show me,
+// the latent explorer's "Step through this"): main.cpp draws `text` in a banner above it with a
+// "Back to ..." button. Dropped when the student leaves that panel or presses the button.
+struct CameFrom {
+  bool active = false;
+  PanelId shown_on = PanelId::kLessons;  // the panel the banner belongs to
+  PanelId back_to = PanelId::kLessons;   // where "Back" goes
+  int lesson = -1;                       // with back_to kLessons: the lesson to reopen
+  std::string text;                      // "Lesson 4, Show me: ...", "G layer 3, in channel ..."
+  std::string button;                    // "Back to lesson 4", "Back to Latent"
+};
+
 // ---- View-only state of the playground (what the mouse is over), apart from its model --------
 struct PlaygroundView {
   enum class Grid { kNone, kInput, kKernel, kCanvas, kOutput };

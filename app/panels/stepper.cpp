@@ -299,10 +299,12 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
   ImGui::SliderFloat("speed (per s)", &view.events_per_second, 0.5f, 2000.0f, "%.1f",
                      ImGuiSliderFlags_Logarithmic);
   ImGui::PopItemWidth();
-  ImGui::TextDisabled(
-      "Keys: Space play / pause, Left / Right one event, Shift+Left / Right one %s, Home / End, "
-      "+ / - speed",
-      unit);
+  char keys[160];
+  std::snprintf(keys, sizeof keys,
+                "Keys: Space play / pause, Left / Right one event, Shift+Left / Right one %s, "
+                "Home / End, + / - speed (F1: all keys)",
+                unit);
+  wrapped(keys, &kHintColour);
   handle_stepper_keys(model, view);
 }
 
@@ -897,6 +899,10 @@ bool stepper_load_preset(StepperModel& model, StepperView& view, const std::stri
     model.load_preset(presets[i]);
     view.preset_index = static_cast<int>(i);
     view.playing = false;
+    // Play shows the whole run in about 20 s (the 4x4 k4 example's 256 events at 12.8/s), and
+    // no faster than 2 events/s for the short ones (the notes' 36 take 18 s).
+    view.events_per_second =
+        std::clamp(static_cast<float>(model.event_count()) / 20.0f, 2.0f, 2000.0f);
     view.selected_y = view.selected_x = -1;
     view.selected_oc = 0;
     view.second = (name == "k3s2" || name == "k4s2") ? StepperView::Second::kOverlap

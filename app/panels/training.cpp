@@ -321,7 +321,14 @@ void draw_controls(TrainingState& s) {
   ImGui::SetNextItemWidth(-FLT_MIN);
   ImGui::InputText("##ckpt", s.checkpoint_path, sizeof s.checkpoint_path);
   ImGui::BeginDisabled(!has_run);
-  if (ImGui::Button("Save checkpoint")) session.save_checkpoint(s.checkpoint_path);
+  // Ctrl+S saves too (not while a text field is being edited). Dear ImGui 1.86 indexes keys by
+  // the backend's codes: GLFW_KEY_S is 'S'.
+  const ImGuiIO& io = ImGui::GetIO();
+  const bool ctrl_s = io.KeyCtrl && !io.WantTextInput && ImGui::IsKeyPressed('S', false);
+  if (ImGui::Button("Save checkpoint") || (ctrl_s && has_run)) {
+    session.save_checkpoint(s.checkpoint_path);
+  }
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Ctrl+S");
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(status == lab::SessionStatus::kLoading);
