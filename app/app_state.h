@@ -23,6 +23,7 @@ struct ViewState {
   bool select_requested = true;  // select active_panel's tab on the next frame (start, menu)
   bool show_about = false;
   bool show_shortcuts = false;  // the F1 overlay
+  int scale_percent = 100;      // UI scale: 100..250 (View menu, Ctrl+= / Ctrl+-)
   panels::CameFrom came_from;   // the banner above a panel another panel opened
   panels::PlaygroundView playground;
   panels::StepperView stepper;  // issue 3

@@ -41,6 +41,8 @@ std::string gui_usage() {
          "                     (--panel training, or latent: the explorer follows that run)\n"
          "  --train-threads N  threads of that training, 1..64 (default 2)\n"
          "  --open-popup NAME  training: open the popup its button opens (saved-runs)\n"
+         "  --size WxH         the window's size in pixels (default: the last one, or 1280x800)\n"
+         "  --scale PCT        UI scale in percent, 100..250 (default: the last one, or 100)\n"
          "  convt-lab op ... / convt-lab shape ...   command-line subcommands (convt-lab --help)\n";
 }
 
@@ -139,6 +141,26 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
             (v ? *v : std::string("nothing")) + "'");
       }
       options.open_saved_runs = true;
+    } else if (flag == "--size") {
+      auto v = value();
+      const std::string text = v ? *v : std::string("nothing");
+      const size_t x = text.find('x');
+      auto w = x == std::string::npos ? std::nullopt : parse_int(text.substr(0, x));
+      auto h = x == std::string::npos ? std::nullopt : parse_int(text.substr(x + 1));
+      if (!w || !h || *w < 640 || *w > 7680 || *h < 480 || *h > 4320) {
+        return error("--size expects WxH in pixels, from 640x480 to 7680x4320 (e.g. 1024x700), "
+                     "found '" + text + "'");
+      }
+      options.width = *w;
+      options.height = *h;
+    } else if (flag == "--scale") {
+      auto v = value();
+      auto n = v ? parse_int(*v) : std::nullopt;
+      if (!n || *n < 100 || *n > 250) {
+        return error("--scale expects the UI scale in percent, a whole number from 100 to 250, "
+                     "found '" + (v ? *v : std::string("nothing")) + "'");
+      }
+      options.scale_percent = *n;
     } else if (flag == "--show-me") {
       auto v = value();
       const std::string text = v ? *v : std::string("nothing");
@@ -155,7 +177,8 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
       options.show_me_index = *m - 1;
     } else {
       return error("unknown option '" + std::string(argv[i]) +
-                   "'; GUI options: --panel NAME, --screenshot FILE, --frames N; subcommands: "
+                   "'; GUI options: --panel NAME, --screenshot FILE, --frames N, --size WxH, --scale PCT "
+                   "(convt-lab --help lists all); subcommands: "
                    "op, shape (see convt-lab --help)");
     }
   }

@@ -13,9 +13,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -82,23 +84,26 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state, double now)
   return s;
 }
 
-// A readable font: DejaVu Sans when the system has it, else ImGui's built-in font, enlarged.
-void load_font(ImGuiIO& io) {
+// A readable font: DejaVu Sans when the system has it, else ImGui's built-in font, enlarged;
+// rasterised at `pixels` so text stays sharp at any UI scale.
+void load_font(ImGuiIO& io, float pixels) {
+  io.Fonts->Clear();
   const char* candidates[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"};
   for (const char* path : candidates) {
     std::error_code ec;
-    if (std::filesystem::exists(path, ec) && io.Fonts->AddFontFromFileTTF(path, kFontSizePixels)) {
+    if (std::filesystem::exists(path, ec) && io.Fonts->AddFontFromFileTTF(path, pixels)) {
       return;
     }
   }
   ImFontConfig config;
-  config.SizePixels = kFontSizePixels;
+  config.SizePixels = pixels;
   io.Fonts->AddFontDefault(&config);
 }
 
-void apply_style() {
-  ImGui::StyleColorsDark();
+void apply_style(float scale) {
   ImGuiStyle& style = ImGui::GetStyle();
+  style = ImGuiStyle();
+  ImGui::StyleColorsDark();
   style.WindowRounding = 0.0f;
   style.FrameRounding = 4.0f;
   style.GrabRounding = 4.0f;
@@ -110,6 +115,37 @@ void apply_style() {
   c[ImGuiCol_WindowBg] = ImVec4(0.11f, 0.12f, 0.14f, 1.0f);
   c[ImGuiCol_MenuBarBg] = ImVec4(0.15f, 0.16f, 0.19f, 1.0f);
   c[ImGuiCol_Separator] = ImVec4(0.28f, 0.30f, 0.34f, 1.0f);
+  style.ScaleAllSizes(scale);
+}
+
+// The UI scale (View menu, Ctrl+= / Ctrl+- / Ctrl+0, --scale): the font re-rasterised at
+// 16 px x scale, the style's sizes scaled with it. Panels size their widgets from the font
+// (ImGui::GetFontSize(), widgets::px), so everything grows together. Call between frames.
+// The first call comes before the backend has made its GL objects (its first NewFrame makes the
+// font texture); later ones replace the texture.
+void apply_ui_scale(int percent, bool replace_texture) {
+  const float scale = static_cast<float>(percent) / 100.0f;
+  ImGuiIO& io = ImGui::GetIO();
+  load_font(io, std::round(kFontSizePixels * scale));
+  if (replace_texture) {
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+  }
+  apply_style(scale);
+}
+
+// The UI scales the View menu and Ctrl+= / Ctrl+- step through, in percent.
+constexpr int kScales[] = {100, 125, 150, 175, 200, 250};
+
+int next_scale(int percent, int direction) {
+  if (direction > 0) {
+    for (int s : kScales)
+      if (s > percent) return s;
+    return kScales[std::size(kScales) - 1];
+  }
+  for (int i = static_cast<int>(std::size(kScales)) - 1; i >= 0; --i)
+    if (kScales[i] < percent) return kScales[i];
+  return kScales[0];
 }
 
 void draw_main_menu(convt::AppState& state, GLFWwindow* window) {
@@ -118,6 +154,23 @@ void draw_main_menu(convt::AppState& state, GLFWwindow* window) {
     if (ImGui::MenuItem("Keyboard shortcuts", "F1")) state.view.show_shortcuts = true;
     if (ImGui::MenuItem("About")) state.view.show_about = true;
     if (ImGui::MenuItem("Quit", "Esc")) glfwSetWindowShouldClose(window, GLFW_TRUE);
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("View")) {
+    for (int percent : kScales) {
+      const std::string label = std::to_string(percent) + "%";
+      const char* shortcut = percent == 100 ? "Ctrl+0" : nullptr;
+      if (ImGui::MenuItem(label.c_str(), shortcut, state.view.scale_percent == percent)) {
+        state.view.scale_percent = percent;
+      }
+    }
+    ImGui::Separator();
+    if (ImGui::MenuItem("Larger", "Ctrl+=")) {
+      state.view.scale_percent = next_scale(state.view.scale_percent, +1);
+    }
+    if (ImGui::MenuItem("Smaller", "Ctrl+-")) {
+      state.view.scale_percent = next_scale(state.view.scale_percent, -1);
+    }
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Panels")) {
@@ -230,6 +283,8 @@ void draw_shortcuts(convt::ViewState& view) {
   };
   ImGui::TextDisabled("EVERYWHERE");
   row("Ctrl+1 .. Ctrl+8", "open the tabs, left to right");
+  row("Ctrl+= / Ctrl+-", "larger / smaller (UI scale 100% .. 250%)");
+  row("Ctrl+0", "UI scale 100%");
   row("F1", "this list");
   row("Esc", "close a popup; else quit (a training run is saved first)");
   row("Tab", "next text field");
@@ -260,6 +315,15 @@ void handle_window_keys(convt::ViewState& view) {
   if (io.WantTextInput) return;
   if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) view.show_shortcuts = true;
   if (!io.KeyCtrl) return;
+  if (ImGui::IsKeyPressed(GLFW_KEY_EQUAL) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD)) {
+    view.scale_percent = next_scale(view.scale_percent, +1);
+  }
+  if (ImGui::IsKeyPressed(GLFW_KEY_MINUS) || ImGui::IsKeyPressed(GLFW_KEY_KP_SUBTRACT)) {
+    view.scale_percent = next_scale(view.scale_percent, -1);
+  }
+  if (ImGui::IsKeyPressed(GLFW_KEY_0, false) || ImGui::IsKeyPressed(GLFW_KEY_KP_0, false)) {
+    view.scale_percent = 100;
+  }
   const auto& panels = convt::panels::all_panels();
   for (size_t i = 0; i < panels.size() && i < 9; ++i) {
     if (ImGui::IsKeyPressed(GLFW_KEY_1 + static_cast<int>(i), false)) {
@@ -275,9 +339,11 @@ void draw_frame(convt::AppState& state, convt::gfx::HeatmapRenderer& heatmaps, G
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
   ImGui::SetNextWindowSize(viewport->WorkSize);
-  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                                 ImGuiWindowFlags_NoSavedSettings |
-                                 ImGuiWindowFlags_NoBringToFrontOnFocus;
+  // Scroll bars (both ways) where a panel is larger than a small window: nothing out of reach.
+  const ImGuiWindowFlags flags =
+      ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+      ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+      ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_HorizontalScrollbar;
   if (ImGui::Begin("ConvT Lab##main", nullptr, flags)) {
     if (ImGui::BeginTabBar("panels")) {
       // A request made before this frame (menu, start) selects its tab now; one a panel makes
@@ -332,11 +398,14 @@ int main(int argc, char** argv) {
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
   glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
   if (options.screenshot()) glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
-  GLFWwindow* window = glfwCreateWindow(kWindowWidth, kWindowHeight, "ConvT Lab", nullptr, nullptr);
+  const int window_width = options.width > 0 ? options.width : kWindowWidth;
+  const int window_height = options.height > 0 ? options.height : kWindowHeight;
+  GLFWwindow* window =
+      glfwCreateWindow(window_width, window_height, "ConvT Lab", nullptr, nullptr);
   if (window == nullptr) {
     std::fprintf(stderr,
-                 "convt-lab: cannot create a 1280x800 window with an OpenGL 3.3 core "
-                 "context\n");
+                 "convt-lab: cannot create a %dx%d window with an OpenGL 3.3 core context\n",
+                 window_width, window_height);
     glfwTerminate();
     return 1;
   }
@@ -355,11 +424,9 @@ int main(int argc, char** argv) {
   io.IniFilename = nullptr;  // the layout is fixed; leave no imgui.ini in the working directory
   // No keyboard navigation: it would move a focus frame with the arrows and "press" the focused
   // widget with Space, which the stepper uses to step and play. Tab still moves between fields.
-  apply_style();
   install_input_counters(window);  // before ImGui's backend, which chains to them
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
-  load_font(io);
 
   int status = 0;
   {
@@ -371,6 +438,9 @@ int main(int argc, char** argv) {
       status = 1;
     }
     convt::AppState state;
+    state.view.scale_percent = options.scale_percent > 0 ? options.scale_percent : 100;
+    int applied_scale = state.view.scale_percent;
+    apply_ui_scale(applied_scale, false);
     state.view.active_panel = options.panel;
     // The stepper's --preset / --step (issue 3).
     convt::panels::stepper_load_preset(state.model.stepper, state.view.stepper,
@@ -417,6 +487,10 @@ int main(int argc, char** argv) {
         glfwWaitEventsTimeout(scheduler.wait_seconds(now, signals));
       }
       if (glfwWindowShouldClose(window)) break;
+      if (state.view.scale_percent != applied_scale) {  // between frames, as fonts must be
+        applied_scale = state.view.scale_percent;
+        apply_ui_scale(applied_scale, true);
+      }
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();
       ImGui::NewFrame();

@@ -166,14 +166,14 @@ void draw_input_controls(CompletionState& s) {
   const bool have_digits = s.heldout.size() > 0;
   if (!have_digits) ImGui::BeginDisabled();
   if (ImGui::ArrowButton("##prev", ImGuiDir_Left)) pick_digit(s, s.digit - 1);
-  ImGui::SameLine(0, 4);
+  ImGui::SameLine(0, widgets::px(4));
   int d = s.digit;
-  ImGui::SetNextItemWidth(190);
+  ImGui::SetNextItemWidth(widgets::px(190));
   if (ImGui::SliderInt("##digit", &d, 0, std::max(0, static_cast<int>(s.heldout.size()) - 1),
                        "held-out #%d", ImGuiSliderFlags_AlwaysClamp)) {
     pick_digit(s, d);
   }
-  ImGui::SameLine(0, 4);
+  ImGui::SameLine(0, widgets::px(4));
   if (ImGui::ArrowButton("##next", ImGuiDir_Right)) pick_digit(s, s.digit + 1);
   ImGui::SameLine();
   if (ImGui::Button("Random digit")) {
@@ -223,7 +223,7 @@ void draw_input_controls(CompletionState& s) {
   if (ImGui::RadioButton("untied only", s.show == CompletionShow::kUntiedOnly)) {
     s.show = CompletionShow::kUntiedOnly;
   }
-  ImGui::SameLine(0, 36);
+  ImGui::SameLine(0, widgets::px(36));
   ImGui::TextUnformatted("mouse on the target:");
   ImGui::SameLine();
   if (ImGui::RadioButton("draw", !s.erase)) s.erase = false;
@@ -280,7 +280,7 @@ void draw_main_row(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
   draw_canvas(s, heatmaps, cell);
   ImGui::TextColored(kNoteColour, "draw on it with the mouse");
   ImGui::EndGroup();
-  ImGui::SameLine(0, 18);
+  ImGui::SameLine(0, widgets::px(18));
 
   ImGui::BeginGroup();
   ImGui::TextUnformatted("masked input");
@@ -290,7 +290,7 @@ void draw_main_row(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
 
   for (Tying t : lab::kBothTyings) {
     if (!shown(s, t)) continue;
-    ImGui::SameLine(0, 18);
+    ImGui::SameLine(0, widgets::px(18));
     ImGui::BeginGroup();
     ImGui::PushStyleColor(ImGuiCol_Text, tying_colour(t));
     ImGui::Text("%s completion", lab::tying_name(t));
@@ -473,7 +473,7 @@ void draw_reading(CompletionState& s) {
 
 void draw_refinement(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
   lab::CompletionModel& m = s.model;
-  ImGui::SetNextItemWidth(160);
+  ImGui::SetNextItemWidth(widgets::px(160));
   ImGui::SliderInt("passes", &s.refine_passes, 1, lab::CompletionModel::kMaxPasses, "%d",
                    ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
@@ -508,7 +508,7 @@ void draw_refinement(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
     }
     const std::vector<Tensor> passes = m.refinement(t, s.refine_passes);
     for (size_t k = 0; k < passes.size(); ++k) {
-      if (k > 0) ImGui::SameLine(0, 6);
+      if (k > 0) ImGui::SameLine(0, widgets::px(6));
       ImGui::BeginGroup();
       char id[32];
       std::snprintf(id, sizeof id, "##pass%zu", k);
@@ -533,12 +533,12 @@ void draw_refinement(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
 
 void draw_blank_canvas(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
   lab::CompletionModel& m = s.model;
-  ImGui::SetNextItemWidth(110);
+  ImGui::SetNextItemWidth(widgets::px(110));
   ImGui::InputScalar("seed", ImGuiDataType_U64, &s.blank_seed);
   ImGui::SameLine();
   if (ImGui::Button("New codes")) ++s.blank_seed;
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(140);
+  ImGui::SetNextItemWidth(widgets::px(140));
   ImGui::SliderInt("drawings", &s.blank_count, 1, 16, "%d", ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
   ImGui::TextColored(kNoteColour, "input: 0 everywhere + a code z ~ N(0, 1)");
@@ -620,8 +620,8 @@ void completion_open(CompletionState& s, const CompletionRequest& r) {
 void draw_completion_panel(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
   if (!s.started) start(s);
   try {
-    const float right_w = 430.0f;
-    const float left_w = ImGui::GetContentRegionAvail().x - right_w - 12.0f;
+    const float right_w = widgets::px(430.0f);
+    const float left_w = ImGui::GetContentRegionAvail().x - right_w - widgets::px(12.0f);
     ImGui::BeginChild("##completion_left", ImVec2(left_w, 0), false);
     draw_input_controls(s);
     ImGui::Separator();
@@ -649,7 +649,7 @@ void draw_completion_panel(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
       ImGui::EndTabBar();
     }
     ImGui::EndChild();
-    ImGui::SameLine(0, 12);
+    ImGui::SameLine(0, widgets::px(12));
     ImGui::BeginChild("##completion_right", ImVec2(0, 0), false);
     draw_comparison(s);
     ImGui::Spacing();

@@ -12,6 +12,7 @@
 #include "convt/io/png.h"
 #include "gfx/colormap.h"
 #include "panels/experiments_panel.h"
+#include "widgets/text.h"
 
 namespace convt::panels {
 namespace {
@@ -27,7 +28,7 @@ ImTextureID texture_id(GLuint texture) {
 void draw_tiles(gfx::HeatmapRenderer& heatmaps, const char* id, const lab::TiledImage& tiles,
                 float scale, bool signed_values = false, float limit = 1.0f) {
   if (tiles.values.empty()) {
-    ImGui::Dummy(ImVec2(40.0f, 40.0f));
+    ImGui::Dummy(ImVec2(widgets::px(40.0f), widgets::px(40.0f)));
     return;
   }
   const GLuint texture =
@@ -222,17 +223,17 @@ void draw_canvas(const lab::CanvasView& v, gfx::HeatmapRenderer& heatmaps, const
 void draw_controls(ExperimentsState& s) {
   lab::ExperimentsModel& m = s.model;
   bool changed = false;
-  ImGui::SetNextItemWidth(140.0f);
+  ImGui::SetNextItemWidth(widgets::px(140.0f));
   changed |= ImGui::SliderFloat("dream input", &m.dream_value, -3.0f, 3.0f, "%.2f",
                                 ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(110.0f);
+  ImGui::SetNextItemWidth(widgets::px(110.0f));
   if (ImGui::InputInt("impulse channel", &m.impulse_channel)) {
     m.impulse_channel = std::clamp(m.impulse_channel, 0, 255);
     changed = true;
   }
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(110.0f);
+  ImGui::SetNextItemWidth(widgets::px(110.0f));
   int seed = static_cast<int>(m.random_seed);
   if (ImGui::InputInt("random-weights seed", &seed)) {
     m.random_seed = static_cast<uint64_t>(std::max(0, seed));
@@ -256,7 +257,7 @@ void draw_experiments_panel(ExperimentsState& s, gfx::HeatmapRenderer& heatmaps)
   ImGui::BeginGroup();
   draw_ffnn_vs_gan(s, heatmaps);
   ImGui::EndGroup();
-  ImGui::SameLine(0.0f, 40.0f);
+  ImGui::SameLine(0.0f, widgets::px(40.0f));
   ImGui::BeginGroup();
   draw_rgb(s);
   ImGui::EndGroup();
@@ -266,7 +267,7 @@ void draw_experiments_panel(ExperimentsState& s, gfx::HeatmapRenderer& heatmaps)
       "Blank canvas: transposed convolution with no input, before and after training");
   draw_controls(s);
   draw_canvas(s.model.canvas_random, heatmaps, "random");
-  ImGui::SameLine(0.0f, 40.0f);
+  ImGui::SameLine(0.0f, widgets::px(40.0f));
   draw_canvas(s.model.canvas_trained, heatmaps, "trained");
 }
 

@@ -46,7 +46,7 @@ void load_models(FormulaView& view) {
 }
 
 void draw_terms(const lab::FormulaParams& p, const lab::FormulaResult& r) {
-  ImGui::TextUnformatted(
+  widgets::wrapped_at_spaces(
       "H_out = (H - 1)*stride - 2*padding + dilation*(kernel_size - 1) + output_padding + 1");
   if (!r.valid) {
     wrapped("Not valid: " + r.error, &kErrorColour);
@@ -175,7 +175,7 @@ void draw_network(FormulaView& view) {
   load_models(view);
   if (view.models.empty()) return;
   view.model_index = std::clamp(view.model_index, 0, static_cast<int>(view.models.size()) - 1);
-  ImGui::SetNextItemWidth(360.0f);
+  ImGui::SetNextItemWidth(widgets::px(360.0f));
   if (ImGui::BeginCombo("model",
                         view.models[static_cast<size_t>(view.model_index)].title.c_str())) {
     for (int i = 0; i < static_cast<int>(view.models.size()); ++i) {
@@ -235,17 +235,23 @@ void draw_network(FormulaView& view) {
 
 void draw_formula_panel(FormulaView& view) {
   lab::FormulaParams& p = view.params;
-  const float left_width = 610.0f;
+  const float left_width =
+      std::min(widgets::px(610.0f), 0.55f * ImGui::GetContentRegionAvail().x);
   ImGui::BeginChild("formula_left", ImVec2(left_width, 0.0f), false);
-  ImGui::PushItemWidth(165.0f);
+  // Two sliders a row, each with its label inside half the column.
+  const float half = 0.5f * left_width;
+  const float label_room =
+      ImGui::CalcTextSize("output_padding").x + 2.0f * ImGui::GetStyle().ItemInnerSpacing.x;
+  ImGui::PushItemWidth(std::clamp(half - label_room - ImGui::GetStyle().ItemSpacing.x,
+                                  widgets::px(60.0f), widgets::px(165.0f)));
   ImGui::SliderInt("H", &p.H, 1, 32, "%d", ImGuiSliderFlags_AlwaysClamp);
-  ImGui::SameLine(300.0f);
+  ImGui::SameLine(half);
   ImGui::SliderInt("kernel_size", &p.kernel_size, 1, 9, "%d", ImGuiSliderFlags_AlwaysClamp);
   ImGui::SliderInt("stride", &p.stride, 1, 6, "%d", ImGuiSliderFlags_AlwaysClamp);
-  ImGui::SameLine(300.0f);
+  ImGui::SameLine(half);
   ImGui::SliderInt("padding", &p.padding, 0, 6, "%d", ImGuiSliderFlags_AlwaysClamp);
   ImGui::SliderInt("dilation", &p.dilation, 1, 4, "%d", ImGuiSliderFlags_AlwaysClamp);
-  ImGui::SameLine(300.0f);
+  ImGui::SameLine(half);
   ImGui::SliderInt("output_padding", &p.output_padding, 0, 5, "%d", ImGuiSliderFlags_AlwaysClamp);
   ImGui::PopItemWidth();
   ImGui::Separator();
@@ -259,11 +265,11 @@ void draw_formula_panel(FormulaView& view) {
   draw_doubling(view);
   ImGui::EndChild();
 
-  ImGui::SameLine(0.0f, 18.0f);
+  ImGui::SameLine(0.0f, widgets::px(18.0f));
   ImGui::BeginChild("formula_right", ImVec2(0.0f, 0.0f), false);
   const float w = ImGui::GetContentRegionAvail().x;
   widgets::LinePlotOptions o;
-  o.size = ImVec2(w * 0.5f - 8.0f, 230.0f);
+  o.size = ImVec2(w * 0.5f - widgets::px(8.0f), widgets::px(230.0f));
   o.x_label = "H (input size)";
   o.y_label = "H_out";
   o.marked_x = p.H;
@@ -272,11 +278,14 @@ void draw_formula_panel(FormulaView& view) {
   ImGui::TextUnformatted("H_out against H (faint line: 2H)");
   widgets::line_plot("vs_h", series(lab::plot_vs_input(p, 32)), o);
   ImGui::EndGroup();
-  ImGui::SameLine(0.0f, 16.0f);
+  ImGui::SameLine(0.0f, widgets::px(16.0f));
   ImGui::BeginGroup();
   int which = view.second_vs_padding ? 1 : 0;
   ImGui::TextUnformatted("H_out against");
-  ImGui::SameLine();
+  // The choice beside the title when it fits the plot's width, else under it.
+  const float radios = ImGui::CalcTextSize("stride padding").x + 2.0f * ImGui::GetFrameHeight() +
+                       4.0f * ImGui::GetStyle().ItemInnerSpacing.x;
+  if (ImGui::CalcTextSize("H_out against ").x + radios < o.size.x) ImGui::SameLine();
   ImGui::RadioButton("stride", &which, 0);
   ImGui::SameLine();
   ImGui::RadioButton("padding", &which, 1);

@@ -21,6 +21,7 @@
 #include "panels/latent_panel.h"
 #include "panels/panels.h"
 #include "widgets/heatmap_grid.h"
+#include "widgets/text.h"
 
 namespace convt::panels {
 namespace {
@@ -38,7 +39,7 @@ widgets::HeatmapGridEvents draw_image(gfx::HeatmapRenderer& heatmaps, const char
   o.vmin = -1.0f;
   o.vmax = 1.0f;
   o.colormap = gfx::Colormap::kGray;
-  o.cell_size = cell;
+  o.cell_size = widgets::px(cell);  // grows with the UI scale
   o.value_format = nullptr;
   o.show_indices = false;
   o.show_colorbar = false;
@@ -144,7 +145,7 @@ void follow_training(LatentState& s, const LatentLinks& links) {
 // ---- Top row: checkpoint, z controls, the image and its nearest real digit ----------------------
 
 void draw_checkpoint_row(LatentState& s, const LatentLinks& links) {
-  ImGui::SetNextItemWidth(420);
+  ImGui::SetNextItemWidth(widgets::px(420));
   ImGui::InputText("##ckpt", s.path, sizeof s.path);
   ImGui::SameLine();
   if (ImGui::Button("Load checkpoint")) {
@@ -180,7 +181,7 @@ void draw_checkpoint_row(LatentState& s, const LatentLinks& links) {
 void draw_current(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
   lab::LatentModel& m = s.model;
   ImGui::BeginGroup();
-  ImGui::SetNextItemWidth(110);
+  ImGui::SetNextItemWidth(widgets::px(110));
   ImGui::InputScalar("seed", ImGuiDataType_U64, &s.seed);
   ImGui::SameLine();
   if (ImGui::Button("Randomise")) m.randomise(s.seed);
@@ -225,12 +226,12 @@ void draw_current(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
 
 void draw_sliders(LatentState& s, float height) {
   lab::LatentModel& m = s.model;
-  ImGui::BeginChild("##z_sliders", ImVec2(330, height), true);
+  ImGui::BeginChild("##z_sliders", ImVec2(widgets::px(330), height), true);
   ImGui::Text("z: %d components, N(0, 1)", m.latent_dim());
   for (int i = 0; i < m.latent_dim(); ++i) {
     ImGui::PushID(i);
     float v = m.z()[static_cast<size_t>(i)];
-    ImGui::SetNextItemWidth(220);
+    ImGui::SetNextItemWidth(widgets::px(220));
     char label[16];
     std::snprintf(label, sizeof label, "z%d", i);
     if (ImGui::SliderFloat(label, &v, -kSliderRange, kSliderRange, "%.3f",
@@ -247,7 +248,7 @@ void draw_random_grid(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
   lab::LatentModel& m = s.model;
   ImGui::BeginGroup();
   ImGui::Text("Random samples (click one to explore it)");
-  ImGui::SetNextItemWidth(110);
+  ImGui::SetNextItemWidth(widgets::px(110));
   bool regen = ImGui::InputScalar("grid seed", ImGuiDataType_U64, &s.grid_seed);
   ImGui::SameLine();
   if (ImGui::Button("New grid")) {
@@ -263,7 +264,7 @@ void draw_random_grid(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
       const int n = r * kGridCols + c;
       char id[32];
       std::snprintf(id, sizeof id, "##grid%d", n);
-      if (c > 0) ImGui::SameLine(0, 2);
+      if (c > 0) ImGui::SameLine(0, widgets::px(2));
       if (draw_image(heatmaps, id, s.grid_images, n, 1.5f, true).clicked()) {
         m.set_z(lab::LatentModel::row(s.grid_z, n));
       }
@@ -321,11 +322,14 @@ void draw_interpolation(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
         "so the norm stays where N(0, 1) samples live (|z| near 10 for 100 dims)");
   }
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(160);
+  ImGui::SetNextItemWidth(widgets::px(160));
   changed |= ImGui::SliderInt("steps", &s.steps, 3, 16, "%d", ImGuiSliderFlags_AlwaysClamp);
-  ImGui::SameLine();
-  ImGui::TextColored(kNoteColour, "A: %s (left end), B: %s (right end)", s.a_what.c_str(),
-                     s.b_what.c_str());
+  char ends[160];
+  std::snprintf(ends, sizeof ends, "A: %s (left end), B: %s (right end)", s.a_what.c_str(),
+                s.b_what.c_str());
+  ImGui::SameLine();  // beside the controls when it fits, else on its own line
+  if (ImGui::CalcTextSize(ends).x > ImGui::GetContentRegionAvail().x) ImGui::NewLine();
+  ImGui::TextColored(kNoteColour, "%s", ends);
   if (changed || s.strip_images.empty()) {
     s.strip_z = lab::interpolate(s.a, s.b, s.steps, s.mode);
     s.strip_images = m.generate(s.strip_z);
@@ -333,7 +337,7 @@ void draw_interpolation(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
   for (int i = 0; i < s.steps; ++i) {
     char id[32];
     std::snprintf(id, sizeof id, "##strip%d", i);
-    if (i > 0) ImGui::SameLine(0, 4);
+    if (i > 0) ImGui::SameLine(0, widgets::px(4));
     if (draw_image(heatmaps, id, s.strip_images, i, 3.0f, true).clicked()) {
       m.set_z(s.strip_z[static_cast<size_t>(i)]);
     }
@@ -359,26 +363,26 @@ void draw_plane(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
     changed = true;
   }
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(110);
+  ImGui::SetNextItemWidth(widgets::px(110));
   if (s.plane_random) {
     changed |= ImGui::InputScalar("direction seed", ImGuiDataType_U64, &s.plane_seed);
   } else {
     changed |= ImGui::SliderInt("across: z", &s.comp_i, 0, m.latent_dim() - 1, "%d",
                                 ImGuiSliderFlags_AlwaysClamp);
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(110);
+    ImGui::SetNextItemWidth(widgets::px(110));
     changed |= ImGui::SliderInt("up: z", &s.comp_j, 0, m.latent_dim() - 1, "%d",
                                 ImGuiSliderFlags_AlwaysClamp);
     if (s.comp_i == s.comp_j) s.comp_j = (s.comp_i + 1) % m.latent_dim();
   }
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(110);
+  ImGui::SetNextItemWidth(widgets::px(110));
   if (ImGui::SliderInt("size", &s.plane_n, 3, 9, "%d", ImGuiSliderFlags_AlwaysClamp)) {
     s.plane_n |= 1;  // odd: z at the centre
     changed = true;
   }
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(140);
+  ImGui::SetNextItemWidth(widgets::px(140));
   changed |=
       ImGui::SliderFloat("spacing", &s.spacing, 0.1f, 3.0f, "%.2f", ImGuiSliderFlags_AlwaysClamp);
   if (changed || s.plane_images.empty()) {
@@ -395,7 +399,7 @@ void draw_plane(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
       const int k = r * n + c;
       char id[32];
       std::snprintf(id, sizeof id, "##plane%d", k);
-      if (c > 0) ImGui::SameLine(0, 2);
+      if (c > 0) ImGui::SameLine(0, widgets::px(2));
       const bool centre = r == n / 2 && c == n / 2;
       if (centre) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 1.0f);
       if (draw_image(heatmaps, id, s.plane_images, k, 2.4f, true).clicked()) {
@@ -459,10 +463,10 @@ void draw_class_directions(LatentState& s) {
     counts += " " + std::to_string(c) + ":" + std::to_string(s.dirs.count[static_cast<size_t>(c)]);
   }
   ImGui::TextUnformatted(counts.c_str());
-  ImGui::SetNextItemWidth(120);
+  ImGui::SetNextItemWidth(widgets::px(120));
   ImGui::SliderInt("digit", &s.target_class, 0, 9, "%d", ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(160);
+  ImGui::SetNextItemWidth(widgets::px(160));
   ImGui::SliderFloat("amount", &s.class_amount, 0.05f, 1.0f, "%.2f", ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
   const bool empty = s.dirs.count[static_cast<size_t>(s.target_class)] == 0;
@@ -516,7 +520,7 @@ void draw_layer(LatentState& s, gfx::HeatmapRenderer& heatmaps, const lab::Layer
     o.show_colorbar = k == shown - 1;  // one scale per layer, after its channels
     char id[32];
     std::snprintf(id, sizeof id, "##ch%d", c);
-    if (k > 0) ImGui::SameLine(0, 3);
+    if (k > 0) ImGui::SameLine(0, widgets::px(3));
     const auto ev =
         widgets::heatmap_grid(heatmaps, id, L.output.data() + c * plane, L.height, L.width, o);
     if (ev.hovered()) {
@@ -549,8 +553,7 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
   }
   const auto& layers = m.layers();
   ImGui::TextUnformatted("Step through a slice of a ConvT layer:");
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(150);
+  ImGui::SetNextItemWidth(widgets::px(150));
   const std::string preview = layers[static_cast<size_t>(s.slice_layer)].name();
   if (ImGui::BeginCombo("layer", preview.c_str())) {
     for (int li : convs) {
@@ -573,16 +576,16 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
                                  : in.ranked.front().channel;  // most active input channel
   int ic_edit = ic;
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(90);
+  ImGui::SetNextItemWidth(widgets::px(90));
   if (ImGui::InputInt("in ch", &ic_edit)) s.slice_ic = std::clamp(ic_edit, 0, in.channels - 1);
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(90);
+  ImGui::SetNextItemWidth(widgets::px(90));
   ImGui::InputInt("out ch", &s.slice_oc);
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(80);
+  ImGui::SetNextItemWidth(widgets::px(80));
   ImGui::InputInt("oy", &s.slice_oy);
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(80);
+  ImGui::SetNextItemWidth(widgets::px(80));
   ImGui::InputInt("ox", &s.slice_ox);
   s.slice_oc = std::clamp(s.slice_oc, 0, out.channels - 1);
   s.slice_oy = std::clamp(s.slice_oy, 0, out.height - 1);
@@ -669,7 +672,7 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
 }
 
 void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentLinks& links) {
-  ImGui::SetNextItemWidth(160);
+  ImGui::SetNextItemWidth(widgets::px(160));
   ImGui::SliderInt("channels per layer", &s.channels_shown, 1, 32, "%d",
                    ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
@@ -688,7 +691,10 @@ void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentL
                      "per layer. Click a ConvT channel pixel to pick it for the stepper.");
   ImGui::PopTextWrapPos();
   draw_stepper_link(s, links);
-  ImGui::BeginChild("##inside_g", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+  // At least a few rows tall: in a short window the panel scrolls instead of squeezing this.
+  const float rows_h = std::max(ImGui::GetContentRegionAvail().y, widgets::px(300.0f));
+  ImGui::BeginChild("##inside_g", ImVec2(0, rows_h), false,
+                    ImGuiWindowFlags_HorizontalScrollbar);
   for (const lab::LayerOutput& L : s.model.layers()) {
     if (L.height == 1 && !s.show_flat) continue;
     draw_layer(s, heatmaps, L);
@@ -704,12 +710,13 @@ void draw_latent_panel(LatentState& s, gfx::HeatmapRenderer& heatmaps, const Lat
   draw_checkpoint_row(s, links);
   if (!s.model.loaded()) return;
   try {
-    const float top_h = 312.0f;
-    ImGui::BeginChild("##top", ImVec2(0, top_h), false);
+    const float top_h = widgets::px(312.0f);
+    // Scrolls sideways in a narrow window (the random samples come last).
+    ImGui::BeginChild("##top", ImVec2(0, top_h), false, ImGuiWindowFlags_HorizontalScrollbar);
     draw_current(s, heatmaps);
-    ImGui::SameLine(0, 16);
-    draw_sliders(s, top_h - 8);
-    ImGui::SameLine(0, 16);
+    ImGui::SameLine(0, widgets::px(16));
+    draw_sliders(s, top_h - widgets::px(8));
+    ImGui::SameLine(0, widgets::px(16));
     draw_random_grid(s, heatmaps);
     ImGui::EndChild();
     ImGui::Separator();

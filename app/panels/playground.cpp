@@ -11,6 +11,7 @@
 #include "gfx/colormap.h"
 #include "panels/panels.h"
 #include "widgets/heatmap_grid.h"
+#include "widgets/text.h"
 
 namespace convt::panels {
 namespace {
@@ -220,7 +221,7 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
     changed = true;
   }
   ImGui::EndGroup();
-  ImGui::SameLine(0.0f, 40.0f);
+  ImGui::SameLine(0.0f, widgets::px(40.0f));
   ImGui::BeginGroup();
   ImGui::TextUnformatted("Output size (kernel_size 3, dilation 1, H = W = 3):");
   if (model.ok) {
@@ -258,7 +259,7 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
   const float gap = 28.0f;
 
   widgets::HeatmapGridOptions small;
-  small.cell_size = 46.0f;
+  small.cell_size = widgets::px(46.0f);
   small.vmax = gfx::symmetric_limit(model.input.data(), model.input.size());
   small.vmin = -small.vmax;
   small.cell_outline = h.input.data();

@@ -266,7 +266,7 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
     if (model.position() >= n) view.playing = false;
   }
   const char* unit = model.config().op == StepperOp::kConvTranspose2d ? "pixel" : "window";
-  if (ImGui::Button(view.playing ? "Pause" : "Play", ImVec2(80.0f, 0.0f))) {
+  if (ImGui::Button(view.playing ? "Pause" : "Play", ImVec2(widgets::px(80.0f), 0.0f))) {
     if (!view.playing && model.position() >= n) model.set_position(0);
     view.playing = !view.playing;
   }
@@ -389,7 +389,7 @@ void draw_edit_popup(StepperModel& model, StepperView& view) {
       ImGui::Text("w[%d, %d, %d, %d]", view.edit_a, view.edit_b, view.edit_y, view.edit_x);
     }
     if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
-    ImGui::SetNextItemWidth(120.0f);
+    ImGui::SetNextItemWidth(widgets::px(120.0f));
     const bool enter = ImGui::InputFloat("##value", &view.edit_value, 0.1f, 1.0f, "%.2f",
                                          ImGuiInputTextFlags_EnterReturnsTrue);
     if (enter || ImGui::Button("Set")) {
@@ -676,7 +676,7 @@ void draw_gather(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
       select_output(view, oc, ev.clicked_row, ev.clicked_col);
     }
   }
-  ImGui::SameLine(0.0f, 16.0f);
+  ImGui::SameLine(0.0f, widgets::px(16.0f));
   const int kH = c.kernel_size.h, kW = c.kernel_size.w;
   std::vector<float> rot(static_cast<size_t>(kH * kW));
   for (int ky = 0; ky < kH; ++ky)
@@ -741,7 +741,7 @@ void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRend
                 model.out_h(), model.out_w(), kCrop, 2.5f);
   }
   if (text_beside) {
-    ImGui::SameLine(0.0f, 16.0f);
+    ImGui::SameLine(0.0f, widgets::px(16.0f));
     ImGui::BeginGroup();
     ImGui::Dummy(ImVec2(0.0f, ImGui::GetTextLineHeightWithSpacing()));  // below the title
   }
@@ -928,7 +928,8 @@ void draw_stepper_panel(StepperModel& model, StepperView& view, gfx::HeatmapRend
       view.canvas_limit = gfx::symmetric_limit(all.data(), static_cast<size_t>(all.numel()));
     }
   }
-  const float left_width = 410.0f;
+  const float left_width =
+      std::min(widgets::px(410.0f), 0.45f * ImGui::GetContentRegionAvail().x);
   // ---- Left: controls, time, event -----------------------------------------------------------
   ImGui::BeginChild("stepper_controls", ImVec2(left_width, 0.0f), false);
   draw_controls(model, view);

@@ -437,7 +437,18 @@ void draw_progress(const TrainingState& s) {
       pausing ? "pausing..." : lab::status_name(snap.status), snap.epoch + 1, snap.step, in_epoch, snap.batches_per_epoch,
       snap.samples_per_second, format_duration(snap.elapsed_seconds).c_str(),
       format_duration(seconds_per_step > 0 ? (bpe - in_epoch) * seconds_per_step : -1).c_str());
+  // Narrow windows get the short form, which fits 1024 px.
+  if (ImGui::CalcTextSize(overlay).x > ImGui::GetContentRegionAvail().x - widgets::px(16.0f)) {
+    std::snprintf(overlay, sizeof overlay,
+                  "%s   epoch %" PRId64 "   step %" PRId64 "   %.0f samples/s   %s",
+                  pausing ? "pausing..." : lab::status_name(snap.status), snap.epoch + 1,
+                  snap.step, snap.samples_per_second,
+                  format_duration(snap.elapsed_seconds).c_str());
+  }
+  // A dark blue fill: the style's mustard made the white status text hard to read.
+  ImGui::PushStyleColor(ImGuiCol_PlotHistogram, ImVec4(0.16f, 0.38f, 0.62f, 1.0f));
   ImGui::ProgressBar(fraction, ImVec2(-FLT_MIN, 0.0f), overlay);
+  ImGui::PopStyleColor();
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextDisabled("UI %.0f frames/s", ImGui::GetIO().Framerate);
   if (!snap.model_name.empty()) {
@@ -559,10 +570,14 @@ void draw_curves(TrainingState& s, float width) {
         "Step B (dL_D/dw). Recorded from the next step while this is on; vanishing (falling "
         "orders of magnitude) or exploding norms show here first.");
   }
+  char status[128];
+  std::snprintf(status, sizeof status, "%zu points, %" PRId64 " step(s) each, %s; hover for values",
+                s.snap.series.points().size(), s.snap.series.stride(),
+                s.smoothing == 1 ? "raw" : "smoothed");
+  // Beside the controls when it fits, else on its own line.
   ImGui::SameLine();
-  ImGui::TextDisabled("  %zu points, %" PRId64 " step(s) each, %s; hover for values",
-                      s.snap.series.points().size(), s.snap.series.stride(),
-                      s.smoothing == 1 ? "raw" : "smoothed");
+  if (ImGui::CalcTextSize(status).x > ImGui::GetContentRegionAvail().x) ImGui::NewLine();
+  ImGui::TextDisabled("%s", status);
 }
 
 // ---- Images and diagnoses -------------------------------------------------------------------
@@ -677,9 +692,23 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
   const bool rgb_samples = is_rgb(s.snap.samples), rgb_real = is_rgb(s.snap.real);
   const int sample_rows = rgb_samples ? s.sample_rgb.height() : s.sample_tiles.rows;
   const int real_rows = rgb_real ? s.real_rgb.height() : s.real_tiles.rows;
+  const int sample_cols = rgb_samples ? s.sample_rgb.width() : s.sample_tiles.cols;
+  const int real_cols = rgb_real ? s.real_rgb.width() : s.real_tiles.cols;
+  // The two grids grow with the room (up to 2x at UI scale 100%, more when scaled up), and keep
+  // at least a readable column for the diagnoses beside them; with no room for that even at 1x,
+  // the diagnoses go below the grids.
   const float avail_height = ImGui::GetContentRegionAvail().y - ImGui::GetFontSize() * 1.6f;
-  const int tile_rows = std::max(1, std::max(sample_rows, real_rows));
-  const float scale = std::clamp(avail_height / tile_rows, 1.0f, 2.0f);
+  const float avail_width = ImGui::GetContentRegionAvail().x;
+  const float spacing = ImGui::GetStyle().ItemSpacing.x;
+  const float diagnoses_min_width = widgets::px(300.0f);
+  const int tile_rows = std::max({1, sample_rows, real_rows, 160});
+  const int tile_cols = std::max({1, sample_cols, 160}) + std::max({1, real_cols, 160});
+  const float max_scale = 2.0f * widgets::px(1.0f);
+  const float by_width = (avail_width - diagnoses_min_width - 2.0f * spacing) / tile_cols;
+  const bool diagnoses_beside = by_width >= 1.0f;
+  const float scale =
+      std::clamp(std::min(avail_height / tile_rows, diagnoses_beside ? by_width : max_scale), 1.0f,
+                 max_scale);
 
   char samples_hint[200], real_hint[100];
   std::snprintf(samples_hint, sizeof samples_hint,
@@ -709,11 +738,12 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
     draw_tiles(heatmaps, "real", s.real_tiles, scale, real_hint);
   }
   ImGui::EndGroup();
-  ImGui::SameLine();
+  if (diagnoses_beside) ImGui::SameLine();
 
   ImGui::BeginGroup();
   ImGui::TextUnformatted("Diagnoses");
-  ImGui::BeginChild("diagnoses", ImVec2(0.0f, 0.0f), true);
+  ImGui::BeginChild("diagnoses",
+                    ImVec2(0.0f, diagnoses_beside ? 0.0f : ImGui::GetFontSize() * 14.0f), true);
   std::vector<lab::Diagnosis> found;
   if (s.saved) {  // at the run's end: its curves, its last grid, its error
     found = lab::diagnose_saved_run(*s.saved);

@@ -82,7 +82,9 @@ float fit_cell_size(ImVec2 available, const char* title, int rows, int cols,
       (available.x - fixed.index_w - fixed.bar_w) / static_cast<float>(std::max(cols, 1));
   float by_height =
       (available.y - fixed.title_h - fixed.index_h) / static_cast<float>(std::max(rows, 1));
-  return std::clamp(std::floor(std::min(by_width, by_height)), min_cell, max_cell);
+  const float scale = ImGui::GetFontSize() / 16.0f;  // widgets::px
+  return std::clamp(std::floor(std::min(by_width, by_height)), std::floor(min_cell * scale),
+                    std::floor(max_cell * scale));
 }
 
 HeatmapGridEvents heatmap_grid(gfx::HeatmapRenderer& renderer, const char* title,

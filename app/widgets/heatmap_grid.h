@@ -60,8 +60,9 @@ HeatmapGridEvents heatmap_grid(gfx::HeatmapRenderer& renderer, const char* title
 // The pixel size heatmap_grid() will take for these arguments (for laying grids out).
 ImVec2 heatmap_grid_size(const char* title, int rows, int cols, const HeatmapGridOptions& options);
 
-// The largest cell size (clamped to [min_cell, max_cell]) at which a (rows, cols) grid with these
-// options fits in `available` pixels.
+// The largest cell size (clamped to [min_cell, max_cell], pixels at UI scale 100%, scaled with
+// the font as widgets::px does) at which a (rows, cols) grid with these options fits in
+// `available` pixels.
 float fit_cell_size(ImVec2 available, const char* title, int rows, int cols,
                     const HeatmapGridOptions& options, float min_cell = 8.0f,
                     float max_cell = 56.0f);

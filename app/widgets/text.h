@@ -15,6 +15,10 @@ void wrapped(std::string_view text, const ImVec4* colour = nullptr);
 // '.', which can split a number ("1." / "39"). For paragraphs with numbers in them.
 void wrapped_at_spaces(std::string_view text, const ImVec4* colour = nullptr);
 
+// `pixels` as laid out at UI scale 100% (a 16 px font), in pixels at the current scale: widths
+// and sizes written in pixels grow with the font (View menu, Ctrl+= / Ctrl+-).
+inline float px(float pixels) { return pixels * ImGui::GetFontSize() / 16.0f; }
+
 // A greyed "(?)" on the same line as the previous item; hovering it shows `text` in a tooltip
 // wrapped at `wrap_em` font sizes.
 void help_marker(const char* text, float wrap_em = 28.0f);
