@@ -77,6 +77,7 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
         return error("--panel: unknown panel '" + *v + "'; valid panels: " + panels::panel_names());
       }
       options.panel = *id;
+      options.panel_given = true;
     } else if (flag == "--frames") {
       auto v = value();
       auto n = v ? parse_int(*v) : std::nullopt;

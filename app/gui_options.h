@@ -26,6 +26,7 @@ namespace convt {
 
 struct GuiOptions {
   panels::PanelId panel = panels::PanelId::kLessons;
+  bool panel_given = false;  // --panel was on the command line (else the remembered tab)
   std::string screenshot_path;  // empty: interactive
   int frames = 3;
   std::string preset;  // stepper: --preset NAME (lab::stepper_presets()); empty: the first one

@@ -20,6 +20,7 @@
 #include <iterator>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app_state.h"
 #include "cli/cli.h"
@@ -27,6 +28,8 @@
 #include "gfx/screenshot.h"
 #include "gui_options.h"
 #include "logic/frame_scheduler.h"
+#include "logic/settings.h"
+#include "logic/stepper_model.h"
 #include "panels/lessons_panel.h"
 #include "panels/panels.h"
 
@@ -385,6 +388,26 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // ---- Settings kept from the last run (not for screenshots: those render the same for all) ---
+  const bool remember = !options.screenshot();
+  const std::string settings_file = remember ? convt::lab::settings_path() : "";
+  convt::lab::AppSettings settings;
+  if (remember) {
+    std::vector<std::string> warnings;
+    settings = convt::lab::load_settings(settings_file, &warnings);
+    for (const std::string& w : warnings) std::fprintf(stderr, "convt-lab: settings: %s\n", w.c_str());
+    if (options.width == 0) {
+      options.width = settings.window_width;
+      options.height = settings.window_height;
+    }
+    if (options.scale_percent == 0) options.scale_percent = settings.scale_percent;
+    const bool opens_elsewhere = options.panel_given || options.show_me_lesson >= 0 ||
+                                 options.lesson >= 0 || !options.preset.empty();
+    if (!opens_elsewhere) {
+      if (auto id = convt::panels::find_panel(settings.panel)) options.panel = *id;
+    }
+  }
+
   // ---- Init: window, GL 3.3 core, glad, ImGui ------------------------------------------------
   glfwSetErrorCallback(glfw_error_callback);
   if (!glfwInit()) {
@@ -443,8 +466,15 @@ int main(int argc, char** argv) {
     apply_ui_scale(applied_scale, false);
     state.view.active_panel = options.panel;
     // The stepper's --preset / --step (issue 3).
+    std::string preset = options.preset;
+    if (preset.empty() && remember && convt::lab::find_preset(settings.stepper_preset)) {
+      preset = settings.stepper_preset;
+    }
     convt::panels::stepper_load_preset(state.model.stepper, state.view.stepper,
-                                       options.preset.empty() ? "notes" : options.preset);
+                                       preset.empty() ? "notes" : preset);
+    if (remember && options.preset.empty() && settings.stepper_speed > 0.0f) {
+      state.view.stepper.events_per_second = settings.stepper_speed;
+    }
     if (options.step >= 0) state.model.stepper.set_position(options.step);
     // The lessons' --lesson N and --show-me N[.M] (issue 8): a Show me sets up its panel and
     // switches to it, as its button does; with --train-seconds its run trains T seconds.
@@ -530,6 +560,23 @@ int main(int argc, char** argv) {
     }
     // The worker may publish once more while it stops: no waking a window that is gone.
     if (state.training.session) state.training.session->set_publish_listener(nullptr);
+    if (remember) {  // for the next run: this size, scale, tab and stepper setting
+      int w = 0, h = 0;
+      glfwGetWindowSize(window, &w, &h);
+      if (w >= 640 && h >= 480) {  // not when closed minimised (0 x 0)
+        settings.window_width = w;
+        settings.window_height = h;
+      }
+      settings.scale_percent = state.view.scale_percent;
+      settings.panel = convt::panels::panel_info(state.view.active_panel).name;
+      const auto& presets = convt::lab::stepper_presets();
+      const int index = state.view.stepper.preset_index;
+      settings.stepper_preset =
+          index >= 0 && index < static_cast<int>(presets.size()) ? presets[index].name : "";
+      settings.stepper_speed = state.view.stepper.events_per_second;
+      const std::string failed = convt::lab::save_settings(settings_file, settings);
+      if (!failed.empty()) std::fprintf(stderr, "convt-lab: settings not saved: %s\n", failed.c_str());
+    }
   }  // the renderer's textures go before the context
 
   // ---- Shutdown, in reverse ------------------------------------------------------------------

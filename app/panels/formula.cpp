@@ -269,26 +269,29 @@ void draw_formula_panel(FormulaView& view) {
   ImGui::BeginChild("formula_right", ImVec2(0.0f, 0.0f), false);
   const float w = ImGui::GetContentRegionAvail().x;
   widgets::LinePlotOptions o;
-  o.size = ImVec2(w * 0.5f - widgets::px(8.0f), widgets::px(230.0f));
+  o.size = ImVec2(0.5f * (w - widgets::px(16.0f)) - widgets::px(8.0f), widgets::px(230.0f));
   o.x_label = "H (input size)";
   o.y_label = "H_out";
   o.marked_x = p.H;
   o.draw_diagonal_2x = true;
   ImGui::BeginGroup();
-  ImGui::TextUnformatted("H_out against H (faint line: 2H)");
+  // The title wraps within the plot's width, so the two plots share the column.
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + o.size.x);
+  ImGui::AlignTextToFramePadding();  // level with the combo of the plot beside it
+  ImGui::TextWrapped("H_out against H (faint line: 2H)");
+  ImGui::PopTextWrapPos();
   widgets::line_plot("vs_h", series(lab::plot_vs_input(p, 32)), o);
   ImGui::EndGroup();
   ImGui::SameLine(0.0f, widgets::px(16.0f));
   ImGui::BeginGroup();
   int which = view.second_vs_padding ? 1 : 0;
+  // The choice as a small combo beside the title: it fits the half-width plot at any scale.
+  ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("H_out against");
-  // The choice beside the title when it fits the plot's width, else under it.
-  const float radios = ImGui::CalcTextSize("stride padding").x + 2.0f * ImGui::GetFrameHeight() +
-                       4.0f * ImGui::GetStyle().ItemInnerSpacing.x;
-  if (ImGui::CalcTextSize("H_out against ").x + radios < o.size.x) ImGui::SameLine();
-  ImGui::RadioButton("stride", &which, 0);
-  ImGui::SameLine();
-  ImGui::RadioButton("padding", &which, 1);
+  const float combo_width = widgets::px(100.0f);
+  if (ImGui::CalcTextSize("H_out against ").x + combo_width <= o.size.x) ImGui::SameLine();
+  ImGui::SetNextItemWidth(combo_width);
+  ImGui::Combo("##second_plot", &which, "stride\0padding\0");
   view.second_vs_padding = which == 1;
   o.draw_diagonal_2x = false;
   o.colour = IM_COL32(255, 140, 90, 255);

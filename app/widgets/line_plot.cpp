@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace convt::widgets {
 namespace {
@@ -54,13 +55,22 @@ int line_plot(const char* id, const std::vector<PlotSeriesPoint>& points,
   draw->AddRectFilled(a, b, IM_COL32(0, 0, 0, 60));
   char buf[32];
   // Ticks.
-  const int xs = tick_step(x_max - x_min, 8), ys = tick_step(y_max - y_min, 5);
+  // At most 8 x ticks, fewer when the widest label and a gap do not fit between them; a label
+  // that would still touch the one before it is skipped (its grid line stays).
+  std::snprintf(buf, sizeof buf, "%d", std::abs(x_max) > std::abs(x_min) ? x_max : x_min);
+  const float gap = 0.6f * ImGui::GetFontSize();
+  const int fit = static_cast<int>((b.x - a.x) / (ImGui::CalcTextSize(buf).x + gap));
+  const int xs = tick_step(x_max - x_min, std::clamp(fit, 1, 8)), ys = tick_step(y_max - y_min, 5);
+  float last_label_end = -1e9f;
   for (int x = (x_min / xs) * xs; x <= x_max; x += xs) {
     if (x < x_min) continue;
     const ImVec2 s = to_screen(x, y_min);
     draw->AddLine(ImVec2(s.x, a.y), ImVec2(s.x, b.y), grid);
     std::snprintf(buf, sizeof buf, "%d", x);
-    draw->AddText(ImVec2(s.x - 0.5f * ImGui::CalcTextSize(buf).x, b.y + 3.0f), axis, buf);
+    const float w = ImGui::CalcTextSize(buf).x;
+    if (s.x - 0.5f * w < last_label_end + gap) continue;
+    draw->AddText(ImVec2(s.x - 0.5f * w, b.y + 3.0f), axis, buf);
+    last_label_end = s.x + 0.5f * w;
   }
   for (int y = (y_min / ys) * ys; y <= y_max; y += ys) {
     if (y < y_min) continue;
