@@ -170,7 +170,8 @@ void draw_input_controls(CompletionState& s) {
   int d = s.digit;
   ImGui::SetNextItemWidth(widgets::px(190));
   if (ImGui::SliderInt("##digit", &d, 0, std::max(0, static_cast<int>(s.heldout.size()) - 1),
-                       "held-out #%d", ImGuiSliderFlags_AlwaysClamp)) {
+                       s.drawn ? "your drawing" : "held-out #%d",
+                       ImGuiSliderFlags_AlwaysClamp)) {
     pick_digit(s, d);
   }
   ImGui::SameLine(0, widgets::px(4));
@@ -268,7 +269,7 @@ void draw_canvas(CompletionState& s, gfx::HeatmapRenderer& heatmaps, float cell)
 
 void draw_main_row(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
   lab::CompletionModel& m = s.model;
-  const float cell = 6.0f, side = kSize * cell;
+  const float cell = widgets::px(6.0f), side = kSize * cell;
 
   ImGui::BeginGroup();
   if (s.drawn) {

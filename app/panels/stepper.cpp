@@ -106,11 +106,17 @@ void select_output(StepperView& view, int oc, int y, int x) {
 
 // ---- Left column -----------------------------------------------------------------------------
 
-bool pair_slider(const char* label, Pair& p, int lo, int hi) {
+// An (H, W) pair as two sliders. Linked, moving either sets both to its value.
+bool pair_slider(const char* label, Pair& p, int lo, int hi, bool linked) {
   int v[2] = {p.h, p.w};
   const bool changed = ImGui::SliderInt2(label, v, lo, hi, "%d", ImGuiSliderFlags_AlwaysClamp);
-  if (changed) p = Pair(v[0], v[1]);
-  return changed;
+  if (!changed) return false;
+  if (linked) {
+    const int moved = v[0] != p.h ? v[0] : v[1];
+    v[0] = v[1] = moved;
+  }
+  p = Pair(v[0], v[1]);
+  return true;
 }
 
 void draw_fill_buttons(const char* what, StepperModel& model, StepperView& view, bool input) {
@@ -185,14 +191,21 @@ void draw_controls(StepperModel& model, StepperView& view) {
     c.C_out = std::min(ch[1], L::kMaxCOut);
     changed = true;
   }
-  changed |= pair_slider("kernel_size", c.kernel_size, 1, L::kMaxKernel);
-  changed |= pair_slider("stride", c.stride, 1, L::kMaxStride);
-  changed |= pair_slider("padding", c.padding, 0, L::kMaxPadding);
+  const bool link = view.link_hw;
+  changed |= pair_slider("kernel_size", c.kernel_size, 1, L::kMaxKernel, link);
+  changed |= pair_slider("stride", c.stride, 1, L::kMaxStride, link);
+  changed |= pair_slider("padding", c.padding, 0, L::kMaxPadding, link);
   if (c.op == StepperOp::kConvTranspose2d) {
-    changed |= pair_slider("output_padding", c.output_padding, 0, L::kMaxOutputPadding);
+    changed |= pair_slider("output_padding", c.output_padding, 0, L::kMaxOutputPadding, link);
   }
-  changed |= pair_slider("dilation", c.dilation, 1, L::kMaxDilation);
+  changed |= pair_slider("dilation", c.dilation, 1, L::kMaxDilation, link);
   ImGui::PopItemWidth();
+  ImGui::Checkbox("link H and W", &view.link_hw);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "On: moving either slider of kernel_size, stride, padding, output_padding or dilation "
+        "sets both (square kernels, the usual case). Off: set height and width apart.");
+  }
   if (changed) {
     model.set_config(c);
     view.preset_index = -1;

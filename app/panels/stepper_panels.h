@@ -17,6 +17,7 @@ namespace convt::panels {
 struct StepperView {
   int preset_index = 0;  // -1: edited by hand
   bool playing = false;
+  bool link_hw = true;  // kernel_size, stride, padding, ... : one slider moves both H and W
   float events_per_second = 3.0f;  // play speed
   double play_carry = 0.0;         // fractional events not yet played
   // The selected output cell (click on the canvas, the output or the gather view); -1: none.

@@ -154,9 +154,18 @@ HeatmapGridEvents heatmap_grid(gfx::HeatmapRenderer& renderer, const char* title
   // Index labels.
   if (o.show_indices) {
     char buf[16];
+    // Column labels: every stride-th, the stride chosen so the widest label and a gap fit
+    // (never "1011121 3"); rows need only the line height.
+    const float gap = 0.3f * font_size;
+    float widest = 0.0f;
+    for (int c : {0, cols - 1}) {
+      std::snprintf(buf, sizeof buf, "%d", o.first_col_index + c);
+      widest = std::max(widest, ImGui::CalcTextSize(buf).x);
+    }
+    const int col_stride = std::max(1, static_cast<int>(std::ceil((widest + gap) / cell)));
     const int stride =
         cell >= 0.9f * font_size ? 1 : static_cast<int>(std::ceil(font_size / cell)) + 1;
-    for (int c = 0; c < cols; c += stride) {
+    for (int c = 0; c < cols; c += col_stride) {
       std::snprintf(buf, sizeof buf, "%d", o.first_col_index + c);
       ImVec2 ts = ImGui::CalcTextSize(buf);
       draw->AddText(ImVec2(grid0.x + (static_cast<float>(c) + 0.5f) * cell - 0.5f * ts.x, origin.y),
