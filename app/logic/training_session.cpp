@@ -105,6 +105,9 @@ struct TrainingSession::Run {
   Clock::time_point last_score{};
   double score_interval_seconds = 0.0;  // max(cfg.score_seconds, 9 x the last scoring's time)
   Clock::time_point last_samples{};
+  // Seconds between sample grids while running: max(cfg.sample_refresh_seconds, 25 x the time
+  // the last grid took), so drawing G(fixed z) costs at most ~4% of training.
+  double sample_interval_seconds = 0.0;
   Clock::time_point last_autosave{};
   Clock::time_point running_since{};  // when the current stretch of running began
   double elapsed_before = 0.0;        // running time before running_since
@@ -382,7 +385,11 @@ void TrainingSession::publish(bool new_samples) {
       elapsed += std::chrono::duration<double>(Clock::now() - run_->running_since).count();
     work_.elapsed_seconds = elapsed;
     if (new_samples) {
+      const auto began = Clock::now();
       work_.samples = t.generate(run_->z_fixed);
+      run_->sample_interval_seconds =
+          std::max(run_->cfg.sample_refresh_seconds,
+                   25.0 * std::chrono::duration<double>(Clock::now() - began).count());
       work_.samples_step = t.steps_done();
       ++work_.samples_version;
       work_.sample_diversity = batch_diversity(work_.samples);
@@ -480,10 +487,10 @@ void TrainingSession::compute_score() {
     history.swap(thinned);
   }
   run_->last_score = Clock::now();
-  // Scoring takes a G forward of score_count samples: keep it under ~10% of the training time.
+  // Scoring takes a G forward of score_count samples: keep it under ~4% of the training time.
   run_->score_interval_seconds =
       std::max(run_->cfg.score_seconds,
-               9.0 * std::chrono::duration<double>(run_->last_score - began).count());
+               24.0 * std::chrono::duration<double>(run_->last_score - began).count());
 }
 
 void TrainingSession::handle(const Command& c) {
@@ -778,7 +785,7 @@ void TrainingSession::run_one_step(bool step_a_only, bool step_b_only) {
     const auto now = Clock::now();
     const bool refresh =
         single || std::chrono::duration<double>(now - run_->last_samples).count() >=
-                      run_->cfg.sample_refresh_seconds;
+                      run_->sample_interval_seconds;
     if (running_ && run_->classifier &&
         std::chrono::duration<double>(now - run_->last_score).count() >=
             run_->score_interval_seconds) {

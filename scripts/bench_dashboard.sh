@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The training dashboard's throughput against the engine's, side by side in one run:
+#   bench train (the engine alone) / the dashboard window training T s / bench train again,
+# each at batch 64 (the dashboard's default preset) on N threads, then the ratio of the
+# dashboard's samples/s (steps x 64 / its training seconds) to the mean of the two benches.
+# The window runs under Xvfb on its interactive schedule (logic/frame_scheduler.h) and reports
+# its frame rate and its UI thread's share of a core.
+#   usage: scripts/bench_dashboard.sh [SECONDS (60)] [THREADS (2)]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+threads=${2:-2}
+exe=$PWD/build/app/convt-lab
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+bench() { "$exe" bench train --model dcgan20 --batch 64 --steps 60 --threads "$threads" | tail -1 |
+          awk '{print $2}'; }
+b1=$(bench)
+line=$(xvfb-run -a -s '-screen 0 1280x800x24' "$exe" --screenshot shot.png --panel training \
+         --train-seconds "$seconds" --train-threads "$threads" | grep 'trained')
+b2=$(bench)
+echo "bench train before: $b1 samples/s"
+echo "dashboard: $line"
+echo "bench train after:  $b2 samples/s"
+steps=$(sed -E 's/.*trained ([0-9]+) steps in ([0-9.]+) s.*/\1/' <<<"$line")
+secs=$(sed -E 's/.*trained ([0-9]+) steps in ([0-9.]+) s.*/\2/' <<<"$line")
+awk -v s="$steps" -v t="$secs" -v b1="$b1" -v b2="$b2" 'BEGIN {
+  d = s * 64 / t; printf "dashboard %.1f samples/s over its run = %.2f of the engine (%.1f)\n",
+  d, d / ((b1 + b2) / 2), (b1 + b2) / 2 }'
