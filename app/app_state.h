@@ -1,21 +1,21 @@
-// All of convt-lab's UI state, in one struct (DESIGN.md, "App"): model state (the numbers the
+// All of convt-lab's UI state, in one struct: model state (the numbers the
 // panels compute on) apart from view-only state (which tab is open, what the mouse is over).
 // main.cpp owns the one AppState and hands each panel the parts it reads and writes.
 #pragma once
 
-#include "panels/completion_panel.h"  // CompletionState (issue 7)
-#include "panels/experiments_panel.h"  // ExperimentsState (issue 7)
-#include "panels/latent_panel.h"      // LatentState (issue 6)
-#include "panels/lessons_panel.h"      // LessonsView (issue 8)
+#include "panels/completion_panel.h"  // CompletionState
+#include "panels/experiments_panel.h"  // ExperimentsState
+#include "panels/latent_panel.h"      // LatentState
+#include "panels/lessons_panel.h"      // LessonsView
 #include "panels/panels.h"
 #include "panels/playground_model.h"
-#include "panels/training_panel.h"  // TrainingState (issue 5)
+#include "panels/training_panel.h"  // TrainingState
 
 namespace convt {
 
 struct ModelState {
   panels::PlaygroundModel playground;
-  lab::StepperModel stepper;  // issue 3
+  lab::StepperModel stepper;
 };
 
 struct ViewState {
@@ -26,18 +26,18 @@ struct ViewState {
   int scale_percent = 100;      // UI scale: 100..250 (View menu, Ctrl+= / Ctrl+-)
   panels::CameFrom came_from;   // the banner above a panel another panel opened
   panels::PlaygroundView playground;
-  panels::StepperView stepper;  // issue 3
+  panels::StepperView stepper;
   panels::FormulaView formula;
-  panels::LessonsView lessons;  // issue 8
+  panels::LessonsView lessons;
 };
 
 struct AppState {
   ModelState model;
   ViewState view;
-  panels::LatentState latent;  // the latent explorer, model and view (issue 6)
-  panels::TrainingState training;  // the training dashboard; its worker stops first (issue 5)
-  panels::CompletionState completion;  // the learn-to-complete CNN, tied vs untied (issue 7)
-  panels::ExperimentsState experiments;  // FFNN vs GAN, blank canvas, RGB generators (issue 7)
+  panels::LatentState latent;  // the latent explorer, model and view
+  panels::TrainingState training;  // the training dashboard; its worker stops first
+  panels::CompletionState completion;  // the learn-to-complete CNN, tied vs untied
+  panels::ExperimentsState experiments;  // FFNN vs GAN, blank canvas, RGB generators
 };
 
 }  // namespace convt

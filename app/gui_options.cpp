@@ -104,7 +104,7 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
                      (v ? *v : std::string("nothing")) + "'");
       }
       options.step = *n;
-    } else if (flag == "--train-seconds") {  // issue 5
+    } else if (flag == "--train-seconds") {
       auto v = value();
       char* end = nullptr;
       const double t = v ? std::strtod(v->c_str(), &end) : 0.0;
@@ -124,7 +124,7 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
       }
       options.train_threads = static_cast<int>(*n);
       train_threads_given = true;
-    } else if (flag == "--lesson") {  // issue 8
+    } else if (flag == "--lesson") {
       auto v = value();
       auto n = v ? parse_int(*v) : std::nullopt;
       const int count = static_cast<int>(lab::lessons().size());
@@ -183,7 +183,7 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
                    "op, shape (see convt-lab --help)");
     }
   }
-  // A lesson's Show me that opens the training panel may train too (issue 8).
+  // A lesson's Show me that opens the training panel may train too.
   const bool show_me_trains =
       options.show_me_lesson >= 0 && lab::lessons()[static_cast<size_t>(options.show_me_lesson)]
                                              .show_me[static_cast<size_t>(options.show_me_index)]

@@ -31,8 +31,8 @@ struct GuiOptions {
   int frames = 3;
   std::string preset;  // stepper: --preset NAME (lab::stepper_presets()); empty: the first one
   int64_t step = -1;   // stepper: --step K, events done; -1: none
-  double train_seconds = -1.0;  // training: --train-seconds T (issue 5); -1: none
-  int lesson = -1;              // lessons: --lesson N, 0-based (issue 8); -1: none
+  double train_seconds = -1.0;  // training: --train-seconds T; -1: none
+  int lesson = -1;              // lessons: --lesson N, 0-based; -1: none
   int show_me_lesson = -1;      // --show-me N[.M]: lesson N-1's Show me M-1; -1: none
   int show_me_index = 0;
   int train_threads = 2;         // training: --train-threads N

@@ -223,22 +223,22 @@ void draw_panel(convt::panels::PanelId id, convt::AppState& state,
       convt::panels::draw_formula_panel(state.view.formula);
       break;
     case PanelId::kTraining:
-      convt::panels::draw_training_panel(state.training, heatmaps);  // issue 5
+      convt::panels::draw_training_panel(state.training, heatmaps);
       break;
     case PanelId::kLatent:
-      convt::panels::draw_latent_panel(  // issue 6
+      convt::panels::draw_latent_panel(
           state.latent, heatmaps,
           {&state.model.stepper, &state.view.stepper, &state.view.active_panel,
            &state.view.select_requested, &state.training.session, &state.view.came_from});
       break;
     case PanelId::kCompletion:
-      convt::panels::draw_completion_panel(state.completion, heatmaps);  // issue 7
+      convt::panels::draw_completion_panel(state.completion, heatmaps);
       break;
     case PanelId::kExperiments:
-      convt::panels::draw_experiments_panel(state.experiments, heatmaps);  // issue 7
+      convt::panels::draw_experiments_panel(state.experiments, heatmaps);
       break;
     case PanelId::kLessons:
-      convt::panels::draw_lessons_panel(state);  // issue 8
+      convt::panels::draw_lessons_panel(state);
       break;
   }
 }
@@ -465,7 +465,7 @@ int main(int argc, char** argv) {
     int applied_scale = state.view.scale_percent;
     apply_ui_scale(applied_scale, false);
     state.view.active_panel = options.panel;
-    // The stepper's --preset / --step (issue 3).
+    // The stepper's --preset / --step.
     std::string preset = options.preset;
     if (preset.empty() && remember && convt::lab::find_preset(settings.stepper_preset)) {
       preset = settings.stepper_preset;
@@ -476,7 +476,7 @@ int main(int argc, char** argv) {
       state.view.stepper.events_per_second = settings.stepper_speed;
     }
     if (options.step >= 0) state.model.stepper.set_position(options.step);
-    // The lessons' --lesson N and --show-me N[.M] (issue 8): a Show me sets up its panel and
+    // The lessons' --lesson N and --show-me N[.M]: a Show me sets up its panel and
     // switches to it, as its button does; with --train-seconds its run trains T seconds.
     if (options.lesson >= 0) state.view.lessons.current = options.lesson;
     if (options.show_me_lesson >= 0) {
@@ -489,7 +489,7 @@ int main(int argc, char** argv) {
     }
     // The training dashboard's --open-popup saved-runs: the popup opens on the first frame.
     state.training.open_saved_runs = options.open_saved_runs;
-    // The training dashboard's --train-seconds T: train T seconds before the screenshot (issue 5).
+    // The training dashboard's --train-seconds T: train T seconds before the screenshot.
     // With --panel latent, the explorer follows that run.
     if (options.train_seconds > 0.0 && options.show_me_lesson < 0) {
       convt::panels::training_begin_headless(state.training, options.train_seconds,

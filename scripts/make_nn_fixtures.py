@@ -10,7 +10,7 @@ Run: /usr/bin/python3 scripts/make_nn_fixtures.py   (Debian python3-torch, pytho
       with BCEWithLogitsLoss and torch.optim.Adam(lr 0.01, betas (0.5, 0.999)) for 5 steps
       (mlp_adam_losses), and with SGD(lr 0.1, momentum 0.9) (mlp_sgd_losses); initial weights
       saved as mlp_w1, mlp_b1, mlp_w2, mlp_b2; final weights after Adam as mlp_adam_*.
-  dcgan20_param_counts.json: per-layer parameter counts of ../shared/bench/torch_dcgan20.py's
+  dcgan20_param_counts.json: per-layer parameter counts of scripts/bench_torch_dcgan20.py's
       make() (same layer order as assets/models/dcgan20.json).
 """
 import json
@@ -95,8 +95,8 @@ def main():
     m = mlp()
     save("mlp_sgd_losses", train(m, torch.optim.SGD(m.parameters(), 0.1, momentum=0.9), x, y))
 
-    sys.path.insert(0, os.path.join(HERE, "..", "..", "shared", "bench"))
-    from torch_dcgan20 import make
+    sys.path.insert(0, HERE)
+    from bench_torch_dcgan20 import make
     G, D = make()
     counts = {"G": [sum(p.numel() for p in l.parameters()) for l in G],
               "D": [sum(p.numel() for p in l.parameters()) for l in D]}

@@ -10,7 +10,7 @@ Without --samples it writes z (numpy, N(0,1)) to a temporary z.npy, runs
 `convt-lab sample --checkpoint CKPT --z z.npy --backend naive --out ours.npy`, then runs
 PyTorch's G(z) in eval mode (BatchNorm running statistics) and prints the max |difference|.
 
-The PyTorch model: ../shared/bench/torch_dcgan20.py's make() for dcgan20; for other specs it is
+The PyTorch model: scripts/bench_torch_dcgan20.py's make() for dcgan20; for other specs it is
 built from the spec in the checkpoint's metadata (same layer order, so the same indices).
 Tensor names are nn.Sequential's state_dict names with a "G." / "D." prefix; the layouts are
 PyTorch's (Linear (out, in), Conv2d (C_out, C_in, kH, kW), ConvTranspose2d (C_in, C_out, kH, kW)),
@@ -105,8 +105,8 @@ def load_torch_gan(path):
     tensors, meta = read_safetensors.load(path)
     spec = json.loads(meta["spec"])
     if spec["name"] == "dcgan20":
-        sys.path.insert(0, os.path.join(HERE, "..", "..", "shared", "bench"))
-        from torch_dcgan20 import make
+        sys.path.insert(0, HERE)
+        from bench_torch_dcgan20 import make
         G, D = make()
     else:
         G = build(spec["generator"], [spec["latent_dim"]])

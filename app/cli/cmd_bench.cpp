@@ -1,5 +1,5 @@
 // `convt-lab bench train`: training throughput of a GAN spec on synthetic data (uniform [-1, 1]
-// images, as ../shared/bench/torch_dcgan20.py), after 2 warm-up steps. Last line: samples/s.
+// images, as scripts/bench_torch_dcgan20.py), after 2 warm-up steps. Last line: samples/s.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>

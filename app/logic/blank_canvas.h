@@ -1,4 +1,4 @@
-// The notes' second experiment (issue 7, section 2): transposed convolution of a blank canvas.
+// The notes' second experiment: transposed convolution of a blank canvas.
 //
 //   "What the decoder dreams": the decoder of a generator (its layers from the first
 //   ConvTranspose2d on, i.e. after the FC + reshape) run on a constant feature map. With random

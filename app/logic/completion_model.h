@@ -1,4 +1,4 @@
-// CompletionModel: what the completion panel shows, without any GL or ImGui (issue 7, section 1).
+// CompletionModel: what the completion panel shows, without any GL or ImGui.
 //
 // The notes' learn-to-complete CNN (convt/train/completion.h), trained twice by
 // `convt-lab complete-train`: with weight tying (each decoder ConvTranspose2d uses the kernel of

@@ -1,5 +1,4 @@
-// What the "Other generators" panel (experiments) shows, computed without GL (issue 7, sections
-// 2 and 3):
+// What the "Other generators" panel (experiments) shows, computed without GL:
 //   - FFNN + transposed conv (MSE) vs GAN: samples of the shipped ffnn20 and dcgan20 checkpoints
 //     from the same z, the mean training digit, and how far each set is from it / how alike;
 //   - blank canvas: for dcgan20's G with random weights and after training, the decoder's dream

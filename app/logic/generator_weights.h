@@ -1,5 +1,5 @@
-// "Follow the model training in the dashboard live" (issue 6): the copy of G's weights that the
-// training worker publishes when asked (DESIGN.md, "App": "a copy of G's weights when asked"),
+// "Follow the model training in the dashboard live": the copy of G's weights that the
+// training worker publishes when asked ("a copy of G's weights when asked"),
 // and FollowSchedule, which decides when the latent explorer asks for one and takes it.
 //
 //   latent panel (UI thread)                     training worker

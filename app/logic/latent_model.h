@@ -1,4 +1,4 @@
-// LatentModel: what the latent explorer shows, without any GL or ImGui (issue 6).
+// LatentModel: what the latent explorer shows, without any GL or ImGui.
 //
 // It holds a trained generator G (from any GAN checkpoint our trainer writes), the current latent
 // vector z (latent_dim components, 100 for dcgan20) and answers the panel's questions:

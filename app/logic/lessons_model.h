@@ -1,4 +1,4 @@
-// Lessons (issue 8): the student's questions, each answered in a screen of plain words, with a
+// Lessons: the student's questions, each answered in a screen of plain words, with a
 // "Show me" that sets up another panel in the state that shows the answer. No GL, no ImGui.
 //
 //   lessons()            the ten lessons, in order: text, formulas, and their Show me targets
@@ -20,7 +20,7 @@ namespace convt::lab {
 
 // ---- Show me targets -----------------------------------------------------------------------
 
-// The stepper (issue 3): a preset, a position and a selected output cell.
+// The stepper: a preset, a position and a selected output cell.
 struct StepperTarget {
   std::string preset;          // lab::stepper_presets() name: "notes", "conv2d", "k3s2", ...
   int64_t step = -1;           // events done; -1: all of them (the finished computation)
@@ -31,13 +31,13 @@ struct StepperTarget {
   View view = View::kDefault;
 };
 
-// The formula panel (issue 3): one axis of a transposed convolution, and the network table.
+// The formula panel: one axis of a transposed convolution, and the network table.
 struct FormulaTarget {
   FormulaParams params;
   std::string model;  // a network table model by name ("dcgan20_D"); "": leave it as it is
 };
 
-// The training dashboard (issue 5).
+// The training dashboard.
 struct TrainingTarget {
   std::string preset = "fast start";  // lab::training_presets() name
   float lr_g = 0.0f, lr_d = 0.0f;     // > 0: replaces the preset's value
@@ -57,14 +57,14 @@ struct TrainingTarget {
   int smoothing = 10;
 };
 
-// The latent explorer (issue 6).
+// The latent explorer.
 struct LatentTarget {
   uint64_t seed = 1;  // z = the trainer's latent_batch(1, seed), as the panel's Randomise
   int steps = 9;      // images in the interpolation strip
   bool slerp = true;  // spherical (true) or linear interpolation
 };
 
-// The completion panel (issue 7): the learn-to-complete CNN, tied vs untied (mirrors
+// The completion panel: the learn-to-complete CNN, tied vs untied (mirrors
 // panels::CompletionRequest, which the GL side applies).
 struct CompletionTarget {
   std::string region = "bottom-half";  // convt::mask_name(): "bottom-half", "left-half", ...
@@ -99,7 +99,7 @@ struct Lesson {
   std::vector<ShowMe> show_me;          // at least one; the first is the main one
 };
 
-// The ten lessons of issue 8, in order (lesson n is lessons()[n - 1]).
+// The ten lessons, in order (lesson n is lessons()[n - 1]).
 const std::vector<Lesson>& lessons();
 
 // ---- Lesson 2: the matrix view -------------------------------------------------------------

@@ -1,4 +1,4 @@
-// MetricSeries: the training dashboard's curves in bounded memory (STYLE.md 11: a ring buffer,
+// MetricSeries: the training dashboard's curves in bounded memory (a ring buffer,
 // as ImPlot's ScrollingBuffer, but one that downsamples instead of scrolling).
 //
 //   capacity 8:  [s1 s2 s3 s4 s5 s6 s7 s8]            stride 1 (one point per step)

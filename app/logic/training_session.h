@@ -1,5 +1,5 @@
-// TrainingSession: the training dashboard's GanTrainer on a worker thread (DESIGN.md, "App":
-// the worker thread publishes, the UI reads copies; STYLE.md 10).
+// TrainingSession: the training dashboard's GanTrainer on a worker thread (the worker thread
+// publishes, the UI reads copies).
 //
 //   UI thread                              worker thread
 //   ---------                              -------------

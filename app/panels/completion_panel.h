@@ -1,4 +1,4 @@
-// The completion panel (issue 7, section 1): the notes' learn-to-complete CNN, tied vs untied.
+// The completion panel: the notes' learn-to-complete CNN, tied vs untied.
 // The numbers come from lab::CompletionModel (app/logic/completion_model.h); this file adds what
 // the panel shows and remembers between frames, and how another panel (Lessons) opens it in a
 // chosen mode.

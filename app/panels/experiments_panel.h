@@ -1,4 +1,4 @@
-// The "Other generators" panel (issue 7, sections 2 and 3): FFNN + transposed conv trained with
+// The "Other generators" panel: FFNN + transposed conv trained with
 // MSE beside the GAN, the blank canvas (the decoder's dream, an impulse through each ConvT layer)
 // before and after training, and the notes' RGB generator from random weights and trained. The
 // numbers come from lab::ExperimentsModel (app/logic/experiments_model.h).

@@ -1,4 +1,4 @@
-// The latent explorer panel (issue 6): its state and its draw function. The numbers come from
+// The latent explorer panel: its state and its draw function. The numbers come from
 // lab::LatentModel (app/logic/latent_model.h); this file only adds what the panel shows and
 // remembers between frames.
 #pragma once

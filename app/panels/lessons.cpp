@@ -1,4 +1,4 @@
-// The lessons panel (issue 8): the list of lessons on the left; the chosen lesson on the right
+// The lessons panel: the list of lessons on the left; the chosen lesson on the right
 // (question, a few paragraphs, formulas, lesson 2's matrix view) with its Show me buttons, each of
 // which sets up another panel through apply_show_me() and switches to it.
 #include <imgui.h>

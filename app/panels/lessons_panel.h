@@ -1,4 +1,4 @@
-// The lessons panel (issue 8): its view state, its draw function, and apply_show_me(), which puts
+// The lessons panel: its view state, its draw function, and apply_show_me(), which puts
 // another panel into the state a lesson's "Show me" asks for. The lessons themselves (text,
 // formulas, targets) are lab::lessons() in app/logic/lessons_model.h.
 #pragma once

@@ -1,5 +1,5 @@
 // The panels of convt-lab: one free function per panel, each in app/panels/<name>.cpp, taking
-// the state it reads and writes (DESIGN.md, "App"). main.cpp shows them as tabs.
+// the state it reads and writes. main.cpp shows them as tabs.
 //
 // To add a panel: add its id below and a row to the table in panels.cpp, write
 // app/panels/<name>.cpp, and call it from draw_panel() in main.cpp.
@@ -11,7 +11,7 @@
 
 #include "gfx/heatmap_renderer.h"
 #include "panels/playground_model.h"
-#include "panels/stepper_panels.h"  // draw_stepper_panel, draw_formula_panel (issue 3)
+#include "panels/stepper_panels.h"  // draw_stepper_panel, draw_formula_panel
 
 namespace convt::panels {
 
@@ -67,18 +67,18 @@ struct PlaygroundView {
 void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
                            gfx::HeatmapRenderer& heatmaps);
 
-// The latent explorer: draw_latent_panel in panels/latent_panel.h (issue 6).
+// The latent explorer: draw_latent_panel in panels/latent_panel.h.
 
-// The training dashboard: draw_training_panel in panels/training_panel.h (issue 5).
+// The training dashboard: draw_training_panel in panels/training_panel.h.
 
-// The completion panel: draw_completion_panel in panels/completion_panel.h (issue 7).
+// The completion panel: draw_completion_panel in panels/completion_panel.h.
 
 // Other generators (FFNN vs GAN, blank canvas, RGB): draw_experiments_panel in
-// panels/experiments_panel.h (issue 7).
+// panels/experiments_panel.h.
 
-// The lessons: draw_lessons_panel in panels/lessons_panel.h (issue 8).
+// The lessons: draw_lessons_panel in panels/lessons_panel.h.
 
-// A placeholder panel (none left; kept for the panels of later issues) says in one line what it
+// A placeholder panel (none left; kept for panels still to come) says in one line what it
 // will be.
 
 // The text every placeholder shows (placeholder.cpp).

@@ -1,4 +1,4 @@
-// The stepper and formula panels (issue 3): their view state and draw functions.
+// The stepper and formula panels: their view state and draw functions.
 // What they show is decided by the GL-free classes in app/logic/ (unit-tested); these files only
 // draw it with Dear ImGui and turn clicks into calls on those classes.
 #pragma once

@@ -1,4 +1,4 @@
-// The training dashboard (issue 5): controls on the left; progress, live curves, the fixed-z
+// The training dashboard: controls on the left; progress, live curves, the fixed-z
 // sample grid beside real images and the diagnoses on the right. Every number comes from the
 // snapshot the training worker published (logic/training_session.h); nothing here touches the
 // trainer.

@@ -1,4 +1,4 @@
-// The training dashboard panel (issue 5): its state and its draw function. Training itself runs
+// The training dashboard panel: its state and its draw function. Training itself runs
 // in lab::TrainingSession (app/logic/training_session.h) on a worker thread; this panel only
 // queues commands and draws the snapshots the worker publishes.
 #pragma once

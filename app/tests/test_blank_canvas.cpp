@@ -1,4 +1,4 @@
-// Blank canvas (issue 7, section 2): an impulse through a ConvTranspose2d layer stamps its kernel
+// Blank canvas: an impulse through a ConvTranspose2d layer stamps its kernel
 // (an identity of the scatter: out[iy*s - p + ky] += 1 * w[ky]), for stride 1 and 2; the
 // footprint of one pixel through the rest of a generator stays inside its receptive field; the
 // decoder's dream has the image's shape and leaves the network's training flags as they were.

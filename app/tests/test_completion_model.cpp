@@ -1,4 +1,4 @@
-// CompletionModel (the completion panel's logic, issue 7): log parsing, the canvas and its brush,
+// CompletionModel (the completion panel's logic): log parsing, the canvas and its brush,
 // masks, region errors by their definition, checkpoint loading (bad files keep the previous
 // model), and completion / refinement / blank canvas / held-out evaluation against the core's
 // CompletionTrainer (identities: the panel must show exactly what the trainer computes). The

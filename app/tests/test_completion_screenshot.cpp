@@ -1,4 +1,4 @@
-// The completion panel renders headless with the shipped models (issue 7): `--screenshot FILE
+// The completion panel renders headless with the shipped models: `--screenshot FILE
 // --panel completion` exits 0 and writes a PNG that is not blank. Needs a display (./test.sh runs
 // ctest under xvfb-run -a -s '-screen 0 1280x800x24'); skipped without DISPLAY. completion_open()
 // (how the Lessons panel sets it up) needs none.

@@ -1,4 +1,4 @@
-// ExperimentsModel (issue 7, sections 2 and 3) on the shipped checkpoints: the FFNN's samples sit
+// ExperimentsModel on the shipped checkpoints: the FFNN's samples sit
 // closer to the mean digit and differ less from each other than the GAN's from the same z (the
 // point of the comparison); the blank canvases have one view per ConvTranspose2d, before and
 // after training; the random-weights RGB generator gives 32x32x3 noise; missing files become

@@ -1,4 +1,4 @@
-// The "Other generators" panel renders headless (issue 7): `--screenshot FILE --panel experiments`
+// The "Other generators" panel renders headless: `--screenshot FILE --panel experiments`
 // exits 0 and writes a 1280-wide PNG that is not blank, with colour (the RGB generator's noise
 // and the diverging kernels). Needs a display (./test.sh runs ctest under xvfb-run -a -s
 // '-screen 0 1280x800x24'); skipped without DISPLAY.

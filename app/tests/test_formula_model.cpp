@@ -189,7 +189,7 @@ const ModelSpec& find(const std::vector<ModelSpec>& models, const std::string& n
 }  // namespace
 
 TEST(FormulaModel, NetworkTablesFollowTheNotes) {
-  // The notes' tables (DESIGN.md): G 100 -> 6400 -> 5x5x256 -> 10x10x128 -> 20x20x64 -> 20x20x1.
+  // The notes' tables: G 100 -> 6400 -> 5x5x256 -> 10x10x128 -> 20x20x64 -> 20x20x1.
   const std::vector<ModelSpec> models = builtin_models();
   EXPECT_EQ(out_shapes(network_table(find(models, "dcgan20_G"))),
             (std::vector<std::string>{"6400", "5x5x256", "10x10x128", "20x20x64", "20x20x1"}));

@@ -1,4 +1,4 @@
-// LatentModel and its helpers (issue 6): interpolation against its definition, the plane grid,
+// LatentModel and its helpers: interpolation against its definition, the plane grid,
 // nearest neighbour, class directions, channel ranking, checkpoint loading (bad files keep the
 // previous model), layer outputs and the stepper slice of a real ConvTranspose2d layer.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The latent explorer renders headless with the shipped checkpoint (issue 6): `--screenshot FILE
+// The latent explorer renders headless with the shipped checkpoint: `--screenshot FILE
 // --panel latent` exits 0 and writes a PNG that is not blank. Needs a display (./test.sh runs
 // ctest under xvfb-run -a -s '-screen 0 1280x800x24'); skipped without DISPLAY. The shipped
 // checkpoint itself is checked without a display.

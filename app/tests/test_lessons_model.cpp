@@ -1,4 +1,4 @@
-// Lessons (issue 8), without GL: the lessons' content (app/logic/lessons_model.h), lesson 2's
+// Lessons, without GL: the lessons' content (app/logic/lessons_model.h), lesson 2's
 // matrix view against the core, and the numbers the lessons' text states. The Show me buttons are
 // tested in test_lessons_show_me.cpp.
 #include <gtest/gtest.h>
@@ -19,7 +19,7 @@ using convt::lab::lessons;
 
 // ---- Content ------------------------------------------------------------------------------
 
-TEST(Lessons, TenLessonsInTheIssuesOrder) {
+TEST(Lessons, TenLessonsInTheStudentsOrder) {
   ASSERT_EQ(lessons().size(), 10u);
   EXPECT_NE(lessons()[0].title.find("Convolution"), std::string::npos);
   EXPECT_NE(lessons()[1].title.find("Transposed"), std::string::npos);

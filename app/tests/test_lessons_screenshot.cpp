@@ -1,4 +1,4 @@
-// The lessons panel renders headless (issue 8): `--screenshot FILE --panel lessons --lesson N`
+// The lessons panel renders headless: `--screenshot FILE --panel lessons --lesson N`
 // exits 0 and writes a PNG that is not blank; with no --panel the app opens on the lessons;
 // `--show-me N` renders the panel the lesson's Show me sets up. Needs a display (./test.sh runs
 // ctest under xvfb-run -a -s '-screen 0 1280x800x24'); skipped without DISPLAY.

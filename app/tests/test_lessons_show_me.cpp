@@ -1,4 +1,4 @@
-// Lessons (issue 8): every "Show me" applied to a bare AppState (panels::apply_show_me; no window,
+// Lessons: every "Show me" applied to a bare AppState (panels::apply_show_me; no window,
 // no GL context) with the target panel's state checked: panel, preset, step, selection; and the
 // --lesson / --show-me flags.
 #include <gtest/gtest.h>

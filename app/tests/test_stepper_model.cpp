@@ -39,7 +39,7 @@ StepperConfig transposed(int h, int w, int kh, int kw, int s, int p, int a = 0, 
 
 }  // namespace
 
-TEST(StepperPresets, AllValidAndSizedAsTheIssueSays) {
+TEST(StepperPresets, AllValidAndSizedAsTheirTitlesSay) {
   const std::vector<std::string> required{"notes", "k4s2p1", "gan", "k3s2", "k4s2"};
   for (const std::string& name : required) ASSERT_NE(find_preset(name), nullptr) << name;
   EXPECT_EQ(find_preset("nope"), nullptr);
@@ -49,7 +49,7 @@ TEST(StepperPresets, AllValidAndSizedAsTheIssueSays) {
     m.load_preset(p);
     EXPECT_GT(m.event_count(), 0) << p.name;
   }
-  // The issue's sizes: 2x2 -> 3x3 (notes), 4x4 -> 8x8 (k4 s2 p1), 5x5 -> 10x10 (GAN 'same').
+  // The presets' sizes: 2x2 -> 3x3 (notes), 4x4 -> 8x8 (k4 s2 p1), 5x5 -> 10x10 (GAN 'same').
   EXPECT_EQ(model_for("notes").out_h(), 3);
   EXPECT_EQ(model_for("k4s2p1").out_h(), 8);
   EXPECT_EQ(model_for("k4s2p1").out_w(), 8);
@@ -92,7 +92,7 @@ TEST(StepperModel, RunsTheRealKernel) {
   EXPECT_EQ(notes.input().values(), (std::vector<float>{1, 2, 3, 4}));
 }
 
-TEST(StepperModel, EventTextHasTheIssuesForm) {
+TEST(StepperModel, EventTextHasTheNotesForm) {
   StepperModel m = model_for("notes");
   // for ic, iy, ix, oc, ky, kx: pixel (0, 1) starts at 9 events; (ky, kx) = (1, 1) is 4 later.
   // It lands at oy = 0*2 - 1 + 1 = 0, ox = 1*2 - 1 + 1 = 2, the first write into out[0, 0, 2]

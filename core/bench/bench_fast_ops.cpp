@@ -1,5 +1,5 @@
 // Benchmark: the fast backend (im2col/col2im + OpenBLAS GEMM) against the naive kernels, on the
-// layers of DESIGN.md's 20x20 GAN, forward and backward, plus the naive-kernel target
+// layers of the notes' 20x20 GAN, forward and backward, plus the naive kernels' target
 // (one sample through the first ConvT layer, against the notes' numpy loop: 1.9 s), after one
 // core's SGEMM ceiling (a large square cblas_sgemm on 1 thread). Built, not run by ctest. Speed
 // is measured here, never asserted by tests.
@@ -117,7 +117,7 @@ struct Layer {
   }
 };
 
-// DESIGN.md's 20x20 GAN ('same' padding in PyTorch's terms; no biases in G, biases in D).
+// The notes' 20x20 GAN ('same' padding in PyTorch's terms; no biases in G, biases in D).
 const Layer kLayers[] = {
     {"G dense 100->6400", Kind::kLinear, 100, 6400, 0, 0, 0, 0, 0, 0, false},
     {"G convT 256->128 5->10", Kind::kConvT, 256, 128, 5, 5, 5, 2, 2, 1, false},
@@ -331,7 +331,7 @@ int main(int argc, char** argv) {
                 n, gflops(static_cast<double>(n) * n * n, s));
   }
 
-  // ---- The naive target: one sample through G's first ConvT ---------------------------
+  // ---- The naive kernels' target: one sample through G's first ConvT -------------------------
   if (naive) {
     const Layer& L = kLayers[1];
     const Tensor x = random_tensor({1, L.C_in, L.H, L.W}, 1);

@@ -1,4 +1,4 @@
-// The learn-to-complete CNN (issue 7): masks are what they say, weight tying shares storage and
+// The learn-to-complete CNN: masks are what they say, weight tying shares storage and
 // adds both uses' gradients (central differences), the CompletionTrainer's loss falls on real
 // digits, determinism, checkpoints, and a tiny tied vs untied run end to end.
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 // The fast backend (im2col/col2im + OpenBLAS GEMM, convt/fast/fast_ops.h) against the naive
 // kernels (convt/ops/*.h), which are the reference: forward and every gradient, on a grid of
 // parameters (stride, padding, output_padding, dilation, non-square, batch > 1, with and without
-// bias) and on the exact layers of DESIGN.md's 20x20 GAN, at 1 and 2 threads.
+// bias) and on the exact layers of the notes' 20x20 GAN, at 1 and 2 threads.
 //
 // The two backends sum in different orders, so they agree to float rounding, not bit for bit:
 // every element must satisfy |fast - naive| <= kRelTol * max|naive| (the tensor's scale).
@@ -106,7 +106,7 @@ const std::vector<ConvTCase>& conv_transpose_cases() {
       {"no_tap_k1s2p1", 2, 3, 2, 3, 3, 1, 1, ct(2, 1, 1, 1), false},
       {"no_tap_dilation_gap", 2, 2, 3, 3, 3, 3, 2, ct(1, {1, 2}, 0, {1, 3}), true},
       {"no_tap_k3p3_32_channels", 2, 4, 32, 6, 6, 3, 3, ct(1, 3, 0, 1), true},
-      // DESIGN.md's generator (no biases in G). The two big layers at batch 1: their naive
+      // The notes' generator (no biases in G). The two big layers at batch 1: their naive
       // reference costs 3 x 20.5M multiply-adds per sample, slow in the sanitizer build.
       {"gan_G_convT1_256_128_5x5", 1, 256, 128, 5, 5, 5, 5, ct(2, 2, 1, 1), false},
       {"gan_G_convT2_128_64_10x10", 1, 128, 64, 10, 10, 5, 5, ct(2, 2, 1, 1), false},
@@ -241,7 +241,7 @@ const std::vector<ConvCase>& conv_cases() {
       {"no_tap_k1p1", 2, 2, 3, 3, 3, 1, 1, cv(1, 1, 1), false},
       {"no_tap_dilation_gap", 2, 3, 2, 4, 2, 3, 2, cv(1, {1, 2}, {1, 3}), true},
       {"no_tap_k3p3_32_channels", 2, 32, 4, 4, 4, 3, 3, cv(1, 3, 1), true},
-      // DESIGN.md's discriminator (PyTorch's default bias = true), at batch 2.
+      // The notes' discriminator (PyTorch's default bias = true), at batch 2.
       {"gan_D_conv1_1_64_20x20", 2, 1, 64, 20, 20, 5, 5, cv(2, 2, 1), true},
       {"gan_D_conv2_64_128_10x10", 2, 64, 128, 10, 10, 5, 5, cv(2, 2, 1), true},
   };

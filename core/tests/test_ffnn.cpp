@@ -1,4 +1,4 @@
-// The notes' FFNN + transposed-convolution experiment (issue 7, section 2): the ffnn20 spec's
+// The notes' FFNN + transposed-convolution experiment: the ffnn20 spec's
 // shapes, the MSE falling on real digits, samples drifting towards the mean image (the optimum of
 // MSE to random targets), the weights-only checkpoint, sample_spread's identities, refusals.
 #include <gtest/gtest.h>

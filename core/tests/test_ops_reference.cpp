@@ -262,7 +262,7 @@ std::string case_name(const ::testing::TestParamInfo<OpCase>& info) { return inf
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(OpsReference);
 INSTANTIATE_TEST_SUITE_P(PyTorch, OpsReference, ::testing::ValuesIn(all_cases()), case_name);
 
-// The fixtures exist and cover what issue 2 asks for; a regenerated cases.json that lost a kind
+// The fixtures exist and cover every kind of case the reference script writes; a regenerated cases.json that lost a kind
 // of case fails here rather than silently testing less.
 TEST(OpsReferenceFixtures, CoverEveryOpAndFeature) {
   const nlohmann::json j = load_cases_json();

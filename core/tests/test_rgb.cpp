@@ -1,4 +1,4 @@
-// RGB data and the notes' RGB generators (issue 7, section 3): transparency composited on white,
+// RGB data and the notes' RGB generators: transparency composited on white,
 // the emoji loader's lookup and hint, the rgb32 and dcgan64 specs' shapes, and a few training
 // steps of each on a tiny folder of generated RGBA PNGs. Reference values are identities
 // (opaque pixels unchanged, transparent ones white, the shape formula's numbers).

@@ -1,4 +1,4 @@
-// Weight tying (issue 7): a ConvTranspose2d whose kernel is the kernel of a Conv2d, the same
+// Weight tying: a ConvTranspose2d whose kernel is the kernel of a Conv2d, the same
 // storage, not a copy.
 //
 // A Conv2d weight (C_out, C_in, kH, kW) read in ConvTranspose2d's layout (C_in', C_out', kH, kW)

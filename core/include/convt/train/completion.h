@@ -1,4 +1,4 @@
-// The learn-to-complete CNN of the notes (issue 7, section 1): a generator that is not a GAN.
+// The learn-to-complete CNN of the notes: a generator that is not a GAN.
 //
 //   masked image (N, C, H, W)            part hidden by a mask (convt/train/masks.h)
 //   encoder: Conv2d(C -> c1, k, s1, p=(k-1)/2) + ReLU + MaxPool2d(2)   -> (N, c1, H/2, W/2)

@@ -1,4 +1,4 @@
-// The notes' first experiment (issue 7, section 2): an FFNN + transposed convolutions trained
+// The notes' first experiment: an FFNN + transposed convolutions trained
 // from noise with MSE, the generator that is "not a GAN and not a completer".
 //
 //   z ~ N(0, 1)                                   (B, latent_dim)

@@ -1,4 +1,4 @@
-// Masks for the learn-to-complete CNN (issue 7): which part of an image is hidden from the
+// Masks for the learn-to-complete CNN: which part of an image is hidden from the
 // network. A mask is (H, W) float, 1 = kept (visible), 0 = hidden; applying it to a batch
 // (N, C, H, W) keeps the visible pixels and sets the hidden ones to `fill` (0 by default, the
 // notes' "zeroed"; 0 is mid-grey on the [-1, 1] pixel scale).
