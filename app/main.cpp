@@ -70,7 +70,7 @@ double seconds_now() {
 }
 
 // What the scheduler needs to know about the app this iteration (besides input).
-convt::lab::FrameSignals frame_signals(const convt::AppState& state, double now) {
+convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
   convt::lab::FrameSignals s;
   s.input = g_input_events.exchange(0) > 0;
   // The training worker publishes a new snapshot after every step and wakes the loop
@@ -83,7 +83,11 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state, double now)
                                state.view.stepper.playing;
   s.animating = stepper_playing || ImGui::IsAnyMouseDown();
   // A text field being edited: its cursor blinks (ImGui's blink half-period is about 0.6 s).
-  if (io.WantTextInput) s.wake_at = now + 0.5;
+  if (io.WantTextInput) s.redraw_every = 0.5;
+  // A panel loading on another thread: its spinner turns, and the frame after takes the result.
+  const bool loading = state.latent.loading.busy() || state.latent.loading.ready() ||
+                       state.completion.loading.busy() || state.completion.loading.ready();
+  if (loading) s.redraw_every = 0.1;
   return s;
 }
 
@@ -462,6 +466,9 @@ int main(int argc, char** argv) {
     }
     convt::AppState state;
     state.view.scale_percent = options.scale_percent > 0 ? options.scale_percent : 100;
+    // A screenshot shows the panel loaded, not its spinner: load on this thread.
+    state.latent.load_in_background = !options.screenshot();
+    state.completion.load_in_background = !options.screenshot();
     int applied_scale = state.view.scale_percent;
     apply_ui_scale(applied_scale, false);
     state.view.active_panel = options.panel;
@@ -512,7 +519,7 @@ int main(int argc, char** argv) {
           listening = true;
         }
         const double now = seconds_now();
-        const convt::lab::FrameSignals signals = frame_signals(state, now);
+        const convt::lab::FrameSignals signals = frame_signals(state);
         if (scheduler.should_draw(now, signals)) break;
         glfwWaitEventsTimeout(scheduler.wait_seconds(now, signals));
       }

@@ -28,6 +28,7 @@ double FrameScheduler::next_due(const FrameSignals& signals) const {
     due = std::min(due, last_frame_ + 1.0 / config_.max_data_fps);
   }
   if (signals.wake_at >= 0.0) due = std::min(due, signals.wake_at);
+  if (signals.redraw_every > 0.0) due = std::min(due, last_frame_ + signals.redraw_every);
   return due == kNever ? -1.0 : std::max(0.0, due);
 }
 

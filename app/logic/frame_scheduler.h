@@ -13,7 +13,9 @@
 //   (training published a step)        worker publishes after every step)
 //   animating (stepper playing, mouse  continuously, at most max_animation_fps per second
 //   button held, work in progress)
-//   a frame asked for at a time        one at that time (text cursor blink, timed requests)
+//   a frame asked for at a time        one at that time (timed requests)
+//   slow periodic change               one every redraw_every seconds (a text cursor's blink,
+//                                      a loading spinner)
 //   nothing                            none: the loop sleeps up to idle_poll_seconds, wakes,
 //                                      checks the watched version, sleeps again
 //
@@ -38,6 +40,8 @@ struct FrameSignals {
   uint64_t data_version = 0;  // a number that changes when something drawn changed (training)
   bool animating = false;     // something moves on its own (stepper playing, mouse held, work)
   double wake_at = -1.0;      // a frame is wanted at this time (seconds; < 0: none)
+  double redraw_every = 0.0;  // a frame at most this long after the last one (seconds; 0: no):
+                              // a text cursor's blink, a loading spinner
 };
 
 class FrameScheduler {

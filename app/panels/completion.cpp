@@ -619,7 +619,30 @@ void completion_open(CompletionState& s, const CompletionRequest& r) {
 }
 
 void draw_completion_panel(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
-  if (!s.started) start(s);
+  if (!s.started && s.load_in_background) {
+    s.started = true;
+    s.loading.start([] {
+      auto fresh = std::make_shared<CompletionState>();
+      start(*fresh);
+      return fresh;
+    });
+  } else if (!s.started) {
+    start(s);
+  }
+  if (s.loading.busy()) {
+    widgets::loading_note("Loading the two completion models, their logs and the held-out digits",
+                          s.loading.seconds());
+    return;
+  }
+  if (s.loading.ready()) {  // the first load, done into a fresh state: take what it loaded
+    const std::shared_ptr<CompletionState> loaded = s.loading.take();
+    s.model = std::move(loaded->model);
+    s.heldout = std::move(loaded->heldout);
+    s.data_error = std::move(loaded->data_error);
+    s.digit = loaded->digit;
+    s.drawn = loaded->drawn;
+    s.eval_valid = false;
+  }
   try {
     const float right_w = widgets::px(430.0f);
     const float left_w = ImGui::GetContentRegionAvail().x - right_w - widgets::px(12.0f);

@@ -5,11 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "convt/data/dataset.h"
 #include "convt/train/masks.h"
 #include "gfx/heatmap_renderer.h"
+#include "logic/background_load.h"
 #include "logic/completion_model.h"
 
 namespace convt::panels {
@@ -36,6 +38,9 @@ struct CompletionRequest {
 struct CompletionState {
   lab::CompletionModel model;
   bool started = false;  // the first draw loads the shipped models, logs and held-out digits
+  // ... off the UI thread, with a spinner meanwhile (false: at once, as screenshots need).
+  bool load_in_background = true;
+  lab::BackgroundLoad<std::shared_ptr<CompletionState>> loading;  // that first load
   Dataset heldout;       // every 10th built-in digit (1000), as complete-train held them out
   std::string data_error;
 

@@ -97,6 +97,19 @@ void start(LatentState& s) {
   }
 }
 
+// The first load, done on another thread into a fresh state: its model, digits and messages.
+void take_loaded(LatentState& s, LatentState& loaded) {
+  s.model = std::move(loaded.model);
+  s.digits = std::move(loaded.digits);
+  std::snprintf(s.path, sizeof s.path, "%s", loaded.path);
+  s.message = std::move(loaded.message);
+  s.message_ok = loaded.message_ok;
+  s.class_note = std::move(loaded.class_note);
+  s.a.clear();
+  s.b.clear();
+  set_stale(s);
+}
+
 // Follow training: ask the dashboard's worker for a copy of G about once a second, and take each
 // new copy into the explorer's own G (a copy of the tensors, no rebuild while the model stays
 // the same). The worker copies between its steps; this thread never waits for a step.
@@ -705,7 +718,24 @@ void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentL
 }  // namespace
 
 void draw_latent_panel(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentLinks& links) {
-  if (!s.started) start(s);
+  if (!s.started && s.load_in_background) {
+    s.started = true;
+    const uint64_t seed = s.seed;  // a lesson may have set it before this first draw
+    s.loading.start([seed] {
+      auto fresh = std::make_shared<LatentState>();
+      fresh->seed = seed;
+      start(*fresh);
+      return fresh;
+    });
+  } else if (!s.started) {
+    start(s);
+  }
+  if (s.loading.busy()) {
+    widgets::loading_note("Loading the shipped generator and the 10,000 built-in digits",
+                          s.loading.seconds());
+    return;
+  }
+  if (s.loading.ready()) take_loaded(s, *s.loading.take());
   follow_training(s, links);
   draw_checkpoint_row(s, links);
   if (!s.model.loaded()) return;

@@ -12,6 +12,7 @@
 #include "convt/nn/sequential.h"
 #include "convt/tensor.h"
 #include "gfx/heatmap_renderer.h"
+#include "logic/background_load.h"
 #include "logic/generator_weights.h"
 #include "logic/latent_model.h"
 #include "logic/stepper_model.h"
@@ -27,6 +28,9 @@ struct CameFrom;
 struct LatentState {
   lab::LatentModel model;
   bool started = false;  // the first draw loads the shipped checkpoint and the digits
+  // ... off the UI thread, with a spinner meanwhile (false: at once, as screenshots need).
+  bool load_in_background = true;
+  lab::BackgroundLoad<std::shared_ptr<LatentState>> loading;  // that first load, while it runs
   char path[512] = "";   // the checkpoint path field
   std::string message;   // the last load's result (error text when !message_ok)
   bool message_ok = true;

@@ -129,6 +129,17 @@ TEST(FrameScheduler, UnchangedVersionDrawsNothing) {
   EXPECT_TRUE(scheduler.should_draw(1.0, s));
 }
 
+// A slow periodic change (a cursor's blink, a spinner) draws one frame per period, counted from
+// the last frame: the loop asks again after every wake-up, so "now + period" would never come.
+TEST(FrameScheduler, RedrawEveryDrawsOnePerPeriod) {
+  FrameScheduler scheduler;
+  FrameSignals blink;
+  blink.redraw_every = 0.5;
+  const int frames = simulate(scheduler, 0.0, 10.0, [&](double) { return blink; });
+  EXPECT_GE(frames, 19);  // the first, then one per 0.5 s
+  EXPECT_LE(frames, 21);
+}
+
 TEST(FrameScheduler, WakeRequestDrawsOneFrameAtItsTime) {
   FrameScheduler scheduler;
   scheduler.should_draw(0.0, {});

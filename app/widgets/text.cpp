@@ -45,4 +45,12 @@ void help_marker(const char* text, float wrap_em) {
   }
 }
 
+void loading_note(const char* what, double seconds) {
+  static const char kSpinner[] = "|/-\\";
+  const char turn = kSpinner[static_cast<int>(seconds * 8.0) % 4];
+  ImGui::Spacing();
+  ImGui::Text("%c  %s... %.1f s", turn, what, seconds);
+  ImGui::TextDisabled("The other tabs work meanwhile.");
+}
+
 }  // namespace convt::widgets

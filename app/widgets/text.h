@@ -19,6 +19,9 @@ void wrapped_at_spaces(std::string_view text, const ImVec4* colour = nullptr);
 // and sizes written in pixels grow with the font (View menu, Ctrl+= / Ctrl+-).
 inline float px(float pixels) { return pixels * ImGui::GetFontSize() / 16.0f; }
 
+// "<what>... 1.2 s" with a turning spinner, for a panel whose data loads on another thread.
+void loading_note(const char* what, double seconds);
+
 // A greyed "(?)" on the same line as the previous item; hovering it shows `text` in a tooltip
 // wrapped at `wrap_em` font sizes.
 void help_marker(const char* text, float wrap_em = 28.0f);
