@@ -24,6 +24,7 @@ struct ViewState {
   bool show_about = false;
   bool show_shortcuts = false;  // the F1 overlay
   int scale_percent = 100;      // UI scale: 100..250 (View menu, Ctrl+= / Ctrl+-)
+  int theme = 0;                // 0 dark, 1 high contrast (View menu)
   panels::CameFrom came_from;   // the banner above a panel another panel opened
   panels::PlaygroundView playground;
   panels::StepperView stepper;

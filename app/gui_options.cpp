@@ -43,6 +43,7 @@ std::string gui_usage() {
          "  --open-popup NAME  training: open the popup its button opens (saved-runs)\n"
          "  --size WxH         the window's size in pixels (default: the last one, or 1280x800)\n"
          "  --scale PCT        UI scale in percent, 100..250 (default: the last one, or 100)\n"
+         "  --theme NAME       dark or high-contrast (default: the last one, or dark)\n"
          "  convt-lab op ... / convt-lab shape ...   command-line subcommands (convt-lab --help)\n";
 }
 
@@ -162,6 +163,16 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
                      "found '" + (v ? *v : std::string("nothing")) + "'");
       }
       options.scale_percent = *n;
+    } else if (flag == "--theme") {
+      auto v = value();
+      if (v && *v == "dark") {
+        options.theme = 0;
+      } else if (v && *v == "high-contrast") {
+        options.theme = 1;
+      } else {
+        return error("--theme expects dark or high-contrast, found '" +
+                     (v ? *v : std::string("nothing")) + "'");
+      }
     } else if (flag == "--show-me") {
       auto v = value();
       const std::string text = v ? *v : std::string("nothing");

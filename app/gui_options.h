@@ -15,6 +15,7 @@
 //   --open-popup NAME  training: open this popup as its button does (saved-runs)
 //   --size WxH         the window's size in pixels, 640x480 .. 7680x4320; default 1280x800
 //   --scale PCT        the UI scale in percent, 100 .. 250 (fonts, widgets, grids); default 100
+//   --theme NAME       dark (default) or high-contrast
 #pragma once
 
 #include <cstdint>
@@ -40,6 +41,7 @@ struct GuiOptions {
   int width = 0, height = 0;     // --size WxH, the window's size in pixels; 0: the remembered
                                  // one (interactive) or 1280x800
   int scale_percent = 0;         // --scale PCT, the UI scale 100..250; 0: the remembered one
+  int theme = -1;                // --theme dark|high-contrast: 0, 1; -1: the remembered one
   bool screenshot() const { return !screenshot_path.empty(); }
 };
 

@@ -107,7 +107,34 @@ void load_font(ImGuiIO& io, float pixels) {
   io.Fonts->AddFontDefault(&config);
 }
 
-void apply_style(float scale) {
+// The themes of the View menu: the usual dark one, and a high-contrast one for projectors and
+// weak eyes (black background, white text, brighter frames and borders).
+enum class Theme { kDark = 0, kHighContrast = 1 };
+
+void apply_high_contrast(ImGuiStyle& style) {
+  ImVec4* c = style.Colors;
+  c[ImGuiCol_Text] = ImVec4(1.0f, 1.0f, 1.0f, 1.0f);
+  c[ImGuiCol_TextDisabled] = ImVec4(0.85f, 0.85f, 0.85f, 1.0f);
+  c[ImGuiCol_WindowBg] = ImVec4(0.0f, 0.0f, 0.0f, 1.0f);
+  c[ImGuiCol_ChildBg] = ImVec4(0.0f, 0.0f, 0.0f, 1.0f);
+  c[ImGuiCol_PopupBg] = ImVec4(0.05f, 0.05f, 0.05f, 1.0f);
+  c[ImGuiCol_MenuBarBg] = ImVec4(0.08f, 0.08f, 0.08f, 1.0f);
+  c[ImGuiCol_Border] = ImVec4(0.9f, 0.9f, 0.9f, 0.8f);
+  c[ImGuiCol_Separator] = ImVec4(0.8f, 0.8f, 0.8f, 1.0f);
+  c[ImGuiCol_FrameBg] = ImVec4(0.14f, 0.14f, 0.20f, 1.0f);
+  c[ImGuiCol_FrameBgHovered] = ImVec4(0.25f, 0.25f, 0.40f, 1.0f);
+  c[ImGuiCol_Button] = ImVec4(0.10f, 0.30f, 0.75f, 1.0f);
+  c[ImGuiCol_ButtonHovered] = ImVec4(0.20f, 0.45f, 0.95f, 1.0f);
+  c[ImGuiCol_Tab] = ImVec4(0.10f, 0.25f, 0.60f, 1.0f);
+  c[ImGuiCol_TabActive] = ImVec4(0.25f, 0.50f, 1.0f, 1.0f);
+  c[ImGuiCol_Header] = ImVec4(0.15f, 0.35f, 0.80f, 1.0f);
+  c[ImGuiCol_SliderGrab] = ImVec4(1.0f, 0.85f, 0.2f, 1.0f);
+  c[ImGuiCol_CheckMark] = ImVec4(1.0f, 0.85f, 0.2f, 1.0f);
+  style.FrameBorderSize = 1.0f;
+  style.ChildBorderSize = 1.0f;
+}
+
+void apply_style(float scale, Theme theme) {
   ImGuiStyle& style = ImGui::GetStyle();
   style = ImGuiStyle();
   ImGui::StyleColorsDark();
@@ -122,6 +149,7 @@ void apply_style(float scale) {
   c[ImGuiCol_WindowBg] = ImVec4(0.11f, 0.12f, 0.14f, 1.0f);
   c[ImGuiCol_MenuBarBg] = ImVec4(0.15f, 0.16f, 0.19f, 1.0f);
   c[ImGuiCol_Separator] = ImVec4(0.28f, 0.30f, 0.34f, 1.0f);
+  if (theme == Theme::kHighContrast) apply_high_contrast(style);
   style.ScaleAllSizes(scale);
 }
 
@@ -130,7 +158,7 @@ void apply_style(float scale) {
 // (ImGui::GetFontSize(), widgets::px), so everything grows together. Call between frames.
 // The first call comes before the backend has made its GL objects (its first NewFrame makes the
 // font texture); later ones replace the texture.
-void apply_ui_scale(int percent, bool replace_texture) {
+void apply_ui_scale(int percent, Theme theme, bool replace_texture) {
   const float scale = static_cast<float>(percent) / 100.0f;
   ImGuiIO& io = ImGui::GetIO();
   load_font(io, std::round(kFontSizePixels * scale));
@@ -138,7 +166,7 @@ void apply_ui_scale(int percent, bool replace_texture) {
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
   }
-  apply_style(scale);
+  apply_style(scale, theme);
 }
 
 // The UI scales the View menu and Ctrl+= / Ctrl+- step through, in percent.
@@ -170,6 +198,11 @@ void draw_main_menu(convt::AppState& state, GLFWwindow* window) {
       if (ImGui::MenuItem(label.c_str(), shortcut, state.view.scale_percent == percent)) {
         state.view.scale_percent = percent;
       }
+    }
+    ImGui::Separator();
+    if (ImGui::MenuItem("Dark theme", nullptr, state.view.theme == 0)) state.view.theme = 0;
+    if (ImGui::MenuItem("High-contrast theme", nullptr, state.view.theme == 1)) {
+      state.view.theme = 1;
     }
     ImGui::Separator();
     if (ImGui::MenuItem("Larger", "Ctrl+=")) {
@@ -469,8 +502,10 @@ int main(int argc, char** argv) {
     // A screenshot shows the panel loaded, not its spinner: load on this thread.
     state.latent.load_in_background = !options.screenshot();
     state.completion.load_in_background = !options.screenshot();
-    int applied_scale = state.view.scale_percent;
-    apply_ui_scale(applied_scale, false);
+    if (remember) state.view.theme = settings.theme;
+    if (options.theme >= 0) state.view.theme = options.theme;
+    int applied_scale = state.view.scale_percent, applied_theme = state.view.theme;
+    apply_ui_scale(applied_scale, static_cast<Theme>(applied_theme), false);
     state.view.active_panel = options.panel;
     // The stepper's --preset / --step.
     std::string preset = options.preset;
@@ -524,9 +559,10 @@ int main(int argc, char** argv) {
         glfwWaitEventsTimeout(scheduler.wait_seconds(now, signals));
       }
       if (glfwWindowShouldClose(window)) break;
-      if (state.view.scale_percent != applied_scale) {  // between frames, as fonts must be
-        applied_scale = state.view.scale_percent;
-        apply_ui_scale(applied_scale, true);
+      if (state.view.scale_percent != applied_scale || state.view.theme != applied_theme) {
+        applied_scale = state.view.scale_percent;  // between frames, as fonts must be
+        applied_theme = state.view.theme;
+        apply_ui_scale(applied_scale, static_cast<Theme>(applied_theme), true);
       }
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();
@@ -575,6 +611,7 @@ int main(int argc, char** argv) {
         settings.window_height = h;
       }
       settings.scale_percent = state.view.scale_percent;
+      settings.theme = state.view.theme;
       settings.panel = convt::panels::panel_info(state.view.active_panel).name;
       const auto& presets = convt::lab::stepper_presets();
       const int index = state.view.stepper.preset_index;

@@ -83,6 +83,8 @@ AppSettings load_settings(const std::string& path, std::vector<std::string>* war
              [](int v) { return v >= 480 && v <= 4320; }, s.window_height, warnings);
   read_value(j, "scale_percent", path, "a UI scale in percent, 100..250",
              [](int v) { return v >= 100 && v <= 250; }, s.scale_percent, warnings);
+  read_value(j, "theme", path, "0 (dark) or 1 (high contrast)",
+             [](int v) { return v == 0 || v == 1; }, s.theme, warnings);
   read_value(j, "panel", path, "a panel name (a string)",
              [](const std::string& v) { return !v.empty(); }, s.panel, warnings);
   read_value(j, "stepper_preset", path, "a stepper preset name (a string)",
@@ -98,6 +100,7 @@ std::string save_settings(const std::string& path, const AppSettings& s) {
   const nlohmann::json j = {{"window_width", s.window_width},
                             {"window_height", s.window_height},
                             {"scale_percent", s.scale_percent},
+                            {"theme", s.theme},
                             {"panel", s.panel},
                             {"stepper_preset", s.stepper_preset},
                             {"stepper_speed", s.stepper_speed}};
