@@ -1,5 +1,7 @@
 #include "logic/cell_text.h"
 
+#include <cmath>
+
 #include <cstdio>
 
 namespace convt::lab {
@@ -27,6 +29,15 @@ std::string without_leading_zero(const std::string& text) {
 }
 
 }  // namespace
+
+std::string format_number(float value) {
+  if (value == 0.0f) value = 0.0f;  // no "-0.00"
+  const float size = std::fabs(value);
+  const bool exponent = (size > 0.0f && size < 0.005f) || size >= 100000.0f;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, exponent ? "%.2e" : "%.2f", static_cast<double>(value));
+  return buf;
+}
 
 std::string format_cell(const char* format, float value) {
   char buf[64];

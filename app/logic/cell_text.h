@@ -8,6 +8,12 @@
 
 namespace convt::lab {
 
+// A value in running text and tables (the stepper's events and contributions): two decimals
+// ("2.00", "-0.42"), unless that would hide it: a value that is not 0 but under 0.005 in size,
+// or 100000 and over, is written with 3 significant digits in exponent form ("0.00231" ->
+// "2.31e-03", not "0.00"). Never "-0.00". NaN and infinities as printf writes them.
+std::string format_number(float value);
+
 // A text's width in pixels as it will be drawn (ImGui's CalcTextSize in the app).
 using TextWidth = std::function<float(const std::string&)>;
 

@@ -10,17 +10,13 @@
 #include "convt/ops/conv2d.h"
 #include "convt/ops/conv_transpose2d.h"
 #include "convt/ops/pool2d.h"
+#include "logic/cell_text.h"
 
 namespace convt::lab {
 
 namespace {
 
-std::string fmt2(float v) {
-  if (v == 0.0f) v = 0.0f;  // no "-0.00"
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(v));
-  return buf;
-}
+std::string fmt2(float v) { return format_number(v); }  // "2.00"; tiny weights "2.31e-03"
 
 std::string range_error(const char* name, int value, int lo, int hi) {
   std::ostringstream s;

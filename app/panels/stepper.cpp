@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gfx/colormap.h"
+#include "logic/cell_text.h"
 #include "panels/stepper_panels.h"
 #include "widgets/heatmap_grid.h"
 #include "widgets/text.h"
@@ -76,11 +77,7 @@ std::vector<float> plane(const Tensor& t, int c) {
   return std::vector<float>(p, p + h * w);
 }
 
-std::string fmt2(float v) {
-  char buf[32];
-  widgets::format_cell_value(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
+std::string fmt2(float v) { return lab::format_number(v); }  // "2.00"; tiny weights "2.31e-03"
 
 // A cell size for a (rows, cols) grid within `room`, and numbers only when they fit.
 widgets::HeatmapGridOptions fitted(const char* title, int rows, int cols, ImVec2 room, float vmin,

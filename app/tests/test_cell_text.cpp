@@ -19,6 +19,20 @@ using convt::lab::kCellTextTooWide;
 
 float chars(const std::string& text) { return static_cast<float>(text.size()); }
 
+// Text and tables: two decimals, but never "0.00" for a weight that is not zero.
+TEST(CellText, FormatNumberKeepsSmallValuesVisible) {
+  using convt::lab::format_number;
+  EXPECT_EQ(format_number(2.0f), "2.00");
+  EXPECT_EQ(format_number(-0.42f), "-0.42");
+  EXPECT_EQ(format_number(0.0f), "0.00");
+  EXPECT_EQ(format_number(-0.0f), "0.00");
+  EXPECT_EQ(format_number(0.00231f), "2.31e-03");
+  EXPECT_EQ(format_number(-0.002f), "-2.00e-03");
+  EXPECT_EQ(format_number(0.006f), "0.01");  // visible with two decimals
+  EXPECT_EQ(format_number(12345.0f), "12345.00");
+  EXPECT_EQ(format_number(123456.0f), "1.23e+05");
+}
+
 TEST(CellText, FormatCellWritesMinusZeroAsZero) {
   EXPECT_EQ(format_cell("%.0f", -0.3f), "0");
   EXPECT_EQ(format_cell("%.2g", -0.0f), "0");
