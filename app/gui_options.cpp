@@ -44,6 +44,8 @@ std::string gui_usage() {
          "  --size WxH         the window's size in pixels (default: the last one, or 1280x800)\n"
          "  --scale PCT        UI scale in percent, 100..250 (default: the last one, or 100)\n"
          "  --theme NAME       dark or high-contrast (default: the last one, or dark)\n"
+         "  --check-layout     with --screenshot: list every window that cuts off what it holds\n"
+         "                     and cannot scroll to it; exit 3 if there is one\n"
          "  convt-lab op ... / convt-lab shape ...   command-line subcommands (convt-lab --help)\n";
 }
 
@@ -163,6 +165,8 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
                      "found '" + (v ? *v : std::string("nothing")) + "'");
       }
       options.scale_percent = *n;
+    } else if (flag == "--check-layout") {
+      options.check_layout = true;
     } else if (flag == "--theme") {
       auto v = value();
       if (v && *v == "dark") {
@@ -211,6 +215,9 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
   }
   if (options.open_saved_runs && options.panel != panels::PanelId::kTraining) {
     return error("--open-popup saved-runs only applies with --panel training");
+  }
+  if (options.check_layout && !options.screenshot()) {
+    return error("--check-layout only applies with --screenshot FILE");
   }
   if (frames_given && !options.screenshot()) {
     return error("--frames only applies with --screenshot FILE");

@@ -41,6 +41,7 @@ struct GuiOptions {
   int width = 0, height = 0;     // --size WxH, the window's size in pixels; 0: the remembered
                                  // one (interactive) or 1280x800
   int scale_percent = 0;         // --scale PCT, the UI scale 100..250; 0: the remembered one
+  bool check_layout = false;     // --check-layout: report windows that cut off what they hold
   int theme = -1;                // --theme dark|high-contrast: 0, 1; -1: the remembered one
   bool screenshot() const { return !screenshot_path.empty(); }
 };

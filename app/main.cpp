@@ -28,6 +28,7 @@
 #include "gfx/screenshot.h"
 #include "gui_options.h"
 #include "logic/frame_scheduler.h"
+#include "widgets/layout_check.h"
 #include "logic/settings.h"
 #include "logic/stepper_model.h"
 #include "panels/lessons_panel.h"
@@ -224,9 +225,14 @@ void draw_main_menu(convt::AppState& state, GLFWwindow* window) {
     }
     ImGui::EndMenu();
   }
+  // The tagline at the right end, when it fits beside the menus.
   const char* tagline = "transposed convolution and GANs, from the loops up";
-  ImGui::SameLine(ImGui::GetWindowWidth() - ImGui::CalcTextSize(tagline).x - 16.0f);
-  ImGui::TextDisabled("%s", tagline);
+  const float tagline_x = ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize(tagline).x -
+                          ImGui::GetStyle().ItemSpacing.x;
+  if (tagline_x > ImGui::GetCursorPosX()) {
+    ImGui::SameLine(tagline_x);
+    ImGui::TextDisabled("%s", tagline);
+  }
   ImGui::EndMainMenuBar();
 }
 
@@ -592,6 +598,11 @@ int main(int argc, char** argv) {
           std::printf("convt-lab: wrote %s (%dx%d, panel %s, %d frames)\n",
                       options.screenshot_path.c_str(), width, height,
                       convt::panels::panel_info(state.view.active_panel).name, options.frames);
+          if (options.check_layout) {
+            const std::vector<std::string> problems = convt::widgets::layout_problems();
+            for (const std::string& p : problems) std::printf("layout: %s\n", p.c_str());
+            if (!problems.empty()) status = 3;
+          }
         } catch (const std::exception& e) {
           std::fprintf(stderr, "convt-lab: %s\n", e.what());
           status = 1;

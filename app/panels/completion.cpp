@@ -646,7 +646,8 @@ void draw_completion_panel(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
   try {
     const float right_w = widgets::px(430.0f);
     const float left_w = ImGui::GetContentRegionAvail().x - right_w - widgets::px(12.0f);
-    ImGui::BeginChild("##completion_left", ImVec2(left_w, 0), false);
+    ImGui::BeginChild("##completion_left", ImVec2(left_w, 0), false,
+                      ImGuiWindowFlags_HorizontalScrollbar);  // narrow windows scroll
     draw_input_controls(s);
     ImGui::Separator();
     draw_main_row(s, heatmaps);

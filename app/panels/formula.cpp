@@ -237,7 +237,8 @@ void draw_formula_panel(FormulaView& view) {
   lab::FormulaParams& p = view.params;
   const float left_width =
       std::min(widgets::px(610.0f), 0.55f * ImGui::GetContentRegionAvail().x);
-  ImGui::BeginChild("formula_left", ImVec2(left_width, 0.0f), false);
+  ImGui::BeginChild("formula_left", ImVec2(left_width, 0.0f), false,
+                    ImGuiWindowFlags_HorizontalScrollbar);  // narrow windows scroll
   // Two sliders a row, each with its label inside half the column.
   const float half = 0.5f * left_width;
   const float label_room =
@@ -266,7 +267,8 @@ void draw_formula_panel(FormulaView& view) {
   ImGui::EndChild();
 
   ImGui::SameLine(0.0f, widgets::px(18.0f));
-  ImGui::BeginChild("formula_right", ImVec2(0.0f, 0.0f), false);
+  ImGui::BeginChild("formula_right", ImVec2(0.0f, 0.0f), false,
+                    ImGuiWindowFlags_HorizontalScrollbar);
   const float w = ImGui::GetContentRegionAvail().x;
   widgets::LinePlotOptions o;
   o.size = ImVec2(0.5f * (w - widgets::px(16.0f)) - widgets::px(8.0f), widgets::px(230.0f));

@@ -239,7 +239,7 @@ void draw_current(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
 
 void draw_sliders(LatentState& s, float height) {
   lab::LatentModel& m = s.model;
-  ImGui::BeginChild("##z_sliders", ImVec2(widgets::px(330), height), true);
+  ImGui::BeginChild("##z_sliders", ImVec2(widgets::px(350), height), true);
   ImGui::Text("z: %d components, N(0, 1)", m.latent_dim());
   for (int i = 0; i < m.latent_dim(); ++i) {
     ImGui::PushID(i);

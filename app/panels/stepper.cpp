@@ -941,7 +941,8 @@ void draw_stepper_panel(StepperModel& model, StepperView& view, gfx::HeatmapRend
   const float left_width =
       std::min(widgets::px(410.0f), 0.45f * ImGui::GetContentRegionAvail().x);
   // ---- Left: controls, time, event -----------------------------------------------------------
-  ImGui::BeginChild("stepper_controls", ImVec2(left_width, 0.0f), false);
+  ImGui::BeginChild("stepper_controls", ImVec2(left_width, 0.0f), false,
+                    ImGuiWindowFlags_HorizontalScrollbar);  // narrow windows scroll
   draw_controls(model, view);
   ImGui::Separator();
   draw_time_controls(model, view);
@@ -961,7 +962,8 @@ void draw_stepper_panel(StepperModel& model, StepperView& view, gfx::HeatmapRend
   ImGui::SameLine();
 
   // ---- Right: the pictures -----------------------------------------------------------------
-  ImGui::BeginChild("stepper_views", ImVec2(0.0f, 0.0f), false);
+  ImGui::BeginChild("stepper_views", ImVec2(0.0f, 0.0f), false,
+                    ImGuiWindowFlags_HorizontalScrollbar);
   const auto e = model.current_event();
   const StepperConfig& c = model.config();
   const ImVec2 avail = ImGui::GetContentRegionAvail();

@@ -933,7 +933,8 @@ void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps) {
   if (!state.saved) state.session->read(state.snap);
 
   const float controls_width = ImGui::GetFontSize() * 19.0f;
-  ImGui::BeginChild("training_controls", ImVec2(controls_width, 0.0f), false);
+  ImGui::BeginChild("training_controls", ImVec2(controls_width, 0.0f), false,
+                    ImGuiWindowFlags_HorizontalScrollbar);  // narrow windows scroll
   if (state.saved) {
     draw_saved_controls(state);
   } else {
@@ -941,7 +942,8 @@ void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps) {
   }
   ImGui::EndChild();
   ImGui::SameLine();
-  ImGui::BeginChild("training_view", ImVec2(0.0f, 0.0f), false);
+  ImGui::BeginChild("training_view", ImVec2(0.0f, 0.0f), false,
+                    ImGuiWindowFlags_HorizontalScrollbar);
   const float width = ImGui::GetContentRegionAvail().x;
   if (state.saved) {
     draw_saved_banner(state);
