@@ -18,6 +18,7 @@
 #include "panels/completion_panel.h"
 #include "panels/panels.h"
 #include "widgets/curve_plot.h"
+#include "panels/first_load.h"
 #include "widgets/text.h"
 
 namespace convt::panels {
@@ -619,29 +620,18 @@ void completion_open(CompletionState& s, const CompletionRequest& r) {
 }
 
 void draw_completion_panel(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
-  if (!s.started && s.load_in_background) {
-    s.started = true;
-    s.loading.start([] {
-      auto fresh = std::make_shared<CompletionState>();
-      start(*fresh);
-      return fresh;
-    });
-  } else if (!s.started) {
-    start(s);
-  }
-  if (s.loading.busy()) {
-    widgets::loading_note("Loading the two completion models, their logs and the held-out digits",
-                          s.loading.seconds());
+  const auto take = [](CompletionState& into, CompletionState& loaded) {
+    into.model = std::move(loaded.model);
+    into.heldout = std::move(loaded.heldout);
+    into.data_error = std::move(loaded.data_error);
+    into.digit = loaded.digit;
+    into.drawn = loaded.drawn;
+    into.eval_valid = false;
+  };
+  if (first_load(
+          s, [](CompletionState&) {}, [](CompletionState& fresh) { start(fresh); }, take,
+          "Loading the two completion models, their logs and the held-out digits")) {
     return;
-  }
-  if (s.loading.ready()) {  // the first load, done into a fresh state: take what it loaded
-    const std::shared_ptr<CompletionState> loaded = s.loading.take();
-    s.model = std::move(loaded->model);
-    s.heldout = std::move(loaded->heldout);
-    s.data_error = std::move(loaded->data_error);
-    s.digit = loaded->digit;
-    s.drawn = loaded->drawn;
-    s.eval_valid = false;
   }
   try {
     const float right_w = widgets::px(430.0f);

@@ -18,6 +18,7 @@
 #include "convt/io/assets.h"
 #include "gfx/colormap.h"
 #include "logic/quality_score.h"
+#include "panels/first_load.h"
 #include "panels/latent_panel.h"
 #include "panels/panels.h"
 #include "widgets/heatmap_grid.h"
@@ -718,24 +719,13 @@ void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentL
 }  // namespace
 
 void draw_latent_panel(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentLinks& links) {
-  if (!s.started && s.load_in_background) {
-    s.started = true;
-    const uint64_t seed = s.seed;  // a lesson may have set it before this first draw
-    s.loading.start([seed] {
-      auto fresh = std::make_shared<LatentState>();
-      fresh->seed = seed;
-      start(*fresh);
-      return fresh;
-    });
-  } else if (!s.started) {
-    start(s);
-  }
-  if (s.loading.busy()) {
-    widgets::loading_note("Loading the shipped generator and the 10,000 built-in digits",
-                          s.loading.seconds());
+  const uint64_t seed = s.seed;  // a lesson may have set it before this first draw
+  if (first_load(
+          s, [seed](LatentState& fresh) { fresh.seed = seed; },
+          [](LatentState& fresh) { start(fresh); }, take_loaded,
+          "Loading the shipped generator and the 10,000 built-in digits")) {
     return;
   }
-  if (s.loading.ready()) take_loaded(s, *s.loading.take());
   follow_training(s, links);
   draw_checkpoint_row(s, links);
   if (!s.model.loaded()) return;
