@@ -154,30 +154,25 @@ bool diagnose_oscillating(const std::vector<CurvePoint>& points, Diagnosis& out)
 
 bool diagnose_mode_collapse(float sample_diversity, float real_diversity,
                             const std::vector<int>& class_histogram, Diagnosis& out) {
-  if (sample_diversity >= 0.0f && real_diversity > 0.0f &&
-      sample_diversity < 0.3f * real_diversity) {
-    out.kind = Diagnosis::Kind::kModeCollapse;
-    out.title = "Mode collapse: the samples all look alike";
-    out.evidence = format(
-        "the fixed-z samples vary by %.3f per pixel (std over the grid), the real images by "
-        "%.3f: different z give nearly the same image.",
-        sample_diversity, real_diversity);
-    out.suggestion =
-        "Reset with another seed or lower lr_G; a D that is too weak lets G settle on one image.";
-    return true;
-  }
+  // The samples' spread against the real images': under 0.3 of it a full collapse, under
+  // kPartialCollapseDiversity a partial one.
   if (sample_diversity >= 0.0f && real_diversity > 0.0f &&
       sample_diversity < kPartialCollapseDiversity * real_diversity) {
+    const bool full = sample_diversity < 0.3f * real_diversity;
     out.kind = Diagnosis::Kind::kModeCollapse;
-    out.title = "Partial mode collapse: the samples vary much less than real images";
+    out.title = full ? "Mode collapse: the samples all look alike"
+                     : "Partial mode collapse: the samples vary much less than real images";
     out.evidence = format(
         "the fixed-z samples vary by %.3f per pixel (std over the grid), the real images by "
-        "%.3f (%.0f%% of it; a healthy G reaches about 100%%): many z give near-copies of a few "
-        "images, even if the losses look calm.",
-        sample_diversity, real_diversity, 100.0 * sample_diversity / real_diversity);
+        "%.3f (%.0f%% of it; a healthy G reaches about 100%%): %s",
+        sample_diversity, real_diversity, 100.0 * sample_diversity / real_diversity,
+        full ? "different z give nearly the same image."
+             : "many z give near-copies of a few images, even if the losses look calm.");
     out.suggestion =
-        "Look for repeats in the sample grid. Reset with another seed, lower lr_G, or give D "
-        "more to do (a larger lr_D).";
+        full ? "Reset with another seed or lower lr_G; a D that is too weak lets G settle on one "
+               "image."
+             : "Look for repeats in the sample grid. Reset with another seed, lower lr_G, or give "
+               "D more to do (a larger lr_D).";
     return true;
   }
   int total = 0, top = 0;

@@ -95,25 +95,19 @@ TEST(FrameScheduler, PlayingStepperDrawsAtTheAnimationRate) {
 TEST(FrameScheduler, TrainingDrawsOnePerNewVersionCappedAtTheDataRate) {
   FrameSchedulerConfig config;
   config.max_data_fps = 30.0;
-  FrameScheduler scheduler(config);
-  // A worker publishing 7 steps per second: 7 frames per second (one per new snapshot).
-  auto seven_per_second = [](double t) {
-    FrameSignals s;
-    s.data_version = static_cast<uint64_t>(t * 7.0);
-    return s;
+  // Frames drawn in 10 s for a worker publishing `per_second` new snapshots a second.
+  auto frames_for = [&](double per_second) {
+    FrameScheduler scheduler(config);
+    return simulate(scheduler, 0.0, 10.0, [per_second](double t) {
+      FrameSignals s;
+      s.data_version = static_cast<uint64_t>(t * per_second);
+      return s;
+    });
   };
-  const int slow = simulate(scheduler, 0.0, 10.0, seven_per_second);
+  const int slow = frames_for(7.0);  // one frame per new snapshot
   EXPECT_GE(slow, 68);
   EXPECT_LE(slow, 72);
-
-  // One publishing 500 times per second: capped at 30 frames per second.
-  FrameScheduler capped(config);
-  auto five_hundred_per_second = [](double t) {
-    FrameSignals s;
-    s.data_version = static_cast<uint64_t>(t * 500.0);
-    return s;
-  };
-  const int fast = simulate(capped, 0.0, 10.0, five_hundred_per_second);
+  const int fast = frames_for(500.0);  // capped at 30 frames per second
   EXPECT_GE(fast, 290);
   EXPECT_LE(fast, 301);
 }
