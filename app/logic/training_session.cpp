@@ -246,24 +246,28 @@ void TrainingSession::resume() {
 }
 void TrainingSession::step_a() {
   running_ = false;
+  ++pending_steps_;
   Command c;
   c.kind = Command::Kind::kStepA;
   push(std::move(c));
 }
 void TrainingSession::step_b() {
   running_ = false;
+  ++pending_steps_;
   Command c;
   c.kind = Command::Kind::kStepB;
   push(std::move(c));
 }
 void TrainingSession::one_batch() {
   running_ = false;
+  ++pending_steps_;
   Command c;
   c.kind = Command::Kind::kOneBatch;
   push(std::move(c));
 }
 void TrainingSession::reset() {
   running_ = false;
+  ++pending_resets_;
   Command c;
   c.kind = Command::Kind::kReset;
   push(std::move(c));
@@ -337,6 +341,12 @@ void TrainingSession::worker_main() {
     }
     if (have_command) {
       handle(c);
+      // Acknowledged for the dashboard's buttons once carried out (whatever the outcome).
+      if (c.kind == Command::Kind::kReset) --pending_resets_;
+      if (c.kind == Command::Kind::kStepA || c.kind == Command::Kind::kStepB ||
+          c.kind == Command::Kind::kOneBatch) {
+        --pending_steps_;
+      }
     } else if (running_) {
       run_one_step(false, false);
     }

@@ -182,6 +182,10 @@ class TrainingSession {
   // False from the moment pause() (or a step, reset or load) is called; true while the worker
   // trains on its own. The snapshot's status follows when the worker gets there.
   bool running_requested() const { return running_.load(); }
+  // True from the call of reset() (of step_a(), step_b() or one_batch()) until the worker has
+  // carried it out: the dashboard shows "Resetting..." (its step buttons disabled) meanwhile.
+  bool reset_pending() const { return pending_resets_.load() > 0; }
+  bool step_pending() const { return pending_steps_.load() > 0; }
   uint64_t version() const { return version_.load(); }
   // Increases whenever G's weights may have changed (a new run, a step, a loaded checkpoint):
   // a GeneratorWeights with this version is up to date.
@@ -225,6 +229,7 @@ class TrainingSession {
   bool busy_ = false;  // the worker is handling a command (guarded by queue_mutex_)
 
   std::atomic<bool> running_{false};  // read by the worker without the lock between steps
+  std::atomic<int> pending_resets_{0}, pending_steps_{0};  // queued, not yet carried out
   std::atomic<int64_t> steps_done_{0};
   std::atomic<uint64_t> version_{0};
   std::atomic<bool> timelapse_{false};

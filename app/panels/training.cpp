@@ -283,20 +283,27 @@ void draw_controls(TrainingState& s) {
   }
   ImGui::EndDisabled();
   ImGui::SameLine();
-  if (ImGui::Button("Reset", button)) session.reset();
-  if (ImGui::IsItemHovered()) {
+  // "Resetting..." from the click until the worker has saved and dropped the run.
+  const bool resetting = session.reset_pending();
+  ImGui::BeginDisabled(resetting);
+  if (ImGui::Button(resetting ? "Resetting..." : "Reset", button)) session.reset();
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
     ImGui::SetTooltip(
         "Drops this run for a new one. A run that took steps is saved to its checkpoint first; "
         "Load checkpoint brings it back.");
   }
   ImGui::SameLine();
-  ImGui::BeginDisabled(status == lab::SessionStatus::kLoading);
+  ImGui::BeginDisabled(status == lab::SessionStatus::kLoading || session.step_pending() ||
+                       resetting);
   if (ImGui::Button("One batch", button)) {
     if (!has_run) session.prepare(config_from_form(s));
     session.one_batch();
   }
   ImGui::EndDisabled();
-  ImGui::BeginDisabled(!has_run);
+  // A step button stays disabled from its click until the worker has taken that step, so a
+  // double click is one step, and the student sees it was heard.
+  ImGui::BeginDisabled(!has_run || session.step_pending() || resetting);
   if (ImGui::Button("Step A (G)", button)) session.step_a();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("one Step A: update G through a frozen D");
   ImGui::SameLine();

@@ -352,6 +352,20 @@ TEST_F(SessionTest, PauseIsAcknowledgedAtOnceAndTheWorkerWakesTheWindow) {
   const TrainingSnapshot snap = snapshot(s);
   ASSERT_EQ(snap.status, SessionStatus::kPaused) << snap.error;
   EXPECT_EQ(run_button(snap.status, s.running_requested()).action, Action::kResume);
+
+  // Step and Reset are acknowledged from the call until carried out, then no longer.
+  EXPECT_FALSE(s.step_pending());
+  s.step_a();
+  EXPECT_TRUE(s.step_pending());
+  ASSERT_TRUE(wait_idle(s));
+  EXPECT_FALSE(s.step_pending());
+  s.step_b();
+  s.reset();
+  EXPECT_TRUE(s.reset_pending());
+  ASSERT_TRUE(wait_idle(s));
+  EXPECT_FALSE(s.reset_pending());
+  EXPECT_FALSE(s.step_pending());
+  EXPECT_EQ(snapshot(s).status, SessionStatus::kIdle);
   s.set_publish_listener(nullptr);
 }
 
