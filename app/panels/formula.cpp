@@ -175,7 +175,10 @@ void draw_network(FormulaView& view) {
   load_models(view);
   if (view.models.empty()) return;
   view.model_index = std::clamp(view.model_index, 0, static_cast<int>(view.models.size()) - 1);
-  ImGui::SetNextItemWidth(widgets::px(360.0f));
+  // As wide as the column allows, with its label beside it.
+  ImGui::SetNextItemWidth(std::min(widgets::px(360.0f),
+                                   ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("model").x -
+                                       ImGui::GetStyle().ItemInnerSpacing.x));
   if (ImGui::BeginCombo("model",
                         view.models[static_cast<size_t>(view.model_index)].title.c_str())) {
     for (int i = 0; i < static_cast<int>(view.models.size()); ++i) {
@@ -237,8 +240,9 @@ void draw_formula_panel(FormulaView& view) {
   lab::FormulaParams& p = view.params;
   const float left_width =
       std::min(widgets::px(610.0f), 0.55f * ImGui::GetContentRegionAvail().x);
+  // Its scrollbar always there: the column keeps its width when the contents grow.
   ImGui::BeginChild("formula_left", ImVec2(left_width, 0.0f), false,
-                    ImGuiWindowFlags_HorizontalScrollbar);  // narrow windows scroll
+                    ImGuiWindowFlags_AlwaysVerticalScrollbar);
   // Two sliders a row, each with its label inside half the column.
   const float half = 0.5f * left_width;
   const float label_room =
@@ -268,7 +272,7 @@ void draw_formula_panel(FormulaView& view) {
 
   ImGui::SameLine(0.0f, widgets::px(18.0f));
   ImGui::BeginChild("formula_right", ImVec2(0.0f, 0.0f), false,
-                    ImGuiWindowFlags_HorizontalScrollbar);
+                    ImGuiWindowFlags_AlwaysVerticalScrollbar);
   const float w = ImGui::GetContentRegionAvail().x;
   widgets::LinePlotOptions o;
   o.size = ImVec2(0.5f * (w - widgets::px(16.0f)) - widgets::px(8.0f), widgets::px(230.0f));
@@ -313,7 +317,7 @@ void draw_formula_panel(FormulaView& view) {
       "valid there (hover for why).");
   ImGui::PopTextWrapPos();
   ImGui::Separator();
-  ImGui::TextUnformatted("Network table: each layer's formula applied, input to output");
+  wrapped("Network table: each layer's formula applied, input to output");
   draw_network(view);
   ImGui::EndChild();
 }

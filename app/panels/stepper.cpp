@@ -121,7 +121,14 @@ void draw_fill_buttons(const char* what, StepperModel& model, StepperView& view,
   ImGui::AlignTextToFramePadding();
   ImGui::Text("%s:", what);
   for (Fill f : {Fill::kRandom, Fill::kOnes, Fill::kRamp, Fill::kIdentity}) {
+    // On the same line while it fits, else on the next (a narrow column).
+    const float width =
+        ImGui::CalcTextSize(lab::fill_name(f)).x + 2.0f * ImGui::GetStyle().FramePadding.x;
     ImGui::SameLine();
+    // (with a scrollbar's room to spare: it may appear after this row is laid out)
+    if (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize < width) {
+      ImGui::NewLine();
+    }
     if (ImGui::SmallButton(lab::fill_name(f))) {
       ++view.seed;
       if (input) {
@@ -137,7 +144,7 @@ void draw_fill_buttons(const char* what, StepperModel& model, StepperView& view,
 
 void draw_controls(StepperModel& model, StepperView& view) {
   const std::vector<lab::StepperPreset>& presets = lab::stepper_presets();
-  ImGui::PushItemWidth(-125.0f);
+  ImGui::PushItemWidth(-widgets::px(125.0f));
   const char* preview = view.preset_index >= 0
                             ? presets[static_cast<size_t>(view.preset_index)].title.c_str()
                             : "(your own)";
@@ -298,7 +305,7 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
   ImGui::SameLine();
   std::snprintf(label, sizeof label, "%s >>", unit);
   if (ImGui::Button(label)) model.set_position(model.next_block_position(model.position()));
-  ImGui::PushItemWidth(-125.0f);
+  ImGui::PushItemWidth(-widgets::px(125.0f));
   int64_t k = model.position();
   const int64_t lo = 0;
   char fmt[64];
@@ -306,8 +313,25 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
   if (ImGui::SliderScalar("events done", ImGuiDataType_S64, &k, &lo, &n, fmt,
                           ImGuiSliderFlags_AlwaysClamp))
     model.set_position(k);
-  ImGui::SliderFloat("speed (per s)", &view.events_per_second, 0.5f, 2000.0f, "%.1f",
-                     ImGuiSliderFlags_Logarithmic);
+  // Speed in steps a person can aim at (a logarithmic float slider jumped from 3 to 161 events/s
+  // on a small drag): each notch is about 2x the one before; a preset's own speed sits between.
+  static constexpr float kSpeeds[] = {0.5f, 1.0f,  2.0f,   3.0f,   5.0f,   10.0f,  20.0f,
+                                      30.0f, 50.0f, 100.0f, 200.0f, 500.0f, 1000.0f, 2000.0f};
+  constexpr int kNotches = static_cast<int>(sizeof kSpeeds / sizeof kSpeeds[0]);
+  int notch = 0;
+  for (int i = 1; i < kNotches; ++i) {
+    if (std::fabs(std::log(kSpeeds[i] / view.events_per_second)) <
+        std::fabs(std::log(kSpeeds[notch] / view.events_per_second))) {
+      notch = i;
+    }
+  }
+  char speed_text[32];
+  std::snprintf(speed_text, sizeof speed_text, "%.3g", static_cast<double>(view.events_per_second));
+  if (ImGui::SliderInt("speed (per s)", &notch, 0, kNotches - 1, speed_text,
+                       ImGuiSliderFlags_AlwaysClamp)) {
+    view.events_per_second = kSpeeds[notch];
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("events per second; + / - keys: x1.5");
   ImGui::PopItemWidth();
   char keys[160];
   std::snprintf(keys, sizeof keys,
@@ -941,8 +965,9 @@ void draw_stepper_panel(StepperModel& model, StepperView& view, gfx::HeatmapRend
   const float left_width =
       std::min(widgets::px(410.0f), 0.45f * ImGui::GetContentRegionAvail().x);
   // ---- Left: controls, time, event -----------------------------------------------------------
+  // Its scrollbar always there: the column's width does not change when the event text grows.
   ImGui::BeginChild("stepper_controls", ImVec2(left_width, 0.0f), false,
-                    ImGuiWindowFlags_HorizontalScrollbar);  // narrow windows scroll
+                    ImGuiWindowFlags_AlwaysVerticalScrollbar);
   draw_controls(model, view);
   ImGui::Separator();
   draw_time_controls(model, view);

@@ -940,8 +940,9 @@ void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps) {
   if (!state.saved) state.session->read(state.snap);
 
   const float controls_width = ImGui::GetFontSize() * 19.0f;
+  // Its scrollbar always there: the column keeps its width when the contents grow.
   ImGui::BeginChild("training_controls", ImVec2(controls_width, 0.0f), false,
-                    ImGuiWindowFlags_HorizontalScrollbar);  // narrow windows scroll
+                    ImGuiWindowFlags_AlwaysVerticalScrollbar);
   if (state.saved) {
     draw_saved_controls(state);
   } else {
@@ -950,7 +951,7 @@ void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps) {
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginChild("training_view", ImVec2(0.0f, 0.0f), false,
-                    ImGuiWindowFlags_HorizontalScrollbar);
+                    ImGuiWindowFlags_AlwaysVerticalScrollbar);
   const float width = ImGui::GetContentRegionAvail().x;
   if (state.saved) {
     draw_saved_banner(state);
