@@ -28,11 +28,11 @@
 #include "gfx/screenshot.h"
 #include "gui_options.h"
 #include "logic/frame_scheduler.h"
-#include "widgets/layout_check.h"
 #include "logic/settings.h"
 #include "logic/stepper_model.h"
 #include "panels/lessons_panel.h"
 #include "panels/panels.h"
+#include "widgets/layout_check.h"
 
 namespace {
 
@@ -444,6 +444,7 @@ int main(int argc, char** argv) {
       options.height = settings.window_height;
     }
     if (options.scale_percent == 0) options.scale_percent = settings.scale_percent;
+    if (options.theme < 0) options.theme = settings.theme;
     const bool opens_elsewhere = options.panel_given || options.show_me_lesson >= 0 ||
                                  options.lesson >= 0 || !options.preset.empty();
     if (!opens_elsewhere) {
@@ -488,8 +489,9 @@ int main(int argc, char** argv) {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // the layout is fixed; leave no imgui.ini in the working directory
-  // No keyboard navigation: it would move a focus frame with the arrows and "press" the focused
-  // widget with Space, which the stepper uses to step and play. Tab still moves between fields.
+  // ImGuiConfigFlags_NavEnableKeyboard stays off: keyboard navigation would move a focus frame
+  // with the arrows and "press" the focused widget with Space, which the stepper uses to step
+  // and play. Tab still moves between fields.
   install_input_counters(window);  // before ImGui's backend, which chains to them
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
@@ -508,7 +510,6 @@ int main(int argc, char** argv) {
     // A screenshot shows the panel loaded, not its spinner: load on this thread.
     state.latent.load_in_background = !options.screenshot();
     state.completion.load_in_background = !options.screenshot();
-    if (remember) state.view.theme = settings.theme;
     if (options.theme >= 0) state.view.theme = options.theme;
     int applied_scale = state.view.scale_percent, applied_theme = state.view.theme;
     apply_ui_scale(applied_scale, static_cast<Theme>(applied_theme), false);

@@ -56,12 +56,23 @@ const char* status_name(SessionStatus s) {
   return "?";
 }
 
+namespace {
+// Pause was asked for (running_requested is false) and the worker has not yet stopped.
+bool pausing(SessionStatus status, bool running_requested) {
+  return status == SessionStatus::kRunning && !running_requested;
+}
+}  // namespace
+
+const char* status_text(SessionStatus status, bool running_requested) {
+  return pausing(status, running_requested) ? "pausing..." : status_name(status);
+}
+
 RunButton run_button(SessionStatus status, bool running_requested) {
   using Action = RunButton::Action;
+  if (pausing(status, running_requested)) return RunButton{"Pausing...", Action::kNone};
   switch (status) {
     case SessionStatus::kRunning:
-      return running_requested ? RunButton{"Pause", Action::kPause}
-                               : RunButton{"Pausing...", Action::kNone};
+      return RunButton{"Pause", Action::kPause};
     case SessionStatus::kPaused:
       return RunButton{"Resume", Action::kResume};
     case SessionStatus::kLoading:

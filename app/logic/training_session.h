@@ -92,6 +92,9 @@ struct RunButton {
   Action action;  // kNone: drawn disabled
 };
 RunButton run_button(SessionStatus status, bool running_requested);
+// The status word the dashboard shows: status_name(status), but "pausing..." while the button
+// says "Pausing..." (paused asked for, the snapshot still running).
+const char* status_text(SessionStatus status, bool running_requested);
 
 // Everything the dashboard draws, copied out of the worker under a short lock.
 struct TrainingSnapshot {

@@ -341,8 +341,7 @@ void draw_interpolation(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
   char ends[160];
   std::snprintf(ends, sizeof ends, "A: %s (left end), B: %s (right end)", s.a_what.c_str(),
                 s.b_what.c_str());
-  ImGui::SameLine();  // beside the controls when it fits, else on its own line
-  if (ImGui::CalcTextSize(ends).x > ImGui::GetContentRegionAvail().x) ImGui::NewLine();
+  widgets::same_line_if_fits(ImGui::CalcTextSize(ends).x);  // beside the controls, or below
   ImGui::TextColored(kNoteColour, "%s", ends);
   if (changed || s.strip_images.empty()) {
     s.strip_z = lab::interpolate(s.a, s.b, s.steps, s.mode);

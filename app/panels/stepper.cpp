@@ -121,14 +121,8 @@ void draw_fill_buttons(const char* what, StepperModel& model, StepperView& view,
   ImGui::AlignTextToFramePadding();
   ImGui::Text("%s:", what);
   for (Fill f : {Fill::kRandom, Fill::kOnes, Fill::kRamp, Fill::kIdentity}) {
-    // On the same line while it fits, else on the next (a narrow column).
-    const float width =
-        ImGui::CalcTextSize(lab::fill_name(f)).x + 2.0f * ImGui::GetStyle().FramePadding.x;
-    ImGui::SameLine();
-    // (with a scrollbar's room to spare: it may appear after this row is laid out)
-    if (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize < width) {
-      ImGui::NewLine();
-    }
+    widgets::same_line_if_fits(ImGui::CalcTextSize(lab::fill_name(f)).x +
+                               2.0f * ImGui::GetStyle().FramePadding.x);
     if (ImGui::SmallButton(lab::fill_name(f))) {
       ++view.seed;
       if (input) {
@@ -230,43 +224,62 @@ void draw_controls(StepperModel& model, StepperView& view) {
   }
 }
 
+// What the time buttons and their keys do: one function for both, so a key does exactly what
+// the button it names does.
+enum class TimeAction { kPlayPause, kRewind, kEnd, kPrevBlock, kStepBack, kStepForward, kNextBlock };
+
+void apply_time_action(TimeAction action, StepperModel& model, StepperView& view) {
+  const int64_t n = model.event_count();
+  switch (action) {
+    case TimeAction::kPlayPause:
+      if (!view.playing && model.position() >= n) model.set_position(0);
+      view.playing = !view.playing;
+      break;
+    case TimeAction::kRewind:
+      model.set_position(0);
+      view.playing = false;
+      break;
+    case TimeAction::kEnd:
+      model.set_position(n);
+      view.playing = false;
+      break;
+    case TimeAction::kPrevBlock:
+      model.set_position(model.prev_block_position(model.position()));
+      break;
+    case TimeAction::kStepBack:
+      model.step_back();
+      break;
+    case TimeAction::kStepForward:
+      model.step_forward();
+      break;
+    case TimeAction::kNextBlock:
+      model.set_position(model.next_block_position(model.position()));
+      break;
+  }
+}
+
 // The stepper's keys, while no text field has focus (typing a cell value must not step):
 // Space play / pause, Left / Right one event, Shift+Left / Right one input pixel (one window),
 // Home / End, + / - speed (x1.5 per press, within the slider's range).
 void handle_stepper_keys(StepperModel& model, StepperView& view) {
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return;
-  const int64_t n = model.event_count();
   auto pressed = [](ImGuiKey key) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(key)); };
-  if (pressed(ImGuiKey_Space)) {
-    if (!view.playing && model.position() >= n) model.set_position(0);
-    view.playing = !view.playing;
-  }
-  if (pressed(ImGuiKey_RightArrow)) {
-    if (io.KeyShift) {
-      model.set_position(model.next_block_position(model.position()));
-    } else {
-      model.step_forward();
-    }
-  }
-  if (pressed(ImGuiKey_LeftArrow)) {
-    if (io.KeyShift) {
-      model.set_position(model.prev_block_position(model.position()));
-    } else {
-      model.step_back();
-    }
-  }
-  if (pressed(ImGuiKey_Home)) {
-    model.set_position(0);
-    view.playing = false;
-  }
-  if (pressed(ImGuiKey_End)) {
-    model.set_position(n);
-    view.playing = false;
-  }
+  auto act = [&](TimeAction a) { apply_time_action(a, model, view); };
+  if (pressed(ImGuiKey_Space)) act(TimeAction::kPlayPause);
+  if (pressed(ImGuiKey_RightArrow)) act(io.KeyShift ? TimeAction::kNextBlock : TimeAction::kStepForward);
+  if (pressed(ImGuiKey_LeftArrow)) act(io.KeyShift ? TimeAction::kPrevBlock : TimeAction::kStepBack);
+  if (pressed(ImGuiKey_Home)) act(TimeAction::kRewind);
+  if (pressed(ImGuiKey_End)) act(TimeAction::kEnd);
   for (const ImWchar c : io.InputQueueCharacters) {
-    if (c == '+' || c == '=') view.events_per_second = std::min(2000.0f, view.events_per_second * 1.5f);
-    if (c == '-' || c == '_') view.events_per_second = std::max(0.5f, view.events_per_second / 1.5f);
+    if (c == '+' || c == '=') {
+      view.events_per_second =
+          std::min(StepperView::kMaxEventsPerSecond, view.events_per_second * 1.5f);
+    }
+    if (c == '-' || c == '_') {
+      view.events_per_second =
+          std::max(StepperView::kMinEventsPerSecond, view.events_per_second / 1.5f);
+    }
   }
 }
 
@@ -283,28 +296,25 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
     if (model.position() >= n) view.playing = false;
   }
   const char* unit = model.config().op == StepperOp::kConvTranspose2d ? "pixel" : "window";
+  auto act = [&](TimeAction a) { apply_time_action(a, model, view); };
   if (ImGui::Button(view.playing ? "Pause" : "Play", ImVec2(widgets::px(80.0f), 0.0f))) {
-    if (!view.playing && model.position() >= n) model.set_position(0);
-    view.playing = !view.playing;
+    act(TimeAction::kPlayPause);
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Space");
   ImGui::SameLine();
-  if (ImGui::Button("Reset")) {
-    model.set_position(0);
-    view.playing = false;
-  }
+  if (ImGui::Button("Reset")) act(TimeAction::kRewind);
   ImGui::SameLine();
-  if (ImGui::Button("End")) model.set_position(n);
+  if (ImGui::Button("End")) act(TimeAction::kEnd);
   char label[32];
   std::snprintf(label, sizeof label, "<< %s", unit);
-  if (ImGui::Button(label)) model.set_position(model.prev_block_position(model.position()));
+  if (ImGui::Button(label)) act(TimeAction::kPrevBlock);
   ImGui::SameLine();
-  if (ImGui::Button("< step")) model.step_back();
+  if (ImGui::Button("< step")) act(TimeAction::kStepBack);
   ImGui::SameLine();
-  if (ImGui::Button("step >")) model.step_forward();
+  if (ImGui::Button("step >")) act(TimeAction::kStepForward);
   ImGui::SameLine();
   std::snprintf(label, sizeof label, "%s >>", unit);
-  if (ImGui::Button(label)) model.set_position(model.next_block_position(model.position()));
+  if (ImGui::Button(label)) act(TimeAction::kNextBlock);
   ImGui::PushItemWidth(-widgets::px(125.0f));
   int64_t k = model.position();
   const int64_t lo = 0;
@@ -315,8 +325,9 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
     model.set_position(k);
   // Speed in steps a person can aim at (a logarithmic float slider jumped from 3 to 161 events/s
   // on a small drag): each notch is about 2x the one before; a preset's own speed sits between.
-  static constexpr float kSpeeds[] = {0.5f, 1.0f,  2.0f,   3.0f,   5.0f,   10.0f,  20.0f,
-                                      30.0f, 50.0f, 100.0f, 200.0f, 500.0f, 1000.0f, 2000.0f};
+  static constexpr float kSpeeds[] = {StepperView::kMinEventsPerSecond,
+                                      1.0f, 2.0f, 3.0f, 5.0f, 10.0f, 20.0f, 30.0f, 50.0f, 100.0f,
+                                      200.0f, 500.0f, 1000.0f, StepperView::kMaxEventsPerSecond};
   constexpr int kNotches = static_cast<int>(sizeof kSpeeds / sizeof kSpeeds[0]);
   int notch = 0;
   for (int i = 1; i < kNotches; ++i) {
@@ -935,8 +946,8 @@ bool stepper_load_preset(StepperModel& model, StepperView& view, const std::stri
     view.playing = false;
     // Play shows the whole run in about 20 s (the 4x4 k4 example's 256 events at 12.8/s), and
     // no faster than 2 events/s for the short ones (the notes' 36 take 18 s).
-    view.events_per_second =
-        std::clamp(static_cast<float>(model.event_count()) / 20.0f, 2.0f, 2000.0f);
+    view.events_per_second = std::clamp(static_cast<float>(model.event_count()) / 20.0f, 2.0f,
+                                        StepperView::kMaxEventsPerSecond);
     view.selected_y = view.selected_x = -1;
     view.selected_oc = 0;
     view.second = (name == "k3s2" || name == "k4s2") ? StepperView::Second::kOverlap

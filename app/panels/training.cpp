@@ -434,22 +434,21 @@ void draw_progress(const TrainingState& s) {
       snap.samples_per_second > 0.0
           ? static_cast<double>(snap.config.gan.batch_size) / snap.samples_per_second
           : -1.0;
-  const bool pausing = snap.status == lab::SessionStatus::kRunning && s.session &&
-                       !s.session->running_requested();
+  const char* status =
+      lab::status_text(snap.status, s.session ? s.session->running_requested() : true);
   char overlay[256];
   std::snprintf(
       overlay, sizeof overlay,
       "%s   epoch %" PRId64 "   step %" PRId64 " (%" PRId64 "/%" PRId64
       " of the epoch)   %.0f samples/s   elapsed %s   epoch ETA %s",
-      pausing ? "pausing..." : lab::status_name(snap.status), snap.epoch + 1, snap.step, in_epoch, snap.batches_per_epoch,
+      status, snap.epoch + 1, snap.step, in_epoch, snap.batches_per_epoch,
       snap.samples_per_second, format_duration(snap.elapsed_seconds).c_str(),
       format_duration(seconds_per_step > 0 ? (bpe - in_epoch) * seconds_per_step : -1).c_str());
   // Narrow windows get the short form, which fits 1024 px.
   if (ImGui::CalcTextSize(overlay).x > ImGui::GetContentRegionAvail().x - widgets::px(16.0f)) {
     std::snprintf(overlay, sizeof overlay,
                   "%s   epoch %" PRId64 "   step %" PRId64 "   %.0f samples/s   %s",
-                  pausing ? "pausing..." : lab::status_name(snap.status), snap.epoch + 1,
-                  snap.step, snap.samples_per_second,
+                  status, snap.epoch + 1, snap.step, snap.samples_per_second,
                   format_duration(snap.elapsed_seconds).c_str());
   }
   // A dark blue fill: the style's mustard made the white status text hard to read.
@@ -581,9 +580,7 @@ void draw_curves(TrainingState& s, float width) {
   std::snprintf(status, sizeof status, "%zu points, %" PRId64 " step(s) each, %s; hover for values",
                 s.snap.series.points().size(), s.snap.series.stride(),
                 s.smoothing == 1 ? "raw" : "smoothed");
-  // Beside the controls when it fits, else on its own line.
-  ImGui::SameLine();
-  if (ImGui::CalcTextSize(status).x > ImGui::GetContentRegionAvail().x) ImGui::NewLine();
+  widgets::same_line_if_fits(ImGui::CalcTextSize(status).x);  // beside the controls, or below
   ImGui::TextDisabled("%s", status);
 }
 
@@ -591,8 +588,11 @@ void draw_curves(TrainingState& s, float width) {
 
 // Before a run has images: the square they will fill, with `hint` (what will appear there, and
 // when) wrapped inside it, so the empty space explains itself.
+// The side of the empty grid's frame before a run has samples, in pixels at scale 1.
+constexpr int kEmptyGridSide = 160;
+
 void draw_empty_grid(float scale, const char* hint) {
-  const float side = 160.0f * scale;
+  const float side = static_cast<float>(kEmptyGridSide) * scale;
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImGui::GetWindowDrawList()->AddRect(p0, ImVec2(p0.x + side, p0.y + side),
                                       ImGui::GetColorU32(ImGuiCol_Border));
@@ -708,8 +708,10 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
   const float avail_width = ImGui::GetContentRegionAvail().x;
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   const float diagnoses_min_width = widgets::px(300.0f);
-  const int tile_rows = std::max({1, sample_rows, real_rows, 160});
-  const int tile_cols = std::max({1, sample_cols, 160}) + std::max({1, real_cols, 160});
+  // Pixels of the grids at scale 1 (an empty grid's frame until a run has samples).
+  const int tile_rows = std::max({1, sample_rows, real_rows, kEmptyGridSide});
+  const int tile_cols =
+      std::max({1, sample_cols, kEmptyGridSide}) + std::max({1, real_cols, kEmptyGridSide});
   const float max_scale = 2.0f * widgets::px(1.0f);
   const float by_width = (avail_width - diagnoses_min_width - 2.0f * spacing) / tile_cols;
   const bool diagnoses_beside = by_width >= 1.0f;

@@ -347,6 +347,9 @@ TEST_F(SessionTest, PauseIsAcknowledgedAtOnceAndTheWorkerWakesTheWindow) {
   const convt::lab::RunButton pausing = run_button(SessionStatus::kRunning, s.running_requested());
   EXPECT_STREQ(pausing.label, "Pausing...");
   EXPECT_EQ(pausing.action, Action::kNone);
+  EXPECT_STREQ(convt::lab::status_text(SessionStatus::kRunning, s.running_requested()),
+               "pausing...");
+  EXPECT_STREQ(convt::lab::status_text(SessionStatus::kRunning, true), "running");
 
   ASSERT_TRUE(wait_idle(s));
   const TrainingSnapshot snap = snapshot(s);

@@ -45,6 +45,11 @@ void help_marker(const char* text, float wrap_em) {
   }
 }
 
+void same_line_if_fits(float width) {
+  ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < width) ImGui::NewLine();
+}
+
 void loading_note(const char* what, double seconds) {
   static const char kSpinner[] = "|/-\\";
   const char turn = kSpinner[static_cast<int>(seconds * 8.0) % 4];

@@ -19,6 +19,10 @@ void wrapped_at_spaces(std::string_view text, const ImVec4* colour = nullptr);
 // and sizes written in pixels grow with the font (View menu, Ctrl+= / Ctrl+-).
 inline float px(float pixels) { return pixels * ImGui::GetFontSize() / 16.0f; }
 
+// SameLine() when an item `width` pixels wide fits in the rest of this line; else the item goes
+// on the next line (a narrow column, a large UI scale).
+void same_line_if_fits(float width);
+
 // "<what>... 1.2 s" with a turning spinner, for a panel whose data loads on another thread.
 void loading_note(const char* what, double seconds);
 

@@ -30,12 +30,18 @@ bool all_finite(nn::Sequential& net) {
 
 std::string shape_text(const std::vector<int64_t>& s) { return shape_to_string(s); }
 
-// dst's parameters and buffers := src's (two networks built from the same layer list).
+// dst's buffers (BatchNorm running statistics) := src's (two networks built from the same
+// layer list).
+void copy_buffers(nn::Sequential& dst, nn::Sequential& src) {
+  const std::vector<nn::NamedBuffer> db = dst.buffers(), sb = src.buffers();
+  for (size_t k = 0; k < db.size(); ++k) *db[k].value = *sb[k].value;
+}
+
+// dst's parameters and buffers := src's.
 void copy_state(nn::Sequential& dst, nn::Sequential& src) {
   const std::vector<nn::NamedParam> dp = dst.params(), sp = src.params();
   for (size_t k = 0; k < dp.size(); ++k) *dp[k].value = *sp[k].value;
-  const std::vector<nn::NamedBuffer> db = dst.buffers(), sb = src.buffers();
-  for (size_t k = 0; k < db.size(); ++k) *db[k].value = *sb[k].value;
+  copy_buffers(dst, src);
 }
 
 }  // namespace
@@ -306,8 +312,7 @@ void GanTrainer::update_ema() {
     for (int64_t i = 0; i < e.numel(); ++i) e[i] = d * e[i] + (1.0f - d) * p[i];
   }
   // BN running statistics: G's, as StyleGAN2-ADA's training loop copies G's buffers
-  const std::vector<nn::NamedBuffer> eb = g_ema_->buffers(), gb = model_.G->buffers();
-  for (size_t k = 0; k < eb.size(); ++k) *eb[k].value = *gb[k].value;
+  copy_buffers(*g_ema_, *model_.G);
 }
 
 void GanTrainer::copy_g_into_ema() {
