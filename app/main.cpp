@@ -66,8 +66,7 @@ void install_input_counters(GLFWwindow* window) {
 }
 
 double seconds_now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 // What the scheduler needs to know about the app this iteration (besides input).
@@ -80,13 +79,13 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
   const ImGuiIO& io = ImGui::GetIO();
   // Moving on their own: a playing stepper; a mouse button held (ImGui repeats a held +/- button
   // and scrolls a held scrollbar arrow without any new event).
-  const bool stepper_playing = state.view.active_panel == convt::panels::PanelId::kStepper &&
-                               state.view.stepper.playing;
+  const bool stepper_playing =
+      state.view.active_panel == convt::panels::PanelId::kStepper && state.view.stepper.playing;
   s.animating = stepper_playing || ImGui::IsAnyMouseDown();
   // A text field being edited: its cursor blinks (ImGui's blink half-period is about 0.6 s).
   if (io.WantTextInput) s.redraw_every = 0.5;
   // A panel loading on another thread: its spinner turns, and the frame after takes the result.
-  const bool loading = state.latent.loading.busy() || state.latent.loading.ready() ||
+  const bool loading = convt::panels::latent_working(state.latent) ||
                        state.completion.loading.busy() || state.completion.loading.ready();
   if (loading) s.redraw_every = 0.1;
   return s;
@@ -297,8 +296,8 @@ void draw_came_from(convt::ViewState& view) {
   ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.16f, 0.22f, 0.30f, 1.0f));
   const float height = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().WindowPadding.y;
   ImGui::BeginChild("came_from", ImVec2(0.0f, height), false, ImGuiWindowFlags_NoScrollbar);
-  ImGui::SetCursorPos(ImVec2(ImGui::GetStyle().WindowPadding.x * 0.5f,
-                             ImGui::GetStyle().WindowPadding.y * 0.5f));
+  ImGui::SetCursorPos(
+      ImVec2(ImGui::GetStyle().WindowPadding.x * 0.5f, ImGui::GetStyle().WindowPadding.y * 0.5f));
   if (ImGui::Button(back.button.c_str())) {
     view.active_panel = back.back_to;
     if (back.lesson >= 0) view.lessons.current = back.lesson;
@@ -438,7 +437,8 @@ int main(int argc, char** argv) {
   if (remember) {
     std::vector<std::string> warnings;
     settings = convt::lab::load_settings(settings_file, &warnings);
-    for (const std::string& w : warnings) std::fprintf(stderr, "convt-lab: settings: %s\n", w.c_str());
+    for (const std::string& w : warnings)
+      std::fprintf(stderr, "convt-lab: settings: %s\n", w.c_str());
     if (options.width == 0) {
       options.width = settings.window_width;
       options.height = settings.window_height;
@@ -467,8 +467,7 @@ int main(int argc, char** argv) {
   if (options.screenshot()) glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
   const int window_width = options.width > 0 ? options.width : kWindowWidth;
   const int window_height = options.height > 0 ? options.height : kWindowHeight;
-  GLFWwindow* window =
-      glfwCreateWindow(window_width, window_height, "ConvT Lab", nullptr, nullptr);
+  GLFWwindow* window = glfwCreateWindow(window_width, window_height, "ConvT Lab", nullptr, nullptr);
   if (window == nullptr) {
     std::fprintf(stderr,
                  "convt-lab: cannot create a %dx%d window with an OpenGL 3.3 core context\n",
@@ -631,7 +630,8 @@ int main(int argc, char** argv) {
           index >= 0 && index < static_cast<int>(presets.size()) ? presets[index].name : "";
       settings.stepper_speed = state.view.stepper.events_per_second;
       const std::string failed = convt::lab::save_settings(settings_file, settings);
-      if (!failed.empty()) std::fprintf(stderr, "convt-lab: settings not saved: %s\n", failed.c_str());
+      if (!failed.empty())
+        std::fprintf(stderr, "convt-lab: settings not saved: %s\n", failed.c_str());
     }
   }  // the renderer's textures go before the context
 

@@ -102,9 +102,11 @@ std::string usage(const std::string& command) {
                "  convt-lab op <op> --help       the flags of one op (likewise for shape)\n"
                "  convt-lab train ...            train a GAN (see convt-lab train --help)\n"
                "  convt-lab sample ...           images from a checkpoint (sample --help)\n"
+               "  convt-lab export-generator ... a checkpoint's G (and G_ema) alone, to ship\n"
                "  convt-lab bench train ...      training throughput, last line samples/s\n"
                "  convt-lab complete-train ...   learn-to-complete CNN, tied vs untied (--help)\n"
-               "  convt-lab ffnn-train ...       FFNN + transposed conv from noise, MSE (--help)\n\n"
+               "  convt-lab ffnn-train ...       FFNN + transposed conv from noise, MSE "
+               "(--help)\n\n"
                "ops: ") +
            kOps + "\n\n" + kFooter;
   }
@@ -131,8 +133,8 @@ bool is_cli_command(int argc, char** argv) {
   if (argc < 2) return false;
   std::string first = argv[1];
   return first == "op" || first == "shape" || first == "--help" || first == "-h" ||
-         first == "train" || first == "sample" || first == "bench" || first == "complete-train" ||
-         first == "ffnn-train";
+         first == "train" || first == "sample" || first == "export-generator" || first == "bench" ||
+         first == "complete-train" || first == "ffnn-train";
 }
 
 int run_cli(int argc, char** argv) {
@@ -144,6 +146,7 @@ int run_cli(int argc, char** argv) {
     }
     if (first == "train") return run_train(argc, argv);
     if (first == "sample") return run_sample(argc, argv);
+    if (first == "export-generator") return run_export_generator(argc, argv);
     if (first == "bench") return run_bench(argc, argv);
     if (first == "complete-train") return run_complete_train(argc, argv);
     if (first == "ffnn-train") return run_ffnn_train(argc, argv);

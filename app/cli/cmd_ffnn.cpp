@@ -14,6 +14,7 @@
 #include "convt/io/png.h"
 #include "convt/train/ffnn.h"
 #include "convt/train/gan_trainer.h"
+#include "convt/train/generator.h"
 #include "ffnn_commands.h"
 #include "train_commands.h"
 
@@ -103,7 +104,7 @@ int run_ffnn_train(int argc, char** argv) {
   FfnnTrainer t(spec, cfg, &data);
 
   // The GAN to compare with: --gan, else the shipped checkpoint when the shapes fit.
-  std::unique_ptr<GanTrainer> gan;
+  Generator gan;  // gan.G stays null without one
   std::string gan_path = a.get("--gan");
   if (gan_path.empty() && channels == 1 && size == 20) {
     try {
@@ -113,12 +114,11 @@ int run_ffnn_train(int argc, char** argv) {
     }
   }
   if (!gan_path.empty() && gan_path != "none") {
-    gan = GanTrainer::from_checkpoint(gan_path, nullptr);
-    if (gan->model().image_shape != t.G().output_shape() ||
-        gan->model().latent_dim != t.latent_dim()) {
-      throw CliError("--gan " + gan_path + ": model '" + gan->model().name + "' makes " +
-                     shape_to_string(gan->model().image_shape) + " from z of " +
-                     std::to_string(gan->model().latent_dim) + "; the FFNN makes " +
+    gan = load_generator(gan_path);
+    if (gan.image_shape != t.G().output_shape() || gan.latent_dim != t.latent_dim()) {
+      throw CliError("--gan " + gan_path + ": model '" + gan.name + "' makes " +
+                     shape_to_string(gan.image_shape) + " from z of " +
+                     std::to_string(gan.latent_dim) + "; the FFNN makes " +
                      shape_to_string(t.G().output_shape()) + " from " +
                      std::to_string(t.latent_dim()));
     }
@@ -169,8 +169,8 @@ int run_ffnn_train(int argc, char** argv) {
               static_cast<long long>(t.steps_done()), elapsed(), first_loss, last_loss);
   std::printf("%-6s %16s %14s\n", "G", "MSE to the mean", "pixel spread");
   std::printf("%-6s %16.4f %14.4f\n", "FFNN", f.mse_to_mean, f.spread);
-  if (gan) {
-    const Tensor gan_samples = gan->generate(z);
+  if (gan.G) {
+    const Tensor gan_samples = gan.G->forward(z);  // evaluation mode
     write_png_grid((out / "samples_gan.png").string(), gan_samples, 8, 3);
     const SampleSpread g = sample_spread(gan_samples, mean);
     std::printf("%-6s %16.4f %14.4f   (%s)\n", "GAN", g.mse_to_mean, g.spread, gan_path.c_str());

@@ -7,6 +7,7 @@
 #include "convt/io/npy.h"
 #include "convt/io/png.h"
 #include "convt/train/gan_trainer.h"
+#include "convt/train/generator.h"
 #include "logic/quality_score.h"
 #include "output_files.h"
 #include "train_commands.h"
@@ -35,18 +36,51 @@ std::string sample_usage() {
   return "Usage: convt-lab sample --checkpoint FILE [--n 1000] [--seed S] [--z z.npy]\n"
          "      [--ema] [--batch-stats] [--backend fast|naive] [--threads N] [--score]\n"
          "      --out samples.npy|samples.png\n\n"
+         "  --checkpoint a train run's checkpoint.safetensors, or a generator file\n"
+         "               (export-generator; the shipped assets/checkpoints/*_G.safetensors)\n"
          "  --n, --seed  N latent vectors z ~ N(0, 1) from convt::Rng(S) (default 1000, 0)\n"
          "  --z          a (N, latent_dim) float32 .npy of latent vectors instead\n"
          "  --out        .npy: (N, C, H, W) float32 in [-1, 1]; .png: a grid of the images\n"
          "  --ema        sample G_ema, the moving average of G's weights (train --ema-decay),\n"
-         "               its BatchNorm statistics first re-estimated from 32 batches of 256\n"
-         "               fresh z (the averaged weights' own statistics, not G's)\n"
+         "               with BatchNorm statistics of its own (re-estimated from 32 batches of\n"
+         "               256 fresh z when the file holds G's, as a training checkpoint does)\n"
          "  --batch-stats BatchNorm normalises with each chunk's own statistics (training\n"
          "               mode, chunks of 256 z) instead of the running statistics\n"
          "  --score      also print the dashboard's quality score of the samples (1x20x20\n"
          "               digit models): exp(E[KL(p(y|x) || p(y))]) by the shipped digit\n"
          "               classifier, the fraction with p >= 0.9, and the class histogram\n"
          "Exit status: 0 done; 2 bad input or unusable checkpoint (nothing written).\n";
+}
+
+std::string export_generator_usage() {
+  return "Usage: convt-lab export-generator --checkpoint RUN/checkpoint.safetensors --out "
+         "G.safetensors\n\n"
+         "Writes a generator file: what sampling needs and nothing else, about a quarter of\n"
+         "the checkpoint's size. It holds G's parameters and BatchNorm running statistics,\n"
+         "G_ema's when the run kept an average (train --ema-decay; its statistics re-estimated\n"
+         "from 32 batches of 256 fresh z), and the model spec. `sample`, the latent explorer\n"
+         "and the Other generators panel read it; `train --resume` cannot (no D, no Adam state).\n"
+         "Written to a temporary name and renamed.\n"
+         "Exit status: 0 done; 2 bad input or unusable checkpoint (nothing written).\n";
+}
+
+int run_export_generator(int argc, char** argv) {
+  Args a(argc, argv, 2, "export-generator",
+         {{"--checkpoint", "FILE"}, {"--out", "FILE.safetensors"}});
+  if (a.help()) {
+    std::fputs(export_generator_usage().c_str(), stdout);
+    return 0;
+  }
+  const std::string ckpt = a.require("--checkpoint", "FILE (a train run's checkpoint)");
+  const std::string out = a.require("--out", "FILE.safetensors");
+  if (!ends_with(out, ".safetensors")) {
+    throw CliError("--out: expected a name ending in .safetensors, found '" + out + "'");
+  }
+  StagedOutputs outputs;
+  outputs.check_path("--out", out);
+  const std::string what = export_generator(ckpt, out);
+  std::printf("%s -> %s\n", what.c_str(), out.c_str());
+  return 0;
 }
 
 int run_sample(int argc, char** argv) {
@@ -81,37 +115,34 @@ int run_sample(int argc, char** argv) {
   const uint64_t seed =
       a.has("--seed") ? static_cast<uint64_t>(parse_number("--seed", a.get("--seed"), 0, 1e15)) : 0;
 
-  auto trainer = GanTrainer::from_checkpoint(ckpt, nullptr);
-  trainer->set_backend(a.has("--backend") ? parse_backend_flag(a.get("--backend"))
-                                          : nn::Backend::fast);
-  const int64_t latent = trainer->model().latent_dim;
-  const auto& shape = trainer->model().image_shape;
-  if (score && (shape[0] != 1 || shape[1] != 20 || shape[2] != 20)) {
-    throw CliError("--score: the digit classifier takes 1x20x20 samples; model " +
-                   trainer->model().name + " makes " + shape_to_string(shape));
+  Generator gen;
+  try {
+    gen = load_generator(ckpt, ema ? GeneratorChoice::G_ema : GeneratorChoice::G);
+  } catch (const CheckpointError& e) {
+    throw CliError(std::string(ema ? "--ema: " : "") + e.what());
   }
-  Tensor z = a.has("--z") ? read_npy(a.get("--z")) : trainer->latent_batch(n, seed);
-  if (z.ndim() != 2 || z.dim(1) != latent || z.dim(0) < 1) {
-    throw CliError("--z: expected shape (N, " + std::to_string(latent) +
+  if (a.has("--backend")) gen.G->set_backend(parse_backend_flag(a.get("--backend")));
+  const auto& shape = gen.image_shape;
+  if (score && (shape[0] != 1 || shape[1] != 20 || shape[2] != 20)) {
+    throw CliError("--score: the digit classifier takes 1x20x20 samples; model " + gen.name +
+                   " makes " + shape_to_string(shape));
+  }
+  Tensor z = a.has("--z") ? read_npy(a.get("--z")) : latent_batch(n, gen.latent_dim, seed);
+  if (z.ndim() != 2 || z.dim(1) != gen.latent_dim || z.dim(0) < 1) {
+    throw CliError("--z: expected shape (N, " + std::to_string(gen.latent_dim) +
                    ") [N, latent_dim], found " + z.shape_str());
   }
-  if (ema && !trainer->has_ema()) {
-    throw CliError("--ema: " + ckpt +
-                   " holds no G_ema (train it with --ema-decay D, e.g. 0.999); drop --ema to "
-                   "sample G");
-  }
-  nn::Sequential* G = ema ? trainer->G_ema() : &trainer->G();
-  if (ema && !batch_stats) trainer->reestimate_ema_batch_norm(32, 256, seed + 0x5eed);
-  G->set_training(batch_stats);
+  nn::Sequential& G = *gen.G;
+  G.set_training(batch_stats);
   // Generate in chunks (evaluation mode: each image depends on its own z only; with
   // --batch-stats, on its chunk's statistics too).
-  const int64_t N = z.dim(0), chunk = 256;
+  const int64_t N = z.dim(0), chunk = 256, latent = gen.latent_dim;
   const int64_t per_image = shape[0] * shape[1] * shape[2];
   Tensor images({N, shape[0], shape[1], shape[2]});  // (N, C, H, W)
   for (int64_t s = 0; s < N; s += chunk) {
     const int64_t m = std::min(chunk, N - s);
     Tensor zc({m, latent}, std::vector<float>(z.data() + s * latent, z.data() + (s + m) * latent));
-    const Tensor x = G->forward(zc);  // (m, C, H, W)
+    const Tensor x = G.forward(zc);  // (m, C, H, W)
     std::copy(x.data(), x.data() + m * per_image, images.data() + s * per_image);
   }
   if (png) {
@@ -121,13 +152,12 @@ int run_sample(int argc, char** argv) {
     outputs.stage_npy(out, images);
     outputs.commit();
   }
-  std::printf("%lld samples %s from %s (model %s, step %lld, %s, BatchNorm %s) -> %s\n",
-              static_cast<long long>(N), shape_to_string(shape).c_str(), ckpt.c_str(),
-              trainer->model().name.c_str(), static_cast<long long>(trainer->steps_done()),
-              ema ? "G_ema" : "G",
-              batch_stats ? "batch statistics"
-                          : (ema ? "statistics re-estimated" : "running statistics"),
-              out.c_str());
+  std::printf(
+      "%lld samples %s from %s (model %s, step %lld, %s, BatchNorm %s) -> %s\n",
+      static_cast<long long>(N), shape_to_string(shape).c_str(), ckpt.c_str(), gen.name.c_str(),
+      static_cast<long long>(gen.steps), ema ? "G_ema" : "G",
+      batch_stats ? "batch statistics" : (ema ? "statistics re-estimated" : "running statistics"),
+      out.c_str());
   if (score) print_quality_score(images);
   return 0;
 }

@@ -1,6 +1,7 @@
 // The training subcommands of convt-lab (dispatched from cli.cpp):
 //   convt-lab train  --model dcgan20 --data digits|fashion-mnist|PATH ... --out RUN_DIR [--resume]
 //   convt-lab sample --checkpoint FILE [--n 1000] [--seed S] [--z z.npy] --out samples.npy|.png
+//   convt-lab export-generator --checkpoint RUN/checkpoint.safetensors --out G.safetensors
 //   convt-lab bench train --model dcgan20 [--batch 256] [--steps 20] [--threads N] [--backend B]
 // Each returns the exit status; bad input throws (run_cli prints one line, exit status 2).
 #pragma once
@@ -14,10 +15,12 @@ namespace convt::cli {
 
 int run_train(int argc, char** argv);
 int run_sample(int argc, char** argv);
+int run_export_generator(int argc, char** argv);
 int run_bench(int argc, char** argv);
 
 std::string train_usage();
 std::string sample_usage();
+std::string export_generator_usage();
 std::string bench_usage();
 
 // ---- helpers shared by the three (cmd_common.cpp) ----

@@ -23,13 +23,6 @@ std::string resolve(const std::string& path) {
   }
 }
 
-Tensor latents(int64_t n, int dim, uint64_t seed) {
-  Rng rng(seed);  // the same numbers as GanTrainer::latent_batch
-  Tensor z({n, dim});
-  for (int64_t i = 0; i < z.numel(); ++i) z[i] = rng.normal();
-  return z;
-}
-
 Tensor run_eval(nn::Sequential& G, const Tensor& z) {
   G.set_training(false);
   return G.forward(z);
@@ -37,59 +30,14 @@ Tensor run_eval(nn::Sequential& G, const Tensor& z) {
 
 }  // namespace
 
-LoadedGenerator load_gan_generator(const std::string& path) {
-  SafetensorsFile f;
-  try {
-    f = read_safetensors(path);
-  } catch (const SafetensorsError& e) {
-    throw CheckpointError(e.what());
-  }
-  auto it = f.metadata.find("spec");
-  if (it == f.metadata.end()) {
-    throw CheckpointError(path +
-                          ": no \"spec\" in the metadata (expected a checkpoint of "
-                          "convt-lab train, or its G tensors with the spec)");
-  }
-  LoadedGenerator out;
-  try {
-    out.spec = nlohmann::json::parse(it->second);
-  } catch (const nlohmann::json::exception& e) {
-    throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
-  }
-  nn::GanModel m = nn::build_gan(out.spec, 0);
-  out.G = std::move(m.G);
-  out.latent_dim = m.latent_dim;
-  std::vector<std::pair<std::string, Tensor*>> slots;
-  for (const nn::NamedParam& p : out.G->params()) slots.emplace_back("G." + p.name, p.value);
-  for (const nn::NamedBuffer& b : out.G->buffers()) slots.emplace_back("G." + b.name, b.value);
-  for (const auto& [name, t] : slots) {
-    auto found = f.tensors.find(name);
-    if (found == f.tensors.end())
-      throw CheckpointError(path + ": tensor '" + name + "' is missing");
-    if (found->second.shape() != t->shape()) {
-      throw CheckpointError(path + ": tensor '" + name + "': expected shape " + t->shape_str() +
-                            ", found " + found->second.shape_str());
-    }
-  }
-  for (const auto& [name, t] : slots) *t = f.tensors.at(name);
-  if (auto s = f.metadata.find("step"); s != f.metadata.end()) {
-    try {
-      out.steps = std::stoll(s->second);
-    } catch (const std::exception&) {
-      out.steps = 0;
-    }
-  }
-  out.G->set_backend(nn::Backend::fast);
-  out.G->set_training(false);
-  return out;
-}
-
-LoadedGenerator random_generator(const std::string& model, uint64_t seed) {
-  LoadedGenerator out;
+Generator random_generator(const std::string& model, uint64_t seed) {
+  Generator out;
   out.spec = nn::load_model_spec(model);
   nn::GanModel m = nn::build_gan(out.spec, seed);
   out.G = std::move(m.G);
+  out.name = m.name;
   out.latent_dim = m.latent_dim;
+  out.image_shape = m.image_shape;
   out.G->set_backend(nn::Backend::fast);
   out.G->set_training(false);
   return out;
@@ -132,10 +80,10 @@ void ExperimentsModel::load() {
                    "\nTrain one: convt-lab ffnn-train --out RUN";
   }
   try {
-    gan_ = load_gan_generator(resolve(paths_.gan));
+    gan_ = load_generator(resolve(paths_.gan));
     gan_steps = gan_.steps;
   } catch (const std::exception& e) {
-    gan_ = LoadedGenerator();
+    gan_ = Generator();
     gan_message = std::string("No GAN checkpoint: ") + e.what();
   }
   try {
@@ -145,10 +93,10 @@ void ExperimentsModel::load() {
     ffnn_message += std::string(ffnn_message.empty() ? "" : "\n") + "No digits: " + e.what();
   }
   try {
-    rgb_ = load_gan_generator(resolve(paths_.rgb));
+    rgb_ = load_generator(resolve(paths_.rgb));
     rgb_steps = rgb_.steps;
   } catch (const std::exception& e) {
-    rgb_ = LoadedGenerator();
+    rgb_ = Generator();
     rgb_message = std::string("No trained RGB generator: ") + e.what() +
                   "\nTrain one: scripts/setup.sh --with-emoji; convt-lab train --model rgb32 "
                   "--data emoji --out RUN";
@@ -164,7 +112,7 @@ void ExperimentsModel::recompute() {
     gan_message += std::string(gan_message.empty() ? "" : "\n") + e.what();
     return;
   }
-  const Tensor z = latents(samples, 100, sample_seed);
+  const Tensor z = latent_batch(samples, 100, sample_seed);
   if (ffnn_G_) ffnn_samples = run_eval(*ffnn_G_, z);
   if (gan_.G) gan_samples = run_eval(*gan_.G, z);
   if (mean_digit.numel() > 0) {
@@ -182,9 +130,10 @@ void ExperimentsModel::recompute() {
   // the batch's statistics and the output is noise spread over the whole range (in evaluation
   // mode, with running statistics still 0 and 1, it would be a nearly flat gray).
   rgb_random_G_.G->set_training(true);
-  rgb_random = rgb_random_G_.G->forward(latents(samples, rgb_random_G_.latent_dim, sample_seed));
+  rgb_random =
+      rgb_random_G_.G->forward(latent_batch(samples, rgb_random_G_.latent_dim, sample_seed));
   rgb_random_G_.G->set_training(false);
-  if (rgb_.G) rgb_trained = run_eval(*rgb_.G, latents(samples, rgb_.latent_dim, sample_seed));
+  if (rgb_.G) rgb_trained = run_eval(*rgb_.G, latent_batch(samples, rgb_.latent_dim, sample_seed));
 }
 
 }  // namespace convt::lab

@@ -18,24 +18,13 @@
 #include "convt/nn/sequential.h"
 #include "convt/tensor.h"
 #include "convt/train/ffnn.h"
+#include "convt/train/generator.h"
 #include "logic/blank_canvas.h"
 
 namespace convt::lab {
 
-// A generator read from a GAN checkpoint (convt-lab train's full checkpoint, or one holding only
-// G's tensors "G.<i>.weight", ...): G built from the metadata's "spec" with shape inference, its
-// parameters and BatchNorm statistics loaded, in evaluation mode. Throws CheckpointError naming the
-// file and the tensor when something is missing or mis-shaped.
-struct LoadedGenerator {
-  std::unique_ptr<nn::Sequential> G;
-  nlohmann::json spec;
-  int latent_dim = 0;
-  int64_t steps = 0;  // training steps recorded in the checkpoint
-};
-LoadedGenerator load_gan_generator(const std::string& path);
-
 // A dcgan-family generator with its spec's random initialisation from `seed`, in evaluation mode.
-LoadedGenerator random_generator(const std::string& model, uint64_t seed);
+Generator random_generator(const std::string& model, uint64_t seed);
 
 // One ConvTranspose2d layer seen through an impulse.
 struct ImpulseView {
@@ -101,7 +90,7 @@ class ExperimentsModel {
   Paths paths_;
   bool loaded_ = false;
   std::unique_ptr<nn::Sequential> ffnn_G_;
-  LoadedGenerator gan_, gan_random_, rgb_random_G_, rgb_;
+  Generator gan_, gan_random_, rgb_random_G_, rgb_;  // convt/train/generator.h
 };
 
 }  // namespace convt::lab

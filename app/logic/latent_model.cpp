@@ -5,9 +5,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <stdexcept>
 
 #include "convt/nn/layers.h"
+#include "convt/nn/model_spec.h"
+#include "convt/nn/state_dict.h"
 #include "convt/ops/conv_transpose2d.h"
 #include "convt/recorder.h"
 #include "convt/rng.h"
@@ -361,85 +364,91 @@ std::string load_into_stepper(const StepperSlice& slice, StepperModel& stepper) 
 
 // ---- LatentModel -------------------------------------------------------------------------------
 
-bool LatentModel::load(const std::string& path) {
-  std::unique_ptr<GanTrainer> next;
-  try {
-    next = GanTrainer::from_checkpoint(path, nullptr);
-    if (next->model().latent_dim < 1) throw CheckpointError(path + ": latent_dim < 1");
-  } catch (const std::exception& e) {
-    error_ = std::string("Could not load ") + path + ": " + e.what() +
-             (trainer_ ? "\nThe previous model (" + path_ + ") stays loaded." : "");
-    return false;
-  }
-  next->set_backend(nn::Backend::fast);
-  const bool same_dim = trainer_ && next->model().latent_dim == latent_dim();
-  trainer_ = std::move(next);
+Generator LatentModel::read(const std::string& path, GeneratorChoice which) {
+  Generator g = convt::load_generator(path, which);
+  if (g.latent_dim < 1) throw CheckpointError(path + ": latent_dim < 1");
+  return g;
+}
+
+void LatentModel::adopt(Generator g, const std::string& path) {
+  const bool same_dim = loaded() && g.latent_dim == latent_dim();
+  gen_ = std::move(g);
   path_ = path;
-  steps_ = trainer_->steps_done();
   error_.clear();
   if (!same_dim) randomise(seed_);
   stale_ = true;
-  return true;
+}
+
+void LatentModel::failed(const std::string& path, const std::string& what) {
+  error_ = "Could not load " + path + ": " + what +
+           (loaded() ? "\nThe previous model (" + path_ + ") stays loaded." : "");
+}
+
+bool LatentModel::load(const std::string& path, GeneratorChoice which) {
+  try {
+    adopt(read(path, which), path);
+    return true;
+  } catch (const std::exception& e) {
+    failed(path, e.what());
+    return false;
+  }
 }
 
 bool LatentModel::load_generator(const GeneratorWeights& w) {
   const std::string source = "the dashboard's run (step " + std::to_string(w.step) + ")";
-  std::unique_ptr<GanTrainer> built;
-  GanTrainer* target = trainer_.get();
+  Generator built;
+  const bool rebuild = !loaded() || gen_.spec != w.spec;
   try {
-    if (!trainer_ || trainer_->model().spec != w.spec) {
-      built = std::make_unique<GanTrainer>(w.spec, GanConfig(), nullptr);  // weights follow
-      target = built.get();
+    if (rebuild) {
+      nn::GanModel m = nn::build_gan(w.spec, 0);  // the weights follow
+      built.G = std::move(m.G);
+      built.G->set_backend(nn::Backend::fast);
+      built.spec = w.spec;
+      built.name = m.name;
+      built.latent_dim = m.latent_dim;
+      built.image_shape = m.image_shape;
     }
-    nn::Sequential& g = target->G();
-    std::vector<std::pair<std::string, Tensor*>> slots;  // G's tensors, state_dict order
-    for (const nn::NamedParam& p : g.params()) slots.emplace_back(p.name, p.value);
-    for (const nn::NamedBuffer& b : g.buffers()) slots.emplace_back(b.name, b.value);
-    std::vector<const Tensor*> sources(slots.size(), nullptr);
-    for (const auto& [name, tensor] : w.tensors) {
-      auto it = std::find_if(slots.begin(), slots.end(),
-                             [&](const auto& slot) { return slot.first == name; });
-      if (it == slots.end()) {
-        throw CheckpointError("tensor G." + name + " is not a tensor of " + w.model_name + "'s G");
-      }
-      if (it->second->shape() != tensor.shape()) {
-        throw CheckpointError("tensor G." + name + ": expected shape " + it->second->shape_str() +
-                              ", found " + tensor.shape_str());
-      }
-      sources[static_cast<size_t>(it - slots.begin())] = &tensor;
-    }
-    for (size_t i = 0; i < slots.size(); ++i) {
-      if (sources[i] == nullptr) throw CheckpointError("tensor G." + slots[i].first + " missing");
-    }
-    for (size_t i = 0; i < slots.size(); ++i) *slots[i].second = *sources[i];
+    std::map<std::string, Tensor> tensors;  // named as in a checkpoint: "G.0.weight", ...
+    for (const auto& [name, t] : w.tensors) tensors.emplace("G." + name, t);
+    nn::load_state_dict(rebuild ? *built.G : *gen_.G, tensors, "G.", source);
   } catch (const std::exception& e) {
     error_ = "Could not take G from " + source + ": " + e.what() +
-             (trainer_ ? "\nThe previous model (" + path_ + ") stays loaded." : "");
+             (loaded() ? "\nThe previous model (" + path_ + ") stays loaded." : "");
     return false;
   }
-  if (built) {
-    built->set_backend(nn::Backend::fast);
-    const bool same_dim = trainer_ && built->model().latent_dim == latent_dim();
-    trainer_ = std::move(built);
+  if (rebuild) {
+    const bool same_dim = loaded() && built.latent_dim == latent_dim();
+    gen_ = std::move(built);
     if (!same_dim) randomise(seed_);
   }
+  gen_.steps = w.step;
+  gen_.averaged = false;
+  gen_.G->set_training(false);
   path_ = source;
-  steps_ = w.step;
   error_.clear();
   stale_ = true;
   return true;
 }
 
-std::string LatentModel::model_name() const { return trainer_ ? trainer_->model().name : ""; }
-int64_t LatentModel::trained_steps() const { return trainer_ ? steps_ : 0; }
-int LatentModel::latent_dim() const { return trainer_ ? trainer_->model().latent_dim : 0; }
+std::string LatentModel::model_name() const { return loaded() ? gen_.name : ""; }
+int64_t LatentModel::trained_steps() const { return loaded() ? gen_.steps : 0; }
+int LatentModel::latent_dim() const { return loaded() ? gen_.latent_dim : 0; }
 std::vector<int64_t> LatentModel::image_shape() const {
-  return trainer_ ? trainer_->model().image_shape : std::vector<int64_t>{};
+  return loaded() ? gen_.image_shape : std::vector<int64_t>{};
 }
 
 nn::Sequential& LatentModel::G() {
-  if (!trainer_) throw std::logic_error("LatentModel: no model loaded");
-  return trainer_->G();
+  if (!loaded()) throw std::logic_error("LatentModel: no model loaded");
+  return *gen_.G;
+}
+
+std::unique_ptr<nn::Sequential> LatentModel::copy_of_G() {
+  nn::Sequential& g = G();
+  std::unique_ptr<nn::Sequential> copy = nn::build_gan(gen_.spec, 0).G;
+  nn::load_state_dict(*copy, nn::state_dict(g), "", "G");
+  copy->set_backend(nn::Backend::fast);
+  copy->set_training(false);
+  return copy;
 }
 
 void LatentModel::set_z(const Latent& z) {
@@ -470,7 +479,7 @@ void LatentModel::reset_component(int i) {
 
 void LatentModel::randomise(uint64_t seed) {
   seed_ = seed;
-  if (!trainer_) return;
+  if (!loaded()) return;
   z_ = row(latent_batch(1, seed), 0);
   base_z_ = z_;
   stale_ = true;
@@ -483,8 +492,8 @@ void LatentModel::zero() {
 }
 
 Tensor LatentModel::latent_batch(int64_t n, uint64_t seed) const {
-  if (!trainer_) throw std::logic_error("LatentModel: no model loaded");
-  return trainer_->latent_batch(n, seed);
+  if (!loaded()) throw std::logic_error("LatentModel: no model loaded");
+  return convt::latent_batch(n, gen_.latent_dim, seed);
 }
 
 Latent LatentModel::row(const Tensor& zs, int64_t i) {
@@ -493,9 +502,10 @@ Latent LatentModel::row(const Tensor& zs, int64_t i) {
 }
 
 Tensor LatentModel::generate(const Tensor& zs) {
-  if (!trainer_) throw std::logic_error("LatentModel: no model loaded");
+  nn::Sequential& g = G();
   stale_ = true;  // G's kept activations now belong to zs
-  return trainer_->generate(zs);
+  g.set_training(false);
+  return g.forward(zs);
 }
 
 Tensor LatentModel::generate(const std::vector<Latent>& zs) {
@@ -518,13 +528,13 @@ std::string LayerOutput::name() const {
 
 void LatentModel::refresh() {
   if (!stale_) return;
-  if (!trainer_) throw std::logic_error("LatentModel: no model loaded");
+  nn::Sequential& g = G();
   Tensor z({1, static_cast<int64_t>(z_.size())}, z_);
   const auto t0 = std::chrono::steady_clock::now();
-  image_ = trainer_->generate(z);
+  g.set_training(false);
+  image_ = g.forward(z);
   last_forward_ms_ =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  nn::Sequential& g = trainer_->G();
   layers_.clear();
   for (size_t i = 0; i < g.size(); ++i) {
     LayerOutput L;
@@ -558,8 +568,8 @@ const std::vector<LayerOutput>& LatentModel::layers() {
 
 std::vector<int> LatentModel::conv_transpose_layers() {
   std::vector<int> out;
-  if (!trainer_) return out;
-  nn::Sequential& g = trainer_->G();
+  if (!loaded()) return out;
+  nn::Sequential& g = *gen_.G;
   for (size_t i = 0; i < g.size(); ++i) {
     if (std::string(g.layer(i).type()) == "ConvTranspose2d") out.push_back(static_cast<int>(i));
   }
@@ -569,7 +579,7 @@ std::vector<int> LatentModel::conv_transpose_layers() {
 StepperSlice LatentModel::stepper_slice(int layer, int in_channel, int out_channel, int oy,
                                         int ox) {
   refresh();
-  nn::Sequential& g = trainer_->G();
+  nn::Sequential& g = *gen_.G;
   if (layer < 0 || static_cast<size_t>(layer) >= g.size() ||
       std::string(g.layer(static_cast<size_t>(layer)).type()) != "ConvTranspose2d") {
     throw std::invalid_argument("stepper_slice: G layer " + std::to_string(layer) +
@@ -597,7 +607,7 @@ StepperSlice LatentModel::stepper_slice(int layer, int in_channel, int out_chann
   s.out_channel = out_channel;
   s.oy = oy;
   s.ox = ox;
-  s.params = conv_transpose_params(trainer_->model().spec, layer, &s.kernel_size);
+  s.params = conv_transpose_params(gen_.spec, layer, &s.kernel_size);
   const int H = static_cast<int>(x.dim(2)), W = static_cast<int>(x.dim(3));
   s.input_height = H;
   s.input_width = W;

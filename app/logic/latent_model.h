@@ -24,6 +24,7 @@
 #include "convt/shape.h"
 #include "convt/tensor.h"
 #include "convt/train/gan_trainer.h"
+#include "convt/train/generator.h"
 #include "logic/generator_weights.h"
 #include "logic/stepper_model.h"
 
@@ -169,11 +170,20 @@ class LatentModel {
  public:
   LatentModel() = default;
 
-  // Loads a GAN checkpoint (convt-lab train's .safetensors). On any failure (missing, corrupt,
-  // truncated file, not a GAN checkpoint, tensors missing or mis-shaped) keeps the previous model,
-  // sets error() to a one-paragraph message naming the file and returns false. z is kept when the
-  // latent size stays the same, else reset to Rng(seed()) samples.
-  bool load(const std::string& path);
+  // Loads a generator (convt-lab train's checkpoint or a generator file, convt/train/generator.h);
+  // `which` picks G or the averaged G_ema. On any failure (missing, corrupt, truncated file, not
+  // a GAN checkpoint, tensors missing or mis-shaped) keeps the previous model, sets error() to a
+  // one-paragraph message naming the file and returns false. z is kept when the latent size
+  // stays the same, else reset to Rng(seed()) samples. load() = read() then adopt(), or failed().
+  bool load(const std::string& path, GeneratorChoice which = GeneratorChoice::prefer_ema);
+  // The slow part of load (reading the file, building G, re-estimating G_ema's statistics): it
+  // touches no member, so it may run on another thread. Throws CheckpointError.
+  static Generator read(const std::string& path,
+                        GeneratorChoice which = GeneratorChoice::prefer_ema);
+  // The quick part: takes a generator that read(path) returned.
+  void adopt(Generator g, const std::string& path);
+  // Records that loading `path` failed with `what`; the previous model stays.
+  void failed(const std::string& path, const std::string& what);
   // Takes G from a training run's published copy ("follow training", generator_weights.h). When
   // the spec is the loaded model's, the tensors are copied into its G (no rebuild: cheap enough
   // to do every second on the UI thread); otherwise a new G is built from w.spec. Every tensor is
@@ -181,7 +191,9 @@ class LatentModel {
   // false, error() names the tensor and the previous model stays. z is kept when the latent size
   // stays the same.
   bool load_generator(const GeneratorWeights& w);
-  bool loaded() const { return trainer_ != nullptr; }
+  bool loaded() const { return gen_.G != nullptr; }
+  // G is the file's averaged generator G_ema (train --ema-decay), not the last trained G.
+  bool averaged() const { return loaded() && gen_.averaged; }
   const std::string& error() const { return error_; }
   // The loaded model's file, or "the dashboard's run (step N)" after load_generator().
   const std::string& path() const { return path_; }
@@ -220,12 +232,14 @@ class LatentModel {
   StepperSlice stepper_slice(int layer, int in_channel, int out_channel, int oy, int ox);
 
   nn::Sequential& G();
+  // A copy of G with the same weights and statistics, in evaluation mode, for work on another
+  // thread while this one keeps using G.
+  std::unique_ptr<nn::Sequential> copy_of_G();
 
  private:
   void refresh();
-  std::unique_ptr<GanTrainer> trainer_;
+  Generator gen_;  // gen_.G is null until a model is loaded
   std::string path_, error_;
-  int64_t steps_ = 0;  // training steps of the loaded weights
   Latent z_, base_z_;
   uint64_t seed_ = 1;
   bool stale_ = true;

@@ -58,20 +58,54 @@ void set_stale(LatentState& s) {
   s.plane_center.clear();
 }
 
-void load_checkpoint(LatentState& s, const std::string& path) {
-  if (s.model.load(path)) {
-    s.message = "Loaded " + path + " (" + s.model.model_name() + ", " +
-                std::to_string(s.model.trained_steps()) + " training steps)";
-    s.message_ok = true;
-    s.a.clear();
-    s.b.clear();
-    s.dirs = lab::ClassDirections();
-    s.class_note.clear();
-    s.slice_layer = -1;
-    set_stale(s);
-  } else {
+// After a load: the message, and what belonged to the old model forgotten.
+void after_load(LatentState& s, bool ok) {
+  if (!ok) {
     s.message = s.model.error();
     s.message_ok = false;
+    return;
+  }
+  s.message = "Loaded " + s.model.path() + " (" + s.model.model_name() + ", " +
+              std::to_string(s.model.trained_steps()) + " training steps" +
+              (s.model.averaged() ? "; the averaged G, G_ema" : "") + ")";
+  s.message_ok = true;
+  s.a.clear();
+  s.b.clear();
+  s.dirs = lab::ClassDirections();
+  s.class_note.clear();
+  s.slice_layer = -1;
+  set_stale(s);
+}
+
+void load_checkpoint(LatentState& s, const std::string& path) { after_load(s, s.model.load(path)); }
+
+// "Load checkpoint": the file is read on another thread; the old model stays until it is done.
+void start_file_load(LatentState& s, const std::string& path) {
+  if (!s.load_in_background) {
+    load_checkpoint(s, path);
+    return;
+  }
+  s.file_loading.start([path] {
+    auto out = std::make_shared<LatentState::FileLoad>();
+    out->path = path;
+    try {
+      out->generator = lab::LatentModel::read(path);
+    } catch (const std::exception& e) {
+      out->error = e.what();
+    }
+    return out;
+  });
+}
+
+void take_file_load(LatentState& s) {
+  if (!s.file_loading.ready()) return;
+  std::shared_ptr<LatentState::FileLoad> done = s.file_loading.take();
+  if (done->generator.G) {
+    s.model.adopt(std::move(done->generator), done->path);
+    after_load(s, true);
+  } else {
+    s.model.failed(done->path, done->error);
+    after_load(s, false);
   }
 }
 
@@ -162,14 +196,19 @@ void draw_checkpoint_row(LatentState& s, const LatentLinks& links) {
   ImGui::SetNextItemWidth(widgets::px(420));
   ImGui::InputText("##ckpt", s.path, sizeof s.path);
   ImGui::SameLine();
-  if (ImGui::Button("Load checkpoint")) {
+  take_file_load(s);
+  const bool reading = s.file_loading.busy();
+  ImGui::BeginDisabled(reading);
+  if (ImGui::Button(reading ? "Loading..." : "Load checkpoint")) {
     s.follow.set_following(false);
-    load_checkpoint(s, s.path);
+    start_file_load(s, s.path);
   }
-  if (ImGui::IsItemHovered()) {
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
     ImGui::SetTooltip(
-        "Any .safetensors checkpoint written by convt-lab train or the dashboard.\n"
-        "A bad file keeps the model that is loaded now.");
+        "Any .safetensors checkpoint written by convt-lab train or the dashboard, or a\n"
+        "generator file (convt-lab export-generator). When it holds an averaged G (G_ema),\n"
+        "that is the one shown. A bad file keeps the model that is loaded now.");
   }
   ImGui::SameLine();
   bool following = s.follow.following();
@@ -183,7 +222,11 @@ void draw_checkpoint_row(LatentState& s, const LatentLinks& links) {
         "takes the copy. Loading a checkpoint stops following.");
   }
   ImGui::SameLine();
-  if (!s.message.empty()) {
+  if (reading) {
+    ImGui::TextColored(kNoteColour,
+                       "Reading the file... %.1f s (the model shown stays until it is read)",
+                       s.file_loading.seconds());
+  } else if (!s.message.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, s.message_ok ? kNoteColour : kErrorColour);
     ImGui::PushTextWrapPos(0.0f);  // at the window's edge
     ImGui::TextUnformatted(s.message.c_str());
@@ -454,21 +497,41 @@ void draw_class_directions(LatentState& s) {
   ImGui::PopTextWrapPos();
   if (!s.class_note.empty()) ImGui::TextColored(kNoteColour, "%s", s.class_note.c_str());
   if (!s.classifier && s.digits.size() == 0) return;
-  if (ImGui::Button("Compute from 512 samples")) {
+  if (s.dirs_loading.ready()) s.dirs = *s.dirs_loading.take();
+  const bool computing = s.dirs_loading.busy();
+  ImGui::BeginDisabled(computing);
+  if (ImGui::Button(computing ? "Computing..." : "Compute from 512 samples")) {
+    // On a copy of G, off the UI thread: 512 samples and their labels take a few seconds.
+    std::shared_ptr<nn::Sequential> G = m.copy_of_G();
     const Tensor zs = m.latent_batch(512, 4242);
-    const Tensor images = m.generate(zs);
-    std::vector<int> labels;
-    if (s.classifier) {
-      labels = lab::classify(*s.classifier, images, 0.9f);
-    } else {
-      const int64_t per = images.numel() / images.dim(0);
-      for (int64_t n = 0; n < images.dim(0); ++n) {
-        const lab::Neighbour nb =
-            lab::nearest_neighbour(s.digits.images, images.data() + n * per, per);
-        labels.push_back(s.digits.labels[static_cast<size_t>(nb.index)]);
+    nn::Sequential* classifier = s.classifier.get();  // used by this work only until it ends
+    const Dataset* digits = &s.digits;
+    auto work = [G, zs, classifier, digits] {
+      const Tensor images = G->forward(zs);  // (512, 1, 20, 20), evaluation mode
+      std::vector<int> labels;
+      if (classifier) {
+        labels = lab::classify(*classifier, images, 0.9f);
+      } else {
+        const int64_t per = images.numel() / images.dim(0);
+        for (int64_t n = 0; n < images.dim(0); ++n) {
+          const lab::Neighbour nb =
+              lab::nearest_neighbour(digits->images, images.data() + n * per, per);
+          labels.push_back(digits->labels[static_cast<size_t>(nb.index)]);
+        }
       }
+      return std::make_shared<lab::ClassDirections>(lab::class_directions(zs, labels, 10));
+    };
+    if (s.load_in_background) {
+      s.dirs_loading.start(work);
+    } else {
+      s.dirs = *work();
     }
-    s.dirs = lab::class_directions(zs, labels, 10);
+  }
+  ImGui::EndDisabled();
+  if (computing) {
+    ImGui::SameLine();
+    ImGui::TextColored(kNoteColour, "512 samples through G and the classifier... %.1f s",
+                       s.dirs_loading.seconds());
   }
   if (s.dirs.num_classes() == 0) return;
   std::string counts = "samples per digit:";
@@ -634,8 +697,8 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
                       "G layer %s, input channel %d -> output channel %d, output pixel (%d, %d): "
                       "the real weights, and the real input for the Latent tab's z",
                       preview.c_str(), slice.in_channel, slice.out_channel, slice.oy, slice.ox);
-        *links.came_from = CameFrom{true,          PanelId::kStepper, PanelId::kLatent, -1,
-                                    text,          "Back to Latent"};
+        *links.came_from =
+            CameFrom{true, PanelId::kStepper, PanelId::kLatent, -1, text, "Back to Latent"};
       }
       s.slice_message.clear();
     } else {
@@ -706,8 +769,7 @@ void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentL
   draw_stepper_link(s, links);
   // At least a few rows tall: in a short window the panel scrolls instead of squeezing this.
   const float rows_h = std::max(ImGui::GetContentRegionAvail().y, widgets::px(300.0f));
-  ImGui::BeginChild("##inside_g", ImVec2(0, rows_h), false,
-                    ImGuiWindowFlags_HorizontalScrollbar);
+  ImGui::BeginChild("##inside_g", ImVec2(0, rows_h), false, ImGuiWindowFlags_HorizontalScrollbar);
   for (const lab::LayerOutput& L : s.model.layers()) {
     if (L.height == 1 && !s.show_flat) continue;
     draw_layer(s, heatmaps, L);
@@ -716,6 +778,11 @@ void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentL
 }
 
 }  // namespace
+
+bool latent_working(const LatentState& s) {
+  return s.loading.busy() || s.loading.ready() || s.file_loading.busy() || s.file_loading.ready() ||
+         s.dirs_loading.busy() || s.dirs_loading.ready();
+}
 
 void draw_latent_panel(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentLinks& links) {
   const uint64_t seed = s.seed;  // a lesson may have set it before this first draw

@@ -31,9 +31,16 @@ struct LatentState {
   // ... off the UI thread, with a spinner meanwhile (false: at once, as screenshots need).
   bool load_in_background = true;
   lab::BackgroundLoad<std::shared_ptr<LatentState>> loading;  // that first load, while it runs
-  char path[512] = "";   // the checkpoint path field
-  std::string message;   // the last load's result (error text when !message_ok)
+  char path[512] = "";                                        // the checkpoint path field
+  std::string message;  // the last load's result (error text when !message_ok)
   bool message_ok = true;
+  // "Load checkpoint" reads the file off the UI thread (the old model stays meanwhile).
+  struct FileLoad {
+    std::string path;
+    Generator generator;  // generator.G is null when the load failed
+    std::string error;
+  };
+  lab::BackgroundLoad<std::shared_ptr<FileLoad>> file_loading;
   uint64_t seed = 1;  // Randomise draws z from this seed
 
   // "Follow training": G taken from the dashboard's run about once a second
@@ -72,6 +79,8 @@ struct LatentState {
   std::unique_ptr<nn::Sequential> classifier;  // assets/classifier/digits20.safetensors
   bool classifier_tried = false;
   lab::ClassDirections dirs;
+  // "Compute from 512 samples" runs on a copy of G off the UI thread.
+  lab::BackgroundLoad<std::shared_ptr<lab::ClassDirections>> dirs_loading;
   int target_class = 0;
   float class_amount = 0.5f;
   std::string class_note;
@@ -100,6 +109,10 @@ struct LatentLinks {
 
 // The shipped checkpoint, assets/checkpoints/dcgan20_digits.safetensors.
 inline constexpr const char* kShippedCheckpoint = "checkpoints/dcgan20_digits.safetensors";
+
+// True while the panel has work on another thread (its first load, a checkpoint, the class
+// directions) or a finished one to take: the window keeps drawing until it is taken.
+bool latent_working(const LatentState& state);
 
 void draw_latent_panel(LatentState& state, gfx::HeatmapRenderer& heatmaps,
                        const LatentLinks& links);

@@ -7,6 +7,7 @@
 #include "convt/io/safetensors.h"
 #include "convt/nn/layers.h"
 #include "convt/ops/losses.h"
+#include "convt/train/generator.h"
 
 namespace convt {
 
@@ -164,10 +165,7 @@ void GanTrainer::fill_latent(Tensor& z) {
 }
 
 Tensor GanTrainer::latent_batch(int64_t n, uint64_t seed) const {
-  Rng rng(seed);
-  Tensor z({n, model_.latent_dim});
-  for (int64_t i = 0; i < z.numel(); ++i) z[i] = rng.normal();
-  return z;
+  return convt::latent_batch(n, model_.latent_dim, seed);
 }
 
 float GanTrainer::step_generator() {
@@ -333,42 +331,7 @@ void GanTrainer::reestimate_ema_batch_norm(int64_t batches, int64_t batch_size, 
     throw std::logic_error(
         "GanTrainer::reestimate_ema_batch_norm: EMA of G is off (set ema_decay > 0)");
   }
-  if (batches < 1) {
-    throw std::invalid_argument("reestimate_ema_batch_norm: batches: expected >= 1, found " +
-                                std::to_string(batches));
-  }
-  if (batch_size < 2) {
-    throw std::invalid_argument(
-        "reestimate_ema_batch_norm: batch_size: expected >= 2 (BatchNorm needs two samples), "
-        "found " +
-        std::to_string(batch_size));
-  }
-  nn::Sequential& G = *g_ema_;
-  std::vector<std::pair<nn::BatchNorm*, float>> bns;  // each BN layer and its own momentum
-  for (size_t i = 0; i < G.size(); ++i) {
-    if (auto* bn = dynamic_cast<nn::BatchNorm*>(&G.layer(i))) {
-      bns.emplace_back(bn, bn->momentum());
-      bn->running_mean.fill(0.0f);
-      bn->running_var.fill(1.0f);
-    }
-  }
-  Rng rng(seed);  // the z of latent_batch(batches * batch_size, seed), batch after batch
-  Tensor z({batch_size, model_.latent_dim});
-  G.set_training(true);
-  try {
-    for (int64_t k = 1; k <= batches; ++k) {
-      for (int64_t i = 0; i < z.numel(); ++i) z[i] = rng.normal();
-      // running = (1 - 1/k) running + (1/k) batch statistic: the mean of the k batches so far
-      for (auto& bn : bns) bn.first->set_momentum(1.0f / static_cast<float>(k));
-      G.forward(z);  // (batch_size, C, H, W); only the statistics are kept
-    }
-  } catch (...) {
-    for (auto& bn : bns) bn.first->set_momentum(bn.second);
-    G.set_training(false);
-    throw;
-  }
-  for (auto& bn : bns) bn.first->set_momentum(bn.second);
-  G.set_training(false);
+  reestimate_batch_norm(*g_ema_, model_.latent_dim, batches, batch_size, seed);
 }
 
 Tensor GanTrainer::generate(const Tensor& z) {
@@ -459,6 +422,12 @@ SafetensorsFile read_checkpoint_file(const std::string& path) {
     f = read_safetensors(path);
   } catch (const std::exception& e) {
     throw CheckpointError(std::string("cannot read checkpoint: ") + e.what());
+  }
+  if (auto it = f.metadata.find("generator_only"); it != f.metadata.end() && it->second == "true") {
+    throw CheckpointError(path +
+                          ": a generator file (G only, no D or optimiser state): it samples "
+                          "(convt-lab sample, the latent explorer) but cannot resume training; "
+                          "resume from the run's own checkpoint.safetensors");
   }
   const std::string& format = meta(f, "format", path);
   if (format != kFormat) {
