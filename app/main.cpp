@@ -65,9 +65,7 @@ void install_input_counters(GLFWwindow* window) {
   glfwSetWindowIconifyCallback(window, [](GLFWwindow*, int) { count_input(); });
 }
 
-double seconds_now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+using convt::lab::steady_seconds;
 
 // What the scheduler needs to know about the app this iteration (besides input).
 convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
@@ -559,7 +557,7 @@ int main(int argc, char** argv) {
           state.training.session->set_publish_listener(glfwPostEmptyEvent);
           listening = true;
         }
-        const double now = seconds_now();
+        const double now = steady_seconds();
         const convt::lab::FrameSignals signals = frame_signals(state);
         if (scheduler.should_draw(now, signals)) break;
         glfwWaitEventsTimeout(scheduler.wait_seconds(now, signals));
@@ -610,7 +608,7 @@ int main(int argc, char** argv) {
         break;
       }
       glfwSwapBuffers(window);
-      scheduler.frame_drawn(seconds_now());
+      scheduler.frame_drawn(steady_seconds());
     }
     // The worker may publish once more while it stops: no waking a window that is gone.
     if (state.training.session) state.training.session->set_publish_listener(nullptr);

@@ -23,9 +23,15 @@
 // so every decision is unit-tested (app/tests/test_frame_scheduler.cpp).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 
 namespace convt::lab {
+
+// Seconds on the steady (monotonic) clock: the time the scheduler and the panels' pacing use.
+inline double steady_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 struct FrameSchedulerConfig {
   double max_animation_fps = 60.0;  // while animating

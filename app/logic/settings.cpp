@@ -6,9 +6,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
+#include "logic/stepper_model.h"
 
 namespace convt::lab {
 
@@ -72,26 +73,36 @@ AppSettings load_settings(const std::string& path, std::vector<std::string>* war
   }
   if (!j.is_object()) {
     if (warnings != nullptr) {
-      warnings->push_back(path + ": expected a JSON object, found " +
-                          std::string(j.type_name()) + "; using the defaults");
+      warnings->push_back(path + ": expected a JSON object, found " + std::string(j.type_name()) +
+                          "; using the defaults");
     }
     return s;
   }
-  read_value(j, "window_width", path, "a width in pixels, 640..7680",
-             [](int v) { return v >= 640 && v <= 7680; }, s.window_width, warnings);
-  read_value(j, "window_height", path, "a height in pixels, 480..4320",
-             [](int v) { return v >= 480 && v <= 4320; }, s.window_height, warnings);
-  read_value(j, "scale_percent", path, "a UI scale in percent, 100..250",
-             [](int v) { return v >= 100 && v <= 250; }, s.scale_percent, warnings);
-  read_value(j, "theme", path, "0 (dark) or 1 (high contrast)",
-             [](int v) { return v == 0 || v == 1; }, s.theme, warnings);
-  read_value(j, "panel", path, "a panel name (a string)",
-             [](const std::string& v) { return !v.empty(); }, s.panel, warnings);
-  read_value(j, "stepper_preset", path, "a stepper preset name (a string)",
-             [](const std::string&) { return true; }, s.stepper_preset, warnings);
-  read_value(j, "stepper_speed", path, "events per second, 0 or 0.5..2000",
-             [](float v) { return v == 0.0f || (v >= 0.5f && v <= 2000.0f); }, s.stepper_speed,
-             warnings);
+  read_value(
+      j, "window_width", path, "a width in pixels, 640..7680",
+      [](int v) { return v >= 640 && v <= 7680; }, s.window_width, warnings);
+  read_value(
+      j, "window_height", path, "a height in pixels, 480..4320",
+      [](int v) { return v >= 480 && v <= 4320; }, s.window_height, warnings);
+  read_value(
+      j, "scale_percent", path, "a UI scale in percent, 100..250",
+      [](int v) { return v >= 100 && v <= 250; }, s.scale_percent, warnings);
+  read_value(
+      j, "theme", path, "0 (dark) or 1 (high contrast)", [](int v) { return v == 0 || v == 1; },
+      s.theme, warnings);
+  read_value(
+      j, "panel", path, "a panel name (a string)", [](const std::string& v) { return !v.empty(); },
+      s.panel, warnings);
+  read_value(
+      j, "stepper_preset", path, "a stepper preset name (a string)",
+      [](const std::string&) { return true; }, s.stepper_preset, warnings);
+  read_value(
+      j, "stepper_speed", path, "events per second, 0 or 0.5..2000",
+      [](float v) {
+        return v == 0.0f ||
+               (v >= StepperLimits::kMinEventsPerSecond && v <= StepperLimits::kMaxEventsPerSecond);
+      },
+      s.stepper_speed, warnings);
   return s;
 }
 

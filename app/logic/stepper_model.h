@@ -62,6 +62,9 @@ struct StepperLimits {
   static constexpr int kMaxPadding = 3;
   static constexpr int kMaxOutputPadding = 3;
   static constexpr int kMaxDilation = 3;
+  // Playback speed, events per second (the speed slider's range; settings.json is checked
+  // against it).
+  static constexpr float kMinEventsPerSecond = 0.5f, kMaxEventsPerSecond = 2000.0f;
 };
 
 // "" when the configuration can run; otherwise why not, e.g.

@@ -19,8 +19,9 @@ struct StepperView {
   bool playing = false;
   bool link_hw = true;  // kernel_size, stride, padding, ... : one slider moves both H and W
   float events_per_second = 3.0f;  // play speed
-  static constexpr float kMinEventsPerSecond = 0.5f, kMaxEventsPerSecond = 2000.0f;
-  double play_carry = 0.0;         // fractional events not yet played
+  static constexpr float kMinEventsPerSecond = lab::StepperLimits::kMinEventsPerSecond;
+  static constexpr float kMaxEventsPerSecond = lab::StepperLimits::kMaxEventsPerSecond;
+  double play_carry = 0.0;  // fractional events not yet played
   // The selected output cell (click on the canvas, the output or the gather view); -1: none.
   int selected_oc = 0, selected_y = -1, selected_x = -1;
   enum class Second { kGather, kOverlap, kOutput };

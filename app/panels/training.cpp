@@ -17,6 +17,7 @@
 
 #include "convt/io/assets.h"
 #include "convt/io/png.h"
+#include "logic/frame_scheduler.h"
 #include "logic/training_diagnoses.h"
 #include "panels/panels.h"
 #include "panels/training_panel.h"
@@ -104,10 +105,7 @@ std::string format_duration(double seconds) {
 
 using widgets::help_marker;
 
-double seconds_now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+using lab::steady_seconds;
 
 // CPU time of the calling thread (user + system), in seconds.
 double thread_cpu_seconds() {
@@ -441,14 +439,14 @@ void draw_progress(const TrainingState& s) {
       overlay, sizeof overlay,
       "%s   epoch %" PRId64 "   step %" PRId64 " (%" PRId64 "/%" PRId64
       " of the epoch)   %.0f samples/s   elapsed %s   epoch ETA %s",
-      status, snap.epoch + 1, snap.step, in_epoch, snap.batches_per_epoch,
-      snap.samples_per_second, format_duration(snap.elapsed_seconds).c_str(),
+      status, snap.epoch + 1, snap.step, in_epoch, snap.batches_per_epoch, snap.samples_per_second,
+      format_duration(snap.elapsed_seconds).c_str(),
       format_duration(seconds_per_step > 0 ? (bpe - in_epoch) * seconds_per_step : -1).c_str());
   // Narrow windows get the short form, which fits 1024 px.
   if (ImGui::CalcTextSize(overlay).x > ImGui::GetContentRegionAvail().x - widgets::px(16.0f)) {
     std::snprintf(overlay, sizeof overlay,
-                  "%s   epoch %" PRId64 "   step %" PRId64 "   %.0f samples/s   %s",
-                  status, snap.epoch + 1, snap.step, snap.samples_per_second,
+                  "%s   epoch %" PRId64 "   step %" PRId64 "   %.0f samples/s   %s", status,
+                  snap.epoch + 1, snap.step, snap.samples_per_second,
                   format_duration(snap.elapsed_seconds).c_str());
   }
   // A dark blue fill: the style's mustard made the white status text hard to read.
@@ -715,9 +713,8 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
   const float max_scale = 2.0f * widgets::px(1.0f);
   const float by_width = (avail_width - diagnoses_min_width - 2.0f * spacing) / tile_cols;
   const bool diagnoses_beside = by_width >= 1.0f;
-  const float scale =
-      std::clamp(std::min(avail_height / tile_rows, diagnoses_beside ? by_width : max_scale), 1.0f,
-                 max_scale);
+  const float scale = std::clamp(
+      std::min(avail_height / tile_rows, diagnoses_beside ? by_width : max_scale), 1.0f, max_scale);
 
   char samples_hint[200], real_hint[100];
   std::snprintf(samples_hint, sizeof samples_hint,
@@ -869,14 +866,14 @@ void draw_saved_controls(TrainingState& s) {
   } else {
     ImGui::TextDisabled("HOW IT WAS MADE (%s, build of %s)", run.date.c_str(), run.commit.c_str());
   }
-  ImGui::TextDisabled("%s", run.command.c_str());
+  const ImVec4 disabled = ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled);
+  widgets::wrapped_at_spaces(run.command, &disabled);
   char settings[256];
   std::snprintf(
       settings, sizeof settings,
       "%s on %s: batch %" PRId64 ", lr_G %.1e, lr_D %.1e, betas %.2f/%.3f, seed %llu, %d thread(s)",
       run.model.c_str(), run.data.c_str(), run.gan.batch_size, run.gan.lr_g, run.gan.lr_d,
       run.gan.beta1, run.gan.beta2, static_cast<unsigned long long>(run.gan.seed), run.threads);
-  const ImVec4 disabled = ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled);
   widgets::wrapped_at_spaces(settings, &disabled);  // "lr_G 1.0e-02" stays whole
   ImGui::Spacing();
   ImGui::TextDisabled("G(FIXED Z) SAVED AT");
@@ -887,7 +884,10 @@ void draw_saved_controls(TrainingState& s) {
     if (ImGui::RadioButton(label, s.saved_grid == g)) show_saved_grid(s, g);
     if (grid.has_score) {
       ImGui::SameLine();
-      ImGui::TextDisabled("score %.2f, diversity %.3f", grid.score.score, grid.diversity);
+      char text[64];
+      std::snprintf(text, sizeof text, "score %.2f, diversity %.3f", grid.score.score,
+                    grid.diversity);
+      widgets::wrapped_at_spaces(text, &disabled);  // "0.060" stays whole
     }
   }
   ImGui::Spacing();
@@ -1055,7 +1055,7 @@ void training_begin_headless(TrainingState& state, double seconds, int threads) 
 bool training_screenshot_ready(TrainingState& state) {
   if (state.headless_seconds < 0.0 || !state.session) return true;
   if (state.headless_frames++ == 0) {  // the first frame: the run was just started
-    state.headless_began_seconds = seconds_now();
+    state.headless_began_seconds = steady_seconds();
     state.headless_began_cpu_seconds = thread_cpu_seconds();
   }
   lab::TrainingSnapshot& snap = state.snap;
@@ -1064,7 +1064,7 @@ bool training_screenshot_ready(TrainingState& state) {
   const bool trained =
       snap.status == lab::SessionStatus::kRunning && snap.elapsed_seconds >= state.headless_seconds;
   if (trained && snap.samples_step > 0 && snap.samples_step + 50 >= snap.step) {
-    const double wall_seconds = seconds_now() - state.headless_began_seconds;
+    const double wall_seconds = steady_seconds() - state.headless_began_seconds;
     const double ui_cpu_seconds = thread_cpu_seconds() - state.headless_began_cpu_seconds;
     std::printf("convt-lab: trained %" PRId64
                 " steps in %.0f s (%.0f samples/s at the end, %d thread(s)); the window drew "
