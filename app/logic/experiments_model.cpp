@@ -80,8 +80,9 @@ void ExperimentsModel::load() {
                    "\nTrain one: convt-lab ffnn-train --out RUN";
   }
   try {
-    gan_ = load_generator(resolve(paths_.gan));
+    gan_ = load_generator(resolve(paths_.gan), GeneratorChoice::prefer_ema);
     gan_steps = gan_.steps;
+    gan_averaged = gan_.averaged;
   } catch (const std::exception& e) {
     gan_ = Generator();
     gan_message = std::string("No GAN checkpoint: ") + e.what();
@@ -93,8 +94,9 @@ void ExperimentsModel::load() {
     ffnn_message += std::string(ffnn_message.empty() ? "" : "\n") + "No digits: " + e.what();
   }
   try {
-    rgb_ = load_generator(resolve(paths_.rgb));
+    rgb_ = load_generator(resolve(paths_.rgb), GeneratorChoice::prefer_ema);
     rgb_steps = rgb_.steps;
+    rgb_averaged = rgb_.averaged;
   } catch (const std::exception& e) {
     rgb_ = Generator();
     rgb_message = std::string("No trained RGB generator: ") + e.what() +

@@ -74,6 +74,7 @@ class ExperimentsModel {
   Tensor ffnn_samples, gan_samples, mean_digit;  // (samples, 1, 20, 20), ..., (1, 1, 20, 20)
   SampleSpread ffnn_spread, gan_spread;
   int64_t ffnn_steps = 0, gan_steps = 0;
+  bool gan_averaged = false;  // the GAN samples come from the file's averaged G (G_ema)
   std::string ffnn_message, gan_message;
 
   // Blank canvas: dcgan20's G random and trained.
@@ -82,6 +83,7 @@ class ExperimentsModel {
   // RGB generators.
   Tensor rgb_random, rgb_trained;  // (samples, 3, 32, 32)
   int64_t rgb_steps = 0;
+  bool rgb_averaged = false;  // likewise for the RGB generator
   std::string rgb_message;
 
   bool loaded() const { return loaded_; }

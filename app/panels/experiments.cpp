@@ -81,7 +81,15 @@ void draw_ffnn_vs_gan(ExperimentsState& s, gfx::HeatmapRenderer& heatmaps) {
   ImGui::BeginGroup();
   ImGui::TextUnformatted("GAN (dcgan20), same z");
   draw_tiles(heatmaps, "##gan", s.gan_tiles, kScale);
-  if (m.gan_steps > 0) ImGui::TextDisabled("%lld steps", static_cast<long long>(m.gan_steps));
+  if (m.gan_steps > 0) {
+    ImGui::TextDisabled("%lld steps%s", static_cast<long long>(m.gan_steps),
+                        m.gan_averaged ? ", averaged G" : "");
+    if (m.gan_averaged && ImGui::IsItemHovered()) {
+      ImGui::SetTooltip(
+          "G_ema: the moving average of G's weights over training (decay 0.999), with\n"
+          "BatchNorm statistics of its own. Often cleaner than the last G; lesson 9 says why.");
+    }
+  }
   ImGui::EndGroup();
   ImGui::SameLine();
   ImGui::BeginGroup();
@@ -138,7 +146,8 @@ void draw_rgb(ExperimentsState& s) {
   ImGui::SameLine();
   ImGui::BeginGroup();
   if (!s.rgb_trained.empty()) {
-    ImGui::Text("rgb32 on emoji, %lld steps", static_cast<long long>(m.rgb_steps));
+    ImGui::Text("rgb32 on emoji, %lld steps%s", static_cast<long long>(m.rgb_steps),
+                m.rgb_averaged ? ", averaged G" : "");
     if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip(
           "Trained on the Twemoji images (CC BY 4.0) of the npm package\n"
