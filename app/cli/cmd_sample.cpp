@@ -34,16 +34,19 @@ void print_quality_score(const Tensor& images) {
 
 std::string sample_usage() {
   return "Usage: convt-lab sample --checkpoint FILE [--n 1000] [--seed S] [--z z.npy]\n"
-         "      [--ema] [--batch-stats] [--backend fast|naive] [--threads N] [--score]\n"
+         "      [--ema | --no-ema] [--batch-stats] [--backend fast|naive] [--threads N] [--score]\n"
          "      --out samples.npy|samples.png\n\n"
          "  --checkpoint a train run's checkpoint.safetensors, or a generator file\n"
          "               (export-generator; the shipped assets/checkpoints/*_G.safetensors)\n"
          "  --n, --seed  N latent vectors z ~ N(0, 1) from convt::Rng(S) (default 1000, 0)\n"
          "  --z          a (N, latent_dim) float32 .npy of latent vectors instead\n"
          "  --out        .npy: (N, C, H, W) float32 in [-1, 1]; .png: a grid of the images\n"
-         "  --ema        sample G_ema, the moving average of G's weights (train --ema-decay),\n"
-         "               with BatchNorm statistics of its own (re-estimated from 32 batches of\n"
-         "               256 fresh z when the file holds G's, as a training checkpoint does)\n"
+         "  --ema        sample G_ema, the moving average of G's weights (train --ema-decay;\n"
+         "               the default preset keeps one), with BatchNorm statistics of its own\n"
+         "               (re-estimated from 32 batches of 256 fresh z when the file holds G's,\n"
+         "               as a training checkpoint does). The default when the file has G_ema;\n"
+         "               --ema makes a file without one an error\n"
+         "  --no-ema     sample G, the last trained weights, even when the file has G_ema\n"
          "  --batch-stats BatchNorm normalises with each chunk's own statistics (training\n"
          "               mode, chunks of 256 z) instead of the running statistics\n"
          "  --score      also print the dashboard's quality score of the samples (1x20x20\n"
@@ -86,6 +89,7 @@ int run_export_generator(int argc, char** argv) {
 int run_sample(int argc, char** argv) {
   const bool score = take_switch(argc, argv, "--score");
   const bool ema = take_switch(argc, argv, "--ema");
+  const bool no_ema = take_switch(argc, argv, "--no-ema");
   const bool batch_stats = take_switch(argc, argv, "--batch-stats");
   Args a(argc, argv, 2, "sample",
          {{"--checkpoint", "FILE"},
@@ -115,9 +119,12 @@ int run_sample(int argc, char** argv) {
   const uint64_t seed =
       a.has("--seed") ? static_cast<uint64_t>(parse_number("--seed", a.get("--seed"), 0, 1e15)) : 0;
 
+  if (ema && no_ema) throw CliError("sample: --ema and --no-ema contradict each other; keep one");
   Generator gen;
   try {
-    gen = load_generator(ckpt, ema ? GeneratorChoice::G_ema : GeneratorChoice::G);
+    gen = load_generator(ckpt, ema      ? GeneratorChoice::G_ema
+                               : no_ema ? GeneratorChoice::G
+                                        : GeneratorChoice::prefer_ema);
   } catch (const CheckpointError& e) {
     throw CliError(std::string(ema ? "--ema: " : "") + e.what());
   }
@@ -152,12 +159,13 @@ int run_sample(int argc, char** argv) {
     outputs.stage_npy(out, images);
     outputs.commit();
   }
-  std::printf(
-      "%lld samples %s from %s (model %s, step %lld, %s, BatchNorm %s) -> %s\n",
-      static_cast<long long>(N), shape_to_string(shape).c_str(), ckpt.c_str(), gen.name.c_str(),
-      static_cast<long long>(gen.steps), ema ? "G_ema" : "G",
-      batch_stats ? "batch statistics" : (ema ? "statistics re-estimated" : "running statistics"),
-      out.c_str());
+  std::printf("%lld samples %s from %s (model %s, step %lld, %s, BatchNorm %s) -> %s\n",
+              static_cast<long long>(N), shape_to_string(shape).c_str(), ckpt.c_str(),
+              gen.name.c_str(), static_cast<long long>(gen.steps),
+              gen.averaged ? "G_ema, the averaged G" : "G",
+              batch_stats ? "batch statistics"
+                          : (gen.averaged ? "statistics re-estimated" : "running statistics"),
+              out.c_str());
   if (score) print_quality_score(images);
   return 0;
 }

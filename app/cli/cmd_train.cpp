@@ -39,17 +39,25 @@ class SigintFlag {
   void (*previous_)(int);
 };
 
-const std::vector<FlagSpec> kTrainFlags = {
-    {"--model", "NAME|FILE.json"}, {"--data", "digits|fashion-mnist|emoji|PATH"},
-    {"--preset", "default|notes"}, {"--batch", "B"},
-    {"--lr", "LR"},                {"--lr-d", "LR"},
-    {"--beta1", "B1"},             {"--beta2", "B2"},
-    {"--epochs", "E"},             {"--steps", "S"},
-    {"--seconds", "T"},            {"--seed", "N"},
-    {"--threads", "N"},            {"--backend", "fast|naive"},
-    {"--init", "dcgan|pytorch"},   {"--checkpoint-every", "N"},
-    {"--ema-decay", "D"},          {"--ema-warmup", "N"},
-    {"--out", "RUN_DIR"}};
+const std::vector<FlagSpec> kTrainFlags = {{"--model", "NAME|FILE.json"},
+                                           {"--data", "digits|fashion-mnist|emoji|PATH"},
+                                           {"--preset", "default|notes"},
+                                           {"--batch", "B"},
+                                           {"--lr", "LR"},
+                                           {"--lr-d", "LR"},
+                                           {"--beta1", "B1"},
+                                           {"--beta2", "B2"},
+                                           {"--epochs", "E"},
+                                           {"--steps", "S"},
+                                           {"--seconds", "T"},
+                                           {"--seed", "N"},
+                                           {"--threads", "N"},
+                                           {"--backend", "fast|naive"},
+                                           {"--init", "dcgan|pytorch"},
+                                           {"--checkpoint-every", "N"},
+                                           {"--ema-decay", "D"},
+                                           {"--ema-warmup", "N"},
+                                           {"--out", "RUN_DIR"}};
 
 std::string format_duration(double seconds) {
   const long s = static_cast<long>(seconds + 0.5);
@@ -76,17 +84,20 @@ void apply_preset(const nlohmann::json& spec, const std::string& name, GanConfig
   cfg.lr_d = p.value("lr_d", cfg.lr_d);
   cfg.beta1 = p.value("beta1", cfg.beta1);
   cfg.beta2 = p.value("beta2", cfg.beta2);
+  cfg.ema_decay = p.value("ema_decay", cfg.ema_decay);
 }
 
 }  // namespace
 
 std::string train_usage() {
-  return "Usage: convt-lab train --model dcgan20 --data digits|fashion-mnist|emoji|PATH --out RUN_DIR\n"
+  return "Usage: convt-lab train --model dcgan20 --data digits|fashion-mnist|emoji|PATH --out "
+         "RUN_DIR\n"
          "      [--preset default|notes] [--batch B] [--lr LR] [--lr-d LR] [--beta1 B1]\n"
          "      [--beta2 B2] [--epochs E | --steps S | --seconds T] [--seed N] [--threads N]\n"
          "      [--backend fast|naive] [--init dcgan|pytorch] [--checkpoint-every N]\n"
          "      [--ema-decay D [--ema-warmup N]] [--resume]\n\n"
-         "  --model     a spec in assets/models (dcgan20, dcgan28, rgb32, dcgan64) or a .json file\n"
+         "  --model     a spec in assets/models (dcgan20, dcgan28, rgb32, dcgan64) or a .json "
+         "file\n"
          "  --data      digits: the built-in 10,000 MNIST digits (no download);\n"
          "              fashion-mnist: Debian's dataset-fashion-mnist; emoji: the Twemoji RGB\n"
          "              images (scripts/setup.sh --with-emoji; for rgb32 / dcgan64); or an image\n"
@@ -97,8 +108,9 @@ std::string train_usage() {
          "  --epochs/--steps: total for the run (a resumed run stops at the same total);\n"
          "              --seconds: wall time of this invocation. Default: --epochs 30\n"
          "  --ema-decay also keep G_ema, an exponential moving average of G's weights with this\n"
-         "              decay (0 = off, the default; e.g. 0.999), stored as G_ema.* in the\n"
-         "              checkpoint; `sample --ema` draws from it. Training itself is unchanged\n"
+         "              decay (0 = off; the default preset's 0.999, the notes' 0), stored as\n"
+         "              G_ema.* in the checkpoint; `sample` draws from it unless --no-ema.\n"
+         "              Training itself is unchanged\n"
          "  --ema-warmup updates that copy G before the average starts (default 0), then the\n"
          "              decay ramps up as (1 + s) / (10 + s) to D\n"
          "  --checkpoint-every  steps between checkpoints (default 200); also at the end and\n"
@@ -168,10 +180,15 @@ int run_train(int argc, char** argv) {
       cfg.lr_g = static_cast<float>(parse_number("--lr", a.get("--lr"), 1e-9, 10));
       cfg.lr_d = cfg.lr_g;
     }
-    if (a.has("--lr-d")) cfg.lr_d = static_cast<float>(parse_number("--lr-d", a.get("--lr-d"), 1e-9, 10));
-    if (a.has("--beta1")) cfg.beta1 = static_cast<float>(parse_number("--beta1", a.get("--beta1"), 0, 0.9999999));
-    if (a.has("--beta2")) cfg.beta2 = static_cast<float>(parse_number("--beta2", a.get("--beta2"), 0, 0.9999999));
-    cfg.seed = a.has("--seed") ? static_cast<uint64_t>(parse_number("--seed", a.get("--seed"), 0, 1e15)) : 0;
+    if (a.has("--lr-d"))
+      cfg.lr_d = static_cast<float>(parse_number("--lr-d", a.get("--lr-d"), 1e-9, 10));
+    if (a.has("--beta1"))
+      cfg.beta1 = static_cast<float>(parse_number("--beta1", a.get("--beta1"), 0, 0.9999999));
+    if (a.has("--beta2"))
+      cfg.beta2 = static_cast<float>(parse_number("--beta2", a.get("--beta2"), 0, 0.9999999));
+    cfg.seed = a.has("--seed")
+                   ? static_cast<uint64_t>(parse_number("--seed", a.get("--seed"), 0, 1e15))
+                   : 0;
     cfg.backend = a.has("--backend") ? parse_backend_flag(a.get("--backend")) : nn::Backend::fast;
     cfg.init = a.get("--init");
     if (a.has("--ema-decay")) {
@@ -220,14 +237,14 @@ int run_train(int argc, char** argv) {
   const int64_t per_epoch = t.batches_per_epoch();
   const int64_t target_steps = max_steps > 0 ? max_steps : max_epochs * per_epoch;
 
-  std::fprintf(stderr, "%s: %s, %lld images %s; batch %lld, lr G %g D %g, betas (%g, %g), "
+  std::fprintf(stderr,
+               "%s: %s, %lld images %s; batch %lld, lr G %g D %g, betas (%g, %g), "
                "seed %llu, backend %s, %d thread(s); %s\n",
                t.model().name.c_str(), data.description.c_str(),
                static_cast<long long>(data.size()), shape_to_string(t.model().image_shape).c_str(),
                static_cast<long long>(cfg.batch_size), cfg.lr_g, cfg.lr_d, cfg.beta1, cfg.beta2,
                static_cast<unsigned long long>(cfg.seed), nn::backend_name(cfg.backend), threads,
-               resume ? ("resuming at step " + std::to_string(t.steps_done())).c_str()
-                      : "new run");
+               resume ? ("resuming at step " + std::to_string(t.steps_done())).c_str() : "new run");
 
   if (!resume) {
     std::fprintf(stderr, "%s%s", t.G().parameter_summary().c_str(),

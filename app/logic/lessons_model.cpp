@@ -386,8 +386,15 @@ std::vector<Lesson> make_lessons() {
         "similar, but not the same picture.",
         "Inside G: every layer's output for this z, channel by channel, most active first: "
         "coarse blobs at 5x5 and 10x10, strokes at 20x20, then the single channel of the image.",
+        "Which G? Training never settles: each step moves G against the D of that moment, so the "
+        "last G is one point of a wobble around a good generator. Averaging G's weights over "
+        "the last thousand or so steps (G_ema, below) lands near the middle of the wobble and "
+        "often draws cleaner digits than any single step (Yazici et al. 2019). The average is "
+        "never trained and never seen by D, so its BatchNorm statistics are measured afresh "
+        "from new z. The shipped generator is such an average; the dashboard shows both grids.",
     };
     l.formulas = {
+        "G_ema <- 0.999 G_ema + 0.001 G   after every Step A",
         "lerp(a, b, t) = (1 - t) a + t b",
         "slerp(a, b, t) = sin((1 - t) theta) / sin(theta) a + sin(t theta) / sin(theta) b,   "
         "cos(theta) = a.b / (|a| |b|)",

@@ -14,6 +14,7 @@
 #include "convt/io/assets.h"
 #include "convt/io/png.h"
 #include "convt/nn/model_spec.h"
+#include "convt/train/generator.h"
 
 namespace convt::lab {
 
@@ -23,11 +24,11 @@ using Clock = std::chrono::steady_clock;
 const std::vector<TrainingPreset>& training_presets() {
   static const std::vector<TrainingPreset> presets = {
       {"notes", "the study notes' settings: batch 256, Adam lr 1e-4, betas 0.5 / 0.999", 256, 1e-4f,
-       1e-4f, 0.5f, 0.999f},
+       1e-4f, 0.5f, 0.999f, 0.0f},
       {"fast start",
        "the CLI's measured default: batch 64, lr 2e-4: four times the updates per second of the "
        "notes' batch, digits within minutes",
-       64, 2e-4f, 2e-4f, 0.5f, 0.999f},
+       64, 2e-4f, 2e-4f, 0.5f, 0.999f, kDefaultEmaDecay},
   };
   return presets;
 }
@@ -38,6 +39,7 @@ void apply_preset(const TrainingPreset& preset, GanConfig& cfg) {
   cfg.lr_d = preset.lr_d;
   cfg.beta1 = preset.beta1;
   cfg.beta2 = preset.beta2;
+  cfg.ema_decay = preset.ema_decay;
 }
 
 const char* status_name(SessionStatus s) {
@@ -408,6 +410,8 @@ void TrainingSession::publish(bool new_samples) {
     if (new_samples) {
       const auto began = Clock::now();
       work_.samples = t.generate(run_->z_fixed);
+      if (t.has_ema())
+        work_.samples_ema = generate_with_batch_statistics(*t.G_ema(), run_->z_fixed);
       run_->sample_interval_seconds =
           std::max(run_->cfg.sample_refresh_seconds,
                    25.0 * std::chrono::duration<double>(Clock::now() - began).count());
@@ -501,6 +505,11 @@ void TrainingSession::compute_score() {
   auto& history = work_.score_history;
   if (!history.empty() && history.back().first == work_.score_step) history.pop_back();
   history.emplace_back(work_.score_step, work_.score.score);
+  work_.has_score_ema = run_->trainer->has_ema();
+  if (work_.has_score_ema) {
+    work_.score_ema = quality_score(
+        *run_->classifier, generate_with_batch_statistics(*run_->trainer->G_ema(), run_->z_score));
+  }
   if (history.size() > 512) {  // keep the first, thin the rest by half
     std::vector<std::pair<int64_t, float>> thinned;
     for (size_t i = 0; i < history.size(); i += 2) thinned.push_back(history[i]);
@@ -508,7 +517,8 @@ void TrainingSession::compute_score() {
     history.swap(thinned);
   }
   run_->last_score = Clock::now();
-  // Scoring takes a G forward of score_count samples: keep it under ~4% of the training time.
+  // Scoring takes a G forward of score_count samples (two with G_ema): keep it under ~4% of the
+  // training time.
   run_->score_interval_seconds =
       std::max(run_->cfg.score_seconds,
                24.0 * std::chrono::duration<double>(run_->last_score - began).count());

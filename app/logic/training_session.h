@@ -47,12 +47,12 @@ struct SessionConfig {
   int threads = 1;                         // fast backend's threads (convt::fast::set_num_threads)
   std::string run_dir = "runs/dashboard";  // checkpoint.safetensors, exports, time-lapse frames
   int grid_count = 64;                     // fixed-z samples shown (and real images beside them)
-  uint64_t grid_seed = 20240;           // the fixed z: GanTrainer::latent_batch(grid_count, seed)
+  uint64_t grid_seed = 20240;  // the fixed z: GanTrainer::latent_batch(grid_count, seed)
   // While running, the sample grid is redrawn at most this often, and never so often that
   // drawing it takes more than ~4% of the time (25x its cost apart); single steps redraw at once.
   double sample_refresh_seconds = 0.4;
-  double autosave_seconds = 60.0;       // "last good checkpoint" while running; <= 0: never
-  size_t series_capacity = 4096;        // MetricSeries capacity (points)
+  double autosave_seconds = 60.0;  // "last good checkpoint" while running; <= 0: never
+  size_t series_capacity = 4096;   // MetricSeries capacity (points)
   // Quality score (logic/quality_score.h) for 1x20x20 models: the classifier's asset path ("":
   // none), how many fixed-z samples it scores, and how often while running (also on pause; at
   // least 24x the time one scoring takes, so scoring costs at most ~4% of training).
@@ -61,12 +61,17 @@ struct SessionConfig {
   double score_seconds = 20.0;
 };
 
+// The decay of the averaged G that the "fast start" preset keeps (GanConfig::ema_decay), as
+// dcgan20's "default" preset in assets/models/dcgan20.json.
+inline constexpr float kDefaultEmaDecay = 0.999f;
+
 // A named set of hyperparameters (the dashboard's preset buttons).
 struct TrainingPreset {
   std::string name;
   std::string why;  // one line shown next to the button
   int64_t batch_size;
   float lr_g, lr_d, beta1, beta2;
+  float ema_decay;  // GanConfig::ema_decay: 0 = no averaged G
 };
 // "notes" (batch 256, lr 1e-4, betas 0.5 / 0.999, as the study notes) and "fast start".
 const std::vector<TrainingPreset>& training_presets();
@@ -113,8 +118,11 @@ struct TrainingSnapshot {
   int64_t samples_step = -1;      // steps done when `samples` was drawn
   uint64_t samples_version = 0;   // increases with each new sample grid
   float sample_diversity = 0.0f;  // mean per-pixel std over the sample grid
-  Tensor real;                    // (grid_count, C, H, W) real images, for comparison
-  float real_diversity = 0.0f;    // the same measure on `real`
+  // G_ema(fixed z) when the run keeps an averaged G (GanConfig::ema_decay > 0), else empty; drawn
+  // with the grid's own batch statistics (generator.h: generate_with_batch_statistics).
+  Tensor samples_ema;
+  Tensor real;                  // (grid_count, C, H, W) real images, for comparison
+  float real_diversity = 0.0f;  // the same measure on `real`
 
   int64_t step = 0, epoch = 0, batches_per_epoch = 0;
   double elapsed_seconds = 0.0;     // training time of this run (paused time excluded)
@@ -130,6 +138,8 @@ struct TrainingSnapshot {
   QualityScore score;      // of score_count fixed-z samples at score_step
   int64_t score_step = -1;
   std::vector<std::pair<int64_t, float>> score_history;  // (step, score), at most 512 entries
+  bool has_score_ema = false;  // G_ema's score at score_step (the same z, batch statistics)
+  QualityScore score_ema;
   std::string score_note;  // why there is no score (another model, no classifier), if so
 
   // The last copy of G made on request_generator() (nullptr before the first; kept after a

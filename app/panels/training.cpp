@@ -226,6 +226,20 @@ void draw_controls(TrainingState& s) {
   s.form.gan.lr_d = std::clamp(s.form.gan.lr_d, 1e-7f, 1.0f);
   s.form.gan.beta1 = std::clamp(s.form.gan.beta1, 0.0f, 0.999f);
   s.form.gan.beta2 = std::clamp(s.form.gan.beta2, 0.0f, 0.9999f);
+  bool average = s.form.gan.ema_decay > 0.0f;
+  if (ImGui::Checkbox("averaged G", &average)) {
+    s.form.gan.ema_decay = average ? lab::kDefaultEmaDecay : 0.0f;
+  }
+  if (has_run && average != (s.snap.config.gan.ema_decay > 0.0f)) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("(Reset)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("the averaged G is kept from a run's start");
+  }
+  help_marker(
+      "Also keeps G_ema = 0.999 G_ema + 0.001 G after every Step A (warmed up from a copy of G): "
+      "a moving average of G's weights over roughly the last thousand steps. It does not change "
+      "training. Its samples are shown beside G's, with their score: the average smooths out "
+      "G's step-to-step swings and is often the cleaner generator.");
   if (has_run) {
     const GanConfig& now = s.snap.config.gan;
     const bool changed = now.lr_g != s.form.gan.lr_g || now.lr_d != s.form.gan.lr_d ||
@@ -457,11 +471,16 @@ void draw_progress(const TrainingState& s) {
   ImGui::TextDisabled("UI %.0f frames/s", ImGui::GetIO().Framerate);
   if (!snap.model_name.empty()) {
     ImGui::SameLine();
-    ImGui::TextDisabled(
-        "%s on %s; batch %" PRId64 ", lr_G %.1e, lr_D %.1e, betas %.2f/%.3f, %s",
-        snap.model_name.c_str(), snap.dataset_description.c_str(), snap.config.gan.batch_size,
-        snap.config.gan.lr_g, snap.config.gan.lr_d, snap.config.gan.beta1, snap.config.gan.beta2,
-        snap.config.gan.backend == nn::Backend::fast ? "fast backend" : "naive backend");
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "%s on %s; batch %" PRId64 ", lr_G %.1e, lr_D %.1e, betas %.2f/%.3f, %s%s",
+                  snap.model_name.c_str(), snap.dataset_description.c_str(),
+                  snap.config.gan.batch_size, snap.config.gan.lr_g, snap.config.gan.lr_d,
+                  snap.config.gan.beta1, snap.config.gan.beta2,
+                  snap.config.gan.backend == nn::Backend::fast ? "fast backend" : "naive backend",
+                  snap.config.gan.ema_decay > 0.0f ? ", averaged G (EMA)" : "");
+    const ImVec4 disabled = ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled);
+    widgets::wrapped_at_spaces(line, &disabled);  // "2.0e-04" stays whole
   }
   ImGui::PopTextWrapPos();
 }
@@ -629,6 +648,11 @@ void draw_quality(const lab::TrainingSnapshot& snap) {
                 snap.score_step, q.score, 100.0 * q.confident);
   ImGui::BeginGroup();  // the tooltip is for every line of it
   widgets::wrapped_at_spaces(line);
+  if (snap.has_score_ema) {
+    std::snprintf(line, sizeof line, "averaged G (G_ema): score %.2f, %.0f%% confident",
+                  snap.score_ema.score, 100.0 * snap.score_ema.confident);
+    widgets::wrapped_at_spaces(line);
+  }
   ImGui::EndGroup();
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip(
@@ -693,7 +717,15 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
     } else {
       s.real_tiles = lab::tile_images(s.snap.real, 8);
     }
+    s.ema_tiles = {};
+    if (is_rgb(s.snap.samples_ema)) {
+      s.ema_rgb.upload(make_image_grid(s.snap.samples_ema, 8, 1, 1));
+    } else if (s.snap.samples_ema.numel() > 0) {
+      s.ema_tiles = lab::tile_images(s.snap.samples_ema, 8);
+    }
   }
+  const bool has_ema = s.snap.samples_ema.numel() > 0;
+  const bool show_ema = has_ema && !s.real_beside;
   const bool rgb_samples = is_rgb(s.snap.samples), rgb_real = is_rgb(s.snap.real);
   const int sample_rows = rgb_samples ? s.sample_rgb.height() : s.sample_tiles.rows;
   const int real_rows = rgb_real ? s.real_rgb.height() : s.real_tiles.rows;
@@ -702,19 +734,37 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
   // The two grids grow with the room (up to 2x at UI scale 100%, more when scaled up), and keep
   // at least a readable column for the diagnoses beside them; with no room for that even at 1x,
   // the diagnoses go below the grids.
-  const float avail_height = ImGui::GetContentRegionAvail().y - ImGui::GetFontSize() * 1.6f;
+  // Each grid has a title line above it and, once scored, a score line below it.
+  const float text_lines = s.snap.has_score ? 2.0f : 1.0f;
+  const float avail_height = ImGui::GetContentRegionAvail().y -
+                             ImGui::GetTextLineHeightWithSpacing() * text_lines -
+                             ImGui::GetFrameHeight();
   const float avail_width = ImGui::GetContentRegionAvail().x;
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   const float diagnoses_min_width = widgets::px(300.0f);
   // Pixels of the grids at scale 1 (an empty grid's frame until a run has samples).
   const int tile_rows = std::max({1, sample_rows, real_rows, kEmptyGridSide});
-  const int tile_cols =
-      std::max({1, sample_cols, kEmptyGridSide}) + std::max({1, real_cols, kEmptyGridSide});
+  const int left_cols = std::max({1, sample_cols, kEmptyGridSide});
+  const int right_cols = std::max({1, real_cols, kEmptyGridSide});
+  // A column is as wide as its grid or its title, whichever is wider.
+  const float radio = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x;
+  const float left_title = ImGui::CalcTextSize("G(fixed z) at step 000000").x;
+  const float right_title = has_ema ? 2.0f * radio + spacing + ImGui::CalcTextSize("G_ema").x +
+                                          ImGui::CalcTextSize("real images").x
+                                    : ImGui::CalcTextSize("real images").x;
+  auto grids_width = [&](float sc) {
+    return std::max(left_cols * sc, left_title) + spacing + std::max(right_cols * sc, right_title);
+  };
+  // The grids grow with the room (up to 2x at UI scale 100%, more when scaled up) and keep at
+  // least a readable column for the diagnoses beside them; with no room for that even at 1x, the
+  // diagnoses go below the grids.
   const float max_scale = 2.0f * widgets::px(1.0f);
-  const float by_width = (avail_width - diagnoses_min_width - 2.0f * spacing) / tile_cols;
-  const bool diagnoses_beside = by_width >= 1.0f;
-  const float scale = std::clamp(
-      std::min(avail_height / tile_rows, diagnoses_beside ? by_width : max_scale), 1.0f, max_scale);
+  const float room = avail_width - diagnoses_min_width - spacing;
+  const bool diagnoses_beside = grids_width(1.0f) <= room;
+  float scale = std::clamp(avail_height / tile_rows, 1.0f, max_scale);
+  while (scale > 1.0f && grids_width(scale) > (diagnoses_beside ? room : avail_width)) {
+    scale = std::max(1.0f, scale - 0.05f);
+  }
 
   char samples_hint[200], real_hint[100];
   std::snprintf(samples_hint, sizeof samples_hint,
@@ -724,24 +774,49 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
   std::snprintf(real_hint, sizeof real_hint, "%d images of the training data, to compare G's with.",
                 s.form.grid_count);
   ImGui::BeginGroup();
+  if (has_ema) ImGui::AlignTextToFramePadding();  // level with the radio buttons beside it
   if (s.snap.samples_step >= 0) {
     ImGui::Text("G(fixed z) at step %" PRId64, s.snap.samples_step);
   } else {
     ImGui::TextUnformatted("G(fixed z)");
   }
+
   if (rgb_samples) {
     draw_rgb(s.sample_rgb, scale, samples_hint);
   } else {
     draw_tiles(heatmaps, "samples", s.sample_tiles, scale, samples_hint);
   }
+  if (s.snap.has_score) {
+    ImGui::TextDisabled("score %.2f (step %" PRId64 ")", s.snap.score.score, s.snap.score_step);
+  }
   ImGui::EndGroup();
   ImGui::SameLine();
   ImGui::BeginGroup();
-  ImGui::TextUnformatted("real images");
-  if (rgb_real) {
+  if (has_ema) {  // a switch between G_ema and the real images
+    if (ImGui::RadioButton("G_ema", show_ema)) s.real_beside = false;
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip(
+          "G_ema(fixed z): the averaged G (same z as G's grid), BatchNorm with the grid's own\n"
+          "batch statistics. The score beside it is of the same z as G's score.");
+    }
+    ImGui::SameLine();
+    if (ImGui::RadioButton("real images", !show_ema)) s.real_beside = true;
+  } else {
+    ImGui::TextUnformatted("real images");
+  }
+  if (show_ema) {
+    if (is_rgb(s.snap.samples_ema)) {
+      draw_rgb(s.ema_rgb, scale, samples_hint);
+    } else {
+      draw_tiles(heatmaps, "samples_ema", s.ema_tiles, scale, samples_hint);
+    }
+  } else if (rgb_real) {
     draw_rgb(s.real_rgb, scale, real_hint);
   } else {
     draw_tiles(heatmaps, "real", s.real_tiles, scale, real_hint);
+  }
+  if (show_ema && s.snap.has_score_ema) {
+    ImGui::TextDisabled("score %.2f (step %" PRId64 ")", s.snap.score_ema.score, s.snap.score_step);
   }
   ImGui::EndGroup();
   if (diagnoses_beside) ImGui::SameLine();
@@ -786,11 +861,12 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
   }
   draw_quality(s.snap);
   if (found.empty()) {
-    ImGui::TextColored(kOkColour, "%s",
-                       s.snap.series.points().size() < 20
-                           ? "Too early to tell: diagnoses need 20 points of the curves."
-                           : "Nothing alarming: loss_D near 2 ln 2 = 1.39 and loss_G near "
-                             "ln 2 = 0.69 .. 2 with D(x), D(G(z)) near 0.5 is a healthy game.");
+    widgets::wrapped_at_spaces(
+        s.snap.series.points().size() < 20
+            ? "Too early to tell: diagnoses need 20 points of the curves."
+            : "Nothing alarming: loss_D near 2 ln 2 = 1.39 and loss_G near ln 2 = 0.69 .. 2 "
+              "with D(x), D(G(z)) near 0.5 is a healthy game.",
+        &kOkColour);
   }
   for (const lab::Diagnosis& d : found) {
     widgets::wrapped_at_spaces(d.title, &kErrorColour);

@@ -41,8 +41,11 @@ struct TrainingState {
 
   // Tiled grids, re-tiled when the snapshot's samples change.
   uint64_t tiled_samples_version = UINT64_MAX;
-  lab::TiledImage sample_tiles, real_tiles;  // 1-channel models: drawn by the heatmap renderer
-  gfx::RgbTexture sample_rgb, real_rgb;      // 3-channel models (rgb32, dcgan64): in colour
+  lab::TiledImage sample_tiles, real_tiles, ema_tiles;  // 1 channel: the heatmap renderer
+  gfx::RgbTexture sample_rgb, real_rgb, ema_rgb;        // 3 channels (rgb32, dcgan64): colour
+  // Beside G's grid: G_ema's when the run keeps an averaged G, unless the real images are asked
+  // for (always the real images when it does not).
+  bool real_beside = false;
 
   // A saved run opened read-only (assets/runs/<name>, logic/saved_run.h; lesson 8): while set,
   // the panel shows it (curves, grids, diagnoses) instead of the live session, with a banner and

@@ -99,7 +99,7 @@ TEST_F(TrainCli, EmaIsTrainedStoredAndSampled) {
                     " --data digits --batch 8 --steps 3 --ema-decay 0.999 --out ema");
   ASSERT_EQ(t.status, 0) << t.out;
   const std::string ckpt = " --checkpoint ema/checkpoint.safetensors --n 6 --seed 2";
-  CmdResult g = run("sample" + ckpt + " --batch-stats --out g.npy");
+  CmdResult g = run("sample" + ckpt + " --no-ema --batch-stats --out g.npy");
   ASSERT_EQ(g.status, 0) << g.out;
   CmdResult e = run("sample" + ckpt + " --ema --batch-stats --out e.npy");
   ASSERT_EQ(e.status, 0) << e.out;
@@ -113,6 +113,13 @@ TEST_F(TrainCli, EmaIsTrainedStoredAndSampled) {
   CmdResult reest = run("sample" + ckpt + " --ema --out r.npy");  // statistics re-estimated
   ASSERT_EQ(reest.status, 0) << reest.out;
   EXPECT_NE(reest.out.find("re-estimated"), std::string::npos) << reest.out;
+  // Without a flag, a file with G_ema is sampled from G_ema, and says so.
+  CmdResult d = run("sample" + ckpt + " --out d.npy");
+  ASSERT_EQ(d.status, 0) << d.out;
+  EXPECT_NE(d.out.find("G_ema, the averaged G"), std::string::npos) << d.out;
+  EXPECT_EQ(convt::read_npy((dir_ / "d.npy").string()).values(),
+            convt::read_npy((dir_ / "r.npy").string()).values());
+  EXPECT_EQ(run("sample" + ckpt + " --ema --no-ema --out x.npy").status, 2);
 
   ASSERT_EQ(run("train --model " + kTiny + " --data digits --batch 8 --steps 1 --out plain").status,
             0);

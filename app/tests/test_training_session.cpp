@@ -597,6 +597,41 @@ TEST_F(SessionTest, PauseComputesTheQualityScore) {
   EXPECT_EQ(snap.score_history.size(), 1u);
 }
 
+// With an averaged G the snapshot carries G_ema's grid and score beside G's: after one step
+// G_ema is still a copy of G (the first update copies), drawn with the grid's batch statistics;
+// after a few steps it differs from G. Without one, no second grid and no second score.
+TEST_F(SessionTest, AnAveragedGIsDrawnAndScoredBesideG) {
+  cfg_.classifier = "classifier/digits20.safetensors";
+  cfg_.score_count = 40;
+  cfg_.gan.ema_decay = 0.9f;
+  TrainingSession s;
+  s.prepare(cfg_);
+  s.one_batch();
+  ASSERT_TRUE(wait_idle(s));
+  TrainingSnapshot snap = snapshot(s);
+  ASSERT_EQ(snap.samples_ema.shape(), snap.samples.shape());
+  for (int i = 0; i < 4; ++i) s.one_batch();
+  s.pause();
+  ASSERT_TRUE(wait_idle(s));
+  snap = snapshot(s);
+  ASSERT_EQ(snap.samples_ema.shape(), (std::vector<int64_t>{16, 1, 20, 20}));
+  EXPECT_NE(snap.samples_ema.values(), snap.samples.values());
+  ASSERT_TRUE(snap.has_score);
+  ASSERT_TRUE(snap.has_score_ema);
+  EXPECT_EQ(snap.score_ema.count, 40);
+  EXPECT_GE(snap.score_ema.score, 1.0f - 1e-4f);
+
+  cfg_.gan.ema_decay = 0.0f;
+  TrainingSession plain;
+  plain.prepare(cfg_);
+  plain.one_batch();
+  plain.pause();
+  ASSERT_TRUE(wait_idle(plain));
+  snap = snapshot(plain);
+  EXPECT_EQ(snap.samples_ema.numel(), 0);
+  EXPECT_FALSE(snap.has_score_ema);
+}
+
 TEST_F(SessionTest, BadDataFailsWithTheReason) {
   TrainingSession s;
   cfg_.data = (dir_ / "no_such_folder").string();

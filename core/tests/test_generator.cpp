@@ -191,3 +191,21 @@ TEST(Generator, ShippedFilesLoadAndGenerate) {
     for (int64_t i = 0; i < x.numel(); ++i) ASSERT_LE(std::abs(x[i]), 1.0f) << file;  // tanh
   }
 }
+
+// Batch statistics: the same images as a training-mode forward, and the running statistics kept.
+TEST(Generator, BatchStatisticsSamplingLeavesTheRunningStatisticsAlone) {
+  nn::GanModel m = nn::build_gan(tiny_spec(), 5);
+  reestimate_batch_norm(*m.G, m.latent_dim, 2, 8, 3);  // statistics that are not z's
+  const std::map<std::string, Tensor> before = nn::state_dict(*m.G);
+  const Tensor z = latent_batch(6, m.latent_dim, 11);
+  const Tensor x = generate_with_batch_statistics(*m.G, z);
+  const std::map<std::string, Tensor> after = nn::state_dict(*m.G);
+  for (const auto& [name, t] : before) EXPECT_EQ(after.at(name).values(), t.values()) << name;
+
+  nn::GanModel copy = nn::build_gan(tiny_spec(), 5);
+  nn::load_state_dict(*copy.G, before, "", "copy");
+  copy.G->set_training(true);
+  EXPECT_EQ(copy.G->forward(z).values(), x.values());
+  m.G->set_training(false);
+  EXPECT_NE(m.G->forward(z).values(), x.values());  // running statistics give other images
+}

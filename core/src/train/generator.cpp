@@ -72,6 +72,36 @@ void reestimate_batch_norm(nn::Sequential& G, int latent_dim, int64_t batches, i
   G.set_training(false);
 }
 
+Tensor generate_with_batch_statistics(nn::Sequential& G, const Tensor& z) {
+  struct Kept {
+    nn::BatchNorm* bn;
+    Tensor mean, var;
+  };
+  std::vector<Kept> kept;
+  for (size_t i = 0; i < G.size(); ++i) {
+    if (auto* bn = dynamic_cast<nn::BatchNorm*>(&G.layer(i))) {
+      kept.push_back({bn, bn->running_mean, bn->running_var});
+    }
+  }
+  auto restore = [&] {
+    for (Kept& k : kept) {
+      k.bn->running_mean = k.mean;
+      k.bn->running_var = k.var;
+    }
+    G.set_training(false);
+  };
+  G.set_training(true);
+  Tensor out;
+  try {
+    out = G.forward(z);
+  } catch (...) {
+    restore();
+    throw;
+  }
+  restore();
+  return out;
+}
+
 Generator load_generator(const std::string& path, GeneratorChoice which) {
   SafetensorsFile f;
   try {

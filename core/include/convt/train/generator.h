@@ -60,6 +60,13 @@ void reestimate_batch_norm(nn::Sequential& G, int latent_dim, int64_t batches, i
                            uint64_t seed);
 inline constexpr uint64_t kBatchNormSeed = 0x5eed;
 
+// G(z) with every BatchNorm normalising by z's own batch statistics (training mode), for an
+// averaged G whose running statistics are not its own, when re-estimating them is too slow (the
+// dashboard's live G_ema grid). The running statistics are left exactly as they were; G is left
+// in evaluation mode. Dropout layers, if G has any, drop as in training. z (N, latent_dim), N >= 2
+// -> (N, C, H, W).
+Tensor generate_with_batch_statistics(nn::Sequential& G, const Tensor& z);
+
 // Writes a generator file from a full training checkpoint: G as trained, and G_ema when the run
 // kept one, its BatchNorm statistics re-estimated first. Atomic (temp name + rename). Returns a
 // one-line summary ("G and G_ema, 14 tensors, 5.2 MB"). Throws CheckpointError / SafetensorsError.
