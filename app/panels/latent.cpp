@@ -16,6 +16,7 @@
 
 #include "convt/fast/fast_ops.h"
 #include "convt/io/assets.h"
+#include "convt/io/png.h"
 #include "gfx/colormap.h"
 #include "logic/quality_score.h"
 #include "panels/first_load.h"
@@ -32,10 +33,41 @@ const ImVec4 kNoteColour(0.75f, 0.75f, 0.75f, 1.0f);
 constexpr int kGridCols = 8, kGridRows = 8;
 constexpr float kSliderRange = 3.0f;
 
-// One image (C, H, W) of `images` (N, C, H, W) as a grayscale heatmap (tanh range [-1, 1]).
-widgets::HeatmapGridEvents draw_image(gfx::HeatmapRenderer& heatmaps, const char* id,
-                                      const Tensor& images, int64_t n, float cell,
+// One image (C, H, W) of `images` (N, C, H, W): a grayscale heatmap (tanh range [-1, 1]) for one
+// channel, a colour texture for three (the events then say clicked / hovered at cell (0, 0)).
+widgets::HeatmapGridEvents draw_image(LatentState& s, gfx::HeatmapRenderer& heatmaps,
+                                      const char* id, const Tensor& images, int64_t n, float cell,
                                       bool outline = false) {
+  const int c = static_cast<int>(images.dim(1));
+  const int h = static_cast<int>(images.dim(2)), w = static_cast<int>(images.dim(3));
+  const int64_t per_image = static_cast<int64_t>(c) * h * w;
+  cell *= 20.0f / static_cast<float>(std::max(h, w));  // any model's images as big as 20x20 ones
+  if (c == 3) {
+    Tensor one({1, 3, h, w}, std::vector<float>(images.data() + n * per_image,
+                                                images.data() + (n + 1) * per_image));
+    const Image8 image = make_image_grid(one, 1, 1, 0);
+    LatentState::RgbImage& slot = s.rgb_images[ImGui::GetID(id)];
+    if (slot.texture.empty() || slot.pixels != image.pixels) {
+      slot.texture.upload(image);
+      slot.pixels = image.pixels;
+    }
+    const float px = widgets::px(cell);
+    ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(slot.texture.id())),
+                 ImVec2(w * px, h * px));
+    widgets::HeatmapGridEvents ev;
+    if (ImGui::IsItemHovered()) {
+      ev.hovered_row = ev.hovered_col = 0;
+      if (outline) {
+        ImGui::GetWindowDrawList()->AddRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax(),
+                                            IM_COL32(255, 220, 60, 255), 0.0f, 0, 2.0f);
+      }
+      if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
+        ev.clicked_row = ev.clicked_col = 0;
+        ev.clicked_button = ImGuiMouseButton_Left;
+      }
+    }
+    return ev;
+  }
   widgets::HeatmapGridOptions o;
   o.vmin = -1.0f;
   o.vmax = 1.0f;
@@ -45,8 +77,7 @@ widgets::HeatmapGridEvents draw_image(gfx::HeatmapRenderer& heatmaps, const char
   o.show_indices = false;
   o.show_colorbar = false;
   o.outline_hovered = outline;
-  const int h = static_cast<int>(images.dim(2)), w = static_cast<int>(images.dim(3));
-  return widgets::heatmap_grid(heatmaps, id, images.data() + n * images.dim(1) * h * w, h, w, o);
+  return widgets::heatmap_grid(heatmaps, id, images.data() + n * per_image, h, w, o);
 }
 
 void set_stale(LatentState& s) {
@@ -193,11 +224,37 @@ void follow_training(LatentState& s, const LatentLinks& links) {
 // ---- Top row: checkpoint, z controls, the image and its nearest real digit ----------------------
 
 void draw_checkpoint_row(LatentState& s, const LatentLinks& links) {
+  take_file_load(s);
+  const bool reading = s.file_loading.busy();
+  ImGui::BeginDisabled(reading);
+  ImGui::SetNextItemWidth(widgets::px(110));
+  if (ImGui::BeginCombo("##shipped", "Shipped", ImGuiComboFlags_HeightLarge)) {
+    for (const ShippedGenerator& g : kShippedGenerators) {
+      std::string path;
+      try {
+        path = asset_path(g.file);
+      } catch (const std::exception&) {
+        continue;  // not shipped in this copy
+      }
+      std::error_code ec;
+      const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, ec);
+      if (!ec) path = canonical.string();
+      if (ImGui::Selectable(g.label, path == s.path)) {
+        std::snprintf(s.path, sizeof s.path, "%s", path.c_str());
+        s.follow.set_following(false);
+        start_file_load(s, path);
+      }
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+    ImGui::SetTooltip("The generators that come with ConvT Lab (assets/checkpoints).");
+  }
+  ImGui::SameLine();
   ImGui::SetNextItemWidth(widgets::px(420));
   ImGui::InputText("##ckpt", s.path, sizeof s.path);
   ImGui::SameLine();
-  take_file_load(s);
-  const bool reading = s.file_loading.busy();
   ImGui::BeginDisabled(reading);
   if (ImGui::Button(reading ? "Loading..." : "Load checkpoint")) {
     s.follow.set_following(false);
@@ -250,7 +307,7 @@ void draw_current(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
   const Tensor& img = m.image();
   ImGui::BeginGroup();
   ImGui::TextUnformatted("G(z)");
-  draw_image(heatmaps, "##current", img, 0, 6.5f);
+  draw_image(s, heatmaps, "##current", img, 0, 6.5f);
   ImGui::EndGroup();
 
   // Nearest real neighbour, recomputed when z moves.
@@ -266,7 +323,7 @@ void draw_current(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
     ImGui::SameLine();
     ImGui::BeginGroup();
     ImGui::TextUnformatted("nearest real digit");
-    draw_image(heatmaps, "##neighbour", s.digits.images, s.neighbour.index, 6.5f);
+    draw_image(s, heatmaps, "##neighbour", s.digits.images, s.neighbour.index, 6.5f);
     ImGui::EndGroup();
     ImGui::Text("#%lld (a %d), pixel distance %.2f", static_cast<long long>(s.neighbour.index),
                 s.digits.labels[static_cast<size_t>(s.neighbour.index)], s.neighbour.distance);
@@ -322,7 +379,7 @@ void draw_random_grid(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
       char id[32];
       std::snprintf(id, sizeof id, "##grid%d", n);
       if (c > 0) ImGui::SameLine(0, widgets::px(2));
-      if (draw_image(heatmaps, id, s.grid_images, n, 1.5f, true).clicked()) {
+      if (draw_image(s, heatmaps, id, s.grid_images, n, 1.5f, true).clicked()) {
         m.set_z(lab::LatentModel::row(s.grid_z, n));
       }
     }
@@ -394,7 +451,7 @@ void draw_interpolation(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
     char id[32];
     std::snprintf(id, sizeof id, "##strip%d", i);
     if (i > 0) ImGui::SameLine(0, widgets::px(4));
-    if (draw_image(heatmaps, id, s.strip_images, i, 3.0f, true).clicked()) {
+    if (draw_image(s, heatmaps, id, s.strip_images, i, 3.0f, true).clicked()) {
       m.set_z(s.strip_z[static_cast<size_t>(i)]);
     }
     if (ImGui::IsItemHovered()) {
@@ -458,7 +515,7 @@ void draw_plane(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
       if (c > 0) ImGui::SameLine(0, widgets::px(2));
       const bool centre = r == n / 2 && c == n / 2;
       if (centre) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 1.0f);
-      if (draw_image(heatmaps, id, s.plane_images, k, 2.4f, true).clicked()) {
+      if (draw_image(s, heatmaps, id, s.plane_images, k, 2.4f, true).clicked()) {
         m.set_z(s.plane_z[static_cast<size_t>(k)]);
       }
       if (centre) ImGui::PopStyleVar();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "convt/nn/sequential.h"
 #include "convt/tensor.h"
 #include "gfx/heatmap_renderer.h"
+#include "gfx/rgb_texture.h"
 #include "logic/background_load.h"
 #include "logic/generator_weights.h"
 #include "logic/latent_model.h"
@@ -93,6 +95,14 @@ struct LatentState {
   std::string slice_message;
 
   bool stale = true;  // grids, strip and plane need recomputing (new model)
+
+  // Colour images (RGB models: rgb32, dcgan64) as textures, one per drawn image, by ImGui ID;
+  // uploaded again only when the image's pixels change.
+  struct RgbImage {
+    gfx::RgbTexture texture;
+    std::vector<uint8_t> pixels;  // what the texture holds
+  };
+  std::map<unsigned int, RgbImage> rgb_images;
 };
 
 // What the panel may reach outside itself: the stepper (to load a ConvT slice into it) and the
@@ -109,6 +119,20 @@ struct LatentLinks {
 
 // The shipped checkpoint, assets/checkpoints/dcgan20_digits.safetensors.
 inline constexpr const char* kShippedCheckpoint = "checkpoints/dcgan20_digits.safetensors";
+
+// The generators the project ships (under assets/), offered by the explorer's "Shipped" menu
+// when the file is there: {file, what it makes}.
+struct ShippedGenerator {
+  const char* file;
+  const char* label;
+};
+inline constexpr ShippedGenerator kShippedGenerators[] = {
+    {"checkpoints/dcgan20_digits.safetensors", "dcgan20: 20x20 digits"},
+    {"checkpoints/dcgan28_digits_G.safetensors", "dcgan28: 28x28 digits"},
+    {"checkpoints/dcgan28_fashion_G.safetensors", "dcgan28: 28x28 Fashion-MNIST"},
+    {"checkpoints/rgb32_emoji_G.safetensors", "rgb32: 32x32 emoji (colour)"},
+    {"checkpoints/dcgan64_emoji_G.safetensors", "dcgan64: 64x64 emoji (colour)"},
+};
 
 // True while the panel has work on another thread (its first load, a checkpoint, the class
 // directions) or a finished one to take: the window keeps drawing until it is taken.
