@@ -159,9 +159,10 @@ void apply_completion(const lab::CompletionTarget& t, CompletionState& cs) {
 
 // ---- Drawing -----------------------------------------------------------------------------------
 
-// Lessons are full of numbers ("1.39", "0.69"): wrapped at spaces only, never inside one.
+// Lessons are full of numbers ("1.39", "0.69"): wrapped at spaces only, never inside one; and
+// at most about 100 characters a line, however wide the window.
 void wrapped(std::string_view text, const ImVec4* colour = nullptr) {
-  widgets::wrapped_at_spaces(text, colour);
+  widgets::wrapped_at_spaces(text, colour, ImGui::GetFontSize() * 48.0f);
 }
 
 std::string number(float v) {

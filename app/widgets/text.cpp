@@ -15,8 +15,9 @@ void wrapped(std::string_view text, const ImVec4* colour) {
   if (colour) ImGui::PopStyleColor();
 }
 
-void wrapped_at_spaces(std::string_view text, const ImVec4* colour) {
-  const float width = std::max(1.0f, ImGui::GetContentRegionAvail().x);
+void wrapped_at_spaces(std::string_view text, const ImVec4* colour, float max_width) {
+  float width = std::max(1.0f, ImGui::GetContentRegionAvail().x);
+  if (max_width > 0.0f) width = std::min(width, max_width);
   const auto width_of = [](std::string_view s) {
     return ImGui::CalcTextSize(s.data(), s.data() + s.size()).x;
   };

@@ -13,7 +13,10 @@ void wrapped(std::string_view text, const ImVec4* colour = nullptr);
 
 // The same, but lines break only at spaces (logic/text_wrap.h): ImGui's wrap also breaks after
 // '.', which can split a number ("1." / "39"). For paragraphs with numbers in them.
-void wrapped_at_spaces(std::string_view text, const ImVec4* colour = nullptr);
+// `max_width` > 0 caps the line length (pixels) below the available width, for prose that
+// should stay readable in a wide window.
+void wrapped_at_spaces(std::string_view text, const ImVec4* colour = nullptr,
+                       float max_width = 0.0f);
 
 // `pixels` as laid out at UI scale 100% (a 16 px font), in pixels at the current scale: widths
 // and sizes written in pixels grow with the font (View menu, Ctrl+= / Ctrl+-).
