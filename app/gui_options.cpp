@@ -43,7 +43,7 @@ std::string gui_usage() {
          "  --open-popup NAME  training: open the popup its button opens (saved-runs)\n"
          "  --size WxH         the window's size in pixels (default: the last one, or 1280x800)\n"
          "  --scale PCT        UI scale in percent, 100..250 (default: the last one, or 100)\n"
-         "  --theme NAME       dark or high-contrast (default: the last one, or dark)\n"
+         "  --theme NAME       dark, light or high-contrast (default: the last one, or dark)\n"
          "  --check-layout     with --screenshot: list every window that cuts off what it holds\n"
          "                     and cannot scroll to it; exit 3 if there is one\n"
          "  convt-lab op ... / convt-lab shape ...   command-line subcommands (convt-lab --help)\n";
@@ -152,8 +152,10 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
       auto w = x == std::string::npos ? std::nullopt : parse_int(text.substr(0, x));
       auto h = x == std::string::npos ? std::nullopt : parse_int(text.substr(x + 1));
       if (!w || !h || *w < 640 || *w > 7680 || *h < 480 || *h > 4320) {
-        return error("--size expects WxH in pixels, from 640x480 to 7680x4320 (e.g. 1024x700), "
-                     "found '" + text + "'");
+        return error(
+            "--size expects WxH in pixels, from 640x480 to 7680x4320 (e.g. 1024x700), "
+            "found '" +
+            text + "'");
       }
       options.width = *w;
       options.height = *h;
@@ -161,8 +163,10 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
       auto v = value();
       auto n = v ? parse_int(*v) : std::nullopt;
       if (!n || *n < 100 || *n > 250) {
-        return error("--scale expects the UI scale in percent, a whole number from 100 to 250, "
-                     "found '" + (v ? *v : std::string("nothing")) + "'");
+        return error(
+            "--scale expects the UI scale in percent, a whole number from 100 to 250, "
+            "found '" +
+            (v ? *v : std::string("nothing")) + "'");
       }
       options.scale_percent = *n;
     } else if (flag == "--check-layout") {
@@ -173,8 +177,10 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
         options.theme = 0;
       } else if (v && *v == "high-contrast") {
         options.theme = 1;
+      } else if (v && *v == "light") {
+        options.theme = 2;
       } else {
-        return error("--theme expects dark or high-contrast, found '" +
+        return error("--theme expects dark, light or high-contrast, found '" +
                      (v ? *v : std::string("nothing")) + "'");
       }
     } else if (flag == "--show-me") {
@@ -192,10 +198,11 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
       options.show_me_lesson = *n - 1;
       options.show_me_index = *m - 1;
     } else {
-      return error("unknown option '" + std::string(argv[i]) +
-                   "'; GUI options: --panel NAME, --screenshot FILE, --frames N, --size WxH, --scale PCT "
-                   "(convt-lab --help lists all); subcommands: "
-                   "op, shape (see convt-lab --help)");
+      return error(
+          "unknown option '" + std::string(argv[i]) +
+          "'; GUI options: --panel NAME, --screenshot FILE, --frames N, --size WxH, --scale PCT "
+          "(convt-lab --help lists all); subcommands: "
+          "op, shape (see convt-lab --help)");
     }
   }
   // A lesson's Show me that opens the training panel may train too.

@@ -15,7 +15,7 @@
 //   --open-popup NAME  training: open this popup as its button does (saved-runs)
 //   --size WxH         the window's size in pixels, 640x480 .. 7680x4320; default 1280x800
 //   --scale PCT        the UI scale in percent, 100 .. 250 (fonts, widgets, grids); default 100
-//   --theme NAME       dark (default) or high-contrast
+//   --theme NAME       dark (default), light or high-contrast
 #pragma once
 
 #include <cstdint>
@@ -27,7 +27,7 @@ namespace convt {
 
 struct GuiOptions {
   panels::PanelId panel = panels::PanelId::kLessons;
-  bool panel_given = false;  // --panel was on the command line (else the remembered tab)
+  bool panel_given = false;     // --panel was on the command line (else the remembered tab)
   std::string screenshot_path;  // empty: interactive
   int frames = 3;
   std::string preset;  // stepper: --preset NAME (lab::stepper_presets()); empty: the first one
@@ -42,7 +42,7 @@ struct GuiOptions {
                                  // one (interactive) or 1280x800
   int scale_percent = 0;         // --scale PCT, the UI scale 100..250; 0: the remembered one
   bool check_layout = false;     // --check-layout: report windows that cut off what they hold
-  int theme = -1;                // --theme dark|high-contrast: 0, 1; -1: the remembered one
+  int theme = -1;  // --theme dark|high-contrast|light: 0, 1, 2; -1: the remembered one
   bool screenshot() const { return !screenshot_path.empty(); }
 };
 

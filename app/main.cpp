@@ -33,6 +33,7 @@
 #include "panels/lessons_panel.h"
 #include "panels/panels.h"
 #include "widgets/layout_check.h"
+#include "widgets/palette.h"
 
 namespace {
 
@@ -105,9 +106,10 @@ void load_font(ImGuiIO& io, float pixels) {
   io.Fonts->AddFontDefault(&config);
 }
 
-// The themes of the View menu: the usual dark one, and a high-contrast one for projectors and
-// weak eyes (black background, white text, brighter frames and borders).
-enum class Theme { kDark = 0, kHighContrast = 1 };
+// The themes of the View menu (widgets/palette.h): the usual dark one, a light one for a bright
+// room, and a high-contrast one for projectors and weak eyes (black background, white text,
+// brighter frames and borders).
+using convt::widgets::Theme;
 
 void apply_high_contrast(ImGuiStyle& style) {
   ImVec4* c = style.Colors;
@@ -144,10 +146,20 @@ void apply_style(float scale, Theme theme) {
   style.ItemSpacing = ImVec2(10.0f, 7.0f);
   style.WindowPadding = ImVec2(14.0f, 10.0f);
   ImVec4* c = style.Colors;
-  c[ImGuiCol_WindowBg] = ImVec4(0.11f, 0.12f, 0.14f, 1.0f);
-  c[ImGuiCol_MenuBarBg] = ImVec4(0.15f, 0.16f, 0.19f, 1.0f);
-  c[ImGuiCol_Separator] = ImVec4(0.28f, 0.30f, 0.34f, 1.0f);
+  if (theme == Theme::kLight) {
+    ImGui::StyleColorsLight();
+    c[ImGuiCol_WindowBg] = ImVec4(0.96f, 0.96f, 0.95f, 1.0f);
+    c[ImGuiCol_ChildBg] = ImVec4(0.0f, 0.0f, 0.0f, 0.0f);
+    c[ImGuiCol_MenuBarBg] = ImVec4(0.88f, 0.89f, 0.91f, 1.0f);
+    c[ImGuiCol_TextDisabled] = ImVec4(0.38f, 0.38f, 0.40f, 1.0f);  // readable, still secondary
+    c[ImGuiCol_Border] = ImVec4(0.0f, 0.0f, 0.0f, 0.25f);
+  } else {
+    c[ImGuiCol_WindowBg] = ImVec4(0.11f, 0.12f, 0.14f, 1.0f);
+    c[ImGuiCol_MenuBarBg] = ImVec4(0.15f, 0.16f, 0.19f, 1.0f);
+    c[ImGuiCol_Separator] = ImVec4(0.28f, 0.30f, 0.34f, 1.0f);
+  }
   if (theme == Theme::kHighContrast) apply_high_contrast(style);
+  convt::widgets::set_theme(theme);
   style.ScaleAllSizes(scale);
 }
 
@@ -199,6 +211,7 @@ void draw_main_menu(convt::AppState& state, GLFWwindow* window) {
     }
     ImGui::Separator();
     if (ImGui::MenuItem("Dark theme", nullptr, state.view.theme == 0)) state.view.theme = 0;
+    if (ImGui::MenuItem("Light theme", nullptr, state.view.theme == 2)) state.view.theme = 2;
     if (ImGui::MenuItem("High-contrast theme", nullptr, state.view.theme == 1)) {
       state.view.theme = 1;
     }
@@ -291,7 +304,7 @@ void draw_came_from(convt::ViewState& view) {
     back.active = false;
     return;
   }
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.16f, 0.22f, 0.30f, 1.0f));
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, convt::widgets::palette().banner_bg);
   const float height = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().WindowPadding.y;
   ImGui::BeginChild("came_from", ImVec2(0.0f, height), false, ImGuiWindowFlags_NoScrollbar);
   ImGui::SetCursorPos(
@@ -320,7 +333,7 @@ void draw_shortcuts(convt::ViewState& view) {
     return;
   }
   auto row = [](const char* keys, const char* what) {
-    ImGui::TextColored(ImVec4(1.0f, 0.82f, 0.35f, 1.0f), "%s", keys);
+    ImGui::TextColored(convt::widgets::palette().accent, "%s", keys);
     ImGui::SameLine(ImGui::GetFontSize() * 11.0f);
     ImGui::TextUnformatted(what);
   };

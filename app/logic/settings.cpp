@@ -88,8 +88,8 @@ AppSettings load_settings(const std::string& path, std::vector<std::string>* war
       j, "scale_percent", path, "a UI scale in percent, 100..250",
       [](int v) { return v >= 100 && v <= 250; }, s.scale_percent, warnings);
   read_value(
-      j, "theme", path, "0 (dark) or 1 (high contrast)", [](int v) { return v == 0 || v == 1; },
-      s.theme, warnings);
+      j, "theme", path, "0 (dark), 1 (high contrast) or 2 (light)",
+      [](int v) { return v >= 0 && v <= 2; }, s.theme, warnings);
   read_value(
       j, "panel", path, "a panel name (a string)", [](const std::string& v) { return !v.empty(); },
       s.panel, warnings);

@@ -18,7 +18,7 @@ namespace convt::lab {
 struct AppSettings {
   int window_width = 1280, window_height = 800;  // pixels, 640x480 .. 7680x4320
   int scale_percent = 100;                       // UI scale, 100 .. 250
-  int theme = 0;                                 // 0 dark, 1 high contrast
+  int theme = 0;                                 // 0 dark, 1 high contrast, 2 light
   std::string panel = "lessons";                 // the last tab, by its --panel name
   std::string stepper_preset = "notes";          // the stepper's last preset ("" : edited)
   float stepper_speed = 0.0f;                    // its play speed, events/s; 0: the preset's

@@ -16,9 +16,10 @@
 #include "convt/io/assets.h"
 #include "logic/image_tiles.h"
 #include "panels/completion_panel.h"
+#include "panels/first_load.h"
 #include "panels/panels.h"
 #include "widgets/curve_plot.h"
-#include "panels/first_load.h"
+#include "widgets/palette.h"
 #include "widgets/text.h"
 
 namespace convt::panels {
@@ -26,8 +27,6 @@ namespace {
 
 using lab::Tying;
 
-const ImVec4 kErrorColour(1.0f, 0.35f, 0.35f, 1.0f);
-const ImVec4 kNoteColour(0.72f, 0.72f, 0.72f, 1.0f);
 const ImU32 kHiddenOutline = IM_COL32(255, 200, 60, 255);
 const ImU32 kTiedColour = IM_COL32(110, 180, 255, 255);
 const ImU32 kUntiedColour = IM_COL32(255, 150, 90, 255);
@@ -95,7 +94,7 @@ ImVec2 draw_image(gfx::HeatmapRenderer& heatmaps, const char* id, const float* v
 // under the row, draw_load_errors).
 void draw_missing(float side) {
   ImGui::BeginChild(ImGui::GetID("##missing"), ImVec2(side, side), true);
-  ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+  ImGui::PushStyleColor(ImGuiCol_Text, widgets::palette().error);
   ImGui::TextWrapped("Not loaded: the reason is below.");
   ImGui::PopStyleColor();
   ImGui::EndChild();
@@ -108,10 +107,10 @@ void draw_load_errors(const CompletionState& s) {
   for (Tying t : lab::kBothTyings) {
     if (s.model.loaded(t)) continue;
     any = true;
-    ImGui::TextColored(kErrorColour, "%s", s.model.error(t).c_str());
+    ImGui::TextColored(widgets::palette().error, "%s", s.model.error(t).c_str());
   }
   if (any) {
-    ImGui::TextColored(kNoteColour,
+    ImGui::TextColored(widgets::palette().note,
                        "Train them: convt-lab complete-train --steps 5000 --out RUN, then copy "
                        "RUN/<tied|untied>/checkpoint.safetensors to assets/checkpoints/"
                        "completion28_<tied|untied>.safetensors (assets/README.md).");
@@ -171,8 +170,7 @@ void draw_input_controls(CompletionState& s) {
   int d = s.digit;
   ImGui::SetNextItemWidth(widgets::px(190));
   if (ImGui::SliderInt("##digit", &d, 0, std::max(0, static_cast<int>(s.heldout.size()) - 1),
-                       s.drawn ? "your drawing" : "held-out #%d",
-                       ImGuiSliderFlags_AlwaysClamp)) {
+                       s.drawn ? "your drawing" : "held-out #%d", ImGuiSliderFlags_AlwaysClamp)) {
     pick_digit(s, d);
   }
   ImGui::SameLine(0, widgets::px(4));
@@ -193,7 +191,8 @@ void draw_input_controls(CompletionState& s) {
       "to erase); the right button always erases. The completions follow as you draw. The "
       "1000 held-out digits are every 10th built-in digit: the models never trained on them.",
       30.0f);
-  if (!s.data_error.empty()) ImGui::TextColored(kErrorColour, "%s", s.data_error.c_str());
+  if (!s.data_error.empty())
+    ImGui::TextColored(widgets::palette().error, "%s", s.data_error.c_str());
 
   ImGui::TextUnformatted("Hidden region:");
   for (MaskKind k : {MaskKind::bottom_half, MaskKind::left_half, MaskKind::random_square,
@@ -280,14 +279,14 @@ void draw_main_row(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
                 s.heldout.labels[static_cast<size_t>(s.digit)]);
   }
   draw_canvas(s, heatmaps, cell);
-  ImGui::TextColored(kNoteColour, "draw on it with the mouse");
+  ImGui::TextColored(widgets::palette().note, "draw on it with the mouse");
   ImGui::EndGroup();
   ImGui::SameLine(0, widgets::px(18));
 
   ImGui::BeginGroup();
   ImGui::TextUnformatted("masked input");
   draw_image(heatmaps, "##masked", m.masked().data(), cell, &m.mask());
-  ImGui::TextColored(kNoteColour, "what the network sees");
+  ImGui::TextColored(widgets::palette().note, "what the network sees");
   ImGui::EndGroup();
 
   for (Tying t : lab::kBothTyings) {
@@ -331,7 +330,7 @@ void draw_region_note(const CompletionState& s) {
              : k == MaskKind::random_square ? "a random square"
                                             : "the whole image";
     };
-    ImGui::TextColored(ImVec4(1.0f, 0.8f, 0.3f, 1.0f),
+    ImGui::TextColored(widgets::palette().accent,
                        "These models learned to fill in %s; hiding %s is new to them.",
                        phrase(m.trained_mask(t)), phrase(m.region()));
     return;
@@ -386,7 +385,7 @@ void draw_comparison(CompletionState& s) {
         if (m.loaded(t)) {
           cell(t);
         } else {
-          ImGui::TextColored(kErrorColour, "not loaded");
+          ImGui::TextColored(widgets::palette().error, "not loaded");
         }
       }
     };
@@ -405,7 +404,7 @@ void draw_comparison(CompletionState& s) {
           if (m.has_log(t)) {
             ImGui::Text("%.4f", m.log(t).final_heldout_mse());
           } else {
-            ImGui::TextColored(kErrorColour, "no log");
+            ImGui::TextColored(widgets::palette().error, "no log");
           }
         });
     const std::string region_row = std::string("held-out MSE, ") + region_label(m.region());
@@ -422,7 +421,8 @@ void draw_comparison(CompletionState& s) {
   for (Tying t : lab::kBothTyings) {
     if (!m.log_error(t).empty()) {
       ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 420.0f);
-      ImGui::TextColored(kErrorColour, "%s log: %s", lab::tying_name(t), m.log_error(t).c_str());
+      ImGui::TextColored(widgets::palette().error, "%s log: %s", lab::tying_name(t),
+                         m.log_error(t).c_str());
       ImGui::PopTextWrapPos();
     }
   }
@@ -441,7 +441,7 @@ void draw_curves(CompletionState& s, float width, float height) {
     series.push_back(std::move(c));
   }
   if (series.empty()) {
-    ImGui::TextColored(kNoteColour, "No training log to plot.");
+    ImGui::TextColored(widgets::palette().note, "No training log to plot.");
     return;
   }
   widgets::CurvePlotOptions o;
@@ -459,7 +459,7 @@ void draw_reading(CompletionState& s) {
   const int64_t saved = m.parameter_count(Tying::kUntied) - m.parameter_count(Tying::kTied);
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x);
   ImGui::TextColored(
-      kNoteColour,
+      widgets::palette().note,
       "Tying shares %lld kernel weights: the conv layers need %lld instead of %lld "
       "parameters (about half). The whole model shrinks only %.1f%%: the Linear layer "
       "that mixes the features with the latent code holds %lld of them.",
@@ -480,7 +480,7 @@ void draw_refinement(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
                    ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - 30.0f);
-  ImGui::TextColored(kNoteColour,
+  ImGui::TextColored(widgets::palette().note,
                      "The notes' iterative refinement: each pass feeds the previous output back "
                      "in, with the visible pixels put back.");
   ImGui::PopTextWrapPos();
@@ -504,7 +504,7 @@ void draw_refinement(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
     ImGui::EndGroup();
     ImGui::SameLine(70);
     if (!m.loaded(t)) {
-      ImGui::TextColored(kErrorColour, "model not loaded");
+      ImGui::TextColored(widgets::palette().error, "model not loaded");
       ImGui::PopID();
       continue;
     }
@@ -516,7 +516,7 @@ void draw_refinement(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
       std::snprintf(id, sizeof id, "##pass%zu", k);
       draw_image(heatmaps, id, passes[k].data(), cell, &m.mask());
       const lab::RegionError e = lab::region_error(passes[k], m.canvas(), m.mask());
-      ImGui::TextColored(kNoteColour, "%zu: %.3f", k + 1, e.hidden_mse);
+      ImGui::TextColored(widgets::palette().note, "%zu: %.3f", k + 1, e.hidden_mse);
       ImGui::EndGroup();
       if (ImGui::IsItemHovered()) {
         ImGui::SetTooltip("pass %zu: MSE to the target over the hidden pixels %.4f", k + 1,
@@ -526,7 +526,7 @@ void draw_refinement(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
     ImGui::PopID();
   }
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x);
-  ImGui::TextColored(kNoteColour,
+  ImGui::TextColored(widgets::palette().note,
                      "Under each pass: its MSE to the target on the hidden pixels. If it grows "
                      "pass after pass, the model reads its own guess as real ink: it was "
                      "trained with the hidden part grey (0), never with a guess there.");
@@ -543,7 +543,7 @@ void draw_blank_canvas(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
   ImGui::SetNextItemWidth(widgets::px(140));
   ImGui::SliderInt("drawings", &s.blank_count, 1, 16, "%d", ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
-  ImGui::TextColored(kNoteColour, "input: 0 everywhere + a code z ~ N(0, 1)");
+  ImGui::TextColored(widgets::palette().note, "input: 0 everywhere + a code z ~ N(0, 1)");
   widgets::help_marker(
       "The network's input is a blank canvas (every pixel hidden) and a latent code of 8 "
       "numbers drawn from the seed; both models get the same codes. Only the code varies from "
@@ -560,7 +560,7 @@ void draw_blank_canvas(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
     ImGui::PopStyleColor();
     ImGui::SameLine(70);
     if (!m.loaded(t)) {
-      ImGui::TextColored(kErrorColour, "model not loaded");
+      ImGui::TextColored(widgets::palette().error, "model not loaded");
       continue;
     }
     const Tensor images = m.blank_canvas(t, s.blank_count, s.blank_seed);
@@ -591,7 +591,7 @@ void draw_blank_canvas(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
   }
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x);
   ImGui::TextColored(
-      kNoteColour,
+      widgets::palette().note,
       "Why so alike? In training the code is fresh noise for every image, unrelated to the "
       "target, so under MSE the best the network can do is ignore it and draw the average "
       "completion. And a blank canvas is an input these models never saw: they learned to "
@@ -673,7 +673,7 @@ void draw_completion_panel(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
     ImGui::EndChild();
   } catch (const std::exception& e) {
     // Should not happen with models that loaded; say so rather than crash the app.
-    ImGui::TextColored(kErrorColour, "completion panel: %s", e.what());
+    ImGui::TextColored(widgets::palette().error, "completion panel: %s", e.what());
   }
 }
 

@@ -12,13 +12,11 @@
 #include "convt/io/png.h"
 #include "gfx/colormap.h"
 #include "panels/experiments_panel.h"
+#include "widgets/palette.h"
 #include "widgets/text.h"
 
 namespace convt::panels {
 namespace {
-
-const ImVec4 kNoteColour(0.75f, 0.75f, 0.75f, 1.0f);
-const ImVec4 kErrorColour(1.0f, 0.55f, 0.4f, 1.0f);
 
 ImTextureID texture_id(GLuint texture) {
   return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture));
@@ -40,7 +38,7 @@ void draw_tiles(gfx::HeatmapRenderer& heatmaps, const char* id, const lab::Tiled
 
 void note(const std::string& text, bool error = false, float wrap = 420.0f) {
   if (text.empty()) return;
-  ImGui::PushStyleColor(ImGuiCol_Text, error ? kErrorColour : kNoteColour);
+  ImGui::PushStyleColor(ImGuiCol_Text, error ? widgets::palette().error : widgets::palette().note);
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
   ImGui::TextUnformatted(text.c_str());
   ImGui::PopTextWrapPos();

@@ -13,15 +13,11 @@
 #include "convt/io/assets.h"
 #include "panels/stepper_panels.h"
 #include "widgets/line_plot.h"
+#include "widgets/palette.h"
 #include "widgets/text.h"
 
 namespace convt::panels {
 namespace {
-
-const ImVec4 kErrorColour(1.0f, 0.38f, 0.38f, 1.0f);
-const ImVec4 kResultColour(1.0f, 0.86f, 0.35f, 1.0f);
-const ImVec4 kHintColour(0.62f, 0.66f, 0.72f, 1.0f);
-const ImVec4 kGoodColour(0.45f, 0.9f, 0.55f, 1.0f);
 
 using widgets::wrapped;
 
@@ -49,16 +45,16 @@ void draw_terms(const lab::FormulaParams& p, const lab::FormulaResult& r) {
   widgets::wrapped_at_spaces(
       "H_out = (H - 1)*stride - 2*padding + dilation*(kernel_size - 1) + output_padding + 1");
   if (!r.valid) {
-    wrapped("Not valid: " + r.error, &kErrorColour);
+    wrapped("Not valid: " + r.error, &widgets::palette().error);
     return;
   }
   const size_t first = r.formula.find(" = ");
   const size_t numbers = first == std::string::npos ? first : r.formula.find(" = ", first + 3);
   wrapped("      " + (numbers == std::string::npos ? r.formula : r.formula.substr(numbers + 1)),
-          &kResultColour);
+          &widgets::palette().accent);
   if (!r.notes_form.empty()) {
     ImGui::TextDisabled("With dilation 1 this is the notes' form:");
-    wrapped(r.notes_form, &kHintColour);
+    wrapped(r.notes_form, &widgets::palette().hint);
   }
   if (ImGui::BeginTable(
           "terms", 4,
@@ -85,7 +81,7 @@ void draw_terms(const lab::FormulaParams& p, const lab::FormulaResult& r) {
     ImGui::TextUnformatted("H_out");
     ImGui::TableNextColumn();
     ImGui::TableNextColumn();
-    ImGui::TextColored(kResultColour, "%d", r.H_out);
+    ImGui::TextColored(widgets::palette().accent, "%d", r.H_out);
     ImGui::TableNextColumn();
     ImGui::Text("%d -> %d%s", p.H, r.H_out,
                 lab::exactly_doubles(p) ? "  (exactly doubles, for every H)" : "");
@@ -107,7 +103,7 @@ void draw_round_trip(const lab::FormulaParams& p) {
                 "%zu input size(s) X give the same conv output H = %d (the floor throws the rest "
                 "away); output_padding picks which one the transposed conv returns:",
                 rt.rows.size(), p.H);
-  wrapped(buf, &kHintColour);
+  wrapped(buf, &widgets::palette().hint);
   if (ImGui::BeginTable(
           "roundtrip", 3,
           ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit)) {
@@ -121,7 +117,7 @@ void draw_round_trip(const lab::FormulaParams& p) {
       ImGui::Text("%d -> %d", row.conv_input, row.conv_output);
       ImGui::TableNextColumn();
       if (row.output_padding == p.output_padding) {
-        ImGui::TextColored(kResultColour, "%d (current)", row.output_padding);
+        ImGui::TextColored(widgets::palette().accent, "%d (current)", row.output_padding);
       } else {
         ImGui::Text("%d", row.output_padding);
       }
@@ -146,7 +142,7 @@ void draw_doubling(FormulaView& view) {
                          view.params.dilation == 1;
     const bool starred =
         d.note.find("GAN") != std::string::npos || d.note.find("minimal") != std::string::npos;
-    if (starred) ImGui::PushStyleColor(ImGuiCol_Text, kGoodColour);
+    if (starred) ImGui::PushStyleColor(ImGuiCol_Text, widgets::palette().good);
     if (ImGui::Selectable(label, current)) {
       view.params.kernel_size = d.kernel_size;
       view.params.stride = 2;
@@ -167,7 +163,7 @@ void draw_keras(const lab::FormulaParams& p) {
   ImGui::TextUnformatted(buf);
   for (size_t i = 0; i < k.lines.size(); ++i) {
     const bool warn = k.shifted && i == 4;
-    wrapped("- " + k.lines[i], warn ? &kResultColour : nullptr);
+    wrapped("- " + k.lines[i], warn ? &widgets::palette().accent : nullptr);
   }
 }
 
@@ -176,9 +172,9 @@ void draw_network(FormulaView& view) {
   if (view.models.empty()) return;
   view.model_index = std::clamp(view.model_index, 0, static_cast<int>(view.models.size()) - 1);
   // As wide as the column allows, with its label beside it.
-  ImGui::SetNextItemWidth(std::min(widgets::px(360.0f),
-                                   ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("model").x -
-                                       ImGui::GetStyle().ItemInnerSpacing.x));
+  ImGui::SetNextItemWidth(std::min(widgets::px(360.0f), ImGui::GetContentRegionAvail().x -
+                                                            ImGui::CalcTextSize("model").x -
+                                                            ImGui::GetStyle().ItemInnerSpacing.x));
   if (ImGui::BeginCombo("model",
                         view.models[static_cast<size_t>(view.model_index)].title.c_str())) {
     for (int i = 0; i < static_cast<int>(view.models.size()); ++i) {
@@ -189,7 +185,7 @@ void draw_network(FormulaView& view) {
     }
     ImGui::EndCombo();
   }
-  for (const std::string& e : view.model_errors) wrapped(e, &kErrorColour);
+  for (const std::string& e : view.model_errors) wrapped(e, &widgets::palette().error);
   const std::vector<lab::TableRow> rows =
       lab::network_table(view.models[static_cast<size_t>(view.model_index)]);
   if (ImGui::BeginTable("network", 4,
@@ -218,7 +214,7 @@ void draw_network(FormulaView& view) {
       if (r.ok) {
         ImGui::TextWrapped("%s", r.formula.c_str());
       } else {
-        wrapped(r.formula, &kErrorColour);
+        wrapped(r.formula, &widgets::palette().error);
       }
       // The shape-keeping layers folded into this row (activations, BatchNorm, Dropout): in
       // the table, not only in a tooltip, so the table lists every layer of the network.
@@ -228,7 +224,7 @@ void draw_network(FormulaView& view) {
         ImGui::PopTextWrapPos();
       }
       ImGui::TableNextColumn();
-      ImGui::TextColored(kResultColour, "%s", r.out_shape.c_str());
+      ImGui::TextColored(widgets::palette().accent, "%s", r.out_shape.c_str());
     }
     ImGui::EndTable();
   }
@@ -238,8 +234,7 @@ void draw_network(FormulaView& view) {
 
 void draw_formula_panel(FormulaView& view) {
   lab::FormulaParams& p = view.params;
-  const float left_width =
-      std::min(widgets::px(610.0f), 0.55f * ImGui::GetContentRegionAvail().x);
+  const float left_width = std::min(widgets::px(610.0f), 0.55f * ImGui::GetContentRegionAvail().x);
   // Its scrollbar always there: the column keeps its width when the contents grow.
   ImGui::BeginChild("formula_left", ImVec2(left_width, 0.0f), false,
                     ImGuiWindowFlags_AlwaysVerticalScrollbar);

@@ -23,13 +23,12 @@
 #include "panels/latent_panel.h"
 #include "panels/panels.h"
 #include "widgets/heatmap_grid.h"
+#include "widgets/palette.h"
 #include "widgets/text.h"
 
 namespace convt::panels {
 namespace {
 
-const ImVec4 kErrorColour(1.0f, 0.35f, 0.35f, 1.0f);
-const ImVec4 kNoteColour(0.75f, 0.75f, 0.75f, 1.0f);
 constexpr int kGridCols = 8, kGridRows = 8;
 constexpr float kSliderRange = 3.0f;
 
@@ -280,11 +279,12 @@ void draw_checkpoint_row(LatentState& s, const LatentLinks& links) {
   }
   ImGui::SameLine();
   if (reading) {
-    ImGui::TextColored(kNoteColour,
+    ImGui::TextColored(widgets::palette().note,
                        "Reading the file... %.1f s (the model shown stays until it is read)",
                        s.file_loading.seconds());
   } else if (!s.message.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, s.message_ok ? kNoteColour : kErrorColour);
+    ImGui::PushStyleColor(ImGuiCol_Text,
+                          s.message_ok ? widgets::palette().note : widgets::palette().error);
     ImGui::PushTextWrapPos(0.0f);  // at the window's edge
     ImGui::TextUnformatted(s.message.c_str());
     ImGui::PopTextWrapPos();
@@ -442,7 +442,7 @@ void draw_interpolation(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
   std::snprintf(ends, sizeof ends, "A: %s (left end), B: %s (right end)", s.a_what.c_str(),
                 s.b_what.c_str());
   widgets::same_line_if_fits(ImGui::CalcTextSize(ends).x);  // beside the controls, or below
-  ImGui::TextColored(kNoteColour, "%s", ends);
+  ImGui::TextColored(widgets::palette().note, "%s", ends);
   if (changed || s.strip_images.empty()) {
     s.strip_z = lab::interpolate(s.a, s.b, s.steps, s.mode);
     s.strip_images = m.generate(s.strip_z);
@@ -531,7 +531,7 @@ void draw_plane(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
 void draw_class_directions(LatentState& s) {
   lab::LatentModel& m = s.model;
   if (m.image_shape() != std::vector<int64_t>{1, 20, 20}) {
-    ImGui::TextColored(kNoteColour,
+    ImGui::TextColored(widgets::palette().note,
                        "Class directions need a model of 20x20 digits (this one "
                        "makes other images).");
     return;
@@ -552,7 +552,8 @@ void draw_class_directions(LatentState& s) {
                    : "The mean z of samples labelled as each digit by 1-nearest-neighbour over "
                      "the 10,000 built-in digits (pixel distance).");
   ImGui::PopTextWrapPos();
-  if (!s.class_note.empty()) ImGui::TextColored(kNoteColour, "%s", s.class_note.c_str());
+  if (!s.class_note.empty())
+    ImGui::TextColored(widgets::palette().note, "%s", s.class_note.c_str());
   if (!s.classifier && s.digits.size() == 0) return;
   if (s.dirs_loading.ready()) s.dirs = *s.dirs_loading.take();
   const bool computing = s.dirs_loading.busy();
@@ -587,7 +588,8 @@ void draw_class_directions(LatentState& s) {
   ImGui::EndDisabled();
   if (computing) {
     ImGui::SameLine();
-    ImGui::TextColored(kNoteColour, "512 samples through G and the classifier... %.1f s",
+    ImGui::TextColored(widgets::palette().note,
+                       "512 samples through G and the classifier... %.1f s",
                        s.dirs_loading.seconds());
   }
   if (s.dirs.num_classes() == 0) return;
@@ -608,7 +610,8 @@ void draw_class_directions(LatentState& s) {
     m.set_z(lab::toward_class(m.z(), s.dirs, s.target_class, s.class_amount));
   }
   if (empty) ImGui::EndDisabled();
-  if (empty) ImGui::TextColored(kErrorColour, "no sample was labelled %d", s.target_class);
+  if (empty)
+    ImGui::TextColored(widgets::palette().error, "no sample was labelled %d", s.target_class);
 }
 
 // ---- Inside G ----------------------------------------------------------------------------------
@@ -619,12 +622,13 @@ void draw_layer(LatentState& s, gfx::HeatmapRenderer& heatmaps, const lab::Layer
   ImGui::Text("%s  %s", L.name().c_str(), L.description.c_str());
   ImGui::SameLine();
   if (L.height > 1) {
-    ImGui::TextColored(kNoteColour, "-> (%d, %d, %d), |max| %.3g; %d most active of %d channels",
-                       L.channels, L.height, L.width, static_cast<double>(L.abs_max),
+    ImGui::TextColored(widgets::palette().note,
+                       "-> (%d, %d, %d), |max| %.3g; %d most active of %d channels", L.channels,
+                       L.height, L.width, static_cast<double>(L.abs_max),
                        std::min(s.channels_shown, L.channels), L.channels);
   } else {
-    ImGui::TextColored(kNoteColour, "-> (%d), |max| %.3g, shown as 64 x 100", L.channels,
-                       static_cast<double>(L.abs_max));
+    ImGui::TextColored(widgets::palette().note, "-> (%d), |max| %.3g, shown as 64 x 100",
+                       L.channels, static_cast<double>(L.abs_max));
   }
   widgets::HeatmapGridOptions o;
   o.vmin = -limit;
@@ -729,7 +733,7 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
     slice = m.stepper_slice(s.slice_layer, std::min(ic, in.channels - 1), s.slice_oc, s.slice_oy,
                             s.slice_ox);
   } catch (const std::exception& e) {  // a bad choice must not leave ImGui's stacks unbalanced
-    ImGui::TextColored(kErrorColour, "%s", e.what());
+    ImGui::TextColored(widgets::palette().error, "%s", e.what());
     return;
   }
   std::string why = lab::stepper_fit(slice);
@@ -783,7 +787,7 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
     }
   }
   if (slice.windowed()) {
-    ImGui::TextColored(kNoteColour,
+    ImGui::TextColored(widgets::palette().note,
                        "The %dx%d input is larger than the stepper's 8x8: it shows input rows "
                        "%d..%d, columns %d..%d, every pixel whose stamp reaches (%d, %d), which is "
                        "the stepper's (%d, %d).",
@@ -793,7 +797,7 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
                        slice.ox, slice.window_oy, slice.window_ox);
   }
   ImGui::TextColored(
-      kNoteColour,
+      widgets::palette().note,
       "slice in %d -> out %d contributes %.4f of the layer's %.4f at (%d, %d); "
       "%zu of its %lld scatter-adds write there (first: event %lld)",
       slice.in_channel, slice.out_channel,
@@ -801,7 +805,8 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
       static_cast<double>(out.output.at(0, slice.out_channel, slice.oy, slice.ox)), slice.oy,
       slice.ox, slice.events.size(), static_cast<long long>(slice.event_count),
       static_cast<long long>(slice.event_index));
-  if (!s.slice_message.empty()) ImGui::TextColored(kErrorColour, "%s", s.slice_message.c_str());
+  if (!s.slice_message.empty())
+    ImGui::TextColored(widgets::palette().error, "%s", s.slice_message.c_str());
 }
 
 void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentLinks& links) {
@@ -818,7 +823,7 @@ void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentL
   ImGui::SameLine();
   // Wrapped: at 1280 wide the line does not fit, and its end (what a click does) matters.
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextColored(kNoteColour,
+  ImGui::TextColored(widgets::palette().note,
                      "Every layer's output for the current z, one row per layer from top to "
                      "bottom, most active channels (mean |x|) first; blue < 0 < red, one scale "
                      "per layer. Click a ConvT channel pixel to pick it for the stepper.");
@@ -882,7 +887,7 @@ void draw_latent_panel(LatentState& s, gfx::HeatmapRenderer& heatmaps, const Lat
     }
   } catch (const std::exception& e) {
     // Should not happen with a model that loaded; say so rather than crash the app.
-    ImGui::TextColored(kErrorColour, "latent panel: %s", e.what());
+    ImGui::TextColored(widgets::palette().error, "latent panel: %s", e.what());
   }
   s.stale = false;
 }

@@ -16,15 +16,12 @@
 #include "convt/io/assets.h"
 #include "panels/lessons_panel.h"
 #include "panels/panels.h"
+#include "widgets/palette.h"
 #include "widgets/text.h"
 
 namespace convt::panels {
 
 namespace {
-
-const ImVec4 kQuestionColour{1.0f, 0.82f, 0.35f, 1.0f};
-const ImVec4 kFormulaColour{0.62f, 0.85f, 1.0f, 1.0f};
-const ImVec4 kNoteColour{1.0f, 0.55f, 0.45f, 1.0f};
 
 // ---- apply_show_me, per panel ---------------------------------------------------------------
 
@@ -241,7 +238,7 @@ void draw_matrix_view(LessonsView& view) {
     try {
       view.matrix = lab::conv_matrix_view();
     } catch (const std::exception& e) {
-      wrapped(std::string("matrix view: ") + e.what(), &kNoteColour);
+      wrapped(std::string("matrix view: ") + e.what(), &widgets::palette().caution);
       return;
     }
   }
@@ -270,11 +267,11 @@ void draw_matrix_view(LessonsView& view) {
         "T is exactly C^T (largest difference 0): row y00 of C is column y00 of T. The "
         "convolution sends 9 numbers to 4, so no matrix can bring x back: C^T C x has x's "
         "shape, not its values.",
-        &kFormulaColour);
+        &widgets::palette().formula);
   } else {
     wrapped("T differs from C^T by up to " + number(v.max_diff_from_transpose) +
                 ": this should not happen (report it).",
-            &kNoteColour);
+            &widgets::palette().caution);
   }
 }
 
@@ -287,7 +284,7 @@ void draw_lesson(AppState& state, int index) {
   ImGui::SetWindowFontScale(1.3f);
   ImGui::TextUnformatted(lesson.title.c_str());
   ImGui::SetWindowFontScale(1.0f);
-  wrapped(lesson.question, &kQuestionColour);
+  wrapped(lesson.question, &widgets::palette().accent);
   ImGui::Spacing();
   for (const std::string& p : lesson.paragraphs) {
     wrapped(p);
@@ -297,11 +294,11 @@ void draw_lesson(AppState& state, int index) {
     const float line = ImGui::GetTextLineHeightWithSpacing();
     const float height = line * static_cast<float>(lesson.formulas.size()) +
                          2.0f * ImGui::GetStyle().WindowPadding.y;
-    ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.16f, 0.18f, 0.22f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, widgets::palette().banner_bg);
     ImGui::BeginChild("formulas", ImVec2(0.0f, height), true,
                       ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_HorizontalScrollbar);
     for (const std::string& f : lesson.formulas) {
-      ImGui::TextColored(kFormulaColour, "%s", f.c_str());
+      ImGui::TextColored(widgets::palette().formula, "%s", f.c_str());
     }
     ImGui::EndChild();
     ImGui::PopStyleColor();
@@ -338,7 +335,7 @@ void draw_lesson(AppState& state, int index) {
       }
     }
   }
-  if (!view.note.empty()) wrapped(view.note, &kNoteColour);
+  if (!view.note.empty()) wrapped(view.note, &widgets::palette().caution);
 
   ImGui::Spacing();
   ImGui::BeginDisabled(index == 0);
@@ -399,7 +396,7 @@ void draw_lessons_panel(AppState& state) {
 
   const float list_width = ImGui::GetFontSize() * 19.0f;
   ImGui::BeginChild("lesson_list", ImVec2(list_width, 0.0f), true);
-  ImGui::TextColored(kQuestionColour, "START HERE");
+  ImGui::TextColored(widgets::palette().accent, "START HERE");
   wrapped(
       "Ten questions a student asks, in order, a screen each. Every lesson ends with Show "
       "me: it opens the panel that shows the answer, already set up. Come back here with the "

@@ -11,6 +11,7 @@
 #include "gfx/colormap.h"
 #include "panels/panels.h"
 #include "widgets/heatmap_grid.h"
+#include "widgets/palette.h"
 #include "widgets/text.h"
 
 namespace convt::panels {
@@ -19,7 +20,6 @@ namespace {
 using Grid = PlaygroundView::Grid;
 
 const ImU32 kHighlight = IM_COL32(255, 204, 0, 255);  // "connected to the cell under the mouse"
-const ImVec4 kErrorColour(1.0f, 0.35f, 0.35f, 1.0f);
 
 std::string fmt(float v) {
   char buf[32];
@@ -243,7 +243,7 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
     ImGui::Text("output: canvas - 2*padding + output_padding = %d - 2*%d + %d = %d",
                 model.canvas_h() - extra, model.padding, model.output_padding, model.out_h());
   } else {
-    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+    ImGui::PushStyleColor(ImGuiCol_Text, widgets::palette().error);
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextUnformatted(model.error.c_str());
     ImGui::PopTextWrapPos();

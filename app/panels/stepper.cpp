@@ -19,6 +19,7 @@
 #include "logic/cell_text.h"
 #include "panels/stepper_panels.h"
 #include "widgets/heatmap_grid.h"
+#include "widgets/palette.h"
 #include "widgets/text.h"
 
 namespace convt::panels {
@@ -38,9 +39,6 @@ const ImU32 kSelected = IM_COL32(60, 230, 120, 255);   // the selected output ce
 const ImU32 kCrop = IM_COL32(60, 230, 120, 255);       // the crop frame = the output
 const ImU32 kOutputPad = IM_COL32(90, 200, 255, 255);  // output_padding's row/column
 const ImU32 kArgmax = IM_COL32(255, 80, 200, 255);     // max_pool2d: the max so far / argmax
-const ImVec4 kErrorColour(1.0f, 0.38f, 0.38f, 1.0f);
-const ImVec4 kEventColour(1.0f, 0.86f, 0.35f, 1.0f);
-const ImVec4 kHintColour(0.62f, 0.66f, 0.72f, 1.0f);
 
 // Where cell (row, col) of a heatmap_grid drawn at `group_min` lies (the widget's layout: title
 // line, column indices, row indices on the left).
@@ -210,10 +208,11 @@ void draw_controls(StepperModel& model, StepperView& view) {
     view.selected_y = view.selected_x = -1;
   }
   if (!model.error().empty()) {
-    wrapped(("Not valid: " + model.error()).c_str(), &kErrorColour);
+    wrapped(("Not valid: " + model.error()).c_str(), &widgets::palette().error);
     ImGui::TextDisabled("(still showing the last valid setting)");
   } else if (view.preset_index >= 0) {
-    wrapped(presets[static_cast<size_t>(view.preset_index)].explanation.c_str(), &kHintColour);
+    wrapped(presets[static_cast<size_t>(view.preset_index)].explanation.c_str(),
+            &widgets::palette().hint);
   }
   draw_fill_buttons("input", model, view, true);
   if (model.config().op != StepperOp::kMaxPool2d) {
@@ -226,7 +225,15 @@ void draw_controls(StepperModel& model, StepperView& view) {
 
 // What the time buttons and their keys do: one function for both, so a key does exactly what
 // the button it names does.
-enum class TimeAction { kPlayPause, kRewind, kEnd, kPrevBlock, kStepBack, kStepForward, kNextBlock };
+enum class TimeAction {
+  kPlayPause,
+  kRewind,
+  kEnd,
+  kPrevBlock,
+  kStepBack,
+  kStepForward,
+  kNextBlock
+};
 
 void apply_time_action(TimeAction action, StepperModel& model, StepperView& view) {
   const int64_t n = model.event_count();
@@ -267,8 +274,10 @@ void handle_stepper_keys(StepperModel& model, StepperView& view) {
   auto pressed = [](ImGuiKey key) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(key)); };
   auto act = [&](TimeAction a) { apply_time_action(a, model, view); };
   if (pressed(ImGuiKey_Space)) act(TimeAction::kPlayPause);
-  if (pressed(ImGuiKey_RightArrow)) act(io.KeyShift ? TimeAction::kNextBlock : TimeAction::kStepForward);
-  if (pressed(ImGuiKey_LeftArrow)) act(io.KeyShift ? TimeAction::kPrevBlock : TimeAction::kStepBack);
+  if (pressed(ImGuiKey_RightArrow))
+    act(io.KeyShift ? TimeAction::kNextBlock : TimeAction::kStepForward);
+  if (pressed(ImGuiKey_LeftArrow))
+    act(io.KeyShift ? TimeAction::kPrevBlock : TimeAction::kStepBack);
   if (pressed(ImGuiKey_Home)) act(TimeAction::kRewind);
   if (pressed(ImGuiKey_End)) act(TimeAction::kEnd);
   for (const ImWchar c : io.InputQueueCharacters) {
@@ -326,8 +335,19 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
   // Speed in steps a person can aim at (a logarithmic float slider jumped from 3 to 161 events/s
   // on a small drag): each notch is about 2x the one before; a preset's own speed sits between.
   static constexpr float kSpeeds[] = {StepperView::kMinEventsPerSecond,
-                                      1.0f, 2.0f, 3.0f, 5.0f, 10.0f, 20.0f, 30.0f, 50.0f, 100.0f,
-                                      200.0f, 500.0f, 1000.0f, StepperView::kMaxEventsPerSecond};
+                                      1.0f,
+                                      2.0f,
+                                      3.0f,
+                                      5.0f,
+                                      10.0f,
+                                      20.0f,
+                                      30.0f,
+                                      50.0f,
+                                      100.0f,
+                                      200.0f,
+                                      500.0f,
+                                      1000.0f,
+                                      StepperView::kMaxEventsPerSecond};
   constexpr int kNotches = static_cast<int>(sizeof kSpeeds / sizeof kSpeeds[0]);
   int notch = 0;
   for (int i = 1; i < kNotches; ++i) {
@@ -349,7 +369,7 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
                 "Keys: Space play / pause, Left / Right one event, Shift+Left / Right one %s, "
                 "Home / End, + / - speed (F1: all keys)",
                 unit);
-  wrapped(keys, &kHintColour);
+  wrapped(keys, &widgets::palette().hint);
   handle_stepper_keys(model, view);
 }
 
@@ -359,10 +379,12 @@ void draw_event_text(const StepperModel& model, const StepperView& view) {
   ImGui::Text("Event %lld of %lld", static_cast<long long>(model.position()),
               static_cast<long long>(model.event_count()));
   if (!e) {
-    wrapped("Nothing added yet: the output starts at 0. Press 'step >' or Play.", &kHintColour);
+    wrapped("Nothing added yet: the output starts at 0. Press 'step >' or Play.",
+            &widgets::palette().hint);
     return;
   }
-  widgets::wrapped_at_spaces(model.event_text(*e), &kEventColour);  // never inside a number
+  widgets::wrapped_at_spaces(model.event_text(*e),
+                             &widgets::palette().accent);  // never inside a number
   char buf[480];
   if (c.op == StepperOp::kConvTranspose2d) {
     std::snprintf(buf, sizeof buf,
@@ -386,7 +408,7 @@ void draw_event_text(const StepperModel& model, const StepperView& view) {
                   "looks at input (%d, %d).",
                   e->oy, e->ox, c.kernel_size.h, c.kernel_size.w, e->ky, e->kx, e->iy, e->ix);
   }
-  wrapped(buf, &kHintColour);
+  wrapped(buf, &widgets::palette().hint);
   (void)view;
 }
 
@@ -810,25 +832,25 @@ void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRend
       wrapped(uneven ? "Uneven: a checkerboard even for a constant input (kernel_size not a "
                        "multiple of stride)."
                      : "Even: every inner cell gets the same number of stamps.",
-              uneven ? &kErrorColour : &kHintColour);
+              uneven ? &widgets::palette().error : &widgets::palette().hint);
     } else if (c.op == StepperOp::kMaxPool2d) {  // its gradient goes to each window's maximum
       wrapped(uneven ? "Uneven: inner pixels are read by different numbers of windows (kernel_size "
                        "not a multiple of stride). The gradient still goes back only to each "
                        "window's maximum, one pixel per window."
                      : "Even: every inner pixel is read by the same number of windows. The "
                        "gradient goes back only to each window's maximum, one pixel per window.",
-              uneven ? &kErrorColour : &kHintColour);
+              uneven ? &widgets::palette().error : &widgets::palette().hint);
     } else {
       wrapped(uneven ? "Uneven: inner pixels are read by different numbers of windows (kernel_size "
                        "not a multiple of stride), so the gradient sent back is a checkerboard."
                      : "Even: every inner pixel is read by the same number of windows.",
-              uneven ? &kErrorColour : &kHintColour);
+              uneven ? &widgets::palette().error : &widgets::palette().hint);
     }
     std::snprintf(
         buf, sizeof buf, "Whole %s, border included: %d to %d, max/min = %s%s", where, m.min_count,
         m.max_count, ratio(m.ratio).c_str(),
         m.ratio > m.interior_ratio ? ", from the border alone: cells there get fewer." : ".");
-    wrapped(buf, &kHintColour);
+    wrapped(buf, &widgets::palette().hint);
   } else {
     std::snprintf(buf, sizeof buf, "Whole %s: %d to %d, unevenness max/min = %s.", where,
                   m.min_count, m.max_count, ratio(m.ratio).c_str());
@@ -838,7 +860,7 @@ void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRend
                   "%s too few cells lie away from the border (less than a stride of them) to "
                   "tell the op's own pattern from the border's. A larger H, W shows which it is.",
                   uneven ? "Uneven, but" : "Even; still,");
-    wrapped(buf, uneven ? &kErrorColour : &kHintColour);
+    wrapped(buf, uneven ? &widgets::palette().error : &widgets::palette().hint);
   }
   if (text_beside) ImGui::EndGroup();
 }
@@ -854,7 +876,7 @@ void draw_contributions(StepperModel& model, StepperView& view) {
       wrapped(
           "Click an output cell (on the canvas inside the frame, the output or the gather view) "
           "to list every multiply-add that made its value.",
-          &kHintColour);
+          &widgets::palette().hint);
       return;
     }
     oc = e->oc;  // the cell being written now
@@ -973,8 +995,7 @@ void draw_stepper_panel(StepperModel& model, StepperView& view, gfx::HeatmapRend
       view.canvas_limit = gfx::symmetric_limit(all.data(), static_cast<size_t>(all.numel()));
     }
   }
-  const float left_width =
-      std::min(widgets::px(410.0f), 0.45f * ImGui::GetContentRegionAvail().x);
+  const float left_width = std::min(widgets::px(410.0f), 0.45f * ImGui::GetContentRegionAvail().x);
   // ---- Left: controls, time, event -----------------------------------------------------------
   // Its scrollbar always there: the column's width does not change when the event text grows.
   ImGui::BeginChild("stepper_controls", ImVec2(left_width, 0.0f), false,
@@ -986,13 +1007,13 @@ void draw_stepper_panel(StepperModel& model, StepperView& view, gfx::HeatmapRend
   draw_event_text(model, view);
   if (model.config().op == StepperOp::kConvTranspose2d && !view.backward_summary.empty()) {
     ImGui::Separator();
-    wrapped(view.backward_summary.c_str(), &kHintColour);
+    wrapped(view.backward_summary.c_str(), &widgets::palette().hint);
   } else if (model.config().op == StepperOp::kConv2d) {
     ImGui::Separator();
     wrapped(
         "Backward: conv2d's gradient for its input scatters each output gradient back through "
         "the same weights: that scatter is conv_transpose2d (switch the operation to see it).",
-        &kHintColour);
+        &widgets::palette().hint);
   }
   ImGui::EndChild();
   ImGui::SameLine();

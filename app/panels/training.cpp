@@ -22,6 +22,7 @@
 #include "panels/panels.h"
 #include "panels/training_panel.h"
 #include "widgets/curve_plot.h"
+#include "widgets/palette.h"
 #include "widgets/text.h"
 
 namespace convt::panels {
@@ -34,8 +35,6 @@ constexpr ImU32 kColourG = IM_COL32(255, 140, 80, 255);
 constexpr ImU32 kColourD = IM_COL32(100, 170, 255, 255);
 constexpr ImU32 kColourReal = IM_COL32(120, 220, 120, 255);
 constexpr ImU32 kColourFake = IM_COL32(230, 110, 200, 255);
-const ImVec4 kErrorColour{1.0f, 0.45f, 0.4f, 1.0f};
-const ImVec4 kOkColour{0.55f, 0.85f, 0.55f, 1.0f};
 
 std::vector<std::string> list_models() {
   std::vector<std::string> names;
@@ -121,7 +120,7 @@ void draw_folder_browser(TrainingState& s) {
   if (!ImGui::BeginPopup("choose_folder")) return;
   const lab::FolderListing& f = s.browse;
   ImGui::TextUnformatted(f.path.c_str());
-  if (!f.error.empty()) ImGui::TextColored(kErrorColour, "%s", f.error.c_str());
+  if (!f.error.empty()) ImGui::TextColored(widgets::palette().error, "%s", f.error.c_str());
   std::string next;  // the folder to list next, if one was picked
   ImGui::BeginChild("folders", ImVec2(ImGui::GetFontSize() * 24.0f, ImGui::GetFontSize() * 14.0f),
                     true);
@@ -326,12 +325,13 @@ void draw_controls(TrainingState& s) {
   ImGui::EndDisabled();
   if (s.snap.step_a_pending) {
     ImGui::SameLine();
-    ImGui::TextColored(ImVec4(1.0f, 0.82f, 0.35f, 1.0f), "B next");
+    ImGui::TextColored(widgets::palette().accent, "B next");
   }
   // What the last action did ("Step A: G updated, L_G = ..."), right under the buttons that
   // caused it: lesson 7 points here, and it must not need scrolling at 1280x800.
   ImGui::PushTextWrapPos(0.0f);
-  if (!s.snap.error.empty()) ImGui::TextColored(kErrorColour, "%s", s.snap.error.c_str());
+  if (!s.snap.error.empty())
+    ImGui::TextColored(widgets::palette().error, "%s", s.snap.error.c_str());
   if (!s.snap.message.empty()) ImGui::TextDisabled("%s", s.snap.message.c_str());
   ImGui::PopTextWrapPos();
 
@@ -431,7 +431,8 @@ void draw_controls(TrainingState& s) {
   ImGui::Spacing();
   ImGui::PushTextWrapPos(0.0f);
   if (!s.note.empty())
-    ImGui::TextColored(s.note_ok ? kOkColour : kErrorColour, "%s", s.note.c_str());
+    ImGui::TextColored(s.note_ok ? widgets::palette().ok : widgets::palette().error, "%s",
+                       s.note.c_str());
   ImGui::PopTextWrapPos();
 }
 
@@ -866,13 +867,12 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
             ? "Too early to tell: diagnoses need 20 points of the curves."
             : "Nothing alarming: loss_D near 2 ln 2 = 1.39 and loss_G near ln 2 = 0.69 .. 2 "
               "with D(x), D(G(z)) near 0.5 is a healthy game.",
-        &kOkColour);
+        &widgets::palette().ok);
   }
   for (const lab::Diagnosis& d : found) {
-    widgets::wrapped_at_spaces(d.title, &kErrorColour);
+    widgets::wrapped_at_spaces(d.title, &widgets::palette().error);
     widgets::wrapped_at_spaces(d.evidence);
-    const ImVec4 try_colour(1.0f, 0.82f, 0.35f, 1.0f);
-    widgets::wrapped_at_spaces("Try: " + d.suggestion, &try_colour);
+    widgets::wrapped_at_spaces("Try: " + d.suggestion, &widgets::palette().accent);
     ImGui::Spacing();
   }
   ImGui::PopTextWrapPos();
@@ -881,8 +881,6 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
 }
 
 // ---- A saved run, read-only (lesson 8) ------------------------------------------------------
-
-const ImVec4 kBannerColour{1.0f, 0.82f, 0.35f, 1.0f};
 
 // What the panel draws for grid `g` of a saved run: its curves, that grid, its score; version 0,
 // so the live session's next snapshot replaces it when the saved run is closed.
@@ -934,7 +932,7 @@ void draw_saved_controls(TrainingState& s) {
   const lab::SavedRun& run = *s.saved;
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextDisabled("SAVED RUN (read-only)");
-  ImGui::TextColored(kBannerColour, "%s", run.title.c_str());
+  ImGui::TextColored(widgets::palette().accent, "%s", run.title.c_str());
   widgets::wrapped_at_spaces(run.look_for);  // full of numbers: never split one
   ImGui::Spacing();
   if (run.commit.empty()) {
@@ -986,17 +984,18 @@ void draw_saved_controls(TrainingState& s) {
     }
   }
   if (!s.note.empty())
-    ImGui::TextColored(s.note_ok ? kOkColour : kErrorColour, "%s", s.note.c_str());
+    ImGui::TextColored(s.note_ok ? widgets::palette().ok : widgets::palette().error, "%s",
+                       s.note.c_str());
   ImGui::PopTextWrapPos();
 }
 
 void draw_saved_banner(const TrainingState& s) {
   const lab::SavedRun& run = *s.saved;
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.35f, 0.26f, 0.05f, 1.0f));
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, widgets::palette().saved_bg);
   const float height =
       2.0f * ImGui::GetTextLineHeightWithSpacing() + 2.0f * ImGui::GetStyle().WindowPadding.y;
   ImGui::BeginChild("saved_banner", ImVec2(0.0f, height), true, ImGuiWindowFlags_NoScrollbar);
-  ImGui::TextColored(kBannerColour, "Saved run: %s -- read-only; Close it to train",
+  ImGui::TextColored(widgets::palette().accent, "Saved run: %s -- read-only; Close it to train",
                      run.title.c_str());
   // The folder relative to the working directory when it is below it (assets/runs/<name>).
   std::error_code ec;

@@ -39,7 +39,7 @@ TEST_F(LayoutTest, SizeScaleAndThemeFlagsSayWhatTheyExpect) {
   EXPECT_NE(r.out.find("--scale expects the UI scale in percent"), std::string::npos) << r.out;
   r = run("--theme pink");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.out.find("--theme expects dark or high-contrast, found 'pink'"), std::string::npos)
+  EXPECT_NE(r.out.find("--theme expects dark, light or high-contrast, found 'pink'"), std::string::npos)
       << r.out;
   r = run("--check-layout");
   EXPECT_EQ(r.status, 2);

@@ -68,7 +68,7 @@ TEST_F(Settings, RoundTripThroughATemporaryFile) {
   s.window_width = 1920;
   s.window_height = 1080;
   s.scale_percent = 175;
-  s.theme = 1;
+  s.theme = 2;  // light
   s.panel = "stepper";
   s.stepper_preset = "gan";
   s.stepper_speed = 31.25f;
@@ -79,7 +79,7 @@ TEST_F(Settings, RoundTripThroughATemporaryFile) {
   EXPECT_EQ(back.window_width, 1920);
   EXPECT_EQ(back.window_height, 1080);
   EXPECT_EQ(back.scale_percent, 175);
-  EXPECT_EQ(back.theme, 1);
+  EXPECT_EQ(back.theme, 2);
   EXPECT_EQ(back.panel, "stepper");
   EXPECT_EQ(back.stepper_preset, "gan");
   EXPECT_FLOAT_EQ(back.stepper_speed, 31.25f);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "widgets/palette.h"
+
 namespace convt::widgets {
 
 double nice_tick_step(double range, int target) {
@@ -66,7 +68,7 @@ void curve_plot(const char* id, const std::vector<CurveSeries>& series,
   const float left = origin.x + 4.5f * font, right = origin.x + size.x - 8.0f;
   const float top = legend_bottom + 1.4f * font, bottom = origin.y + size.y - 2.6f * font;
   const ImU32 axis_colour = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-  const ImU32 grid_colour = IM_COL32(255, 255, 255, 22);
+  const ImU32 grid_colour = palette().plot_grid;
 
   // Ranges.
   double x0 = 0.0, x1 = 1.0, y0 = 0.0, y1 = 1.0;
@@ -169,7 +171,7 @@ void curve_plot(const char* id, const std::vector<CurveSeries>& series,
   if (hovered && any) {
     const ImVec2 mouse = ImGui::GetIO().MousePos;
     const double mx = x0 + (mouse.x - left) / (right - left) * (x1 - x0);
-    draw->AddLine(ImVec2(mouse.x, top), ImVec2(mouse.x, bottom), IM_COL32(255, 255, 255, 90));
+    draw->AddLine(ImVec2(mouse.x, top), ImVec2(mouse.x, bottom), palette().plot_cursor);
     ImGui::BeginTooltip();
     bool header = false;
     for (const auto& s : series) {
@@ -186,8 +188,8 @@ void curve_plot(const char* id, const std::vector<CurveSeries>& series,
     const float near_px = 6.0f;
     for (const auto& m : markers) {
       if (std::fabs(sx(m.x) - mouse.x) <= near_px) {
-        ImGui::TextColored(ImVec4(1.0f, 0.82f, 0.35f, 1.0f), "step %.0f: %s",
-                           static_cast<double>(m.x), m.text.c_str());
+        ImGui::TextColored(palette().accent, "step %.0f: %s", static_cast<double>(m.x),
+                           m.text.c_str());
       }
     }
     ImGui::EndTooltip();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "logic/cell_text.h"
+#include "widgets/palette.h"
 
 namespace convt::widgets {
 namespace {
@@ -182,7 +183,9 @@ HeatmapGridEvents heatmap_grid(gfx::HeatmapRenderer& renderer, const char* title
 
   // Greyed cells, numbers, outlines.
   bool hovered_shortened = false;  // the hovered cell's number is shortened or not shown
-  const ImU32 grey = ImGui::GetColorU32(ImGuiCol_WindowBg, 0.72f);
+  // Greyed cells fade toward the background: on a light one, a mid grey shows them instead.
+  const ImU32 grey = theme() == Theme::kLight ? IM_COL32(120, 120, 120, 150)
+                                              : ImGui::GetColorU32(ImGuiCol_WindowBg, 0.72f);
   for (int r = 0; r < rows; ++r) {
     for (int c = 0; c < cols; ++c) {
       const size_t i = static_cast<size_t>(r) * static_cast<size_t>(cols) + static_cast<size_t>(c);

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "widgets/palette.h"
+
 namespace convt::widgets {
 namespace {
 
@@ -50,9 +52,9 @@ int line_plot(const char* id, const std::vector<PlotSeriesPoint>& points,
                   b.y - static_cast<float>((y - y_min) / std::max(1, y_max - y_min)) * (b.y - a.y));
   };
   const ImU32 axis = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-  const ImU32 grid = IM_COL32(255, 255, 255, 22);
+  const ImU32 grid = palette().plot_grid;
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-  draw->AddRectFilled(a, b, IM_COL32(0, 0, 0, 60));
+  draw->AddRectFilled(a, b, palette().plot_bg);
   char buf[32];
   // Ticks.
   // At most 8 x ticks, fewer when the widest label and a gap do not fit between them; a label
@@ -119,7 +121,7 @@ int line_plot(const char* id, const std::vector<PlotSeriesPoint>& points,
     for (const PlotSeriesPoint& p : points) {
       if (p.x != hovered_x) continue;
       const ImVec2 s = to_screen(p.x, p.valid ? p.y : y_min);
-      draw->AddLine(ImVec2(s.x, a.y), ImVec2(s.x, b.y), IM_COL32(255, 255, 255, 70));
+      draw->AddLine(ImVec2(s.x, a.y), ImVec2(s.x, b.y), palette().plot_cursor);
       if (p.valid) draw->AddCircle(s, 6.0f, text, 0, 1.5f);
       ImGui::BeginTooltip();
       if (p.valid) {
