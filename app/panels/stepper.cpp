@@ -265,9 +265,8 @@ void apply_time_action(TimeAction action, StepperModel& model, StepperView& view
   }
 }
 
-// The stepper's keys, while no text field has focus (typing a cell value must not step):
-// Space play / pause, Left / Right one event, Shift+Left / Right one input pixel (one window),
-// Home / End, + / - speed (x1.5 per press, within the slider's range).
+}  // namespace
+
 void handle_stepper_keys(StepperModel& model, StepperView& view) {
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return;
@@ -291,6 +290,8 @@ void handle_stepper_keys(StepperModel& model, StepperView& view) {
     }
   }
 }
+
+namespace {
 
 void draw_time_controls(StepperModel& model, StepperView& view) {
   const int64_t n = model.event_count();

@@ -61,4 +61,10 @@ struct FormulaView {
 
 void draw_formula_panel(FormulaView& view);
 
+// The stepper's keys, read from ImGui's input of this frame (call between NewFrame and EndFrame),
+// while no text field has focus (typing a cell value must not step): Space play / pause, Left /
+// Right one event, Shift+Left / Right one input pixel (one window), Home / End, + / - speed (x1.5
+// per press, within the slider's range). Each key does what the button it names does.
+void handle_stepper_keys(lab::StepperModel& model, StepperView& view);
+
 }  // namespace convt::panels
