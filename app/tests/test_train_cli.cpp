@@ -156,7 +156,7 @@ TEST_F(TrainCli, BenchTrainCountsTheWorkItComputes) {
 }
 
 // --score judges the samples with the dashboard's digit classifier: the shipped checkpoint
-// (trained for 1708 steps, assets/README.md) must score far above an untrained generator, whose
+// (assets/README.md says how it was trained) must score far above an untrained generator, whose
 // blobs the classifier cannot tell apart (and a score of 1 means one class for everything).
 TEST_F(TrainCli, SampleScoreRanksTrainedAboveUntrained) {
   auto score_of = [](const std::string& out) {
