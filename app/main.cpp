@@ -583,6 +583,8 @@ int main(int argc, char** argv) {
       }
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();
+      // A screenshot shows the panel, not a tooltip of wherever Xvfb's cursor happens to rest.
+      if (options.screenshot()) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
       ImGui::NewFrame();
       // Esc quits, as the menu says, unless it is closing a popup or leaving a text field.
       if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false) && !io.WantTextInput &&
