@@ -31,16 +31,7 @@ Tensor run_eval(nn::Sequential& G, const Tensor& z) {
 }  // namespace
 
 Generator random_generator(const std::string& model, uint64_t seed) {
-  Generator out;
-  out.spec = nn::load_model_spec(model);
-  nn::GanModel m = nn::build_gan(out.spec, seed);
-  out.G = std::move(m.G);
-  out.name = m.name;
-  out.latent_dim = m.latent_dim;
-  out.image_shape = m.image_shape;
-  out.G->set_backend(nn::Backend::fast);
-  out.G->set_training(false);
-  return out;
+  return build_generator(nn::load_model_spec(model), seed);
 }
 
 CanvasView blank_canvas(nn::Sequential& G, const std::string& title, float dream_value, int ic,

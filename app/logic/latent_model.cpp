@@ -399,16 +399,8 @@ bool LatentModel::load_generator(const GeneratorWeights& w) {
   Generator built;
   const bool rebuild = !loaded() || gen_.spec != w.spec;
   try {
-    if (rebuild) {
-      nn::GanModel m = nn::build_gan(w.spec, 0);  // the weights follow
-      built.G = std::move(m.G);
-      built.G->set_backend(nn::Backend::fast);
-      built.spec = w.spec;
-      built.name = m.name;
-      built.latent_dim = m.latent_dim;
-      built.image_shape = m.image_shape;
-    }
-    std::map<std::string, Tensor> tensors;  // named as in a checkpoint: "G.0.weight", ...
+    if (rebuild) built = build_generator(w.spec, 0);  // the weights follow
+    std::map<std::string, Tensor> tensors;            // named as in a checkpoint: "G.0.weight", ...
     for (const auto& [name, t] : w.tensors) tensors.emplace("G." + name, t);
     nn::load_state_dict(rebuild ? *built.G : *gen_.G, tensors, "G.", source);
   } catch (const std::exception& e) {
@@ -444,10 +436,8 @@ nn::Sequential& LatentModel::G() {
 
 std::unique_ptr<nn::Sequential> LatentModel::copy_of_G() {
   nn::Sequential& g = G();
-  std::unique_ptr<nn::Sequential> copy = nn::build_gan(gen_.spec, 0).G;
+  std::unique_ptr<nn::Sequential> copy = build_generator(gen_.spec, 0).G;
   nn::load_state_dict(*copy, nn::state_dict(g), "", "G");
-  copy->set_backend(nn::Backend::fast);
-  copy->set_training(false);
   return copy;
 }
 

@@ -11,21 +11,15 @@
 #include "convt/io/safetensors.h"
 #include "convt/nn/layers.h"
 #include "convt/train/gan_trainer.h"
+#include "gan_test_data.h"
 
 using namespace convt;
 using nlohmann::json;
 
 namespace {
 
-json tiny_spec() {
-  std::ifstream f(std::string(CONVT_FIXTURE_DIR) + "/nn/tiny20.json");
-  return json::parse(f);
-}
-
-const Dataset& digits20() {
-  static const Dataset d = load_builtin_digits(20);
-  return d;
-}
+using convt::test::digits20;
+using convt::test::tiny_spec;
 
 GanConfig tiny_config(uint64_t seed = 1) {
   GanConfig c;

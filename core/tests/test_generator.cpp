@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <fstream>
+#include <functional>
 
 #include "convt/data/dataset.h"
 #include "convt/io/assets.h"
@@ -14,21 +14,15 @@
 #include "convt/nn/state_dict.h"
 #include "convt/train/gan_trainer.h"
 #include "convt/train/generator.h"
+#include "gan_test_data.h"
 
 using namespace convt;
 using nlohmann::json;
 
 namespace {
 
-json tiny_spec() {
-  std::ifstream f(std::string(CONVT_FIXTURE_DIR) + "/nn/tiny20.json");
-  return json::parse(f);
-}
-
-const Dataset& digits20() {
-  static const Dataset d = load_builtin_digits(20);
-  return d;
-}
+using convt::test::digits20;
+using convt::test::tiny_spec;
 
 GanConfig ema_config(float decay) {
   GanConfig c;

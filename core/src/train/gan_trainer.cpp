@@ -6,6 +6,7 @@
 
 #include "convt/io/safetensors.h"
 #include "convt/nn/layers.h"
+#include "convt/nn/state_dict.h"
 #include "convt/ops/losses.h"
 #include "convt/train/generator.h"
 
@@ -378,11 +379,6 @@ std::map<std::string, Tensor*> ema_tensors(nn::Sequential& g_ema) {
   return out;
 }
 
-bool has_ema_tensors(const SafetensorsFile& f) {
-  const auto it = f.tensors.lower_bound("G_ema.");
-  return it != f.tensors.end() && it->first.rfind("G_ema.", 0) == 0;
-}
-
 // Layers with their own Rng, keyed "rng.G.<index>".
 std::map<std::string, Rng*> layer_rngs(nn::GanModel& m) {
   std::map<std::string, Rng*> out;
@@ -512,7 +508,7 @@ void GanTrainer::load_checkpoint(const std::string& path) {
                           " batches per epoch (another dataset or batch size?)");
   }
   // G_ema: loaded when both this trainer and the file have it; else see the header.
-  const bool load_ema = g_ema_ && has_ema_tensors(f);
+  const bool load_ema = g_ema_ && nn::has_prefix(f.tensors, "G_ema.");
   std::map<std::string, Tensor*> ema_targets;
   std::map<std::string, Rng*> ema_rngs;
   int64_t ema_updates = 0;

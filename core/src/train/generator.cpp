@@ -102,6 +102,19 @@ Tensor generate_with_batch_statistics(nn::Sequential& G, const Tensor& z) {
   return out;
 }
 
+Generator build_generator(const nlohmann::json& spec, uint64_t seed) {
+  nn::GanModel m = nn::build_gan(spec, seed);
+  Generator out;
+  out.G = std::move(m.G);
+  out.spec = spec;
+  out.name = m.name;
+  out.latent_dim = m.latent_dim;
+  out.image_shape = m.image_shape;
+  out.G->set_backend(nn::Backend::fast);
+  out.G->set_training(false);
+  return out;
+}
+
 Generator load_generator(const std::string& path, GeneratorChoice which) {
   SafetensorsFile f;
   try {
@@ -115,29 +128,26 @@ Generator load_generator(const std::string& path, GeneratorChoice which) {
                           ": no \"spec\" in the metadata (expected a checkpoint of convt-lab "
                           "train, or a generator file of convt-lab export-generator)");
   }
-  Generator out;
+  json spec;
   try {
-    out.spec = json::parse(spec_it->second);
+    spec = json::parse(spec_it->second);
   } catch (const json::exception& e) {
     throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
   }
-  out.file_has_ema = nn::has_prefix(f.tensors, "G_ema.");
-  if (which == GeneratorChoice::G_ema && !out.file_has_ema) {
+  const bool file_has_ema = nn::has_prefix(f.tensors, "G_ema.");
+  if (which == GeneratorChoice::G_ema && !file_has_ema) {
     throw CheckpointError(path +
                           " holds no G_ema (train with --ema-decay D, e.g. 0.999, to keep an "
                           "averaged G); load G instead");
   }
-  out.averaged = which != GeneratorChoice::G && out.file_has_ema;
-  nn::GanModel m;
+  Generator out;
   try {
-    m = nn::build_gan(out.spec, 0);
+    out = build_generator(spec, 0);
   } catch (const std::exception& e) {
     throw CheckpointError(path + ": metadata \"spec\": " + e.what());
   }
-  out.G = std::move(m.G);
-  out.name = m.name;
-  out.latent_dim = m.latent_dim;
-  out.image_shape = m.image_shape;
+  out.file_has_ema = file_has_ema;
+  out.averaged = which != GeneratorChoice::G && file_has_ema;
   try {
     // Not strict: a full checkpoint's "G." names are G's, but the file also holds D's and the
     // optimisers' under other prefixes, which is expected.
@@ -151,11 +161,9 @@ Generator load_generator(const std::string& path, GeneratorChoice which) {
   } catch (const std::exception&) {
     throw CheckpointError(path + ": metadata \"step\": expected a count, found '" + step + "'");
   }
-  out.G->set_backend(nn::Backend::fast);
   if (out.averaged && metadata_or(f, kEmaStatisticsKey, "") != kReestimated) {
-    reestimate_batch_norm(*out.G, out.latent_dim, 32, 256, kBatchNormSeed);
+    reestimate_batch_norm(*out.G, out.latent_dim, 32, 256, kBatchNormSeed);  // ends in eval mode
   }
-  out.G->set_training(false);
   return out;
 }
 

@@ -40,6 +40,11 @@ struct Generator {
   bool file_has_ema = false;          // the file holds G_ema (whichever was loaded)
 };
 
+// G of a model spec (convt/nn/model_spec.h) with the spec's random initialisation from `seed`,
+// fast backend, evaluation mode, steps 0: to sample untrained, or to load weights into.
+// Throws what nn::build_gan throws for a bad spec.
+Generator build_generator(const nlohmann::json& spec, uint64_t seed);
+
 // Reads a full checkpoint or a generator file. G_ema from a full checkpoint carries G's
 // BatchNorm statistics, which do not match the averaged weights: they are re-estimated here
 // (reestimate_batch_norm, 32 batches of 256 z, seed kBatchNormSeed) unless the file says they
