@@ -38,6 +38,7 @@ struct CompletionRequest {
 struct CompletionState {
   lab::CompletionModel model;
   bool started = false;  // the first draw loads the shipped models, logs and held-out digits
+  bool load_cancelled = false;  // Cancel was pressed during that first load
   // ... off the UI thread, with a spinner meanwhile (false: at once, as screenshots need).
   bool load_in_background = true;
   lab::BackgroundLoad<std::shared_ptr<CompletionState>> loading;  // that first load

@@ -10,13 +10,24 @@
 
 namespace convt::panels {
 
-// `State` has `bool started, load_in_background` and `lab::BackgroundLoad<
+// Cancel (beside the spinner) gives the load up and leaves a "Load now" button in the tab.
+//
+// `State` has `bool started, load_cancelled, load_in_background` and `lab::BackgroundLoad<
 // std::shared_ptr<State>> loading`. `prepare(State& fresh)` copies into the fresh state what the
 // load needs from `s` (e.g. a seed a lesson set); `load(State&)` loads; `take(State& s,
 // State& loaded)` moves the results into `s`. Returns true while the load runs (the spinner is
 // drawn: the caller draws nothing else this frame).
 template <class State, class Prepare, class Load, class Take>
 bool first_load(State& s, Prepare prepare, Load load, Take take, const char* what) {
+  if (s.load_cancelled) {
+    ImGui::Spacing();
+    ImGui::Text("%s: cancelled.", what);
+    if (ImGui::Button("Load now")) {
+      s.load_cancelled = false;
+      s.started = false;
+    }
+    return true;
+  }
   if (!s.started && s.load_in_background) {
     s.started = true;
     auto fresh = std::make_shared<State>();
@@ -29,7 +40,10 @@ bool first_load(State& s, Prepare prepare, Load load, Take take, const char* wha
     load(s);
   }
   if (s.loading.busy()) {
-    widgets::loading_note(what, s.loading.seconds());
+    if (widgets::loading_note(what, s.loading.seconds())) {
+      s.loading.cancel();  // the load runs to its end on its own thread and is thrown away
+      s.load_cancelled = true;
+    }
     return true;
   }
   if (s.loading.ready()) take(s, *s.loading.take());

@@ -219,7 +219,7 @@ void draw_network(FormulaView& view) {
       // The shape-keeping layers folded into this row (activations, BatchNorm, Dropout): in
       // the table, not only in a tooltip, so the table lists every layer of the network.
       if (!r.after.empty()) {
-        ImGui::PushTextWrapPos(0.0f);
+        widgets::push_wrap_at_visible_edge();
         ImGui::TextDisabled("then %s (shape kept)", r.after.c_str());
         ImGui::PopTextWrapPos();
       }
@@ -237,7 +237,8 @@ void draw_formula_panel(FormulaView& view) {
   const float left_width = std::min(widgets::px(610.0f), 0.55f * ImGui::GetContentRegionAvail().x);
   // Its scrollbar always there: the column keeps its width when the contents grow.
   ImGui::BeginChild("formula_left", ImVec2(left_width, 0.0f), false,
-                    ImGuiWindowFlags_AlwaysVerticalScrollbar);
+                    ImGuiWindowFlags_AlwaysVerticalScrollbar |
+                        ImGuiWindowFlags_HorizontalScrollbar);  // large UI scales
   // Two sliders a row, each with its label inside half the column.
   const float half = 0.5f * left_width;
   const float label_room =
@@ -306,7 +307,7 @@ void draw_formula_panel(FormulaView& view) {
     widgets::line_plot("vs_s", series(lab::plot_vs_stride(p, 8)), o);
   }
   ImGui::EndGroup();
-  ImGui::PushTextWrapPos(0.0f);
+  widgets::push_wrap_at_visible_edge();
   ImGui::TextDisabled(
       "Yellow dot: the current setting. Hover a point for its values; red x: not "
       "valid there (hover for why).");

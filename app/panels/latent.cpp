@@ -251,7 +251,10 @@ void draw_checkpoint_row(LatentState& s, const LatentLinks& links) {
     ImGui::SetTooltip("The generators that come with ConvT Lab (assets/checkpoints).");
   }
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(widgets::px(420));
+  // Narrower in a narrow window, so the buttons after it stay on screen.
+  ImGui::SetNextItemWidth(
+      std::clamp(ImGui::GetContentRegionAvail().x - widgets::px(420), widgets::px(160),
+                 widgets::px(420)));
   ImGui::InputText("##ckpt", s.path, sizeof s.path);
   ImGui::SameLine();
   ImGui::BeginDisabled(reading);
@@ -277,15 +280,23 @@ void draw_checkpoint_row(LatentState& s, const LatentLinks& links) {
         "second the training thread copies G's weights between two steps, and this panel\n"
         "takes the copy. Loading a checkpoint stops following.");
   }
-  ImGui::SameLine();
+  // The note wraps inside the rest of the row, or gets a row of its own when little is left.
+  widgets::same_line_if_fits(widgets::px(260));
   if (reading) {
-    ImGui::TextColored(widgets::palette().note,
-                       "Reading the file... %.1f s (the model shown stays until it is read)",
-                       s.file_loading.seconds());
+    if (ImGui::SmallButton("Cancel##file")) {
+      s.file_loading.cancel();
+      s.message = "Loading cancelled: the model shown is the one loaded before.";
+      s.message_ok = true;
+    } else {
+      ImGui::SameLine();
+      ImGui::TextColored(widgets::palette().note,
+                         "Reading the file... %.1f s (the model shown stays until it is read)",
+                         s.file_loading.seconds());
+    }
   } else if (!s.message.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text,
                           s.message_ok ? widgets::palette().note : widgets::palette().error);
-    ImGui::PushTextWrapPos(0.0f);  // at the window's edge
+    widgets::push_wrap_at_visible_edge();  // at the window's edge
     ImGui::TextUnformatted(s.message.c_str());
     ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
@@ -564,33 +575,50 @@ void draw_class_directions(LatentState& s) {
     const Tensor zs = m.latent_batch(512, 4242);
     nn::Sequential* classifier = s.classifier.get();  // used by this work only until it ends
     const Dataset* digits = &s.digits;
-    auto work = [G, zs, classifier, digits] {
-      const Tensor images = G->forward(zs);  // (512, 1, 20, 20), evaluation mode
+    // In chunks of 64 samples, so that Cancel stops it within a fraction of a second.
+    auto work = [G, zs, classifier, digits](const lab::CancelFlag& cancelled) {
+      constexpr int64_t kChunk = 64;
       std::vector<int> labels;
-      if (classifier) {
-        labels = lab::classify(*classifier, images, 0.9f);
-      } else {
-        const int64_t per = images.numel() / images.dim(0);
-        for (int64_t n = 0; n < images.dim(0); ++n) {
-          const lab::Neighbour nb =
-              lab::nearest_neighbour(digits->images, images.data() + n * per, per);
-          labels.push_back(digits->labels[static_cast<size_t>(nb.index)]);
+      for (int64_t first = 0; first < zs.dim(0) && !cancelled; first += kChunk) {
+        const int64_t count = std::min(kChunk, zs.dim(0) - first);
+        // (count, 1, 20, 20), evaluation mode: each sample depends on its own z only.
+        const int64_t per_z = zs.numel() / zs.dim(0);
+        const auto from = zs.values().begin() + first * per_z;
+        const Tensor chunk_z({count, per_z}, std::vector<float>(from, from + count * per_z));
+        const Tensor images = G->forward(chunk_z);
+        if (classifier) {
+          const std::vector<int> chunk = lab::classify(*classifier, images, 0.9f);
+          labels.insert(labels.end(), chunk.begin(), chunk.end());
+        } else {
+          const int64_t per = images.numel() / images.dim(0);
+          for (int64_t n = 0; n < images.dim(0); ++n) {
+            const lab::Neighbour nb =
+                lab::nearest_neighbour(digits->images, images.data() + n * per, per);
+            labels.push_back(digits->labels[static_cast<size_t>(nb.index)]);
+          }
         }
       }
+      if (cancelled) return std::shared_ptr<lab::ClassDirections>();  // never taken
       return std::make_shared<lab::ClassDirections>(lab::class_directions(zs, labels, 10));
     };
     if (s.load_in_background) {
       s.dirs_loading.start(work);
     } else {
-      s.dirs = *work();
+      const lab::CancelFlag never{false};
+      s.dirs = *work(never);
     }
   }
   ImGui::EndDisabled();
   if (computing) {
     ImGui::SameLine();
-    ImGui::TextColored(widgets::palette().note,
-                       "512 samples through G and the classifier... %.1f s",
-                       s.dirs_loading.seconds());
+    if (ImGui::SmallButton("Cancel##dirs")) {
+      s.dirs_loading.cancel();  // the directions shown (if any) stay
+    } else {
+      ImGui::SameLine();
+      ImGui::TextColored(widgets::palette().note,
+                         "512 samples through G and the classifier... %.1f s",
+                         s.dirs_loading.seconds());
+    }
   }
   if (s.dirs.num_classes() == 0) return;
   std::string counts = "samples per digit:";
@@ -822,7 +850,7 @@ void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentL
   }
   ImGui::SameLine();
   // Wrapped: at 1280 wide the line does not fit, and its end (what a click does) matters.
-  ImGui::PushTextWrapPos(0.0f);
+  widgets::push_wrap_at_visible_edge();
   ImGui::TextColored(widgets::palette().note,
                      "Every layer's output for the current z, one row per layer from top to "
                      "bottom, most active channels (mean |x|) first; blue < 0 < red, one scale "

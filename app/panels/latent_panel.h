@@ -30,6 +30,7 @@ struct CameFrom;
 struct LatentState {
   lab::LatentModel model;
   bool started = false;  // the first draw loads the shipped checkpoint and the digits
+  bool load_cancelled = false;  // Cancel was pressed during that first load
   // ... off the UI thread, with a spinner meanwhile (false: at once, as screenshots need).
   bool load_in_background = true;
   lab::BackgroundLoad<std::shared_ptr<LatentState>> loading;  // that first load, while it runs

@@ -282,7 +282,7 @@ void draw_lesson(AppState& state, int index) {
 
   ImGui::TextDisabled("LESSON %d OF %zu", index + 1, all.size());
   ImGui::SetWindowFontScale(1.3f);
-  ImGui::TextUnformatted(lesson.title.c_str());
+  wrapped(lesson.title);
   ImGui::SetWindowFontScale(1.0f);
   wrapped(lesson.question, &widgets::palette().accent);
   ImGui::Spacing();
@@ -310,8 +310,10 @@ void draw_lesson(AppState& state, int index) {
 
   ImGui::Spacing();
   ImGui::Separator();
+  widgets::push_wrap_at_visible_edge();
   ImGui::TextDisabled(
       "SHOW ME  (opens the panel, set up to show it; come back with the Lessons tab)");
+  ImGui::PopTextWrapPos();
   for (size_t i = 0; i < lesson.show_me.size(); ++i) {
     const lab::ShowMe& s = lesson.show_me[i];
     const bool available = find_panel(s.panel).has_value();
@@ -394,7 +396,9 @@ void draw_lessons_panel(AppState& state) {
   const std::vector<lab::Lesson>& all = lab::lessons();
   view.current = std::clamp(view.current, 0, static_cast<int>(all.size()) - 1);
 
-  const float list_width = ImGui::GetFontSize() * 19.0f;
+  // At most 40% of the window, so that a large UI scale leaves the lesson its room.
+  const float list_width =
+      std::min(ImGui::GetFontSize() * 19.0f, 0.4f * ImGui::GetContentRegionAvail().x);
   ImGui::BeginChild("lesson_list", ImVec2(list_width, 0.0f), true);
   ImGui::TextColored(widgets::palette().accent, "START HERE");
   wrapped(
@@ -423,7 +427,8 @@ void draw_lessons_panel(AppState& state) {
   }
   ImGui::EndChild();
   ImGui::SameLine();
-  ImGui::BeginChild("lesson", ImVec2(0.0f, 0.0f), false);
+  // Scrolls sideways only when a figure is wider than the window (large UI scales).
+  ImGui::BeginChild("lesson", ImVec2(0.0f, 0.0f), false, ImGuiWindowFlags_HorizontalScrollbar);
   draw_lesson(state, view.current);
   ImGui::EndChild();
 }

@@ -184,7 +184,7 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
 
   ImGui::TextUnformatted(
       "Transposed convolution turns a small input into a bigger output in three moves:");
-  ImGui::PushTextWrapPos(0.0f);
+  widgets::push_wrap_at_visible_edge();
   ImGui::TextUnformatted(
       "  1. Stamp: every input pixel x[i, j] puts a copy of the kernel, multiplied by x[i, j], "
       "onto a canvas, with its top-left corner at row i*stride, column j*stride.");
@@ -225,7 +225,7 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
   ImGui::BeginGroup();
   ImGui::TextUnformatted("Output size (kernel_size 3, dilation 1, H = W = 3):");
   if (model.ok) {
-    ImGui::PushTextWrapPos(0.0f);
+    widgets::push_wrap_at_visible_edge();
     ImGui::Bullet();
     ImGui::TextUnformatted(model.formula_h.c_str());
     ImGui::PopTextWrapPos();
@@ -244,7 +244,7 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
                 model.canvas_h() - extra, model.padding, model.output_padding, model.out_h());
   } else {
     ImGui::PushStyleColor(ImGuiCol_Text, widgets::palette().error);
-    ImGui::PushTextWrapPos(0.0f);
+    widgets::push_wrap_at_visible_edge();
     ImGui::TextUnformatted(model.error.c_str());
     ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
@@ -320,7 +320,7 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
 
   if (!any_hover) view.hovered_grid = Grid::kNone;
   ImGui::Separator();
-  ImGui::PushTextWrapPos(0.0f);
+  widgets::push_wrap_at_visible_edge();
   ImGui::TextUnformatted(describe_hover(model, view).c_str());
   ImGui::PopTextWrapPos();
 

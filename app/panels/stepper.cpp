@@ -729,8 +729,17 @@ void draw_gather(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
       }
   }
   const float lim = limit_of(values);
+  // In a narrow column (1024 px windows, large UI scales) the short titles let the rotated
+  // kernel stay beside the grid instead of scrolling off the panel.
+  const float gap = widgets::px(16.0f);
+  const char* kernel_title = "kernel rotated 180 deg";
   char title[200];
   std::snprintf(title, sizeof title, "same output as a gather over x[%d]##gather", ic);
+  if (ImGui::CalcTextSize(title, nullptr, true).x + gap + ImGui::CalcTextSize(kernel_title).x >
+      room.x) {
+    std::snprintf(title, sizeof title, "gather over x[%d]##gather", ic);
+    kernel_title = "kernel, 180 deg";
+  }
   const float note_h = 4.4f * ImGui::GetTextLineHeightWithSpacing();
   ImVec2 grid_room(room.x * 0.72f, room.y - note_h);
   widgets::HeatmapGridOptions o = fitted(title, g.gh, g.gw, grid_room, -lim, lim, 34.0f);
@@ -744,7 +753,6 @@ void draw_gather(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
       select_output(view, oc, ev.clicked_row, ev.clicked_col);
     }
   }
-  ImGui::SameLine(0.0f, widgets::px(16.0f));
   const int kH = c.kernel_size.h, kW = c.kernel_size.w;
   std::vector<float> rot(static_cast<size_t>(kH * kW));
   for (int ky = 0; ky < kH; ++ky)
@@ -752,11 +760,12 @@ void draw_gather(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
       rot[static_cast<size_t>(ky * kW + kx)] = g.rotated_weight.at(oc, ic, ky, kx);
   const float wl = limit_of(rot);
   widgets::HeatmapGridOptions ko =
-      fitted("kernel rotated 180 deg", kH, kW, ImVec2(std::max(room.x * 0.26f, 120.0f), 190.0f),
-             -wl, wl, 30.0f);
+      fitted(kernel_title, kH, kW, ImVec2(std::max(room.x * 0.26f, 120.0f), 190.0f), -wl, wl,
+             30.0f);
   ko.cell_size = std::max(ko.cell_size, 14.0f);
   ko.show_colorbar = false;
-  grid(heatmaps, "kernel rotated 180 deg", rot, kH, kW, ko, nullptr);
+  ImGui::SameLine(0.0f, gap);
+  grid(heatmaps, kernel_title, rot, kH, kW, ko, nullptr);
   char note[320];
   std::snprintf(note, sizeof note,
                 "The input spread out with stride-1 = %d zero(s) between pixels (white), padded by "
@@ -1000,7 +1009,8 @@ void draw_stepper_panel(StepperModel& model, StepperView& view, gfx::HeatmapRend
   // ---- Left: controls, time, event -----------------------------------------------------------
   // Its scrollbar always there: the column's width does not change when the event text grows.
   ImGui::BeginChild("stepper_controls", ImVec2(left_width, 0.0f), false,
-                    ImGuiWindowFlags_AlwaysVerticalScrollbar);
+                    ImGuiWindowFlags_AlwaysVerticalScrollbar |
+                        ImGuiWindowFlags_HorizontalScrollbar);  // large UI scales
   draw_controls(model, view);
   ImGui::Separator();
   draw_time_controls(model, view);

@@ -329,7 +329,7 @@ void draw_controls(TrainingState& s) {
   }
   // What the last action did ("Step A: G updated, L_G = ..."), right under the buttons that
   // caused it: lesson 7 points here, and it must not need scrolling at 1280x800.
-  ImGui::PushTextWrapPos(0.0f);
+  widgets::push_wrap_at_visible_edge();
   if (!s.snap.error.empty())
     ImGui::TextColored(widgets::palette().error, "%s", s.snap.error.c_str());
   if (!s.snap.message.empty()) ImGui::TextDisabled("%s", s.snap.message.c_str());
@@ -429,7 +429,7 @@ void draw_controls(TrainingState& s) {
   }
 
   ImGui::Spacing();
-  ImGui::PushTextWrapPos(0.0f);
+  widgets::push_wrap_at_visible_edge();
   if (!s.note.empty())
     ImGui::TextColored(s.note_ok ? widgets::palette().ok : widgets::palette().error, "%s",
                        s.note.c_str());
@@ -464,11 +464,15 @@ void draw_progress(const TrainingState& s) {
                   snap.epoch + 1, snap.step, snap.samples_per_second,
                   format_duration(snap.elapsed_seconds).c_str());
   }
+  if (ImGui::CalcTextSize(overlay).x > ImGui::GetContentRegionAvail().x - widgets::px(16.0f)) {
+    std::snprintf(overlay, sizeof overlay, "%s   step %" PRId64 "   %.0f samples/s", status,
+                  snap.step, snap.samples_per_second);  // large UI scales
+  }
   // A dark blue fill: the style's mustard made the white status text hard to read.
   ImGui::PushStyleColor(ImGuiCol_PlotHistogram, ImVec4(0.16f, 0.38f, 0.62f, 1.0f));
   ImGui::ProgressBar(fraction, ImVec2(-FLT_MIN, 0.0f), overlay);
   ImGui::PopStyleColor();
-  ImGui::PushTextWrapPos(0.0f);
+  widgets::push_wrap_at_visible_edge();
   ImGui::TextDisabled("UI %.0f frames/s", ImGui::GetIO().Framerate);
   if (!snap.model_name.empty()) {
     ImGui::SameLine();
@@ -504,7 +508,7 @@ widgets::CurveSeries make_series(const TrainingState& s, lab::Curve c, ImU32 col
 }
 
 void draw_metric_curves(const TrainingState& s, const std::vector<widgets::CurveMarker>& markers,
-                        float plot_width, float plot_height) {
+                        float plot_width, float plot_height, bool side_by_side) {
   widgets::CurvePlotOptions losses;
   losses.x_label = "step";
   losses.y_label = "BCE loss";
@@ -513,7 +517,7 @@ void draw_metric_curves(const TrainingState& s, const std::vector<widgets::Curve
       "losses",
       {make_series(s, lab::Curve::kLossG, kColourG), make_series(s, lab::Curve::kLossD, kColourD)},
       markers, losses);
-  ImGui::SameLine();
+  if (side_by_side) ImGui::SameLine();
   widgets::CurvePlotOptions d_out = losses;
   d_out.y_label = "mean, acc";
   d_out.y_min = 0.0f;
@@ -530,7 +534,7 @@ void draw_metric_curves(const TrainingState& s, const std::vector<widgets::Curve
 // One curve per layer of G (left) and of D (right): log10 of the gradient norm, so layers whose
 // norms differ by orders of magnitude share a plot.
 void draw_gradient_norms(const TrainingState& s, const std::vector<widgets::CurveMarker>& markers,
-                         ImVec2 size) {
+                         ImVec2 size, bool side_by_side) {
   static constexpr ImU32 kPalette[] = {IM_COL32(255, 140, 80, 255),  IM_COL32(100, 170, 255, 255),
                                        IM_COL32(120, 220, 120, 255), IM_COL32(230, 110, 200, 255),
                                        IM_COL32(240, 220, 90, 255),  IM_COL32(150, 120, 255, 255),
@@ -559,7 +563,7 @@ void draw_gradient_norms(const TrainingState& s, const std::vector<widgets::Curv
     o.y_label = net[0] == 'G' ? "G: log10 |dL_G/dw|" : "D: log10 |dL_D/dw|";
     o.size = size;
     widgets::curve_plot(net[0] == 'G' ? "grad_g" : "grad_d", series, markers, o);
-    if (net[0] == 'G') ImGui::SameLine();
+    if (net[0] == 'G' && side_by_side) ImGui::SameLine();
   }
 }
 
@@ -572,12 +576,15 @@ void draw_curves(TrainingState& s, float width) {
   // Room at the right for half of the last x tick label ("1200"), which the plot centres on
   // its right edge: without it the child window cuts it to "120".
   const float right_room = ImGui::CalcTextSize("00000").x * 0.5f;
-  const float plot_width = (width - gap - right_room) / 2;
+  // Side by side while each plot keeps room for its legend; one above the other in a narrow
+  // window or at a large UI scale.
+  const bool side_by_side = (width - gap - right_room) / 2 >= ImGui::GetFontSize() * 20.0f;
+  const float plot_width = side_by_side ? (width - gap - right_room) / 2 : width - right_room;
   const float plot_height = ImGui::GetFontSize() * 12.5f;
   if (s.grad_norms && !s.saved) {
-    draw_gradient_norms(s, markers, ImVec2(plot_width, plot_height));
+    draw_gradient_norms(s, markers, ImVec2(plot_width, plot_height), side_by_side);
   } else {
-    draw_metric_curves(s, markers, plot_width, plot_height);
+    draw_metric_curves(s, markers, plot_width, plot_height, side_by_side);
   }
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10.0f);
   ImGui::SliderInt("smoothing", &s.smoothing, 1, 100, "%d", ImGuiSliderFlags_AlwaysClamp);
@@ -838,7 +845,7 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
     if (s.snap.has_score) in.class_histogram = s.snap.score.histogram;
     found = lab::diagnose(in);
   }
-  ImGui::PushTextWrapPos(0.0f);
+  widgets::push_wrap_at_visible_edge();
   if (s.saved) {
     ImGui::TextDisabled(
         "At the end of the saved run (step %" PRId64 ", last grid step %" PRId64 "):", s.snap.step,
@@ -930,7 +937,7 @@ void show_saved_grid(TrainingState& s, int g) {
 
 void draw_saved_controls(TrainingState& s) {
   const lab::SavedRun& run = *s.saved;
-  ImGui::PushTextWrapPos(0.0f);
+  widgets::push_wrap_at_visible_edge();
   ImGui::TextDisabled("SAVED RUN (read-only)");
   ImGui::TextColored(widgets::palette().accent, "%s", run.title.c_str());
   widgets::wrapped_at_spaces(run.look_for);  // full of numbers: never split one
@@ -1016,10 +1023,13 @@ void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps) {
   if (!state.session) state.session = std::make_unique<lab::TrainingSession>();
   if (!state.saved) state.session->read(state.snap);
 
-  const float controls_width = ImGui::GetFontSize() * 19.0f;
+  // At most 40% of the window, so that a large UI scale leaves the curves their room.
+  const float controls_width =
+      std::min(ImGui::GetFontSize() * 19.0f, 0.4f * ImGui::GetContentRegionAvail().x);
   // Its scrollbar always there: the column keeps its width when the contents grow.
   ImGui::BeginChild("training_controls", ImVec2(controls_width, 0.0f), false,
-                    ImGuiWindowFlags_AlwaysVerticalScrollbar);
+                    ImGuiWindowFlags_AlwaysVerticalScrollbar |
+                        ImGuiWindowFlags_HorizontalScrollbar);  // large UI scales
   if (state.saved) {
     draw_saved_controls(state);
   } else {
@@ -1028,7 +1038,8 @@ void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps) {
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginChild("training_view", ImVec2(0.0f, 0.0f), false,
-                    ImGuiWindowFlags_AlwaysVerticalScrollbar);
+                    ImGuiWindowFlags_AlwaysVerticalScrollbar |
+                        ImGuiWindowFlags_HorizontalScrollbar);  // large UI scales
   const float width = ImGui::GetContentRegionAvail().x;
   if (state.saved) {
     draw_saved_banner(state);

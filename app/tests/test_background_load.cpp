@@ -55,4 +55,56 @@ TEST(BackgroundLoad, RethrowsTheWorksError) {
       std::runtime_error);
 }
 
+TEST(BackgroundLoad, CancelReturnsAtOnceAndTheWorkSeesTheFlag) {
+  std::atomic<bool> saw_cancel{false};
+  BackgroundLoad<int> load;
+  load.start([&](const convt::lab::CancelFlag& cancelled) {
+    while (!cancelled) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    saw_cancel = true;
+    return 1;
+  });
+  EXPECT_TRUE(load.busy());
+  load.cancel();
+  // The caller is free at once: nothing runs, nothing waits to be taken.
+  EXPECT_FALSE(load.busy());
+  EXPECT_FALSE(load.ready());
+  for (int i = 0; i < 5000 && !saw_cancel; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_TRUE(saw_cancel);
+  // A new start runs and its own result is the one taken.
+  load.start([] { return 2; });
+  EXPECT_EQ(load.take(), 2);
+}
+
+TEST(BackgroundLoad, ACancelledWorkThatCannotStopIsThrownAway) {
+  std::atomic<bool> release{false};
+  BackgroundLoad<int> load;
+  load.start([&] {
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return 1;
+  });
+  load.cancel();
+  load.start([] { return 3; });  // while the first one still runs
+  for (int i = 0; i < 5000 && !load.ready(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(load.ready());
+  EXPECT_EQ(load.take(), 3);
+  release = true;  // the destructor then waits for the first work to end
+}
+
+TEST(BackgroundLoad, TheDestructorStopsAWorkThatTakesTheFlag) {
+  std::atomic<bool> stopped{false};
+  {
+    BackgroundLoad<int> load;
+    load.start([&](const convt::lab::CancelFlag& cancelled) {
+      while (!cancelled) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      stopped = true;
+      return 0;
+    });
+  }  // would never return if the flag were not set
+  EXPECT_TRUE(stopped);
+}
+
 }  // namespace

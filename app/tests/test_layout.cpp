@@ -1,5 +1,5 @@
-// Nothing out of reach at the sizes students have: every panel rendered headless at 1024x700
-// and 1280x800 (UI scale 100%) and 1920x1080 (200%) with --check-layout, which lists every
+// Nothing out of reach at the sizes students have: every panel rendered headless at 1024x700,
+// 1280x800 and 1920x1080, each at UI scale 100% and 200%, with --check-layout, which lists every
 // window that cuts off what it holds and cannot scroll to it (widgets/layout_check.h), and exits
 // 3 if there is one. Also the scale and size flags' errors. Needs a display for the renders.
 #include <gtest/gtest.h>
@@ -17,8 +17,10 @@ class LayoutTest : public convt::test::LabRunDir {};
 
 TEST_F(LayoutTest, EveryPanelFitsOrScrollsAtEverySize) {
   if (!has_display()) GTEST_SKIP() << "no DISPLAY (run under xvfb-run)";
-  for (const char* size_scale : {"--size 1024x700 --scale 100", "--size 1280x800 --scale 100",
-                                 "--size 1920x1080 --scale 200"}) {
+  for (const char* size_scale :
+       {"--size 1024x700 --scale 100", "--size 1024x700 --scale 200", "--size 1280x800 --scale 100",
+        "--size 1280x800 --scale 200", "--size 1920x1080 --scale 100",
+        "--size 1920x1080 --scale 200"}) {
     for (const auto& panel : convt::panels::all_panels()) {
       const std::string args = std::string("--screenshot shot.png --check-layout --panel ") +
                                panel.name + " " + size_scale;

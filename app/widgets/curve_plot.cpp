@@ -106,21 +106,35 @@ void curve_plot(const char* id, const std::vector<CurveSeries>& series,
 
   // Ticks, grid and labels.
   char buf[64];
-  const double y_step = nice_tick_step(y1 - y0, 4);
+  // About 4 y ticks, fewer in a short plot (a large UI scale); overlapping labels are skipped.
+  const double y_step = nice_tick_step(
+      y1 - y0, std::clamp(static_cast<int>((bottom - top) / (2.0f * font)), 2, 4));
+  float last_label_top = 1e9f;
   for (double v = std::ceil(y0 / y_step) * y_step; v <= y1 + 1e-9; v += y_step) {
     const float py = sy(v);
     draw->AddLine(ImVec2(left, py), ImVec2(right, py), grid_colour);
     format_tick(buf, sizeof buf, v, y_step);
     const ImVec2 ts = ImGui::CalcTextSize(buf);
+    if (py + ts.y * 0.5f > last_label_top) continue;
     draw->AddText(ImVec2(left - ts.x - 6.0f, py - ts.y * 0.5f), axis_colour, buf);
+    last_label_top = py - ts.y * 0.5f;
   }
-  const double x_step = nice_tick_step(x1 - x0, std::max(2, static_cast<int>((right - left) / 90)));
+  // As many x ticks as the widest label and a gap allow (at least 2); a label that would still
+  // touch the one before it is skipped (its grid line stays).
+  const float gap = 0.6f * font;
+  format_tick(buf, sizeof buf, std::abs(x1) > std::abs(x0) ? x1 : x0, 1.0);
+  const float widest = ImGui::CalcTextSize(buf).x + gap;
+  const double x_step =
+      nice_tick_step(x1 - x0, std::max(2, static_cast<int>((right - left) / (1.5f * widest))));
+  float last_label_end = -1e9f;
   for (double v = std::ceil(x0 / x_step) * x_step; v <= x1 + 1e-9; v += x_step) {
     const float px = sx(v);
     draw->AddLine(ImVec2(px, top), ImVec2(px, bottom), grid_colour);
     format_tick(buf, sizeof buf, v, x_step);
     const ImVec2 ts = ImGui::CalcTextSize(buf);
+    if (px - ts.x * 0.5f < last_label_end + gap) continue;
     draw->AddText(ImVec2(px - ts.x * 0.5f, bottom + 3.0f), axis_colour, buf);
+    last_label_end = px + ts.x * 0.5f;
   }
   draw->AddLine(ImVec2(left, top), ImVec2(left, bottom), axis_colour);
   draw->AddLine(ImVec2(left, bottom), ImVec2(right, bottom), axis_colour);

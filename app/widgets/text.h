@@ -8,7 +8,16 @@
 
 namespace convt::widgets {
 
-// `text` wrapped at the right edge of the window, in `colour` if given (else the style's).
+// The x (cursor coordinates, for PushTextWrapPos) of the right edge of what is visible: the
+// window's edge minus its padding and scrollbar, or the table cell's edge if nearer. ImGui's own
+// wrap (PushTextWrapPos(0)) wraps at the edge of the *content* instead, which in a window that
+// scrolls sideways lies off screen, so every line would need a scroll to read.
+float visible_wrap_pos();
+
+// PushTextWrapPos(visible_wrap_pos()); pop with ImGui::PopTextWrapPos().
+inline void push_wrap_at_visible_edge() { ImGui::PushTextWrapPos(visible_wrap_pos()); }
+
+// `text` wrapped at the visible right edge of the window, in `colour` if given (else the style's).
 void wrapped(std::string_view text, const ImVec4* colour = nullptr);
 
 // The same, but lines break only at spaces (logic/text_wrap.h): ImGui's wrap also breaks after
@@ -26,8 +35,9 @@ inline float px(float pixels) { return pixels * ImGui::GetFontSize() / 16.0f; }
 // on the next line (a narrow column, a large UI scale).
 void same_line_if_fits(float width);
 
-// "<what>... 1.2 s" with a turning spinner, for a panel whose data loads on another thread.
-void loading_note(const char* what, double seconds);
+// "<what>... 1.2 s" with a turning spinner and a Cancel button, for a panel whose data loads on
+// another thread. Returns true on the frame Cancel is pressed.
+bool loading_note(const char* what, double seconds);
 
 // A greyed "(?)" on the same line as the previous item; hovering it shows `text` in a tooltip
 // wrapped at `wrap_em` font sizes.
