@@ -87,6 +87,11 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
   const bool loading = convt::panels::latent_working(state.latent) ||
                        state.completion.loading.busy() || state.completion.loading.ready();
   if (loading) s.redraw_every = 0.1;
+  // The frames after a load ends are drawn as after input: what it loaded is laid out for the
+  // first time, and ImGui places some of it (a tab bar's tabs) only a frame or two later.
+  static bool was_loading = false;
+  if (was_loading && !loading) s.input = true;
+  was_loading = loading;
   return s;
 }
 
