@@ -83,15 +83,9 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
   s.animating = stepper_playing || ImGui::IsAnyMouseDown();
   // A text field being edited: its cursor blinks (ImGui's blink half-period is about 0.6 s).
   if (io.WantTextInput) s.redraw_every = 0.5;
-  // A panel loading on another thread: its spinner turns, and the frame after takes the result.
-  const bool loading = convt::panels::latent_working(state.latent) ||
-                       state.completion.loading.busy() || state.completion.loading.ready();
-  if (loading) s.redraw_every = 0.1;
-  // The frames after a load ends are drawn as after input: what it loaded is laid out for the
-  // first time, and ImGui places some of it (a tab bar's tabs) only a frame or two later.
-  static bool was_loading = false;
-  if (was_loading && !loading) s.input = true;
-  was_loading = loading;
+  // A panel loading on another thread: its spinner turns, and a frame takes the result.
+  s.loading = convt::panels::latent_working(state.latent) ||
+              state.completion.loading.busy() || state.completion.loading.ready();
   return s;
 }
 

@@ -6,7 +6,11 @@
 namespace convt::lab {
 
 bool FrameScheduler::should_draw(double now, const FrameSignals& signals) {
-  if (signals.input) frames_owed_ = std::max(frames_owed_, 1 + config_.settle_frames);
+  const bool load_ended = was_loading_ && !signals.loading;
+  was_loading_ = signals.loading;
+  if (signals.input || load_ended) {
+    frames_owed_ = std::max(frames_owed_, 1 + config_.settle_frames);
+  }
   pending_version_ = signals.data_version;
   if (frames_owed_ > 0) return true;
   const double due = next_due(signals);
@@ -29,6 +33,7 @@ double FrameScheduler::next_due(const FrameSignals& signals) const {
   }
   if (signals.wake_at >= 0.0) due = std::min(due, signals.wake_at);
   if (signals.redraw_every > 0.0) due = std::min(due, last_frame_ + signals.redraw_every);
+  if (signals.loading) due = std::min(due, last_frame_ + config_.loading_redraw_seconds);
   return due == kNever ? -1.0 : std::max(0.0, due);
 }
 

@@ -14,8 +14,11 @@
 //   animating (stepper playing, mouse  continuously, at most max_animation_fps per second
 //   button held, work in progress)
 //   a frame asked for at a time        one at that time (timed requests)
-//   slow periodic change               one every redraw_every seconds (a text cursor's blink,
-//                                      a loading spinner)
+//   slow periodic change               one every redraw_every seconds (a text cursor's blink)
+//   a panel loading on another thread  one every loading_redraw_seconds (its spinner turns);
+//                                      when the load ends, frames as after input (what it
+//                                      loaded is laid out for the first time, and ImGui places
+//                                      some of it, a tab bar's tabs, only a frame or two later)
 //   nothing                            none: the loop sleeps up to idle_poll_seconds, wakes,
 //                                      checks the watched version, sleeps again
 //
@@ -38,6 +41,7 @@ struct FrameSchedulerConfig {
   double max_data_fps = 30.0;       // frames caused by new data only (a training step)
   double idle_poll_seconds = 0.25;  // longest sleep: how often a watched version is checked
   int settle_frames = 2;            // frames after the one that shows an input
+  double loading_redraw_seconds = 0.1;  // a loading spinner's frame period
 };
 
 // What the main loop saw since the last frame; filled fresh before each decision.
@@ -47,7 +51,8 @@ struct FrameSignals {
   bool animating = false;     // something moves on its own (stepper playing, mouse held, work)
   double wake_at = -1.0;      // a frame is wanted at this time (seconds; < 0: none)
   double redraw_every = 0.0;  // a frame at most this long after the last one (seconds; 0: no):
-                              // a text cursor's blink, a loading spinner
+                              // a text cursor's blink
+  bool loading = false;       // a panel loads on another thread (or its result waits to be taken)
 };
 
 class FrameScheduler {
@@ -77,6 +82,7 @@ class FrameScheduler {
   uint64_t drawn_version_ = 0;
   uint64_t pending_version_ = 0;  // the version should_draw() last saw
   bool drawn_any_ = false;
+  bool was_loading_ = false;  // signals.loading at the last should_draw()
 };
 
 }  // namespace convt::lab

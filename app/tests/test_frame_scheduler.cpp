@@ -134,6 +134,23 @@ TEST(FrameScheduler, RedrawEveryDrawsOnePerPeriod) {
   EXPECT_LE(frames, 21);
 }
 
+TEST(FrameScheduler, LoadingTurnsTheSpinnerThenSettlesAsAfterInput) {
+  FrameSchedulerConfig config;
+  config.settle_frames = 2;
+  FrameScheduler scheduler(config);
+  // Loading for 2 s: the first frame, then one per loading_redraw_seconds (0.1 s).
+  const int spinner = simulate(scheduler, 0.0, 2.0, [](double) {
+    FrameSignals s;
+    s.loading = true;
+    return s;
+  });
+  EXPECT_GE(spinner, 19);
+  EXPECT_LE(spinner, 21);
+  // The load ends: the frame that shows it and two settling frames, then nothing at all.
+  const int after = simulate(scheduler, 2.0, 12.0, [](double) { return FrameSignals{}; });
+  EXPECT_EQ(after, 1 + config.settle_frames);
+}
+
 TEST(FrameScheduler, WakeRequestDrawsOneFrameAtItsTime) {
   FrameScheduler scheduler;
   scheduler.should_draw(0.0, {});
