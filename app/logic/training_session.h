@@ -49,13 +49,13 @@ struct SessionConfig {
   int grid_count = 64;                     // fixed-z samples shown (and real images beside them)
   uint64_t grid_seed = 20240;  // the fixed z: GanTrainer::latent_batch(grid_count, seed)
   // While running, the sample grid is redrawn at most this often, and never so often that
-  // drawing it takes more than ~4% of the time (25x its cost apart); single steps redraw at once.
+  // drawing it takes more than ~2.5% of the time (40x its cost apart); single steps redraw at once.
   double sample_refresh_seconds = 0.4;
   double autosave_seconds = 60.0;  // "last good checkpoint" while running; <= 0: never
   size_t series_capacity = 4096;   // MetricSeries capacity (points)
   // Quality score (logic/quality_score.h) for 1x20x20 models: the classifier's asset path ("":
   // none), how many fixed-z samples it scores, and how often while running (also on pause; at
-  // least 24x the time one scoring takes, so scoring costs at most ~4% of training).
+  // least 48x the time one scoring takes, so scoring costs at most ~2% of training).
   std::string classifier = kDigitClassifierAsset;
   int score_count = 500;
   double score_seconds = 20.0;
