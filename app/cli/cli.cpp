@@ -169,8 +169,8 @@ int run_cli(int argc, char** argv) {
     return first == "op" ? run_op(op, argc, argv) : run_shape(op, argc, argv);
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr,
-                 "convt-lab: out of memory. HINT: use smaller arrays or a lower "
-                 "--trace-limit.\n");
+                 "convt-lab: out of memory (std::bad_alloc). HINT: use smaller arrays, and "
+                 "with --trace a lower --trace-limit.\n");
   } catch (const std::exception& e) {
     // Exactly one line, whatever the message holds.
     std::string line = e.what();

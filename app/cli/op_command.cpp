@@ -165,6 +165,7 @@ int run_conv(const std::string& op, const Args& a) {
   Conv2dParams cp{stride, padding, dilation};
   const OutSize o = transposed ? conv_transpose2d_out_size(H, W, kernel_size, tp)
                                : conv2d_out_size(H, W, kernel_size, cp);
+  check_output_elements(x.dim(0), C_out, o, op);  // before reading --grad-out or allocating
   const std::vector<int64_t> out_shape = {x.dim(0), C_out, o.h, o.w};  // (N, C_out, H_out, W_out)
   Tensor dout;                                                         // (N, C_out, H_out, W_out)
   if (grad.any()) {
@@ -248,6 +249,7 @@ int run_pool(const std::string& op, const Args& a) {
   const Tensor x = read_input(a, "--input");  // (N, C, H, W)
   require_4d(x, a, "--input", "(N, C, H, W)");
   const OutSize o = pool2d_out_size(static_cast<int>(x.dim(2)), static_cast<int>(x.dim(3)), p, op);
+  check_output_elements(x.dim(0), x.dim(1), o, op);
   Tensor dout;  // (N, C, H_out, W_out)
   if (grad.any()) {
     dout = read_input(a, "--grad-out");

@@ -1,6 +1,7 @@
 #include "convt/shape.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <sstream>
 
 namespace convt {
@@ -20,7 +21,20 @@ void require_non_negative(int value, const char* name, const std::string& where)
 }
 
 // Integer division rounding toward minus infinity (the formula's floor), also for negatives.
-int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+// The sizes below are computed in 64 bits from int parameters: each term is a product of two
+// ints (< 2^62), and no formula adds more than two such terms, so nothing overflows. A result is
+// then refused unless it fits the int the kernels index with.
+void require_fits_index(int64_t size, const std::string& what, const std::string& where,
+                        const std::string& hint) {
+  if (size > kMaxSize) {
+    std::ostringstream msg;
+    msg << where << ": " << what << " = " << size << " is larger than " << kMaxSize
+        << ", the largest size the kernels index (int32). HINT: " << hint;
+    throw ShapeError(msg.str());
+  }
+}
 
 }  // namespace
 
@@ -30,16 +44,20 @@ int conv_out_size(int in, int k, int s, int p, int d, const std::string& where) 
   require_positive(s, "stride", where);
   require_non_negative(p, "padding", where);
   require_positive(d, "dilation", where);
-  int reach = d * (k - 1) + 1;  // the dilated kernel's extent
-  if (reach > in + 2 * p) {
+  const int64_t reach = int64_t{d} * (k - 1) + 1;  // the dilated kernel's extent
+  const int64_t padded = int64_t{in} + 2 * int64_t{p};
+  if (reach > padded) {
     std::ostringstream msg;
     msg << where << ": the kernel's reach dilation*(kernel_size-1)+1 = " << d << "*(" << k
         << "-1)+1 = " << reach << " is larger than the padded input H+2*padding = " << in
-        << "+2*" << p << " = " << in + 2 * p
+        << "+2*" << p << " = " << padded
         << ". HINT: use a smaller kernel or dilation, or more padding.";
     throw ShapeError(msg.str());
   }
-  return floor_div(in + 2 * p - reach, s) + 1;
+  require_fits_index(padded, "the padded input H+2*padding = " + std::to_string(in) + "+2*" +
+                                 std::to_string(p),
+                     where, "use less padding.");
+  return static_cast<int>(floor_div(padded - reach, s) + 1);
 }
 
 int conv_transpose_out_size(int in, int k, int s, int p, int a, int d, const std::string& where) {
@@ -57,16 +75,26 @@ int conv_transpose_out_size(int in, int k, int s, int p, int a, int d, const std
            "a strided conv maps to the same output.";
     throw ShapeError(msg.str());
   }
-  int out = (in - 1) * s - 2 * p + d * (k - 1) + a + 1;
+  const int64_t canvas = int64_t{in - 1} * s + int64_t{d} * (k - 1) + 1;  // before the crop
+  const int64_t out = canvas - 2 * int64_t{p} + a;
+  std::ostringstream formula;
+  formula << "output size (H-1)*stride - 2*padding + dilation*(kernel_size-1) + "
+          << "output_padding + 1 = (" << in << "-1)*" << s << " - 2*" << p << " + " << d << "*("
+          << k << "-1) + " << a << " + 1";
   if (out < 1) {
-    std::ostringstream msg;
-    msg << where << ": output size (H-1)*stride - 2*padding + dilation*(kernel_size-1) + "
-        << "output_padding + 1 = (" << in << "-1)*" << s << " - 2*" << p << " + " << d << "*("
-        << k << "-1) + " << a << " + 1 = " << out
-        << " is not positive: padding crops the whole output. HINT: reduce padding.";
-    throw ShapeError(msg.str());
+    throw ShapeError(where + ": " + formula.str() + " = " + std::to_string(out) +
+                     " is not positive: padding crops the whole output. HINT: reduce padding.");
   }
-  return out;
+  const std::string hint = "use a smaller stride, kernel_size or dilation.";
+  require_fits_index(out, formula.str(), where, hint);
+  require_fits_index(canvas + a,
+                     "the uncropped canvas (H-1)*stride + dilation*(kernel_size-1) + "
+                     "output_padding + 1 = (" +
+                         std::to_string(in) + "-1)*" + std::to_string(s) + " + " +
+                         std::to_string(d) + "*(" + std::to_string(k) + "-1) + " +
+                         std::to_string(a) + " + 1",
+                     where, hint);
+  return static_cast<int>(out);
 }
 
 int pool_out_size(int in, int k, int s, int p, int d, const std::string& where) {
@@ -78,7 +106,12 @@ int pool_out_size(int in, int k, int s, int p, int d, const std::string& where) 
   return conv_out_size(in, k, s, p, d, where);
 }
 
-int conv_transpose_canvas_size(int in, int k, int s, int d) { return (in - 1) * s + d * (k - 1) + 1; }
+int conv_transpose_canvas_size(int in, int k, int s, int d) {
+  const int64_t canvas = int64_t{in - 1} * s + int64_t{d} * (k - 1) + 1;
+  require_fits_index(canvas, "the canvas (H-1)*stride + dilation*(kernel_size-1) + 1",
+                     "conv_transpose2d", "use a smaller stride, kernel_size or dilation.");
+  return static_cast<int>(canvas);
+}
 
 std::string conv_formula(int in, int k, int s, int p, int d, const std::string& axis) {
   int out = conv_out_size(in, k, s, p, d, "conv2d " + axis);
@@ -115,6 +148,25 @@ OutSize conv_transpose2d_out_size(int h, int w, Pair kernel_size, const ConvTran
 OutSize pool2d_out_size(int h, int w, const Pool2dParams& p, const std::string& op) {
   return {pool_out_size(h, p.kernel_size.h, p.stride.h, p.padding.h, p.dilation.h, op + " H"),
           pool_out_size(w, p.kernel_size.w, p.stride.w, p.padding.w, p.dilation.w, op + " W")};
+}
+
+void check_output_elements(int64_t n, int64_t c, OutSize size, const std::string& where) {
+  int64_t elements = 1;
+  bool overflow = false;
+  for (int64_t f : {n, c, int64_t{size.h}, int64_t{size.w}}) {
+    overflow = overflow || __builtin_mul_overflow(elements, f, &elements);
+  }
+  if (overflow || elements > kMaxOutputElements) {
+    std::ostringstream msg;
+    msg << where << ": the output (N, C, H_out, W_out) = (" << n << ", " << c << ", " << size.h
+        << ", " << size.w << ") has "
+        << (overflow ? "more than 2^63" : std::to_string(elements))
+        << " elements, more than the " << kMaxOutputElements << " ("
+        << kMaxOutputElements * 4 / (int64_t{1} << 20)
+        << " MiB of float32) an op may allocate. HINT: use a smaller input, stride, kernel_size "
+           "or dilation.";
+    throw ShapeError(msg.str());
+  }
 }
 
 int keras_same_conv_padding(int k, int d) {

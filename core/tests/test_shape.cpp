@@ -3,6 +3,9 @@
 // scatter_add_loop writes wherever iy*S - P + ky*D lands, so a wrong formula shows up here.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
 #include "convt/ops/conv2d.h"
 #include "convt/ops/conv_transpose2d.h"
 #include "convt/ops/pool2d.h"
@@ -172,4 +175,89 @@ TEST(Shape, FormulaStringSubstitutesTheNumbers) {
   EXPECT_EQ(conv_formula(20, 5, 2, 2, 1, "W"),
             "W_out = floor((W + 2*padding - dilation*(kernel_size - 1) - 1)/stride) + 1"
             " = floor((20 + 2*2 - 1*(5 - 1) - 1)/2) + 1 = 10");
+}
+
+// ---- Random parameters against a 128-bit reference -------------------------------------------
+// Sizes up to 2^31 overflow 32-bit arithmetic; the formulas must either give the exact value or
+// refuse it (above kMaxSize, or parameters that break a rule), never a wrapped number.
+
+namespace {
+
+using Wide = __int128;
+
+// Mostly small numbers, sometimes anywhere up to INT_MAX, so both the rules and the overflows
+// are hit.
+int random_param(std::mt19937_64& gen, int lo) {
+  switch (gen() % 4) {
+    case 0: return lo + static_cast<int>(gen() % 5);
+    case 1: return lo + static_cast<int>(gen() % 100);
+    case 2: return lo + static_cast<int>(gen() % 100000);
+    default: return lo + static_cast<int>(gen() % (static_cast<uint64_t>(kMaxSize) - lo));
+  }
+}
+
+}  // namespace
+
+TEST(Shape, RandomParametersMatchA128BitReferenceOrAreRefused) {
+  std::mt19937_64 gen(19);
+  int exact_t = 0, exact_c = 0, refused = 0;
+  for (int i = 0; i < 200000; ++i) {
+    const int in = random_param(gen, 1), k = random_param(gen, 1), s = random_param(gen, 1);
+    const int p = random_param(gen, 0), d = random_param(gen, 1), a = random_param(gen, 0);
+
+    // conv_transpose2d: (in-1)s - 2p + d(k-1) + a + 1, its canvas (in-1)s + d(k-1) + a + 1.
+    const Wide canvas = Wide{in - 1} * s + Wide{d} * (k - 1) + a + 1;
+    const Wide t_out = canvas - 2 * Wide{p};
+    const bool t_ok = a < std::max(s, d) && t_out >= 1 && t_out <= kMaxSize && canvas <= kMaxSize;
+    try {
+      const int got = conv_transpose_out_size(in, k, s, p, a, d);
+      EXPECT_TRUE(t_ok) << "in " << in << " k " << k << " s " << s << " p " << p << " a " << a
+                        << " d " << d << " gave " << got;
+      EXPECT_EQ(Wide{got}, t_out);
+      ++exact_t;
+    } catch (const ShapeError&) {
+      EXPECT_FALSE(t_ok) << "in " << in << " k " << k << " s " << s << " p " << p << " a " << a
+                         << " d " << d << " was refused";
+      ++refused;
+    }
+
+    // conv2d: floor((in + 2p - d(k-1) - 1) / s) + 1, with the kernel inside the padded input.
+    const Wide padded = Wide{in} + 2 * Wide{p}, reach = Wide{d} * (k - 1) + 1;
+    const bool c_ok = reach <= padded && padded <= kMaxSize;
+    try {
+      const int got = conv_out_size(in, k, s, p, d);
+      EXPECT_TRUE(c_ok) << "in " << in << " k " << k << " s " << s << " p " << p << " d " << d
+                        << " gave " << got;
+      EXPECT_EQ(Wide{got}, (padded - reach) / s + 1);
+      ++exact_c;
+    } catch (const ShapeError&) {
+      EXPECT_FALSE(c_ok) << "in " << in << " k " << k << " s " << s << " p " << p << " d " << d
+                         << " was refused";
+      ++refused;
+    }
+  }
+  // Both branches are exercised.
+  EXPECT_GT(exact_t, 1000);
+  EXPECT_GT(exact_c, 1000);
+  EXPECT_GT(refused, 1000);
+}
+
+TEST(Shape, OutputElementsOverTheBudgetAreRefusedWithTheShape) {
+  EXPECT_NO_THROW(check_output_elements(1, 1, {1 << 14, 1 << 14}, "conv2d"));  // 2^28: the limit
+  try {
+    check_output_elements(2, 3, {1 << 14, 1 << 14}, "conv2d");
+    FAIL() << "6 * 2^28 elements must be refused";
+  } catch (const ShapeError& e) {
+    EXPECT_NE(std::string(e.what()).find("(2, 3, 16384, 16384) has 1610612736 elements"),
+              std::string::npos)
+        << e.what();
+  }
+  // A product past 2^63 is refused too, not wrapped.
+  EXPECT_THROW(check_output_elements(kMaxSize, kMaxSize, {kMaxSize, kMaxSize}, "conv2d"),
+               ShapeError);
+  // The kernels refuse before allocating.
+  Tensor x({1, 1, 4, 4}), w({1, 1, 1, 1}), y;
+  EXPECT_THROW(conv_transpose2d_forward(y, x, w, nullptr, {{1000000, 1000000}, {0, 0}, {0, 0}, {1, 1}}),
+               ShapeError);
+  EXPECT_TRUE(y.empty());
 }

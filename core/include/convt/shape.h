@@ -9,6 +9,8 @@
 //                      with D = 1 this is the notes' (H-1)*stride - 2*padding + kH + A)
 #pragma once
 
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -50,8 +52,16 @@ class ShapeError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// ---- Limits --------------------------------------------------------------------------------
+// The kernels index with int, so every size along one axis (the output, the padded input, the
+// uncropped canvas) must fit one. The formulas are computed in 64 bits and refused above this.
+constexpr int64_t kMaxSize = std::numeric_limits<int32_t>::max();
+// The most elements an op's output may have: 2^28 float32 values, 1 GiB.
+constexpr int64_t kMaxOutputElements = int64_t{1} << 28;
+
 // ---- One axis -------------------------------------------------------------------------------
 // Each *_out_size validates, then returns the size. `where` prefixes the message ("conv2d H").
+// Sizes above kMaxSize are refused with the formula and its 64-bit value.
 
 // floor((in + 2p - d(k-1) - 1) / s) + 1. Throws ShapeError if in, k, s, d < 1 or p < 0, or if
 // the dilated kernel d(k-1)+1 is larger than the padded input in + 2p.
@@ -85,6 +95,10 @@ struct OutSize {
 OutSize conv2d_out_size(int h, int w, Pair kernel_size, const Conv2dParams& p);
 OutSize conv_transpose2d_out_size(int h, int w, Pair kernel_size, const ConvTranspose2dParams& p);
 OutSize pool2d_out_size(int h, int w, const Pool2dParams& p, const std::string& op = "max_pool2d");
+
+// Throws ShapeError, with the shape and the element count, if an (n, c, size.h, size.w) output
+// would have more than kMaxOutputElements elements. Ops call it before they allocate.
+void check_output_elements(int64_t n, int64_t c, OutSize size, const std::string& where);
 
 // ---- Keras padding names in PyTorch's terms ---------------------------------------------------
 // Conv2d 'same' (odd effective kernel): padding = d(k-1)/2, so H_out = ceil(H/s).

@@ -112,6 +112,7 @@ void conv_transpose2d_forward(Tensor& out, const Tensor& x, const Tensor& weight
   const OutSize size = conv_transpose2d_out_size(static_cast<int>(x.dim(2)),
                                                  static_cast<int>(x.dim(3)), {kH, kW}, p);
   const int64_t N = x.dim(0), C_out = weight.dim(1);
+  check_output_elements(N, C_out, size, "conv_transpose2d");
   Tensor result({N, C_out, size.h, size.w});  // (N, C_out, H_out, W_out)
   if (bias) {
     const int64_t plane = static_cast<int64_t>(size.h) * size.w;

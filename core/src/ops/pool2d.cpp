@@ -20,7 +20,10 @@ namespace {
 
 OutSize pool_size(const Tensor& x, const Pool2dParams& p, const std::string& op) {
   check_shape(x, {-1, -1, -1, -1}, op + ": input", "[N, C, H, W]");
-  return pool2d_out_size(static_cast<int>(x.dim(2)), static_cast<int>(x.dim(3)), p, op);
+  const OutSize size =
+      pool2d_out_size(static_cast<int>(x.dim(2)), static_cast<int>(x.dim(3)), p, op);
+  check_output_elements(x.dim(0), x.dim(1), size, op);
+  return size;
 }
 
 }  // namespace
