@@ -1,5 +1,6 @@
 // Helpers shared by the train / sample / bench subcommands.
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "convt/fast/fast_ops.h"
@@ -7,14 +8,20 @@
 
 namespace convt::cli {
 
+std::string format_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
 double parse_number(const std::string& flag, const std::string& text, double min_value,
                     double max_value) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
   if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || v < min_value ||
       v > max_value) {
-    throw CliError(flag + ": expected a number in [" + std::to_string(min_value) + ", " +
-                   std::to_string(max_value) + "], found '" + text + "'");
+    throw CliError(flag + ": expected a number in [" + format_number(min_value) + ", " +
+                   format_number(max_value) + "], found '" + text + "'");
   }
   return v;
 }

@@ -1,5 +1,6 @@
 // `convt-lab sample`: images from a checkpoint's generator, in evaluation mode (BatchNorm running
 // statistics), for N latent vectors z ~ N(0, 1) drawn from --seed (or read from --z FILE).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -138,6 +139,13 @@ int run_sample(int argc, char** argv) {
   if (z.ndim() != 2 || z.dim(1) != gen.latent_dim || z.dim(0) < 1) {
     throw CliError("--z: expected shape (N, " + std::to_string(gen.latent_dim) +
                    ") [N, latent_dim], found " + z.shape_str());
+  }
+  const int64_t non_finite =
+      std::count_if(z.values().begin(), z.values().end(), [](float v) { return !std::isfinite(v); });
+  if (non_finite > 0) {
+    throw CliError("--z '" + a.get("--z") + "': expected finite latent vectors, found " +
+                   std::to_string(non_finite) + " NaN or infinite value(s) of " +
+                   std::to_string(z.numel()));
   }
   nn::Sequential& G = *gen.G;
   G.set_training(batch_stats);

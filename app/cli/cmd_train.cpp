@@ -22,22 +22,34 @@ namespace {
 
 namespace fs = std::filesystem;
 
-volatile std::sig_atomic_t g_interrupted = 0;
-extern "C" void on_sigint(int) { g_interrupted = 1; }
+volatile std::sig_atomic_t g_interrupted = 0;  // the signal's number, 0 while none came
+extern "C" void on_stop_signal(int signal_number) { g_interrupted = signal_number; }
 
-// Installs the Ctrl-C flag for the lifetime of a run, then restores the previous handler.
-class SigintFlag {
+// For the lifetime of a run, Ctrl-C (SIGINT) and SIGTERM (kill, timeout) set a flag the loop
+// checks, so both stop after the current step and save; then the previous handlers come back.
+// Installed before the data loads, so a signal that comes early is not lost.
+class StopSignals {
  public:
-  SigintFlag() {
+  StopSignals() {
     g_interrupted = 0;
-    previous_ = std::signal(SIGINT, on_sigint);
+    previous_int_ = std::signal(SIGINT, on_stop_signal);
+    previous_term_ = std::signal(SIGTERM, on_stop_signal);
   }
-  ~SigintFlag() { std::signal(SIGINT, previous_); }
+  ~StopSignals() {
+    std::signal(SIGINT, previous_int_);
+    std::signal(SIGTERM, previous_term_);
+  }
   bool raised() const { return g_interrupted != 0; }
+  const char* name() const { return g_interrupted == SIGTERM ? "SIGTERM" : "Ctrl-C"; }
 
  private:
-  void (*previous_)(int);
+  void (*previous_int_)(int);
+  void (*previous_term_)(int);
 };
+
+// The ranges the flags accept; a spec's presets are held to the same.
+constexpr double kMaxLr = 10.0, kMinLr = 1e-9, kMaxBeta = 0.9999999;
+constexpr int64_t kMaxBatch = 65536;
 
 const std::vector<FlagSpec> kTrainFlags = {{"--model", "NAME|FILE.json"},
                                            {"--data", "digits|fashion-mnist|emoji|PATH"},
@@ -79,12 +91,29 @@ void apply_preset(const nlohmann::json& spec, const std::string& name, GanConfig
                    (spec.contains("presets") ? "; it has " + spec["presets"].dump() : ""));
   }
   const nlohmann::json& p = spec["presets"][name];
-  cfg.batch_size = p.value("batch", cfg.batch_size);
-  cfg.lr_g = p.value("lr_g", cfg.lr_g);
-  cfg.lr_d = p.value("lr_d", cfg.lr_d);
-  cfg.beta1 = p.value("beta1", cfg.beta1);
-  cfg.beta2 = p.value("beta2", cfg.beta2);
-  cfg.ema_decay = p.value("ema_decay", cfg.ema_decay);
+  // Each value in the range of its flag (--lr for lr_g, ...), or refused naming the key.
+  auto number = [&](const char* key, double lo, double hi, const char* flag, double fallback) {
+    if (!p.contains(key)) return fallback;
+    const nlohmann::json& v = p[key];
+    const double x = v.is_number() ? v.get<double>() : std::nan("");
+    if (!(x >= lo && x <= hi)) {
+      throw CliError("--model '" + spec.value("name", std::string("?")) + "': presets." + name +
+                     "." + key + ": expected a number in [" + format_number(lo) + ", " +
+                     format_number(hi) + "] (as " + flag + "), found " + v.dump());
+    }
+    return x;
+  };
+  const double batch = number("batch", 2, kMaxBatch, "--batch", cfg.batch_size);
+  if (batch != std::floor(batch)) {
+    throw CliError("--model '" + spec.value("name", std::string("?")) + "': presets." + name +
+                   ".batch: expected a whole number, found " + p["batch"].dump());
+  }
+  cfg.batch_size = static_cast<int64_t>(batch);
+  cfg.lr_g = static_cast<float>(number("lr_g", kMinLr, kMaxLr, "--lr", cfg.lr_g));
+  cfg.lr_d = static_cast<float>(number("lr_d", kMinLr, kMaxLr, "--lr-d", cfg.lr_d));
+  cfg.beta1 = static_cast<float>(number("beta1", 0, kMaxBeta, "--beta1", cfg.beta1));
+  cfg.beta2 = static_cast<float>(number("beta2", 0, kMaxBeta, "--beta2", cfg.beta2));
+  cfg.ema_decay = static_cast<float>(number("ema_decay", 0, kMaxBeta, "--ema-decay", cfg.ema_decay));
 }
 
 }  // namespace
@@ -130,6 +159,7 @@ int run_train(int argc, char** argv) {
     std::fputs(train_usage().c_str(), stdout);
     return 0;
   }
+  StopSignals stop;  // before any slow work: a Ctrl-C while the data loads still stops the run
   const std::string out_dir = a.require("--out", "RUN_DIR (where checkpoint, log and samples go)");
   const int threads = apply_threads(a);
   const fs::path dir(out_dir);
@@ -167,6 +197,17 @@ int run_train(int argc, char** argv) {
     const auto& shape = probe->model().image_shape;
     data = load_dataset(a.require("--data", "digits|fashion-mnist|emoji|PATH"),
                         static_cast<int>(shape[1]), static_cast<int>(shape[0]));
+    // An exact continuation needs the same images in the same order.
+    if (!probe->trained_on_name().empty() &&
+        (probe->trained_on_name() != data.name || probe->trained_on_images() != data.size())) {
+      throw CliError("train --resume: " + ckpt_path + " was trained on '" +
+                     probe->trained_on_name() + "' (" +
+                     std::to_string(probe->trained_on_images()) + " images), --data '" +
+                     a.get("--data") + "' is '" + data.name + "' (" +
+                     std::to_string(data.size()) +
+                     " images); resuming continues the same data exactly. HINT: give the "
+                     "run's own --data, or start a new run with another --out");
+    }
     GanConfig cfg = probe->config();
     if (a.has("--backend")) cfg.backend = parse_backend_flag(a.get("--backend"));
     probe.reset();
@@ -175,17 +216,17 @@ int run_train(int argc, char** argv) {
     const nlohmann::json spec = nn::load_model_spec(a.require("--model", "NAME (e.g. dcgan20)"));
     GanConfig cfg;
     apply_preset(spec, a.has("--preset") ? a.get("--preset") : "default", cfg);
-    cfg.batch_size = a.count("--batch", cfg.batch_size, 65536);
+    cfg.batch_size = a.count("--batch", cfg.batch_size, kMaxBatch);
     if (a.has("--lr")) {
-      cfg.lr_g = static_cast<float>(parse_number("--lr", a.get("--lr"), 1e-9, 10));
+      cfg.lr_g = static_cast<float>(parse_number("--lr", a.get("--lr"), kMinLr, kMaxLr));
       cfg.lr_d = cfg.lr_g;
     }
     if (a.has("--lr-d"))
-      cfg.lr_d = static_cast<float>(parse_number("--lr-d", a.get("--lr-d"), 1e-9, 10));
+      cfg.lr_d = static_cast<float>(parse_number("--lr-d", a.get("--lr-d"), kMinLr, kMaxLr));
     if (a.has("--beta1"))
-      cfg.beta1 = static_cast<float>(parse_number("--beta1", a.get("--beta1"), 0, 0.9999999));
+      cfg.beta1 = static_cast<float>(parse_number("--beta1", a.get("--beta1"), 0, kMaxBeta));
     if (a.has("--beta2"))
-      cfg.beta2 = static_cast<float>(parse_number("--beta2", a.get("--beta2"), 0, 0.9999999));
+      cfg.beta2 = static_cast<float>(parse_number("--beta2", a.get("--beta2"), 0, kMaxBeta));
     cfg.seed = a.has("--seed")
                    ? static_cast<uint64_t>(parse_number("--seed", a.get("--seed"), 0, 1e15))
                    : 0;
@@ -193,7 +234,7 @@ int run_train(int argc, char** argv) {
     cfg.init = a.get("--init");
     if (a.has("--ema-decay")) {
       cfg.ema_decay =
-          static_cast<float>(parse_number("--ema-decay", a.get("--ema-decay"), 0, 0.9999999));
+          static_cast<float>(parse_number("--ema-decay", a.get("--ema-decay"), 0, kMaxBeta));
     }
     if (a.has("--ema-warmup")) {
       const double warmup = parse_number("--ema-warmup", a.get("--ema-warmup"), 0, 1e9);
@@ -250,7 +291,6 @@ int run_train(int argc, char** argv) {
     std::fprintf(stderr, "%s%s", t.G().parameter_summary().c_str(),
                  t.D().parameter_summary().c_str());
   }
-  SigintFlag sigint;
   const auto t0 = std::chrono::steady_clock::now();
   const int64_t first_step = t.steps_done();
   double sps_avg = 0.0;
@@ -261,14 +301,22 @@ int run_train(int argc, char** argv) {
   };
   while (true) {
     if (max_seconds > 0.0 ? elapsed() >= max_seconds : t.steps_done() >= target_steps) break;
-    if (sigint.raised()) break;
+    if (stop.raised()) break;
     const int64_t epoch_before = t.epoch();
     StepMetrics m;
     try {
       m = t.step();
     } catch (const TrainingError& e) {
-      std::fprintf(stderr, "\nconvt-lab train: %s\nThe last good checkpoint is kept: %s\n",
-                   e.what(), ckpt_path.c_str());
+      // Say only what is true: a run can diverge before its first checkpoint.
+      if (fs::exists(ckpt_path)) {
+        std::fprintf(stderr, "\nconvt-lab train: %s\nThe last good checkpoint is kept: %s\n",
+                     e.what(), ckpt_path.c_str());
+      } else {
+        std::fprintf(stderr,
+                     "\nconvt-lab train: %s\nNo checkpoint was saved (it diverged before the "
+                     "first, every %lld steps); %s holds the log.\n",
+                     e.what(), static_cast<long long>(checkpoint_every), out_dir.c_str());
+      }
       exit_status = 1;
       break;
     }
@@ -303,10 +351,11 @@ int run_train(int argc, char** argv) {
     save();
     write_png_grid((dir / "samples_latest.png").string(), t.generate(fixed_z), 8, 3);
     std::fprintf(stderr, "%s at step %lld (%lld full epochs), %.1f s; saved %s\n",
-                 sigint.raised() ? "interrupted (Ctrl-C)" : "done",
+                 stop.raised() ? (std::string("interrupted (") + stop.name() + ")").c_str()
+                               : "done",
                  static_cast<long long>(t.steps_done()), static_cast<long long>(t.epoch()),
                  elapsed(), ckpt_path.c_str());
-    if (sigint.raised()) std::fprintf(stderr, "continue with the same command and --resume\n");
+    if (stop.raised()) std::fprintf(stderr, "continue with the same command and --resume\n");
   }
   return exit_status;
 }

@@ -24,6 +24,8 @@ std::string export_generator_usage();
 std::string bench_usage();
 
 // ---- helpers shared by the three (cmd_common.cpp) ----
+// `v` in as few digits as it needs, up to 10: "1e-09", "10", "0.9999999".
+std::string format_number(double v);
 // A finite number in [min_value, max_value] ("1e-4", "0.5"); CliError naming the flag otherwise.
 double parse_number(const std::string& flag, const std::string& text, double min_value,
                     double max_value);

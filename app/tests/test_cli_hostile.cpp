@@ -4,21 +4,44 @@
 // leave existing files byte-identical.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "convt/io/npy.h"
+#include "convt/io/png.h"
+#include "convt/io/safetensors.h"
 #include "convt/tensor.h"
 #include "lab_process.h"
 
 namespace {
 
+namespace fs = std::filesystem;
 using convt::Tensor;
+
+const std::string kTiny = std::string(CONVT_SOURCE_DIR) + "/core/tests/fixtures/nn/tiny20.json";
+const float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 class CliHostile : public convt::test::LabRunDir {
  protected:
   void save(const std::string& name, const Tensor& t) { convt::write_npy((dir_ / name).string(), t); }
   bool exists(const std::string& name) const { return std::filesystem::exists(dir_ / name); }
+
+  // Runs `convt-lab args` in the background, sends `signal` after `delay` seconds, and waits up
+  // to 30 s for it to end (then kills it, and the status is -2).
+  CmdResult run_and_signal(const std::string& args, const std::string& signal, double delay) {
+    const fs::path log = dir_ / "cmd.log", rc = dir_ / "rc";
+    const std::string script =
+        "cd '" + dir_.string() + "' && ('" + CONVT_LAB_EXE + "' " + args + " > '" + log.string() +
+        "' 2>&1 & pid=$!; sleep " + std::to_string(delay) + "; kill -" + signal +
+        " $pid; i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; "
+        "i=$((i+1)); done; if kill -0 $pid 2>/dev/null; then kill -9 $pid; wait $pid; "
+        "echo -2 > '" + rc.string() + "'; else wait $pid; echo $? > '" + rc.string() + "'; fi)";
+    std::system(script.c_str());
+    return {std::stoi("0" + convt::test::read_text(rc)), convt::test::read_text(log)};
+  }
 
   // Exit status 2 and every piece of `needles` in the output.
   void expect_refused(const CmdResult& r, const std::vector<std::string>& needles) {
@@ -91,6 +114,93 @@ TEST_F(CliHostile, OpRefusesAnOutputOverTheMemoryBudgetWithItsSizes) {
   expect_refused(r, {"(1, 3, 3000003, 3000003)", "27000054000027 elements", "268435456"});
   EXPECT_EQ(r.out.find("--trace-limit"), std::string::npos) << r.out;
   EXPECT_FALSE(exists("y.npy"));
+}
+
+// ---- Training ----------------------------------------------------------------------------------
+
+TEST_F(CliHostile, TrainCtrlCInTheFirstMomentsStopsAndSaves) {
+  // The signal comes while a folder of 1500 512x512 pictures loads (most of a second); it used to
+  // be lost, and the run went on for all its steps (over 10 minutes).
+  fs::create_directories(dir_ / "pics");
+  convt::write_png_grid((dir_ / "pics" / "p0.png").string(), Tensor({1, 1, 512, 512}, 0.5f), 1);
+  for (int i = 1; i < 1500; ++i) {
+    fs::copy_file(dir_ / "pics" / "p0.png", dir_ / "pics" / ("p" + std::to_string(i) + ".png"));
+  }
+  const CmdResult r = run_and_signal(
+      "train --model " + kTiny + " --data pics --batch 8 --steps 100000 --out run", "INT", 0.15);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("interrupted (Ctrl-C)"), std::string::npos) << r.out;
+  EXPECT_TRUE(exists("run/checkpoint.safetensors")) << r.out;
+}
+
+TEST_F(CliHostile, TrainSigtermSavesLikeCtrlC) {
+  const CmdResult r = run_and_signal(
+      "train --model " + kTiny + " --data digits --batch 8 --steps 100000 --out run", "TERM", 1.5);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("interrupted (SIGTERM)"), std::string::npos) << r.out;
+  EXPECT_TRUE(exists("run/checkpoint.safetensors")) << r.out;
+}
+
+TEST_F(CliHostile, TrainRefusesAPresetLearningRateTheFlagWouldRefuse) {
+  std::string spec = convt::test::read_text(kTiny);
+  spec.insert(spec.find('{') + 1, "\n  \"presets\": {\"default\": {\"lr_g\": 1e30}},");
+  std::ofstream(dir_ / "hot.json") << spec;
+  const CmdResult r = run("train --model hot.json --data digits --batch 8 --steps 2 --out run");
+  expect_refused(r, {"presets.default.lr_g", "[1e-09, 10]", "--lr", "1e+30"});
+  EXPECT_FALSE(exists("run"));
+}
+
+TEST_F(CliHostile, FlagRangesAreShownAsTheyAreChecked) {
+  // It used to say "[0.000000, 10.000000]", showing 0 as allowed.
+  const CmdResult r = run("train --model " + kTiny + " --data digits --lr 0 --out run");
+  expect_refused(r, {"--lr: expected a number in [1e-09, 10], found '0'"});
+}
+
+TEST_F(CliHostile, NonFiniteCheckpointIsRefusedNamingTheTensor) {
+  ASSERT_EQ(run("train --model " + kTiny + " --data digits --batch 8 --steps 1 --out run").status,
+            0);
+  const std::string ckpt = (dir_ / "run" / "checkpoint.safetensors").string();
+  convt::SafetensorsFile f = convt::read_safetensors(ckpt);
+  Tensor& w = f.tensors.at("G.0.weight");
+  for (int64_t i = 0; i < 3; ++i) w[i] = kNaN;
+  convt::write_safetensors(ckpt, f.tensors, f.metadata);
+
+  CmdResult r = run("sample --checkpoint run/checkpoint.safetensors --n 4 --out s.npy");
+  expect_refused(r, {"'G.0.weight'", "3 non-finite value(s)", "of 800"});
+  EXPECT_FALSE(exists("s.npy"));
+  r = run("train --data digits --steps 3 --out run --resume");
+  expect_refused(r, {"'G.0.weight'", "3 non-finite value(s)"});
+}
+
+TEST_F(CliHostile, ResumeOnAnotherDatasetIsRefusedNamingBoth) {
+  ASSERT_EQ(run("train --model " + kTiny + " --data digits --batch 8 --steps 1 --out run").status,
+            0);
+  fs::create_directories(dir_ / "pics");
+  for (int i = 0; i < 10; ++i) {
+    convt::write_png_grid((dir_ / "pics" / ("p" + std::to_string(i) + ".png")).string(),
+                          Tensor({1, 1, 20, 20}, 0.1f * static_cast<float>(i) - 0.5f), 1);
+  }
+  const std::string log_before = convt::test::read_text(dir_ / "run" / "log.csv");
+  const CmdResult r = run("train --data pics --steps 3 --out run --resume");
+  expect_refused(r, {"'digits20' (10000 images)", "'pics' (10 images)"});
+  EXPECT_EQ(convt::test::read_text(dir_ / "run" / "log.csv"), log_before);
+}
+
+TEST_F(CliHostile, SampleRefusesNonFiniteLatentVectors) {
+  ASSERT_EQ(run("train --model " + kTiny + " --data digits --batch 8 --steps 1 --out run").status,
+            0);
+  save("z.npy", Tensor({4, 8}, kNaN));
+  const CmdResult r =
+      run("sample --checkpoint run/checkpoint.safetensors --z z.npy --out s.npy");
+  expect_refused(r, {"--z 'z.npy'", "32 NaN or infinite value(s) of 32"});
+  EXPECT_FALSE(exists("s.npy"));
+}
+
+TEST_F(CliHostile, SampleOfADirectorySaysItIsADirectory) {
+  fs::create_directories(dir_ / "run");
+  const CmdResult r = run("sample --checkpoint run --n 4 --out s.npy");
+  expect_refused(r, {"run: is a directory, expected a .safetensors file"});
+  EXPECT_EQ(r.out.find("truncated"), std::string::npos) << r.out;
 }
 
 }  // namespace

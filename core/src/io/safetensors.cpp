@@ -2,6 +2,8 @@
 #include "convt/io/safetensors.h"
 
 #include <algorithm>
+#include <cmath>
+#include <filesystem>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -210,12 +212,30 @@ SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& p
 }
 
 SafetensorsFile read_safetensors(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw SafetensorsError(path + ": is a directory, expected a .safetensors file");
+  }
   std::ifstream f(path, std::ios::binary);
   if (!f) throw SafetensorsError(path + ": cannot open (" + std::strerror(errno) + ")");
   std::ostringstream s;
   s << f.rdbuf();
   if (f.bad()) throw SafetensorsError(path + ": read error (" + std::strerror(errno) + ")");
   return parse_safetensors(s.str(), path);
+}
+
+void require_finite_tensors(const SafetensorsFile& f, const std::string& path) {
+  for (const auto& [name, t] : f.tensors) {
+    const int64_t bad = std::count_if(t.values().begin(), t.values().end(),
+                                      [](float v) { return !std::isfinite(v); });
+    if (bad > 0) {
+      throw SafetensorsError(path + ": tensor '" + name + "' " + t.shape_str() + " holds " +
+                             std::to_string(bad) + " non-finite value(s) (NaN or infinity) of " +
+                             std::to_string(t.numel()) +
+                             "; expected finite weights. HINT: training diverged before this was "
+                             "saved; use an earlier checkpoint or start a new run.");
+    }
+  }
 }
 
 }  // namespace convt

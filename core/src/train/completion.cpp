@@ -402,6 +402,7 @@ SafetensorsFile read_checkpoint_file(const std::string& path) {
   SafetensorsFile f;
   try {
     f = read_safetensors(path);
+    require_finite_tensors(f, path);
   } catch (const std::exception& e) {
     throw CheckpointError(std::string("cannot read checkpoint: ") + e.what());
   }

@@ -164,6 +164,7 @@ std::unique_ptr<nn::Sequential> FfnnTrainer::load_generator(const std::string& p
   SafetensorsFile f;
   try {
     f = read_safetensors(path);
+    require_finite_tensors(f, path);
   } catch (const SafetensorsError& e) {
     throw CheckpointError(e.what());
   }

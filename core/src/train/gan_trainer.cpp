@@ -419,6 +419,11 @@ SafetensorsFile read_checkpoint_file(const std::string& path) {
   } catch (const std::exception& e) {
     throw CheckpointError(std::string("cannot read checkpoint: ") + e.what());
   }
+  try {
+    require_finite_tensors(f, path);
+  } catch (const SafetensorsError& e) {
+    throw CheckpointError(e.what());
+  }
   if (auto it = f.metadata.find("generator_only"); it != f.metadata.end() && it->second == "true") {
     throw CheckpointError(path +
                           ": a generator file (G only, no D or optimiser state): it samples "
@@ -458,6 +463,11 @@ void GanTrainer::save_checkpoint(const std::string& path) const {
   m["sampler.index"] = std::to_string(sampler_ ? sampler_->batch_index() : 0);
   m["rng"] = rng_.state();
   for (const auto& [key, r] : layer_rngs(self->model_)) m[key] = r->state();
+  const std::string data_name = data_ ? data_->name : trained_on_name_;
+  if (!data_name.empty()) {
+    m["data"] = data_name;
+    m["data.images"] = std::to_string(data_ ? data_->size() : trained_on_images_);
+  }
   if (g_ema_) {
     for (const auto& [name, t] : ema_tensors(*g_ema_)) tensors[name] = *t;
     m["ema.updates"] = std::to_string(ema_updates_);
@@ -538,8 +548,13 @@ void GanTrainer::load_checkpoint(const std::string& path) {
   } catch (const std::invalid_argument& e) {
     throw CheckpointError(path + ": " + e.what());
   }
+  const auto data_it = f.metadata.find("data");
+  const int64_t data_images =
+      data_it == f.metadata.end() ? 0 : meta_int(f, "data.images", path);
   // Apply.
   for (const auto& [name, t] : targets) *t = f.tensors.at(name);
+  trained_on_name_ = data_it == f.metadata.end() ? "" : data_it->second;
+  trained_on_images_ = data_images;
   steps_ = step;
   opt_g_->steps = og;
   opt_d_->steps = od;

@@ -119,6 +119,7 @@ Generator load_generator(const std::string& path, GeneratorChoice which) {
   SafetensorsFile f;
   try {
     f = read_safetensors(path);
+    require_finite_tensors(f, path);
   } catch (const SafetensorsError& e) {
     throw CheckpointError(e.what());
   }

@@ -49,4 +49,9 @@ void write_safetensors(const std::string& path, const std::map<std::string, Tens
 SafetensorsFile read_safetensors(const std::string& path);
 SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& path);
 
+// Throws SafetensorsError naming the first tensor (by name) that holds a NaN or an infinity, with
+// how many of its values are, as weights saved after training diverged do. Checkpoint loaders
+// call it: such weights would only ever produce NaN.
+void require_finite_tensors(const SafetensorsFile& f, const std::string& path);
+
 }  // namespace convt

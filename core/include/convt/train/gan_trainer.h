@@ -167,6 +167,11 @@ class GanTrainer {
   // Reads the spec and config from a checkpoint's metadata, builds the trainer, loads it.
   static std::unique_ptr<GanTrainer> from_checkpoint(const std::string& path, const Dataset* data,
                                                      const GanConfig* override_cfg = nullptr);
+  // The dataset a loaded checkpoint was trained on (metadata "data" and "data.images"): its
+  // Dataset::name and image count. Empty name and 0 for a checkpoint older than these keys, or
+  // before any load_checkpoint. Saved again with the next checkpoint when there is no dataset.
+  const std::string& trained_on_name() const { return trained_on_name_; }
+  int64_t trained_on_images() const { return trained_on_images_; }
 
   nn::GanModel& model() { return model_; }
   nn::Sequential& G() { return *model_.G; }
@@ -197,6 +202,8 @@ class GanTrainer {
   std::unique_ptr<nn::Sequential> g_ema_;  // nullptr when EMA is off
   int64_t ema_updates_ = 0;
   int64_t steps_ = 0;
+  std::string trained_on_name_;
+  int64_t trained_on_images_ = 0;
   bool have_fake_ = false;
   // Step A's D(X_fake): its logits (B, 1), and whether D still holds that forward pass (its
   // activations and dropout masks), which Step B then differentiates instead of running it again.
