@@ -1,6 +1,7 @@
 #include "gui_options.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 
 #include "logic/lessons_model.h"
@@ -228,6 +229,20 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
   }
   if (frames_given && !options.screenshot()) {
     return error("--frames only applies with --screenshot FILE");
+  }
+  if (options.screenshot()) {
+    // Checked before any rendering, which takes seconds.
+    const std::filesystem::path png(options.screenshot_path);
+    const std::filesystem::path folder = png.parent_path().empty() ? "." : png.parent_path();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(folder, ec)) {
+      return error("--screenshot: cannot write '" + options.screenshot_path + "': folder '" +
+                   folder.string() + "' does not exist; expected a PNG path in an existing folder");
+    }
+    if (std::filesystem::is_directory(png, ec)) {
+      return error("--screenshot: '" + options.screenshot_path +
+                   "' is a folder; expected a PNG file name");
+    }
   }
   return {Status::kRun, ""};
 }

@@ -1,6 +1,7 @@
 // Output files of a CLI run, all or nothing: each is first written under a temporary name beside
 // its final path, and only when every computation and every write has succeeded are they renamed
-// into place. If anything fails, the temporaries are removed and no output file is left behind.
+// into place. If anything fails, the temporaries are removed and no output file is left behind;
+// while a StagedOutputs lives, SIGINT and SIGTERM remove them too before the process ends.
 #pragma once
 
 #include <string>
@@ -13,13 +14,15 @@ namespace convt::cli {
 
 class StagedOutputs {
  public:
-  StagedOutputs() = default;
+  StagedOutputs();  // installs the SIGINT / SIGTERM handler that removes the temporaries
   StagedOutputs(const StagedOutputs&) = delete;
   StagedOutputs& operator=(const StagedOutputs&) = delete;
-  ~StagedOutputs();  // removes whatever was staged and not committed
+  ~StagedOutputs();  // removes whatever was staged and not committed; restores the handlers
 
   // Checks, before any work, that `path` (given by `flag`) can be created: not empty, its folder
-  // exists, not a folder itself, not the same as another output. Throws CliError naming the flag.
+  // exists, not a folder or another special file (a device, FIFO, socket) itself, not the same as
+  // another output. Throws CliError naming the flag. Also removes the "<path>.partial-<pid>"
+  // temporaries that processes which no longer run left beside it.
   void check_path(const std::string& flag, const std::string& path);
 
   // Writes `t` as .npy under a temporary name for `path`.
@@ -39,6 +42,8 @@ class StagedOutputs {
   };
   std::vector<Staged> staged_;
   std::vector<std::string> checked_;  // every output path, to refuse duplicates
+  void (*previous_int_)(int) = nullptr;
+  void (*previous_term_)(int) = nullptr;
 };
 
 // The CSV header: the fields of convt::MacEvent, in order.

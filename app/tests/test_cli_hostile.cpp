@@ -4,6 +4,8 @@
 // leave existing files byte-identical.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -201,6 +203,67 @@ TEST_F(CliHostile, SampleOfADirectorySaysItIsADirectory) {
   const CmdResult r = run("sample --checkpoint run --n 4 --out s.npy");
   expect_refused(r, {"run: is a directory, expected a .safetensors file"});
   EXPECT_EQ(r.out.find("truncated"), std::string::npos) << r.out;
+}
+
+// ---- Files -------------------------------------------------------------------------------------
+
+TEST_F(CliHostile, OutputsNeverReplaceASpecialFile) {
+  // As root, `--out /dev/full` used to rename a temporary over the device node. A FIFO in the
+  // test's folder stands for any special file.
+  ASSERT_EQ(::mkfifo((dir_ / "pipe").c_str(), 0600), 0);
+  save("x.npy", Tensor({1, 2, 4, 4}, 1.0f));
+  save("w.npy", Tensor({2, 3, 3, 3}, 1.0f));
+  CmdResult r = run("op conv_transpose2d --input x.npy --weight w.npy --out pipe");
+  expect_refused(r, {"--out: 'pipe' is a FIFO (named pipe), not a regular file"});
+  EXPECT_TRUE(fs::is_fifo(dir_ / "pipe"));
+  r = run("op conv_transpose2d --input x.npy --weight w.npy --out y.npy --trace pipe");
+  expect_refused(r, {"--trace: 'pipe' is a FIFO (named pipe)"});
+  EXPECT_TRUE(fs::is_fifo(dir_ / "pipe"));
+  EXPECT_FALSE(exists("y.npy"));
+  // The library's own atomic writes (checkpoints, PNGs, .npy) refuse too.
+  EXPECT_THROW(convt::write_npy((dir_ / "pipe").string(), Tensor({2}, 1.0f)), std::exception);
+  EXPECT_TRUE(fs::is_fifo(dir_ / "pipe"));
+}
+
+TEST_F(CliHostile, SigtermMidWriteLeavesNoPartialFile) {
+  // A trace of 5.3 million events takes seconds to write; the signal comes as soon as its
+  // temporary exists. It used to stay behind (341-358 MB for 10^8 events).
+  save("x.npy", Tensor({1, 4, 64, 64}, 0.5f));
+  save("w.npy", Tensor({4, 4, 9, 9}, 0.25f));
+  const std::string script =
+      "cd '" + dir_.string() + "' && ('" + CONVT_LAB_EXE +
+      "' op conv_transpose2d --input x.npy --weight w.npy --out y.npy --trace t.csv "
+      "--trace-limit 100000000 > log 2>&1 & pid=$!; i=0; while ! ls t.csv.partial-* >/dev/null "
+      "2>&1 && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; kill -TERM $pid; wait $pid; "
+      "echo $? > rc)";
+  std::system(script.c_str());
+  EXPECT_EQ(convt::test::read_text(dir_ / "rc"), "143\n") << "expected the end of a SIGTERM";
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    EXPECT_EQ(e.path().filename().string().find(".partial-"), std::string::npos)
+        << e.path() << " was left behind";
+  }
+  EXPECT_FALSE(exists("t.csv"));
+  EXPECT_FALSE(exists("y.npy"));
+}
+
+TEST_F(CliHostile, StalePartialFilesOfGoneProcessesAreRemoved) {
+  save("x.npy", Tensor({1, 2, 4, 4}, 1.0f));
+  save("w.npy", Tensor({2, 3, 3, 3}, 1.0f));
+  std::ofstream(dir_ / "y.npy.partial-2147483646") << "left by a killed run";
+  std::ofstream(dir_ / "y.npy.partial-2147483646.tmp-2147483646") << "and its own temporary";
+  std::ofstream(dir_ / "y.npy.partial-1") << "process 1 runs: kept";
+  std::ofstream(dir_ / "other.npy.partial-2147483646") << "another output's: kept";
+  const CmdResult r = run("op conv_transpose2d --input x.npy --weight w.npy --out y.npy");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_FALSE(exists("y.npy.partial-2147483646"));
+  EXPECT_FALSE(exists("y.npy.partial-2147483646.tmp-2147483646"));
+  EXPECT_TRUE(exists("y.npy.partial-1"));
+  EXPECT_TRUE(exists("other.npy.partial-2147483646"));
+}
+
+TEST_F(CliHostile, ScreenshotIntoAMissingFolderIsRefusedBeforeRendering) {
+  const CmdResult r = run("--screenshot /nonexistent/dir/g.png --frames 1");
+  expect_refused(r, {"--screenshot", "folder '/nonexistent/dir' does not exist"});
 }
 
 }  // namespace
