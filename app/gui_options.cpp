@@ -104,7 +104,7 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
       auto v = value();
       auto n = v ? parse_int(*v) : std::nullopt;
       if (!n || *n < 0) {
-        return error("--step expects a whole number of events >= 0, found '" +
+        return error("--step expects a whole number of events from 0 to 1000000, found '" +
                      (v ? *v : std::string("nothing")) + "'");
       }
       options.step = *n;

@@ -71,6 +71,18 @@ const std::vector<FlagSpec> kTrainFlags = {{"--model", "NAME|FILE.json"},
                                            {"--ema-warmup", "N"},
                                            {"--out", "RUN_DIR"}};
 
+// Names the files of an image folder that could not be used, and why (at most 10).
+void print_skipped(const Dataset& data) {
+  const size_t shown = std::min<size_t>(data.skipped.size(), 10);
+  for (size_t i = 0; i < shown; ++i) {
+    std::fprintf(stderr, "skipped %s: %s\n", data.skipped[i].path.c_str(),
+                 data.skipped[i].reason.c_str());
+  }
+  if (data.skipped.size() > shown) {
+    std::fprintf(stderr, "skipped %zu more files\n", data.skipped.size() - shown);
+  }
+}
+
 std::string format_duration(double seconds) {
   const long s = static_cast<long>(seconds + 0.5);
   char buf[32];
@@ -86,9 +98,15 @@ std::string format_duration(double seconds) {
 void apply_preset(const nlohmann::json& spec, const std::string& name, GanConfig& cfg) {
   if (!spec.contains("presets") || !spec["presets"].contains(name)) {
     if (name == "default") return;  // a spec without presets: GanConfig's defaults (the notes')
+    std::string names;  // "'default', 'notes'"
+    if (spec.contains("presets") && spec["presets"].is_object()) {
+      for (const auto& [key, value] : spec["presets"].items()) {
+        names += (names.empty() ? "'" : ", '") + key + "'";
+      }
+    }
     throw CliError("--preset: model '" + spec.value("name", std::string("?")) +
-                   "' has no preset '" + name + "'" +
-                   (spec.contains("presets") ? "; it has " + spec["presets"].dump() : ""));
+                   "' has no preset '" + name + "'; expected one of " +
+                   (names.empty() ? "none (the spec has no presets; drop --preset)" : names));
   }
   const nlohmann::json& p = spec["presets"][name];
   // Each value in the range of its flag (--lr for lr_g, ...), or refused naming the key.
@@ -268,6 +286,7 @@ int run_train(int argc, char** argv) {
   fs::create_directories(dir, ec);
   if (ec) throw CliError("--out: cannot create directory " + out_dir + ": " + ec.message());
 
+  print_skipped(data);
   GanTrainer& t = *trainer;
   const GanConfig& cfg = t.config();
   CsvWriter log((dir / "log.csv").string(),

@@ -266,4 +266,74 @@ TEST_F(CliHostile, ScreenshotIntoAMissingFolderIsRefusedBeforeRendering) {
   expect_refused(r, {"--screenshot", "folder '/nonexistent/dir' does not exist"});
 }
 
+// ---- Messages that say what they need ----------------------------------------------------------
+
+TEST_F(CliHostile, ModelSpecThatIsAnArrayNamesTheFileAndWhatItExpects) {
+  std::ofstream(dir_ / "list.json") << "[1, 2, 3]";
+  const CmdResult r = run("train --model list.json --data digits --out run");
+  expect_refused(r, {"list.json: expected a JSON object (a model spec", "found array"});
+  EXPECT_EQ(r.out.find("type_error"), std::string::npos) << r.out;
+}
+
+TEST_F(CliHostile, ModelSpecWithAHugeKernelIsRefusedWithTheShape) {
+  std::string spec = convt::test::read_text(kTiny);
+  const std::string from = "\"out_channels\": 4, \"kernel_size\": 5";
+  ASSERT_NE(spec.find(from), std::string::npos);
+  spec.replace(spec.find(from), from.size(), "\"out_channels\": 4, \"kernel_size\": 1000000");
+  std::ofstream(dir_ / "huge.json") << spec;
+  const CmdResult r = run("train --model huge.json --data digits --batch 8 --steps 1 --out run");
+  expect_refused(r, {"ConvTranspose2d", "(4, 4, 1000000, 1000000)", "268435456"});
+  EXPECT_EQ(r.out.find("bad_alloc"), std::string::npos) << r.out;
+}
+
+TEST_F(CliHostile, ModelThatIsAFolderIsNotLookedUpAmongTheAssets) {
+  fs::create_directories(dir_ / "models");
+  const CmdResult r = run("train --model '" + (dir_ / "models").string() + "' --data digits --out run");
+  expect_refused(r, {"is a folder; expected a model name or a .json spec file"});
+  EXPECT_EQ(r.out.find("assets/models/"), std::string::npos) << r.out;
+}
+
+TEST_F(CliHostile, UnknownPresetListsThePresetNames) {
+  const CmdResult r = run("train --model dcgan20 --data digits --preset turbo --out run");
+  expect_refused(r, {"no preset 'turbo'; expected one of 'default', 'notes'"});
+  EXPECT_EQ(r.out.find("{"), std::string::npos) << "the presets' JSON was dumped: " << r.out;
+}
+
+TEST_F(CliHostile, TruncatedNpySaysHowManyBytesItNeeds) {
+  save("x.npy", Tensor({1, 2, 4, 4}, 1.0f));  // 128 data bytes after a 128-byte header
+  fs::resize_file(dir_ / "x.npy", 128 + 72);
+  save("w.npy", Tensor({2, 3, 3, 3}, 1.0f));
+  const CmdResult r = run("op conv_transpose2d --input x.npy --weight w.npy --out y.npy");
+  expect_refused(r, {"--input", "shape (1, 2, 4, 4) needs 128 bytes of data, found 72"});
+}
+
+TEST_F(CliHostile, NpyHeaderWithoutItsClosingBraceIsRefused) {
+  save("x.npy", Tensor({1, 2, 4, 4}, 1.0f));
+  std::string bytes = convt::test::read_text(dir_ / "x.npy");
+  bytes[bytes.find('}')] = ' ';
+  std::ofstream(dir_ / "x.npy", std::ios::binary) << bytes;
+  save("w.npy", Tensor({2, 3, 3, 3}, 1.0f));
+  const CmdResult r = run("op conv_transpose2d --input x.npy --weight w.npy --out y.npy");
+  expect_refused(r, {"--input", "not a valid .npy header: expected a dict {...}"});
+  EXPECT_FALSE(exists("y.npy"));
+}
+
+TEST_F(CliHostile, SkippedImagesAreNamedWithTheReason) {
+  fs::create_directories(dir_ / "pics");
+  for (int i = 0; i < 10; ++i) {
+    convt::write_png_grid((dir_ / "pics" / ("p" + std::to_string(i) + ".png")).string(),
+                          Tensor({1, 1, 20, 20}, 0.5f), 1);
+  }
+  std::ofstream(dir_ / "pics" / "broken.png") << "not a picture";
+  const CmdResult r = run("train --model " + kTiny + " --data pics --batch 8 --steps 1 --out run");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("skipped "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("broken.png: "), std::string::npos) << r.out;
+}
+
+TEST_F(CliHostile, StepStatesItsUpperBound) {
+  const CmdResult r = run("--step 999999999");
+  expect_refused(r, {"--step expects a whole number of events from 0 to 1000000, found '999999999'"});
+}
+
 }  // namespace

@@ -103,19 +103,25 @@ Tensor read_npy(const std::string& path) {
                    "HINT: save np.ascontiguousarray(a)");
   }
   std::vector<int64_t> shape = parse_shape(dict_value(header, "shape", path), path);
+  // The dict literal, then padding spaces and '\n': it must open with '{' and close with '}'
+  // (checked after the values, whose own messages are more precise).
+  const size_t last = header.find_last_not_of(" \n");
+  if (header.empty() || header[0] != '{' || last == std::string::npos || header[last] != '}') {
+    throw NpyError(path + ": not a valid .npy header: expected a dict {...} padded with spaces, "
+                   "found " + header);
+  }
   // Compare the size the header promises with what the file holds before allocating it, so a
   // truncated or corrupt file is refused without trying to allocate its claimed size.
   const std::streampos data_start = f.tellg();
   f.seekg(0, std::ios::end);
   const int64_t have = static_cast<int64_t>(f.tellg() - data_start);
   f.seekg(data_start);
-  const int64_t cap = have / static_cast<int64_t>(sizeof(float)) + 1;  // more than fit
-  int64_t count = 1;  // elements the header promises, saturated at cap (no overflow)
-  for (int64_t d : shape) count = (d != 0 && count > cap / d) ? cap : std::min(count * d, cap);
-  if (count * static_cast<int64_t>(sizeof(float)) > have) {
+  int64_t need = static_cast<int64_t>(sizeof(float));  // bytes the header promises
+  bool overflow = false;
+  for (int64_t d : shape) overflow = overflow || __builtin_mul_overflow(need, d, &need);
+  if (overflow || need > have) {
     throw NpyError(path + ": truncated: shape " + shape_to_string(shape) + " needs " +
-                   (count == cap ? "more than " + std::to_string(have)
-                                 : std::to_string(count * static_cast<int64_t>(sizeof(float)))) +
+                   (overflow ? std::string("more than 2^63") : std::to_string(need)) +
                    " bytes of data, found " + std::to_string(have));
   }
   Tensor t(shape);

@@ -1,5 +1,6 @@
 #include "convt/nn/model_spec.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -14,6 +15,16 @@ using nlohmann::json;
 json load_model_spec(const std::string& name_or_path) {
   std::string path = name_or_path;
   const bool is_file = path.size() > 5 && path.substr(path.size() - 5) == ".json";
+  const char* const known = "known: dcgan20, dcgan28, rgb32, dcgan64, or a path to a .json";
+  std::error_code ec;
+  if (!is_file && (name_or_path.find('/') != std::string::npos ||
+                   std::filesystem::is_directory(name_or_path, ec))) {
+    // A path, not a name: do not look it up under assets/models/.
+    throw SpecError("model '" + name_or_path + "': " +
+                    (std::filesystem::is_directory(name_or_path, ec) ? "is a folder"
+                                                                     : "is not a .json file") +
+                    "; expected a model name or a .json spec file (" + known + ")");
+  }
   if (!is_file) {
     try {
       path = asset_path("models/" + name_or_path + ".json");
@@ -24,11 +35,18 @@ json load_model_spec(const std::string& name_or_path) {
   }
   std::ifstream f(path);
   if (!f) throw SpecError(path + ": cannot open the model spec");
+  json spec;
   try {
-    return json::parse(f);
+    spec = json::parse(f);
   } catch (const json::exception& e) {
     throw SpecError(path + ": not valid JSON: " + e.what());
   }
+  if (!spec.is_object()) {
+    throw SpecError(path + ": expected a JSON object (a model spec: {\"name\", \"latent_dim\", "
+                    "\"image_shape\", \"generator\", \"discriminator\", ...}), found " +
+                    std::string(spec.type_name()));
+  }
+  return spec;
 }
 
 namespace {
@@ -93,6 +111,24 @@ int64_t inferred(const Fields& f, const char* key, const std::vector<int64_t>& i
   return in.empty() ? 0 : in[0];
 }
 
+// The largest weight tensor a spec may ask for: 2^28 float32 values, 1 GiB (dcgan64's largest
+// holds 2^21). Refused with the shape before anything is allocated.
+constexpr int64_t kMaxParameters = int64_t{1} << 28;
+
+void require_parameter_budget(const Fields& f, const std::vector<int64_t>& shape,
+                              const char* what) {
+  int64_t count = 1;
+  bool over = false;
+  for (int64_t d : shape) over = over || __builtin_mul_overflow(count, d, &count);
+  if (over || count > kMaxParameters) {
+    throw SpecError(f.where() + ": the " + what + " " + shape_to_string(shape) + " has " +
+                    (over ? std::string("more than 2^63") : std::to_string(count)) +
+                    " values, more than the " + std::to_string(kMaxParameters) +
+                    " (1 GiB of float32) a layer may hold. HINT: kernel_size is usually 3 to 5, "
+                    "channels and features a few hundred at most");
+  }
+}
+
 std::unique_ptr<Layer> make_layer(const Fields& f, const std::string& type,
                                   const std::vector<int64_t>& in, uint64_t dropout_seed) {
   if (type == "Linear") {
@@ -100,16 +136,18 @@ std::unique_ptr<Layer> make_layer(const Fields& f, const std::string& type,
       throw std::invalid_argument("Linear: expected a flat input (in_features), found " +
                                   shape_to_string(in) + " (hint: add a Flatten before it)");
     }
-    return std::make_unique<Linear>(
-        f.has("in_features") ? f.integer("in_features", 0)
-                             : (in.size() == 1 ? in[0] : int64_t{0}),
-        f.required_integer("out_features"), f.boolean("bias", true));
+    const int64_t in_features =
+        f.has("in_features") ? f.integer("in_features", 0) : (in.size() == 1 ? in[0] : int64_t{0});
+    const int out_features = f.required_integer("out_features");
+    require_parameter_budget(f, {out_features, in_features}, "weight");
+    return std::make_unique<Linear>(in_features, out_features, f.boolean("bias", true));
   }
   if (type == "Conv2d" || type == "ConvTranspose2d") {
     const int in_channels = static_cast<int>(inferred(f, "in_channels", in));
     const int out_channels = f.required_integer("out_channels");
     const Pair k = f.pair("kernel_size", Pair(0));
     if (k.h < 1 || k.w < 1) throw SpecError(f.where() + ": missing or bad \"kernel_size\"");
+    require_parameter_budget(f, {in_channels, out_channels, k.h, k.w}, "weight");
     const Pair stride = f.pair("stride", Pair(1));
     const Pair dilation = f.pair("dilation", Pair(1));
     const bool bias = f.boolean("bias", true);
