@@ -88,6 +88,15 @@ Tensor read_npy(const std::string& path) {
     throw NpyError(path + ": unsupported .npy version " + std::to_string(major) +
                    " (expected 1, 2 or 3)");
   }
+  // Check the length against the file before allocating it (a corrupt length can say 4 GB).
+  const std::streampos header_start = f.tellg();
+  f.seekg(0, std::ios::end);
+  const int64_t left = static_cast<int64_t>(f.tellg() - header_start);
+  f.seekg(header_start);
+  if (static_cast<int64_t>(header_len) > left) {
+    throw NpyError(path + ": truncated .npy header (expected " + std::to_string(header_len) +
+                   " bytes, the file has " + std::to_string(left) + " after the length field)");
+  }
   std::string header(header_len, '\0');
   if (!f.read(header.data(), header_len)) {
     throw NpyError(path + ": truncated .npy header (expected " + std::to_string(header_len) +

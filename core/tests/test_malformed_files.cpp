@@ -1,0 +1,114 @@
+// Malformed .npy and .safetensors files, generated: a valid file with random bytes of its header
+// changed, random lengths, cut at a random point, or a random field replaced. Each read must
+// either succeed or throw the format's own error (NpyError, SafetensorsError) with the file's
+// name; never crash, hang, allocate what the header merely claims, or throw anything else.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include "convt/io/npy.h"
+#include "convt/io/safetensors.h"
+
+namespace fs = std::filesystem;
+using namespace convt;
+
+namespace {
+
+std::string read_bytes(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+// One random change to `bytes`, mostly in its first `header_end` bytes (where the format is).
+std::string mutate(std::string bytes, size_t header_end, std::mt19937_64& gen) {
+  const char* const pieces[] = {"}", "{", "(", ")", ",", "'", "\"", ":", "-1", "99999999999",
+                                "4294967295", "[", "]", "F32", "I64", "True", "null", "1e400"};
+  const size_t at = gen() % std::max<size_t>(header_end, 1);
+  switch (gen() % 6) {
+    case 0:  // flip a byte
+      bytes[at] = static_cast<char>(gen() & 0xff);
+      break;
+    case 1:  // cut the file short
+      bytes.resize(gen() % bytes.size());
+      break;
+    case 2:  // a random length field (.npy: bytes 8-9 or 8-11; .safetensors: bytes 0-7)
+      for (size_t i = 0; i < 8 && i < bytes.size(); ++i) {
+        if (gen() % 2) bytes[i + (bytes[0] == '\x93' ? 8 : 0)] = static_cast<char>(gen() & 0xff);
+      }
+      break;
+    case 3:  // insert a piece of syntax
+      bytes.insert(at, pieces[gen() % (sizeof pieces / sizeof *pieces)]);
+      break;
+    case 4:  // delete a few bytes
+      bytes.erase(at, 1 + gen() % 4);
+      break;
+    default:  // replace a digit by a large number
+      if (const size_t d = bytes.find_first_of("0123456789", at); d < header_end) {
+        bytes.replace(d, 1, pieces[gen() % 2 ? 9 : 10]);
+      }
+  }
+  return bytes;
+}
+
+class MalformedFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("convt_malformed_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST_F(MalformedFiles, NpyHeadersAreReadOrRefusedWithNpyError) {
+  const fs::path good = dir_ / "good.npy", bad = dir_ / "bad.npy";
+  write_npy(good.string(), Tensor({2, 3, 4}, 0.5f));
+  const std::string bytes = read_bytes(good);
+  std::mt19937_64 gen(19);
+  int refused = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string mutated = mutate(bytes, 128, gen);
+    std::ofstream(bad, std::ios::binary | std::ios::trunc) << mutated;
+    try {
+      const Tensor t = read_npy(bad.string());
+      EXPECT_LE(t.numel() * 4, static_cast<int64_t>(mutated.size()));
+    } catch (const NpyError& e) {
+      EXPECT_NE(std::string(e.what()).find(bad.string()), std::string::npos) << e.what();
+      ++refused;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "not an NpyError: " << e.what() << "\nfile: " << mutated;
+    }
+  }
+  EXPECT_GT(refused, 1000);
+}
+
+TEST_F(MalformedFiles, SafetensorsHeadersAreReadOrRefusedWithSafetensorsError) {
+  const std::string bytes = safetensors_bytes(
+      {{"G.0.weight", Tensor({2, 3}, 0.25f)}, {"D.0.bias", Tensor({4}, -1.0f)}},
+      {{"format", "convt-gan-1"}, {"step", "12"}});
+  const size_t header_end = 8 + static_cast<size_t>(static_cast<unsigned char>(bytes[0]));
+  std::mt19937_64 gen(19);
+  int refused = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string mutated = mutate(bytes, header_end, gen);
+    try {
+      const SafetensorsFile f = parse_safetensors(mutated, "fuzz.safetensors");
+      for (const auto& [name, t] : f.tensors) {
+        EXPECT_LE(t.numel() * 4, static_cast<int64_t>(mutated.size())) << name;
+      }
+    } catch (const SafetensorsError& e) {
+      EXPECT_NE(std::string(e.what()).find("fuzz.safetensors"), std::string::npos) << e.what();
+      ++refused;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "not a SafetensorsError: " << e.what();
+    }
+  }
+  EXPECT_GT(refused, 1000);
+}
