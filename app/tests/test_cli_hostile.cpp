@@ -291,6 +291,9 @@ TEST_F(CliHostile, ModelThatIsAFolderIsNotLookedUpAmongTheAssets) {
   const CmdResult r = run("train --model '" + (dir_ / "models").string() + "' --data digits --out run");
   expect_refused(r, {"is a folder; expected a model name or a .json spec file"});
   EXPECT_EQ(r.out.find("assets/models/"), std::string::npos) << r.out;
+  // A relative folder too, while names with folders of assets/models/ still work.
+  const CmdResult relative = run("train --model models --data digits --out run");
+  expect_refused(relative, {"model 'models': is a folder"});
 }
 
 TEST_F(CliHostile, UnknownPresetListsThePresetNames) {

@@ -16,21 +16,24 @@ json load_model_spec(const std::string& name_or_path) {
   std::string path = name_or_path;
   const bool is_file = path.size() > 5 && path.substr(path.size() - 5) == ".json";
   const char* const known = "known: dcgan20, dcgan28, rgb32, dcgan64, or a path to a .json";
-  std::error_code ec;
-  if (!is_file && (name_or_path.find('/') != std::string::npos ||
-                   std::filesystem::is_directory(name_or_path, ec))) {
-    // A path, not a name: do not look it up under assets/models/.
-    throw SpecError("model '" + name_or_path + "': " +
-                    (std::filesystem::is_directory(name_or_path, ec) ? "is a folder"
-                                                                     : "is not a .json file") +
-                    "; expected a model name or a .json spec file (" + known + ")");
-  }
+  // A path that is not a .json file (a folder, say) is not a name under assets/models/ (names
+  // may hold folders too: "ffnn/ffnn20"), so it is not glued to that folder in the message.
+  auto not_a_spec_file = [&] {
+    std::error_code ec;
+    return SpecError("model '" + name_or_path + "': " +
+                     (std::filesystem::is_directory(name_or_path, ec) ? "is a folder"
+                                                                      : "is not a .json file") +
+                     "; expected a model name or a .json spec file (" + known + ")");
+  };
+  if (!is_file && !path.empty() && path.front() == '/') throw not_a_spec_file();
   if (!is_file) {
     try {
       path = asset_path("models/" + name_or_path + ".json");
     } catch (const std::exception& e) {
+      std::error_code ec;
+      if (std::filesystem::is_directory(name_or_path, ec)) throw not_a_spec_file();
       throw SpecError("model '" + name_or_path + "': no spec assets/models/" + name_or_path +
-                      ".json (" + e.what() + "); known: dcgan20, dcgan28, rgb32, dcgan64, or a path to a .json");
+                      ".json (" + e.what() + "); " + known);
     }
   }
   std::ifstream f(path);
