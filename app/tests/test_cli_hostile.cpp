@@ -152,6 +152,22 @@ TEST_F(CliHostile, TrainRefusesAPresetLearningRateTheFlagWouldRefuse) {
   EXPECT_FALSE(exists("run"));
 }
 
+TEST_F(CliHostile, DivergenceBeforeTheFirstCheckpointDoesNotClaimOne) {
+  // D's LeakyReLU slope of 1e38 makes its logits overflow at the first step. It used to say "The
+  // last good checkpoint is kept: run/checkpoint.safetensors" with no such file.
+  std::string spec = convt::test::read_text(kTiny);
+  const size_t d = spec.find("\"discriminator\"");
+  const size_t slope = spec.find("\"negative_slope\": 0.2", d);
+  ASSERT_NE(slope, std::string::npos);
+  spec.replace(slope, 21, "\"negative_slope\": 1e38");
+  std::ofstream(dir_ / "wild.json") << spec;
+  const CmdResult r = run("train --model wild.json --data digits --batch 8 --steps 5 --out run");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("No checkpoint was saved"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("last good checkpoint is kept"), std::string::npos) << r.out;
+  EXPECT_FALSE(exists("run/checkpoint.safetensors"));
+}
+
 TEST_F(CliHostile, FlagRangesAreShownAsTheyAreChecked) {
   // It used to say "[0.000000, 10.000000]", showing 0 as allowed.
   const CmdResult r = run("train --model " + kTiny + " --data digits --lr 0 --out run");

@@ -54,9 +54,11 @@ int conv_out_size(int in, int k, int s, int p, int d, const std::string& where) 
         << ". HINT: use a smaller kernel or dilation, or more padding.";
     throw ShapeError(msg.str());
   }
-  require_fits_index(padded, "the padded input H+2*padding = " + std::to_string(in) + "+2*" +
-                                 std::to_string(p),
-                     where, "use less padding.");
+  if (padded > kMaxSize) {
+    require_fits_index(padded, "the padded input H+2*padding = " + std::to_string(in) + "+2*" +
+                                   std::to_string(p),
+                       where, "use less padding.");
+  }
   return static_cast<int>(floor_div(padded - reach, s) + 1);
 }
 
@@ -77,23 +79,28 @@ int conv_transpose_out_size(int in, int k, int s, int p, int a, int d, const std
   }
   const int64_t canvas = int64_t{in - 1} * s + int64_t{d} * (k - 1) + 1;  // before the crop
   const int64_t out = canvas - 2 * int64_t{p} + a;
-  std::ostringstream formula;
-  formula << "output size (H-1)*stride - 2*padding + dilation*(kernel_size-1) + "
-          << "output_padding + 1 = (" << in << "-1)*" << s << " - 2*" << p << " + " << d << "*("
-          << k << "-1) + " << a << " + 1";
+  auto formula = [&] {  // only built for a message
+    std::ostringstream f;
+    f << "output size (H-1)*stride - 2*padding + dilation*(kernel_size-1) + "
+      << "output_padding + 1 = (" << in << "-1)*" << s << " - 2*" << p << " + " << d << "*(" << k
+      << "-1) + " << a << " + 1";
+    return f.str();
+  };
   if (out < 1) {
-    throw ShapeError(where + ": " + formula.str() + " = " + std::to_string(out) +
+    throw ShapeError(where + ": " + formula() + " = " + std::to_string(out) +
                      " is not positive: padding crops the whole output. HINT: reduce padding.");
   }
-  const std::string hint = "use a smaller stride, kernel_size or dilation.";
-  require_fits_index(out, formula.str(), where, hint);
-  require_fits_index(canvas + a,
-                     "the uncropped canvas (H-1)*stride + dilation*(kernel_size-1) + "
-                     "output_padding + 1 = (" +
-                         std::to_string(in) + "-1)*" + std::to_string(s) + " + " +
-                         std::to_string(d) + "*(" + std::to_string(k) + "-1) + " +
-                         std::to_string(a) + " + 1",
-                     where, hint);
+  const char* const hint = "use a smaller stride, kernel_size or dilation.";
+  if (out > kMaxSize) require_fits_index(out, formula(), where, hint);
+  if (canvas + a > kMaxSize) {
+    require_fits_index(canvas + a,
+                       "the uncropped canvas (H-1)*stride + dilation*(kernel_size-1) + "
+                       "output_padding + 1 = (" +
+                           std::to_string(in) + "-1)*" + std::to_string(s) + " + " +
+                           std::to_string(d) + "*(" + std::to_string(k) + "-1) + " +
+                           std::to_string(a) + " + 1",
+                       where, hint);
+  }
   return static_cast<int>(out);
 }
 

@@ -201,7 +201,7 @@ int random_param(std::mt19937_64& gen, int lo) {
 TEST(Shape, RandomParametersMatchA128BitReferenceOrAreRefused) {
   std::mt19937_64 gen(19);
   int exact_t = 0, exact_c = 0, refused = 0;
-  for (int i = 0; i < 200000; ++i) {
+  for (int i = 0; i < 100000; ++i) {
     const int in = random_param(gen, 1), k = random_param(gen, 1), s = random_param(gen, 1);
     const int p = random_param(gen, 0), d = random_param(gen, 1), a = random_param(gen, 0);
 
