@@ -140,8 +140,8 @@ int run_sample(int argc, char** argv) {
     throw CliError("--z: expected shape (N, " + std::to_string(gen.latent_dim) +
                    ") [N, latent_dim], found " + z.shape_str());
   }
-  const int64_t non_finite =
-      std::count_if(z.values().begin(), z.values().end(), [](float v) { return !std::isfinite(v); });
+  const int64_t non_finite = std::count_if(z.values().begin(), z.values().end(),
+                                           [](float v) { return !std::isfinite(v); });
   if (non_finite > 0) {
     throw CliError("--z '" + a.get("--z") + "': expected finite latent vectors, found " +
                    std::to_string(non_finite) + " NaN or infinite value(s) of " +

@@ -98,7 +98,7 @@ std::string format_duration(double seconds) {
 void apply_preset(const nlohmann::json& spec, const std::string& name, GanConfig& cfg) {
   if (!spec.contains("presets") || !spec["presets"].contains(name)) {
     if (name == "default") return;  // a spec without presets: GanConfig's defaults (the notes')
-    std::string names;  // "'default', 'notes'"
+    std::string names;              // "'default', 'notes'"
     if (spec.contains("presets") && spec["presets"].is_object()) {
       for (const auto& [key, value] : spec["presets"].items()) {
         names += (names.empty() ? "'" : ", '") + key + "'";
@@ -131,7 +131,8 @@ void apply_preset(const nlohmann::json& spec, const std::string& name, GanConfig
   cfg.lr_d = static_cast<float>(number("lr_d", kMinLr, kMaxLr, "--lr-d", cfg.lr_d));
   cfg.beta1 = static_cast<float>(number("beta1", 0, kMaxBeta, "--beta1", cfg.beta1));
   cfg.beta2 = static_cast<float>(number("beta2", 0, kMaxBeta, "--beta2", cfg.beta2));
-  cfg.ema_decay = static_cast<float>(number("ema_decay", 0, kMaxBeta, "--ema-decay", cfg.ema_decay));
+  cfg.ema_decay =
+      static_cast<float>(number("ema_decay", 0, kMaxBeta, "--ema-decay", cfg.ema_decay));
 }
 
 }  // namespace
@@ -219,9 +220,8 @@ int run_train(int argc, char** argv) {
     if (!probe->trained_on_name().empty() &&
         (probe->trained_on_name() != data.name || probe->trained_on_images() != data.size())) {
       throw CliError("train --resume: " + ckpt_path + " was trained on '" +
-                     probe->trained_on_name() + "' (" +
-                     std::to_string(probe->trained_on_images()) + " images), --data '" +
-                     a.get("--data") + "' is '" + data.name + "' (" +
+                     probe->trained_on_name() + "' (" + std::to_string(probe->trained_on_images()) +
+                     " images), --data '" + a.get("--data") + "' is '" + data.name + "' (" +
                      std::to_string(data.size()) +
                      " images); resuming continues the same data exactly. HINT: give the "
                      "run's own --data, or start a new run with another --out");
@@ -369,11 +369,11 @@ int run_train(int argc, char** argv) {
   if (exit_status == 0) {
     save();
     write_png_grid((dir / "samples_latest.png").string(), t.generate(fixed_z), 8, 3);
-    std::fprintf(stderr, "%s at step %lld (%lld full epochs), %.1f s; saved %s\n",
-                 stop.raised() ? (std::string("interrupted (") + stop.name() + ")").c_str()
-                               : "done",
-                 static_cast<long long>(t.steps_done()), static_cast<long long>(t.epoch()),
-                 elapsed(), ckpt_path.c_str());
+    std::fprintf(
+        stderr, "%s at step %lld (%lld full epochs), %.1f s; saved %s\n",
+        stop.raised() ? (std::string("interrupted (") + stop.name() + ")").c_str() : "done",
+        static_cast<long long>(t.steps_done()), static_cast<long long>(t.epoch()), elapsed(),
+        ckpt_path.c_str());
     if (stop.raised()) std::fprintf(stderr, "continue with the same command and --resume\n");
   }
   return exit_status;

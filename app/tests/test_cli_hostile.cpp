@@ -3,7 +3,6 @@
 // be refused with exit status 2 and a message naming what was expected and what was found, and
 // leave existing files byte-identical.
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include <cmath>
@@ -28,7 +27,9 @@ const float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 class CliHostile : public convt::test::LabRunDir {
  protected:
-  void save(const std::string& name, const Tensor& t) { convt::write_npy((dir_ / name).string(), t); }
+  void save(const std::string& name, const Tensor& t) {
+    convt::write_npy((dir_ / name).string(), t);
+  }
   bool exists(const std::string& name) const { return std::filesystem::exists(dir_ / name); }
 
   // Runs `convt-lab args` in the background, sends `signal` after `delay` seconds, and waits up
@@ -40,7 +41,8 @@ class CliHostile : public convt::test::LabRunDir {
         "' 2>&1 & pid=$!; sleep " + std::to_string(delay) + "; kill -" + signal +
         " $pid; i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; "
         "i=$((i+1)); done; if kill -0 $pid 2>/dev/null; then kill -9 $pid; wait $pid; "
-        "echo -2 > '" + rc.string() + "'; else wait $pid; echo $? > '" + rc.string() + "'; fi)";
+        "echo -2 > '" +
+        rc.string() + "'; else wait $pid; echo $? > '" + rc.string() + "'; fi)";
     std::system(script.c_str());
     return {std::stoi("0" + convt::test::read_text(rc)), convt::test::read_text(log)};
   }
@@ -81,16 +83,18 @@ TEST_F(CliHostile, OpConv2dRefusesAHugeDilationBeforeAllocating) {
   save("x.npy", Tensor({1, 2, 4, 4}, 1.0f));
   save("w.npy", Tensor({1, 2, 3000, 1}, 1.0f));
   // It used to run for minutes and grow past 4 GB (ctest's timeout failed it).
-  const CmdResult r = run("op conv2d --input x.npy --weight w.npy --dilation 1000000,1 "
-                          "--out y.npy");
+  const CmdResult r =
+      run("op conv2d --input x.npy --weight w.npy --dilation 1000000,1 "
+          "--out y.npy");
   expect_refused(r, {"conv2d H", "2999000001"});
   EXPECT_FALSE(exists("y.npy"));
 }
 
 TEST_F(CliHostile, OpMaxPoolRefusesAnOverflowingWindow) {
   save("x.npy", Tensor({1, 1, 4, 4}, 1.0f));
-  const CmdResult r = run("op max_pool2d --input x.npy --kernel-size 3000,1 "
-                          "--dilation 1000000,1 --padding 1000,0 --out y.npy");
+  const CmdResult r =
+      run("op max_pool2d --input x.npy --kernel-size 3000,1 "
+          "--dilation 1000000,1 --padding 1000,0 --out y.npy");
   expect_refused(r, {"max_pool2d H", "2999000001"});
   EXPECT_FALSE(exists("y.npy"));
 }
@@ -208,8 +212,7 @@ TEST_F(CliHostile, SampleRefusesNonFiniteLatentVectors) {
   ASSERT_EQ(run("train --model " + kTiny + " --data digits --batch 8 --steps 1 --out run").status,
             0);
   save("z.npy", Tensor({4, 8}, kNaN));
-  const CmdResult r =
-      run("sample --checkpoint run/checkpoint.safetensors --z z.npy --out s.npy");
+  const CmdResult r = run("sample --checkpoint run/checkpoint.safetensors --z z.npy --out s.npy");
   expect_refused(r, {"--z 'z.npy'", "32 NaN or infinite value(s) of 32"});
   EXPECT_FALSE(exists("s.npy"));
 }
@@ -304,7 +307,8 @@ TEST_F(CliHostile, ModelSpecWithAHugeKernelIsRefusedWithTheShape) {
 
 TEST_F(CliHostile, ModelThatIsAFolderIsNotLookedUpAmongTheAssets) {
   fs::create_directories(dir_ / "models");
-  const CmdResult r = run("train --model '" + (dir_ / "models").string() + "' --data digits --out run");
+  const CmdResult r =
+      run("train --model '" + (dir_ / "models").string() + "' --data digits --out run");
   expect_refused(r, {"is a folder; expected a model name or a .json spec file"});
   EXPECT_EQ(r.out.find("assets/models/"), std::string::npos) << r.out;
   // A relative folder too, while names with folders of assets/models/ still work.
@@ -352,7 +356,8 @@ TEST_F(CliHostile, SkippedImagesAreNamedWithTheReason) {
 
 TEST_F(CliHostile, StepStatesItsUpperBound) {
   const CmdResult r = run("--step 999999999");
-  expect_refused(r, {"--step expects a whole number of events from 0 to 1000000, found '999999999'"});
+  expect_refused(r,
+                 {"--step expects a whole number of events from 0 to 1000000, found '999999999'"});
 }
 
 }  // namespace

@@ -49,15 +49,14 @@ int conv_out_size(int in, int k, int s, int p, int d, const std::string& where) 
   if (reach > padded) {
     std::ostringstream msg;
     msg << where << ": the kernel's reach dilation*(kernel_size-1)+1 = " << d << "*(" << k
-        << "-1)+1 = " << reach << " is larger than the padded input H+2*padding = " << in
-        << "+2*" << p << " = " << padded
-        << ". HINT: use a smaller kernel or dilation, or more padding.";
+        << "-1)+1 = " << reach << " is larger than the padded input H+2*padding = " << in << "+2*"
+        << p << " = " << padded << ". HINT: use a smaller kernel or dilation, or more padding.";
     throw ShapeError(msg.str());
   }
   if (padded > kMaxSize) {
-    require_fits_index(padded, "the padded input H+2*padding = " + std::to_string(in) + "+2*" +
-                                   std::to_string(p),
-                       where, "use less padding.");
+    require_fits_index(
+        padded, "the padded input H+2*padding = " + std::to_string(in) + "+2*" + std::to_string(p),
+        where, "use less padding.");
   }
   return static_cast<int>(floor_div(padded - reach, s) + 1);
 }
@@ -166,8 +165,7 @@ void check_output_elements(int64_t n, int64_t c, OutSize size, const std::string
   if (overflow || elements > kMaxOutputElements) {
     std::ostringstream msg;
     msg << where << ": the output (N, C, H_out, W_out) = (" << n << ", " << c << ", " << size.h
-        << ", " << size.w << ") has "
-        << (overflow ? "more than 2^63" : std::to_string(elements))
+        << ", " << size.w << ") has " << (overflow ? "more than 2^63" : std::to_string(elements))
         << " elements, more than the " << kMaxOutputElements << " ("
         << kMaxOutputElements * 4 / (int64_t{1} << 20)
         << " MiB of float32) an op may allocate. HINT: use a smaller input, stride, kernel_size "

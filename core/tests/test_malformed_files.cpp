@@ -26,8 +26,9 @@ std::string read_bytes(const fs::path& p) {
 
 // One random change to `bytes`, mostly in its first `header_end` bytes (where the format is).
 std::string mutate(std::string bytes, size_t header_end, std::mt19937_64& gen) {
-  const char* const pieces[] = {"}", "{", "(", ")", ",", "'", "\"", ":", "-1", "99999999999",
-                                "4294967295", "[", "]", "F32", "I64", "True", "null", "1e400"};
+  const char* const pieces[] = {"}",  "{",   "(",   ")",           ",",          "'",
+                                "\"", ":",   "-1",  "99999999999", "4294967295", "[",
+                                "]",  "F32", "I64", "True",        "null",       "1e400"};
   const size_t at = gen() % std::max<size_t>(header_end, 1);
   switch (gen() % 6) {
     case 0:  // flip a byte
@@ -90,9 +91,9 @@ TEST_F(MalformedFiles, NpyHeadersAreReadOrRefusedWithNpyError) {
 }
 
 TEST_F(MalformedFiles, SafetensorsHeadersAreReadOrRefusedWithSafetensorsError) {
-  const std::string bytes = safetensors_bytes(
-      {{"G.0.weight", Tensor({2, 3}, 0.25f)}, {"D.0.bias", Tensor({4}, -1.0f)}},
-      {{"format", "convt-gan-1"}, {"step", "12"}});
+  const std::string bytes =
+      safetensors_bytes({{"G.0.weight", Tensor({2, 3}, 0.25f)}, {"D.0.bias", Tensor({4}, -1.0f)}},
+                        {{"format", "convt-gan-1"}, {"step", "12"}});
   const size_t header_end = 8 + static_cast<size_t>(static_cast<unsigned char>(bytes[0]));
   std::mt19937_64 gen(19);
   int refused = 0;

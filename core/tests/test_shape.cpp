@@ -189,10 +189,14 @@ using Wide = __int128;
 // are hit.
 int random_param(std::mt19937_64& gen, int lo) {
   switch (gen() % 4) {
-    case 0: return lo + static_cast<int>(gen() % 5);
-    case 1: return lo + static_cast<int>(gen() % 100);
-    case 2: return lo + static_cast<int>(gen() % 100000);
-    default: return lo + static_cast<int>(gen() % (static_cast<uint64_t>(kMaxSize) - lo));
+    case 0:
+      return lo + static_cast<int>(gen() % 5);
+    case 1:
+      return lo + static_cast<int>(gen() % 100);
+    case 2:
+      return lo + static_cast<int>(gen() % 100000);
+    default:
+      return lo + static_cast<int>(gen() % (static_cast<uint64_t>(kMaxSize) - lo));
   }
 }
 
@@ -257,7 +261,8 @@ TEST(Shape, OutputElementsOverTheBudgetAreRefusedWithTheShape) {
                ShapeError);
   // The kernels refuse before allocating.
   Tensor x({1, 1, 4, 4}), w({1, 1, 1, 1}), y;
-  EXPECT_THROW(conv_transpose2d_forward(y, x, w, nullptr, {{1000000, 1000000}, {0, 0}, {0, 0}, {1, 1}}),
-               ShapeError);
+  EXPECT_THROW(
+      conv_transpose2d_forward(y, x, w, nullptr, {{1000000, 1000000}, {0, 0}, {0, 0}, {1, 1}}),
+      ShapeError);
   EXPECT_TRUE(y.empty());
 }

@@ -12,13 +12,20 @@ namespace convt {
 
 std::string file_kind(const std::filesystem::file_status& status) {
   switch (status.type()) {
-    case std::filesystem::file_type::regular: return "a regular file";
-    case std::filesystem::file_type::directory: return "a folder";
-    case std::filesystem::file_type::character: return "a character device";
-    case std::filesystem::file_type::block: return "a block device";
-    case std::filesystem::file_type::fifo: return "a FIFO (named pipe)";
-    case std::filesystem::file_type::socket: return "a socket";
-    default: return "a special file";
+    case std::filesystem::file_type::regular:
+      return "a regular file";
+    case std::filesystem::file_type::directory:
+      return "a folder";
+    case std::filesystem::file_type::character:
+      return "a character device";
+    case std::filesystem::file_type::block:
+      return "a block device";
+    case std::filesystem::file_type::fifo:
+      return "a FIFO (named pipe)";
+    case std::filesystem::file_type::socket:
+      return "a socket";
+    default:
+      return "a special file";
   }
 }
 

@@ -116,8 +116,10 @@ Tensor read_npy(const std::string& path) {
   // (checked after the values, whose own messages are more precise).
   const size_t last = header.find_last_not_of(" \n");
   if (header.empty() || header[0] != '{' || last == std::string::npos || header[last] != '}') {
-    throw NpyError(path + ": not a valid .npy header: expected a dict {...} padded with spaces, "
-                   "found " + header);
+    throw NpyError(path +
+                   ": not a valid .npy header: expected a dict {...} padded with spaces, "
+                   "found " +
+                   header);
   }
   // Compare the size the header promises with what the file holds before allocating it, so a
   // truncated or corrupt file is refused without trying to allocate its claimed size.

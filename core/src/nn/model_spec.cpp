@@ -20,10 +20,10 @@ json load_model_spec(const std::string& name_or_path) {
   // may hold folders too: "ffnn/ffnn20"), so it is not glued to that folder in the message.
   auto not_a_spec_file = [&] {
     std::error_code ec;
-    return SpecError("model '" + name_or_path + "': " +
-                     (std::filesystem::is_directory(name_or_path, ec) ? "is a folder"
-                                                                      : "is not a .json file") +
-                     "; expected a model name or a .json spec file (" + known + ")");
+    return SpecError(
+        "model '" + name_or_path + "': " +
+        (std::filesystem::is_directory(name_or_path, ec) ? "is a folder" : "is not a .json file") +
+        "; expected a model name or a .json spec file (" + known + ")");
   };
   if (!is_file && !path.empty() && path.front() == '/') throw not_a_spec_file();
   if (!is_file) {
@@ -45,7 +45,8 @@ json load_model_spec(const std::string& name_or_path) {
     throw SpecError(path + ": not valid JSON: " + e.what());
   }
   if (!spec.is_object()) {
-    throw SpecError(path + ": expected a JSON object (a model spec: {\"name\", \"latent_dim\", "
+    throw SpecError(path +
+                    ": expected a JSON object (a model spec: {\"name\", \"latent_dim\", "
                     "\"image_shape\", \"generator\", \"discriminator\", ...}), found " +
                     std::string(spec.type_name()));
   }

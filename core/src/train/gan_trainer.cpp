@@ -549,8 +549,7 @@ void GanTrainer::load_checkpoint(const std::string& path) {
     throw CheckpointError(path + ": " + e.what());
   }
   const auto data_it = f.metadata.find("data");
-  const int64_t data_images =
-      data_it == f.metadata.end() ? 0 : meta_int(f, "data.images", path);
+  const int64_t data_images = data_it == f.metadata.end() ? 0 : meta_int(f, "data.images", path);
   // Apply.
   for (const auto& [name, t] : targets) *t = f.tensors.at(name);
   trained_on_name_ = data_it == f.metadata.end() ? "" : data_it->second;
