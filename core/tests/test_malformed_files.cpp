@@ -113,3 +113,22 @@ TEST_F(MalformedFiles, SafetensorsHeadersAreReadOrRefusedWithSafetensorsError) {
   }
   EXPECT_GT(refused, 1000);
 }
+
+TEST_F(MalformedFiles, NpyHeaderLengthPastTheFileIsRefusedBeforeAllocating) {
+  // A version 2.0 file whose 4-byte header length claims 4294967280 bytes: refused from the file
+  // size, not by trying to allocate 4 GB for the header.
+  std::string bytes = "\x93NUMPY";
+  bytes += std::string("\x02\x00", 2);
+  bytes += std::string("\xf0\xff\xff\xff", 4);
+  bytes += "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n";
+  const fs::path path = dir_ / "long.npy";
+  std::ofstream(path, std::ios::binary) << bytes;
+  try {
+    read_npy(path.string());
+    FAIL() << "a header longer than the file must be refused";
+  } catch (const NpyError& e) {
+    EXPECT_NE(std::string(e.what()).find("expected 4294967280 bytes, the file has 58"),
+              std::string::npos)
+        << e.what();
+  }
+}
