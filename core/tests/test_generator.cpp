@@ -175,6 +175,7 @@ TEST(Generator, WithoutEmaPreferEmaGivesGAndAskingForGemaIsAClearError) {
 TEST(Generator, ShippedFilesLoadAndGenerate) {
   const std::pair<const char*, std::vector<int64_t>> shipped[] = {
       {"checkpoints/dcgan20_digits.safetensors", {2, 1, 20, 20}},
+      {"checkpoints/dcgan28_digits_G.safetensors", {2, 1, 28, 28}},
       {"checkpoints/dcgan28_fashion_G.safetensors", {2, 1, 28, 28}},
       {"checkpoints/rgb32_emoji_G.safetensors", {2, 3, 32, 32}},
   };
