@@ -258,8 +258,7 @@ CompletionMetrics CompletionTrainer::step(const Tensor& batch) {
     throw TrainingError(
         "step " + std::to_string(steps_ + 1) + " (completion): MSE = " + std::to_string(loss) +
         (std::isfinite(loss) ? " but the gradients are not finite" : " is not finite") +
-        "; nothing was updated. Try a lower learning rate (--lr) or resume from "
-        "the last checkpoint with another --seed.");
+        "; nothing was updated. Try a lower learning rate (--lr).");
   }
   opt_->step();
   ++steps_;

@@ -193,8 +193,7 @@ float GanTrainer::step_generator() {
         "step " + std::to_string(steps_ + 1) +
         ", Step A (generator): L_G = " + std::to_string(loss_g) +
         (std::isfinite(loss_g) ? " but G's gradients are not finite" : " is not finite") +
-        "; G was not updated. Try a lower learning rate (--lr), a smaller batch, or resume "
-        "from the last checkpoint with another --seed.");
+        "; G was not updated. Try a lower learning rate (--lr) or a smaller batch (--batch).");
   }
   opt_g_->step();
   if (g_ema_) update_ema();
@@ -274,8 +273,7 @@ StepMetrics GanTrainer::step_discriminator(const Tensor& real) {
         "step " + std::to_string(steps_ + 1) +
         ", Step B (discriminator): L_D = " + std::to_string(loss_d) +
         (std::isfinite(loss_d) ? " but D's gradients are not finite" : " is not finite") +
-        "; D was not updated. Try a lower learning rate (--lr), a smaller batch, or resume "
-        "from the last checkpoint with another --seed.");
+        "; D was not updated. Try a lower learning rate (--lr) or a smaller batch (--batch).");
   }
   opt_d_->step();
   have_fake_ = false;
