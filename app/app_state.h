@@ -3,33 +3,35 @@
 // main.cpp owns the one AppState and hands each panel the parts it reads and writes.
 #pragma once
 
-#include "panels/completion_panel.h"  // CompletionState
+#include "logic/formula_model.h"     // FormulaView
+#include "logic/lessons_model.h"     // LessonsView
+#include "logic/panel_table.h"       // PanelId, CameFrom
+#include "logic/playground_model.h"  // PlaygroundModel, PlaygroundView
+#include "logic/stepper_view.h"      // StepperView
+#include "panels/completion_panel.h"   // CompletionState
 #include "panels/experiments_panel.h"  // ExperimentsState
-#include "panels/latent_panel.h"      // LatentState
-#include "panels/lessons_panel.h"      // LessonsView
-#include "panels/panels.h"
-#include "panels/playground_model.h"
-#include "panels/training_panel.h"  // TrainingState
+#include "panels/latent_panel.h"       // LatentState
+#include "panels/training_panel.h"     // TrainingState
 
 namespace convt {
 
 struct ModelState {
-  panels::PlaygroundModel playground;
+  lab::PlaygroundModel playground;
   lab::StepperModel stepper;
 };
 
 struct ViewState {
-  panels::PanelId active_panel = panels::PanelId::kLessons;
+  lab::PanelId active_panel = lab::PanelId::kLessons;
   bool select_requested = true;  // select active_panel's tab on the next frame (start, menu)
   bool show_about = false;
   bool show_shortcuts = false;  // the F1 overlay
   int scale_percent = 100;      // UI scale: 100..250 (View menu, Ctrl+= / Ctrl+-)
   int theme = 0;                // 0 dark, 1 high contrast (View menu)
-  panels::CameFrom came_from;   // the banner above a panel another panel opened
-  panels::PlaygroundView playground;
-  panels::StepperView stepper;
-  panels::FormulaView formula;
-  panels::LessonsView lessons;
+  lab::CameFrom came_from;      // the banner above a panel another panel opened
+  lab::PlaygroundView playground;
+  lab::StepperView stepper;
+  lab::FormulaView formula;
+  lab::LessonsView lessons;
 };
 
 struct AppState {

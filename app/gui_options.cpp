@@ -24,7 +24,7 @@ std::string gui_usage() {
   return "usage: convt-lab [--panel NAME] [--preset NAME] [--step K]\n"
          "                 [--screenshot FILE [--frames N]]\n"
          "  --panel NAME       open on this panel: " +
-         panels::panel_names() +
+         lab::panel_names() +
          " (default lessons)\n"
          "  --screenshot FILE  render N frames without a person, write the window to FILE as PNG,"
          " exit 0\n"
@@ -75,10 +75,10 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
       options.screenshot_path = *v;
     } else if (flag == "--panel") {
       auto v = value();
-      if (!v) return error("--panel expects a NAME, one of: " + panels::panel_names());
-      auto id = panels::find_panel(*v);
+      if (!v) return error("--panel expects a NAME, one of: " + lab::panel_names());
+      auto id = lab::find_panel(*v);
       if (!id) {
-        return error("--panel: unknown panel '" + *v + "'; valid panels: " + panels::panel_names());
+        return error("--panel: unknown panel '" + *v + "'; valid panels: " + lab::panel_names());
       }
       options.panel = *id;
       options.panel_given = true;
@@ -212,8 +212,8 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
                                              .show_me[static_cast<size_t>(options.show_me_index)]
                                              .panel == "training";
   if (options.train_seconds > 0.0 &&
-      (!options.screenshot() || (options.panel != panels::PanelId::kTraining &&
-                                 options.panel != panels::PanelId::kLatent && !show_me_trains))) {
+      (!options.screenshot() || (options.panel != lab::PanelId::kTraining &&
+                                 options.panel != lab::PanelId::kLatent && !show_me_trains))) {
     return error(
         "--train-seconds only applies with --screenshot FILE --panel training (or latent, or "
         "--show-me of a lesson that opens the training panel)");
@@ -221,7 +221,7 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
   if (train_threads_given && options.train_seconds <= 0.0) {
     return error("--train-threads only applies with --train-seconds T");
   }
-  if (options.open_saved_runs && options.panel != panels::PanelId::kTraining) {
+  if (options.open_saved_runs && options.panel != lab::PanelId::kTraining) {
     return error("--open-popup saved-runs only applies with --panel training");
   }
   if (options.check_layout && !options.screenshot()) {

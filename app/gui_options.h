@@ -21,12 +21,12 @@
 #include <cstdint>
 #include <string>
 
-#include "panels/panels.h"
+#include "logic/panel_table.h"
 
 namespace convt {
 
 struct GuiOptions {
-  panels::PanelId panel = panels::PanelId::kLessons;
+  lab::PanelId panel = lab::PanelId::kLessons;
   bool panel_given = false;     // --panel was on the command line (else the remembered tab)
   std::string screenshot_path;  // empty: interactive
   int frames = 3;

@@ -79,7 +79,7 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
   // Moving on their own: a playing stepper; a mouse button held (ImGui repeats a held +/- button
   // and scrolls a held scrollbar arrow without any new event).
   const bool stepper_playing =
-      state.view.active_panel == convt::panels::PanelId::kStepper && state.view.stepper.playing;
+      state.view.active_panel == convt::lab::PanelId::kStepper && state.view.stepper.playing;
   s.animating = stepper_playing || ImGui::IsAnyMouseDown();
   // A text field being edited: its cursor blinks (ImGui's blink half-period is about 0.6 s).
   if (io.WantTextInput) s.redraw_every = 0.5;
@@ -225,7 +225,7 @@ void draw_main_menu(convt::AppState& state, GLFWwindow* window) {
   }
   if (ImGui::BeginMenu("Panels")) {
     int number = 0;
-    for (const auto& p : convt::panels::all_panels()) {
+    for (const auto& p : convt::lab::all_panels()) {
       const std::string shortcut = "Ctrl+" + std::to_string(++number);
       if (ImGui::MenuItem(p.title, shortcut.c_str(), state.view.active_panel == p.id)) {
         state.view.active_panel = p.id;
@@ -261,9 +261,9 @@ void draw_about(convt::AppState& state) {
   }
 }
 
-void draw_panel(convt::panels::PanelId id, convt::AppState& state,
+void draw_panel(convt::lab::PanelId id, convt::AppState& state,
                 convt::gfx::HeatmapRenderer& heatmaps) {
-  using convt::panels::PanelId;
+  using convt::lab::PanelId;
   switch (id) {
     case PanelId::kPlayground:
       convt::panels::draw_playground_panel(state.model.playground, state.view.playground, heatmaps);
@@ -297,7 +297,7 @@ void draw_panel(convt::panels::PanelId id, convt::AppState& state,
 
 // The banner above a panel that another panel opened: where it came from, and a way back.
 void draw_came_from(convt::ViewState& view) {
-  convt::panels::CameFrom& back = view.came_from;
+  convt::lab::CameFrom& back = view.came_from;
   if (!back.active) return;
   if (view.active_panel != back.shown_on) {  // the student went elsewhere
     back.active = false;
@@ -343,7 +343,7 @@ void draw_shortcuts(convt::ViewState& view) {
   row("F1", "this list");
   row("Esc", "close a popup; else quit (a training run is saved first)");
   row("Tab", "next text field");
-  if (view.active_panel == convt::panels::PanelId::kStepper) {
+  if (view.active_panel == convt::lab::PanelId::kStepper) {
     ImGui::Spacing();
     ImGui::TextDisabled("STEPPER (when no text field is being edited)");
     row("Space", "play / pause");
@@ -352,7 +352,7 @@ void draw_shortcuts(convt::ViewState& view) {
     row("Home / End", "the first / the last event");
     row("+ / -", "faster / slower (x1.5)");
   }
-  if (view.active_panel == convt::panels::PanelId::kTraining) {
+  if (view.active_panel == convt::lab::PanelId::kTraining) {
     ImGui::Spacing();
     ImGui::TextDisabled("TRAINING");
     row("Ctrl+S", "save the checkpoint (to the path in the Checkpoint field)");
@@ -379,7 +379,7 @@ void handle_window_keys(convt::ViewState& view) {
   if (ImGui::IsKeyPressed(GLFW_KEY_0, false) || ImGui::IsKeyPressed(GLFW_KEY_KP_0, false)) {
     view.scale_percent = 100;
   }
-  const auto& panels = convt::panels::all_panels();
+  const auto& panels = convt::lab::all_panels();
   for (size_t i = 0; i < panels.size() && i < 9; ++i) {
     if (ImGui::IsKeyPressed(GLFW_KEY_1 + static_cast<int>(i), false)) {
       view.active_panel = panels[i].id;
@@ -405,7 +405,7 @@ void draw_frame(convt::AppState& state, convt::gfx::HeatmapRenderer& heatmaps, G
       // while drawing (the latent panel's "Step through this") is kept for the next frame.
       const bool select = state.view.select_requested;
       state.view.select_requested = false;
-      for (const auto& p : convt::panels::all_panels()) {
+      for (const auto& p : convt::lab::all_panels()) {
         ImGuiTabItemFlags tab_flags = 0;
         if (select && state.view.active_panel == p.id) tab_flags |= ImGuiTabItemFlags_SetSelected;
         if (ImGui::BeginTabItem(p.title, nullptr, tab_flags)) {
@@ -458,7 +458,7 @@ int main(int argc, char** argv) {
     const bool opens_elsewhere = options.panel_given || options.show_me_lesson >= 0 ||
                                  options.lesson >= 0 || !options.preset.empty();
     if (!opens_elsewhere) {
-      if (auto id = convt::panels::find_panel(settings.panel)) options.panel = *id;
+      if (auto id = convt::lab::find_panel(settings.panel)) options.panel = *id;
     }
   }
 
@@ -528,8 +528,8 @@ int main(int argc, char** argv) {
     if (preset.empty() && remember && convt::lab::find_preset(settings.stepper_preset)) {
       preset = settings.stepper_preset;
     }
-    convt::panels::stepper_load_preset(state.model.stepper, state.view.stepper,
-                                       preset.empty() ? "notes" : preset);
+    convt::lab::stepper_load_preset(state.model.stepper, state.view.stepper,
+                                    preset.empty() ? "notes" : preset);
     if (remember && options.preset.empty() && settings.stepper_speed > 0.0f) {
       state.view.stepper.events_per_second = settings.stepper_speed;
     }
@@ -552,7 +552,7 @@ int main(int argc, char** argv) {
     if (options.train_seconds > 0.0 && options.show_me_lesson < 0) {
       convt::panels::training_begin_headless(state.training, options.train_seconds,
                                              options.train_threads);
-      if (options.panel == convt::panels::PanelId::kLatent) state.latent.follow.set_following(true);
+      if (options.panel == convt::lab::PanelId::kLatent) state.latent.follow.set_following(true);
     }
 
     // ---- Loop: wait, poll, new frame, panels, render, swap ----------------------------------
@@ -609,7 +609,7 @@ int main(int argc, char** argv) {
           convt::gfx::save_back_buffer_png(options.screenshot_path, width, height);
           std::printf("convt-lab: wrote %s (%dx%d, panel %s, %d frames)\n",
                       options.screenshot_path.c_str(), width, height,
-                      convt::panels::panel_info(state.view.active_panel).name, options.frames);
+                      convt::lab::panel_info(state.view.active_panel).name, options.frames);
           if (options.check_layout) {
             const std::vector<std::string> problems = convt::widgets::layout_problems();
             for (const std::string& p : problems) std::printf("layout: %s\n", p.c_str());
@@ -635,7 +635,7 @@ int main(int argc, char** argv) {
       }
       settings.scale_percent = state.view.scale_percent;
       settings.theme = state.view.theme;
-      settings.panel = convt::panels::panel_info(state.view.active_panel).name;
+      settings.panel = convt::lab::panel_info(state.view.active_panel).name;
       const auto& presets = convt::lab::stepper_presets();
       const int index = state.view.stepper.preset_index;
       settings.stepper_preset =

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "convt/io/assets.h"
 #include "convt/shape.h"
 
 namespace convt::lab {
@@ -501,6 +502,28 @@ std::vector<TableRow> network_table(const ModelSpec& model) {
     rows.push_back(row);
   }
   return rows;
+}
+
+void load_formula_models(FormulaView& view) {
+  if (view.models_loaded) return;
+  view.models_loaded = true;
+  std::string dir;
+  for (const std::string& d : asset_search_dirs()) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(d + "/models", ec)) {
+      dir = d + "/models";
+      break;
+    }
+  }
+  view.models = load_models(dir, &view.model_errors);
+}
+
+int find_formula_model(FormulaView& view, const std::string& name) {
+  load_formula_models(view);
+  for (size_t i = 0; i < view.models.size(); ++i) {
+    if (view.models[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
 }
 
 }  // namespace convt::lab

@@ -131,4 +131,22 @@ std::vector<ModelSpec> load_models(const std::string& models_dir,
 // ok is false, naming the layer and the numbers.
 std::vector<TableRow> network_table(const ModelSpec& model);
 
+// What the formula panel shows besides the formula itself: the numbers of one axis, the second
+// plot's choice, and the network table's models (read once, by load_formula_models()).
+struct FormulaView {
+  FormulaParams params;            // the current numbers (one axis)
+  bool second_vs_padding = false;  // the second plot: H_out against stride (false) or padding
+  int model_index = 0;             // network table
+  bool models_loaded = false;
+  std::vector<ModelSpec> models;
+  std::vector<std::string> model_errors;
+};
+// Reads the network table's models (assets/models/*.json, from the first asset directory that
+// has a models/ folder) into view.models, once: does nothing when view.models_loaded. A spec
+// that fails to load is left out and described in view.model_errors.
+void load_formula_models(FormulaView& view);
+
+// The index in view.models of the model called `name` (loading them first), or -1.
+int find_formula_model(FormulaView& view, const std::string& name);
+
 }  // namespace convt::lab

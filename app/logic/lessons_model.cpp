@@ -12,8 +12,7 @@ namespace convt::lab {
 namespace {
 
 ShowMe stepper_show(std::string label, std::string preset, int64_t step, int y, int x,
-                    std::string look_for,
-                    StepperTarget::View view = StepperTarget::View::kDefault) {
+                    std::string look_for, std::optional<StepperSecondView> view = std::nullopt) {
   ShowMe s;
   s.label = std::move(label);
   s.panel = "stepper";
@@ -50,7 +49,7 @@ FormulaParams params(int H, int kernel_size, int stride, int padding, int output
 
 std::vector<Lesson> make_lessons() {
   std::vector<Lesson> v;
-  using View = StepperTarget::View;
+  using View = StepperSecondView;
 
   // ---- 1 ---------------------------------------------------------------------------------
   {

@@ -3,18 +3,20 @@
 //
 //   lessons()            the ten lessons, in order: text, formulas, and their Show me targets
 //   ShowMe               where a button goes: the panel's command-line name and that panel's
-//                        preset, step and selection (applied to AppState by
-//                        panels::apply_show_me, app/panels/lessons_panel.h)
+//                        preset, step and selection (applied to the app's state by
+//                        lab::Navigator::show_me, logic/navigator.h)
 //   conv_matrix_view()   lesson 2's matrix view: the convolution as a matrix C and the
 //                        transposed convolution as its transpose, both measured by running the
 //                        core's kernels on unit images (one column per unit image)
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "logic/formula_model.h"
+#include "logic/stepper_model.h"  // StepperSecondView
 
 namespace convt::lab {
 
@@ -25,10 +27,9 @@ struct StepperTarget {
   std::string preset;          // lab::stepper_presets() name: "notes", "conv2d", "k3s2", ...
   int64_t step = -1;           // events done; -1: all of them (the finished computation)
   int oc = 0, y = -1, x = -1;  // selected output cell (y, x = -1: none)
-  // The right-hand view: kDefault keeps what the preset picks (gather view for the scatter
-  // presets, overlap map for k3s2 / k4s2 / conv2d / max_pool2d).
-  enum class View { kDefault, kGather, kOverlap, kOutput };
-  View view = View::kDefault;
+  // The right-hand view; none: what the preset picks (gather view for the scatter presets,
+  // overlap map for k3s2 / k4s2 / conv2d / max_pool2d).
+  std::optional<StepperSecondView> view;
 };
 
 // The formula panel: one axis of a transposed convolution, and the network table.
@@ -79,7 +80,7 @@ struct CompletionTarget {
 
 struct ShowMe {
   std::string label;     // the button: "Show me the window sliding"
-  std::string panel;     // the target panel's command-line name (panels::find_panel)
+  std::string panel;     // the target panel's command-line name (lab::find_panel)
   std::string look_for;  // one or two sentences: what to look at once there
   StepperTarget stepper;
   FormulaTarget formula;
@@ -141,5 +142,13 @@ struct ConvMatrixView {
 // Lesson 2's tiny case: a 3x3 input, a 2x2 kernel [[1, 2], [3, 4]], stride 1, padding 0, so the
 // transposed convolution takes a 2x2 input to 3x3 (C is 4x9, T is 9x4).
 ConvMatrixView conv_matrix_view();
+
+// ---- The lessons panel's view state ---------------------------------------------------------
+
+struct LessonsView {
+  int current = 0;   // index into lessons()
+  std::string note;  // the last Show me's result when it could not do everything ("" if none)
+  std::optional<ConvMatrixView> matrix;  // lesson 2's matrix view, computed once
+};
 
 }  // namespace convt::lab

@@ -6,17 +6,18 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <string>
 #include <vector>
 
-#include "convt/io/assets.h"
 #include "panels/stepper_panels.h"
 #include "widgets/line_plot.h"
 #include "widgets/palette.h"
 #include "widgets/text.h"
 
 namespace convt::panels {
+
+using lab::FormulaView;
+
 namespace {
 
 using widgets::wrapped;
@@ -25,20 +26,6 @@ std::vector<widgets::PlotSeriesPoint> series(const std::vector<lab::PlotPoint>& 
   std::vector<widgets::PlotSeriesPoint> s;
   for (const lab::PlotPoint& p : points) s.push_back({p.x, p.y, p.valid, p.error});
   return s;
-}
-
-void load_models(FormulaView& view) {
-  if (view.models_loaded) return;
-  view.models_loaded = true;
-  std::string dir;
-  for (const std::string& d : convt::asset_search_dirs()) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(d + "/models", ec)) {
-      dir = d + "/models";
-      break;
-    }
-  }
-  view.models = lab::load_models(dir, &view.model_errors);
 }
 
 void draw_terms(const lab::FormulaParams& p, const lab::FormulaResult& r) {
@@ -168,7 +155,7 @@ void draw_keras(const lab::FormulaParams& p) {
 }
 
 void draw_network(FormulaView& view) {
-  load_models(view);
+  lab::load_formula_models(view);
   if (view.models.empty()) return;
   view.model_index = std::clamp(view.model_index, 0, static_cast<int>(view.models.size()) - 1);
   // As wide as the column allows, with its label beside it.

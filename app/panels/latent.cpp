@@ -778,7 +778,7 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
         links.stepper_view->selected_y = slice.window_oy;
         links.stepper_view->selected_x = slice.window_ox;
       }
-      if (links.active_panel) *links.active_panel = PanelId::kStepper;
+      if (links.active_panel) *links.active_panel = lab::PanelId::kStepper;
       if (links.select_requested) *links.select_requested = true;
       if (links.came_from) {
         char text[320];
@@ -786,8 +786,8 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
                       "G layer %s, input channel %d -> output channel %d, output pixel (%d, %d): "
                       "the real weights, and the real input for the Latent tab's z",
                       preview.c_str(), slice.in_channel, slice.out_channel, slice.oy, slice.ox);
-        *links.came_from =
-            CameFrom{true, PanelId::kStepper, PanelId::kLatent, -1, text, "Back to Latent"};
+        *links.came_from = lab::CameFrom{true, lab::PanelId::kStepper, lab::PanelId::kLatent, -1,
+                                         text, "Back to Latent"};
       }
       s.slice_message.clear();
     } else {

@@ -20,11 +20,13 @@
 #include "logic/stepper_model.h"
 #include "logic/training_session.h"
 
-namespace convt::panels {
-
+namespace convt::lab {
 enum class PanelId;
 struct StepperView;
 struct CameFrom;
+}  // namespace convt::lab
+
+namespace convt::panels {
 
 // Everything the latent panel keeps. One member of AppState (`latent`).
 struct LatentState {
@@ -110,12 +112,13 @@ struct LatentState {
 // tab switch. Any may be nullptr (then "Step through this" is disabled).
 struct LatentLinks {
   lab::StepperModel* stepper = nullptr;
-  StepperView* stepper_view = nullptr;  // its view: "edited by hand", the chosen pixel selected
-  PanelId* active_panel = nullptr;
+  // Its view: "edited by hand", the chosen pixel selected.
+  lab::StepperView* stepper_view = nullptr;
+  lab::PanelId* active_panel = nullptr;
   bool* select_requested = nullptr;
   // The training dashboard's session (created by its first draw), for "Follow training".
   const std::unique_ptr<lab::TrainingSession>* training = nullptr;
-  CameFrom* came_from = nullptr;  // "Step through this" names the slice and links back here
+  lab::CameFrom* came_from = nullptr;  // "Step through this" names the slice and links back here
 };
 
 // The shipped checkpoint, assets/checkpoints/dcgan20_digits.safetensors.

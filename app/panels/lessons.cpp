@@ -7,13 +7,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <thread>
 
 #include "app_state.h"
-#include "convt/io/assets.h"
 #include "panels/lessons_panel.h"
 #include "panels/panels.h"
 #include "widgets/palette.h"
@@ -21,53 +19,32 @@
 
 namespace convt::panels {
 
+using lab::CameFrom;
+using lab::find_panel;
+using lab::PanelId;
+
 namespace {
 
 // ---- apply_show_me, per panel ---------------------------------------------------------------
 
 void apply_stepper(const lab::StepperTarget& t, AppState& state) {
   lab::StepperModel& model = state.model.stepper;
-  StepperView& view = state.view.stepper;
-  if (!stepper_load_preset(model, view, t.preset)) {
+  lab::StepperView& view = state.view.stepper;
+  if (!lab::stepper_load_preset(model, view, t.preset)) {
     throw std::logic_error("lesson Show me: unknown stepper preset '" + t.preset + "'");
   }
   model.set_position(t.step < 0 ? model.event_count() : t.step);
   view.selected_oc = t.oc;
   view.selected_y = t.y;
   view.selected_x = t.x;
-  switch (t.view) {
-    case lab::StepperTarget::View::kDefault:
-      break;
-    case lab::StepperTarget::View::kGather:
-      view.second = StepperView::Second::kGather;
-      break;
-    case lab::StepperTarget::View::kOverlap:
-      view.second = StepperView::Second::kOverlap;
-      break;
-    case lab::StepperTarget::View::kOutput:
-      view.second = StepperView::Second::kOutput;
-      break;
-  }
+  if (t.view) view.second = *t.view;
 }
 
-void apply_formula(const lab::FormulaTarget& t, FormulaView& view) {
+void apply_formula(const lab::FormulaTarget& t, lab::FormulaView& view) {
   view.params = t.params;
   if (t.model.empty()) return;
-  if (!view.models_loaded) {  // as the formula panel's first draw does (formula.cpp)
-    view.models_loaded = true;
-    std::string dir;
-    for (const std::string& d : asset_search_dirs()) {
-      std::error_code ec;
-      if (std::filesystem::is_directory(d + "/models", ec)) {
-        dir = d + "/models";
-        break;
-      }
-    }
-    view.models = lab::load_models(dir, &view.model_errors);
-  }
-  for (size_t i = 0; i < view.models.size(); ++i) {
-    if (view.models[i].name == t.model) view.model_index = static_cast<int>(i);
-  }
+  const int index = lab::find_formula_model(view, t.model);
+  if (index >= 0) view.model_index = index;
 }
 
 void apply_training(const lab::TrainingTarget& t, TrainingState& ts, std::string* note) {
@@ -233,7 +210,7 @@ std::vector<std::string> flat_labels(const char* name, int h, int w) {
   return labels;
 }
 
-void draw_matrix_view(LessonsView& view) {
+void draw_matrix_view(lab::LessonsView& view) {
   if (!view.matrix) {
     try {
       view.matrix = lab::conv_matrix_view();
@@ -276,7 +253,7 @@ void draw_matrix_view(LessonsView& view) {
 }
 
 void draw_lesson(AppState& state, int index) {
-  LessonsView& view = state.view.lessons;
+  lab::LessonsView& view = state.view.lessons;
   const std::vector<lab::Lesson>& all = lab::lessons();
   const lab::Lesson& lesson = all[static_cast<size_t>(index)];
 
@@ -392,7 +369,7 @@ bool apply_show_me(AppState& state, int lesson, int index, std::string* note) {
 }
 
 void draw_lessons_panel(AppState& state) {
-  LessonsView& view = state.view.lessons;
+  lab::LessonsView& view = state.view.lessons;
   const std::vector<lab::Lesson>& all = lab::lessons();
   view.current = std::clamp(view.current, 0, static_cast<int>(all.size()) - 1);
 

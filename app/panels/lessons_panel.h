@@ -1,9 +1,8 @@
-// The lessons panel: its view state, its draw function, and apply_show_me(), which puts
+// The lessons panel: its draw function and apply_show_me(), which puts
 // another panel into the state a lesson's "Show me" asks for. The lessons themselves (text,
 // formulas, targets) are lab::lessons() in app/logic/lessons_model.h.
 #pragma once
 
-#include <optional>
 #include <string>
 
 #include "logic/lessons_model.h"
@@ -13,12 +12,6 @@ struct AppState;
 }
 
 namespace convt::panels {
-
-struct LessonsView {
-  int current = 0;   // index into lab::lessons()
-  std::string note;  // the last Show me's result when it could not do everything ("" if none)
-  std::optional<lab::ConvMatrixView> matrix;  // lesson 2's matrix view, computed once
-};
 
 // Applies lessons()[lesson].show_me[index] to `state`: switches the active tab to the target panel
 // and sets that panel's preset, step and selection (stepper), parameters and network table

@@ -4,7 +4,7 @@
 
 namespace convt::panels {
 
-void draw_placeholder(const PanelInfo& info) {
+void draw_placeholder(const lab::PanelInfo& info) {
   ImGui::Spacing();
   ImGui::TextUnformatted(info.title);
   ImGui::Separator();

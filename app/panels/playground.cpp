@@ -15,6 +15,11 @@
 #include "widgets/text.h"
 
 namespace convt::panels {
+
+using lab::PlaygroundModel;
+using lab::PlaygroundPreset;
+using lab::PlaygroundView;
+
 namespace {
 
 using Grid = PlaygroundView::Grid;
@@ -209,10 +214,10 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
   changed |= ImGui::SliderInt("padding", &model.padding, 0, 2, "%d", ImGuiSliderFlags_AlwaysClamp);
   changed |= ImGui::SliderInt("output_padding", &model.output_padding, 0, 2, "%d",
                               ImGuiSliderFlags_AlwaysClamp);
-  changed |=
-      preset_combo("input", &view.input_preset, playground_input_presets(), model.input.data());
-  changed |=
-      preset_combo("kernel", &view.kernel_preset, playground_kernel_presets(), model.kernel.data());
+  changed |= preset_combo("input", &view.input_preset, lab::playground_input_presets(),
+                          model.input.data());
+  changed |= preset_combo("kernel", &view.kernel_preset, lab::playground_kernel_presets(),
+                          model.kernel.data());
   ImGui::PopItemWidth();
   if (ImGui::Button("Reset")) {
     model = PlaygroundModel{};

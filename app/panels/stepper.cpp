@@ -31,6 +31,7 @@ using lab::GatherCell;
 using lab::StepperConfig;
 using lab::StepperModel;
 using lab::StepperOp;
+using lab::StepperView;
 
 // Colours: one meaning each, the same in every grid.
 const ImU32 kCurrent = IM_COL32(255, 214, 0, 255);     // this event: pixel, tap, destination
@@ -968,28 +969,6 @@ void draw_contributions(StepperModel& model, StepperView& view) {
 }
 
 }  // namespace
-
-bool stepper_load_preset(StepperModel& model, StepperView& view, const std::string& name) {
-  const std::vector<lab::StepperPreset>& presets = lab::stepper_presets();
-  for (size_t i = 0; i < presets.size(); ++i) {
-    if (presets[i].name != name) continue;
-    model.load_preset(presets[i]);
-    view.preset_index = static_cast<int>(i);
-    view.playing = false;
-    // Play shows the whole run in about 20 s (the 4x4 k4 example's 256 events at 12.8/s), and
-    // no faster than 2 events/s for the short ones (the notes' 36 take 18 s).
-    view.events_per_second = std::clamp(static_cast<float>(model.event_count()) / 20.0f, 2.0f,
-                                        StepperView::kMaxEventsPerSecond);
-    view.selected_y = view.selected_x = -1;
-    view.selected_oc = 0;
-    view.second = (name == "k3s2" || name == "k4s2") ? StepperView::Second::kOverlap
-                  : presets[i].config.op == StepperOp::kConvTranspose2d
-                      ? StepperView::Second::kGather
-                      : StepperView::Second::kOverlap;
-    return true;
-  }
-  return false;
-}
 
 void draw_stepper_panel(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& heatmaps) {
   if (view.cached_version != model.version()) {  // once per new configuration or values

@@ -23,7 +23,7 @@ GuiParseResult parse(std::vector<std::string> args, GuiOptions& options) {
 TEST(GuiOptions, NoArgumentsOpensTheLessons) {
   GuiOptions o;
   EXPECT_EQ(parse({}, o).status, Status::kRun);
-  EXPECT_EQ(o.panel, convt::panels::PanelId::kLessons);
+  EXPECT_EQ(o.panel, convt::lab::PanelId::kLessons);
   EXPECT_FALSE(o.screenshot());
   EXPECT_EQ(o.frames, 3);
 }
@@ -33,7 +33,7 @@ TEST(GuiOptions, ScreenshotPanelFrames) {
   auto r = parse({"--screenshot", "out.png", "--panel", "formula", "--frames", "7"}, o);
   ASSERT_EQ(r.status, Status::kRun) << r.message;
   EXPECT_EQ(o.screenshot_path, "out.png");
-  EXPECT_EQ(o.panel, convt::panels::PanelId::kFormula);
+  EXPECT_EQ(o.panel, convt::lab::PanelId::kFormula);
   EXPECT_EQ(o.frames, 7);
 }
 
@@ -42,16 +42,16 @@ TEST(GuiOptions, EqualsForm) {
   auto r = parse({"--screenshot=a.png", "--panel=lessons", "--frames=1"}, o);
   ASSERT_EQ(r.status, Status::kRun) << r.message;
   EXPECT_EQ(o.screenshot_path, "a.png");
-  EXPECT_EQ(o.panel, convt::panels::PanelId::kLessons);
+  EXPECT_EQ(o.panel, convt::lab::PanelId::kLessons);
   EXPECT_EQ(o.frames, 1);
 }
 
 TEST(GuiOptions, EveryPanelNameIsAccepted) {
-  for (const auto& p : convt::panels::all_panels()) {
+  for (const auto& p : convt::lab::all_panels()) {
     GuiOptions o;
     EXPECT_EQ(parse({"--panel", p.name}, o).status, Status::kRun) << p.name;
     EXPECT_EQ(o.panel, p.id) << p.name;
-    EXPECT_EQ(convt::panels::find_panel(p.name), p.id);
+    EXPECT_EQ(convt::lab::find_panel(p.name), p.id);
   }
 }
 
@@ -60,7 +60,7 @@ TEST(GuiOptions, UnknownPanelListsTheValidNames) {
   auto r = parse({"--panel", "nope"}, o);
   EXPECT_EQ(r.status, Status::kError);
   EXPECT_NE(r.message.find("'nope'"), std::string::npos) << r.message;
-  for (const auto& p : convt::panels::all_panels()) {
+  for (const auto& p : convt::lab::all_panels()) {
     EXPECT_NE(r.message.find(p.name), std::string::npos) << r.message;
   }
 }
@@ -137,15 +137,15 @@ TEST(GuiOptions, HelpNamesEveryFlag) {
 }
 
 TEST(Panels, TableIsConsistent) {
-  const auto& panels = convt::panels::all_panels();
+  const auto& panels = convt::lab::all_panels();
   ASSERT_FALSE(panels.empty());
-  EXPECT_EQ(panels.front().id, convt::panels::PanelId::kLessons);  // where a newcomer starts
+  EXPECT_EQ(panels.front().id, convt::lab::PanelId::kLessons);  // where a newcomer starts
   EXPECT_TRUE(panels.front().ready);
   for (const auto& p : panels) {
-    EXPECT_EQ(&convt::panels::panel_info(p.id), &p);
+    EXPECT_EQ(&convt::lab::panel_info(p.id), &p);
     EXPECT_GT(std::string(p.summary).size(), 20u) << p.name;
   }
-  EXPECT_FALSE(convt::panels::find_panel("Playground"));  // names are lower case, exact
+  EXPECT_FALSE(convt::lab::find_panel("Playground"));  // names are lower case, exact
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ TEST_F(LayoutTest, EveryPanelFitsOrScrollsAtEverySize) {
        {"--size 1024x700 --scale 100", "--size 1024x700 --scale 200", "--size 1280x800 --scale 100",
         "--size 1280x800 --scale 200", "--size 1920x1080 --scale 100",
         "--size 1920x1080 --scale 200"}) {
-    for (const auto& panel : convt::panels::all_panels()) {
+    for (const auto& panel : convt::lab::all_panels()) {
       const std::string args = std::string("--screenshot shot.png --check-layout --panel ") +
                                panel.name + " " + size_scale;
       const CmdResult r = run(args);

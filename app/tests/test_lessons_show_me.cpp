@@ -26,8 +26,8 @@ namespace {
 namespace fs = std::filesystem;
 using convt::AppState;
 using convt::panels::apply_show_me;
-using convt::panels::PanelId;
-using convt::panels::StepperView;
+using convt::lab::PanelId;
+using convt::lab::StepperView;
 
 // ---- Show me -------------------------------------------------------------------------------
 

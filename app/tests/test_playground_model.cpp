@@ -1,4 +1,4 @@
-// The playground's numbers (app/panels/playground_model.h), checked by identities against the
+// The playground's numbers (app/logic/playground_model.h), checked by identities against the
 // core: the output is the canvas with `padding` cut off every side, every canvas cell is the sum
 // of the contributions the panel lists for it, and invalid settings give the core's error.
 #include <gtest/gtest.h>
@@ -7,11 +7,11 @@
 
 #include "convt/ops/conv_transpose2d.h"
 #include "convt/shape.h"
-#include "panels/playground_model.h"
+#include "logic/playground_model.h"
 
 namespace {
 
-using convt::panels::PlaygroundModel;
+using convt::lab::PlaygroundModel;
 
 // Every slider combination the panel offers.
 template <class F>
@@ -126,10 +126,10 @@ TEST(PlaygroundModel, DefaultIsValidAndPresetsHaveNineValues) {
   PlaygroundModel m;
   m.recompute();
   EXPECT_TRUE(m.ok) << m.error;
-  EXPECT_FALSE(convt::panels::playground_input_presets().empty());
-  EXPECT_FALSE(convt::panels::playground_kernel_presets().empty());
-  EXPECT_EQ(convt::panels::playground_input_presets().front().values, PlaygroundModel{}.input);
-  EXPECT_EQ(convt::panels::playground_kernel_presets().front().values, PlaygroundModel{}.kernel);
+  EXPECT_FALSE(convt::lab::playground_input_presets().empty());
+  EXPECT_FALSE(convt::lab::playground_kernel_presets().empty());
+  EXPECT_EQ(convt::lab::playground_input_presets().front().values, PlaygroundModel{}.input);
+  EXPECT_EQ(convt::lab::playground_kernel_presets().front().values, PlaygroundModel{}.kernel);
 }
 
 }  // namespace

@@ -78,7 +78,7 @@ TEST_F(ScreenshotTest, PlaygroundRendersAndIsNotBlank) {
 TEST_F(ScreenshotTest, EveryPanelRenders) {
   if (!has_display())
     GTEST_SKIP() << "no DISPLAY; run under xvfb-run -a -s '-screen 0 1280x800x24'";
-  for (const auto& panel : convt::panels::all_panels()) {
+  for (const auto& panel : convt::lab::all_panels()) {
     const fs::path png = dir_ / (std::string(panel.name) + ".png");
     const fs::path log = dir_ / "log.txt";
     ASSERT_EQ(

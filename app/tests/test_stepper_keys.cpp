@@ -14,7 +14,7 @@
 namespace {
 
 using convt::lab::StepperModel;
-using convt::panels::StepperView;
+using convt::lab::StepperView;
 
 class StepperKeys : public ::testing::Test {
  protected:

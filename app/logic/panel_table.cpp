@@ -1,8 +1,8 @@
-#include "panels/panels.h"
+#include "logic/panel_table.h"
 
 #include <stdexcept>
 
-namespace convt::panels {
+namespace convt::lab {
 
 const std::vector<PanelInfo>& all_panels() {
   static const std::vector<PanelInfo> panels = {
@@ -67,4 +67,4 @@ std::string panel_names() {
   return names;
 }
 
-}  // namespace convt::panels
+}  // namespace convt::lab

@@ -1,5 +1,6 @@
-// The playground's numbers, without any GL: a 3x3 input and a 3x3 kernel (one channel each, no
-// bias) through the core's conv_transpose2d_forward, plus what the panel needs to explain it.
+// The playground's numbers and view state, without any GL: a 3x3 input and a 3x3 kernel (one
+// channel each, no bias) through the core's conv_transpose2d_forward, plus what the panel needs to
+// explain it.
 //
 //   input  x (1, 1, 3, 3)
 //   kernel w (1, 1, 3, 3)      ConvTranspose2d weight layout (C_in, C_out, kH, kW)
@@ -18,7 +19,7 @@
 
 #include "convt/tensor.h"
 
-namespace convt::panels {
+namespace convt::lab {
 
 struct PlaygroundModel {
   static constexpr int kSize = 3;  // input and kernel are kSize x kSize
@@ -73,4 +74,13 @@ struct PlaygroundPreset {
 const std::vector<PlaygroundPreset>& playground_input_presets();
 const std::vector<PlaygroundPreset>& playground_kernel_presets();
 
-}  // namespace convt::panels
+// What the playground panel remembers between frames besides the model: the grid cell the mouse
+// was over (drawn highlighted on the next frame) and the chosen presets.
+struct PlaygroundView {
+  enum class Grid { kNone, kInput, kKernel, kCanvas, kOutput };
+  Grid hovered_grid = Grid::kNone;  // last frame's hover, drawn this frame
+  int hovered_row = -1, hovered_col = -1;
+  int input_preset = 0, kernel_preset = 0;  // indices into the preset lists above
+};
+
+}  // namespace convt::lab

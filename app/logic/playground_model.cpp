@@ -1,4 +1,4 @@
-#include "panels/playground_model.h"
+#include "logic/playground_model.h"
 
 #include <algorithm>
 #include <exception>
@@ -6,7 +6,7 @@
 #include "convt/ops/conv_transpose2d.h"
 #include "convt/shape.h"
 
-namespace convt::panels {
+namespace convt::lab {
 
 void PlaygroundModel::recompute() {
   ok = false;
@@ -99,4 +99,4 @@ const std::vector<PlaygroundPreset>& playground_kernel_presets() {
   return presets;
 }
 
-}  // namespace convt::panels
+}  // namespace convt::lab
