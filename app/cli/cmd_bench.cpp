@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 
 #include "convt/data/dataset.h"
 #include "convt/nn/layers.h"
@@ -118,7 +119,8 @@ int run_bench(int argc, char** argv) {
     return 0;
   }
   const int threads = apply_threads(a);
-  const nlohmann::json spec = nn::load_model_spec(a.has("--model") ? a.get("--model") : "dcgan20");
+  const std::string model = a.has("--model") ? a.get("--model") : "dcgan20";
+  const nlohmann::json spec = nn::load_model_spec(model);
   GanConfig cfg;  // the notes' Adam settings
   cfg.batch_size = a.count("--batch", 256, 65536);
   if (cfg.batch_size < 2) throw CliError("--batch: expected >= 2, found 1");
@@ -126,7 +128,9 @@ int run_bench(int argc, char** argv) {
   cfg.seed = static_cast<uint64_t>(a.count("--seed", 1, 1000000000)) - 1;
   const int64_t steps = a.count("--steps", 20, 1000000);
 
-  GanTrainer t(spec, cfg, nullptr);
+  const std::unique_ptr<GanTrainer> trainer = build_from_model_flag(
+      model, [&] { return std::make_unique<GanTrainer>(spec, cfg, nullptr); });
+  GanTrainer& t = *trainer;
   Rng rng(cfg.seed + 99);
   const auto& s = t.model().image_shape;
   Tensor real({cfg.batch_size, s[0], s[1], s[2]});

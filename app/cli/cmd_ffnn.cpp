@@ -77,7 +77,8 @@ int run_ffnn_train(int argc, char** argv) {
   const int threads = apply_threads(a);
 
   // FFNN specs live in assets/models/ffnn/ (not GANs: the training dashboard lists models/*.json).
-  std::string model = a.has("--model") ? a.get("--model") : "ffnn20";
+  const std::string model_flag = a.has("--model") ? a.get("--model") : "ffnn20";
+  std::string model = model_flag;
   if (model.find(".json") == std::string::npos && model.find('/') == std::string::npos) {
     model = "ffnn/" + model;
   }
@@ -101,7 +102,9 @@ int run_ffnn_train(int argc, char** argv) {
     throw CliError("--batch: " + std::to_string(cfg.batch_size) + " is larger than the " +
                    std::to_string(data.size()) + " images of " + data.name);
   }
-  FfnnTrainer t(spec, cfg, &data);
+  const std::unique_ptr<FfnnTrainer> trainer = build_from_model_flag(
+      model_flag, [&] { return std::make_unique<FfnnTrainer>(spec, cfg, &data); });
+  FfnnTrainer& t = *trainer;
 
   // The GAN to compare with: --gan, else the shipped checkpoint when the shapes fit.
   Generator gan;  // gan.G stays null without one

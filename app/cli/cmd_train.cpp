@@ -231,7 +231,8 @@ int run_train(int argc, char** argv) {
     probe.reset();
     trainer = GanTrainer::from_checkpoint(ckpt_path, &data, &cfg);
   } else {
-    const nlohmann::json spec = nn::load_model_spec(a.require("--model", "NAME (e.g. dcgan20)"));
+    const std::string model = a.require("--model", "NAME (e.g. dcgan20)");
+    const nlohmann::json spec = nn::load_model_spec(model);
     GanConfig cfg;
     apply_preset(spec, a.has("--preset") ? a.get("--preset") : "default", cfg);
     cfg.batch_size = a.count("--batch", cfg.batch_size, kMaxBatch);
@@ -280,7 +281,8 @@ int run_train(int argc, char** argv) {
       throw CliError("--batch: " + std::to_string(cfg.batch_size) + " is larger than the " +
                      std::to_string(data.size()) + " images of " + data.name);
     }
-    trainer = std::make_unique<GanTrainer>(spec, cfg, &data);
+    trainer = build_from_model_flag(model,
+                                    [&] { return std::make_unique<GanTrainer>(spec, cfg, &data); });
   }
   std::error_code ec;
   fs::create_directories(dir, ec);

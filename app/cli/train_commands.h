@@ -10,6 +10,8 @@
 
 #include "args.h"
 #include "convt/nn/layer.h"
+#include "convt/nn/model_spec.h"
+#include "convt/shape.h"
 
 namespace convt::cli {
 
@@ -36,5 +38,18 @@ int apply_threads(const Args& a);
 // Removes a value-less flag (e.g. "--resume") from argv, returning whether it was there.
 // `argv` is rewritten in place; argc is updated.
 bool take_switch(int& argc, char** argv, const std::string& flag);
+// Returns build(), which builds a model from the spec --model `model` names; a SpecError or
+// ShapeError it throws (a bad layer field, sizes that do not fit) is re-thrown naming the flag
+// and the file: "--model 'wild.json': G layer 2 '2' LeakyReLU: \"negative_slope\": ...".
+template <class Build>
+auto build_from_model_flag(const std::string& model, Build&& build) -> decltype(build()) {
+  try {
+    return build();
+  } catch (const nn::SpecError& e) {
+    throw CliError("--model '" + model + "': " + e.what());
+  } catch (const ShapeError& e) {
+    throw CliError("--model '" + model + "': " + e.what());
+  }
+}
 
 }  // namespace convt::cli

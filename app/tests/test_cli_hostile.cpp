@@ -305,6 +305,20 @@ TEST_F(CliHostile, ModelSpecWithAHugeKernelIsRefusedWithTheShape) {
   EXPECT_EQ(r.out.find("bad_alloc"), std::string::npos) << r.out;
 }
 
+TEST_F(CliHostile, ModelSpecSlopeBeyondFloat32IsRefusedNamingTheFileAndLayer) {
+  // 1e39 used to become an infinite LeakyReLU slope: the run diverged at its first step. Finite
+  // slopes, however large or negative, are PyTorch's to take and stay accepted.
+  std::string spec = convt::test::read_text(kTiny);
+  const size_t slope = spec.find("\"negative_slope\": 0.2");
+  ASSERT_NE(slope, std::string::npos);
+  spec.replace(slope, 21, "\"negative_slope\": 1e39");
+  std::ofstream(dir_ / "inf.json") << spec;
+  const CmdResult r = run("train --model inf.json --data digits --batch 8 --steps 1 --out run");
+  expect_refused(r, {"--model 'inf.json': G layer 2 '2' LeakyReLU: \"negative_slope\": expected "
+                     "a finite number (float32: magnitude at most 3.4e+38), found 1e+39"});
+  EXPECT_FALSE(exists("run"));
+}
+
 TEST_F(CliHostile, ModelThatIsAFolderIsNotLookedUpAmongTheAssets) {
   fs::create_directories(dir_ / "models");
   const CmdResult r =

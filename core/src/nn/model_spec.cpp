@@ -1,7 +1,9 @@
 #include "convt/nn/model_spec.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "convt/io/assets.h"
@@ -71,10 +73,16 @@ class Fields {
     if (!j_.contains(key)) throw SpecError(where_ + ": missing \"" + key + "\"");
     return integer(key, 0);
   }
+  // A float32 layer argument (negative_slope, eps, momentum, p): any finite value, as PyTorch's
+  // constructors take; one past float32's range (1e39) would become inf in the layer.
   float number(const char* key, float fallback) const {
     if (!j_.contains(key)) return fallback;
     if (!j_[key].is_number()) bad(key, "a number");
-    return j_[key].get<float>();
+    const double v = j_[key].get<double>();
+    if (!(std::fabs(v) <= static_cast<double>(std::numeric_limits<float>::max()))) {
+      bad(key, "a finite number (float32: magnitude at most 3.4e+38)");
+    }
+    return static_cast<float>(v);
   }
   bool boolean(const char* key, bool fallback) const {
     if (!j_.contains(key)) return fallback;
