@@ -3,15 +3,15 @@
 // main.cpp owns the one AppState and hands each panel the parts it reads and writes.
 #pragma once
 
-#include "logic/formula_model.h"     // FormulaView
-#include "logic/lessons_model.h"     // LessonsView
-#include "logic/panel_table.h"       // PanelId, CameFrom
-#include "logic/playground_model.h"  // PlaygroundModel, PlaygroundView
-#include "logic/stepper_view.h"      // StepperView
+#include "logic/formula_model.h"       // FormulaView
+#include "logic/lessons_model.h"       // LessonsView
+#include "logic/panel_table.h"         // PanelId, CameFrom
+#include "logic/playground_model.h"    // PlaygroundModel, PlaygroundView
+#include "logic/stepper_view.h"        // StepperView
+#include "logic/training_dashboard.h"  // TrainingDashboard
 #include "panels/completion_panel.h"   // CompletionState
 #include "panels/experiments_panel.h"  // ExperimentsState
 #include "panels/latent_panel.h"       // LatentState
-#include "panels/training_panel.h"     // TrainingState
 
 namespace convt {
 
@@ -37,9 +37,9 @@ struct ViewState {
 struct AppState {
   ModelState model;
   ViewState view;
-  panels::LatentState latent;  // the latent explorer, model and view
-  panels::TrainingState training;  // the training dashboard; its worker stops first
-  panels::CompletionState completion;  // the learn-to-complete CNN, tied vs untied
+  panels::LatentState latent;            // the latent explorer, model and view
+  lab::TrainingDashboard training;       // the training dashboard; its worker stops first
+  panels::CompletionState completion;    // the learn-to-complete CNN, tied vs untied
   panels::ExperimentsState experiments;  // FFNN vs GAN, blank canvas, RGB generators
 };
 

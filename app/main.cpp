@@ -32,6 +32,7 @@
 #include "logic/stepper_model.h"
 #include "panels/lessons_panel.h"
 #include "panels/panels.h"
+#include "panels/training_panel.h"
 #include "widgets/layout_check.h"
 #include "widgets/palette.h"
 
@@ -261,7 +262,13 @@ void draw_about(convt::AppState& state) {
   }
 }
 
-void draw_panel(convt::lab::PanelId id, convt::AppState& state,
+// The GL textures the panels keep between frames (their state proper is GL-free, in AppState):
+// made and destroyed while the GL context is current.
+struct PanelTextures {
+  convt::panels::TrainingTextures training;
+};
+
+void draw_panel(convt::lab::PanelId id, convt::AppState& state, PanelTextures& textures,
                 convt::gfx::HeatmapRenderer& heatmaps) {
   using convt::lab::PanelId;
   switch (id) {
@@ -275,7 +282,7 @@ void draw_panel(convt::lab::PanelId id, convt::AppState& state,
       convt::panels::draw_formula_panel(state.view.formula);
       break;
     case PanelId::kTraining:
-      convt::panels::draw_training_panel(state.training, heatmaps);
+      convt::panels::draw_training_panel(state.training, textures.training, heatmaps);
       break;
     case PanelId::kLatent:
       convt::panels::draw_latent_panel(
@@ -389,7 +396,8 @@ void handle_window_keys(convt::ViewState& view) {
 }
 
 // One full-window ImGui window under the menu bar, holding the panels' tab bar.
-void draw_frame(convt::AppState& state, convt::gfx::HeatmapRenderer& heatmaps, GLFWwindow* window) {
+void draw_frame(convt::AppState& state, PanelTextures& textures,
+                convt::gfx::HeatmapRenderer& heatmaps, GLFWwindow* window) {
   draw_main_menu(state, window);
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
@@ -412,7 +420,7 @@ void draw_frame(convt::AppState& state, convt::gfx::HeatmapRenderer& heatmaps, G
           if (!select && !state.view.select_requested) state.view.active_panel = p.id;
           ImGui::Spacing();
           draw_came_from(state.view);
-          draw_panel(p.id, state, heatmaps);
+          draw_panel(p.id, state, textures, heatmaps);
           ImGui::EndTabItem();
         }
       }
@@ -515,6 +523,7 @@ int main(int argc, char** argv) {
       status = 1;
     }
     convt::AppState state;
+    PanelTextures textures;
     state.view.scale_percent = options.scale_percent > 0 ? options.scale_percent : 100;
     // A screenshot shows the panel loaded, not its spinner: load on this thread.
     state.latent.load_in_background = !options.screenshot();
@@ -550,8 +559,8 @@ int main(int argc, char** argv) {
     // The training dashboard's --train-seconds T: train T seconds before the screenshot.
     // With --panel latent, the explorer follows that run.
     if (options.train_seconds > 0.0 && options.show_me_lesson < 0) {
-      convt::panels::training_begin_headless(state.training, options.train_seconds,
-                                             options.train_threads);
+      convt::lab::begin_headless_training(state.training, options.train_seconds,
+                                          options.train_threads);
       if (options.panel == convt::lab::PanelId::kLatent) state.latent.follow.set_following(true);
     }
 
@@ -591,7 +600,7 @@ int main(int argc, char** argv) {
         glfwSetWindowShouldClose(window, GLFW_TRUE);
       }
       handle_window_keys(state.view);
-      draw_frame(state, *heatmaps, window);
+      draw_frame(state, textures, *heatmaps, window);
       ImGui::Render();
 
       int width = 0, height = 0;
@@ -603,7 +612,7 @@ int main(int argc, char** argv) {
       heatmaps->end_frame();
 
       if (options.screenshot() && frame + 1 >= options.frames &&
-          convt::panels::training_screenshot_ready(state.training) &&
+          convt::lab::headless_training_ready(state.training) &&
           convt::panels::lessons_screenshot_ready(state)) {
         try {
           convt::gfx::save_back_buffer_png(options.screenshot_path, width, height);

@@ -4,12 +4,9 @@
 #include <imgui.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <memory>
 #include <stdexcept>
-#include <thread>
 
 #include "app_state.h"
 #include "panels/lessons_panel.h"
@@ -45,57 +42,6 @@ void apply_formula(const lab::FormulaTarget& t, lab::FormulaView& view) {
   if (t.model.empty()) return;
   const int index = lab::find_formula_model(view, t.model);
   if (index >= 0) view.model_index = index;
-}
-
-void apply_training(const lab::TrainingTarget& t, TrainingState& ts, std::string* note) {
-  ts.smoothing = t.smoothing;
-  if (!t.saved_run.empty()) {
-    training_open_saved_run(ts, lab::saved_run_dir(t.saved_run), note);
-    return;
-  }
-  if (ts.saved) training_close_saved_run(ts);
-  training_init_form(ts);
-  const lab::TrainingPreset* preset = nullptr;
-  for (const lab::TrainingPreset& p : lab::training_presets()) {
-    if (p.name == t.preset) preset = &p;
-  }
-  if (preset == nullptr) {
-    throw std::logic_error("lesson Show me: unknown training preset '" + t.preset + "'");
-  }
-  lab::apply_preset(*preset, ts.form.gan);
-  if (t.lr_g > 0.0f) ts.form.gan.lr_g = t.lr_g;
-  if (t.lr_d > 0.0f) ts.form.gan.lr_d = t.lr_d;
-  const auto it = std::find(ts.models.begin(), ts.models.end(), "dcgan20");
-  ts.model_index = it == ts.models.end() ? 0 : static_cast<int>(it - ts.models.begin());
-  ts.data_choice = 0;  // the built-in digits
-  if (t.action == lab::TrainingTarget::Action::kNone) return;
-
-  if (!ts.session) ts.session = std::make_unique<lab::TrainingSession>();
-  lab::TrainingSession& session = *ts.session;
-  session.read(ts.snap);
-  const bool has_run = ts.snap.status == lab::SessionStatus::kRunning ||
-                       ts.snap.status == lab::SessionStatus::kPaused;
-  if (has_run && session.steps_done() > 0) {
-    // Queued before the new run, under a name of its own (the new run will write
-    // <run_dir>/checkpoint.safetensors): nothing of the old one is lost.
-    const std::string saved = ts.snap.config.run_dir + "/before_lesson_step" +
-                              std::to_string(session.steps_done()) + ".safetensors";
-    session.save_checkpoint(saved);
-    if (note != nullptr) {
-      *note = "Your previous run (" + std::to_string(session.steps_done()) +
-              " steps) was saved to " + saved + " (Load checkpoint takes it back).";
-    }
-  }
-  lab::SessionConfig cfg = ts.form;
-  cfg.model = ts.models.empty() ? "dcgan20" : ts.models[static_cast<size_t>(ts.model_index)];
-  cfg.data = "digits";
-  cfg.gan.backend = ts.backend == 0 ? nn::Backend::naive : nn::Backend::fast;
-  if (t.action == lab::TrainingTarget::Action::kStepA) {
-    session.prepare(cfg);
-    session.step_a();
-  } else {
-    session.start(cfg);
-  }
 }
 
 void apply_latent(const lab::LatentTarget& t, LatentState& ls) {
@@ -344,7 +290,7 @@ bool apply_show_me(AppState& state, int lesson, int index, std::string* note) {
       apply_formula(s.formula, state.view.formula);
       break;
     case PanelId::kTraining:
-      apply_training(s.training, state.training, note);
+      lab::start_lesson_run(state.training, s.training, note);
       break;
     case PanelId::kLatent:
       apply_latent(s.latent, state.latent);
@@ -410,17 +356,6 @@ void draw_lessons_panel(AppState& state) {
   ImGui::EndChild();
 }
 
-bool lessons_screenshot_ready(const AppState& state) {
-  const lab::TrainingSession* session = state.training.session.get();
-  if (session == nullptr || state.training.headless_seconds >= 0.0) return true;
-  lab::TrainingSnapshot snap;
-  session->read(snap);
-  if (session->idle() || snap.status == lab::SessionStatus::kRunning ||
-      snap.status == lab::SessionStatus::kFailed) {
-    return true;
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));
-  return false;
-}
+bool lessons_screenshot_ready(const AppState& state) { return lab::lesson_run_ready(state.training); }
 
 }  // namespace convt::panels

@@ -5,11 +5,9 @@
 #include <imgui.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -17,7 +15,6 @@
 
 #include "convt/io/assets.h"
 #include "convt/io/png.h"
-#include "logic/frame_scheduler.h"
 #include "logic/training_diagnoses.h"
 #include "panels/panels.h"
 #include "panels/training_panel.h"
@@ -36,60 +33,6 @@ constexpr ImU32 kColourD = IM_COL32(100, 170, 255, 255);
 constexpr ImU32 kColourReal = IM_COL32(120, 220, 120, 255);
 constexpr ImU32 kColourFake = IM_COL32(230, 110, 200, 255);
 
-std::vector<std::string> list_models() {
-  std::vector<std::string> names;
-  try {
-    const fs::path dir = fs::path(asset_path("models/dcgan20.json")).parent_path();
-    for (const auto& entry : fs::directory_iterator(dir)) {
-      if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
-    }
-  } catch (const std::exception&) {
-  }
-  if (names.empty()) names.push_back("dcgan20");
-  std::sort(names.begin(), names.end());
-  // dcgan20 (the notes' model) first.
-  auto it = std::find(names.begin(), names.end(), "dcgan20");
-  if (it != names.end()) std::rotate(names.begin(), it, it + 1);
-  return names;
-}
-
-bool fashion_mnist_installed() {
-  for (const std::string& dir : fashion_mnist_search_dirs()) {
-    std::error_code ec;
-    if (fs::exists(fs::path(dir) / "train-images-idx3-ubyte.gz", ec) ||
-        fs::exists(fs::path(dir) / "train-images-idx3-ubyte", ec)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-void init_form(TrainingState& s) {
-  if (s.form_ready) return;
-  s.form_ready = true;
-  s.models = list_models();
-  s.fashion_installed = fashion_mnist_installed();
-  const std::vector<std::string> emoji_dirs = emoji_search_dirs();
-  s.emoji_installed = std::any_of(emoji_dirs.begin(), emoji_dirs.end(), [](const std::string& dir) {
-    std::error_code ec;
-    return std::filesystem::is_directory(dir, ec);
-  });
-  lab::apply_preset(lab::training_presets()[1], s.form.gan);  // fast start
-  s.form.gan.backend = nn::Backend::fast;
-  // All cores: the window sleeps between frames (logic/frame_scheduler.h), so training no
-  // longer shares a core with it.
-  s.form.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-}
-
-lab::SessionConfig config_from_form(TrainingState& s) {
-  lab::SessionConfig cfg = s.form;
-  cfg.model = s.models.empty() ? "dcgan20" : s.models[s.model_index];
-  const char* choices[] = {"digits", "fashion-mnist", s.folder, "emoji"};
-  cfg.data = choices[std::clamp(s.data_choice, 0, 3)];
-  cfg.gan.backend = s.backend == 0 ? nn::Backend::naive : nn::Backend::fast;
-  return cfg;
-}
-
 std::string format_duration(double seconds) {
   if (!(seconds >= 0.0) || seconds > 1e7) return "--";
   const long t = static_cast<long>(seconds + 0.5);
@@ -104,19 +47,10 @@ std::string format_duration(double seconds) {
 
 using widgets::help_marker;
 
-using lab::steady_seconds;
-
-// CPU time of the calling thread (user + system), in seconds.
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
 // ---- Controls (left column) ----------------------------------------------------------------
 
 // The "Browse..." popup: walk folders (double-click or Open), then use one as the dataset.
-void draw_folder_browser(TrainingState& s) {
+void draw_folder_browser(lab::TrainingDashboard& s) {
   if (!ImGui::BeginPopup("choose_folder")) return;
   const lab::FolderListing& f = s.browse;
   ImGui::TextUnformatted(f.path.c_str());
@@ -147,7 +81,7 @@ void draw_folder_browser(TrainingState& s) {
   if (!next.empty()) s.browse = lab::list_folder(next);
 }
 
-void draw_controls(TrainingState& s) {
+void draw_controls(lab::TrainingDashboard& s) {
   lab::TrainingSession& session = *s.session;
   const lab::SessionStatus status = s.snap.status;
   const bool has_run =
@@ -206,7 +140,7 @@ void draw_controls(TrainingState& s) {
   int batch = static_cast<int>(s.form.gan.batch_size);
   ImGui::SetNextItemWidth(field);
   if (ImGui::InputInt("batch", &batch, 16, 64)) {
-    s.form.gan.batch_size = std::clamp(batch, 2, 1024);
+    s.form.gan.batch_size = lab::checked_batch_size(batch);
   }
   if (has_run && s.form.gan.batch_size != s.snap.config.gan.batch_size) {
     ImGui::SameLine();
@@ -221,10 +155,7 @@ void draw_controls(TrainingState& s) {
   ImGui::InputFloat("beta1", &s.form.gan.beta1, 0.0f, 0.0f, "%.3f");
   ImGui::SetNextItemWidth(field);
   ImGui::InputFloat("beta2", &s.form.gan.beta2, 0.0f, 0.0f, "%.4f");
-  s.form.gan.lr_g = std::clamp(s.form.gan.lr_g, 1e-7f, 1.0f);
-  s.form.gan.lr_d = std::clamp(s.form.gan.lr_d, 1e-7f, 1.0f);
-  s.form.gan.beta1 = std::clamp(s.form.gan.beta1, 0.0f, 0.999f);
-  s.form.gan.beta2 = std::clamp(s.form.gan.beta2, 0.0f, 0.9999f);
+  lab::check_hyperparameters(s.form.gan);
   bool average = s.form.gan.ema_decay > 0.0f;
   if (ImGui::Checkbox("averaged G", &average)) {
     s.form.gan.ema_decay = average ? lab::kDefaultEmaDecay : 0.0f;
@@ -255,7 +186,7 @@ void draw_controls(TrainingState& s) {
   }
   int seed = static_cast<int>(s.form.gan.seed);
   ImGui::SetNextItemWidth(field);
-  if (ImGui::InputInt("seed", &seed)) s.form.gan.seed = static_cast<uint64_t>(std::max(0, seed));
+  if (ImGui::InputInt("seed", &seed)) s.form.gan.seed = lab::checked_seed(seed);
   ImGui::SetNextItemWidth(field);
   ImGui::Combo("backend", &s.backend, "naive\0fast\0");
   help_marker("naive: the teaching loops the stepper draws; fast: im2col + OpenBLAS GEMM.");
@@ -280,7 +211,7 @@ void draw_controls(TrainingState& s) {
   if (ImGui::Button(run.label, button)) {
     switch (run.action) {
       case lab::RunButton::Action::kStart:
-        session.start(config_from_form(s));
+        session.start(lab::config_from_form(s));
         break;
       case lab::RunButton::Action::kPause:
         session.pause();
@@ -308,7 +239,7 @@ void draw_controls(TrainingState& s) {
   ImGui::BeginDisabled(status == lab::SessionStatus::kLoading || session.step_pending() ||
                        resetting);
   if (ImGui::Button("One batch", button)) {
-    if (!has_run) session.prepare(config_from_form(s));
+    if (!has_run) session.prepare(lab::config_from_form(s));
     session.one_batch();
   }
   ImGui::EndDisabled();
@@ -352,7 +283,8 @@ void draw_controls(TrainingState& s) {
   ImGui::SameLine();
   ImGui::BeginDisabled(status == lab::SessionStatus::kLoading);
   if (ImGui::Button("Load checkpoint")) {
-    if (!has_run) session.prepare(config_from_form(s));  // a run of the chosen model to load into
+    // A run of the chosen model to load into.
+    if (!has_run) session.prepare(lab::config_from_form(s));
     session.load_checkpoint(s.checkpoint_path);
   }
   ImGui::EndDisabled();
@@ -382,7 +314,7 @@ void draw_controls(TrainingState& s) {
       if (ImGui::Selectable(name.c_str())) {
         try {
           std::string said;
-          training_open_saved_run(s, lab::saved_run_dir(name), &said);
+          lab::open_saved_run(s, lab::saved_run_dir(name), &said);
         } catch (const std::exception& e) {
           s.note = e.what();
           s.note_ok = false;
@@ -392,32 +324,9 @@ void draw_controls(TrainingState& s) {
     ImGui::EndPopup();
   }
   ImGui::BeginDisabled(!has_run);
-  if (ImGui::Button("Export grid PNG") && !s.snap.samples.values().empty()) {
-    const fs::path path = fs::path(s.snap.config.run_dir) /
-                          ("samples_step_" + std::to_string(s.snap.samples_step) + ".png");
-    try {
-      fs::create_directories(path.parent_path());
-      write_png_grid(path.string(), s.snap.samples, 8, 4);
-      s.note = "wrote " + path.string();
-      s.note_ok = true;
-    } catch (const std::exception& e) {
-      s.note = e.what();
-      s.note_ok = false;
-    }
-  }
+  if (ImGui::Button("Export grid PNG")) lab::export_sample_grid(s);
   ImGui::SameLine();
-  if (ImGui::Button("Export CSV")) {
-    const fs::path path = fs::path(s.snap.config.run_dir) / "metrics.csv";
-    try {
-      fs::create_directories(path.parent_path());
-      lab::write_metrics_csv(path.string(), s.snap.series, s.snap.events);
-      s.note = "wrote " + path.string();
-      s.note_ok = true;
-    } catch (const std::exception& e) {
-      s.note = e.what();
-      s.note_ok = false;
-    }
-  }
+  if (ImGui::Button("Export CSV")) lab::export_metrics_csv(s);
   ImGui::EndDisabled();
   if (ImGui::Checkbox("time-lapse frames", &s.timelapse)) session.set_timelapse(s.timelapse);
   help_marker(
@@ -438,7 +347,7 @@ void draw_controls(TrainingState& s) {
 
 // ---- Progress --------------------------------------------------------------------------------
 
-void draw_progress(const TrainingState& s) {
+void draw_progress(const lab::TrainingDashboard& s) {
   const lab::TrainingSnapshot& snap = s.snap;
   const int64_t bpe = std::max<int64_t>(1, snap.batches_per_epoch);
   const int64_t in_epoch = snap.step % bpe;
@@ -492,7 +401,7 @@ void draw_progress(const TrainingState& s) {
 
 // ---- Curves ------------------------------------------------------------------------------------
 
-widgets::CurveSeries make_series(const TrainingState& s, lab::Curve c, ImU32 colour) {
+widgets::CurveSeries make_series(const lab::TrainingDashboard& s, lab::Curve c, ImU32 colour) {
   widgets::CurveSeries out;
   out.label = lab::curve_name(c);
   out.colour = colour;
@@ -507,8 +416,9 @@ widgets::CurveSeries make_series(const TrainingState& s, lab::Curve c, ImU32 col
   return out;
 }
 
-void draw_metric_curves(const TrainingState& s, const std::vector<widgets::CurveMarker>& markers,
-                        float plot_width, float plot_height, bool side_by_side) {
+void draw_metric_curves(const lab::TrainingDashboard& s,
+                        const std::vector<widgets::CurveMarker>& markers, float plot_width,
+                        float plot_height, bool side_by_side) {
   widgets::CurvePlotOptions losses;
   losses.x_label = "step";
   losses.y_label = "BCE loss";
@@ -533,8 +443,9 @@ void draw_metric_curves(const TrainingState& s, const std::vector<widgets::Curve
 
 // One curve per layer of G (left) and of D (right): log10 of the gradient norm, so layers whose
 // norms differ by orders of magnitude share a plot.
-void draw_gradient_norms(const TrainingState& s, const std::vector<widgets::CurveMarker>& markers,
-                         ImVec2 size, bool side_by_side) {
+void draw_gradient_norms(const lab::TrainingDashboard& s,
+                         const std::vector<widgets::CurveMarker>& markers, ImVec2 size,
+                         bool side_by_side) {
   static constexpr ImU32 kPalette[] = {IM_COL32(255, 140, 80, 255),  IM_COL32(100, 170, 255, 255),
                                        IM_COL32(120, 220, 120, 255), IM_COL32(230, 110, 200, 255),
                                        IM_COL32(240, 220, 90, 255),  IM_COL32(150, 120, 255, 255),
@@ -567,7 +478,7 @@ void draw_gradient_norms(const TrainingState& s, const std::vector<widgets::Curv
   }
 }
 
-void draw_curves(TrainingState& s, float width) {
+void draw_curves(lab::TrainingDashboard& s, float width) {
   std::vector<widgets::CurveMarker> markers;
   for (const lab::CurveEvent& e : s.snap.events) {
     markers.push_back({static_cast<float>(e.step), e.text});
@@ -708,26 +619,27 @@ bool is_rgb(const Tensor& images) {
   return images.ndim() == 4 && images.dim(0) > 0 && images.dim(1) == 3;
 }
 
-void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps) {
+void draw_images_and_diagnoses(lab::TrainingDashboard& s, TrainingTextures& textures,
+                               gfx::HeatmapRenderer& heatmaps) {
   if (s.tiled_samples_version != s.snap.samples_version) {
     s.tiled_samples_version = s.snap.samples_version;
     // (N, C, H, W): one channel goes through the heatmap renderer's gray map; three are uploaded
     // as a colour texture (tile_images would show the red channel only).
     if (is_rgb(s.snap.samples)) {
       s.sample_tiles = {};
-      s.sample_rgb.upload(make_image_grid(s.snap.samples, 8, 1, 1));
+      textures.samples.upload(make_image_grid(s.snap.samples, 8, 1, 1));
     } else {
       s.sample_tiles = lab::tile_images(s.snap.samples, 8);
     }
     if (is_rgb(s.snap.real)) {
       s.real_tiles = {};
-      s.real_rgb.upload(make_image_grid(s.snap.real, 8, 1, 1));
+      textures.real.upload(make_image_grid(s.snap.real, 8, 1, 1));
     } else {
       s.real_tiles = lab::tile_images(s.snap.real, 8);
     }
     s.ema_tiles = {};
     if (is_rgb(s.snap.samples_ema)) {
-      s.ema_rgb.upload(make_image_grid(s.snap.samples_ema, 8, 1, 1));
+      textures.ema.upload(make_image_grid(s.snap.samples_ema, 8, 1, 1));
     } else if (s.snap.samples_ema.numel() > 0) {
       s.ema_tiles = lab::tile_images(s.snap.samples_ema, 8);
     }
@@ -735,10 +647,10 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
   const bool has_ema = s.snap.samples_ema.numel() > 0;
   const bool show_ema = has_ema && !s.real_beside;
   const bool rgb_samples = is_rgb(s.snap.samples), rgb_real = is_rgb(s.snap.real);
-  const int sample_rows = rgb_samples ? s.sample_rgb.height() : s.sample_tiles.rows;
-  const int real_rows = rgb_real ? s.real_rgb.height() : s.real_tiles.rows;
-  const int sample_cols = rgb_samples ? s.sample_rgb.width() : s.sample_tiles.cols;
-  const int real_cols = rgb_real ? s.real_rgb.width() : s.real_tiles.cols;
+  const int sample_rows = rgb_samples ? textures.samples.height() : s.sample_tiles.rows;
+  const int real_rows = rgb_real ? textures.real.height() : s.real_tiles.rows;
+  const int sample_cols = rgb_samples ? textures.samples.width() : s.sample_tiles.cols;
+  const int real_cols = rgb_real ? textures.real.width() : s.real_tiles.cols;
   // The two grids grow with the room (up to 2x at UI scale 100%, more when scaled up), and keep
   // at least a readable column for the diagnoses beside them; with no room for that even at 1x,
   // the diagnoses go below the grids.
@@ -790,7 +702,7 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
   }
 
   if (rgb_samples) {
-    draw_rgb(s.sample_rgb, scale, samples_hint);
+    draw_rgb(textures.samples, scale, samples_hint);
   } else {
     draw_tiles(heatmaps, "samples", s.sample_tiles, scale, samples_hint);
   }
@@ -814,12 +726,12 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
   }
   if (show_ema) {
     if (is_rgb(s.snap.samples_ema)) {
-      draw_rgb(s.ema_rgb, scale, samples_hint);
+      draw_rgb(textures.ema, scale, samples_hint);
     } else {
       draw_tiles(heatmaps, "samples_ema", s.ema_tiles, scale, samples_hint);
     }
   } else if (rgb_real) {
-    draw_rgb(s.real_rgb, scale, real_hint);
+    draw_rgb(textures.real, scale, real_hint);
   } else {
     draw_tiles(heatmaps, "real", s.real_tiles, scale, real_hint);
   }
@@ -889,53 +801,7 @@ void draw_images_and_diagnoses(TrainingState& s, gfx::HeatmapRenderer& heatmaps)
 
 // ---- A saved run, read-only (lesson 8) ------------------------------------------------------
 
-// What the panel draws for grid `g` of a saved run: its curves, that grid, its score; version 0,
-// so the live session's next snapshot replaces it when the saved run is closed.
-lab::TrainingSnapshot saved_snapshot(const lab::SavedRun& run, int g) {
-  lab::TrainingSnapshot snap;
-  snap.status = lab::SessionStatus::kIdle;
-  snap.config.model = run.model;
-  snap.config.data = run.data;
-  snap.config.gan = run.gan;
-  snap.config.threads = run.threads;
-  snap.series = run.series;
-  const std::vector<lab::CurvePoint>& points = run.series.points();
-  if (!points.empty()) {
-    const lab::CurvePoint& p = points.back();
-    snap.has_metrics = true;
-    snap.last.step = p.step;
-    snap.last.loss_g = p.loss_g;
-    snap.last.loss_d = p.loss_d;
-    snap.last.d_real = p.d_real;
-    snap.last.d_fake = p.d_fake;
-    snap.last.acc_real = p.acc_real;
-    snap.last.acc_fake = p.acc_fake;
-    snap.step = p.step;
-  }
-  const lab::SavedGrid& grid = run.grids.at(static_cast<size_t>(g));
-  snap.samples = grid.samples;
-  snap.samples_step = grid.step;
-  snap.samples_version = static_cast<uint64_t>(g) + 1;
-  snap.sample_diversity = grid.diversity;
-  snap.real = run.real;
-  snap.real_diversity = run.real_diversity;
-  snap.has_score = grid.has_score;
-  snap.score = grid.score;
-  snap.score_step = grid.step;
-  snap.score_note = "no quality score: the digit classifier could not be loaded";
-  snap.error = run.error;
-  snap.model_name = run.model;
-  snap.dataset_description = run.data;
-  return snap;
-}
-
-void show_saved_grid(TrainingState& s, int g) {
-  s.saved_grid = std::clamp(g, 0, static_cast<int>(s.saved->grids.size()) - 1);
-  s.snap = saved_snapshot(*s.saved, s.saved_grid);
-  s.tiled_samples_version = UINT64_MAX;  // re-tile
-}
-
-void draw_saved_controls(TrainingState& s) {
+void draw_saved_controls(lab::TrainingDashboard& s) {
   const lab::SavedRun& run = *s.saved;
   widgets::push_wrap_at_visible_edge();
   ImGui::TextDisabled("SAVED RUN (read-only)");
@@ -962,7 +828,7 @@ void draw_saved_controls(TrainingState& s) {
     const lab::SavedGrid& grid = run.grids[static_cast<size_t>(g)];
     char label[64];
     std::snprintf(label, sizeof label, "step %" PRId64, grid.step);
-    if (ImGui::RadioButton(label, s.saved_grid == g)) show_saved_grid(s, g);
+    if (ImGui::RadioButton(label, s.saved_grid == g)) lab::show_saved_grid(s, g);
     if (grid.has_score) {
       ImGui::SameLine();
       char text[64];
@@ -974,7 +840,7 @@ void draw_saved_controls(TrainingState& s) {
   ImGui::Spacing();
   ImGui::TextDisabled("TRAINING");
   if (ImGui::Button("Close (back to the dashboard)")) {
-    training_close_saved_run(s);
+    lab::close_saved_run(s);
   } else {
     if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip(
@@ -982,7 +848,7 @@ void draw_saved_controls(TrainingState& s) {
           "if you had one, is there, paused).");
     }
     if (ImGui::Button("Run it yourself")) {
-      training_run_saved_run_live(s);
+      lab::run_saved_run_live(s);
     } else if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip(
           "A new live run with these settings (it replaces your run, which was "
@@ -996,7 +862,7 @@ void draw_saved_controls(TrainingState& s) {
   ImGui::PopTextWrapPos();
 }
 
-void draw_saved_banner(const TrainingState& s) {
+void draw_saved_banner(const lab::TrainingDashboard& s) {
   const lab::SavedRun& run = *s.saved;
   ImGui::PushStyleColor(ImGuiCol_ChildBg, widgets::palette().saved_bg);
   const float height =
@@ -1018,8 +884,9 @@ void draw_saved_banner(const TrainingState& s) {
 
 }  // namespace
 
-void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps) {
-  init_form(state);
+void draw_training_panel(lab::TrainingDashboard& state, TrainingTextures& textures,
+                         gfx::HeatmapRenderer& heatmaps) {
+  lab::init_training_form(state);
   if (!state.session) state.session = std::make_unique<lab::TrainingSession>();
   if (!state.saved) state.session->read(state.snap);
 
@@ -1047,124 +914,8 @@ void draw_training_panel(TrainingState& state, gfx::HeatmapRenderer& heatmaps) {
     draw_progress(state);
   }
   draw_curves(state, width);
-  draw_images_and_diagnoses(state, heatmaps);
+  draw_images_and_diagnoses(state, textures, heatmaps);
   ImGui::EndChild();
-}
-
-void training_init_form(TrainingState& state) { init_form(state); }
-
-void training_open_saved_run(TrainingState& state, const std::string& dir, std::string* note) {
-  auto run = std::make_shared<lab::SavedRun>(lab::load_saved_run(dir));
-  std::string scored;
-  lab::add_real_digits(*run);  // for the diversity diagnosis, even if the classifier is missing
-  try {
-    lab::score_saved_run(*run, *lab::load_classifier(asset_path(lab::kDigitClassifierAsset)));
-  } catch (const std::exception& e) {
-    scored = std::string(" No class histogram: ") + e.what();
-  }
-  init_form(state);
-  if (!state.session) state.session = std::make_unique<lab::TrainingSession>();
-  lab::TrainingSession& session = *state.session;
-  if (!state.saved) session.read(state.snap);
-  std::string said;
-  if (!state.saved) {
-    // As a lesson's Show me does: paused (not training unseen behind the read-only view), then
-    // saved under a name of its own, so closing the saved run brings it back as it was. Paused
-    // whatever the last snapshot said: a start still queued (status Idle) is paused as soon as
-    // it has loaded; with no run at all, pause() does nothing.
-    session.pause();
-    const int64_t steps = session.steps_done();
-    if (steps > 0) {
-      const std::string saved = state.snap.config.run_dir + "/before_lesson_step" +
-                                std::to_string(steps) + ".safetensors";
-      session.save_checkpoint(saved);
-      said = "Your run (" + std::to_string(steps) + " steps) is paused and being saved to " +
-             saved + "; Close (back to the dashboard) brings it back.";
-    }
-  }
-  state.saved = run;
-  state.note = said + scored;
-  state.note_ok = scored.empty();
-  show_saved_grid(state, static_cast<int>(run->grids.size()) - 1);
-  if (note != nullptr) *note = said + scored;
-}
-
-void training_run_saved_run_live(TrainingState& state) {
-  if (!state.saved) return;
-  const std::shared_ptr<const lab::SavedRun> run = state.saved;  // closing drops state.saved
-  const auto it = std::find(state.models.begin(), state.models.end(), run->model);
-  if (it == state.models.end() || run->data != "digits") {  // the saved run stays open
-    state.note = "Run it yourself: this saved run used model '" + run->model + "' on '" +
-                 run->data +
-                 "'; this dashboard can rerun only a model of assets/models on the built-in "
-                 "digits. Nothing was started.";
-    state.note_ok = false;
-    return;
-  }
-  training_close_saved_run(state);
-  state.form.gan.batch_size = run->gan.batch_size;
-  state.form.gan.lr_g = run->gan.lr_g;
-  state.form.gan.lr_d = run->gan.lr_d;
-  state.form.gan.beta1 = run->gan.beta1;
-  state.form.gan.beta2 = run->gan.beta2;
-  state.form.gan.seed = run->gan.seed;
-  state.form.gan.init = "";  // the model spec's own, as `convt-lab train` uses by default
-  state.form.threads = run->threads;
-  state.backend = 1;  // fast, as the saved runs were made
-  state.model_index = static_cast<int>(it - state.models.begin());
-  state.data_choice = 0;  // the built-in digits
-  state.session->start(config_from_form(state));
-}
-
-void training_close_saved_run(TrainingState& state) {
-  state.saved.reset();
-  state.saved_grid = 0;
-  lab::TrainingSnapshot fresh;  // version 0: the session's next read() copies
-  state.snap = std::move(fresh);
-  state.tiled_samples_version = UINT64_MAX;
-  state.note.clear();
-  if (state.session) state.session->read(state.snap);
-}
-
-void training_begin_headless(TrainingState& state, double seconds, int threads) {
-  init_form(state);
-  if (!state.session) state.session = std::make_unique<lab::TrainingSession>();
-  lab::SessionConfig cfg = config_from_form(state);
-  cfg.gan.backend = nn::Backend::fast;
-  cfg.threads = threads;
-  state.form.threads = threads;
-  state.backend = 1;
-  state.headless_seconds = seconds;
-  state.session->start(cfg);
-}
-
-bool training_screenshot_ready(TrainingState& state) {
-  if (state.headless_seconds < 0.0 || !state.session) return true;
-  if (state.headless_frames++ == 0) {  // the first frame: the run was just started
-    state.headless_began_seconds = steady_seconds();
-    state.headless_began_cpu_seconds = thread_cpu_seconds();
-  }
-  lab::TrainingSnapshot& snap = state.snap;
-  state.session->read(snap);
-  if (snap.status == lab::SessionStatus::kFailed) return true;  // show the error
-  const bool trained =
-      snap.status == lab::SessionStatus::kRunning && snap.elapsed_seconds >= state.headless_seconds;
-  if (trained && snap.samples_step > 0 && snap.samples_step + 50 >= snap.step) {
-    const double wall_seconds = steady_seconds() - state.headless_began_seconds;
-    const double ui_cpu_seconds = thread_cpu_seconds() - state.headless_began_cpu_seconds;
-    std::printf("convt-lab: trained %" PRId64
-                " steps in %.0f s (%.0f samples/s at the end, %d thread(s)); the window drew "
-                "%.1f frames/s meanwhile (only when something changed); its UI thread used %.1f%% "
-                "of a core, %.1f ms a frame over %" PRId64 " frames\n",
-                snap.step, snap.elapsed_seconds, snap.samples_per_second, snap.config.threads,
-                wall_seconds > 0.0 ? state.headless_frames / wall_seconds : 0.0,
-                wall_seconds > 0.0 ? 100.0 * ui_cpu_seconds / wall_seconds : 0.0,
-                state.headless_frames > 0 ? 1000.0 * ui_cpu_seconds / state.headless_frames : 0.0,
-                state.headless_frames);
-    std::fflush(stdout);
-    return true;
-  }
-  return false;
 }
 
 }  // namespace convt::panels

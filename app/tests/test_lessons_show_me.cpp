@@ -19,7 +19,7 @@
 #include "logic/stepper_model.h"
 #include "panels/lessons_panel.h"
 #include "panels/panels.h"
-#include "panels/training_panel.h"
+#include "logic/training_dashboard.h"
 
 namespace {
 
@@ -233,7 +233,7 @@ TEST(LessonsShowMe, Lesson8ModeCollapseAndDivergenceOpenSavedRunsReadOnly) {
   EXPECT_EQ(peak->step, 155);
   EXPECT_NEAR(peak->loss_g, 4487.0f, 0.5f);
 
-  convt::panels::training_close_saved_run(s.training);
+  convt::lab::close_saved_run(s.training);
   EXPECT_EQ(s.training.saved, nullptr);
   EXPECT_EQ(s.training.snap.step, 0);  // the (empty) live session again
 }
@@ -353,7 +353,7 @@ TEST_F(LessonsTrainingTest, Lesson8SavedRunPausesAndSavesTheLiveRun) {
   EXPECT_GE(convt::GanTrainer::from_checkpoint(saved, nullptr)->steps_done(), 2);
   EXPECT_EQ(state_->training.snap.step, state_->training.saved->series.points().back().step);
 
-  convt::panels::training_close_saved_run(state_->training);
+  convt::lab::close_saved_run(state_->training);
   snap = state_->training.snap;
   EXPECT_EQ(snap.status, convt::lab::SessionStatus::kPaused) << snap.error;
   EXPECT_EQ(snap.step, steps);  // the live run, as it was
@@ -393,7 +393,7 @@ TEST_F(LessonsTrainingTest, Lesson8RunTheSavedRunYourself) {
   ASSERT_TRUE(apply_show_me(*state_, 7, 2));
   ASSERT_NE(state_->training.saved, nullptr);
   const convt::GanConfig want = state_->training.saved->gan;
-  convt::panels::training_run_saved_run_live(state_->training);
+  convt::lab::run_saved_run_live(state_->training);
   EXPECT_EQ(state_->training.saved, nullptr);
   const convt::lab::TrainingSnapshot snap = wait_for([](const auto& s) { return s.step >= 1; });
   ASSERT_GE(snap.step, 1) << snap.error;
