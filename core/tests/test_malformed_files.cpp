@@ -132,3 +132,53 @@ TEST_F(MalformedFiles, NpyHeaderLengthPastTheFileIsRefusedBeforeAllocating) {
         << e.what();
   }
 }
+
+namespace {
+
+// A version 1.0 .npy with `shape` as its header's shape text and `data_bytes` zero bytes of data.
+std::string npy_with_shape(const std::string& shape, size_t data_bytes) {
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
+  header += '\n';
+  std::string bytes = "\x93NUMPY";
+  bytes += std::string("\x01\x00", 2);
+  bytes += static_cast<char>(header.size() & 0xff);
+  bytes += static_cast<char>(header.size() >> 8);
+  return bytes + header + std::string(data_bytes, '\0');
+}
+
+}  // namespace
+
+TEST_F(MalformedFiles, NpyShapeSizesOutsideInt64OrNotWholeNumbersAreRefusedWithTheNumber) {
+  // Each used to be read as another shape ("(1.5, 2, 4, 4)" as (1, 2, 4, 4), "(1 2, 4, 4)" as
+  // (1, 4, 4)), refused without the reason, or (with a 0 among them) sizes whose product
+  // overflows accepted as an empty array.
+  const std::pair<const char*, const char*> cases[] = {
+      {"(99999999999999999999, 1)",
+       "size 99999999999999999999 is larger than 9223372036854775807 (2^63 - 1)"},
+      {"(0, 4611686018427387904, 4611686018427387904)",
+       "its sizes multiply to more than 2^63 bytes of float32"},
+      {"(1.5, 2, 4, 4)", "expected whole numbers >= 0, found '1.5'"},
+      {"(1 2, 4, 4)", "expected whole numbers >= 0, found '1 2'"},
+      {"(1, 2, 4, 4x)", "expected whole numbers >= 0, found '4x'"},
+      {"(1, -2, 4, 4)", "expected whole numbers >= 0, found '-2'"},
+      {"(1,, 2, 4, 4)", "expected whole numbers >= 0, found ''"},
+  };
+  const fs::path path = dir_ / "x.npy";
+  for (const auto& [shape, message] : cases) {
+    std::ofstream(path, std::ios::binary) << npy_with_shape(shape, 128);
+    try {
+      const Tensor t = read_npy(path.string());
+      ADD_FAILURE() << shape << " was read as " << t.shape_str();
+    } catch (const NpyError& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("bad shape ") + shape), std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+  }
+  // What NumPy writes stays readable: a trailing comma, leading zeros, the empty tuple.
+  std::ofstream(path, std::ios::binary) << npy_with_shape("(1, 2, 4, 0004,)", 128);
+  EXPECT_EQ(read_npy(path.string()).shape(), (std::vector<int64_t>{1, 2, 4, 4}));
+  std::ofstream(path, std::ios::binary) << npy_with_shape("()", 4);
+  EXPECT_EQ(read_npy(path.string()).numel(), 1);
+}

@@ -42,25 +42,38 @@ std::string dict_value(const std::string& header, const std::string& key, const 
   return header.substr(start, end + 1 - start);
 }
 
+// The shape tuple "(2, 3)", "(5,)" or "()": whole numbers >= 0, each within int64, whose product
+// (of the non-zero ones, times 4 bytes) fits int64 too. Anything else is refused with the number.
 std::vector<int64_t> parse_shape(const std::string& text, const std::string& path) {
-  std::vector<int64_t> shape;
+  const std::string bad = path + ": bad shape " + text + " in the .npy header";
   if (text.size() < 2 || text.front() != '(' || text.back() != ')') {
-    throw NpyError(path + ": bad shape " + text + " in the .npy header (expected a tuple)");
+    throw NpyError(bad + " (expected a tuple)");
   }
-  std::string inner = text.substr(1, text.size() - 2);  // strip ( )
-  std::stringstream s(inner);
+  std::vector<std::string> items;
+  std::stringstream s(text.substr(1, text.size() - 2));  // strip ( )
   std::string item;
   while (std::getline(s, item, ',')) {
-    size_t b = item.find_first_not_of(' ');
-    if (b == std::string::npos) continue;
-    try {
-      size_t used = 0;
-      long long v = std::stoll(item.substr(b), &used);
-      if (v < 0) throw std::invalid_argument("negative");
-      shape.push_back(v);
-    } catch (const std::exception&) {
-      throw NpyError(path + ": bad shape " + text + " in the .npy header");
+    const size_t b = item.find_first_not_of(' '), e = item.find_last_not_of(' ');
+    items.push_back(b == std::string::npos ? "" : item.substr(b, e + 1 - b));
+  }
+  if (!items.empty() && items.back().empty() && items.size() > 1) items.pop_back();  // "(5,)"
+  if (items.size() == 1 && items[0].empty()) items.clear();                          // "()"
+  std::vector<int64_t> shape;
+  uint64_t bytes = sizeof(float);  // of the non-zero sizes: a 0 does not hide an overflow
+  for (const std::string& d : items) {
+    if (d.empty() || d.find_first_not_of("0123456789") != std::string::npos) {
+      throw NpyError(bad + ": expected whole numbers >= 0, found '" + d + "'");
     }
+    const std::string digits = d.substr(std::min(d.find_first_not_of('0'), d.size() - 1));
+    if (digits.size() > 19 || (digits.size() == 19 && digits > "9223372036854775807")) {
+      throw NpyError(bad + ": size " + d + " is larger than 9223372036854775807 (2^63 - 1)");
+    }
+    const int64_t v = std::stoll(digits);
+    if (v > 0 && __builtin_mul_overflow(bytes, static_cast<uint64_t>(v), &bytes)) bytes = ~0ULL;
+    shape.push_back(v);
+  }
+  if (bytes > static_cast<uint64_t>(INT64_MAX)) {
+    throw NpyError(bad + ": its sizes multiply to more than 2^63 bytes of float32");
   }
   return shape;
 }
