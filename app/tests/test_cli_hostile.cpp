@@ -217,6 +217,31 @@ TEST_F(CliHostile, SampleRefusesNonFiniteLatentVectors) {
   EXPECT_FALSE(exists("s.npy"));
 }
 
+TEST_F(CliHostile, CheckpointOfAnUnknownModelAdvisesNoFlagTheCommandLacks) {
+  // A checkpoint whose metadata "model" is a name no spec has, beside its own spec of tiny20.
+  // export-generator and train --resume (which have no --model to change) used to advise "use
+  // --model mystery or another --out directory". sample reads the spec alone and samples it.
+  ASSERT_EQ(run("train --model " + kTiny + " --data digits --batch 8 --steps 1 --out run").status,
+            0);
+  const std::string ckpt = (dir_ / "run" / "checkpoint.safetensors").string();
+  convt::SafetensorsFile f = convt::read_safetensors(ckpt);
+  f.metadata["model"] = "mystery";
+  convt::write_safetensors(ckpt, f.tensors, f.metadata);
+  const std::string expected =
+      "run/checkpoint.safetensors: metadata \"model\" is 'mystery' but its \"spec\" is of model "
+      "'tiny20'; expected the same name";
+  CmdResult r = run("export-generator --checkpoint run/checkpoint.safetensors --out g.safetensors");
+  expect_refused(r, {expected});
+  EXPECT_EQ(r.out.find("--model"), std::string::npos) << r.out;
+  EXPECT_FALSE(exists("g.safetensors"));
+  r = run("train --data digits --steps 3 --out run --resume");
+  expect_refused(r, {expected});
+  EXPECT_EQ(r.out.find("--model"), std::string::npos) << r.out;
+  r = run("sample --checkpoint run/checkpoint.safetensors --n 4 --out s.npy");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("(model tiny20, step 1"), std::string::npos) << r.out;
+}
+
 TEST_F(CliHostile, SampleOfADirectorySaysItIsADirectory) {
   fs::create_directories(dir_ / "run");
   const CmdResult r = run("sample --checkpoint run --n 4 --out s.npy");

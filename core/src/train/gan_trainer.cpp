@@ -485,6 +485,19 @@ void GanTrainer::load_checkpoint(const std::string& path) {
   } catch (const json::exception& e) {
     throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
   }
+  if (!spec.is_object()) {
+    throw CheckpointError(path +
+                          ": metadata \"spec\": expected a JSON object (a model spec), found " +
+                          std::string(spec.type_name()));
+  }
+  // The name the file's spec builds (as build_gan names it) against its "model": a file whose two
+  // disagree was changed after it was saved, whatever is being trained.
+  const std::string spec_name = spec.value("name", std::string("unnamed"));
+  if (model_name != spec_name) {
+    throw CheckpointError(path + ": metadata \"model\" is '" + model_name +
+                          "' but its \"spec\" is of model '" + spec_name +
+                          "'; expected the same name (was the file edited after it was saved?)");
+  }
   if (model_name != model_.name || spec["generator"] != model_.spec["generator"] ||
       spec["discriminator"] != model_.spec["discriminator"] ||
       spec.value("latent_dim", 0) != model_.latent_dim) {
@@ -493,7 +506,7 @@ void GanTrainer::load_checkpoint(const std::string& path) {
                           "), not of the model being trained, '" + model_.name + "' (images " +
                           model_.spec.value("image_shape", json::array()).dump() +
                           (model_name == model_.name ? "; same name, different layers" : "") +
-                          "). Hint: use --model " + model_name + " or another --out directory.");
+                          "); load it into a run of its own model");
   }
   // Check everything before changing anything.
   auto targets = state_tensors(model_, *opt_g_, *opt_d_);
