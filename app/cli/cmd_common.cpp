@@ -1,5 +1,6 @@
 // Helpers shared by the train / sample / bench subcommands.
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
@@ -37,6 +38,26 @@ int apply_threads(const Args& a) {
   fast::set_num_threads(n);
   return n;
 }
+
+namespace {
+volatile std::sig_atomic_t g_interrupted = 0;  // the signal's number, 0 while none came
+extern "C" void on_stop_signal(int signal_number) { g_interrupted = signal_number; }
+}  // namespace
+
+StopSignals::StopSignals() {
+  g_interrupted = 0;
+  previous_int_ = std::signal(SIGINT, on_stop_signal);
+  previous_term_ = std::signal(SIGTERM, on_stop_signal);
+}
+
+StopSignals::~StopSignals() {
+  std::signal(SIGINT, previous_int_);
+  std::signal(SIGTERM, previous_term_);
+}
+
+bool StopSignals::raised() const { return g_interrupted != 0; }
+
+const char* StopSignals::name() const { return g_interrupted == SIGTERM ? "SIGTERM" : "Ctrl-C"; }
 
 bool take_switch(int& argc, char** argv, const std::string& flag) {
   bool found = false;

@@ -29,10 +29,12 @@ struct RunResult {
   CompletionEval before, after;
   float last_loss = 0.0f;
   double samples_per_second = 0.0;
+  int64_t steps = 0;  // done: fewer than asked when a signal stopped the run
 };
 
 RunResult train_one(CompletionConfig cfg, bool tied, int64_t steps, int64_t eval_every,
-                    const Dataset& train, const Dataset& held, const fs::path& dir) {
+                    const Dataset& train, const Dataset& held, const fs::path& dir,
+                    const StopSignals& stop) {
   cfg.tied = tied;
   RunResult r;
   r.name = tied ? "tied" : "untied";
@@ -46,8 +48,9 @@ RunResult train_one(CompletionConfig cfg, bool tied, int64_t steps, int64_t eval
                 {"step", "epoch", "loss", "samples_per_second", "heldout_mse"});
   r.before = t.evaluate(held.images);
   double sps_sum = 0.0;
-  for (int64_t s = 0; s < steps; ++s) {
+  for (int64_t s = 0; s < steps && !stop.raised(); ++s) {
     const CompletionMetrics m = t.step();
+    r.steps = m.step;
     sps_sum += m.samples_per_second;
     double heldout = -1.0;
     if ((m.step % eval_every) == 0 || m.step == steps) {
@@ -61,7 +64,7 @@ RunResult train_one(CompletionConfig cfg, bool tied, int64_t steps, int64_t eval
     r.last_loss = m.loss;
   }
   r.after = t.evaluate(held.images);
-  r.samples_per_second = steps > 0 ? sps_sum / static_cast<double>(steps) : 0.0;
+  r.samples_per_second = r.steps > 0 ? sps_sum / static_cast<double>(r.steps) : 0.0;
   t.save_checkpoint((dir / "checkpoint.safetensors").string());
   return r;
 }
@@ -85,7 +88,9 @@ std::string complete_train_usage() {
          "held-out MSE (code zero) is printed every --eval-every steps (default steps/10) and\n"
          "at the end.\n"
          "Writes DIR/<tied|untied>/log.csv and DIR/<tied|untied>/checkpoint.safetensors.\n"
-         "Exit status: 0 done; 1 training diverged; 2 bad input.\n";
+         "Ctrl-C or SIGTERM stops the run after its current step and saves it; a run not yet\n"
+         "started is not started.\n"
+         "Exit status: 0 done or interrupted (saved); 1 training diverged; 2 bad input.\n";
 }
 
 int run_complete_train(int argc, char** argv) {
@@ -102,6 +107,7 @@ int run_complete_train(int argc, char** argv) {
   const int64_t eval_every = a.count("--eval-every", std::max<int64_t>(1, steps / 10), 100000000);
   const int64_t every = a.count("--holdout-every", 10, 10000);
   apply_threads(a);
+  StopSignals stop;  // before any slow work: a Ctrl-C while the data loads still stops the run
 
   CompletionConfig cfg;
   cfg.batch_size = a.count("--batch", 32, 10000);
@@ -158,19 +164,36 @@ int run_complete_train(int argc, char** argv) {
   std::vector<RunResult> results;
   try {
     for (bool tied : runs) {
-      results.push_back(
-          train_one(cfg, tied, steps, eval_every, train, held, out / (tied ? "tied" : "untied")));
+      if (stop.raised()) break;  // the runs not started are not started
+      results.push_back(train_one(cfg, tied, steps, eval_every, train, held,
+                                  out / (tied ? "tied" : "untied"), stop));
     }
   } catch (const TrainingError& e) {
     std::fprintf(stderr, "complete-train: %s\n", e.what());
     return 1;
   }
-  std::printf("\n%-8s %12s %12s %14s %14s %16s %12s\n", "model", "params", "conv params",
-              "held-out MSE", "(before)", "hidden-part MSE", "samples/s");
+  if (!results.empty()) {
+    std::printf("\n%-8s %12s %12s %14s %14s %16s %12s\n", "model", "params", "conv params",
+                "held-out MSE", "(before)", "hidden-part MSE", "samples/s");
+  }
   for (const RunResult& r : results) {
     std::printf("%-8s %12lld %12lld %14.4f %14.4f %16.4f %12.0f\n", r.name.c_str(),
                 static_cast<long long>(r.params), static_cast<long long>(r.conv_params),
                 r.after.mse, r.before.mse, r.after.hidden_mse, r.samples_per_second);
+  }
+  if (stop.raised() && results.empty()) {
+    std::printf("interrupted (%s) before the first step; nothing was saved\n", stop.name());
+    return 0;
+  }
+  if (stop.raised()) {
+    std::printf("interrupted (%s):", stop.name());
+    for (const RunResult& r : results) {
+      std::printf(" %s after %lld of %lld steps, saved %s;", r.name.c_str(),
+                  static_cast<long long>(r.steps), static_cast<long long>(steps),
+                  (out / r.name / "checkpoint.safetensors").string().c_str());
+    }
+    std::printf(" %zu of %zu run(s) started\n", results.size(), runs.size());
+    return 0;
   }
   std::printf("held-out: %lld images, code zero, after %lld steps\n",
               static_cast<long long>(results.front().after.images), static_cast<long long>(steps));

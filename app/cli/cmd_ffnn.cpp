@@ -58,7 +58,8 @@ std::string ffnn_train_usage() {
          "(64 samples), DIR/mean.png (the average training image), and with a GAN\n"
          "DIR/samples_gan.png from the same 64 z. Prints how far the samples are from the mean\n"
          "image and how much they differ from each other (pixel spread), FFNN vs GAN.\n"
-         "Exit status: 0 done; 1 training diverged; 2 bad input.\n";
+         "Ctrl-C or SIGTERM stops after the current step and writes the same files.\n"
+         "Exit status: 0 done or interrupted (saved); 1 training diverged; 2 bad input.\n";
 }
 
 int run_ffnn_train(int argc, char** argv) {
@@ -75,6 +76,7 @@ int run_ffnn_train(int argc, char** argv) {
   const double max_seconds =
       a.has("--seconds") ? parse_number("--seconds", a.get("--seconds"), 1, 1e7) : 0.0;
   const int threads = apply_threads(a);
+  StopSignals stop;  // before any slow work: a Ctrl-C while the data loads still stops the run
 
   // FFNN specs live in assets/models/ffnn/ (not GANs: the training dashboard lists models/*.json).
   const std::string model_flag = a.has("--model") ? a.get("--model") : "ffnn20";
@@ -144,7 +146,8 @@ int run_ffnn_train(int argc, char** argv) {
   float first_loss = 0.0f, last_loss = 0.0f;
   const int64_t print_every = std::max<int64_t>(1, max_steps / 10);
   try {
-    while (max_seconds > 0.0 ? elapsed() < max_seconds : t.steps_done() < max_steps) {
+    while ((max_seconds > 0.0 ? elapsed() < max_seconds : t.steps_done() < max_steps) &&
+           !stop.raised()) {
       const FfnnMetrics m = t.step();
       if (m.step == 1) first_loss = m.loss;
       last_loss = m.loss;
@@ -168,7 +171,8 @@ int run_ffnn_train(int argc, char** argv) {
   write_png_grid((out / "samples_ffnn.png").string(), ffnn_samples, 8, 3);
   write_png_grid((out / "mean.png").string(), mean, 1, 3);
   const SampleSpread f = sample_spread(ffnn_samples, mean);
-  std::printf("done: %lld steps in %.1f s, MSE %.4f -> %.4f\n",
+  std::printf("%s: %lld steps in %.1f s, MSE %.4f -> %.4f\n",
+              stop.raised() ? (std::string("interrupted (") + stop.name() + ")").c_str() : "done",
               static_cast<long long>(t.steps_done()), elapsed(), first_loss, last_loss);
   std::printf("%-6s %16s %14s\n", "G", "MSE to the mean", "pixel spread");
   std::printf("%-6s %16.4f %14.4f\n", "FFNN", f.mse_to_mean, f.spread);

@@ -1,10 +1,8 @@
 // `convt-lab train`: trains a GAN spec on a dataset with GanTrainer, one batch per step, with a
 // one-line progress bar, RUN_DIR/log.csv, a fixed-z sample grid per epoch, and an atomic
 // RUN_DIR/checkpoint.safetensors every --checkpoint-every steps, at the end and on Ctrl-C.
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -21,31 +19,6 @@ namespace convt::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-volatile std::sig_atomic_t g_interrupted = 0;  // the signal's number, 0 while none came
-extern "C" void on_stop_signal(int signal_number) { g_interrupted = signal_number; }
-
-// For the lifetime of a run, Ctrl-C (SIGINT) and SIGTERM (kill, timeout) set a flag the loop
-// checks, so both stop after the current step and save; then the previous handlers come back.
-// Installed before the data loads, so a signal that comes early is not lost.
-class StopSignals {
- public:
-  StopSignals() {
-    g_interrupted = 0;
-    previous_int_ = std::signal(SIGINT, on_stop_signal);
-    previous_term_ = std::signal(SIGTERM, on_stop_signal);
-  }
-  ~StopSignals() {
-    std::signal(SIGINT, previous_int_);
-    std::signal(SIGTERM, previous_term_);
-  }
-  bool raised() const { return g_interrupted != 0; }
-  const char* name() const { return g_interrupted == SIGTERM ? "SIGTERM" : "Ctrl-C"; }
-
- private:
-  void (*previous_int_)(int);
-  void (*previous_term_)(int);
-};
 
 // The ranges the flags accept; a spec's presets are held to the same.
 constexpr double kMaxLr = 10.0, kMinLr = 1e-9, kMaxBeta = 0.9999999;

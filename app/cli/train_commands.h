@@ -38,6 +38,23 @@ int apply_threads(const Args& a);
 // Removes a value-less flag (e.g. "--resume") from argv, returning whether it was there.
 // `argv` is rewritten in place; argc is updated.
 bool take_switch(int& argc, char** argv, const std::string& flag);
+// For its lifetime, Ctrl-C (SIGINT) and SIGTERM (kill, timeout) set a flag a training loop checks,
+// so both stop after the current step and the run saves; then the previous handlers come back.
+// Create it before the data loads, so that a signal that comes early is not lost. One at a time.
+class StopSignals {
+ public:
+  StopSignals();
+  ~StopSignals();
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+  bool raised() const;
+  const char* name() const;  // "Ctrl-C" or "SIGTERM"
+
+ private:
+  void (*previous_int_)(int);
+  void (*previous_term_)(int);
+};
+
 // Returns build(), which builds a model from the spec --model `model` names; a SpecError or
 // ShapeError it throws (a bad layer field, sizes that do not fit) is re-thrown naming the flag
 // and the file: "--model 'wild.json': G layer 2 '2' LeakyReLU: \"negative_slope\": ...".

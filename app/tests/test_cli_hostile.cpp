@@ -47,6 +47,16 @@ class CliHostile : public convt::test::LabRunDir {
     return {std::stoi("0" + convt::test::read_text(rc)), convt::test::read_text(log)};
   }
 
+  // A folder of 1500 512x512 pictures, which takes most of a second to load: a signal sent
+  // 0.15 s after the start comes while it loads.
+  void make_slow_folder(const std::string& name) {
+    fs::create_directories(dir_ / name);
+    convt::write_png_grid((dir_ / name / "p0.png").string(), Tensor({1, 1, 512, 512}, 0.5f), 1);
+    for (int i = 1; i < 1500; ++i) {
+      fs::copy_file(dir_ / name / "p0.png", dir_ / name / ("p" + std::to_string(i) + ".png"));
+    }
+  }
+
   // Exit status 2 and every piece of `needles` in the output.
   void expect_refused(const CmdResult& r, const std::vector<std::string>& needles) {
     EXPECT_EQ(r.status, 2) << r.out;
@@ -127,11 +137,7 @@ TEST_F(CliHostile, OpRefusesAnOutputOverTheMemoryBudgetWithItsSizes) {
 TEST_F(CliHostile, TrainCtrlCInTheFirstMomentsStopsAndSaves) {
   // The signal comes while a folder of 1500 512x512 pictures loads (most of a second); it used to
   // be lost, and the run went on for all its steps (over 10 minutes).
-  fs::create_directories(dir_ / "pics");
-  convt::write_png_grid((dir_ / "pics" / "p0.png").string(), Tensor({1, 1, 512, 512}, 0.5f), 1);
-  for (int i = 1; i < 1500; ++i) {
-    fs::copy_file(dir_ / "pics" / "p0.png", dir_ / "pics" / ("p" + std::to_string(i) + ".png"));
-  }
+  make_slow_folder("pics");
   const CmdResult r = run_and_signal(
       "train --model " + kTiny + " --data pics --batch 8 --steps 100000 --out run", "INT", 0.15);
   EXPECT_EQ(r.status, 0) << r.out;
@@ -145,6 +151,45 @@ TEST_F(CliHostile, TrainSigtermSavesLikeCtrlC) {
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("interrupted (SIGTERM)"), std::string::npos) << r.out;
   EXPECT_TRUE(exists("run/checkpoint.safetensors")) << r.out;
+}
+
+TEST_F(CliHostile, FfnnTrainCtrlCInTheFirstMomentsStopsAndSaves) {
+  // ffnn-train had no handler: a Ctrl-C or SIGTERM at any time ended it without a checkpoint.
+  // Whether the signal comes while the digits load or during a step, the run stops and saves.
+  const CmdResult r =
+      run_and_signal("ffnn-train --data digits --steps 100000 --gan none --out run", "INT", 0.15);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("interrupted (Ctrl-C): "), std::string::npos) << r.out;
+  EXPECT_TRUE(exists("run/checkpoint.safetensors")) << r.out;
+}
+
+TEST_F(CliHostile, CompleteTrainCtrlCWhileTheDataLoadsStopsAtOnce) {
+  make_slow_folder("pics");
+  const CmdResult r =
+      run_and_signal("complete-train --data pics --steps 100000 --out run", "INT", 0.15);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("interrupted (Ctrl-C) before the first step; nothing was saved"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(CliHostile, CompleteTrainSigtermSavesTheRunItStopped) {
+  // The signal comes once the untied run trains (its log exists); the tied run is not started.
+  const std::string script =
+      "cd '" + dir_.string() + "' && ('" + CONVT_LAB_EXE +
+      "' complete-train --steps 100000 --out run > log 2>&1 & pid=$!; i=0; while ! [ -e "
+      "run/untied/log.csv ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; sleep 0.2; "
+      "kill -TERM $pid; wait $pid; echo $? > rc)";
+  std::system(script.c_str());
+  const std::string out = convt::test::read_text(dir_ / "log");
+  EXPECT_EQ(convt::test::read_text(dir_ / "rc"), "0\n") << out;
+  EXPECT_NE(out.find("interrupted (SIGTERM): untied after "), std::string::npos) << out;
+  EXPECT_NE(out.find("of 100000 steps, saved run/untied/checkpoint.safetensors; 1 of 2 run(s) "
+                     "started"),
+            std::string::npos)
+      << out;
+  EXPECT_TRUE(exists("run/untied/checkpoint.safetensors")) << out;
+  EXPECT_FALSE(exists("run/tied")) << out;
 }
 
 TEST_F(CliHostile, TrainRefusesAPresetLearningRateTheFlagWouldRefuse) {
