@@ -1,17 +1,18 @@
-// All of convt-lab's UI state, in one struct: model state (the numbers the
-// panels compute on) apart from view-only state (which tab is open, what the mouse is over).
-// main.cpp owns the one AppState and hands each panel the parts it reads and writes.
+// All of convt-lab's UI state, in one struct and without GL: model state (the numbers the
+// panels compute on) apart from view-only state (which tab is open, what the mouse is over),
+// and each panel's own state (app/logic). main.cpp owns the one AppState and hands each panel
+// the parts it reads and writes; the GL textures the panels keep live beside it in main.cpp.
 #pragma once
 
+#include "logic/completion_state.h"    // CompletionState
+#include "logic/experiments_model.h"   // ExperimentsState
 #include "logic/formula_model.h"       // FormulaView
+#include "logic/latent_state.h"        // LatentState
 #include "logic/lessons_model.h"       // LessonsView
 #include "logic/panel_table.h"         // PanelId, CameFrom
 #include "logic/playground_model.h"    // PlaygroundModel, PlaygroundView
 #include "logic/stepper_view.h"        // StepperView
 #include "logic/training_dashboard.h"  // TrainingDashboard
-#include "panels/completion_panel.h"   // CompletionState
-#include "panels/experiments_panel.h"  // ExperimentsState
-#include "panels/latent_panel.h"       // LatentState
 
 namespace convt {
 
@@ -37,10 +38,10 @@ struct ViewState {
 struct AppState {
   ModelState model;
   ViewState view;
-  panels::LatentState latent;            // the latent explorer, model and view
-  lab::TrainingDashboard training;       // the training dashboard; its worker stops first
-  panels::CompletionState completion;    // the learn-to-complete CNN, tied vs untied
-  panels::ExperimentsState experiments;  // FFNN vs GAN, blank canvas, RGB generators
+  lab::LatentState latent;            // the latent explorer, model and view
+  lab::TrainingDashboard training;    // the training dashboard; its worker stops first
+  lab::CompletionState completion;    // the learn-to-complete CNN, tied vs untied
+  lab::ExperimentsState experiments;  // FFNN vs GAN, blank canvas, RGB generators
 };
 
 }  // namespace convt

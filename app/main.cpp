@@ -30,6 +30,9 @@
 #include "logic/frame_scheduler.h"
 #include "logic/settings.h"
 #include "logic/stepper_model.h"
+#include "panels/completion_panel.h"
+#include "panels/experiments_panel.h"
+#include "panels/latent_panel.h"
 #include "panels/lessons_panel.h"
 #include "panels/panels.h"
 #include "panels/training_panel.h"
@@ -85,7 +88,7 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
   // A text field being edited: its cursor blinks (ImGui's blink half-period is about 0.6 s).
   if (io.WantTextInput) s.redraw_every = 0.5;
   // A panel loading on another thread: its spinner turns, and a frame takes the result.
-  s.loading = convt::panels::latent_working(state.latent) ||
+  s.loading = convt::lab::latent_working(state.latent) ||
               state.completion.loading.busy() || state.completion.loading.ready();
   return s;
 }
@@ -266,6 +269,8 @@ void draw_about(convt::AppState& state) {
 // made and destroyed while the GL context is current.
 struct PanelTextures {
   convt::panels::TrainingTextures training;
+  convt::panels::ExperimentsTextures experiments;
+  convt::panels::LatentTextures latent;
 };
 
 void draw_panel(convt::lab::PanelId id, convt::AppState& state, PanelTextures& textures,
@@ -286,7 +291,7 @@ void draw_panel(convt::lab::PanelId id, convt::AppState& state, PanelTextures& t
       break;
     case PanelId::kLatent:
       convt::panels::draw_latent_panel(
-          state.latent, heatmaps,
+          state.latent, textures.latent, heatmaps,
           {&state.model.stepper, &state.view.stepper, &state.view.active_panel,
            &state.view.select_requested, &state.training.session, &state.view.came_from});
       break;
@@ -294,7 +299,7 @@ void draw_panel(convt::lab::PanelId id, convt::AppState& state, PanelTextures& t
       convt::panels::draw_completion_panel(state.completion, heatmaps);
       break;
     case PanelId::kExperiments:
-      convt::panels::draw_experiments_panel(state.experiments, heatmaps);
+      convt::panels::draw_experiments_panel(state.experiments, textures.experiments, heatmaps);
       break;
     case PanelId::kLessons:
       convt::panels::draw_lessons_panel(state);

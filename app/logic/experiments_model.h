@@ -20,6 +20,7 @@
 #include "convt/train/ffnn.h"
 #include "convt/train/generator.h"
 #include "logic/blank_canvas.h"
+#include "logic/image_tiles.h"
 
 namespace convt::lab {
 
@@ -93,6 +94,14 @@ class ExperimentsModel {
   bool loaded_ = false;
   std::unique_ptr<nn::Sequential> ffnn_G_;
   Generator gan_, gan_random_, rgb_random_G_, rgb_;  // convt/train/generator.h
+};
+
+// Everything the "Other generators" panel keeps but its textures; no GL. One member of AppState
+// (`experiments`).
+struct ExperimentsState {
+  ExperimentsModel model;  // loads the shipped checkpoints on the first draw
+  bool stale = true;       // tiles and textures need rebuilding
+  TiledImage ffnn_tiles, gan_tiles;
 };
 
 }  // namespace convt::lab

@@ -260,8 +260,8 @@ std::vector<Lesson> make_lessons() {
         "tied and the untied model side by side, with each one's parameter count and held-out "
         "MSE.";
     s.completion.region = "bottom-half";
-    s.completion.show = CompletionTarget::Show::kBoth;
-    s.completion.section = CompletionTarget::Section::kRefine;
+    s.completion.show = CompletionShow::kBoth;
+    s.completion.section = CompletionSection::kRefine;
     s.completion.heldout_digit = 600;  // a 6: the bottom half must guess its loop
     l.show_me = {s};
     v.push_back(l);
@@ -443,8 +443,8 @@ std::vector<Lesson> make_lessons() {
         "completion, and each later pass feeds the previous output back in (4 times), with "
         "its error. Compare the sharpness with the GAN's samples in the Latent tab.";
     s.completion.region = "bottom-half";
-    s.completion.show = CompletionTarget::Show::kTiedOnly;
-    s.completion.section = CompletionTarget::Section::kRefine;
+    s.completion.show = CompletionShow::kTiedOnly;
+    s.completion.section = CompletionSection::kRefine;
     s.completion.heldout_digit = 700;  // a 7: "many ways to finish a 7"
     s.completion.refine_passes = 5;
     ShowMe blank;
@@ -456,7 +456,7 @@ std::vector<Lesson> make_lessons() {
         "tied one, light from the untied one), their spread across codes under 0.01: the code "
         "changes nothing. A GAN's G starts from noise alone and still makes digits, because D "
         "taught it to.";
-    blank.completion.section = CompletionTarget::Section::kBlankCanvas;
+    blank.completion.section = CompletionSection::kBlankCanvas;
     blank.completion.blank_seed = 1;
     ShowMe ffnn;
     ffnn.label = "Show me FFNN vs GAN";

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "logic/completion_state.h"  // CompletionShow, CompletionSection
 #include "logic/formula_model.h"
 #include "logic/stepper_model.h"  // StepperSecondView
 
@@ -65,14 +66,12 @@ struct LatentTarget {
   bool slerp = true;  // spherical (true) or linear interpolation
 };
 
-// The completion panel: the learn-to-complete CNN, tied vs untied (mirrors
-// panels::CompletionRequest, which the GL side applies).
+// The completion panel: the learn-to-complete CNN, tied vs untied (as CompletionRequest,
+// logic/completion_state.h, with the region by name).
 struct CompletionTarget {
   std::string region = "bottom-half";  // convt::mask_name(): "bottom-half", "left-half", ...
-  enum class Show { kBoth, kTiedOnly, kUntiedOnly };
-  Show show = Show::kBoth;
-  enum class Section { kRefine, kBlankCanvas };  // the panel's lower tab
-  Section section = Section::kRefine;
+  CompletionShow show = CompletionShow::kBoth;
+  CompletionSection section = CompletionSection::kRefine;  // the panel's lower tab
   int heldout_digit = -1;   // which held-out digit is the input; -1: keep
   int refine_passes = 0;    // iterative refinement passes; 0: keep
   int64_t blank_seed = -1;  // seed of the blank-canvas codes; -1: keep

@@ -13,16 +13,19 @@
 #include <string>
 #include <vector>
 
-#include "convt/io/assets.h"
 #include "logic/image_tiles.h"
 #include "panels/completion_panel.h"
 #include "panels/first_load.h"
-#include "panels/panels.h"
 #include "widgets/curve_plot.h"
 #include "widgets/palette.h"
 #include "widgets/text.h"
 
 namespace convt::panels {
+
+using lab::CompletionSection;
+using lab::CompletionShow;
+using lab::CompletionState;
+
 namespace {
 
 using lab::Tying;
@@ -120,65 +123,26 @@ void draw_load_errors(const CompletionState& s) {
 
 // ---- Start: the shipped models, their logs, the held-out digits -------------------------------
 
-void start(CompletionState& s) {
-  s.started = true;
-  for (Tying t : lab::kBothTyings) {
-    const int i = index(t);
-    std::string path;
-    try {
-      path = asset_path(kCompletionCheckpoint[i]);
-    } catch (const std::exception&) {
-      // Not shipped or not found: load() names the path and keeps the error for the panel.
-      s.model.load(t, std::string("assets/") + kCompletionCheckpoint[i]);
-      continue;
-    }
-    s.model.load(t, path);
-    try {
-      s.model.load_log(t, asset_path(kCompletionLog[i]));
-    } catch (const std::exception&) {
-      s.model.load_log(t, std::string("assets/") + kCompletionLog[i]);
-    }
-  }
-  try {
-    const Dataset digits = load_builtin_digits(kSize);
-    s.heldout = split_holdout(digits, 10).second;
-    s.digit = std::clamp(s.digit, 0, static_cast<int>(s.heldout.size()) - 1);
-    if (!s.drawn) s.model.set_canvas(s.heldout.images, s.digit);
-  } catch (const std::exception& e) {
-    s.data_error = std::string("No held-out digits (draw your own instead): ") + e.what();
-    s.heldout = Dataset();
-    s.drawn = true;
-  }
-}
-
-void pick_digit(CompletionState& s, int digit) {
-  if (s.heldout.size() == 0) return;
-  s.digit = std::clamp(digit, 0, static_cast<int>(s.heldout.size()) - 1);
-  s.drawn = false;
-  s.model.set_canvas(s.heldout.images, s.digit);
-}
-
-// ---- Controls ----------------------------------------------------------------------------------
-
 void draw_input_controls(CompletionState& s) {
   ImGui::TextUnformatted("Input:");
   ImGui::SameLine();
   const bool have_digits = s.heldout.size() > 0;
   if (!have_digits) ImGui::BeginDisabled();
-  if (ImGui::ArrowButton("##prev", ImGuiDir_Left)) pick_digit(s, s.digit - 1);
+  if (ImGui::ArrowButton("##prev", ImGuiDir_Left)) lab::completion_pick_digit(s, s.digit - 1);
   ImGui::SameLine(0, widgets::px(4));
   int d = s.digit;
   ImGui::SetNextItemWidth(widgets::px(190));
   if (ImGui::SliderInt("##digit", &d, 0, std::max(0, static_cast<int>(s.heldout.size()) - 1),
                        s.drawn ? "your drawing" : "held-out #%d", ImGuiSliderFlags_AlwaysClamp)) {
-    pick_digit(s, d);
+    lab::completion_pick_digit(s, d);
   }
   ImGui::SameLine(0, widgets::px(4));
-  if (ImGui::ArrowButton("##next", ImGuiDir_Right)) pick_digit(s, s.digit + 1);
+  if (ImGui::ArrowButton("##next", ImGuiDir_Right)) lab::completion_pick_digit(s, s.digit + 1);
   ImGui::SameLine();
   if (ImGui::Button("Random digit")) {
     Rng rng(s.pick_seed++);
-    pick_digit(s, static_cast<int>(rng.below(static_cast<uint64_t>(s.heldout.size()))));
+    lab::completion_pick_digit(
+        s, static_cast<int>(rng.below(static_cast<uint64_t>(s.heldout.size()))));
   }
   if (!have_digits) ImGui::EndDisabled();
   ImGui::SameLine();
@@ -601,24 +565,6 @@ void draw_blank_canvas(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
 
 }  // namespace
 
-void completion_open(CompletionState& s, const CompletionRequest& r) {
-  if (!s.started) start(s);
-  s.model.set_region(r.region);
-  s.show = r.show;
-  s.section = r.section;
-  s.select_section = true;
-  if (r.blank) {
-    s.model.clear_canvas();
-    s.drawn = true;
-  } else if (r.heldout_digit >= 0) {
-    pick_digit(s, r.heldout_digit);
-  }
-  if (r.refine_passes > 0) {
-    s.refine_passes = std::clamp(r.refine_passes, 1, lab::CompletionModel::kMaxPasses);
-  }
-  if (r.blank_seed >= 0) s.blank_seed = static_cast<uint64_t>(r.blank_seed);
-}
-
 void draw_completion_panel(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
   const auto take = [](CompletionState& into, CompletionState& loaded) {
     into.model = std::move(loaded.model);
@@ -629,8 +575,8 @@ void draw_completion_panel(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {
     into.eval_valid = false;
   };
   if (first_load(
-          s, [](CompletionState&) {}, [](CompletionState& fresh) { start(fresh); }, take,
-          "Loading the two completion models, their logs and the held-out digits")) {
+          s, [](CompletionState&) {}, [](CompletionState& fresh) { lab::completion_load(fresh); },
+          take, "Loading the two completion models, their logs and the held-out digits")) {
     return;
   }
   try {

@@ -16,6 +16,9 @@
 #include "widgets/text.h"
 
 namespace convt::panels {
+
+using lab::ExperimentsState;
+
 namespace {
 
 ImTextureID texture_id(GLuint texture) {
@@ -45,14 +48,16 @@ void note(const std::string& text, bool error = false, float wrap = 420.0f) {
   ImGui::PopStyleColor();
 }
 
-void rebuild(ExperimentsState& s) {
+void rebuild(ExperimentsState& s, ExperimentsTextures& textures) {
   s.stale = false;
   lab::ExperimentsModel& m = s.model;
   s.ffnn_tiles = lab::tile_images(m.ffnn_samples, 4);
   s.gan_tiles = lab::tile_images(m.gan_samples, 4);
   try {
-    if (m.rgb_random.numel() > 0) s.rgb_random.upload(make_image_grid(m.rgb_random, 4, 1, 1));
-    if (m.rgb_trained.numel() > 0) s.rgb_trained.upload(make_image_grid(m.rgb_trained, 4, 1, 1));
+    if (m.rgb_random.numel() > 0)
+      textures.rgb_random.upload(make_image_grid(m.rgb_random, 4, 1, 1));
+    if (m.rgb_trained.numel() > 0)
+      textures.rgb_trained.upload(make_image_grid(m.rgb_trained, 4, 1, 1));
   } catch (const std::exception& e) {
     m.rgb_message = e.what();
   }
@@ -124,7 +129,7 @@ void draw_ffnn_vs_gan(ExperimentsState& s, gfx::HeatmapRenderer& heatmaps) {
 
 // ---- Top right: the RGB generator -------------------------------------------------------------
 
-void draw_rgb(ExperimentsState& s) {
+void draw_rgb(const ExperimentsState& s, const ExperimentsTextures& textures) {
   const lab::ExperimentsModel& m = s.model;
   constexpr float kScale = 1.5f;
   ImGui::BeginGroup();
@@ -136,14 +141,15 @@ void draw_rgb(ExperimentsState& s) {
         "Before training its output is noise: the starting point. (Shown as G(z) right after\n"
         "construction, in training mode: BatchNorm uses the batch's statistics.)");
   }
-  if (!s.rgb_random.empty()) {
-    ImGui::Image(texture_id(s.rgb_random.id()),
-                 ImVec2(s.rgb_random.width() * kScale, s.rgb_random.height() * kScale));
+  if (!textures.rgb_random.empty()) {
+    ImGui::Image(
+        texture_id(textures.rgb_random.id()),
+        ImVec2(textures.rgb_random.width() * kScale, textures.rgb_random.height() * kScale));
   }
   ImGui::EndGroup();
   ImGui::SameLine();
   ImGui::BeginGroup();
-  if (!s.rgb_trained.empty()) {
+  if (!textures.rgb_trained.empty()) {
     ImGui::Text("rgb32 on emoji, %lld steps%s", static_cast<long long>(m.rgb_steps),
                 m.rgb_averaged ? ", averaged G" : "");
     if (ImGui::IsItemHovered()) {
@@ -151,8 +157,9 @@ void draw_rgb(ExperimentsState& s) {
           "Trained on the Twemoji images (CC BY 4.0) of the npm package\n"
           "emoji-datasource-twitter, transparency on white; how: assets/README.md.");
     }
-    ImGui::Image(texture_id(s.rgb_trained.id()),
-                 ImVec2(s.rgb_trained.width() * kScale, s.rgb_trained.height() * kScale));
+    ImGui::Image(
+        texture_id(textures.rgb_trained.id()),
+        ImVec2(textures.rgb_trained.width() * kScale, textures.rgb_trained.height() * kScale));
   } else {
     ImGui::TextUnformatted("rgb32, trained");
     note(m.rgb_message, true, 260.0f);
@@ -255,19 +262,20 @@ void draw_controls(ExperimentsState& s) {
 
 }  // namespace
 
-void draw_experiments_panel(ExperimentsState& s, gfx::HeatmapRenderer& heatmaps) {
+void draw_experiments_panel(ExperimentsState& s, ExperimentsTextures& textures,
+                            gfx::HeatmapRenderer& heatmaps) {
   if (!s.model.loaded()) {
     s.model.load();
     s.stale = true;
   }
-  if (s.stale) rebuild(s);
+  if (s.stale) rebuild(s, textures);
 
   ImGui::BeginGroup();
   draw_ffnn_vs_gan(s, heatmaps);
   ImGui::EndGroup();
   ImGui::SameLine(0.0f, widgets::px(40.0f));
   ImGui::BeginGroup();
-  draw_rgb(s);
+  draw_rgb(s, textures);
   ImGui::EndGroup();
 
   ImGui::Separator();

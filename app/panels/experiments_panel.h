@@ -7,18 +7,16 @@
 #include "gfx/heatmap_renderer.h"
 #include "gfx/rgb_texture.h"
 #include "logic/experiments_model.h"
-#include "logic/image_tiles.h"
 
 namespace convt::panels {
 
-// Everything the panel keeps. One member of AppState (`experiments`).
-struct ExperimentsState {
-  lab::ExperimentsModel model;  // loads the shipped checkpoints on the first draw
-  bool stale = true;            // tiles and textures need rebuilding
-  lab::TiledImage ffnn_tiles, gan_tiles;
+// The RGB generator's grids as colour textures (random weights, trained). Owned by main.cpp
+// beside the heatmap renderer; destroyed before the GL context.
+struct ExperimentsTextures {
   gfx::RgbTexture rgb_random, rgb_trained;
 };
 
-void draw_experiments_panel(ExperimentsState& state, gfx::HeatmapRenderer& heatmaps);
+void draw_experiments_panel(lab::ExperimentsState& state, ExperimentsTextures& textures,
+                            gfx::HeatmapRenderer& heatmaps);
 
 }  // namespace convt::panels

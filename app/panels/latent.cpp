@@ -27,6 +27,9 @@
 #include "widgets/text.h"
 
 namespace convt::panels {
+
+using lab::LatentState;
+
 namespace {
 
 constexpr int kGridCols = 8, kGridRows = 8;
@@ -34,7 +37,7 @@ constexpr float kSliderRange = 3.0f;
 
 // One image (C, H, W) of `images` (N, C, H, W): a grayscale heatmap (tanh range [-1, 1]) for one
 // channel, a colour texture for three (the events then say clicked / hovered at cell (0, 0)).
-widgets::HeatmapGridEvents draw_image(LatentState& s, gfx::HeatmapRenderer& heatmaps,
+widgets::HeatmapGridEvents draw_image(LatentTextures& textures, gfx::HeatmapRenderer& heatmaps,
                                       const char* id, const Tensor& images, int64_t n, float cell,
                                       bool outline = false) {
   const int c = static_cast<int>(images.dim(1));
@@ -45,7 +48,7 @@ widgets::HeatmapGridEvents draw_image(LatentState& s, gfx::HeatmapRenderer& heat
     Tensor one({1, 3, h, w}, std::vector<float>(images.data() + n * per_image,
                                                 images.data() + (n + 1) * per_image));
     const Image8 image = make_image_grid(one, 1, 1, 0);
-    LatentState::RgbImage& slot = s.rgb_images[ImGui::GetID(id)];
+    LatentTextures::RgbImage& slot = textures.images[ImGui::GetID(id)];
     if (slot.texture.empty() || slot.pixels != image.pixels) {
       slot.texture.upload(image);
       slot.pixels = image.pixels;
@@ -143,7 +146,7 @@ void start(LatentState& s) {
   s.started = true;
   try {
     std::error_code ec;
-    std::string path = asset_path(kShippedCheckpoint);
+    std::string path = asset_path(lab::kShippedCheckpoint);
     const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, ec);
     if (!ec) path = canonical.string();
     std::snprintf(s.path, sizeof s.path, "%s", path.c_str());
@@ -228,7 +231,7 @@ void draw_checkpoint_row(LatentState& s, const LatentLinks& links) {
   ImGui::BeginDisabled(reading);
   ImGui::SetNextItemWidth(widgets::px(110));
   if (ImGui::BeginCombo("##shipped", "Shipped", ImGuiComboFlags_HeightLarge)) {
-    for (const ShippedGenerator& g : kShippedGenerators) {
+    for (const lab::ShippedGenerator& g : lab::kShippedGenerators) {
       std::string path;
       try {
         path = asset_path(g.file);
@@ -303,7 +306,7 @@ void draw_checkpoint_row(LatentState& s, const LatentLinks& links) {
   }
 }
 
-void draw_current(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
+void draw_current(LatentState& s, gfx::HeatmapRenderer& heatmaps, LatentTextures& textures) {
   lab::LatentModel& m = s.model;
   ImGui::BeginGroup();
   ImGui::SetNextItemWidth(widgets::px(110));
@@ -318,7 +321,7 @@ void draw_current(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
   const Tensor& img = m.image();
   ImGui::BeginGroup();
   ImGui::TextUnformatted("G(z)");
-  draw_image(s, heatmaps, "##current", img, 0, 6.5f);
+  draw_image(textures, heatmaps, "##current", img, 0, 6.5f);
   ImGui::EndGroup();
 
   // Nearest real neighbour, recomputed when z moves.
@@ -334,7 +337,7 @@ void draw_current(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
     ImGui::SameLine();
     ImGui::BeginGroup();
     ImGui::TextUnformatted("nearest real digit");
-    draw_image(s, heatmaps, "##neighbour", s.digits.images, s.neighbour.index, 6.5f);
+    draw_image(textures, heatmaps, "##neighbour", s.digits.images, s.neighbour.index, 6.5f);
     ImGui::EndGroup();
     ImGui::Text("#%lld (a %d), pixel distance %.2f", static_cast<long long>(s.neighbour.index),
                 s.digits.labels[static_cast<size_t>(s.neighbour.index)], s.neighbour.distance);
@@ -369,7 +372,7 @@ void draw_sliders(LatentState& s, float height) {
   ImGui::EndChild();
 }
 
-void draw_random_grid(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
+void draw_random_grid(LatentState& s, gfx::HeatmapRenderer& heatmaps, LatentTextures& textures) {
   lab::LatentModel& m = s.model;
   ImGui::BeginGroup();
   ImGui::Text("Random samples (click one to explore it)");
@@ -390,7 +393,7 @@ void draw_random_grid(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
       char id[32];
       std::snprintf(id, sizeof id, "##grid%d", n);
       if (c > 0) ImGui::SameLine(0, widgets::px(2));
-      if (draw_image(s, heatmaps, id, s.grid_images, n, 1.5f, true).clicked()) {
+      if (draw_image(textures, heatmaps, id, s.grid_images, n, 1.5f, true).clicked()) {
         m.set_z(lab::LatentModel::row(s.grid_z, n));
       }
     }
@@ -400,7 +403,7 @@ void draw_random_grid(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
 
 // ---- Interpolation strip -----------------------------------------------------------------------
 
-void draw_interpolation(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
+void draw_interpolation(LatentState& s, gfx::HeatmapRenderer& heatmaps, LatentTextures& textures) {
   lab::LatentModel& m = s.model;
   bool changed = false;
   // What a z is, in words: "seed 7" when it is the current seed's z, else "an edited z".
@@ -462,7 +465,7 @@ void draw_interpolation(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
     char id[32];
     std::snprintf(id, sizeof id, "##strip%d", i);
     if (i > 0) ImGui::SameLine(0, widgets::px(4));
-    if (draw_image(s, heatmaps, id, s.strip_images, i, 3.0f, true).clicked()) {
+    if (draw_image(textures, heatmaps, id, s.strip_images, i, 3.0f, true).clicked()) {
       m.set_z(s.strip_z[static_cast<size_t>(i)]);
     }
     if (ImGui::IsItemHovered()) {
@@ -474,7 +477,7 @@ void draw_interpolation(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
 
 // ---- 2D plane ----------------------------------------------------------------------------------
 
-void draw_plane(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
+void draw_plane(LatentState& s, gfx::HeatmapRenderer& heatmaps, LatentTextures& textures) {
   lab::LatentModel& m = s.model;
   bool changed = s.plane_center != m.z();
   if (ImGui::RadioButton("two random directions", s.plane_random)) {
@@ -526,7 +529,7 @@ void draw_plane(LatentState& s, gfx::HeatmapRenderer& heatmaps) {
       if (c > 0) ImGui::SameLine(0, widgets::px(2));
       const bool centre = r == n / 2 && c == n / 2;
       if (centre) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 1.0f);
-      if (draw_image(s, heatmaps, id, s.plane_images, k, 2.4f, true).clicked()) {
+      if (draw_image(textures, heatmaps, id, s.plane_images, k, 2.4f, true).clicked()) {
         m.set_z(s.plane_z[static_cast<size_t>(k)]);
       }
       if (centre) ImGui::PopStyleVar();
@@ -869,12 +872,8 @@ void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentL
 
 }  // namespace
 
-bool latent_working(const LatentState& s) {
-  return s.loading.busy() || s.loading.ready() || s.file_loading.busy() || s.file_loading.ready() ||
-         s.dirs_loading.busy() || s.dirs_loading.ready();
-}
-
-void draw_latent_panel(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentLinks& links) {
+void draw_latent_panel(LatentState& s, LatentTextures& textures, gfx::HeatmapRenderer& heatmaps,
+                       const LatentLinks& links) {
   const uint64_t seed = s.seed;  // a lesson may have set it before this first draw
   if (first_load(
           s, [seed](LatentState& fresh) { fresh.seed = seed; },
@@ -889,14 +888,14 @@ void draw_latent_panel(LatentState& s, gfx::HeatmapRenderer& heatmaps, const Lat
     const float top_h = widgets::px(312.0f);
     // Scrolls sideways in a narrow window (the random samples come last).
     ImGui::BeginChild("##top", ImVec2(0, top_h), false, ImGuiWindowFlags_HorizontalScrollbar);
-    draw_current(s, heatmaps);
+    draw_current(s, heatmaps, textures);
     ImGui::SameLine(0, widgets::px(16));
     draw_sliders(s, top_h - widgets::px(8));
     ImGui::SameLine(0, widgets::px(16));
-    draw_random_grid(s, heatmaps);
+    draw_random_grid(s, heatmaps, textures);
     ImGui::EndChild();
     ImGui::Separator();
-    draw_interpolation(s, heatmaps);
+    draw_interpolation(s, heatmaps, textures);
     ImGui::Separator();
     if (ImGui::BeginTabBar("##latent_tabs")) {
       if (ImGui::BeginTabItem("Inside G")) {
@@ -904,7 +903,7 @@ void draw_latent_panel(LatentState& s, gfx::HeatmapRenderer& heatmaps, const Lat
         ImGui::EndTabItem();
       }
       if (ImGui::BeginTabItem("2D plane")) {
-        draw_plane(s, heatmaps);
+        draw_plane(s, heatmaps, textures);
         ImGui::EndTabItem();
       }
       if (ImGui::BeginTabItem("Class directions")) {

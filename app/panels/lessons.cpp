@@ -44,7 +44,7 @@ void apply_formula(const lab::FormulaTarget& t, lab::FormulaView& view) {
   if (index >= 0) view.model_index = index;
 }
 
-void apply_latent(const lab::LatentTarget& t, LatentState& ls) {
+void apply_latent(const lab::LatentTarget& t, lab::LatentState& ls) {
   ls.seed = t.seed;
   ls.steps = t.steps;
   ls.mode = t.slerp ? lab::Interpolation::kSpherical : lab::Interpolation::kLinear;
@@ -54,27 +54,15 @@ void apply_latent(const lab::LatentTarget& t, LatentState& ls) {
   if (ls.started && ls.model.loaded()) ls.model.randomise(t.seed);
 }
 
-void apply_completion(const lab::CompletionTarget& t, CompletionState& cs) {
-  CompletionRequest r;
+void apply_completion(const lab::CompletionTarget& t, lab::CompletionState& cs) {
+  lab::CompletionRequest r;
   r.region = parse_mask(t.region);
-  switch (t.show) {
-    case lab::CompletionTarget::Show::kBoth:
-      r.show = CompletionShow::kBoth;
-      break;
-    case lab::CompletionTarget::Show::kTiedOnly:
-      r.show = CompletionShow::kTiedOnly;
-      break;
-    case lab::CompletionTarget::Show::kUntiedOnly:
-      r.show = CompletionShow::kUntiedOnly;
-      break;
-  }
-  r.section = t.section == lab::CompletionTarget::Section::kBlankCanvas
-                  ? CompletionSection::kBlankCanvas
-                  : CompletionSection::kRefine;
+  r.show = t.show;
+  r.section = t.section;
   r.heldout_digit = t.heldout_digit;
   r.refine_passes = t.refine_passes;
   r.blank_seed = t.blank_seed;
-  completion_open(cs, r);
+  lab::completion_open(cs, r);
 }
 
 // ---- Drawing -----------------------------------------------------------------------------------

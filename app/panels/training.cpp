@@ -16,7 +16,6 @@
 #include "convt/io/assets.h"
 #include "convt/io/png.h"
 #include "logic/training_diagnoses.h"
-#include "panels/panels.h"
 #include "panels/training_panel.h"
 #include "widgets/curve_plot.h"
 #include "widgets/palette.h"

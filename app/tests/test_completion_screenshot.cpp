@@ -13,7 +13,7 @@
 #include <string>
 
 #include "lab_process.h"
-#include "panels/completion_panel.h"
+#include "logic/completion_state.h"
 
 namespace {
 
@@ -25,21 +25,21 @@ using convt::test::read_text;
 using convt::test::run_lab;
 
 TEST(CompletionOpen, SetsWhatALessonAsksAndLoadsTheShippedModels) {
-  convt::panels::CompletionState s;
-  convt::panels::CompletionRequest r;
+  convt::lab::CompletionState s;
+  convt::lab::CompletionRequest r;
   r.region = convt::MaskKind::left_half;
-  r.show = convt::panels::CompletionShow::kTiedOnly;
-  r.section = convt::panels::CompletionSection::kBlankCanvas;
+  r.show = convt::lab::CompletionShow::kTiedOnly;
+  r.section = convt::lab::CompletionSection::kBlankCanvas;
   r.heldout_digit = 5;
   r.refine_passes = 3;
   r.blank_seed = 42;
-  convt::panels::completion_open(s, r);
+  convt::lab::completion_open(s, r);
   EXPECT_TRUE(s.started);
   EXPECT_TRUE(s.model.loaded(convt::lab::Tying::kTied)) << s.model.error(convt::lab::Tying::kTied);
   EXPECT_TRUE(s.model.loaded(convt::lab::Tying::kUntied));
   EXPECT_EQ(s.model.region(), convt::MaskKind::left_half);
-  EXPECT_EQ(s.show, convt::panels::CompletionShow::kTiedOnly);
-  EXPECT_EQ(s.section, convt::panels::CompletionSection::kBlankCanvas);
+  EXPECT_EQ(s.show, convt::lab::CompletionShow::kTiedOnly);
+  EXPECT_EQ(s.section, convt::lab::CompletionSection::kBlankCanvas);
   EXPECT_TRUE(s.select_section);
   EXPECT_EQ(s.digit, 5);
   EXPECT_FALSE(s.drawn);
@@ -48,9 +48,9 @@ TEST(CompletionOpen, SetsWhatALessonAsksAndLoadsTheShippedModels) {
   EXPECT_EQ(s.refine_passes, 3);
   EXPECT_EQ(s.blank_seed, 42u);
 
-  convt::panels::CompletionRequest blank;  // an empty canvas to draw on; "keep" fields kept
+  convt::lab::CompletionRequest blank;  // an empty canvas to draw on; "keep" fields kept
   blank.blank = true;
-  convt::panels::completion_open(s, blank);
+  convt::lab::completion_open(s, blank);
   EXPECT_TRUE(s.drawn);
   for (int64_t i = 0; i < s.model.canvas().numel(); ++i) ASSERT_EQ(s.model.canvas()[i], -1.0f);
   EXPECT_EQ(s.model.region(), convt::MaskKind::bottom_half);

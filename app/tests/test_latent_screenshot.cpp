@@ -28,7 +28,7 @@ using convt::test::run_lab;
 
 TEST(LatentShipped, CheckpointLoadsAsDcgan20) {
   convt::lab::LatentModel m;
-  ASSERT_TRUE(m.load(convt::asset_path(convt::panels::kShippedCheckpoint))) << m.error();
+  ASSERT_TRUE(m.load(convt::asset_path(convt::lab::kShippedCheckpoint))) << m.error();
   EXPECT_EQ(m.model_name(), "dcgan20");
   EXPECT_EQ(m.latent_dim(), 100);
   EXPECT_GT(m.trained_steps(), 0);

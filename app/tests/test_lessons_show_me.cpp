@@ -158,8 +158,8 @@ TEST(LessonsShowMe, Lesson6CompletionTiedAndUntiedBottomHalf) {
   ASSERT_TRUE(apply_show_me(s, 5, 0));
   EXPECT_EQ(s.view.active_panel, PanelId::kCompletion);
   EXPECT_TRUE(s.view.select_requested);
-  EXPECT_EQ(s.completion.show, convt::panels::CompletionShow::kBoth);
-  EXPECT_EQ(s.completion.section, convt::panels::CompletionSection::kRefine);
+  EXPECT_EQ(s.completion.show, convt::lab::CompletionShow::kBoth);
+  EXPECT_EQ(s.completion.section, convt::lab::CompletionSection::kRefine);
   EXPECT_EQ(s.completion.model.region(), convt::MaskKind::bottom_half);
   EXPECT_EQ(s.completion.digit, 600);
   EXPECT_FALSE(s.completion.drawn);
@@ -178,10 +178,10 @@ TEST(LessonsShowMe, Lesson10RefinementFfnnVsGanAndTheBlankCanvas) {
   AppState s;
   ASSERT_TRUE(apply_show_me(s, 9, 0));
   EXPECT_EQ(s.view.active_panel, PanelId::kCompletion);
-  EXPECT_EQ(s.completion.section, convt::panels::CompletionSection::kRefine);
+  EXPECT_EQ(s.completion.section, convt::lab::CompletionSection::kRefine);
   EXPECT_EQ(s.completion.refine_passes, 5);
   // Its own point, not lesson 6's: "a held-out 7 ... completed by the tied CNN".
-  EXPECT_EQ(s.completion.show, convt::panels::CompletionShow::kTiedOnly);
+  EXPECT_EQ(s.completion.show, convt::lab::CompletionShow::kTiedOnly);
   EXPECT_EQ(s.completion.model.region(), convt::MaskKind::bottom_half);
   ASSERT_EQ(s.completion.digit, 700);
   ASSERT_GT(s.completion.heldout.size(), 700);
@@ -190,7 +190,7 @@ TEST(LessonsShowMe, Lesson10RefinementFfnnVsGanAndTheBlankCanvas) {
   EXPECT_EQ(s.view.active_panel, PanelId::kExperiments);  // FFNN vs GAN, the decoder's dream
   ASSERT_TRUE(apply_show_me(s, 9, 2));
   EXPECT_EQ(s.view.active_panel, PanelId::kCompletion);
-  EXPECT_EQ(s.completion.section, convt::panels::CompletionSection::kBlankCanvas);
+  EXPECT_EQ(s.completion.section, convt::lab::CompletionSection::kBlankCanvas);
   EXPECT_EQ(s.completion.blank_seed, 1u);
   // "each model draws 8 near-identical grey patches ... spread across codes under 0.01".
   EXPECT_EQ(s.completion.blank_count, 8);
