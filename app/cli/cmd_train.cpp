@@ -108,6 +108,38 @@ void apply_preset(const nlohmann::json& spec, const std::string& name, GanConfig
       static_cast<float>(number("ema_decay", 0, kMaxBeta, "--ema-decay", cfg.ema_decay));
 }
 
+// train --resume --preset NAME: the checkpoint's values are used, so NAME is accepted when it
+// sets the same ones (a script's repeated command line), refused naming the first that differs.
+void require_preset_matches(GanTrainer& probe, const std::string& name,
+                            const std::string& ckpt_path) {
+  const GanConfig& have = probe.config();
+  GanConfig want = have;
+  apply_preset(probe.model().spec, name, want);
+  auto text = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.7g", v);  // a float's digits: 0.0002, not 0.000200000001
+    return std::string(buf);
+  };
+  const struct {
+    const char* key;
+    double preset, checkpoint;
+  } values[] = {
+      {"batch", static_cast<double>(want.batch_size), static_cast<double>(have.batch_size)},
+      {"lr_g", want.lr_g, have.lr_g},
+      {"lr_d", want.lr_d, have.lr_d},
+      {"beta1", want.beta1, have.beta1},
+      {"beta2", want.beta2, have.beta2},
+      {"ema_decay", want.ema_decay, have.ema_decay}};
+  for (const auto& v : values) {
+    if (v.preset != v.checkpoint) {
+      throw CliError("train --resume: --preset " + name + " sets " + v.key + " " + text(v.preset) +
+                     ", " + ckpt_path + " was trained with " + v.key + " " + text(v.checkpoint) +
+                     "; resuming keeps the checkpoint's values (drop --preset, or start a new "
+                     "run with another --out)");
+    }
+  }
+}
+
 }  // namespace
 
 std::string train_usage() {
@@ -137,7 +169,8 @@ std::string train_usage() {
          "  --checkpoint-every  steps between checkpoints (default 200); also at the end and\n"
          "              on Ctrl-C\n"
          "  --resume    continue RUN_DIR/checkpoint.safetensors exactly (its model, data order,\n"
-         "              hyperparameters; --backend/--threads may change)\n\n"
+         "              hyperparameters; --backend/--threads may change; a --preset must\n"
+         "              set the values the run was trained with)\n\n"
          "Writes RUN_DIR/checkpoint.safetensors (atomically), RUN_DIR/log.csv (one row per step),\n"
          "RUN_DIR/samples_epoch_NNN.png (64 fixed z) per epoch and RUN_DIR/samples_latest.png.\n"
          "Exit status: 0 done or interrupted (Ctrl-C, saved); 1 training diverged (non-finite\n"
@@ -172,8 +205,8 @@ int run_train(int argc, char** argv) {
       throw CliError("train --resume: no checkpoint " + ckpt_path +
                      " (start a new run without --resume)");
     }
-    for (const char* flag : {"--preset", "--batch", "--lr", "--lr-d", "--beta1", "--beta2",
-                             "--seed", "--init", "--ema-decay", "--ema-warmup"}) {
+    for (const char* flag : {"--batch", "--lr", "--lr-d", "--beta1", "--beta2", "--seed", "--init",
+                             "--ema-decay", "--ema-warmup"}) {
       if (a.has(flag)) {
         throw CliError(std::string("train --resume: ") + flag +
                        " cannot change on resume (the checkpoint's value is used)");
@@ -186,6 +219,7 @@ int run_train(int argc, char** argv) {
       throw CliError("train --resume: " + ckpt_path + " is a checkpoint of model '" +
                      probe->model().name + "', not '" + a.get("--model") + "'");
     }
+    if (a.has("--preset")) require_preset_matches(*probe, a.get("--preset"), ckpt_path);
     const auto& shape = probe->model().image_shape;
     data = load_dataset(a.require("--data", "digits|fashion-mnist|emoji|PATH"),
                         static_cast<int>(shape[1]), static_cast<int>(shape[0]));

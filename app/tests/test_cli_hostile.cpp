@@ -32,23 +32,33 @@ class CliHostile : public convt::test::LabRunDir {
   }
   bool exists(const std::string& name) const { return std::filesystem::exists(dir_ / name); }
 
-  // Runs `convt-lab args` in the background, sends `signal` after `delay` seconds, and waits up
-  // to 30 s for it to end (then kills it, and the status is -2).
+  // Runs `convt-lab args` in the background, sends `signal` ("INT" or "TERM") `delay` seconds
+  // after the program has installed a handler for it, and waits up to 30 s for it to end (then
+  // kills it, and the status is -2). Waiting for the handler (SigCgt in /proc/PID/status) keeps
+  // a slow start under load from receiving the signal before main: a background job of a
+  // non-interactive shell ignores SIGINT until then, and the signal would be lost.
   CmdResult run_and_signal(const std::string& args, const std::string& signal, double delay) {
     const fs::path log = dir_ / "cmd.log", rc = dir_ / "rc";
+    const std::string mask = signal == "INT" ? "2" : "16384";  // 1 << (SIGINT - 1), SIGTERM's
     const std::string script =
         "cd '" + dir_.string() + "' && ('" + CONVT_LAB_EXE + "' " + args + " > '" + log.string() +
-        "' 2>&1 & pid=$!; sleep " + std::to_string(delay) + "; kill -" + signal +
+        "' 2>&1 & pid=$!; i=0; while [ $i -lt 1000 ]; do m=$(awk '/^SigCgt/ {print $2}' "
+        "/proc/$pid/status 2>/dev/null); if [ -n \"$m\" ] && [ $((0x$m & " +
+        mask + ")) -ne 0 ]; then break; fi; sleep 0.01; i=$((i+1)); done; cp '" + log.string() +
+        "' handled.log; sleep " + std::to_string(delay) + "; kill -" + signal +
         " $pid; i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; "
         "i=$((i+1)); done; if kill -0 $pid 2>/dev/null; then kill -9 $pid; wait $pid; "
         "echo -2 > '" +
         rc.string() + "'; else wait $pid; echo $? > '" + rc.string() + "'; fi)";
     std::system(script.c_str());
+    out_when_handled_ = convt::test::read_text(dir_ / "handled.log");
     return {std::stoi("0" + convt::test::read_text(rc)), convt::test::read_text(log)};
   }
+  // What the program had printed when its handler was seen: "" while its data still loaded.
+  std::string out_when_handled_;
 
   // A folder of 1500 512x512 pictures, which takes most of a second to load: a signal sent
-  // 0.15 s after the start comes while it loads.
+  // 0.05 s after the handler is installed comes while it loads.
   void make_slow_folder(const std::string& name) {
     fs::create_directories(dir_ / name);
     convt::write_png_grid((dir_ / name / "p0.png").string(), Tensor({1, 1, 512, 512}, 0.5f), 1);
@@ -139,7 +149,8 @@ TEST_F(CliHostile, TrainCtrlCInTheFirstMomentsStopsAndSaves) {
   // be lost, and the run went on for all its steps (over 10 minutes).
   make_slow_folder("pics");
   const CmdResult r = run_and_signal(
-      "train --model " + kTiny + " --data pics --batch 8 --steps 100000 --out run", "INT", 0.15);
+      "train --model " + kTiny + " --data pics --batch 8 --steps 100000 --out run", "INT", 0.05);
+  EXPECT_EQ(out_when_handled_, "") << "the handler came after the data loaded";
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("interrupted (Ctrl-C)"), std::string::npos) << r.out;
   EXPECT_TRUE(exists("run/checkpoint.safetensors")) << r.out;
@@ -155,9 +166,10 @@ TEST_F(CliHostile, TrainSigtermSavesLikeCtrlC) {
 
 TEST_F(CliHostile, FfnnTrainCtrlCInTheFirstMomentsStopsAndSaves) {
   // ffnn-train had no handler: a Ctrl-C or SIGTERM at any time ended it without a checkpoint.
-  // Whether the signal comes while the digits load or during a step, the run stops and saves.
+  make_slow_folder("pics");
   const CmdResult r =
-      run_and_signal("ffnn-train --data digits --steps 100000 --gan none --out run", "INT", 0.15);
+      run_and_signal("ffnn-train --data pics --steps 100000 --gan none --out run", "INT", 0.05);
+  EXPECT_EQ(out_when_handled_, "") << "the handler came after the data loaded";
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("interrupted (Ctrl-C): "), std::string::npos) << r.out;
   EXPECT_TRUE(exists("run/checkpoint.safetensors")) << r.out;
@@ -166,7 +178,8 @@ TEST_F(CliHostile, FfnnTrainCtrlCInTheFirstMomentsStopsAndSaves) {
 TEST_F(CliHostile, CompleteTrainCtrlCWhileTheDataLoadsStopsAtOnce) {
   make_slow_folder("pics");
   const CmdResult r =
-      run_and_signal("complete-train --data pics --steps 100000 --out run", "INT", 0.15);
+      run_and_signal("complete-train --data pics --steps 100000 --out run", "INT", 0.05);
+  EXPECT_EQ(out_when_handled_, "") << "the handler came after the data loaded";
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("interrupted (Ctrl-C) before the first step; nothing was saved"),
             std::string::npos)
@@ -221,6 +234,28 @@ TEST_F(CliHostile, FlagRangesAreShownAsTheyAreChecked) {
   // It used to say "[0.000000, 10.000000]", showing 0 as allowed.
   const CmdResult r = run("train --model " + kTiny + " --data digits --lr 0 --out run");
   expect_refused(r, {"--lr: expected a number in [1e-09, 10], found '0'"});
+}
+
+TEST_F(CliHostile, ResumeAcceptsThePresetItWasTrainedWithAndNamesADifferentValue) {
+  // --preset was refused on resume even when it repeated the run's own preset.
+  std::string spec = convt::test::read_text(kTiny);
+  spec.insert(spec.find('{') + 1,
+              "\n  \"presets\": {\"default\": {\"batch\": 8}, \"notes\": {\"batch\": 16, "
+              "\"lr_g\": 0.0001}},");
+  std::ofstream(dir_ / "tiny.json") << spec;
+  ASSERT_EQ(run("train --model tiny.json --data digits --preset notes --steps 1 --out run").status,
+            0);
+  CmdResult r = run("train --data digits --preset notes --steps 2 --out run --resume");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("resuming at step 1"), std::string::npos) << r.out;
+  const std::string log_before = convt::test::read_text(dir_ / "run" / "log.csv");
+  r = run("train --data digits --preset default --steps 3 --out run --resume");
+  expect_refused(r, {"train --resume: --preset default sets batch 8, "
+                     "run/checkpoint.safetensors was trained with batch 16; resuming keeps the "
+                     "checkpoint's values"});
+  EXPECT_EQ(convt::test::read_text(dir_ / "run" / "log.csv"), log_before);
+  r = run("train --data digits --preset turbo --steps 3 --out run --resume");
+  expect_refused(r, {"no preset 'turbo'; expected one of 'default', 'notes'"});
 }
 
 TEST_F(CliHostile, NonFiniteCheckpointIsRefusedNamingTheTensor) {
