@@ -1,7 +1,9 @@
 // All of convt-lab's UI state, in one struct and without GL: model state (the numbers the
 // panels compute on) apart from view-only state (which tab is open, what the mouse is over),
 // and each panel's own state (app/logic). main.cpp owns the one AppState and hands each panel
-// the parts it reads and writes; the GL textures the panels keep live beside it in main.cpp.
+// the parts it reads and writes; a panel reaches another's only through lab::Navigator
+// (logic/navigator.h), which with main.cpp is the only code to include this header. The GL
+// textures the panels keep live beside it in main.cpp.
 #pragma once
 
 #include "logic/completion_state.h"    // CompletionState

@@ -28,6 +28,7 @@
 #include "gfx/screenshot.h"
 #include "gui_options.h"
 #include "logic/frame_scheduler.h"
+#include "logic/navigator.h"
 #include "logic/settings.h"
 #include "logic/stepper_model.h"
 #include "panels/completion_panel.h"
@@ -35,6 +36,7 @@
 #include "panels/latent_panel.h"
 #include "panels/lessons_panel.h"
 #include "panels/panels.h"
+#include "panels/stepper_panels.h"
 #include "panels/training_panel.h"
 #include "widgets/layout_check.h"
 #include "widgets/palette.h"
@@ -273,8 +275,8 @@ struct PanelTextures {
   convt::panels::LatentTextures latent;
 };
 
-void draw_panel(convt::lab::PanelId id, convt::AppState& state, PanelTextures& textures,
-                convt::gfx::HeatmapRenderer& heatmaps) {
+void draw_panel(convt::lab::PanelId id, convt::AppState& state, convt::lab::Navigator& nav,
+                PanelTextures& textures, convt::gfx::HeatmapRenderer& heatmaps) {
   using convt::lab::PanelId;
   switch (id) {
     case PanelId::kPlayground:
@@ -290,10 +292,7 @@ void draw_panel(convt::lab::PanelId id, convt::AppState& state, PanelTextures& t
       convt::panels::draw_training_panel(state.training, textures.training, heatmaps);
       break;
     case PanelId::kLatent:
-      convt::panels::draw_latent_panel(
-          state.latent, textures.latent, heatmaps,
-          {&state.model.stepper, &state.view.stepper, &state.view.active_panel,
-           &state.view.select_requested, &state.training.session, &state.view.came_from});
+      convt::panels::draw_latent_panel(state.latent, textures.latent, heatmaps, nav);
       break;
     case PanelId::kCompletion:
       convt::panels::draw_completion_panel(state.completion, heatmaps);
@@ -302,13 +301,13 @@ void draw_panel(convt::lab::PanelId id, convt::AppState& state, PanelTextures& t
       convt::panels::draw_experiments_panel(state.experiments, textures.experiments, heatmaps);
       break;
     case PanelId::kLessons:
-      convt::panels::draw_lessons_panel(state);
+      convt::panels::draw_lessons_panel(state.view.lessons, nav);
       break;
   }
 }
 
 // The banner above a panel that another panel opened: where it came from, and a way back.
-void draw_came_from(convt::ViewState& view) {
+void draw_came_from(convt::ViewState& view, convt::lab::Navigator& nav) {
   convt::lab::CameFrom& back = view.came_from;
   if (!back.active) return;
   if (view.active_panel != back.shown_on) {  // the student went elsewhere
@@ -320,12 +319,7 @@ void draw_came_from(convt::ViewState& view) {
   ImGui::BeginChild("came_from", ImVec2(0.0f, height), false, ImGuiWindowFlags_NoScrollbar);
   ImGui::SetCursorPos(
       ImVec2(ImGui::GetStyle().WindowPadding.x * 0.5f, ImGui::GetStyle().WindowPadding.y * 0.5f));
-  if (ImGui::Button(back.button.c_str())) {
-    view.active_panel = back.back_to;
-    if (back.lesson >= 0) view.lessons.current = back.lesson;
-    view.select_requested = true;
-    back.active = false;
-  }
+  if (ImGui::Button(back.button.c_str())) nav.go_back();
   ImGui::SameLine();
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(back.text.c_str());
@@ -401,7 +395,7 @@ void handle_window_keys(convt::ViewState& view) {
 }
 
 // One full-window ImGui window under the menu bar, holding the panels' tab bar.
-void draw_frame(convt::AppState& state, PanelTextures& textures,
+void draw_frame(convt::AppState& state, convt::lab::Navigator& nav, PanelTextures& textures,
                 convt::gfx::HeatmapRenderer& heatmaps, GLFWwindow* window) {
   draw_main_menu(state, window);
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
@@ -424,8 +418,8 @@ void draw_frame(convt::AppState& state, PanelTextures& textures,
         if (ImGui::BeginTabItem(p.title, nullptr, tab_flags)) {
           if (!select && !state.view.select_requested) state.view.active_panel = p.id;
           ImGui::Spacing();
-          draw_came_from(state.view);
-          draw_panel(p.id, state, textures, heatmaps);
+          draw_came_from(state.view, nav);
+          draw_panel(p.id, state, nav, textures, heatmaps);
           ImGui::EndTabItem();
         }
       }
@@ -528,6 +522,7 @@ int main(int argc, char** argv) {
       status = 1;
     }
     convt::AppState state;
+    convt::lab::Navigator nav(state);  // the links between panels
     PanelTextures textures;
     state.view.scale_percent = options.scale_percent > 0 ? options.scale_percent : 100;
     // A screenshot shows the panel loaded, not its spinner: load on this thread.
@@ -553,8 +548,7 @@ int main(int argc, char** argv) {
     if (options.lesson >= 0) state.view.lessons.current = options.lesson;
     if (options.show_me_lesson >= 0) {
       std::string note;
-      if (!convt::panels::apply_show_me(state, options.show_me_lesson, options.show_me_index,
-                                        &note)) {
+      if (!nav.show_me(options.show_me_lesson, options.show_me_index, &note)) {
         std::fprintf(stderr, "convt-lab: --show-me: %s\n", note.c_str());
       }
       if (options.train_seconds > 0.0) state.training.headless_seconds = options.train_seconds;
@@ -605,7 +599,7 @@ int main(int argc, char** argv) {
         glfwSetWindowShouldClose(window, GLFW_TRUE);
       }
       handle_window_keys(state.view);
-      draw_frame(state, textures, *heatmaps, window);
+      draw_frame(state, nav, textures, *heatmaps, window);
       ImGui::Render();
 
       int width = 0, height = 0;
@@ -618,7 +612,7 @@ int main(int argc, char** argv) {
 
       if (options.screenshot() && frame + 1 >= options.frames &&
           convt::lab::headless_training_ready(state.training) &&
-          convt::panels::lessons_screenshot_ready(state)) {
+          convt::lab::lesson_run_ready(state.training)) {
         try {
           convt::gfx::save_back_buffer_png(options.screenshot_path, width, height);
           std::printf("convt-lab: wrote %s (%dx%d, panel %s, %d frames)\n",

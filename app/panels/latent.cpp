@@ -19,9 +19,9 @@
 #include "convt/io/png.h"
 #include "gfx/colormap.h"
 #include "logic/quality_score.h"
+#include "logic/training_session.h"
 #include "panels/first_load.h"
 #include "panels/latent_panel.h"
-#include "panels/panels.h"
 #include "widgets/heatmap_grid.h"
 #include "widgets/palette.h"
 #include "widgets/text.h"
@@ -181,10 +181,9 @@ void take_loaded(LatentState& s, LatentState& loaded) {
 // Follow training: ask the dashboard's worker for a copy of G about once a second, and take each
 // new copy into the explorer's own G (a copy of the tensors, no rebuild while the model stays
 // the same). The worker copies between its steps; this thread never waits for a step.
-void follow_training(LatentState& s, const LatentLinks& links) {
+void follow_training(LatentState& s, lab::Navigator& nav) {
   if (!s.follow.following()) return;
-  lab::TrainingSession* session =
-      links.training != nullptr && *links.training ? links.training->get() : nullptr;
+  lab::TrainingSession* session = nav.training_session();
   if (session == nullptr) {
     s.message = "Follow training: no training run yet. Press Start in the Training tab.";
     s.message_ok = true;
@@ -225,7 +224,7 @@ void follow_training(LatentState& s, const LatentLinks& links) {
 
 // ---- Top row: checkpoint, z controls, the image and its nearest real digit ----------------------
 
-void draw_checkpoint_row(LatentState& s, const LatentLinks& links) {
+void draw_checkpoint_row(LatentState& s) {
   take_file_load(s);
   const bool reading = s.file_loading.busy();
   ImGui::BeginDisabled(reading);
@@ -274,10 +273,8 @@ void draw_checkpoint_row(LatentState& s, const LatentLinks& links) {
   }
   ImGui::SameLine();
   bool following = s.follow.following();
-  ImGui::BeginDisabled(links.training == nullptr);
   if (ImGui::Checkbox("Follow training", &following)) s.follow.set_following(following);
-  ImGui::EndDisabled();
-  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+  if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip(
         "Explore the generator the Training tab is training, as it learns: about once a\n"
         "second the training thread copies G's weights between two steps, and this panel\n"
@@ -712,7 +709,7 @@ void draw_layer(LatentState& s, gfx::HeatmapRenderer& heatmaps, const lab::Layer
   ImGui::PopID();
 }
 
-void draw_stepper_link(LatentState& s, const LatentLinks& links) {
+void draw_stepper_link(LatentState& s, lab::Navigator& nav) {
   lab::LatentModel& m = s.model;
   const std::vector<int> convs = m.conv_transpose_layers();
   if (convs.empty()) return;
@@ -768,34 +765,11 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
     return;
   }
   std::string why = lab::stepper_fit(slice);
-  if (why.empty() && links.stepper == nullptr) why = "the stepper is not available here";
   ImGui::SameLine();
   if (!why.empty()) ImGui::BeginDisabled();
   if (ImGui::Button("Step through this")) {
-    const std::string err = lab::load_into_stepper(slice, *links.stepper);
-    if (err.empty()) {
-      if (links.stepper_view) {
-        links.stepper_view->preset_index = -1;  // not a preset: a slice of G
-        links.stepper_view->playing = false;
-        links.stepper_view->selected_oc = 0;
-        links.stepper_view->selected_y = slice.window_oy;
-        links.stepper_view->selected_x = slice.window_ox;
-      }
-      if (links.active_panel) *links.active_panel = lab::PanelId::kStepper;
-      if (links.select_requested) *links.select_requested = true;
-      if (links.came_from) {
-        char text[320];
-        std::snprintf(text, sizeof text,
-                      "G layer %s, input channel %d -> output channel %d, output pixel (%d, %d): "
-                      "the real weights, and the real input for the Latent tab's z",
-                      preview.c_str(), slice.in_channel, slice.out_channel, slice.oy, slice.ox);
-        *links.came_from = lab::CameFrom{true, lab::PanelId::kStepper, lab::PanelId::kLatent, -1,
-                                         text, "Back to Latent"};
-      }
-      s.slice_message.clear();
-    } else {
-      s.slice_message = err;
-    }
+    // A request: the navigator loads the slice into the stepper and opens it.
+    s.slice_message = nav.open_stepper_on_slice(slice, preview);
   }
   if (!why.empty()) ImGui::EndDisabled();
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
@@ -840,7 +814,7 @@ void draw_stepper_link(LatentState& s, const LatentLinks& links) {
     ImGui::TextColored(widgets::palette().error, "%s", s.slice_message.c_str());
 }
 
-void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentLinks& links) {
+void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, lab::Navigator& nav) {
   ImGui::SetNextItemWidth(widgets::px(160));
   ImGui::SliderInt("channels per layer", &s.channels_shown, 1, 32, "%d",
                    ImGuiSliderFlags_AlwaysClamp);
@@ -859,7 +833,7 @@ void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentL
                      "bottom, most active channels (mean |x|) first; blue < 0 < red, one scale "
                      "per layer. Click a ConvT channel pixel to pick it for the stepper.");
   ImGui::PopTextWrapPos();
-  draw_stepper_link(s, links);
+  draw_stepper_link(s, nav);
   // At least a few rows tall: in a short window the panel scrolls instead of squeezing this.
   const float rows_h = std::max(ImGui::GetContentRegionAvail().y, widgets::px(300.0f));
   ImGui::BeginChild("##inside_g", ImVec2(0, rows_h), false, ImGuiWindowFlags_HorizontalScrollbar);
@@ -873,7 +847,7 @@ void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, const LatentL
 }  // namespace
 
 void draw_latent_panel(LatentState& s, LatentTextures& textures, gfx::HeatmapRenderer& heatmaps,
-                       const LatentLinks& links) {
+                       lab::Navigator& nav) {
   const uint64_t seed = s.seed;  // a lesson may have set it before this first draw
   if (first_load(
           s, [seed](LatentState& fresh) { fresh.seed = seed; },
@@ -881,8 +855,8 @@ void draw_latent_panel(LatentState& s, LatentTextures& textures, gfx::HeatmapRen
           "Loading the shipped generator and the 10,000 built-in digits")) {
     return;
   }
-  follow_training(s, links);
-  draw_checkpoint_row(s, links);
+  follow_training(s, nav);
+  draw_checkpoint_row(s);
   if (!s.model.loaded()) return;
   try {
     const float top_h = widgets::px(312.0f);
@@ -899,7 +873,7 @@ void draw_latent_panel(LatentState& s, LatentTextures& textures, gfx::HeatmapRen
     ImGui::Separator();
     if (ImGui::BeginTabBar("##latent_tabs")) {
       if (ImGui::BeginTabItem("Inside G")) {
-        draw_inside_g(s, heatmaps, links);
+        draw_inside_g(s, heatmaps, nav);
         ImGui::EndTabItem();
       }
       if (ImGui::BeginTabItem("2D plane")) {

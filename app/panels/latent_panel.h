@@ -4,15 +4,12 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <vector>
 
 #include "gfx/heatmap_renderer.h"
 #include "gfx/rgb_texture.h"
 #include "logic/latent_state.h"
-#include "logic/panel_table.h"
-#include "logic/stepper_view.h"
-#include "logic/training_session.h"
+#include "logic/navigator.h"
 
 namespace convt::panels {
 
@@ -27,20 +24,9 @@ struct LatentTextures {
   std::map<unsigned int, RgbImage> images;
 };
 
-// What the panel may reach outside itself: the stepper (to load a ConvT slice into it) and the
-// tab switch. Any may be nullptr (then "Step through this" is disabled).
-struct LatentLinks {
-  lab::StepperModel* stepper = nullptr;
-  // Its view: "edited by hand", the chosen pixel selected.
-  lab::StepperView* stepper_view = nullptr;
-  lab::PanelId* active_panel = nullptr;
-  bool* select_requested = nullptr;
-  // The training dashboard's session (created by its first draw), for "Follow training".
-  const std::unique_ptr<lab::TrainingSession>* training = nullptr;
-  lab::CameFrom* came_from = nullptr;  // "Step through this" names the slice and links back here
-};
-
+// Draws the explorer. "Follow training" takes G from the dashboard's session and "Step through
+// this" opens the stepper on a slice of G, both through `nav`.
 void draw_latent_panel(lab::LatentState& state, LatentTextures& textures,
-                       gfx::HeatmapRenderer& heatmaps, const LatentLinks& links);
+                       gfx::HeatmapRenderer& heatmaps, lab::Navigator& nav);
 
 }  // namespace convt::panels

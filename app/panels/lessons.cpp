@@ -1,6 +1,6 @@
 // The lessons panel: the list of lessons on the left; the chosen lesson on the right
 // (question, a few paragraphs, formulas, lesson 2's matrix view) with its Show me buttons, each of
-// which sets up another panel through apply_show_me() and switches to it.
+// which asks lab::Navigator::show_me to set up another panel and switch to it.
 #include <imgui.h>
 
 #include <algorithm>
@@ -8,62 +8,16 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "app_state.h"
+#include "logic/panel_table.h"
 #include "panels/lessons_panel.h"
-#include "panels/panels.h"
 #include "widgets/palette.h"
 #include "widgets/text.h"
 
 namespace convt::panels {
 
-using lab::CameFrom;
 using lab::find_panel;
-using lab::PanelId;
 
 namespace {
-
-// ---- apply_show_me, per panel ---------------------------------------------------------------
-
-void apply_stepper(const lab::StepperTarget& t, AppState& state) {
-  lab::StepperModel& model = state.model.stepper;
-  lab::StepperView& view = state.view.stepper;
-  if (!lab::stepper_load_preset(model, view, t.preset)) {
-    throw std::logic_error("lesson Show me: unknown stepper preset '" + t.preset + "'");
-  }
-  model.set_position(t.step < 0 ? model.event_count() : t.step);
-  view.selected_oc = t.oc;
-  view.selected_y = t.y;
-  view.selected_x = t.x;
-  if (t.view) view.second = *t.view;
-}
-
-void apply_formula(const lab::FormulaTarget& t, lab::FormulaView& view) {
-  view.params = t.params;
-  if (t.model.empty()) return;
-  const int index = lab::find_formula_model(view, t.model);
-  if (index >= 0) view.model_index = index;
-}
-
-void apply_latent(const lab::LatentTarget& t, lab::LatentState& ls) {
-  ls.seed = t.seed;
-  ls.steps = t.steps;
-  ls.mode = t.slerp ? lab::Interpolation::kSpherical : lab::Interpolation::kLinear;
-  ls.a.clear();  // the strip starts again from the new current z (A) to seed 202's (B)
-  ls.b.clear();
-  // Not started yet: its first draw loads the shipped model and randomises z from ls.seed.
-  if (ls.started && ls.model.loaded()) ls.model.randomise(t.seed);
-}
-
-void apply_completion(const lab::CompletionTarget& t, lab::CompletionState& cs) {
-  lab::CompletionRequest r;
-  r.region = parse_mask(t.region);
-  r.show = t.show;
-  r.section = t.section;
-  r.heldout_digit = t.heldout_digit;
-  r.refine_passes = t.refine_passes;
-  r.blank_seed = t.blank_seed;
-  lab::completion_open(cs, r);
-}
 
 // ---- Drawing -----------------------------------------------------------------------------------
 
@@ -186,8 +140,7 @@ void draw_matrix_view(lab::LessonsView& view) {
   }
 }
 
-void draw_lesson(AppState& state, int index) {
-  lab::LessonsView& view = state.view.lessons;
+void draw_lesson(lab::LessonsView& view, lab::Navigator& nav, int index) {
   const std::vector<lab::Lesson>& all = lab::lessons();
   const lab::Lesson& lesson = all[static_cast<size_t>(index)];
 
@@ -242,7 +195,7 @@ void draw_lesson(AppState& state, int index) {
     if (pressed) {
       view.note.clear();
       try {
-        apply_show_me(state, index, static_cast<int>(i), &view.note);
+        nav.show_me(index, static_cast<int>(i), &view.note);
       } catch (const std::exception& e) {
         view.note = e.what();
       }
@@ -262,48 +215,7 @@ void draw_lesson(AppState& state, int index) {
 
 }  // namespace
 
-bool apply_show_me(AppState& state, int lesson, int index, std::string* note) {
-  const lab::Lesson& l = lab::lessons().at(static_cast<size_t>(lesson));
-  const lab::ShowMe& s = l.show_me.at(static_cast<size_t>(index));
-  const std::optional<PanelId> id = find_panel(s.panel);
-  if (!id) {
-    if (note != nullptr) *note = "The " + s.panel + " panel is not in this build yet.";
-    return false;
-  }
-  switch (*id) {
-    case PanelId::kStepper:
-      apply_stepper(s.stepper, state);
-      break;
-    case PanelId::kFormula:
-      apply_formula(s.formula, state.view.formula);
-      break;
-    case PanelId::kTraining:
-      lab::start_lesson_run(state.training, s.training, note);
-      break;
-    case PanelId::kLatent:
-      apply_latent(s.latent, state.latent);
-      break;
-    case PanelId::kCompletion:
-      apply_completion(s.completion, state.completion);
-      break;
-    default:  // the panel opens as it is
-      break;
-  }
-  state.view.lessons.current = lesson;
-  state.view.active_panel = *id;
-  state.view.select_requested = true;
-  CameFrom& back = state.view.came_from;
-  back.active = true;
-  back.shown_on = *id;
-  back.back_to = PanelId::kLessons;
-  back.lesson = lesson;
-  back.text = "Lesson " + std::to_string(lesson + 1) + " (" + l.title + "), Show me: " + s.label;
-  back.button = "Back to lesson " + std::to_string(lesson + 1);
-  return true;
-}
-
-void draw_lessons_panel(AppState& state) {
-  lab::LessonsView& view = state.view.lessons;
+void draw_lessons_panel(lab::LessonsView& view, lab::Navigator& nav) {
   const std::vector<lab::Lesson>& all = lab::lessons();
   view.current = std::clamp(view.current, 0, static_cast<int>(all.size()) - 1);
 
@@ -340,10 +252,8 @@ void draw_lessons_panel(AppState& state) {
   ImGui::SameLine();
   // Scrolls sideways only when a figure is wider than the window (large UI scales).
   ImGui::BeginChild("lesson", ImVec2(0.0f, 0.0f), false, ImGuiWindowFlags_HorizontalScrollbar);
-  draw_lesson(state, view.current);
+  draw_lesson(view, nav, view.current);
   ImGui::EndChild();
 }
-
-bool lessons_screenshot_ready(const AppState& state) { return lab::lesson_run_ready(state.training); }
 
 }  // namespace convt::panels

@@ -8,7 +8,6 @@
 #include "gfx/heatmap_renderer.h"
 #include "logic/panel_table.h"
 #include "logic/playground_model.h"
-#include "panels/stepper_panels.h"  // draw_stepper_panel, draw_formula_panel
 
 namespace convt::panels {
 
@@ -16,6 +15,9 @@ namespace convt::panels {
 // The transposed-convolution playground (playground.cpp).
 void draw_playground_panel(lab::PlaygroundModel& model, lab::PlaygroundView& view,
                            gfx::HeatmapRenderer& heatmaps);
+
+// The stepper and the formula panels: draw_stepper_panel, draw_formula_panel in
+// panels/stepper_panels.h.
 
 // The latent explorer: draw_latent_panel in panels/latent_panel.h.
 

@@ -1,4 +1,4 @@
-// Lessons: every "Show me" applied to a bare AppState (panels::apply_show_me; no window,
+// Lessons: every "Show me" applied to a bare AppState (lab::Navigator::show_me; no window,
 // no GL context) with the target panel's state checked: panel, preset, step, selection; and the
 // --lesson / --show-me flags.
 #include <gtest/gtest.h>
@@ -16,18 +16,21 @@
 #include "logic/completion_model.h"
 #include "logic/formula_model.h"
 #include "logic/lessons_model.h"
+#include "logic/navigator.h"
 #include "logic/stepper_model.h"
-#include "panels/lessons_panel.h"
-#include "panels/panels.h"
 #include "logic/training_dashboard.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using convt::AppState;
-using convt::panels::apply_show_me;
 using convt::lab::PanelId;
 using convt::lab::StepperView;
+
+// Lesson `lesson`'s Show me `index` on `s`, as its button asks the navigator.
+bool apply_show_me(AppState& s, int lesson, int index, std::string* note = nullptr) {
+  return convt::lab::Navigator(s).show_me(lesson, index, note);
+}
 
 // ---- Show me -------------------------------------------------------------------------------
 

@@ -1,0 +1,147 @@
+#include "logic/navigator.h"
+
+#include <cstdio>
+#include <optional>
+#include <stdexcept>
+
+#include "app_state.h"
+#include "convt/train/masks.h"
+#include "logic/latent_model.h"
+
+namespace convt::lab {
+
+void Navigator::open_panel(PanelId id) {
+  state_.view.active_panel = id;
+  state_.view.select_requested = true;
+}
+
+// ---- A lesson's Show me ----------------------------------------------------------------------
+
+void Navigator::apply_stepper(const StepperTarget& t) {
+  StepperModel& model = state_.model.stepper;
+  StepperView& view = state_.view.stepper;
+  if (!stepper_load_preset(model, view, t.preset)) {
+    throw std::logic_error("lesson Show me: unknown stepper preset '" + t.preset + "'");
+  }
+  model.set_position(t.step < 0 ? model.event_count() : t.step);
+  view.selected_oc = t.oc;
+  view.selected_y = t.y;
+  view.selected_x = t.x;
+  if (t.view) view.second = *t.view;
+}
+
+void Navigator::apply_formula(const FormulaTarget& t) {
+  FormulaView& view = state_.view.formula;
+  view.params = t.params;
+  if (t.model.empty()) return;
+  const int index = find_formula_model(view, t.model);
+  if (index >= 0) view.model_index = index;
+}
+
+void Navigator::apply_latent(const LatentTarget& t) {
+  LatentState& ls = state_.latent;
+  ls.seed = t.seed;
+  ls.steps = t.steps;
+  ls.mode = t.slerp ? Interpolation::kSpherical : Interpolation::kLinear;
+  ls.a.clear();  // the strip starts again from the new current z (A) to seed 202's (B)
+  ls.b.clear();
+  // Not started yet: its first draw loads the shipped model and randomises z from ls.seed.
+  if (ls.started && ls.model.loaded()) ls.model.randomise(t.seed);
+}
+
+void Navigator::apply_completion(const CompletionTarget& t) {
+  CompletionRequest r;
+  r.region = parse_mask(t.region);
+  r.show = t.show;
+  r.section = t.section;
+  r.heldout_digit = t.heldout_digit;
+  r.refine_passes = t.refine_passes;
+  r.blank_seed = t.blank_seed;
+  completion_open(state_.completion, r);
+}
+
+bool Navigator::show_me(int lesson, int index, std::string* note) {
+  const Lesson& l = lessons().at(static_cast<size_t>(lesson));
+  const ShowMe& s = l.show_me.at(static_cast<size_t>(index));
+  const std::optional<PanelId> id = find_panel(s.panel);
+  if (!id) {
+    if (note != nullptr) *note = "The " + s.panel + " panel is not in this build yet.";
+    return false;
+  }
+  switch (*id) {
+    case PanelId::kStepper:
+      apply_stepper(s.stepper);
+      break;
+    case PanelId::kFormula:
+      apply_formula(s.formula);
+      break;
+    case PanelId::kTraining:
+      start_lesson_run(s.training, note);
+      break;
+    case PanelId::kLatent:
+      apply_latent(s.latent);
+      break;
+    case PanelId::kCompletion:
+      apply_completion(s.completion);
+      break;
+    default:  // the panel opens as it is
+      break;
+  }
+  state_.view.lessons.current = lesson;
+  open_panel(*id);
+  CameFrom& back = state_.view.came_from;
+  back.active = true;
+  back.shown_on = *id;
+  back.back_to = PanelId::kLessons;
+  back.lesson = lesson;
+  back.text = "Lesson " + std::to_string(lesson + 1) + " (" + l.title + "), Show me: " + s.label;
+  back.button = "Back to lesson " + std::to_string(lesson + 1);
+  return true;
+}
+
+// ---- The latent explorer's "Step through this" ------------------------------------------------
+
+std::string Navigator::open_stepper_on_slice(const StepperSlice& slice,
+                                             const std::string& layer_name) {
+  const std::string error = load_into_stepper(slice, state_.model.stepper);
+  if (!error.empty()) return error;
+  StepperView& view = state_.view.stepper;
+  view.preset_index = -1;  // not a preset: a slice of G
+  view.playing = false;
+  view.selected_oc = 0;
+  view.selected_y = slice.window_oy;
+  view.selected_x = slice.window_ox;
+  open_panel(PanelId::kStepper);
+  char text[320];
+  std::snprintf(text, sizeof text,
+                "G layer %s, input channel %d -> output channel %d, output pixel (%d, %d): "
+                "the real weights, and the real input for the Latent tab's z",
+                layer_name.c_str(), slice.in_channel, slice.out_channel, slice.oy, slice.ox);
+  state_.view.came_from =
+      CameFrom{true, PanelId::kStepper, PanelId::kLatent, -1, text, "Back to Latent"};
+  return "";
+}
+
+// ---- The training dashboard -----------------------------------------------------------------
+
+void Navigator::open_saved_run(const std::string& name, std::string* note) {
+  lab::open_saved_run(state_.training, saved_run_dir(name), note);
+}
+
+void Navigator::start_lesson_run(const TrainingTarget& target, std::string* note) {
+  lab::start_lesson_run(state_.training, target, note);
+}
+
+TrainingSession* Navigator::training_session() const { return state_.training.session.get(); }
+
+// ---- Back ---------------------------------------------------------------------------------------
+
+void Navigator::go_back() {
+  CameFrom& back = state_.view.came_from;
+  state_.view.active_panel = back.back_to;
+  if (back.lesson >= 0) state_.view.lessons.current = back.lesson;
+  state_.view.select_requested = true;
+  back.active = false;
+}
+
+}  // namespace convt::lab

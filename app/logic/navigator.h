@@ -1,0 +1,81 @@
+// The links between panels, in one place and without GL. A panel that opens another (a lesson's
+// Show me, the latent explorer's "Step through this", a banner's "Back to ...", the Panels
+// menu) sends a request here; the navigator sets up the target panel's state in AppState,
+// switches the tab, and leaves the banner that says where the student came from. Panels draw
+// their own state and reach another panel's only through these requests.
+//
+//   show_me(lesson, i)            lessons()[lesson].show_me[i]: stepper, formula, training,
+//                                 latent or completion, set up as the lesson says
+//   open_stepper_on_slice(...)    the stepper replaying one slice of G's ConvT layer
+//   open_saved_run(name)          a saved run (assets/runs/<name>) read-only in the dashboard
+//   start_lesson_run(target)      the dashboard's form and run as a lesson's target asks
+//   go_back()                     the banner's "Back to ..."
+//
+// Unit-tested without a window (app/tests/test_navigator.cpp, test_lessons_show_me.cpp).
+#pragma once
+
+#include <string>
+
+#include "logic/lessons_model.h"
+#include "logic/panel_table.h"
+
+namespace convt {
+struct AppState;
+}
+
+namespace convt::lab {
+
+struct StepperSlice;
+class TrainingSession;
+
+class Navigator {
+ public:
+  // Requests change `state`, which must outlive the navigator.
+  explicit Navigator(AppState& state) : state_(state) {}
+
+  // Opens panel `id` (the Panels menu, Ctrl+1..8): its tab is selected on the next frame.
+  void open_panel(PanelId id);
+
+  // Applies lessons()[lesson].show_me[index]: sets up the target panel (stepper preset, step,
+  // selection and view; formula parameters and network table; training form and run, or a
+  // saved run; latent seed and interpolation; completion region, models and input), opens it
+  // with a banner back to the lesson, and makes `lesson` the current one. Returns false, with
+  // `note` saying why, when the target panel does not exist in this build; the state is then
+  // unchanged. `note` also receives what happened to a training run the Show me replaced.
+  // Throws std::out_of_range for a bad lesson or index, std::logic_error for a target that
+  // names an unknown stepper or training preset, SavedRunError for a bad saved run.
+  bool show_me(int lesson, int index, std::string* note = nullptr);
+
+  // "Step through this": loads `slice` (the real weights and input of one ConvT layer of G,
+  // `layer_name` as G names it, e.g. "3 ConvTranspose2d") into the stepper, selects the chosen
+  // output pixel, and opens the stepper with a banner back to the latent explorer. Returns ""
+  // on success, else why the stepper cannot show the slice (stepper_fit(); nothing changed).
+  std::string open_stepper_on_slice(const StepperSlice& slice, const std::string& layer_name);
+
+  // Opens saved run `name` (assets/runs/<name>) read-only in the training dashboard, pausing
+  // and saving the live run first (lab::open_saved_run); does not switch the tab. Throws
+  // SavedRunError (nothing changed) for a bad saved run.
+  void open_saved_run(const std::string& name, std::string* note = nullptr);
+
+  // Sets the training dashboard up as `target` asks (lab::start_lesson_run): its form, and a
+  // new run or a saved run; does not switch the tab. Throws std::logic_error for an unknown
+  // preset.
+  void start_lesson_run(const TrainingTarget& target, std::string* note = nullptr);
+
+  // The banner's "Back to ...": reopens the panel (and lesson) it names and drops the banner.
+  void go_back();
+
+  // The training dashboard's session (nullptr before the dashboard or a link created it), for
+  // the latent explorer's "Follow training".
+  TrainingSession* training_session() const;
+
+ private:
+  void apply_stepper(const StepperTarget& target);
+  void apply_formula(const FormulaTarget& target);
+  void apply_latent(const LatentTarget& target);
+  void apply_completion(const CompletionTarget& target);
+
+  AppState& state_;
+};
+
+}  // namespace convt::lab

@@ -1,0 +1,194 @@
+// The links between panels (lab::Navigator) and the training dashboard's GL-free logic
+// (lab::TrainingDashboard), on a bare AppState: no window, no GL context. Every lesson's Show
+// me is checked in test_lessons_show_me.cpp.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+#include "app_state.h"
+#include "convt/io/assets.h"
+#include "logic/latent_model.h"
+#include "logic/navigator.h"
+#include "logic/training_dashboard.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using convt::AppState;
+using convt::lab::Navigator;
+using convt::lab::PanelId;
+
+// ---- Opening panels and coming back -----------------------------------------------------------
+
+TEST(Navigator, OpenPanelSelectsItsTabOnTheNextFrame) {
+  AppState s;
+  s.view.select_requested = false;
+  Navigator(s).open_panel(PanelId::kFormula);
+  EXPECT_EQ(s.view.active_panel, PanelId::kFormula);
+  EXPECT_TRUE(s.view.select_requested);
+  EXPECT_FALSE(s.view.came_from.active);  // the menu leaves no banner
+}
+
+TEST(Navigator, ShowMeLeavesABannerAndBackReopensTheLesson) {
+  AppState s;
+  Navigator nav(s);
+  ASSERT_TRUE(nav.show_me(3, 0));  // lesson 4: the stepper
+  const convt::lab::CameFrom& back = s.view.came_from;
+  EXPECT_TRUE(back.active);
+  EXPECT_EQ(back.shown_on, PanelId::kStepper);
+  EXPECT_EQ(back.back_to, PanelId::kLessons);
+  EXPECT_EQ(back.button, "Back to lesson 4");
+  EXPECT_EQ(back.text.rfind("Lesson 4 (", 0), 0u) << back.text;
+
+  s.view.lessons.current = 0;  // the student looked at another lesson meanwhile
+  s.view.select_requested = false;
+  nav.go_back();
+  EXPECT_EQ(s.view.active_panel, PanelId::kLessons);
+  EXPECT_EQ(s.view.lessons.current, 3);
+  EXPECT_TRUE(s.view.select_requested);
+  EXPECT_FALSE(s.view.came_from.active);
+}
+
+// ---- "Step through this" ----------------------------------------------------------------------
+
+// A slice of the shipped generator's first ConvT layer, for the latent explorer's z of seed 1.
+convt::lab::StepperSlice shipped_slice() {
+  convt::lab::LatentModel m;
+  EXPECT_TRUE(m.load(convt::asset_path(convt::lab::kShippedCheckpoint))) << m.error();
+  m.randomise(1);
+  const int layer = m.conv_transpose_layers().front();
+  return m.stepper_slice(layer, 0, 0, 3, 2);
+}
+
+TEST(Navigator, StepThroughThisOpensTheStepperOnTheSliceWithABannerBack) {
+  AppState s;
+  const convt::lab::StepperSlice slice = shipped_slice();
+  ASSERT_EQ(convt::lab::stepper_fit(slice), "");
+  s.view.stepper.playing = true;
+  Navigator nav(s);
+  EXPECT_EQ(nav.open_stepper_on_slice(slice, "4 ConvTranspose2d"), "");
+
+  EXPECT_EQ(s.model.stepper.event_count(), slice.event_count);
+  EXPECT_EQ(s.model.stepper.position(), slice.event_index + 1);
+  EXPECT_EQ(s.view.stepper.preset_index, -1);  // edited by hand: not a preset
+  EXPECT_FALSE(s.view.stepper.playing);
+  EXPECT_EQ(s.view.stepper.selected_oc, 0);
+  EXPECT_EQ(s.view.stepper.selected_y, slice.window_oy);
+  EXPECT_EQ(s.view.stepper.selected_x, slice.window_ox);
+  EXPECT_EQ(s.view.active_panel, PanelId::kStepper);
+  EXPECT_TRUE(s.view.select_requested);
+  const convt::lab::CameFrom& back = s.view.came_from;
+  EXPECT_TRUE(back.active);
+  EXPECT_EQ(back.shown_on, PanelId::kStepper);
+  EXPECT_EQ(back.back_to, PanelId::kLatent);
+  EXPECT_EQ(back.button, "Back to Latent");
+  EXPECT_NE(back.text.find("G layer 4 ConvTranspose2d, input channel 0 -> output channel 0, "
+                           "output pixel (3, 2)"),
+            std::string::npos)
+      << back.text;
+
+  nav.go_back();
+  EXPECT_EQ(s.view.active_panel, PanelId::kLatent);
+  EXPECT_FALSE(s.view.came_from.active);
+}
+
+TEST(Navigator, ASliceTheStepperCannotShowChangesNothing) {
+  AppState s;
+  convt::lab::StepperSlice slice = shipped_slice();
+  slice.input = convt::Tensor({1, 1, 20, 20});  // larger than the stepper's inputs
+  const std::string why = convt::lab::stepper_fit(slice);
+  ASSERT_NE(why, "");
+  const int64_t version = s.model.stepper.version();
+  EXPECT_EQ(Navigator(s).open_stepper_on_slice(slice, "4 ConvTranspose2d"), why);
+  EXPECT_EQ(s.model.stepper.version(), version);
+  EXPECT_EQ(s.view.active_panel, PanelId::kLessons);
+  EXPECT_FALSE(s.view.came_from.active);
+}
+
+// ---- The training dashboard -------------------------------------------------------------------
+
+TEST(Navigator, OpenSavedRunShowsItInTheDashboardWithoutSwitchingTabs) {
+  AppState s;
+  Navigator nav(s);
+  EXPECT_EQ(nav.training_session(), nullptr);  // no dashboard drawn, no link yet
+  std::string note = "unchanged";
+  nav.open_saved_run("mode_collapse", &note);
+  ASSERT_NE(s.training.saved, nullptr);
+  EXPECT_EQ(s.training.saved->name, "mode_collapse");
+  EXPECT_EQ(s.training.saved_grid, static_cast<int>(s.training.saved->grids.size()) - 1);
+  EXPECT_EQ(note, "");  // no live run to save; the classifier scored it
+  EXPECT_NE(nav.training_session(), nullptr);
+  EXPECT_EQ(nav.training_session(), s.training.session.get());
+  EXPECT_EQ(s.view.active_panel, PanelId::kLessons);
+
+  convt::lab::close_saved_run(s.training);
+  EXPECT_EQ(s.training.saved, nullptr);
+}
+
+TEST(Navigator, StartLessonRunWithoutActionSetsTheFormOnly) {
+  AppState s;
+  convt::lab::TrainingTarget target;
+  target.preset = "fast start";
+  target.lr_g = 0.01f;
+  target.smoothing = 1;
+  Navigator(s).start_lesson_run(target);
+  EXPECT_TRUE(s.training.form_ready);
+  EXPECT_FLOAT_EQ(s.training.form.gan.lr_g, 0.01f);
+  EXPECT_EQ(s.training.smoothing, 1);
+  EXPECT_EQ(s.training.data_choice, 0);
+  EXPECT_EQ(s.training.session, nullptr);  // kNone: nothing started
+  const convt::lab::SessionConfig cfg = convt::lab::config_from_form(s.training);
+  EXPECT_EQ(cfg.model, "dcgan20");
+  EXPECT_EQ(cfg.data, "digits");
+
+  target.preset = "no such preset";
+  EXPECT_THROW(Navigator(s).start_lesson_run(target), std::logic_error);
+}
+
+TEST(TrainingDashboard, InputChecksKeepTheFormInRange) {
+  EXPECT_EQ(convt::lab::checked_batch_size(1), 2);
+  EXPECT_EQ(convt::lab::checked_batch_size(64), 64);
+  EXPECT_EQ(convt::lab::checked_batch_size(5000), 1024);
+  EXPECT_EQ(convt::lab::checked_seed(-3), 0u);
+  EXPECT_EQ(convt::lab::checked_seed(7), 7u);
+  convt::GanConfig gan;
+  gan.lr_g = 0.0f;
+  gan.lr_d = 5.0f;
+  gan.beta1 = 1.0f;
+  gan.beta2 = -0.5f;
+  convt::lab::check_hyperparameters(gan);
+  EXPECT_FLOAT_EQ(gan.lr_g, 1e-7f);
+  EXPECT_FLOAT_EQ(gan.lr_d, 1.0f);
+  EXPECT_FLOAT_EQ(gan.beta1, 0.999f);
+  EXPECT_FLOAT_EQ(gan.beta2, 0.0f);
+}
+
+TEST(TrainingDashboard, ExportsWriteIntoTheRunFolderAndSaySo) {
+  const fs::path dir = fs::temp_directory_path() / "convt_test_navigator_exports";
+  fs::remove_all(dir);
+  AppState s;
+  convt::lab::open_saved_run(s.training, convt::lab::saved_run_dir("mode_collapse"));
+  s.training.snap.config.run_dir = (dir / "run").string();
+  convt::lab::export_metrics_csv(s.training);
+  EXPECT_TRUE(s.training.note_ok) << s.training.note;
+  EXPECT_EQ(s.training.note, "wrote " + (dir / "run" / "metrics.csv").string());
+  EXPECT_TRUE(fs::exists(dir / "run" / "metrics.csv"));
+
+  convt::lab::export_sample_grid(s.training);
+  const fs::path png =
+      dir / "run" / ("samples_step_" + std::to_string(s.training.snap.samples_step) + ".png");
+  EXPECT_TRUE(s.training.note_ok) << s.training.note;
+  EXPECT_TRUE(fs::exists(png));
+
+  // A folder that cannot be made: the error is the note.
+  { std::ofstream(dir / "file") << "x"; }
+  s.training.snap.config.run_dir = (dir / "file" / "run").string();
+  convt::lab::export_metrics_csv(s.training);
+  EXPECT_FALSE(s.training.note_ok);
+  fs::remove_all(dir);
+}
+
+}  // namespace
