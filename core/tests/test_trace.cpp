@@ -142,31 +142,79 @@ TEST(Trace, ConvBackwardDataRecordsTheSameScatterAsConvTranspose) {
   for (int64_t i = 0; i < dx.numel(); ++i) EXPECT_EQ(dx[i], y_t[i]);
 }
 
-TEST(Trace, SkippingCroppedTapsWithoutARecorderGivesTheSameNumbers) {
-  // Without a recorder the scatter visits only the taps that land inside the output; the adds
-  // that remain are the same, in the same order, so the output matches the traced one bit for
-  // bit. Geometries with padding as large as the kernel, dilation and output_padding.
-  struct Case {
-    std::vector<int64_t> x_shape, w_shape;
+TEST(Trace, ClippedScatterEqualsThePlainScatter) {
+  // scatter_add_loop (every tap, what the stepper draws) and scatter_add_clipped (only the taps
+  // that land inside, what runs without a recorder) give each output cell the same adds in the
+  // same order, so the outputs are equal bit for bit, not merely close. Random shapes, strides,
+  // paddings (up to past the kernel's reach), output_padding and dilation.
+  std::mt19937 rng(2024);
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int checked = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    const int N = pick(1, 2), C_in = pick(1, 3), C_out = pick(1, 3);
+    const int H = pick(1, 6), W = pick(1, 6), kH = pick(1, 5), kW = pick(1, 5);
     ConvTranspose2dParams p;
-  };
-  const std::vector<Case> cases = {
-      {{2, 3, 5, 5}, {3, 4, 5, 5}, {{2, 2}, {2, 2}, {1, 1}, {1, 1}}},  // the GAN's up layers
-      {{1, 2, 4, 6}, {2, 3, 3, 4}, {{2, 3}, {1, 2}, {1, 0}, {1, 1}}},
-      {{1, 2, 5, 4}, {2, 2, 3, 3}, {{1, 2}, {3, 2}, {0, 1}, {2, 2}}},  // dilation 2
-      {{1, 1, 3, 3}, {1, 2, 5, 5}, {{1, 1}, {2, 2}, {0, 0}, {1, 1}}},  // many taps cropped
-  };
-  for (size_t i = 0; i < cases.size(); ++i) {
-    const Case& c = cases[i];
-    Tensor x = random_tensor(c.x_shape, 20 + static_cast<uint32_t>(i));
-    Tensor w = random_tensor(c.w_shape, 40 + static_cast<uint32_t>(i));
-    Tensor traced, plain;
-    TraceRecorder rec;
-    conv_transpose2d_forward(traced, x, w, nullptr, c.p, rec);
-    conv_transpose2d_forward(plain, x, w, nullptr, c.p);
-    ASSERT_EQ(plain.shape(), traced.shape()) << "case " << i;
-    for (int64_t k = 0; k < plain.numel(); ++k) {
-      EXPECT_EQ(plain[k], traced[k]) << "case " << i << ", element " << k;
+    p.stride = {pick(1, 4), pick(1, 4)};
+    p.dilation = {pick(1, 3), pick(1, 3)};
+    p.padding = {pick(0, p.dilation.h * (kH - 1) + 1), pick(0, p.dilation.w * (kW - 1) + 1)};
+    p.output_padding = {pick(0, std::max(p.stride.h, p.dilation.h) - 1),
+                        pick(0, std::max(p.stride.w, p.dilation.w) - 1)};
+    OutSize size;
+    try {
+      size = conv_transpose2d_out_size(H, W, {kH, kW}, p);
+    } catch (const ShapeError&) {
+      continue;  // padding crops the whole output: no such layer
     }
+    const std::string where = "trial " + std::to_string(trial);
+    const uint32_t seed = static_cast<uint32_t>(100 + 2 * trial);
+    Tensor x = random_tensor({N, C_in, H, W}, seed);
+    Tensor w = random_tensor({C_in, C_out, kH, kW}, seed + 1);
+    Tensor plain({N, C_out, size.h, size.w}), clipped({N, C_out, size.h, size.w});
+    NoRecorder none;
+    scatter_add_loop(plain, x, w, p.stride, p.padding, p.dilation, "test", none);
+    scatter_add_clipped(clipped, x, w, p.stride, p.padding, p.dilation);
+    for (int64_t i = 0; i < plain.numel(); ++i) ASSERT_EQ(plain[i], clipped[i]) << where << ", " << i;
+
+    // The ops that choose between them: recorded (plain) and unrecorded (clipped) runs agree.
+    Tensor traced, untraced;
+    TraceRecorder rec;
+    conv_transpose2d_forward(traced, x, w, nullptr, p, rec);
+    conv_transpose2d_forward(untraced, x, w, nullptr, p);
+    ASSERT_EQ(traced.values(), untraced.values()) << where;
+    ASSERT_EQ(traced.values(), plain.values()) << where;
+    ++checked;
   }
+  EXPECT_GT(checked, 200);
+}
+
+TEST(Trace, ConvBackwardDataIsTheSameRecordedOrNot) {
+  // conv2d_backward's input gradient is the scatter too: plain when recorded, clipped when not.
+  std::mt19937 rng(7);
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int checked = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    const int C_in = pick(1, 3), C_out = pick(1, 3), H = pick(1, 7), W = pick(1, 7);
+    const int kH = pick(1, 4), kW = pick(1, 4);
+    Conv2dParams p;
+    p.stride = {pick(1, 3), pick(1, 3)};
+    p.dilation = {pick(1, 2), pick(1, 2)};
+    p.padding = {pick(0, 2), pick(0, 2)};
+    OutSize size;
+    try {
+      size = conv2d_out_size(H, W, {kH, kW}, p);
+    } catch (const ShapeError&) {
+      continue;
+    }
+    const uint32_t seed = static_cast<uint32_t>(900 + 3 * trial);
+    Tensor x = random_tensor({2, C_in, H, W}, seed);
+    Tensor w = random_tensor({C_out, C_in, kH, kW}, seed + 1);
+    Tensor g = random_tensor({2, C_out, size.h, size.w}, seed + 2);
+    Tensor dx_traced, dx_untraced;
+    TraceRecorder rec;
+    conv2d_backward(&dx_traced, nullptr, nullptr, g, x, w, p, rec);
+    conv2d_backward(&dx_untraced, nullptr, nullptr, g, x, w, p);
+    ASSERT_EQ(dx_traced.values(), dx_untraced.values()) << "trial " << trial;
+    ++checked;
+  }
+  EXPECT_GT(checked, 100);
 }

@@ -1,8 +1,8 @@
 // The Recorder: how the naive kernels show their work.
 //
 // Every multiply-add of conv2d, conv_transpose2d and their backward passes goes through
-// multiply_add() below (like Darknet's col2im_add_pixel). It takes a Recorder as a template
-// parameter:
+// multiply_add() below (like Darknet's col2im_add_pixel); one that padding crops (it adds
+// nothing) goes through cropped_event(). They take a Recorder as a template parameter:
 //   NoRecorder     compiles to the bare `out += x * w`;
 //   TraceRecorder  also remembers each event, so the stepper can replay it.
 //
@@ -93,13 +93,20 @@ class TraceRecorder {
   std::vector<float> out_before_;
 };
 
-// The single multiply-add of every convolution-family loop. `out` is the destination cell, or
-// nullptr when the event is cropped (scatter: the write lands in the cut-away border; gather: the
-// read lands in the zero padding). With NoRecorder this is `*out += x * w`.
+// The single multiply-add of every convolution-family loop: `out += x * w`. A TraceRecorder
+// first records out's value before the add.
 template <class Recorder>
-inline void multiply_add(Recorder& rec, float* out, float x, float w) {
-  if constexpr (Recorder::kRecords) rec.record(out ? *out : 0.0f);
-  if (out) *out += x * w;
+inline void multiply_add(Recorder& rec, float& out, float x, float w) {
+  if constexpr (Recorder::kRecords) rec.record(out);
+  out += x * w;
+}
+
+// An event that changes nothing because padding crops it: a scatter's write into the border
+// that padding cuts away, a gather's read of the zero padding. A TraceRecorder records it
+// (value before: 0, there is no cell); without one this is nothing.
+template <class Recorder>
+inline void cropped_event(Recorder& rec) {
+  if constexpr (Recorder::kRecords) rec.record(0.0f);
 }
 
 }  // namespace convt

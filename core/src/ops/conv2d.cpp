@@ -9,9 +9,12 @@
 //   for n, oc, oy, ox:                      // every output pixel
 //     for ic, ky, kx:                       // every weight of its window
 //       iy = oy*S - P + ky*D                // the input pixel under it
-//       out[n, oc, oy, ox] += x[n, ic, iy, ix] * w[oc, ic, ky, kx]
+//       ix = ox*S - P + kx*D
+//       if iy, ix inside the input:
+//         out[n, oc, oy, ox] += x[n, ic, iy, ix] * w[oc, ic, ky, kx]
 //
 // Taps that fall in the padding read zero: they are still events (cropped), adding nothing.
+// gather_add_loop is that loop, line for line, recorded or not.
 // The backward pass for the input is the scatter of conv_transpose2d (see conv2d_backward).
 #include "convt/ops/conv2d.h"
 
@@ -43,33 +46,22 @@ void gather_add_loop(Tensor& out, const Tensor& x, const Tensor& weight, Pair st
                padding, dilation},
               x, weight);
   }
-  const float* xp = x.data();       // (N, C_in, H, W)
-  const float* wp = weight.data();  // (C_out, C_in, kH, kW)
-  float* outp = out.data();         // (N, C_out, H_out, W_out)
-  for (int n = 0; n < N; ++n) {
-    for (int oc = 0; oc < C_out; ++oc) {
-      for (int oy = 0; oy < H_out; ++oy) {
-        for (int ox = 0; ox < W_out; ++ox) {
-          float* cell = outp + ((n * C_out + oc) * H_out + oy) * W_out + ox;
-          for (int ic = 0; ic < C_in; ++ic) {
-            const float* x_plane = xp + (n * C_in + ic) * H * W;
-            const float* w_k = wp + (oc * C_in + ic) * kH * kW;  // kernel (oc, ic): (kH, kW)
-            for (int ky = 0; ky < kH; ++ky) {
-              const int iy = oy * stride.h - padding.h + ky * dilation.h;
-              const bool row_inside = iy >= 0 && iy < H;
+  for (int n = 0; n < N; ++n)
+    for (int oc = 0; oc < C_out; ++oc)
+      for (int oy = 0; oy < H_out; ++oy)
+        for (int ox = 0; ox < W_out; ++ox)
+          for (int ic = 0; ic < C_in; ++ic)
+            for (int ky = 0; ky < kH; ++ky)
               for (int kx = 0; kx < kW; ++kx) {
+                const int iy = oy * stride.h - padding.h + ky * dilation.h;
                 const int ix = ox * stride.w - padding.w + kx * dilation.w;
-                const bool inside = row_inside && ix >= 0 && ix < W;
-                // A tap in the zero padding adds nothing: pass no cell (cropped).
-                multiply_add(rec, inside ? cell : nullptr, inside ? x_plane[iy * W + ix] : 0.0f,
-                             w_k[ky * kW + kx]);
+                if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+                  cropped_event(rec);  // reads the zero padding: adds nothing
+                  continue;
+                }
+                multiply_add(rec, out.at(n, oc, oy, ox), x.at(n, ic, iy, ix),
+                             weight.at(oc, ic, ky, kx));
               }
-            }
-          }
-        }
-      }
-    }
-  }
 }
 
 template <class Recorder>
@@ -120,8 +112,12 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
     // (C_out, C_in, kH, kW) layout is ConvTranspose2d's (C_in, C_out, kH, kW) seen from dout).
     if (dx->empty()) dx->resize(x.shape());
     check_shape(*dx, x.shape(), "conv2d backward: grad_input", "[N, C_in, H, W]");
-    scatter_add_loop(*dx, dout, weight, p.stride, p.padding, p.dilation, "conv2d_backward_data",
-                     rec);
+    if constexpr (Recorder::kRecords) {
+      scatter_add_loop(*dx, dout, weight, p.stride, p.padding, p.dilation,
+                       "conv2d_backward_data", rec);
+    } else {
+      scatter_add_clipped(*dx, dout, weight, p.stride, p.padding, p.dilation);
+    }
   }
   if (dweight) {
     // dw[oc, ic, ky, kx] += dout[n, oc, oy, ox] * x[n, ic, iy, ix], over every (n, oy, ox)
@@ -141,7 +137,7 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
                 for (int kx = 0; kx < kW; ++kx) {
                   const int ix = ox * p.stride.w - p.padding.w + kx * p.dilation.w;
                   if (ix < 0 || ix >= W) continue;
-                  multiply_add(none, &dweight->at(oc, ic, ky, kx), g, x.at(n, ic, iy, ix));
+                  multiply_add(none, dweight->at(oc, ic, ky, kx), g, x.at(n, ic, iy, ix));
                 }
               }
           }

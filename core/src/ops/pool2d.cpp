@@ -80,7 +80,7 @@ void max_pool2d_backward(Tensor& dx, const Tensor& dout, const std::vector<int64
   NoRecorder none;
   for (int64_t o = 0; o < dout.numel(); ++o) {
     const int64_t nc = o / plane_out;
-    multiply_add(none, &dx[nc * plane_in + argmax[static_cast<size_t>(o)]], dout[o], 1.0f);
+    multiply_add(none, dx[nc * plane_in + argmax[static_cast<size_t>(o)]], dout[o], 1.0f);
   }
 }
 
@@ -107,7 +107,7 @@ void avg_pool2d_forward(Tensor& out, const Tensor& x, const Pool2dParams& p) {
             for (int kx = 0; kx < p.kernel_size.w; ++kx) {
               const int ix = ox * p.stride.w - p.padding.w + kx;
               if (ix < 0 || ix >= W) continue;
-              multiply_add(none, cell, x.at(n, c, iy, ix), inv_count);
+              multiply_add(none, *cell, x.at(n, c, iy, ix), inv_count);
             }
           }
         }
@@ -137,7 +137,7 @@ void avg_pool2d_backward(Tensor& dx, const Tensor& dout, const std::vector<int64
             for (int kx = 0; kx < p.kernel_size.w; ++kx) {
               const int ix = ox * p.stride.w - p.padding.w + kx;
               if (ix < 0 || ix >= W) continue;
-              multiply_add(none, &dx.at(n, c, iy, ix), dout.at(n, c, oy, ox), inv_count);
+              multiply_add(none, dx.at(n, c, iy, ix), dout.at(n, c, oy, ox), inv_count);
             }
           }
 }

@@ -35,8 +35,16 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
                      const Tensor& x, const Tensor& weight, const Conv2dParams& p);
 
 // The gather loop itself, adding into `out`, which must already be (N, C_out, H_out, W_out):
-//   for n, oc, oy, ox, ic, ky, kx:  out[n, oc, oy, ox] += x[n, ic, oy*S - P + ky*D, ox*S - P + kx*D] * w[oc, ic, ky, kx]
-// Shared by conv2d_forward and conv_transpose2d_backward (backward-data).
+//   for n, oc, oy, ox, ic, ky, kx:
+//     iy = oy*S - P + ky*D
+//     ix = ox*S - P + kx*D
+//     if 0 <= iy < H and 0 <= ix < W:
+//       out[n, oc, oy, ox] += x[n, ic, iy, ix] * w[oc, ic, ky, kx]
+//     else: a cropped event (the tap reads the zero padding; nothing is added)
+// x (N, C_in, H, W), weight (C_out, C_in, kH, kW). Every (n, oc, oy, ox, ic, ky, kx) is one
+// event, in this order: a TraceRecorder records N*C_out*H_out*W_out*C_in*kH*kW of them, `op`
+// naming the caller in the trace. Shared by conv2d_forward and conv_transpose2d_backward
+// (backward-data).
 template <class Recorder>
 void gather_add_loop(Tensor& out, const Tensor& x, const Tensor& weight, Pair stride,
                      Pair padding, Pair dilation, const char* op, Recorder& rec);

@@ -42,11 +42,25 @@ void conv_transpose2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const
                                const ConvTranspose2dParams& p);
 
 // The scatter loop itself, adding into `out`, which must already be (N, C_out, H_out, W_out):
-//   for n, ic, iy, ix, oc, ky, kx:  out[n, oc, iy*S - P + ky*D, ix*S - P + kx*D] += x * w[ic, oc, ky, kx]
-// Shared by conv_transpose2d_forward and conv2d_backward (backward-data). `op` names the caller
-// in the trace.
+//   for n, ic, iy, ix, oc, ky, kx:
+//     oy = iy*S - P + ky*D
+//     ox = ix*S - P + kx*D
+//     if 0 <= oy < H_out and 0 <= ox < W_out:
+//       out[n, oc, oy, ox] += x[n, ic, iy, ix] * w[ic, oc, ky, kx]
+//     else: a cropped event (padding cuts the write away; nothing is added)
+// x (N, C_in, H, W), weight (C_in, C_out, kH, kW). Every (n, ic, iy, ix, oc, ky, kx) is one
+// event, in this order: a TraceRecorder records N*C_in*H*W*C_out*kH*kW of them, `op` naming the
+// caller in the trace. Shared by conv_transpose2d_forward and conv2d_backward (backward-data),
+// which run it when they record.
 template <class Recorder>
 void scatter_add_loop(Tensor& out, const Tensor& x, const Tensor& weight, Pair stride,
                       Pair padding, Pair dilation, const char* op, Recorder& rec);
+
+// The same scatter without a recorder, the ky, kx loops cut to the taps that land inside the
+// output, so no cropped tap is visited. Each output cell gets the same adds in the same order
+// as in scatter_add_loop, so `out` ends bit for bit the same. conv_transpose2d_forward and
+// conv2d_backward run it when they do not record.
+void scatter_add_clipped(Tensor& out, const Tensor& x, const Tensor& weight, Pair stride,
+                         Pair padding, Pair dilation);
 
 }  // namespace convt
