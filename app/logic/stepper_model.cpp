@@ -1,7 +1,6 @@
 #include "logic/stepper_model.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <random>
@@ -358,7 +357,6 @@ void StepperModel::run() {
   const StepperConfig& c = config_;
   if (c.op != StepperOp::kMaxPool2d && weight_.empty()) return;
   ++version_;
-  pool_events_.clear();
   argmax_.clear();
   int dest_h = 0, dest_w = 0;
   switch (c.op) {
@@ -372,43 +370,11 @@ void StepperModel::run() {
       dest_h = out_h();
       dest_w = out_w();
       break;
-    case StepperOp::kMaxPool2d: {
-      max_pool2d_forward(output_, &argmax_, input_, pool_params(c));
+    case StepperOp::kMaxPool2d:
+      max_pool2d_forward(output_, &argmax_, input_, pool_params(c), trace_);
       dest_h = out_h();
       dest_w = out_w();
-      // The taps in the core's loop order: for c, oy, ox, ky, kx.
-      const float neg_inf = -std::numeric_limits<float>::infinity();
-      for (int ch = 0; ch < c.C_in; ++ch)
-        for (int oy = 0; oy < dest_h; ++oy)
-          for (int ox = 0; ox < dest_w; ++ox) {
-            float best = neg_inf;
-            bool any = false;
-            for (int ky = 0; ky < c.kernel_size.h; ++ky)
-              for (int kx = 0; kx < c.kernel_size.w; ++kx) {
-                MacEvent e;
-                e.step = static_cast<int64_t>(pool_events_.size());
-                e.ic = e.oc = ch;
-                e.oy = oy;
-                e.ox = ox;
-                e.ky = ky;
-                e.kx = kx;
-                e.iy = oy * c.stride.h - c.padding.h + ky * c.dilation.h;
-                e.ix = ox * c.stride.w - c.padding.w + kx * c.dilation.w;
-                e.cropped = e.iy < 0 || e.iy >= c.H || e.ix < 0 || e.ix >= c.W;
-                e.x = e.cropped ? neg_inf : input_.at(0, ch, e.iy, e.ix);
-                e.w = 0;
-                e.product = e.x;
-                e.out_before = best;
-                if (!e.cropped && (e.x > best || std::isnan(e.x) || !any)) {
-                  best = e.x;
-                  any = true;
-                }
-                e.out_after = best;
-                pool_events_.push_back(e);
-              }
-          }
       break;
-    }
   }
   // Per destination cell: the events landing there and the running value after each.
   const int planes = out_channels();
@@ -433,10 +399,7 @@ void StepperModel::run() {
   position_ = std::min(position_, count);
 }
 
-int64_t StepperModel::event_count() const {
-  if (config_.op == StepperOp::kMaxPool2d) return static_cast<int64_t>(pool_events_.size());
-  return trace_.size();
-}
+int64_t StepperModel::event_count() const { return trace_.size(); }
 
 void StepperModel::set_position(int64_t k) { position_ = std::clamp<int64_t>(k, 0, event_count()); }
 
@@ -465,16 +428,7 @@ int64_t StepperModel::prev_block_position(int64_t k) const {
   return ((k - 1) / b) * b;
 }
 
-MacEvent StepperModel::event(int64_t k) const {
-  if (config_.op == StepperOp::kMaxPool2d) {
-    if (k < 0 || k >= event_count()) {
-      throw std::out_of_range("max_pool2d stepper: event " + std::to_string(k) + " of " +
-                              std::to_string(event_count()));
-    }
-    return pool_events_[static_cast<size_t>(k)];
-  }
-  return trace_.event(k);
-}
+MacEvent StepperModel::event(int64_t k) const { return trace_.event(k); }
 
 std::optional<MacEvent> StepperModel::current_event() const {
   if (position_ <= 0) return std::nullopt;

@@ -1,7 +1,7 @@
 // StepperModel: what the stepper panel shows at step k, without any GL or ImGui.
 //
-// The model runs the REAL core kernel (conv_transpose2d_forward, conv2d_forward) with a
-// TraceRecorder, then answers the panel's questions from the trace:
+// The model runs the REAL core kernel (conv_transpose2d_forward, conv2d_forward,
+// max_pool2d_forward) with a TraceRecorder, then answers the panel's questions from the trace:
 //   - event k (decoded by the recorder in O(1)) and its text,
 //   - the running output after k events, and for the transposed case the uncropped canvas
 //     ((H-1)*stride + dilation*(kernel_size-1) + 1 per axis) with the crop that padding removes
@@ -9,9 +9,8 @@
 //   - the overlap-count map (how many scatter-adds land in each cell) and its unevenness,
 //   - the same computation as a gather (zero-insertion, padding, kernel rotated 180 degrees),
 //   - the contributions of one output cell, summing to its value.
-// max_pool2d has no multiply-adds, so its "events" are the window taps, in the core's loop order,
-// each one comparing a value against the running max; the final values and argmax come from
-// the core's max_pool2d_forward.
+// max_pool2d has no multiply-adds: its events are the window taps the core records, in its loop
+// order, each one comparing a value against the running max; the argmax is the core's too.
 //
 // Position: k = number of events applied, 0..event_count(). The "current" event is k - 1.
 // Batch N = 1 throughout; tensors keep PyTorch's 4-D layouts.
@@ -266,7 +265,6 @@ class StepperModel {
   Fill input_fill_ = Fill::kRamp, weight_fill_ = Fill::kOnes;
   Tensor input_, weight_, output_;
   TraceRecorder trace_{kMaxEvents};
-  std::vector<MacEvent> pool_events_;  // max_pool2d taps (no TraceRecorder for pools)
   std::vector<int64_t> argmax_;
   // Per destination cell (transposed: display canvas; else output), the events landing there in
   // order and the running value after each (sum of products; max for pools).

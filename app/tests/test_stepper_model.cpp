@@ -6,8 +6,11 @@
 #include <cmath>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "convt/ops/conv_transpose2d.h"
+#include "convt/ops/pool2d.h"
+#include "convt/recorder.h"
 #include "convt/shape.h"
 #include "logic/stepper_model.h"
 
@@ -557,6 +560,82 @@ TEST(StepperModel, MaxPoolStepperPicksTheArgmax) {
   for (int64_t k = 1; k < 4; ++k) {
     const MacEvent e = m.event(k);
     EXPECT_EQ(e.out_after, std::max(e.out_before, e.x));
+  }
+}
+
+TEST(StepperModel, MaxPoolStepperReplaysTheCoresRecordedTaps) {
+  // The stepper's max_pool2d events are the core's: max_pool2d_forward run here with its own
+  // TraceRecorder gives the same events, field by field, and the same output and argmax. With
+  // padding taps, dilation, several channels, ties (values rounded to 0.1) and a NaN.
+  auto same = [](float a, float b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+  std::vector<StepperConfig> configs;
+  configs.push_back(find_preset("maxpool")->config);
+  auto pool = [](int h, int w, int c_in, Pair k, Pair s, Pair p, Pair d) {
+    StepperConfig c;
+    c.op = StepperOp::kMaxPool2d;
+    c.H = h;
+    c.W = w;
+    c.C_in = c_in;
+    c.kernel_size = k;
+    c.stride = s;
+    c.padding = p;
+    c.output_padding = 0;
+    c.dilation = d;
+    return c;
+  };
+  configs.push_back(pool(5, 5, 2, 3, 2, 1, 1));
+  configs.push_back(pool(6, 5, 3, 2, 1, 1, 2));
+  configs.push_back(pool(3, 7, 1, {3, 2}, {1, 3}, {1, 0}, {1, 2}));
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const StepperConfig& c = configs[i];
+    SCOPED_TRACE("config " + std::to_string(i));
+    StepperModel m = model_for("maxpool");  // a max_pool2d model: no weight to drop
+    ASSERT_TRUE(m.set_config(c)) << m.error();
+    m.fill_input(Fill::kRandom, 10 + static_cast<uint32_t>(i));
+    m.set_input_value(c.C_in - 1, 1, 1, std::nanf(""));
+
+    Pool2dParams p;
+    p.kernel_size = c.kernel_size;
+    p.stride = c.stride;
+    p.padding = c.padding;
+    p.dilation = c.dilation;
+    Tensor out;
+    std::vector<int64_t> argmax;
+    TraceRecorder rec;
+    max_pool2d_forward(out, &argmax, m.input(), p, rec);
+    const int64_t taps = static_cast<int64_t>(c.kernel_size.h) * c.kernel_size.w;
+    ASSERT_EQ(rec.size(), c.C_in * out.dim(2) * out.dim(3) * taps);
+    ASSERT_EQ(m.event_count(), rec.size());
+    EXPECT_EQ(m.argmax(), argmax);
+    ASSERT_EQ(m.output().shape(), out.shape());
+    for (int64_t j = 0; j < out.numel(); ++j) EXPECT_TRUE(same(m.output()[j], out[j])) << j;
+    int64_t cropped = 0;
+    for (int64_t k = 0; k < rec.size(); ++k) {
+      const MacEvent a = m.event(k), b = rec.event(k);
+      ASSERT_EQ(a.step, b.step);
+      EXPECT_EQ(std::make_tuple(a.n, a.ic, a.iy, a.ix, a.oc, a.ky, a.kx, a.oy, a.ox, a.cropped),
+                std::make_tuple(b.n, b.ic, b.iy, b.ix, b.oc, b.ky, b.kx, b.oy, b.ox, b.cropped))
+          << "event " << k;
+      EXPECT_TRUE(same(a.x, b.x) && same(a.w, b.w) && same(a.product, b.product) &&
+                  same(a.out_before, b.out_before) && same(a.out_after, b.out_after))
+          << "event " << k;
+      // A running max per window: from -inf, each tap starting where the last one ended, the
+      // window's last tap ending at the output; a padding tap reads -inf and changes nothing.
+      const MacEvent prev = k % taps == 0 ? MacEvent{} : m.event(k - 1);
+      const float start = k % taps == 0 ? -INFINITY : prev.out_after;
+      EXPECT_TRUE(same(a.out_before, start)) << "event " << k;
+      if (a.cropped) {
+        ++cropped;
+        EXPECT_EQ(a.x, -INFINITY);
+        EXPECT_TRUE(same(a.out_after, a.out_before));
+      }
+      if (k % taps == taps - 1) {
+        EXPECT_TRUE(same(a.out_after, m.output().at(0, a.oc, a.oy, a.ox))) << "event " << k;
+      }
+    }
+    if (c.padding.h + c.padding.w > 0) {
+      EXPECT_GT(cropped, 0);
+    }
   }
 }
 

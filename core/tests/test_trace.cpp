@@ -1,10 +1,13 @@
 // The TraceRecorder: every multiply-add of the naive kernels, replayable in O(1) by index.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "convt/ops/conv2d.h"
 #include "convt/ops/conv_transpose2d.h"
+#include "convt/ops/pool2d.h"
 #include "convt/recorder.h"
 
 using namespace convt;
@@ -173,7 +176,9 @@ TEST(Trace, ClippedScatterEqualsThePlainScatter) {
     NoRecorder none;
     scatter_add_loop(plain, x, w, p.stride, p.padding, p.dilation, "test", none);
     scatter_add_clipped(clipped, x, w, p.stride, p.padding, p.dilation);
-    for (int64_t i = 0; i < plain.numel(); ++i) ASSERT_EQ(plain[i], clipped[i]) << where << ", " << i;
+    for (int64_t i = 0; i < plain.numel(); ++i) {
+      ASSERT_EQ(plain[i], clipped[i]) << where << ", " << i;
+    }
 
     // The ops that choose between them: recorded (plain) and unrecorded (clipped) runs agree.
     Tensor traced, untraced;
@@ -217,4 +222,44 @@ TEST(Trace, ConvBackwardDataIsTheSameRecordedOrNot) {
     ++checked;
   }
   EXPECT_GT(checked, 100);
+}
+
+TEST(Trace, MaxPoolRecordsEveryWindowTap) {
+  // max_pool2d's loop records each tap of each window, padding taps included (cropped, x = -inf),
+  // in the order n, c, oy, ox, ky, kx; each window's running max goes from -inf to its output.
+  Tensor x = random_tensor({2, 2, 5, 6}, 11);
+  Pool2dParams p{{3, 2}, {2, 2}, {1, 1}, {1, 2}};
+  Tensor y, y_plain;
+  std::vector<int64_t> argmax, argmax_plain;
+  TraceRecorder rec;
+  max_pool2d_forward(y, &argmax, x, p, rec);
+  max_pool2d_forward(y_plain, &argmax_plain, x, p);
+  EXPECT_EQ(y.values(), y_plain.values());
+  EXPECT_EQ(argmax, argmax_plain);
+  const int64_t taps = 3 * 2;
+  ASSERT_EQ(rec.size(), 2 * 2 * y.dim(2) * y.dim(3) * taps);  // N*C*H_out*W_out*kH*kW
+  int64_t cropped = 0;
+  for (int64_t k = 0; k < rec.size(); ++k) {
+    const MacEvent e = rec.event(k);
+    const int64_t window = k / taps;  // flat (n, c, oy, ox)
+    EXPECT_EQ(((e.n * 2 + e.oc) * y.dim(2) + e.oy) * y.dim(3) + e.ox, window);
+    EXPECT_EQ(e.ic, e.oc);
+    EXPECT_EQ(e.ky * 2 + e.kx, k % taps);
+    EXPECT_EQ(e.iy, e.oy * 2 - 1 + e.ky);
+    EXPECT_EQ(e.ix, e.ox * 2 - 1 + e.kx * 2);
+    const float start = k % taps == 0 ? -INFINITY : rec.event(k - 1).out_after;
+    EXPECT_EQ(e.out_before, start);
+    if (e.cropped) {
+      ++cropped;
+      EXPECT_EQ(e.x, -INFINITY);
+      EXPECT_EQ(e.out_after, e.out_before);
+    } else {
+      EXPECT_EQ(e.x, x.at(e.n, e.ic, e.iy, e.ix));
+      EXPECT_EQ(e.out_after, std::max(e.out_before, e.x));
+    }
+    if (k % taps == taps - 1) {
+      EXPECT_EQ(e.out_after, y[window]) << "window " << window;
+    }
+  }
+  EXPECT_GT(cropped, 0);
 }

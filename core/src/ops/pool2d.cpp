@@ -5,14 +5,15 @@
 //   for n, c, oy, ox:                  // every output pixel
 //     for ky, kx:                      // every tap of its window
 //       iy = oy*S - P + ky*D
+//       ix = ox*S - P + kx*D
 //       max: out = the largest x[n, c, iy, ix] (padding is -inf: never picked); remember where
 //       avg: out += x[n, c, iy, ix] / (kH*kW)     (padding counts as 0, as PyTorch's default)
+//
+// The max loop goes through the Recorder (convt/recorder.h) like the convolutions: each tap is
+// one event (max_compare), a tap in the padding a cropped one; the stepper replays them.
 #include "convt/ops/pool2d.h"
 
-#include <cmath>
 #include <limits>
-
-#include "convt/recorder.h"
 
 namespace convt {
 
@@ -28,38 +29,49 @@ OutSize pool_size(const Tensor& x, const Pool2dParams& p, const std::string& op)
 
 }  // namespace
 
+template <class Recorder>
 void max_pool2d_forward(Tensor& out, std::vector<int64_t>* argmax, const Tensor& x,
-                        const Pool2dParams& p) {
+                        const Pool2dParams& p, Recorder& rec) {
   const OutSize size = pool_size(x, p, "max_pool2d");
   const int N = static_cast<int>(x.dim(0)), C = static_cast<int>(x.dim(1));
   const int H = static_cast<int>(x.dim(2)), W = static_cast<int>(x.dim(3));
+  const int kH = p.kernel_size.h, kW = p.kernel_size.w;
+  if constexpr (Recorder::kRecords) {
+    rec.begin({TraceKind::kMaxPool, "max_pool2d", N, C, H, W, C, kH, kW, size.h, size.w,
+               p.stride, p.padding, p.dilation},
+              x, Tensor());
+  }
   Tensor result({N, C, size.h, size.w});  // (N, C, H_out, W_out)
   std::vector<int64_t> picked(static_cast<size_t>(result.numel()));
-  int64_t o = 0;
+  int64_t o = 0;  // flat index of (n, c, oy, ox)
   for (int n = 0; n < N; ++n)
     for (int c = 0; c < C; ++c)
       for (int oy = 0; oy < size.h; ++oy)
         for (int ox = 0; ox < size.w; ++ox, ++o) {
           float best = -std::numeric_limits<float>::infinity();
-          int64_t best_at = -1;
-          for (int ky = 0; ky < p.kernel_size.h; ++ky) {
-            const int iy = oy * p.stride.h - p.padding.h + ky * p.dilation.h;
-            if (iy < 0 || iy >= H) continue;
-            for (int kx = 0; kx < p.kernel_size.w; ++kx) {
+          int64_t best_at = -1;  // none yet
+          for (int ky = 0; ky < kH; ++ky)
+            for (int kx = 0; kx < kW; ++kx) {
+              const int iy = oy * p.stride.h - p.padding.h + ky * p.dilation.h;
               const int ix = ox * p.stride.w - p.padding.w + kx * p.dilation.w;
-              if (ix < 0 || ix >= W) continue;
-              const float v = x.at(n, c, iy, ix);
-              if (v > best || std::isnan(v) || best_at < 0) {  // first of equals wins; NaN wins, as PyTorch
-                best = v;
-                best_at = static_cast<int64_t>(iy) * W + ix;
+              if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+                cropped_event(rec, best);  // the padding: -inf, never picked
+                continue;
               }
+              max_compare(rec, best, best_at, x.at(n, c, iy, ix),
+                          static_cast<int64_t>(iy) * W + ix);
             }
-          }
           result[o] = best;
           picked[static_cast<size_t>(o)] = best_at;
         }
   out = std::move(result);
   if (argmax) *argmax = std::move(picked);
+}
+
+void max_pool2d_forward(Tensor& out, std::vector<int64_t>* argmax, const Tensor& x,
+                        const Pool2dParams& p) {
+  NoRecorder rec;
+  max_pool2d_forward(out, argmax, x, p, rec);
 }
 
 void max_pool2d_backward(Tensor& dx, const Tensor& dout, const std::vector<int64_t>& argmax,
@@ -141,5 +153,11 @@ void avg_pool2d_backward(Tensor& dx, const Tensor& dout, const std::vector<int64
             }
           }
 }
+
+// The recorders the project uses.
+template void max_pool2d_forward(Tensor&, std::vector<int64_t>*, const Tensor&,
+                                 const Pool2dParams&, NoRecorder&);
+template void max_pool2d_forward(Tensor&, std::vector<int64_t>*, const Tensor&,
+                                 const Pool2dParams&, TraceRecorder&);
 
 }  // namespace convt

@@ -10,13 +10,20 @@
 #include <cstdint>
 #include <vector>
 
+#include "convt/recorder.h"
 #include "convt/shape.h"
 #include "convt/tensor.h"
 
 namespace convt {
 
 // Resizes `out`; `argmax` (optional) gets, per output cell, the flat index y*W + x of the
-// picked input pixel in its (n, c) plane, as PyTorch's return_indices. Ties pick the first.
+// picked input pixel in its (n, c) plane, as PyTorch's return_indices. Ties pick the first; NaN
+// wins (it propagates, as in PyTorch). Throws std::invalid_argument (ShapeError for sizes).
+// With a TraceRecorder, records every tap of every window, the padding taps included
+// (cropped, x = -inf): N*C*H_out*W_out*kH*kW events (the loop's order: n, c, oy, ox, ky, kx).
+template <class Recorder>
+void max_pool2d_forward(Tensor& out, std::vector<int64_t>* argmax, const Tensor& x,
+                        const Pool2dParams& p, Recorder& rec);
 void max_pool2d_forward(Tensor& out, std::vector<int64_t>* argmax, const Tensor& x,
                         const Pool2dParams& p);
 // Adds dout into dx (N, C, H, W) at each window's argmax (from max_pool2d_forward).
