@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "convt/data/dataset.h"
@@ -238,6 +239,92 @@ TEST(GanTrainer, CheckpointRoundTripAndExactResume) {
   auto da = a.D().params(), db = b->D().params();
   for (size_t k = 0; k < da.size(); ++k) EXPECT_EQ(da[k].value->values(), db[k].value->values());
   std::remove(path.c_str());
+}
+
+TEST(GanTrainer, SetHyperparametersEqualsACheckpointRoundTripWithTheNewConfig) {
+  // The identity: new lr and betas in place continue training exactly as a trainer built with
+  // them from a checkpoint (weights, Adam moments and steps, Rngs, data position) does.
+  const std::string path = temp_path("hyper.safetensors");
+  GanTrainer a(tiny_spec(), tiny_config(5), &digits20());
+  a.step();
+  a.step();
+  a.save_checkpoint(path);
+  GanConfig changed = a.config();
+  changed.lr_g = 5e-4f;
+  changed.lr_d = 1e-3f;
+  changed.beta1 = 0.8f;
+  changed.beta2 = 0.99f;
+  auto b = GanTrainer::from_checkpoint(path, &digits20(), &changed);
+  a.set_hyperparameters(5e-4f, 1e-3f, 0.8f, 0.99f);
+  EXPECT_EQ(a.config().lr_g, 5e-4f);
+  EXPECT_EQ(a.config().lr_d, 1e-3f);
+  EXPECT_EQ(a.config().beta1, 0.8f);
+  EXPECT_EQ(a.config().beta2, 0.99f);
+  EXPECT_EQ(a.steps_done(), 2);
+  for (int i = 0; i < 2; ++i) {
+    const StepMetrics ma = a.step(), mb = b->step();
+    EXPECT_EQ(ma.loss_g, mb.loss_g) << "step " << ma.step;
+    EXPECT_EQ(ma.loss_d, mb.loss_d) << "step " << ma.step;
+  }
+  auto pa = a.G().params(), pb = b->G().params();
+  for (size_t k = 0; k < pa.size(); ++k) EXPECT_EQ(pa[k].value->values(), pb[k].value->values());
+  auto da = a.D().params(), db = b->D().params();
+  for (size_t k = 0; k < da.size(); ++k) EXPECT_EQ(da[k].value->values(), db[k].value->values());
+
+  // The checkpoint it writes carries the new values.
+  a.save_checkpoint(path);
+  const GanConfig saved = GanTrainer::from_checkpoint(path, &digits20())->config();
+  EXPECT_EQ(saved.lr_g, 5e-4f);
+  EXPECT_EQ(saved.lr_d, 1e-3f);
+  EXPECT_EQ(saved.beta1, 0.8f);
+  EXPECT_EQ(saved.beta2, 0.99f);
+  std::remove(path.c_str());
+}
+
+TEST(GanTrainer, SetHyperparametersKeepsTheAdamStateAndRefusesBadValues) {
+  // Resetting the moments or step counts (as a new optimiser would) changes the next steps: with
+  // the same values set again, training must go on exactly as a trainer left alone.
+  GanTrainer a(tiny_spec(), tiny_config(6), &digits20());
+  GanTrainer b(tiny_spec(), tiny_config(6), &digits20());
+  a.step();
+  b.step();
+  a.step_generator();  // between Step A and Step B too
+  b.step_generator();
+  const GanConfig before = a.config();
+  a.set_hyperparameters(before.lr_g, before.lr_d, before.beta1, before.beta2);
+  // Bad values: refused as `train` refuses its flags' values, naming it; nothing changes.
+  const struct {
+    float lr_g, lr_d, beta1, beta2;
+    const char* message;
+  } bad[] = {{0.0f, 1e-3f, 0.5f, 0.999f, "lr (G): expected > 0, found 0.000000"},
+             {1e-3f, -1.0f, 0.5f, 0.999f, "lr (D): expected > 0, found -1.000000"},
+             {1e-3f, std::numeric_limits<float>::infinity(), 0.5f, 0.999f,
+              "lr (D): expected > 0, found inf"},
+             {1e-3f, 1e-3f, 1.0f, 0.999f, "beta1: expected in [0, 1), found 1.000000"},
+             {1e-3f, 1e-3f, 0.5f, -0.5f, "beta2: expected in [0, 1), found -0.500000"}};
+  for (const auto& v : bad) {
+    try {
+      a.set_hyperparameters(v.lr_g, v.lr_d, v.beta1, v.beta2);
+      ADD_FAILURE() << "accepted " << v.message;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(v.message), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(a.config().lr_g, before.lr_g);
+    EXPECT_EQ(a.config().lr_d, before.lr_d);
+    EXPECT_EQ(a.config().beta1, before.beta1);
+    EXPECT_EQ(a.config().beta2, before.beta2);
+  }
+  const StepMetrics first_a = a.step_discriminator(), first_b = b.step_discriminator();
+  EXPECT_EQ(first_a.loss_d, first_b.loss_d);
+  for (int i = 0; i < 2; ++i) {
+    const StepMetrics ma = a.step(), mb = b.step();
+    EXPECT_EQ(ma.loss_g, mb.loss_g) << "step " << ma.step;
+    EXPECT_EQ(ma.loss_d, mb.loss_d) << "step " << ma.step;
+  }
+  auto pa = a.G().params(), pb = b.G().params();
+  for (size_t k = 0; k < pa.size(); ++k) EXPECT_EQ(pa[k].value->values(), pb[k].value->values());
+  auto da = a.D().params(), db = b.D().params();
+  for (size_t k = 0; k < da.size(); ++k) EXPECT_EQ(da[k].value->values(), db[k].value->values());
 }
 
 TEST(GanTrainer, CheckpointOfAnotherModelIsRefused) {

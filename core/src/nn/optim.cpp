@@ -23,20 +23,39 @@ void adam_update(float* p, const float* g, float* m, float* v, int64_t n, float 
   }
 }
 
-}  // namespace
-
-Adam::Adam(std::vector<NamedParam> p, float lr_, float beta1_, float beta2_, float eps_)
-    : lr(lr_), beta1(beta1_), beta2(beta2_), eps(eps_), params(std::move(p)) {
+// The constructor's checks, shared with set_hyperparameters. Throws std::invalid_argument.
+void check_adam(float lr, float beta1, float beta2, float eps) {
   if (!(lr > 0.0f) || !(beta1 >= 0.0f && beta1 < 1.0f) || !(beta2 >= 0.0f && beta2 < 1.0f) ||
       !(eps >= 0.0f)) {
     throw std::invalid_argument("Adam: expected lr > 0, 0 <= beta1, beta2 < 1, eps >= 0, found lr " +
                                 std::to_string(lr) + ", betas (" + std::to_string(beta1) + ", " +
                                 std::to_string(beta2) + "), eps " + std::to_string(eps));
   }
+}
+
+void check_sgd(float lr, float momentum) {
+  if (!(lr > 0.0f) || !(momentum >= 0.0f)) {
+    throw std::invalid_argument("SGD: expected lr > 0 and momentum >= 0, found lr " +
+                                std::to_string(lr) + ", momentum " + std::to_string(momentum));
+  }
+}
+
+}  // namespace
+
+Adam::Adam(std::vector<NamedParam> p, float lr_, float beta1_, float beta2_, float eps_)
+    : lr(lr_), beta1(beta1_), beta2(beta2_), eps(eps_), params(std::move(p)) {
+  check_adam(lr, beta1, beta2, eps);
   for (const NamedParam& q : params) {
     exp_avg.emplace_back(q.value->shape(), 0.0f);
     exp_avg_sq.emplace_back(q.value->shape(), 0.0f);
   }
+}
+
+void Adam::set_hyperparameters(float lr_, float beta1_, float beta2_) {
+  check_adam(lr_, beta1_, beta2_, eps);
+  lr = lr_;
+  beta1 = beta1_;
+  beta2 = beta2_;
 }
 
 void Adam::step() {
@@ -67,11 +86,18 @@ void Adam::zero_grad() {
 
 SGD::SGD(std::vector<NamedParam> p, float lr_, float momentum_)
     : lr(lr_), momentum(momentum_), params(std::move(p)) {
-  if (!(lr > 0.0f) || !(momentum >= 0.0f)) {
-    throw std::invalid_argument("SGD: expected lr > 0 and momentum >= 0, found lr " +
-                                std::to_string(lr) + ", momentum " + std::to_string(momentum));
-  }
+  check_sgd(lr, momentum);
   if (momentum > 0.0f) {
+    for (const NamedParam& q : params) momentum_buffer.emplace_back(q.value->shape(), 0.0f);
+  }
+}
+
+void SGD::set_hyperparameters(float lr_, float momentum_) {
+  check_sgd(lr_, momentum_);
+  lr = lr_;
+  momentum = momentum_;
+  // Zeros: b = momentum * 0 + g = g at the next step, PyTorch's first buffer.
+  if (momentum > 0.0f && momentum_buffer.empty()) {
     for (const NamedParam& q : params) momentum_buffer.emplace_back(q.value->shape(), 0.0f);
   }
 }

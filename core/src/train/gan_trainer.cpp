@@ -155,6 +155,18 @@ void GanTrainer::set_backend(nn::Backend b) {
   if (g_ema_) g_ema_->set_backend(b);
 }
 
+void GanTrainer::set_hyperparameters(float lr_g, float lr_d, float beta1, float beta2) {
+  GanConfig next = cfg_;
+  next.lr_g = lr_g;
+  next.lr_d = lr_d;
+  next.beta1 = beta1;
+  next.beta2 = beta2;
+  next.validate();  // before anything changes; GanConfig's ranges are within Adam's
+  opt_g_->set_hyperparameters(lr_g, beta1, beta2);
+  opt_d_->set_hyperparameters(lr_d, beta1, beta2);
+  cfg_ = next;
+}
+
 int64_t GanTrainer::epoch() const { return sampler_ ? sampler_->epoch() : 0; }
 int64_t GanTrainer::batches_per_epoch() const {
   return sampler_ ? sampler_->batches_per_epoch() : 0;

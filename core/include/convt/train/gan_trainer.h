@@ -186,6 +186,13 @@ class GanTrainer {
   // The fakes of the last Step A (B, C, H, W).
   const Tensor& last_fakes() const { return x_fake_; }
   void set_backend(nn::Backend b);
+  // New learning rates and betas for the steps to come, as assigning "lr" and "betas" in both
+  // optimisers' param_groups in PyTorch: the weights, Adam moments (exp_avg, exp_avg_sq) and step
+  // counts, every Rng and the data position are kept; config() and the next checkpoint carry
+  // the new values. Between Step A and Step B too (Step B then uses the new lr_d). Throws
+  // std::invalid_argument naming the first bad value, as GanConfig::validate (with which `train`
+  // checks its flags): "lr (D): expected > 0, found ..."; nothing changes then.
+  void set_hyperparameters(float lr_g, float lr_d, float beta1, float beta2);
 
  private:
   void make_fakes_without_update();
