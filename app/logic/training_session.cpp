@@ -529,230 +529,39 @@ void TrainingSession::compute_score() {
 void TrainingSession::handle(const Command& c) {
   using Kind = Command::Kind;
   if (c.kind == Kind::kSendGenerator) {  // leaves the dashboard's message and error alone
-    generator_requested_ = false;        // later requests queue a new copy
-    if (run_ && run_->trainer) {
-      copy_generator();
-      publish(false);
-    }
+    send_generator();
     return;
   }
   work_.error.clear();
-  const bool have_run = run_ && run_->trainer && work_.status != SessionStatus::kFailed;
-  auto need_run = [&]() {
-    if (have_run) return true;
-    work_.error = work_.status == SessionStatus::kFailed
-                      ? "this run stopped with an error: Reset, or load a checkpoint"
-                      : "no run yet: press Start (or One batch) first";
-    publish(false);
-    return false;
-  };
-  auto stop_clock = [&]() {
-    if (run_ && work_.status == SessionStatus::kRunning) {
-      run_->elapsed_before +=
-          std::chrono::duration<double>(Clock::now() - run_->running_since).count();
-    }
-  };
-  // Before a command drops the run's model (Start, Prepare, Reset, Load): save_before_dropping,
-  // with what it said in `saved`. False when the save failed: the run stays, paused, nothing is
-  // lost, and the error says what was not done and the way on.
-  auto save_first = [&](const char* not_done, const char* then, std::string* saved) {
-    try {
-      *saved = save_before_dropping();
-      return true;
-    } catch (const std::exception& e) {
-      stop_clock();
-      work_.status = SessionStatus::kPaused;
-      work_.error = std::string(not_done) + ": saving your run first failed: " + e.what() +
-                    ". Save it elsewhere (Save checkpoint), then " + then + ".";
-      publish(false);
-      return false;
-    }
-  };
   try {
     switch (c.kind) {
       case Kind::kStart:
-      case Kind::kPrepare: {
-        running_ = false;
-        std::string saved;
-        if (!save_first("your run was not replaced", "start again", &saved)) break;
-        run_.reset();
-        clear_snapshot(work_);
-        work_.series = MetricSeries(c.cfg.series_capacity);
-        work_.config = c.cfg;
-        work_.status = SessionStatus::kLoading;
-        work_.message = "loading " + c.cfg.data + " and building " + c.cfg.model;
-        publish(false);
-
-        auto run = std::make_unique<Run>();
-        run->cfg = c.cfg;
-        const nlohmann::json spec = nn::load_model_spec(c.cfg.model);
-        const auto shape = spec.at("image_shape").get<std::vector<int64_t>>();  // (C, H, W)
-        run->data =
-            load_dataset(c.cfg.data, static_cast<int>(shape.at(1)), static_cast<int>(shape.at(0)));
-        fast::set_num_threads(std::max(1, c.cfg.threads));
-        run->trainer = std::make_unique<GanTrainer>(spec, c.cfg.gan, &run->data);
-        run->z_fixed = run->trainer->latent_batch(c.cfg.grid_count, c.cfg.grid_seed);
-        work_.model_name = spec.value("name", c.cfg.model);
-        work_.dataset_description = run->data.description;
-        work_.real = pick_real(run->data, c.cfg.grid_count);
-        work_.real_diversity = batch_diversity(work_.real);
-        run->last_autosave = Clock::now();
-        run->last_score = Clock::now();
-        run->score_interval_seconds = c.cfg.score_seconds;
-        if (c.cfg.classifier.empty()) {
-          work_.score_note = "no quality score: no classifier chosen";
-        } else if (c.cfg.data != "digits") {
-          work_.score_note = "no quality score: the classifier knows the built-in digits only";
-        } else if (shape != std::vector<int64_t>{1, 20, 20}) {
-          work_.score_note = "no quality score: the digit classifier takes 1x20x20 images";
-        } else {
-          try {
-            run->classifier = load_classifier(asset_path(c.cfg.classifier));
-            run->classifier->set_backend(nn::Backend::fast);
-            run->z_score = run->trainer->latent_batch(c.cfg.score_count, c.cfg.grid_seed + 1);
-          } catch (const std::exception& e) {
-            work_.score_note = std::string("no quality score: ") + e.what();
-          }
-        }
-        run_ = std::move(run);
-        ++generator_version_;
-        const bool go = c.kind == Kind::kStart;
-        work_.status = go ? SessionStatus::kRunning : SessionStatus::kPaused;
-        work_.message = go ? "training" : "ready: step it, or Resume";
-        if (!saved.empty()) work_.message += "; the run before was saved to " + saved;
-        run_->running_since = Clock::now();
-        running_ = go;
-        publish(true);
+      case Kind::kPrepare:
+        start_run(c.cfg, c.kind == Kind::kStart);
         break;
-      }
       case Kind::kPause:
-        running_ = false;
-        if (!have_run) break;
-        stop_clock();
-        work_.status = SessionStatus::kPaused;
-        if (!run_->trainer->step_a_pending() && run_->trainer->steps_done() > 0) {
-          // Paused from here: say so before the score and the save, which take a moment.
-          work_.message = "paused; scoring and saving...";
-          publish(false);
-          compute_score();
-          work_.message = "paused; saved " + save_to("");
-        } else {
-          work_.message = "paused";
-        }
-        publish(true);
+        pause_run();
         break;
       case Kind::kResume:
-        if (!need_run()) break;
-        if (work_.status != SessionStatus::kRunning) run_->running_since = Clock::now();
-        work_.status = SessionStatus::kRunning;
-        work_.message = "training";
-        running_ = true;
-        publish(false);
+        resume_run();
         break;
       case Kind::kStepA:
       case Kind::kStepB:
       case Kind::kOneBatch:
-        running_ = false;
-        if (!need_run()) break;
-        stop_clock();
-        work_.status = SessionStatus::kPaused;
-        run_one_step(c.kind == Kind::kStepA, c.kind == Kind::kStepB);
+        step_run(c.kind == Kind::kStepA, c.kind == Kind::kStepB);
         break;
-      case Kind::kReset: {
-        running_ = false;
-        std::string saved;
-        if (!save_first("your run was not reset", "reset", &saved)) break;
-        run_.reset();
-        ++generator_version_;
-        std::shared_ptr<const GeneratorWeights> generator = std::move(work_.generator);
-        clear_snapshot(work_);
-        work_.generator = std::move(generator);
-        ++work_.samples_version;
-        work_.message = saved.empty() ? "reset: press Start for a new run"
-                                      : "reset: your run was saved to " + saved +
-                                            " (Load checkpoint brings it back); press Start for "
-                                            "a new run";
-        publish(false);
+      case Kind::kReset:
+        reset_run();
         break;
-      }
-      case Kind::kSetHyper: {
-        if (!need_run()) break;
-        GanConfig cfg = run_->trainer->config();
-        std::string change;
-        auto note = [&](const char* name, float from, float to) {
-          if (from == to) return;
-          if (!change.empty()) change += ", ";
-          change += std::string(name) + " " + format_lr(from) + " -> " + format_lr(to);
-        };
-        note("lr_G", cfg.lr_g, c.lr_g);
-        note("lr_D", cfg.lr_d, c.lr_d);
-        note("beta1", cfg.beta1, c.beta1);
-        note("beta2", cfg.beta2, c.beta2);
-        if (change.empty()) break;
-        cfg.lr_g = c.lr_g;
-        cfg.lr_d = c.lr_d;
-        cfg.beta1 = c.beta1;
-        cfg.beta2 = c.beta2;
-        cfg.validate();
-        // The optimisers live inside the trainer: carry everything over through a checkpoint
-        // (weights, Adam moments, step, RNG states) into a trainer with the new settings.
-        finish_pending_step_a();
-        const std::string path =
-            (fs::path(run_->cfg.run_dir) / "hyperparameter_change.safetensors").string();
-        fs::create_directories(run_->cfg.run_dir);
-        run_->trainer->save_checkpoint(path);
-        run_->trainer = GanTrainer::from_checkpoint(path, &run_->data, &cfg);
-        std::error_code ec;
-        fs::remove(path, ec);
-        run_->cfg.gan = cfg;
-        work_.config.gan = cfg;
-        work_.events.push_back({run_->trainer->steps_done(), change});
-        work_.message = "changed " + change;
-        publish(false);
+      case Kind::kSetHyper:
+        change_hyperparameters(c.lr_g, c.lr_d, c.beta1, c.beta2);
         break;
-      }
-      case Kind::kSave: {
-        if (!need_run()) break;
-        finish_pending_step_a();
-        work_.message = "saved " + save_to(c.path);
-        publish(false);
+      case Kind::kSave:
+        save_run(c.path);
         break;
-      }
-      case Kind::kLoad: {
-        if (!run_ || !run_->trainer) {
-          work_.error = "start (or prepare) a run of the checkpoint's model first, then load";
-          publish(false);
-          break;
-        }
-        running_ = false;
-        // The model the load replaces is saved first, unless the load reverts to the very file
-        // that save would write (the user asks for its contents back, not for the unsaved steps).
-        const bool reverting =
-            fs::weakly_canonical(fs::path(run_->cfg.run_dir) / "checkpoint.safetensors") ==
-            fs::weakly_canonical(c.path);
-        std::string saved;
-        if (!reverting && !save_first("nothing loaded", "load", &saved)) break;
-        stop_clock();
-        run_->trainer->load_checkpoint(c.path);  // CheckpointError: nothing changed
-        // From here the run is the loaded model: saving over its file continues it, while the
-        // files of the model it replaced (saved above) are kept, not overwritten.
-        run_->own_files = {fs::weakly_canonical(c.path)};
-        run_->on_disk_step = run_->trainer->steps_done();
-        ++generator_version_;
-        work_.series.clear();
-        work_.grad_norms.clear();
-        work_.events.clear();
-        work_.has_metrics = false;
-        work_.events.push_back({run_->trainer->steps_done(), "loaded " + c.path});
-        work_.status = SessionStatus::kPaused;
-        work_.last_good_checkpoint = c.path;
-        work_.last_good_step = run_->trainer->steps_done();
-        work_.message =
-            "loaded " + c.path + " (step " + std::to_string(run_->trainer->steps_done()) + ")";
-        if (!saved.empty()) work_.message += "; the run before was saved to " + saved;
-        publish(true);
+      case Kind::kLoad:
+        load_run(c.path);
         break;
-      }
       case Kind::kSendGenerator:
         break;  // handled above
     }
@@ -765,6 +574,218 @@ void TrainingSession::handle(const Command& c) {
       publish(false);
     }
   }
+}
+
+bool TrainingSession::need_run() {
+  if (run_ && run_->trainer && work_.status != SessionStatus::kFailed) return true;
+  work_.error = work_.status == SessionStatus::kFailed
+                    ? "this run stopped with an error: Reset, or load a checkpoint"
+                    : "no run yet: press Start (or One batch) first";
+  publish(false);
+  return false;
+}
+
+void TrainingSession::stop_clock() {
+  if (run_ && work_.status == SessionStatus::kRunning) {
+    run_->elapsed_before +=
+        std::chrono::duration<double>(Clock::now() - run_->running_since).count();
+  }
+}
+
+bool TrainingSession::save_first(const char* not_done, const char* then, std::string* saved) {
+  try {
+    *saved = save_before_dropping();
+    return true;
+  } catch (const std::exception& e) {
+    stop_clock();
+    work_.status = SessionStatus::kPaused;
+    work_.error = std::string(not_done) + ": saving your run first failed: " + e.what() +
+                  ". Save it elsewhere (Save checkpoint), then " + then + ".";
+    publish(false);
+    return false;
+  }
+}
+
+void TrainingSession::send_generator() {
+  generator_requested_ = false;  // later requests queue a new copy
+  if (run_ && run_->trainer) {
+    copy_generator();
+    publish(false);
+  }
+}
+
+void TrainingSession::start_run(const SessionConfig& cfg, bool go) {
+  running_ = false;
+  std::string saved;
+  if (!save_first("your run was not replaced", "start again", &saved)) return;
+  run_.reset();
+  clear_snapshot(work_);
+  work_.series = MetricSeries(cfg.series_capacity);
+  work_.config = cfg;
+  work_.status = SessionStatus::kLoading;
+  work_.message = "loading " + cfg.data + " and building " + cfg.model;
+  publish(false);
+
+  auto run = std::make_unique<Run>();
+  run->cfg = cfg;
+  const nlohmann::json spec = nn::load_model_spec(cfg.model);
+  const auto shape = spec.at("image_shape").get<std::vector<int64_t>>();  // (C, H, W)
+  run->data = load_dataset(cfg.data, static_cast<int>(shape.at(1)), static_cast<int>(shape.at(0)));
+  fast::set_num_threads(std::max(1, cfg.threads));
+  run->trainer = std::make_unique<GanTrainer>(spec, cfg.gan, &run->data);
+  run->z_fixed = run->trainer->latent_batch(cfg.grid_count, cfg.grid_seed);
+  work_.model_name = spec.value("name", cfg.model);
+  work_.dataset_description = run->data.description;
+  work_.real = pick_real(run->data, cfg.grid_count);
+  work_.real_diversity = batch_diversity(work_.real);
+  run->last_autosave = Clock::now();
+  run->last_score = Clock::now();
+  run->score_interval_seconds = cfg.score_seconds;
+  if (cfg.classifier.empty()) {
+    work_.score_note = "no quality score: no classifier chosen";
+  } else if (cfg.data != "digits") {
+    work_.score_note = "no quality score: the classifier knows the built-in digits only";
+  } else if (shape != std::vector<int64_t>{1, 20, 20}) {
+    work_.score_note = "no quality score: the digit classifier takes 1x20x20 images";
+  } else {
+    try {
+      run->classifier = load_classifier(asset_path(cfg.classifier));
+      run->classifier->set_backend(nn::Backend::fast);
+      run->z_score = run->trainer->latent_batch(cfg.score_count, cfg.grid_seed + 1);
+    } catch (const std::exception& e) {
+      work_.score_note = std::string("no quality score: ") + e.what();
+    }
+  }
+  run_ = std::move(run);
+  ++generator_version_;
+  work_.status = go ? SessionStatus::kRunning : SessionStatus::kPaused;
+  work_.message = go ? "training" : "ready: step it, or Resume";
+  if (!saved.empty()) work_.message += "; the run before was saved to " + saved;
+  run_->running_since = Clock::now();
+  running_ = go;
+  publish(true);
+}
+
+void TrainingSession::pause_run() {
+  running_ = false;
+  if (!run_ || !run_->trainer || work_.status == SessionStatus::kFailed) return;
+  stop_clock();
+  work_.status = SessionStatus::kPaused;
+  if (!run_->trainer->step_a_pending() && run_->trainer->steps_done() > 0) {
+    // Paused from here: say so before the score and the save, which take a moment.
+    work_.message = "paused; scoring and saving...";
+    publish(false);
+    compute_score();
+    work_.message = "paused; saved " + save_to("");
+  } else {
+    work_.message = "paused";
+  }
+  publish(true);
+}
+
+void TrainingSession::resume_run() {
+  if (!need_run()) return;
+  if (work_.status != SessionStatus::kRunning) run_->running_since = Clock::now();
+  work_.status = SessionStatus::kRunning;
+  work_.message = "training";
+  running_ = true;
+  publish(false);
+}
+
+void TrainingSession::step_run(bool step_a_only, bool step_b_only) {
+  running_ = false;
+  if (!need_run()) return;
+  stop_clock();
+  work_.status = SessionStatus::kPaused;
+  run_one_step(step_a_only, step_b_only);
+}
+
+void TrainingSession::reset_run() {
+  running_ = false;
+  std::string saved;
+  if (!save_first("your run was not reset", "reset", &saved)) return;
+  run_.reset();
+  ++generator_version_;
+  std::shared_ptr<const GeneratorWeights> generator = std::move(work_.generator);
+  clear_snapshot(work_);
+  work_.generator = std::move(generator);
+  ++work_.samples_version;
+  work_.message = saved.empty() ? "reset: press Start for a new run"
+                                : "reset: your run was saved to " + saved +
+                                      " (Load checkpoint brings it back); press Start for "
+                                      "a new run";
+  publish(false);
+}
+
+void TrainingSession::change_hyperparameters(float lr_g, float lr_d, float beta1, float beta2) {
+  if (!need_run()) return;
+  GanConfig cfg = run_->trainer->config();
+  std::string change;
+  auto note = [&](const char* name, float from, float to) {
+    if (from == to) return;
+    if (!change.empty()) change += ", ";
+    change += std::string(name) + " " + format_lr(from) + " -> " + format_lr(to);
+  };
+  note("lr_G", cfg.lr_g, lr_g);
+  note("lr_D", cfg.lr_d, lr_d);
+  note("beta1", cfg.beta1, beta1);
+  note("beta2", cfg.beta2, beta2);
+  if (change.empty()) return;
+  cfg.lr_g = lr_g;
+  cfg.lr_d = lr_d;
+  cfg.beta1 = beta1;
+  cfg.beta2 = beta2;
+  cfg.validate();  // refused (the error says why) before Step B below is taken
+  // The new values count from a whole step (the mark on the curves falls between two): a Step A
+  // already taken is completed with the values it began with.
+  finish_pending_step_a();
+  run_->trainer->set_hyperparameters(lr_g, lr_d, beta1, beta2);  // keeps the Adam moments
+  run_->cfg.gan = run_->trainer->config();
+  work_.config.gan = run_->trainer->config();
+  work_.events.push_back({run_->trainer->steps_done(), change});
+  work_.message = "changed " + change;
+  publish(false);
+}
+
+void TrainingSession::save_run(const std::string& path) {
+  if (!need_run()) return;
+  finish_pending_step_a();
+  work_.message = "saved " + save_to(path);
+  publish(false);
+}
+
+void TrainingSession::load_run(const std::string& path) {
+  if (!run_ || !run_->trainer) {
+    work_.error = "start (or prepare) a run of the checkpoint's model first, then load";
+    publish(false);
+    return;
+  }
+  running_ = false;
+  // The model the load replaces is saved first, unless the load reverts to the very file that
+  // save would write (the user asks for its contents back, not for the unsaved steps).
+  const bool reverting =
+      fs::weakly_canonical(fs::path(run_->cfg.run_dir) / "checkpoint.safetensors") ==
+      fs::weakly_canonical(path);
+  std::string saved;
+  if (!reverting && !save_first("nothing loaded", "load", &saved)) return;
+  stop_clock();
+  run_->trainer->load_checkpoint(path);  // CheckpointError: nothing changed
+  // From here the run is the loaded model: saving over its file continues it, while the files of
+  // the model it replaced (saved above) are kept, not overwritten.
+  run_->own_files = {fs::weakly_canonical(path)};
+  run_->on_disk_step = run_->trainer->steps_done();
+  ++generator_version_;
+  work_.series.clear();
+  work_.grad_norms.clear();
+  work_.events.clear();
+  work_.has_metrics = false;
+  work_.events.push_back({run_->trainer->steps_done(), "loaded " + path});
+  work_.status = SessionStatus::kPaused;
+  work_.last_good_checkpoint = path;
+  work_.last_good_step = run_->trainer->steps_done();
+  work_.message = "loaded " + path + " (step " + std::to_string(run_->trainer->steps_done()) + ")";
+  if (!saved.empty()) work_.message += "; the run before was saved to " + saved;
+  publish(true);
 }
 
 void TrainingSession::run_one_step(bool step_a_only, bool step_b_only) {

@@ -218,7 +218,31 @@ class TrainingSession {
   struct Run;
   void push(Command c);
   void worker_main();
+  // Carries out one command with the method of its kind (below); an exception from one is put in
+  // the snapshot's error (for Start / Prepare: the run fails with it).
   void handle(const Command& c);
+  // ---- One method per command, on the worker thread ----
+  void start_run(const SessionConfig& cfg, bool go);  // kStart (go) and kPrepare
+  void pause_run();
+  void resume_run();
+  void step_run(bool step_a_only, bool step_b_only);  // kStepA, kStepB, kOneBatch
+  void reset_run();
+  // New lr_G, lr_D, beta1, beta2 in the trainer (GanTrainer::set_hyperparameters: weights, Adam
+  // moments and steps kept), after completing a pending Step A; marked on the curves. Throws
+  // std::invalid_argument (nothing changed) for a value GanConfig::validate refuses.
+  void change_hyperparameters(float lr_g, float lr_d, float beta1, float beta2);
+  void save_run(const std::string& path);
+  void load_run(const std::string& path);
+  void send_generator();  // kSendGenerator: leaves the message and error alone
+  // ---- What the commands share ----
+  // True with a run that has not failed; else says so in the snapshot's error and publishes.
+  bool need_run();
+  // Adds the current stretch of running (if running) to the run's elapsed time.
+  void stop_clock();
+  // Before a command drops the run's model (Start, Prepare, Reset, Load): save_before_dropping,
+  // with what it said in `saved`. False when the save failed: the run stays, paused, nothing is
+  // lost, and the error says what was `not_done` and the way on (`then`).
+  bool save_first(const char* not_done, const char* then, std::string* saved);
   void run_one_step(bool step_a_only, bool step_b_only);
   void publish(bool new_samples);
   void fail(const std::string& message);
