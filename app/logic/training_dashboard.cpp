@@ -80,9 +80,21 @@ void init_training_form(TrainingDashboard& s) {
 SessionConfig config_from_form(const TrainingDashboard& s) {
   SessionConfig cfg = s.form;
   cfg.model = s.models.empty() ? "dcgan20" : s.models[s.model_index];
-  const char* choices[] = {"digits", "fashion-mnist", s.folder, "emoji"};
-  cfg.data = choices[std::clamp(s.data_choice, 0, 3)];
-  cfg.gan.backend = s.backend == 0 ? nn::Backend::naive : nn::Backend::fast;
+  switch (s.data_choice) {
+    case DataChoice::kDigits:
+      cfg.data = "digits";
+      break;
+    case DataChoice::kFashionMnist:
+      cfg.data = "fashion-mnist";
+      break;
+    case DataChoice::kFolder:
+      cfg.data = s.folder;
+      break;
+    case DataChoice::kEmoji:
+      cfg.data = "emoji";
+      break;
+  }
+  cfg.gan.backend = s.backend;
   return cfg;
 }
 
@@ -126,7 +138,7 @@ void set_lesson_form(TrainingDashboard& dash, const TrainingTarget& target) {
   if (target.lr_d > 0.0f) dash.form.gan.lr_d = target.lr_d;
   const auto it = std::find(dash.models.begin(), dash.models.end(), "dcgan20");
   dash.model_index = it == dash.models.end() ? 0 : static_cast<int>(it - dash.models.begin());
-  dash.data_choice = 0;  // the built-in digits
+  dash.data_choice = DataChoice::kDigits;
 }
 
 }  // namespace
@@ -301,9 +313,9 @@ void run_saved_run_live(TrainingDashboard& state) {
   state.form.gan.seed = run->gan.seed;
   state.form.gan.init = "";  // the model spec's own, as `convt-lab train` uses by default
   state.form.threads = run->threads;
-  state.backend = 1;  // fast, as the saved runs were made
+  state.backend = nn::Backend::fast;  // as the saved runs were made
   state.model_index = static_cast<int>(it - state.models.begin());
-  state.data_choice = 0;  // the built-in digits
+  state.data_choice = DataChoice::kDigits;
   state.session->start(config_from_form(state));
 }
 
@@ -324,7 +336,7 @@ void begin_headless_training(TrainingDashboard& state, double seconds, int threa
   cfg.gan.backend = nn::Backend::fast;
   cfg.threads = threads;
   state.form.threads = threads;
-  state.backend = 1;
+  state.backend = nn::Backend::fast;
   state.headless_seconds = seconds;
   state.session->start(cfg);
 }

@@ -18,6 +18,10 @@
 
 namespace convt::lab {
 
+// The dashboard's data choice (its radio buttons); config_from_form turns it into
+// SessionConfig::data.
+enum class DataChoice { kDigits, kFashionMnist, kFolder, kEmoji };
+
 // Everything the training dashboard keeps but its textures. One member of AppState
 // (`training`). Destroying it (the window closing) stops the worker between steps and saves the
 // run's checkpoint.
@@ -28,13 +32,13 @@ struct TrainingDashboard {
   bool form_ready = false;                   // defaults (fast start preset) applied
   std::vector<std::string> models;           // assets/models/*.json names
   int model_index = 0;
-  int data_choice = 0;  // 0 digits, 1 Fashion-MNIST, 2 folder, 3 emoji (RGB)
+  DataChoice data_choice = DataChoice::kDigits;
   bool fashion_installed = false;
   bool emoji_installed = false;  // scripts/setup.sh --with-emoji
   char folder[512] = "";
   FolderListing browse;  // the "Browse..." popup's folder (logic/folder_browser.h)
   char checkpoint_path[512] = "runs/dashboard/checkpoint.safetensors";
-  int backend = 1;     // 0 naive, 1 fast
+  nn::Backend backend = nn::Backend::fast;
   int smoothing = 10;  // moving-average window of the curves (steps of the series)
   bool timelapse = false;
   bool grad_norms = false;  // curves show per-layer gradient norms (the session records them)
@@ -75,8 +79,8 @@ struct TrainingDashboard {
 // draw, and by code that sets the form before the panel is drawn (a lesson's Show me).
 void init_training_form(TrainingDashboard& dash);
 // The session's configuration from the form: its model (models[model_index], "dcgan20" with no
-// list), its data ("digits", "fashion-mnist", the folder, "emoji" for data_choice 0..3) and its
-// backend (0 naive, 1 fast).
+// list), its data ("digits", "fashion-mnist", the folder, "emoji" for the four DataChoice values)
+// and its backend.
 SessionConfig config_from_form(const TrainingDashboard& dash);
 // The input checks of the form's fields: batch size within 2..1024; lr_G, lr_D within
 // [1e-7, 1]; beta1 within [0, 0.999], beta2 within [0, 0.9999]; a negative seed becomes 0.

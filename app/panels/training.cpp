@@ -80,12 +80,13 @@ void draw_folder_browser(lab::TrainingDashboard& s) {
   if (!next.empty()) s.browse = lab::list_folder(next);
 }
 
-void draw_controls(lab::TrainingDashboard& s) {
-  lab::TrainingSession& session = *s.session;
-  const lab::SessionStatus status = s.snap.status;
-  const bool has_run =
-      status == lab::SessionStatus::kRunning || status == lab::SessionStatus::kPaused;
+// One radio button of the data choice (ImGui's int RadioButton, on the enum).
+void data_radio(const char* label, lab::DataChoice& choice, lab::DataChoice value) {
+  if (ImGui::RadioButton(label, choice == value)) choice = value;
+}
 
+// MODEL AND DATA: the model list, the dataset, a folder's path and its "Browse..." popup.
+void draw_model_and_data(lab::TrainingDashboard& s) {
   ImGui::TextDisabled("MODEL AND DATA");
   ImGui::SetNextItemWidth(-FLT_MIN);
   if (ImGui::BeginCombo("##model", s.models[s.model_index].c_str())) {
@@ -94,25 +95,25 @@ void draw_controls(lab::TrainingDashboard& s) {
     }
     ImGui::EndCombo();
   }
-  ImGui::RadioButton("digits", &s.data_choice, 0);
+  data_radio("digits", s.data_choice, lab::DataChoice::kDigits);
   ImGui::SameLine();
   ImGui::BeginDisabled(!s.fashion_installed);
-  ImGui::RadioButton("Fashion-MNIST", &s.data_choice, 1);
+  data_radio("Fashion-MNIST", s.data_choice, lab::DataChoice::kFashionMnist);
   ImGui::EndDisabled();
   if (!s.fashion_installed && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
     ImGui::SetTooltip("not installed: scripts/setup.sh --with-fashion-mnist");
   }
-  ImGui::RadioButton("folder", &s.data_choice, 2);
+  data_radio("folder", s.data_choice, lab::DataChoice::kFolder);
   ImGui::SameLine();
   ImGui::BeginDisabled(!s.emoji_installed);
-  ImGui::RadioButton("emoji (RGB)", &s.data_choice, 3);
+  data_radio("emoji (RGB)", s.data_choice, lab::DataChoice::kEmoji);
   ImGui::EndDisabled();
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
     ImGui::SetTooltip(s.emoji_installed
                           ? "3,786 Twemoji images (CC BY 4.0), for the RGB models rgb32 and dcgan64"
                           : "not installed: scripts/setup.sh --with-emoji");
   }
-  if (s.data_choice == 2) {
+  if (s.data_choice == lab::DataChoice::kFolder) {
     const float browse_width =
         ImGui::CalcTextSize("Browse...").x + 2 * ImGui::GetStyle().FramePadding.x;
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - browse_width -
@@ -126,8 +127,30 @@ void draw_controls(lab::TrainingDashboard& s) {
     }
     draw_folder_browser(s);
   }
+}
 
-  ImGui::Spacing();
+// The backend (naive | fast, in nn::Backend's order) and the fast backend's threads.
+void draw_backend_and_threads(lab::TrainingDashboard& s, float field) {
+  ImGui::SetNextItemWidth(field);
+  int backend = s.backend == nn::Backend::naive ? 0 : 1;
+  if (ImGui::Combo("backend", &backend, "naive\0fast\0")) {
+    s.backend = backend == 0 ? nn::Backend::naive : nn::Backend::fast;
+  }
+  help_marker("naive: the teaching loops the stepper draws; fast: im2col + OpenBLAS GEMM.");
+  ImGui::SetNextItemWidth(field);
+  ImGui::SliderInt("threads", &s.form.threads, 1,
+                   std::max(2, static_cast<int>(std::thread::hardware_concurrency())), "%d",
+                   ImGuiSliderFlags_AlwaysClamp);
+  help_marker(
+      "Threads of the fast backend: a convolution gives each thread its share of the batch, the "
+      "other layers their share of the rows. The default is every core of this machine: the "
+      "window draws only when something changes (a step, your input), so it takes little from "
+      "training. 2 threads train about 1.6x faster than 1 at batch 64, 1.8x at batch 256.");
+}
+
+// HYPERPARAMETERS: presets, batch, lr_G, lr_D, betas, the averaged G, "Apply now" (a run's
+// lr and betas changed in place), seed, backend, threads.
+void draw_hyperparameters(lab::TrainingDashboard& s, bool has_run) {
   ImGui::TextDisabled("HYPERPARAMETERS");
   for (const lab::TrainingPreset& p : lab::training_presets()) {
     if (ImGui::Button(p.name.c_str())) lab::apply_preset(p, s.form.gan);
@@ -175,8 +198,8 @@ void draw_controls(lab::TrainingDashboard& s) {
                          now.beta1 != s.form.gan.beta1 || now.beta2 != s.form.gan.beta2;
     ImGui::BeginDisabled(!changed);
     if (ImGui::Button("Apply now")) {
-      session.set_hyperparameters(s.form.gan.lr_g, s.form.gan.lr_d, s.form.gan.beta1,
-                                  s.form.gan.beta2);
+      s.session->set_hyperparameters(s.form.gan.lr_g, s.form.gan.lr_d, s.form.gan.beta1,
+                                     s.form.gan.beta2);
     }
     ImGui::EndDisabled();
     help_marker(
@@ -186,20 +209,14 @@ void draw_controls(lab::TrainingDashboard& s) {
   int seed = static_cast<int>(s.form.gan.seed);
   ImGui::SetNextItemWidth(field);
   if (ImGui::InputInt("seed", &seed)) s.form.gan.seed = lab::checked_seed(seed);
-  ImGui::SetNextItemWidth(field);
-  ImGui::Combo("backend", &s.backend, "naive\0fast\0");
-  help_marker("naive: the teaching loops the stepper draws; fast: im2col + OpenBLAS GEMM.");
-  ImGui::SetNextItemWidth(field);
-  ImGui::SliderInt("threads", &s.form.threads, 1,
-                   std::max(2, static_cast<int>(std::thread::hardware_concurrency())), "%d",
-                   ImGuiSliderFlags_AlwaysClamp);
-  help_marker(
-      "Threads of the fast backend: a convolution gives each thread its share of the batch, the "
-      "other layers their share of the rows. The default is every core of this machine: the "
-      "window draws only when something changes (a step, your input), so it takes little from "
-      "training. 2 threads train about 1.6x faster than 1 at batch 64, 1.8x at batch 256.");
+  draw_backend_and_threads(s, field);
+}
 
-  ImGui::Spacing();
+// TRAINING: Start / Pause / Resume, Reset, One batch, Step A, Step B, and what the last action
+// did.
+void draw_training_buttons(lab::TrainingDashboard& s, bool has_run) {
+  lab::TrainingSession& session = *s.session;
+  const lab::SessionStatus status = s.snap.status;
   ImGui::TextDisabled("TRAINING");
   const float button_width =
       (ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3;
@@ -265,7 +282,41 @@ void draw_controls(lab::TrainingDashboard& s) {
   if (!s.snap.message.empty()) ImGui::TextDisabled("%s", s.snap.message.c_str());
   ImGui::PopTextWrapPos();
 
-  ImGui::Spacing();
+}
+
+// The "Saved runs..." popup: the shipped runs (assets/runs), each opened read-only on a click.
+void draw_saved_runs_popup(lab::TrainingDashboard& s) {
+  // Below the button (ImGui would put it at the mouse, which a headless render does not have).
+  ImGui::SetNextWindowPos(ImVec2(ImGui::GetItemRectMin().x, ImGui::GetItemRectMax().y),
+                          ImGuiCond_Appearing);
+  if (ImGui::BeginPopup("saved_runs")) {
+    if (s.saved_run_names.empty()) {
+      std::string looked;
+      for (const std::string& d : asset_search_dirs()) looked += "\n  " + d + "/runs";
+      ImGui::TextDisabled(
+          "No saved runs (folders with a run.json) in:%s\nThey ship in the repository's "
+          "assets/runs: start the app from a checkout (./run.sh).",
+          looked.c_str());
+    }
+    for (const std::string& name : s.saved_run_names) {
+      if (ImGui::Selectable(name.c_str())) {
+        try {
+          std::string said;
+          lab::open_saved_run(s, lab::saved_run_dir(name), &said);
+        } catch (const std::exception& e) {
+          s.note = e.what();
+          s.note_ok = false;
+        }
+      }
+    }
+    ImGui::EndPopup();
+  }
+}
+
+// FILES: the checkpoint path, Save / Load, Saved runs..., the exports, time-lapse frames.
+void draw_files(lab::TrainingDashboard& s, bool has_run) {
+  lab::TrainingSession& session = *s.session;
+  const lab::SessionStatus status = s.snap.status;
   ImGui::TextDisabled("FILES");
   ImGui::SetNextItemWidth(-FLT_MIN);
   ImGui::InputText("##ckpt", s.checkpoint_path, sizeof s.checkpoint_path);
@@ -297,31 +348,7 @@ void draw_controls(lab::TrainingDashboard& s) {
         "Open a saved run (assets/runs) read-only: its curves, samples and "
         "diagnoses. Your run is paused and saved first.");
   }
-  // Below the button (ImGui would put it at the mouse, which a headless render does not have).
-  ImGui::SetNextWindowPos(ImVec2(ImGui::GetItemRectMin().x, ImGui::GetItemRectMax().y),
-                          ImGuiCond_Appearing);
-  if (ImGui::BeginPopup("saved_runs")) {
-    if (s.saved_run_names.empty()) {
-      std::string looked;
-      for (const std::string& d : asset_search_dirs()) looked += "\n  " + d + "/runs";
-      ImGui::TextDisabled(
-          "No saved runs (folders with a run.json) in:%s\nThey ship in the repository's "
-          "assets/runs: start the app from a checkout (./run.sh).",
-          looked.c_str());
-    }
-    for (const std::string& name : s.saved_run_names) {
-      if (ImGui::Selectable(name.c_str())) {
-        try {
-          std::string said;
-          lab::open_saved_run(s, lab::saved_run_dir(name), &said);
-        } catch (const std::exception& e) {
-          s.note = e.what();
-          s.note_ok = false;
-        }
-      }
-    }
-    ImGui::EndPopup();
-  }
+  draw_saved_runs_popup(s);
   ImGui::BeginDisabled(!has_run);
   if (ImGui::Button("Export grid PNG")) lab::export_sample_grid(s);
   ImGui::SameLine();
@@ -336,6 +363,19 @@ void draw_controls(lab::TrainingDashboard& s) {
     ImGui::TextDisabled("%" PRId64 " frames", s.snap.timelapse_frames);
   }
 
+}
+
+void draw_controls(lab::TrainingDashboard& s) {
+  const lab::SessionStatus status = s.snap.status;
+  const bool has_run =
+      status == lab::SessionStatus::kRunning || status == lab::SessionStatus::kPaused;
+  draw_model_and_data(s);
+  ImGui::Spacing();
+  draw_hyperparameters(s, has_run);
+  ImGui::Spacing();
+  draw_training_buttons(s, has_run);
+  ImGui::Spacing();
+  draw_files(s, has_run);
   ImGui::Spacing();
   widgets::push_wrap_at_visible_edge();
   if (!s.note.empty())

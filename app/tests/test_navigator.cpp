@@ -138,7 +138,7 @@ TEST(Navigator, StartLessonRunWithoutActionSetsTheFormOnly) {
   EXPECT_TRUE(s.training.form_ready);
   EXPECT_FLOAT_EQ(s.training.form.gan.lr_g, 0.01f);
   EXPECT_EQ(s.training.smoothing, 1);
-  EXPECT_EQ(s.training.data_choice, 0);
+  EXPECT_EQ(s.training.data_choice, convt::lab::DataChoice::kDigits);
   EXPECT_EQ(s.training.session, nullptr);  // kNone: nothing started
   const convt::lab::SessionConfig cfg = convt::lab::config_from_form(s.training);
   EXPECT_EQ(cfg.model, "dcgan20");
