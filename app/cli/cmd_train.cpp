@@ -108,32 +108,53 @@ void apply_preset(const nlohmann::json& spec, const std::string& name, GanConfig
       static_cast<float>(number("ema_decay", 0, kMaxBeta, "--ema-decay", cfg.ema_decay));
 }
 
+// --lr (G and D), --lr-d, --beta1, --beta2 over cfg's values, each within its range; the same
+// for a new run and a resumed one.
+void apply_optimiser_flags(const Args& a, GanConfig& cfg) {
+  if (a.has("--lr")) {
+    cfg.lr_g = static_cast<float>(parse_number("--lr", a.get("--lr"), kMinLr, kMaxLr));
+    cfg.lr_d = cfg.lr_g;
+  }
+  if (a.has("--lr-d"))
+    cfg.lr_d = static_cast<float>(parse_number("--lr-d", a.get("--lr-d"), kMinLr, kMaxLr));
+  if (a.has("--beta1"))
+    cfg.beta1 = static_cast<float>(parse_number("--beta1", a.get("--beta1"), 0, kMaxBeta));
+  if (a.has("--beta2"))
+    cfg.beta2 = static_cast<float>(parse_number("--beta2", a.get("--beta2"), 0, kMaxBeta));
+}
+
+// A float as its shortest digits: 0.0002, not 0.000200000001.
+std::string float_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.7g", v);
+  return buf;
+}
+
 // train --resume --preset NAME: the checkpoint's values are used, so NAME is accepted when it
 // sets the same ones (a script's repeated command line), refused naming the first that differs.
+// The values a flag overrides (--lr, --lr-d, --beta1, --beta2: `flags`) are not compared.
 void require_preset_matches(GanTrainer& probe, const std::string& name,
-                            const std::string& ckpt_path) {
+                            const std::string& ckpt_path, const Args& flags) {
   const GanConfig& have = probe.config();
   GanConfig want = have;
   apply_preset(probe.model().spec, name, want);
-  auto text = [](double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.7g", v);  // a float's digits: 0.0002, not 0.000200000001
-    return std::string(buf);
-  };
+  const bool lr_flag = flags.has("--lr");
   const struct {
     const char* key;
     double preset, checkpoint;
+    bool overridden;
   } values[] = {
-      {"batch", static_cast<double>(want.batch_size), static_cast<double>(have.batch_size)},
-      {"lr_g", want.lr_g, have.lr_g},
-      {"lr_d", want.lr_d, have.lr_d},
-      {"beta1", want.beta1, have.beta1},
-      {"beta2", want.beta2, have.beta2},
-      {"ema_decay", want.ema_decay, have.ema_decay}};
+      {"batch", static_cast<double>(want.batch_size), static_cast<double>(have.batch_size), false},
+      {"lr_g", want.lr_g, have.lr_g, lr_flag},
+      {"lr_d", want.lr_d, have.lr_d, lr_flag || flags.has("--lr-d")},
+      {"beta1", want.beta1, have.beta1, flags.has("--beta1")},
+      {"beta2", want.beta2, have.beta2, flags.has("--beta2")},
+      {"ema_decay", want.ema_decay, have.ema_decay, false}};
   for (const auto& v : values) {
-    if (v.preset != v.checkpoint) {
-      throw CliError("train --resume: --preset " + name + " sets " + v.key + " " + text(v.preset) +
-                     ", " + ckpt_path + " was trained with " + v.key + " " + text(v.checkpoint) +
+    if (!v.overridden && v.preset != v.checkpoint) {
+      throw CliError("train --resume: --preset " + name + " sets " + v.key + " " +
+                     float_text(v.preset) + ", " + ckpt_path + " was trained with " + v.key + " " +
+                     float_text(v.checkpoint) +
                      "; resuming keeps the checkpoint's values (drop --preset, or start a new "
                      "run with another --out)");
     }
@@ -169,8 +190,11 @@ std::string train_usage() {
          "  --checkpoint-every  steps between checkpoints (default 200); also at the end and\n"
          "              on Ctrl-C\n"
          "  --resume    continue RUN_DIR/checkpoint.safetensors exactly (its model, data order,\n"
-         "              hyperparameters; --backend/--threads may change; a --preset must\n"
-         "              set the values the run was trained with)\n\n"
+         "              hyperparameters, Adam state; --backend/--threads may change; a --preset\n"
+         "              must set the values the run was trained with). --lr, --lr-d, --beta1,\n"
+         "              --beta2 override the checkpoint's values for the steps to come (Adam's\n"
+         "              moments kept); a line 'overriding the checkpoint's lr_g 0.0002 -> ...'\n"
+         "              names each change, and the new checkpoints store the new values\n\n"
          "Writes RUN_DIR/checkpoint.safetensors (atomically), RUN_DIR/log.csv (one row per step),\n"
          "RUN_DIR/samples_epoch_NNN.png (64 fixed z) per epoch and RUN_DIR/samples_latest.png.\n"
          "Exit status: 0 done or interrupted (Ctrl-C, saved); 1 training diverged (non-finite\n"
@@ -205,8 +229,7 @@ int run_train(int argc, char** argv) {
       throw CliError("train --resume: no checkpoint " + ckpt_path +
                      " (start a new run without --resume)");
     }
-    for (const char* flag : {"--batch", "--lr", "--lr-d", "--beta1", "--beta2", "--seed", "--init",
-                             "--ema-decay", "--ema-warmup"}) {
+    for (const char* flag : {"--batch", "--seed", "--init", "--ema-decay", "--ema-warmup"}) {
       if (a.has(flag)) {
         throw CliError(std::string("train --resume: ") + flag +
                        " cannot change on resume (the checkpoint's value is used)");
@@ -219,7 +242,7 @@ int run_train(int argc, char** argv) {
       throw CliError("train --resume: " + ckpt_path + " is a checkpoint of model '" +
                      probe->model().name + "', not '" + a.get("--model") + "'");
     }
-    if (a.has("--preset")) require_preset_matches(*probe, a.get("--preset"), ckpt_path);
+    if (a.has("--preset")) require_preset_matches(*probe, a.get("--preset"), ckpt_path, a);
     const auto& shape = probe->model().image_shape;
     data = load_dataset(a.require("--data", "digits|fashion-mnist|emoji|PATH"),
                         static_cast<int>(shape[1]), static_cast<int>(shape[0]));
@@ -235,6 +258,32 @@ int run_train(int argc, char** argv) {
     }
     GanConfig cfg = probe->config();
     if (a.has("--backend")) cfg.backend = parse_backend_flag(a.get("--backend"));
+    // --lr / --lr-d / --beta1 / --beta2 override the checkpoint's values from here on (the Adam
+    // moments and everything else continue); the checkpoints written next carry them.
+    const GanConfig stored = cfg;
+    apply_optimiser_flags(a, cfg);
+    try {
+      cfg.validate();
+    } catch (const std::invalid_argument& e) {
+      throw CliError(std::string("train --resume: ") + e.what());
+    }
+    std::string changed;
+    const struct {
+      const char* key;
+      float from, to;
+    } values[] = {{"lr_g", stored.lr_g, cfg.lr_g},
+                  {"lr_d", stored.lr_d, cfg.lr_d},
+                  {"beta1", stored.beta1, cfg.beta1},
+                  {"beta2", stored.beta2, cfg.beta2}};
+    for (const auto& v : values) {
+      if (v.from == v.to) continue;
+      changed += std::string(changed.empty() ? "" : ", ") + v.key + " " + float_text(v.from) +
+                 " -> " + float_text(v.to);
+    }
+    if (!changed.empty()) {
+      std::fprintf(stderr, "overriding the checkpoint's %s (stored in the new checkpoints)\n",
+                   changed.c_str());
+    }
     probe.reset();
     trainer = GanTrainer::from_checkpoint(ckpt_path, &data, &cfg);
   } else {
@@ -243,16 +292,7 @@ int run_train(int argc, char** argv) {
     GanConfig cfg;
     apply_preset(spec, a.has("--preset") ? a.get("--preset") : "default", cfg);
     cfg.batch_size = a.count("--batch", cfg.batch_size, kMaxBatch);
-    if (a.has("--lr")) {
-      cfg.lr_g = static_cast<float>(parse_number("--lr", a.get("--lr"), kMinLr, kMaxLr));
-      cfg.lr_d = cfg.lr_g;
-    }
-    if (a.has("--lr-d"))
-      cfg.lr_d = static_cast<float>(parse_number("--lr-d", a.get("--lr-d"), kMinLr, kMaxLr));
-    if (a.has("--beta1"))
-      cfg.beta1 = static_cast<float>(parse_number("--beta1", a.get("--beta1"), 0, kMaxBeta));
-    if (a.has("--beta2"))
-      cfg.beta2 = static_cast<float>(parse_number("--beta2", a.get("--beta2"), 0, kMaxBeta));
+    apply_optimiser_flags(a, cfg);
     cfg.seed = a.has("--seed")
                    ? static_cast<uint64_t>(parse_number("--seed", a.get("--seed"), 0, 1e15))
                    : 0;

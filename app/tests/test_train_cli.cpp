@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "convt/io/npy.h"
+#include "convt/io/safetensors.h"
+#include "convt/train/gan_trainer.h"
 #include "lab_process.h"
 
 namespace fs = std::filesystem;
@@ -62,6 +64,45 @@ TEST_F(TrainCli, TrainWritesOutputsAndResumesExactly) {
   const auto split = lines(dir_ / "split" / "log.csv");
   ASSERT_EQ(split.size(), 5u);
   for (size_t i = 1; i < 5; ++i) EXPECT_EQ(losses(split[i]), losses(straight[i])) << "row " << i;
+}
+
+TEST_F(TrainCli, ResumeWithNewLearningRateSaysSoAndStoresIt) {
+  // train --resume refused --lr; it now overrides the checkpoint's value for the resumed steps.
+  ASSERT_EQ(run("train --model " + kTiny + " --data digits --batch 8 --lr 1e-3 --steps 2 --out r")
+                .status,
+            0);
+  const fs::path ckpt = dir_ / "r" / "checkpoint.safetensors";
+  auto stored = [&] {
+    return convt::config_from_json(convt::read_safetensors(ckpt.string()).metadata.at("config"));
+  };
+  ASSERT_EQ(stored().lr_g, 1e-3f);
+  CmdResult r = run("train --data digits --steps 3 --out r --resume --lr 5e-4 --beta1 0.6");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("overriding the checkpoint's lr_g 0.001 -> 0.0005, lr_d 0.001 -> 0.0005, "
+                       "beta1 0.5 -> 0.6"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("resuming at step 2"), std::string::npos) << r.out;
+  const convt::GanConfig now = stored();
+  EXPECT_EQ(now.lr_g, 5e-4f);
+  EXPECT_EQ(now.lr_d, 5e-4f);
+  EXPECT_EQ(now.beta1, 0.6f);
+  EXPECT_EQ(now.beta2, 0.999f);
+  EXPECT_EQ(lines(dir_ / "r" / "log.csv").size(), 4u);  // header + 3 steps
+
+  // Resuming again without flags keeps the stored values and says nothing of them; a value the
+  // flag refuses is refused as on a new run, and nothing is written.
+  r = run("train --data digits --steps 4 --out r --resume --lr-d 1e-3");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("overriding the checkpoint's lr_d 0.0005 -> 0.001 "), std::string::npos)
+      << r.out;
+  EXPECT_EQ(stored().lr_g, 5e-4f);
+  EXPECT_EQ(stored().lr_d, 1e-3f);
+  r = run("train --data digits --steps 5 --out r --resume --lr 0");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("--lr: expected a number in [1e-09, 10], found '0'"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(lines(dir_ / "r" / "log.csv").size(), 5u);
 }
 
 TEST_F(TrainCli, BadHyperparametersExit2AndWriteNothing) {
