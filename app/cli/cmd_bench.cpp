@@ -49,7 +49,7 @@ int64_t inside_pairs(int64_t grid, int64_t image, int64_t K, int S, int P, int D
 
 // Multiply-adds of a conv layer's taps inside the image, for one sample: `channel_pairs`
 // (C_in * C_out) times the inside pairs along y and x. grid (H, W) and image (H, W) as in
-// fast/parallel.h: a Conv2d's grid is its output, a ConvTranspose2d's its input.
+// fast/lowering.h: a Conv2d's grid is its output, a ConvTranspose2d's its input.
 double inside_macs(int64_t channel_pairs, const int64_t* grid, const int64_t* image,
                    const Tensor& weight, Pair S, Pair P, Pair D) {
   return static_cast<double>(channel_pairs) *

@@ -404,7 +404,7 @@ TEST(FastChunking, OneSamplePerChunkMatchesNaive) {
 }
 
 // Near the border the fast ops lower box by box, skipping the taps that padding crops
-// (fast/parallel.h, TapBox); by default only where that saves work (>= 256 rows, >= 5% of the
+// (fast/lowering.h, TapBox); by default only where that saves work (>= 256 rows, >= 5% of the
 // products). Forced on, every case of the grids above (dilation, odd sizes, grid positions with
 // no tap inside, batch 1) must still match the naive kernels, in one chunk and one sample per
 // chunk, at 1 and 2 threads, deterministically.

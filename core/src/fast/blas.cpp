@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "convt/fast/fast_ops.h"
+#include "fast/blas.h"
 #include "fast/parallel.h"
 
 // OpenBLAS's runtime kernel selection (exported by its DYNAMIC_ARCH builds, such as Debian's).

@@ -16,6 +16,8 @@
 #include <algorithm>
 
 #include "convt/fast/fast_ops.h"
+#include "fast/blas.h"
+#include "fast/lowering.h"
 #include "fast/parallel.h"
 
 namespace convt::fast {
@@ -56,7 +58,7 @@ Lowering lowering(const Tensor& x, const Tensor& weight, OutSize size,
   return g;
 }
 
-// The same products as the whole-grid forward below, box by box (fast/parallel.h, TapBox): for
+// The same products as the whole-grid forward below, box by box (fast/lowering.h, TapBox): for
 // input pixels near the border only the taps that land inside the output, so no product is
 // computed only to be cropped. Per chunk, on batch-minor copies x_t (C_in, H, W, B) and
 // out_t (C_out, H_out, W_out, B), and per box, with the weight's box columns w_box:

@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "convt/fast/fast_ops.h"
-#include "fast/parallel.h"
+#include "fast/blas.h"
 
 namespace convt::fast {
 

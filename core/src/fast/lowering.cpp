@@ -1,4 +1,4 @@
-// im2col / col2im and the layout shuffles around the GEMMs (see fast/parallel.h for the legend).
+// im2col / col2im and the layout shuffles around the GEMMs (see fast/lowering.h for the legend).
 //
 // The naive kernels visit (n, c, y, x, ky, kx) in nested loops and test every tap against the
 // image border. Here each kernel tap (c, ky, kx) is one row of `cols`; for a given tap and grid
@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string>
 
+#include "fast/blas.h"  // chunk_samples
+#include "fast/lowering.h"
 #include "fast/parallel.h"
 
 namespace convt::fast::detail {

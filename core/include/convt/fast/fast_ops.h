@@ -13,7 +13,7 @@
 //                              dweight += x[n] @ im2col(dout[n])^T
 // Where padding crops many taps (the GAN's k5 s2 'same' layers), the grid is cut into boxes of
 // positions that share their taps inside the image, and each box gets its own GEMM over those
-// taps only (TapBox in src/fast/parallel.h): the products with padding are never computed.
+// taps only (TapBox in src/fast/lowering.h): the products with padding are never computed.
 #pragma once
 
 #include "convt/shape.h"
