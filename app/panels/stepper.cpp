@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -40,25 +39,6 @@ const ImU32 kSelected = IM_COL32(60, 230, 120, 255);   // the selected output ce
 const ImU32 kCrop = IM_COL32(60, 230, 120, 255);       // the crop frame = the output
 const ImU32 kOutputPad = IM_COL32(90, 200, 255, 255);  // output_padding's row/column
 const ImU32 kArgmax = IM_COL32(255, 80, 200, 255);     // max_pool2d: the max so far / argmax
-
-// Where cell (row, col) of a heatmap_grid drawn at `group_min` lies (the widget's layout: title
-// line, column indices, row indices on the left).
-ImVec2 grid_origin(ImVec2 group_min, const char* title, int rows,
-                   const widgets::HeatmapGridOptions& o) {
-  float title_h = 0.0f;
-  if (std::strncmp(title, "##", 2) != 0 && title[0] != '\0') {
-    title_h = ImGui::GetTextLineHeight() + ImGui::GetStyle().ItemSpacing.y;
-  }
-  float index_w = 0.0f, index_h = 0.0f;
-  if (o.show_indices) {
-    char first[16], last[16];
-    std::snprintf(first, sizeof first, "%d", o.first_row_index);
-    std::snprintf(last, sizeof last, "%d", o.first_row_index + std::max(rows, 1) - 1);
-    index_w = std::max(ImGui::CalcTextSize(first).x, ImGui::CalcTextSize(last).x) + 4.0f;
-    index_h = ImGui::GetTextLineHeight() + 2.0f;
-  }
-  return ImVec2(group_min.x + index_w, group_min.y + title_h + index_h);
-}
 
 void frame_cells(ImDrawList* draw, ImVec2 origin, float cell, int row0, int col0, int rows,
                  int cols, ImU32 colour, float thickness) {
@@ -416,23 +396,11 @@ void draw_event_text(const StepperModel& model, const StepperView& view) {
 
 // ---- Right side: grids -----------------------------------------------------------------------
 
-struct GridPlace {
-  ImVec2 origin;  // cell (0, 0)
-  float cell = 0;
-};
-
-// Draws a grid and returns where its cells are, plus its events.
+// Draws a grid of `values` (rows, cols), row-major; its events say where its cells are.
 widgets::HeatmapGridEvents grid(gfx::HeatmapRenderer& heatmaps, const char* title,
                                 const std::vector<float>& values, int rows, int cols,
-                                const widgets::HeatmapGridOptions& o, GridPlace* place) {
-  const ImVec2 min = ImGui::GetCursorScreenPos();
-  widgets::HeatmapGridEvents e =
-      widgets::heatmap_grid(heatmaps, title, values.data(), rows, cols, o);
-  if (place) {
-    place->origin = grid_origin(min, title, rows, o);
-    place->cell = o.cell_size;
-  }
-  return e;
+                                const widgets::HeatmapGridOptions& o) {
+  return widgets::heatmap_grid(heatmaps, title, values.data(), rows, cols, o);
 }
 
 void open_editor(StepperView& view, StepperView::EditTarget target, int a, int b, int y, int x,
@@ -540,8 +508,7 @@ void draw_input(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& he
   }
   o.cell_outline = outline.data();
   o.greyed = greyed.data();
-  GridPlace place;
-  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, rows, cols, o, &place);
+  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, rows, cols, o);
   if (ev.clicked()) {
     const int iy = ev.clicked_row - ph, ix = ev.clicked_col - pw;
     if (iy >= 0 && iy < c.H && ix >= 0 && ix < c.W) {
@@ -569,7 +536,7 @@ void draw_kernel(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
   std::snprintf(title, sizeof title, "kernel w[%d, %d]##w", a, b);
   widgets::HeatmapGridOptions o = fitted(title, kH, kW, room, -lim, lim);
   o.cell_outline = outline.data();
-  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, kH, kW, o, nullptr);
+  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, kH, kW, o);
   if (ev.clicked()) {
     open_editor(view, StepperView::EditTarget::kWeight, a, b, ev.clicked_row, ev.clicked_col,
                 model.weight().at(a, b, ev.clicked_row, ev.clicked_col));
@@ -589,7 +556,7 @@ void draw_stamp(StepperModel& model, gfx::HeatmapRenderer& heatmaps, ImVec2 room
   std::snprintf(title, sizeof title, "stamp x * w = %s * w##stamp", e ? fmt2(e->x).c_str() : "x");
   widgets::HeatmapGridOptions o = fitted(title, kH, kW, room, -lim, lim);
   o.cell_outline = outline.data();
-  grid(heatmaps, title, values, kH, kW, o, nullptr);
+  grid(heatmaps, title, values, kH, kW, o);
 }
 
 // The uncropped canvas after k events (transposed), with the crop frame.
@@ -652,9 +619,8 @@ void draw_canvas(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
       fitted(title, H, W, ImVec2(room.x, room.y - notes_h), -value_limit, value_limit, 40.0f);
   o.cell_outline = outline.data();
   o.greyed = greyed.data();
-  GridPlace place;
-  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, H, W, o, &place);
-  frame_cells(ImGui::GetWindowDrawList(), place.origin, place.cell, c.padding.h, c.padding.w,
+  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, H, W, o);
+  frame_cells(ImGui::GetWindowDrawList(), ev.cell_origin, ev.cell_size, c.padding.h, c.padding.w,
               model.out_h(), model.out_w(), kCrop, 2.5f);
   if (ev.clicked()) {
     const int oy = ev.clicked_row - c.padding.h, ox = ev.clicked_col - c.padding.w;
@@ -695,7 +661,7 @@ void draw_output(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
   widgets::HeatmapGridOptions o = fitted(title, H, W, room, -value_limit, value_limit);
   o.cell_outline = outline.data();
   o.greyed = greyed.data();
-  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, H, W, o, nullptr);
+  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, H, W, o);
   if (ev.clicked()) select_output(view, oc, ev.clicked_row, ev.clicked_col);
 }
 
@@ -747,7 +713,7 @@ void draw_gather(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
   o.cell_outline = outline.data();
   o.greyed = greyed.data();
   o.show_colorbar = false;
-  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, g.gh, g.gw, o, nullptr);
+  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, g.gh, g.gw, o);
   if (ev.clicked()) {
     // A click picks the output cell whose window starts there.
     if (ev.clicked_row < model.out_h() && ev.clicked_col < model.out_w()) {
@@ -766,7 +732,7 @@ void draw_gather(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
   ko.cell_size = std::max(ko.cell_size, 14.0f);
   ko.show_colorbar = false;
   ImGui::SameLine(0.0f, gap);
-  grid(heatmaps, kernel_title, rot, kH, kW, ko, nullptr);
+  grid(heatmaps, kernel_title, rot, kH, kW, ko);
   char note[320];
   std::snprintf(note, sizeof note,
                 "The input spread out with stride-1 = %d zero(s) between pixels (white), padded by "
@@ -812,10 +778,9 @@ void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRend
     o.first_col_index = -c.padding.w;
   }
   o.value_format = o.cell_size >= 14.0f ? "%.0f" : nullptr;
-  GridPlace place;
-  grid(heatmaps, title, values, m.canvas_h, m.canvas_w, o, &place);
+  const widgets::HeatmapGridEvents ev = grid(heatmaps, title, values, m.canvas_h, m.canvas_w, o);
   if (transposed) {
-    frame_cells(ImGui::GetWindowDrawList(), place.origin, place.cell, c.padding.h, c.padding.w,
+    frame_cells(ImGui::GetWindowDrawList(), ev.cell_origin, ev.cell_size, c.padding.h, c.padding.w,
                 model.out_h(), model.out_w(), kCrop, 2.5f);
   }
   if (text_beside) {

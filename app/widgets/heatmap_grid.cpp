@@ -109,6 +109,8 @@ HeatmapGridEvents heatmap_grid(gfx::HeatmapRenderer& renderer, const char* title
   const ImVec2 grid0(origin.x + l.index_w, origin.y + l.index_h);
   const ImVec2 grid1(grid0.x + l.grid_w, grid0.y + l.grid_h);
   const float cell = o.cell_size;
+  events.cell_origin = grid0;
+  events.cell_size = cell;
   const ImU32 text_dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   ImFont* font = ImGui::GetFont();
   const float font_size = ImGui::GetFontSize();

@@ -41,11 +41,17 @@ struct HeatmapGridOptions {
   int first_row_index = 0, first_col_index = 0;
 };
 
-// What the mouse did on the grid this frame. Cells are (row, col); -1 when none.
+// What the mouse did on the grid this frame, and where the cells were drawn. Cells are
+// (row, col); -1 when none.
 struct HeatmapGridEvents {
   int hovered_row = -1, hovered_col = -1;
   int clicked_row = -1, clicked_col = -1;
   ImGuiMouseButton clicked_button = -1;  // ImGuiMouseButton_Left or _Right when clicked
+  // Screen pixels: cell (row, col) spans [cell_origin + (col, row) * cell_size, ... + cell_size)
+  // on each axis, below the title and index labels, so callers can draw over cells (frames,
+  // marks). (0, 0) and 0 when no cells were drawn (rows or cols < 1).
+  ImVec2 cell_origin{0.0f, 0.0f};
+  float cell_size = 0.0f;
   bool hovered() const { return hovered_row >= 0; }
   bool clicked() const { return clicked_row >= 0; }
 };
