@@ -30,10 +30,4 @@ void draw_playground_panel(lab::PlaygroundModel& model, lab::PlaygroundView& vie
 
 // The lessons: draw_lessons_panel in panels/lessons_panel.h.
 
-// A placeholder panel (none left; kept for panels still to come) says in one line what it
-// will be.
-
-// The text every placeholder shows (placeholder.cpp).
-void draw_placeholder(const lab::PanelInfo& info);
-
 }  // namespace convt::panels
