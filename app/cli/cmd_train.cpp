@@ -25,7 +25,7 @@ constexpr double kMaxLr = 10.0, kMinLr = 1e-9, kMaxBeta = 0.9999999;
 constexpr int64_t kMaxBatch = 65536;
 
 const std::vector<FlagSpec> kTrainFlags = {{"--model", "NAME|FILE.json"},
-                                           {"--data", "digits|fashion-mnist|emoji|PATH"},
+                                           {"--data", "digits|fashion-mnist|emoji|emoji:CATEGORY|PATH"},
                                            {"--preset", "default|notes"},
                                            {"--batch", "B"},
                                            {"--lr", "LR"},
@@ -164,8 +164,8 @@ void require_preset_matches(GanTrainer& probe, const std::string& name,
 }  // namespace
 
 std::string train_usage() {
-  return "Usage: convt-lab train --model dcgan20 --data digits|fashion-mnist|emoji|PATH --out "
-         "RUN_DIR\n"
+  return "Usage: convt-lab train --model dcgan20 --out RUN_DIR\n"
+         "      --data digits|fashion-mnist|emoji|emoji:CATEGORY|PATH\n"
          "      [--preset default|notes] [--batch B] [--lr LR] [--lr-d LR] [--beta1 B1]\n"
          "      [--beta2 B2] [--epochs E | --steps S | --seconds T] [--seed N] [--threads N]\n"
          "      [--backend fast|naive] [--init dcgan|pytorch] [--checkpoint-every N]\n"
@@ -174,7 +174,9 @@ std::string train_usage() {
          "file\n"
          "  --data      digits: the built-in 10,000 MNIST digits (no download);\n"
          "              fashion-mnist: Debian's dataset-fashion-mnist; emoji: the Twemoji RGB\n"
-         "              images (scripts/setup.sh --with-emoji; for rgb32 / dcgan64); or an image\n"
+         "              images (scripts/setup.sh --with-emoji; for rgb32 / dcgan64);\n"
+         "              emoji:CATEGORY: one category of them, e.g. emoji:smileys-emotion\n"
+         "              (a wrong name lists them all); or an image\n"
          "              folder (RGB for 3-channel models, transparency on white) / IDX file\n"
          "  --preset    hyperparameters from the spec: 'default' (chosen by measurement) or\n"
          "              'notes' (batch 256, Adam lr 1e-4, beta1 0.5, beta2 0.999)\n"
@@ -244,7 +246,7 @@ int run_train(int argc, char** argv) {
     }
     if (a.has("--preset")) require_preset_matches(*probe, a.get("--preset"), ckpt_path, a);
     const auto& shape = probe->model().image_shape;
-    data = load_dataset(a.require("--data", "digits|fashion-mnist|emoji|PATH"),
+    data = load_dataset(a.require("--data", "digits|fashion-mnist|emoji|emoji:CATEGORY|PATH"),
                         static_cast<int>(shape[1]), static_cast<int>(shape[0]));
     // An exact continuation needs the same images in the same order.
     if (!probe->trained_on_name().empty() &&
@@ -321,7 +323,7 @@ int run_train(int argc, char** argv) {
     }
     const std::vector<int64_t> shape = {spec["image_shape"][0].get<int64_t>(),
                                         spec["image_shape"][1].get<int64_t>()};
-    data = load_dataset(a.require("--data", "digits|fashion-mnist|emoji|PATH"),
+    data = load_dataset(a.require("--data", "digits|fashion-mnist|emoji|emoji:CATEGORY|PATH"),
                         static_cast<int>(spec["image_shape"][1].get<int64_t>()),
                         static_cast<int>(shape[0]));
     if (data.size() < cfg.batch_size) {

@@ -154,6 +154,75 @@ TEST_F(RgbFolder, EmojiMissingGivesTheSetupHint) {
   }
 }
 
+TEST(EmojiCategory, SlugIsLowerCaseWithOneDashPerRun) {
+  EXPECT_EQ(emoji_category_slug("Smileys & Emotion"), "smileys-emotion");
+  EXPECT_EQ(emoji_category_slug("  Food & Drink!"), "food-drink");
+  EXPECT_EQ(emoji_category_slug("flags"), "flags");
+  EXPECT_EQ(emoji_category_slug(" & "), "");
+}
+
+// The package's layout: package/emoji.json beside package/img/twitter/64/*.png.
+TEST_F(RgbFolder, EmojiCategoryKeepsItsOwnBaseImagesInTheFilesOrder) {
+  const fs::path png_dir = dir_ / "package" / "img" / "twitter" / "64";
+  fs::create_directories(png_dir);
+  write_discs(4, 16);  // disc_00.png .. disc_03.png in dir_
+  for (int i = 0; i < 4; ++i) {
+    const std::string name = "disc_0" + std::to_string(i) + ".png";
+    fs::rename(dir_ / name, png_dir / name);
+  }
+  {
+    std::FILE* f = std::fopen((dir_ / "package" / "emoji.json").string().c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(
+        "[{\"image\": \"disc_03.png\", \"category\": \"Smileys & Emotion\", "
+        "\"has_img_twitter\": true},"
+        " {\"image\": \"disc_00.png\", \"category\": \"Flags\", \"has_img_twitter\": true},"
+        " {\"image\": \"disc_01.png\", \"category\": \"Smileys & Emotion\", "
+        "\"has_img_twitter\": true},"
+        " {\"image\": \"disc_02.png\", \"category\": \"Smileys & Emotion\", "
+        "\"has_img_twitter\": false}]",
+        f);
+    std::fclose(f);
+  }
+  ScopedEnv env("CONVT_EMOJI_DIR", png_dir.string());
+  const Dataset all = load_dataset("emoji", 16, 3);
+  EXPECT_EQ(all.size(), 4);
+  const Dataset faces = load_dataset("emoji:smileys-emotion", 16, 3);
+  ASSERT_EQ(faces.images.shape(), (std::vector<int64_t>{2, 3, 16, 16}));
+  EXPECT_EQ(faces.name, "emoji:smileys-emotion");
+  // disc_03 first (the file's order), then disc_01: the same pixels as in the whole folder
+  const int64_t per_image = 3 * 16 * 16;
+  for (int64_t i = 0; i < per_image; ++i) {
+    ASSERT_EQ(faces.images[i], all.images[3 * per_image + i]) << i;
+    ASSERT_EQ(faces.images[per_image + i], all.images[1 * per_image + i]) << i;
+  }
+  // the category's display name works too
+  EXPECT_EQ(load_dataset("emoji:Smileys & Emotion", 16, 3).size(), 2);
+  try {
+    load_dataset("emoji:fruit", 16, 3);
+    FAIL() << "expected a DataError";
+  } catch (const DataError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("'fruit'"), std::string::npos) << what;
+    EXPECT_NE(what.find("emoji:smileys-emotion (2 images)"), std::string::npos) << what;
+    EXPECT_NE(what.find("emoji:flags (1 image)"), std::string::npos) << what;
+  }
+  EXPECT_THROW(load_dataset("emoji:", 16, 3), DataError);
+}
+
+TEST_F(RgbFolder, EmojiCategoryWithoutEmojiJsonNamesTheFile) {
+  write_discs(1, 16);
+  ScopedEnv env("CONVT_EMOJI_DIR", dir_.string());
+  try {
+    load_dataset("emoji:flags", 16, 3);
+    FAIL() << "expected a DataError";
+  } catch (const DataError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("emoji.json"), std::string::npos) << what;
+    EXPECT_NE(what.find("--data emoji"), std::string::npos) << what;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The specs
 

@@ -34,10 +34,19 @@ Dataset load_dataset(const std::string& spec, int size, int channels) {
   }
   if (spec == "fashion-mnist") return resized(load_fashion_mnist(true), size);
   if (spec == "emoji") return load_emoji(size, channels);
+  if (spec.rfind("emoji:", 0) == 0) {
+    const std::string category = spec.substr(6);
+    if (emoji_category_slug(category).empty()) {
+      throw DataError("dataset '" + spec +
+                      "': expected a category after 'emoji:' (for example "
+                      "emoji:smileys-emotion), found none");
+    }
+    return load_emoji(size, channels, category);
+  }
   struct stat st {};
   if (::stat(spec.c_str(), &st) != 0) {
     throw DataError("dataset '" + spec +
-                    "': expected 'digits', 'fashion-mnist', 'emoji', a folder of "
+                    "': expected 'digits', 'fashion-mnist', 'emoji', 'emoji:CATEGORY', a folder of "
                     "PNG/JPG images or an IDX images file, found no such path");
   }
   if (S_ISDIR(st.st_mode)) return load_image_folder(spec, size, channels);

@@ -9,6 +9,9 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <vector>
 
@@ -88,28 +91,10 @@ std::string load_one(float* out, const std::string& path, int size, int channels
   return "";
 }
 
-}  // namespace
-
-Dataset load_image_folder(const std::string& dir, int size, int channels) {
-  if (size < 1 || (channels != 1 && channels != 3)) {
-    throw std::invalid_argument(
-        "load_image_folder: expected size >= 1 and channels 1 or 3, found "
-        "size " +
-        std::to_string(size) + ", channels " + std::to_string(channels));
-  }
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    throw DataError(
-        dir + ": expected a folder of PNG/JPG images, found " +
-        (fs::exists(dir, ec) ? "a file that is not a folder" : "nothing (no such path)"));
-  }
-  std::vector<fs::path> files;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->is_regular_file(ec)) files.push_back(it->path());
-  }
-  if (ec) throw DataError(dir + ": cannot list the folder (" + ec.message() + ")");
-  std::sort(files.begin(), files.end());
-
+// Decodes `files` in order into data.images (N, C, size, size); unreadable files go to
+// data.skipped. `where` names the source in the error when no file is usable.
+Dataset load_image_files(const std::vector<fs::path>& files, int size, int channels,
+                         const std::string& where) {
   Dataset data;
   std::vector<float> values;  // (N, C, size, size), grown image by image
   const size_t per_image = static_cast<size_t>(channels) * size * size;
@@ -132,16 +117,42 @@ Dataset load_image_folder(const std::string& dir, int size, int channels) {
   if (n == 0) {
     std::string listing;
     for (const SkippedFile& s : data.skipped) listing += "\n  " + s.path + ": " + s.reason;
-    throw DataError(dir + ": expected at least one readable .png/.jpg/.jpeg image, found none (" +
+    throw DataError(where + ": expected at least one readable .png/.jpg/.jpeg image, found none (" +
                     std::to_string(files.size()) + " files)" + listing);
   }
   data.images = Tensor({n, channels, size, size}, std::move(values));
   data.labels.assign(static_cast<size_t>(n), -1);
+  return data;
+}
+
+}  // namespace
+
+Dataset load_image_folder(const std::string& dir, int size, int channels) {
+  if (size < 1 || (channels != 1 && channels != 3)) {
+    throw std::invalid_argument(
+        "load_image_folder: expected size >= 1 and channels 1 or 3, found "
+        "size " +
+        std::to_string(size) + ", channels " + std::to_string(channels));
+  }
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    throw DataError(
+        dir + ": expected a folder of PNG/JPG images, found " +
+        (fs::exists(dir, ec) ? "a file that is not a folder" : "nothing (no such path)"));
+  }
+  std::vector<fs::path> files;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec)) files.push_back(it->path());
+  }
+  if (ec) throw DataError(dir + ": cannot list the folder (" + ec.message() + ")");
+  std::sort(files.begin(), files.end());
+
+  Dataset data = load_image_files(files, size, channels, dir);
   const std::string folder = fs::path(dir).lexically_normal().filename().string();
   data.name =
       folder.empty() ? fs::path(dir).lexically_normal().parent_path().filename().string() : folder;
   data.description =
-      std::to_string(n) + " images from " + dir + ", " + (channels == 1 ? "grayscale" : "RGB") +
+      std::to_string(data.size()) + " images from " + dir + ", " + (channels == 1 ? "grayscale" : "RGB") +
       ", " + std::to_string(size) + "x" + std::to_string(size) +
       (data.skipped.empty() ? "" : ", " + std::to_string(data.skipped.size()) + " skipped");
   return data;
@@ -163,14 +174,79 @@ std::vector<std::string> emoji_search_dirs() {
   return dirs;
 }
 
-Dataset load_emoji(int size, int channels) {
+std::string emoji_category_slug(const std::string& category) {
+  std::string slug;
+  for (const unsigned char c : category) {
+    if (std::isalnum(c)) {
+      slug += static_cast<char>(std::tolower(c));
+    } else if (!slug.empty() && slug.back() != '-') {
+      slug += '-';
+    }
+  }
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  return slug;
+}
+
+namespace {
+
+// The files of one category, from the package's emoji.json (three folders above the 64x64 PNGs):
+// entries with has_img_twitter whose category's slug is `slug`, base images only (no skin-tone
+// variants), in the file's order (sort_order). Throws DataError naming emoji.json when it is
+// missing or unreadable, and listing the categories when none matches.
+std::vector<fs::path> emoji_category_files(const std::string& png_dir, const std::string& slug) {
+  const fs::path meta = (fs::path(png_dir) / ".." / ".." / ".." / "emoji.json").lexically_normal();
+  std::ifstream in(meta);
+  if (!in) {
+    throw DataError(meta.string() +
+                    ": expected the package's emoji.json (to pick the category '" + slug +
+                    "'), found no readable file. Use --data emoji for every image, or fetch the "
+                    "whole package with `scripts/setup.sh --with-emoji`");
+  }
+  nlohmann::json entries;
+  try {
+    entries = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(meta.string() + ": expected JSON, found a parse error: " + e.what());
+  }
+  if (!entries.is_array()) {
+    throw DataError(meta.string() + ": expected a JSON array of emoji, found " +
+                    std::string(entries.type_name()));
+  }
+  std::vector<fs::path> files;
+  std::map<std::string, int> counts;  // slug -> number of images, for the error message
+  for (const nlohmann::json& e : entries) {
+    if (!e.is_object() || !e.value("has_img_twitter", false)) continue;
+    const std::string image = e.value("image", "");
+    const std::string category = emoji_category_slug(e.value("category", ""));
+    if (image.empty() || category.empty()) continue;
+    ++counts[category];
+    if (category == slug) files.push_back(fs::path(png_dir) / image);
+  }
+  if (files.empty()) {
+    std::string known;
+    for (const auto& [name, count] : counts)
+      known += (known.empty() ? "emoji:" : ", emoji:") + name + " (" + std::to_string(count) +
+               (count == 1 ? " image)" : " images)");
+    throw DataError("emoji category '" + slug + "' has no image in " + meta.string() +
+                    "; expected one of: " + known);
+  }
+  return files;
+}
+
+}  // namespace
+
+Dataset load_emoji(int size, int channels, const std::string& category) {
   std::string tried;
   for (const std::string& dir : emoji_search_dirs()) {
     std::error_code ec;
     if (fs::is_directory(dir, ec)) {
-      Dataset data = load_image_folder(dir, size, channels);
-      data.name = "emoji";
+      const std::string slug = emoji_category_slug(category);
+      Dataset data = slug.empty() ? load_image_folder(dir, size, channels)
+                                  : load_image_files(emoji_category_files(dir, slug), size,
+                                                     channels, dir);
+      data.name = slug.empty() ? "emoji" : "emoji:" + slug;
       data.description = std::to_string(data.size()) +
+                         (slug.empty() ? "" : " '" + slug + "'") +
                          " Twemoji images (npm emoji-datasource-twitter " + kEmojiPackageVersion +
                          ", CC BY 4.0), transparency on white, " +
                          (channels == 1 ? "grayscale " : "RGB ") + std::to_string(size) + "x" +

@@ -83,14 +83,22 @@ Dataset load_image_folder(const std::string& dir, int size, int channels);
 // graphics, CC BY 4.0; see assets/README.md), fetched by `scripts/setup.sh --with-emoji` into
 // ${XDG_CACHE_HOME:-$HOME/.cache}/convt-lab/emoji-datasource-twitter-<version>/, or the folder in
 // $CONVT_EMOJI_DIR. Loaded as an image folder (transparency composited on white), so images are
-// (about 3,800, channels, size, size). Throws DataError with the setup hint when not installed.
+// (about 3,800, channels, size, size). A non-empty `category` keeps only the base images (no
+// skin-tone variants) of one category of the package's emoji.json, named by its slug
+// (emoji_category_slug): "smileys-emotion" (about 175 faces and hearts), "animals-nature",
+// "food-drink", "flags", ... Throws DataError with the setup hint when not installed, naming
+// emoji.json when it is missing, and listing the categories when `category` matches none.
 inline constexpr const char* kEmojiPackageVersion = "16.0.0";
-Dataset load_emoji(int size, int channels);
+Dataset load_emoji(int size, int channels, const std::string& category = "");
+// A category's name as a slug: lower case, each run of other characters one '-', none at the
+// ends ("Smileys & Emotion" -> "smileys-emotion").
+std::string emoji_category_slug(const std::string& category);
 // Where load_emoji looks, in order.
 std::vector<std::string> emoji_search_dirs();
 
 // The dataset named on the command line: "digits" (the built-in digits at `size`, 28 or 20),
-// "fashion-mnist" (train set, area-resized to `size` if it is not 28), "emoji" (load_emoji), a
+// "fashion-mnist" (train set, area-resized to `size` if it is not 28), "emoji" (load_emoji),
+// "emoji:CATEGORY" (load_emoji of one category, e.g. "emoji:smileys-emotion"), a
 // directory (an image folder), or an IDX images file (labels from the matching "*labels*" file
 // are not guessed). `channels` is used by image folders and emoji only; other sources are
 // grayscale.
