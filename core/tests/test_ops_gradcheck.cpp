@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <string>
@@ -220,6 +221,27 @@ TEST(Gradcheck, MaxPool2d) {
     max_pool2d_backward(dx, g, argmax, x.shape());
     check_gradient(x, dx, forward, g, kPoolTol, "max_pool2d dx");
   }
+}
+
+// With padding 1 and dilation 3 a width-2 window on a width-2 input taps columns -1 and 2:
+// both in the padding (PyTorch allows it: padding <= kernel_size / 2). Its output is -inf and it
+// sends no gradient anywhere. Two channels and two rows, so a stray write before a plane would
+// land in the previous one.
+TEST(MaxPool2dBackward, WindowAllInThePaddingSendsNoGradient) {
+  Tensor x({1, 2, 2, 2});  // (N, C, H, W)
+  for (int64_t i = 0; i < x.numel(); ++i) x[i] = static_cast<float>(i + 1);
+  const Pool2dParams p = pool({1, 2}, {1, 1}, {0, 1}, {1, 3});
+  Tensor y, dx;
+  std::vector<int64_t> argmax;
+  max_pool2d_forward(y, &argmax, x, p);
+  ASSERT_EQ(y.shape(), (std::vector<int64_t>{1, 2, 2, 1}));
+  for (int64_t i = 0; i < y.numel(); ++i)
+    EXPECT_EQ(y[i], -std::numeric_limits<float>::infinity()) << i;
+  Tensor g(y.shape());
+  for (int64_t i = 0; i < g.numel(); ++i) g[i] = static_cast<float>(10 * (i + 1));
+  max_pool2d_backward(dx, g, argmax, x.shape());
+  ASSERT_EQ(dx.shape(), x.shape());
+  for (int64_t i = 0; i < dx.numel(); ++i) EXPECT_EQ(dx[i], 0.0f) << i;
 }
 
 TEST(Gradcheck, AvgPool2d) {

@@ -91,8 +91,10 @@ void max_pool2d_backward(Tensor& dx, const Tensor& dout, const std::vector<int64
   const int64_t plane_out = dout.dim(2) * dout.dim(3);
   NoRecorder none;
   for (int64_t o = 0; o < dout.numel(); ++o) {
+    const int64_t picked = argmax[static_cast<size_t>(o)];
+    if (picked < 0) continue;  // a window all in the padding: its -inf depends on no input
     const int64_t nc = o / plane_out;
-    multiply_add(none, dx[nc * plane_in + argmax[static_cast<size_t>(o)]], dout[o], 1.0f);
+    multiply_add(none, dx[nc * plane_in + picked], dout[o], 1.0f);
   }
 }
 

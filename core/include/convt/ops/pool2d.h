@@ -17,8 +17,9 @@
 namespace convt {
 
 // Resizes `out`; `argmax` (optional) gets, per output cell, the flat index y*W + x of the
-// picked input pixel in its (n, c) plane, as PyTorch's return_indices. Ties pick the first; NaN
-// wins (it propagates, as in PyTorch). Throws std::invalid_argument (ShapeError for sizes).
+// picked input pixel in its (n, c) plane, as PyTorch's return_indices, or -1 for a window that
+// lies entirely in the padding (its output is -inf). Ties pick the first; NaN wins (it
+// propagates, as in PyTorch). Throws std::invalid_argument (ShapeError for sizes).
 // With a TraceRecorder, records every tap of every window, the padding taps included
 // (cropped, x = -inf): N*C*H_out*W_out*kH*kW events (the loop's order: n, c, oy, ox, ky, kx).
 template <class Recorder>
@@ -26,7 +27,8 @@ void max_pool2d_forward(Tensor& out, std::vector<int64_t>* argmax, const Tensor&
                         const Pool2dParams& p, Recorder& rec);
 void max_pool2d_forward(Tensor& out, std::vector<int64_t>* argmax, const Tensor& x,
                         const Pool2dParams& p);
-// Adds dout into dx (N, C, H, W) at each window's argmax (from max_pool2d_forward).
+// Adds dout into dx (N, C, H, W) at each window's argmax (from max_pool2d_forward); a window
+// with argmax -1 (all padding) sends its gradient nowhere.
 void max_pool2d_backward(Tensor& dx, const Tensor& dout, const std::vector<int64_t>& argmax,
                          const std::vector<int64_t>& x_shape);
 
