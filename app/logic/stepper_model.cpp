@@ -290,7 +290,7 @@ void StepperModel::resize_values() {
     fill_input_values(input_fill_, 1);
   }
   if (weight_.shape() != w_shape) {
-    weight_ = Tensor(w_shape);
+    weight_ = w_shape.empty() ? Tensor() : Tensor(w_shape);  // max_pool2d has no weight
     fill_weight_values(weight_fill_, 2);
   }
 }

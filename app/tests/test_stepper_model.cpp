@@ -563,6 +563,42 @@ TEST(StepperModel, MaxPoolStepperPicksTheArgmax) {
   }
 }
 
+TEST(StepperModel, SwitchingAConvolutionToMaxPoolDropsTheWeightAndBack) {
+  // The op combo box on a convolution preset: the same sizes as max_pool2d (no weight), then the
+  // convolution again with a weight of its shape. Each result is the core's.
+  int switched = 0;
+  for (const StepperPreset& preset : stepper_presets()) {
+    if (preset.config.op == StepperOp::kMaxPool2d) continue;
+    SCOPED_TRACE("preset " + preset.name);
+    StepperModel m = model_for(preset.name);
+    StepperConfig pool = preset.config;
+    pool.op = StepperOp::kMaxPool2d;
+    pool.output_padding = 0;
+    if (!m.set_config(pool)) continue;  // sizes max_pool2d refuses (the error says why)
+    ++switched;
+    EXPECT_TRUE(m.weight().empty());
+    Pool2dParams p;
+    p.kernel_size = pool.kernel_size;
+    p.stride = pool.stride;
+    p.padding = pool.padding;
+    p.dilation = pool.dilation;
+    Tensor expected;
+    max_pool2d_forward(expected, nullptr, m.input(), p);
+    ASSERT_EQ(m.output().shape(), expected.shape());
+    for (int64_t i = 0; i < expected.numel(); ++i) EXPECT_EQ(m.output()[i], expected[i]) << i;
+
+    ASSERT_TRUE(m.set_config(preset.config)) << m.error();
+    const StepperConfig& c = preset.config;
+    const std::vector<int64_t> w_shape =
+        c.op == StepperOp::kConvTranspose2d
+            ? std::vector<int64_t>{c.C_in, c.C_out, c.kernel_size.h, c.kernel_size.w}
+            : std::vector<int64_t>{c.C_out, c.C_in, c.kernel_size.h, c.kernel_size.w};
+    EXPECT_EQ(m.weight().shape(), w_shape);
+    EXPECT_GT(m.event_count(), 0);
+  }
+  EXPECT_GT(switched, 0);
+}
+
 TEST(StepperModel, MaxPoolStepperReplaysTheCoresRecordedTaps) {
   // The stepper's max_pool2d events are the core's: max_pool2d_forward run here with its own
   // TraceRecorder gives the same events, field by field, and the same output and argmax. With
