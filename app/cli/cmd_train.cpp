@@ -198,7 +198,8 @@ std::string train_usage() {
          "              moments kept); a line 'overriding the checkpoint's lr_g 0.0002 -> ...'\n"
          "              names each change, and the new checkpoints store the new values\n\n"
          "Writes RUN_DIR/checkpoint.safetensors (atomically), RUN_DIR/log.csv (one row per step),\n"
-         "RUN_DIR/samples_epoch_NNN.png (64 fixed z) per epoch and RUN_DIR/samples_latest.png.\n"
+         "RUN_DIR/samples_epoch_NNN.png (64 fixed z) at the end of each epoch (at most one per\n"
+         "--checkpoint-every steps when epochs are shorter) and RUN_DIR/samples_latest.png.\n"
          "Exit status: 0 done or interrupted (Ctrl-C, saved); 1 training diverged (non-finite\n"
          "loss; the last good checkpoint is kept); 2 bad input (nothing written).\n";
 }
@@ -364,6 +365,7 @@ int run_train(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   const int64_t first_step = t.steps_done();
   double sps_avg = 0.0;
+  int64_t last_grid_step = -1;  // step of the last samples_epoch_NNN.png of this invocation
   int exit_status = 0;
   auto save = [&]() { t.save_checkpoint(ckpt_path); };
   auto elapsed = [&]() {
@@ -393,7 +395,12 @@ int run_train(int argc, char** argv) {
     log.write_row({static_cast<double>(m.step), static_cast<double>(m.epoch), m.loss_g, m.loss_d,
                    m.d_real, m.d_fake, m.acc_real, m.acc_fake, m.samples_per_second, m.seconds});
     sps_avg = sps_avg == 0.0 ? m.samples_per_second : 0.9 * sps_avg + 0.1 * m.samples_per_second;
-    if (t.epoch() != epoch_before) {  // an epoch ended with this step
+    // An epoch ended with this step. On a small dataset (169 emoji are 2 steps of 64) epochs
+    // end every few steps, so a grid is written only when checkpoint_every steps have passed
+    // since the last one: a 200,000-step run writes hundreds of grids, not 100,000.
+    if (t.epoch() != epoch_before &&
+        (last_grid_step < 0 || m.step - last_grid_step >= checkpoint_every)) {
+      last_grid_step = m.step;
       char name[64];
       std::snprintf(name, sizeof name, "samples_epoch_%03lld.png",
                     static_cast<long long>(epoch_before + 1));

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "convt/io/npy.h"
+#include "convt/io/png.h"
 #include "convt/io/safetensors.h"
 #include "convt/train/gan_trainer.h"
 #include "lab_process.h"
@@ -64,6 +66,28 @@ TEST_F(TrainCli, TrainWritesOutputsAndResumesExactly) {
   const auto split = lines(dir_ / "split" / "log.csv");
   ASSERT_EQ(split.size(), 5u);
   for (size_t i = 1; i < 5; ++i) EXPECT_EQ(losses(split[i]), losses(straight[i])) << "row " << i;
+}
+
+TEST_F(TrainCli, ShortEpochsWriteAGridAtMostEveryCheckpointInterval) {
+  // 8 pictures in batches of 8: every step ends an epoch. A grid per epoch filled a 200,000-step
+  // emoji run's folder with 100,000 PNGs; now one per --checkpoint-every steps (epochs 1, 6, 11).
+  fs::create_directories(dir_ / "pics");
+  for (int i = 0; i < 8; ++i) {
+    convt::write_png_grid((dir_ / "pics" / ("p" + std::to_string(i) + ".png")).string(),
+                          convt::Tensor({1, 1, 20, 20}, 0.1f * static_cast<float>(i)), 1);
+  }
+  const CmdResult r = run("train --model " + kTiny +
+                          " --data pics --batch 8 --steps 12 --checkpoint-every 5 --out run");
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::vector<std::string> grids;
+  for (const auto& e : fs::directory_iterator(dir_ / "run")) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("samples_epoch_", 0) == 0) grids.push_back(name);
+  }
+  std::sort(grids.begin(), grids.end());
+  EXPECT_EQ(grids, (std::vector<std::string>{"samples_epoch_001.png", "samples_epoch_006.png",
+                                             "samples_epoch_011.png"}));
+  EXPECT_TRUE(fs::exists(dir_ / "run" / "samples_latest.png"));
 }
 
 TEST_F(TrainCli, ResumeWithNewLearningRateSaysSoAndStoresIt) {
