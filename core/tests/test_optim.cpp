@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -136,14 +137,16 @@ TEST(Adam, SetHyperparametersRefusesBadValuesAndChangesNothing) {
              {-1e-3f, 0.5f, 0.99f, "found lr -0.001000"},
              {1e-3f, 1.0f, 0.99f, "betas (1.000000, 0.990000)"},
              {1e-3f, 0.5f, -0.1f, "betas (0.500000, -0.100000)"},
-             {std::nanf(""), 0.5f, 0.99f, "found lr nan"}};
+             {std::nanf(""), 0.5f, 0.99f, "found lr nan"},
+             {std::numeric_limits<float>::infinity(), 0.5f, 0.99f, "found lr inf"}};
   for (const auto& b : bad) {
     try {
       opt.set_hyperparameters(b.lr, b.b1, b.b2);
       ADD_FAILURE() << "accepted lr " << b.lr << ", betas " << b.b1 << ", " << b.b2;
     } catch (const std::invalid_argument& e) {
       const std::string what = e.what();
-      EXPECT_NE(what.find("expected lr > 0, 0 <= beta1, beta2 < 1"), std::string::npos) << what;
+      EXPECT_NE(what.find("expected finite lr > 0, 0 <= beta1, beta2 < 1"), std::string::npos)
+          << what;
       EXPECT_NE(what.find(b.found), std::string::npos) << what;
     }
     EXPECT_EQ(opt.lr, 1e-2f);
@@ -171,7 +174,10 @@ TEST(SGD, SetHyperparametersKeepsTheMomentumBuffer) {
     EXPECT_NEAR(p.value[i], p0[i] - 0.05 * b, 1e-6) << "value " << i;
   }
   EXPECT_THROW(opt.set_hyperparameters(0.05f, -0.5f), std::invalid_argument);
+  EXPECT_THROW(opt.set_hyperparameters(std::numeric_limits<float>::infinity(), 0.5f),
+               std::invalid_argument);
   EXPECT_EQ(opt.momentum, 0.5f);
+  EXPECT_EQ(opt.lr, 0.05f);
 }
 
 TEST(SGD, TurningMomentumOnStartsItsBufferAtTheGradient) {

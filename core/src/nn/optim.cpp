@@ -23,19 +23,21 @@ void adam_update(float* p, const float* g, float* m, float* v, int64_t n, float 
   }
 }
 
-// The constructor's checks, shared with set_hyperparameters. Throws std::invalid_argument.
+// The constructor's checks, shared with set_hyperparameters. Throws std::invalid_argument. An
+// infinite lr is refused too: its first step makes every parameter inf or nan.
 void check_adam(float lr, float beta1, float beta2, float eps) {
-  if (!(lr > 0.0f) || !(beta1 >= 0.0f && beta1 < 1.0f) || !(beta2 >= 0.0f && beta2 < 1.0f) ||
-      !(eps >= 0.0f)) {
-    throw std::invalid_argument("Adam: expected lr > 0, 0 <= beta1, beta2 < 1, eps >= 0, found lr " +
-                                std::to_string(lr) + ", betas (" + std::to_string(beta1) + ", " +
-                                std::to_string(beta2) + "), eps " + std::to_string(eps));
+  if (!(lr > 0.0f) || !std::isfinite(lr) || !std::isfinite(eps) ||
+      !(beta1 >= 0.0f && beta1 < 1.0f) || !(beta2 >= 0.0f && beta2 < 1.0f) || !(eps >= 0.0f)) {
+    throw std::invalid_argument(
+        "Adam: expected finite lr > 0, 0 <= beta1, beta2 < 1, finite eps >= 0, found lr " +
+        std::to_string(lr) + ", betas (" + std::to_string(beta1) + ", " + std::to_string(beta2) +
+        "), eps " + std::to_string(eps));
   }
 }
 
 void check_sgd(float lr, float momentum) {
-  if (!(lr > 0.0f) || !(momentum >= 0.0f)) {
-    throw std::invalid_argument("SGD: expected lr > 0 and momentum >= 0, found lr " +
+  if (!(lr > 0.0f) || !std::isfinite(lr) || !(momentum >= 0.0f) || !std::isfinite(momentum)) {
+    throw std::invalid_argument("SGD: expected finite lr > 0 and finite momentum >= 0, found lr " +
                                 std::to_string(lr) + ", momentum " + std::to_string(momentum));
   }
 }
@@ -62,7 +64,8 @@ void Adam::step() {
   ++steps;
   const double t = static_cast<double>(steps);
   const float bias_correction1 = static_cast<float>(1.0 - std::pow(double{beta1}, t));
-  const float bias_correction2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(double{beta2}, t)));
+  const float bias_correction2_sqrt =
+      static_cast<float>(std::sqrt(1.0 - std::pow(double{beta2}, t)));
   const float step_size = lr / bias_correction1;
   for (size_t k = 0; k < params.size(); ++k) {
     float* p = params[k].value->data();

@@ -22,7 +22,8 @@ namespace convt::nn {
 
 class Adam {
  public:
-  // Throws std::invalid_argument for lr <= 0, betas outside [0, 1) or eps < 0.
+  // Throws std::invalid_argument for lr <= 0 or not finite, betas outside [0, 1), eps < 0 or
+  // not finite.
   Adam(std::vector<NamedParam> params, float lr, float beta1 = 0.9f, float beta2 = 0.999f,
        float eps = 1e-8f);
 
@@ -35,7 +36,7 @@ class Adam {
   void zero_grad();
 
   float lr, beta1, beta2, eps;
-  int64_t steps = 0;           // t of the last step
+  int64_t steps = 0;  // t of the last step
   std::vector<NamedParam> params;
   std::vector<Tensor> exp_avg;     // m, one per parameter, same shapes
   std::vector<Tensor> exp_avg_sq;  // v
@@ -43,7 +44,7 @@ class Adam {
 
 class SGD {
  public:
-  // Throws std::invalid_argument for lr <= 0 or momentum < 0.
+  // Throws std::invalid_argument for lr <= 0, momentum < 0, or either not finite.
   SGD(std::vector<NamedParam> params, float lr, float momentum = 0.0f);
 
   // New lr and momentum for the next steps; the momentum buffers and steps are kept. Turning
