@@ -133,7 +133,7 @@ Tensor load_cnn_picture(const std::string& path, int max_side) {
   for (int c = 0; c < 3; ++c) {
     float* dst = out.data() + static_cast<size_t>(c) * out_h * out_w;
     area_resize_plane(dst, planes.data() + static_cast<size_t>(c) * count, h, w, out_h, out_w);
-    for (int i = 0; i < out_h * out_w; ++i) dst[i] = (dst[i] - 127.5f) / 127.5f;
+    for (int i = 0; i < out_h * out_w; ++i) dst[i] /= 255.0f;
   }
   return out;
 }
@@ -163,9 +163,9 @@ void CnnModel::load_picture() {
         if (!digits) digits = std::make_shared<Dataset>(load_builtin_digits(28));
         digit = std::clamp(digit, 0, static_cast<int>(digits->size()) - 1);
         const int64_t plane = 28 * 28;
-        source_picture = Tensor({1, 1, 28, 28},
-                                std::vector<float>(digits->images.data() + digit * plane,
-                                                   digits->images.data() + (digit + 1) * plane));
+        source_picture = Tensor({1, 1, 28, 28});
+        const float* src = digits->images.data() + digit * plane;
+        for (int64_t i = 0; i < plane; ++i) source_picture[i] = (src[i] + 1.0f) * 0.5f;
         std::snprintf(name, sizeof name, "built-in digit #%d (a %d), 28 x 28", digit,
                       digits->labels[static_cast<size_t>(digit)]);
         picture_name = name;
@@ -185,7 +185,7 @@ void CnnModel::load_picture() {
         Tensor rgb({3, 1, 64, 64});
         for (int c = 0; c < 3; ++c) {
           const float* src = emojis->images.data() + (emoji * 3 + c) * plane;
-          std::copy(src, src + plane, rgb.data() + c * plane);
+          for (int64_t i = 0; i < plane; ++i) rgb[c * plane + i] = (src[i] + 1.0f) * 0.5f;
         }
         source_picture = std::move(rgb);
         std::snprintf(name, sizeof name, "emoji #%d of %lld (smileys-emotion), 64 x 64", emoji,
@@ -304,6 +304,58 @@ std::vector<CnnProduct> CnnModel::products(int c, int oy, int ox) const {
 
 CnnModel::Window CnnModel::window(int oy, int ox) const {
   return {oy * stride - padding, ox * stride - padding, dilation * (kernel_size - 1) + 1};
+}
+
+// ---- "Step through this" --------------------------------------------------------------------
+
+std::string cnn_stepper_fit(const CnnModel& m) {
+  if (!m.ok) return "the convolution did not run: " + m.error;
+  const int span = m.dilation * (m.kernel_size - 1) + 1;
+  if (span > StepperLimits::kMaxSize) {
+    return "this window reaches " + std::to_string(span) + " x " + std::to_string(span) +
+           " input pixels (dilation*(kernel_size-1)+1 = " + std::to_string(m.dilation) + "*(" +
+           std::to_string(m.kernel_size) + "-1)+1); the stepper shows at most " +
+           std::to_string(StepperLimits::kMaxSize) + " x " +
+           std::to_string(StepperLimits::kMaxSize) + ". Use a smaller dilation or a 3x3 kernel.";
+  }
+  return "";
+}
+
+std::string load_cnn_window_into_stepper(const CnnModel& m, int c, int oy, int ox,
+                                         StepperModel& stepper) {
+  const std::string why = cnn_stepper_fit(m);
+  if (!why.empty()) return why;
+  if (c < 0 || c >= m.channels() || oy < 0 || oy >= m.out_h() || ox < 0 || ox >= m.out_w()) {
+    return "output pixel (" + std::to_string(oy) + ", " + std::to_string(ox) + ") of channel " +
+           std::to_string(c) + " is outside the " + std::to_string(m.out_h()) + " x " +
+           std::to_string(m.out_w()) + " x " + std::to_string(m.channels()) + " output";
+  }
+  const CnnModel::Window w = m.window(oy, ox);
+  StepperConfig config;
+  config.op = StepperOp::kConv2d;
+  config.H = config.W = w.span;
+  config.C_in = config.C_out = 1;
+  config.kernel_size = m.kernel_size;
+  config.stride = 1;
+  config.padding = 0;
+  config.output_padding = 0;
+  config.dilation = m.dilation;
+  if (!stepper.set_config(config)) return stepper.error();
+  for (int y = 0; y < w.span; ++y) {
+    for (int x = 0; x < w.span; ++x) {
+      const int iy = w.iy0 + y, ix = w.ix0 + x;
+      const bool inside = iy >= 0 && iy < m.in_h() && ix >= 0 && ix < m.in_w();
+      stepper.set_input_value(0, y, x, inside ? m.picture.at(c, 0, iy, ix) : 0.0f);
+    }
+  }
+  for (int ky = 0; ky < m.kernel_size; ++ky) {
+    for (int kx = 0; kx < m.kernel_size; ++kx) {
+      stepper.set_weight_value(0, 0, ky, kx,
+                               m.weight[static_cast<size_t>(ky * m.kernel_size + kx)]);
+    }
+  }
+  stepper.set_position(0);
+  return "";
 }
 
 }  // namespace convt::lab

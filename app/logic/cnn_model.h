@@ -3,8 +3,9 @@
 // optional ReLU and max_pool2d stages, plus what the panel lists when the mouse is over an
 // output pixel (the kernel_size^2 products of its window and their sum, read from the trace).
 //
-//   picture  (C, 1, H, W)    float in [-1, 1] (the datasets' scale: -1 black, +1 white); C = 1
-//                            (grayscale) or 3 (R, G, B). Each channel is its own batch item, so
+//   picture  (C, 1, H, W)    float in [0, 1], 0 black, 1 white (the explorable's 0..255 / 255;
+//                            the datasets' [-1, 1] is mapped by (x + 1) / 2, so that the zero
+//                            padding is black, as the digits' paper); C = 1 (grayscale) or 3. Each channel is its own batch item, so
 //                            one conv2d call applies the same kernel to every channel separately
 //                            (as the "Image Kernels" explorable does on a colour photo).
 //   weight   (1, 1, k, k)    PyTorch's Conv2d layout (C_out, C_in, kH, kW), k = kernel_size 3 or 5
@@ -21,6 +22,7 @@
 #include "convt/data/dataset.h"
 #include "convt/recorder.h"
 #include "convt/tensor.h"
+#include "logic/stepper_model.h"
 
 namespace convt::lab {
 
@@ -50,7 +52,7 @@ constexpr long long kCnnMaxFilePixels = 40'000'000;
 
 // Decodes the PNG/JPG at `path` with stb_image (transparency composited on white), as RGB,
 // shrinks it so its longer side is at most max_side (area resize, convt/data/resize.h), and
-// returns it as (3, 1, h, w) in [-1, 1]. Throws DataError naming the file and saying what was
+// returns it as (3, 1, h, w) in [0, 1] (pixel / 255). Throws DataError naming the file and saying what was
 // expected and found: no such file, a folder, not an image stb_image can decode (with its
 // reason), larger than kCnnMaxFilePixels. Never crashes on a corrupt file.
 Tensor load_cnn_picture(const std::string& path, int max_side = kCnnMaxPictureSide);
@@ -73,13 +75,13 @@ struct CnnProduct {
 struct CnnModel {
   // ---- What the student sets --------------------------------------------------------------
   CnnSource source = CnnSource::kDigit;
-  int digit = 7;                 // index into the built-in 28x28 digits (0..9999)
+  int digit = 3119;              // index into the built-in 28x28 digits (0..9999): a 3
   int emoji = 0;                 // index into the loaded emoji
   bool keep_rgb = true;          // emoji and files: RGB per channel (true) or grayscale
   std::string file_path;         // the student's picture (CnnSource::kFile)
   int kernel_size = 3;           // 3 or 5
-  std::vector<float> weight = {0, 0, 0, 0, 1, 0, 0, 0, 0};  // (k, k), row-major
-  int preset = 0;                // index into cnn_kernel_presets(), -1 when edited by hand
+  std::vector<float> weight = {-1, 0, 1, -2, 0, 2, -1, 0, 1};  // (k, k), row-major: Sobel x
+  int preset = 6;                // index into cnn_kernel_presets() (6: sobel_x), -1 when typed
   int stride = 1;                // 1..4
   int padding = 1;               // 0..4
   int dilation = 1;              // 1..3
@@ -137,6 +139,21 @@ struct CnnModel {
   std::string emoji_error;  // why the emoji could not be loaded (not installed, ...)
 };
 
+// ---- "Step through this" --------------------------------------------------------------------
+// Why the stepper cannot replay one output pixel's window ("" when it can): the window's reach
+// dilation*(kernel_size-1)+1 must fit the stepper's input (StepperLimits::kMaxSize, 8), and
+// the conv must have run.
+std::string cnn_stepper_fit(const CnnModel& m);
+
+// Loads the window of output pixel (oy, ox) of channel c into `stepper` as a conv2d of its own:
+// input (1, 1, span, span) = the picture under the window (0 where it reads the zero padding),
+// weight (1, 1, k, k) = the kernel, stride 1, padding 0, the same dilation, so its single output
+// pixel is conv[c, 0, oy, ox], made of the same products in the same order. Position 0.
+// Returns "" on success, else why not (cnn_stepper_fit, or a pixel outside the output); the
+// stepper is then unchanged.
+std::string load_cnn_window_into_stepper(const CnnModel& m, int c, int oy, int ox,
+                                         StepperModel& stepper);
+
 // The view state the panel keeps between frames.
 struct CnnView {
   int hovered_y = -1, hovered_x = -1;  // the output pixel under the mouse (last frame), or -1
@@ -144,6 +161,7 @@ struct CnnView {
   int channel = 0;                     // the channel whose products are listed (RGB)
   int textures_version = -1;           // model.version the RGB textures show
   char path_field[512] = "";           // the "Your picture" text field
+  std::string step_message;            // why "Step through this" failed, shown under it
 };
 
 }  // namespace convt::lab

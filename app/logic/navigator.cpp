@@ -122,6 +122,28 @@ std::string Navigator::open_stepper_on_slice(const StepperSlice& slice,
   return "";
 }
 
+std::string Navigator::open_stepper_on_cnn_pixel(int c, int oy, int ox) {
+  const CnnModel& cnn = state_.model.cnn;
+  const std::string error = load_cnn_window_into_stepper(cnn, c, oy, ox, state_.model.stepper);
+  if (!error.empty()) return error;
+  StepperView& view = state_.view.stepper;
+  view.preset_index = -1;  // not a preset: a window of the CNN panel's picture
+  view.playing = false;
+  view.selected_oc = 0;
+  view.selected_y = 0;
+  view.selected_x = 0;
+  open_panel(PanelId::kStepper);
+  const char* names[] = {"", " red", " green", " blue"};
+  const int name = cnn.channels() == 3 ? c + 1 : 0;
+  char text[320];
+  std::snprintf(text, sizeof text,
+                "CNN output pixel (%d, %d)%s: the real kernel on the real %dx%d window of the "
+                "picture (0 where it reads the padding)",
+                oy, ox, names[name], cnn.window(oy, ox).span, cnn.window(oy, ox).span);
+  state_.view.came_from = CameFrom{true, PanelId::kStepper, PanelId::kCnn, -1, text, "Back to CNN"};
+  return "";
+}
+
 // ---- The training dashboard -----------------------------------------------------------------
 
 void Navigator::open_saved_run(const std::string& name, std::string* note) {

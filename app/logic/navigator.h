@@ -7,6 +7,7 @@
 //   show_me(lesson, i)            lessons()[lesson].show_me[i]: stepper, formula, training,
 //                                 latent or completion, set up as the lesson says
 //   open_stepper_on_slice(...)    the stepper replaying one slice of G's ConvT layer
+//   open_stepper_on_cnn_pixel(...) the stepper replaying one window of the CNN panel's conv2d
 //   open_saved_run(name)          a saved run (assets/runs/<name>) read-only in the dashboard
 //   start_lesson_run(target)      the dashboard's form and run as a lesson's target asks
 //   go_back()                     the banner's "Back to ..."
@@ -51,6 +52,12 @@ class Navigator {
   // output pixel, and opens the stepper with a banner back to the latent explorer. Returns ""
   // on success, else why the stepper cannot show the slice (stepper_fit(); nothing changed).
   std::string open_stepper_on_slice(const StepperSlice& slice, const std::string& layer_name);
+
+  // The CNN panel's "Step through this": loads the window of output pixel (oy, ox), channel c,
+  // of the CNN panel's conv2d into the stepper (load_cnn_window_into_stepper: the real picture
+  // values and kernel), selects its one output pixel, and opens the stepper with a banner back
+  // to the CNN panel. Returns "" on success, else why not (nothing changed).
+  std::string open_stepper_on_cnn_pixel(int c, int oy, int ox);
 
   // Opens saved run `name` (assets/runs/<name>) read-only in the training dashboard, pausing
   // and saving the live run first (lab::open_saved_run); does not switch the tab. Throws

@@ -1,10 +1,13 @@
 // The CNN panel's logic (app/logic/cnn_model.h) without a window: the kernel presets against
 // hand-computed outputs and against the core's conv2d, the hovered pixel's products against the
 // output, the output size against the formula, RGB per channel, the ReLU and max-pool stages, and
-// a bad picture refused with a clear message.
+// a bad picture refused with a clear message, and "Step through this" replaying a pixel's window
+// in the stepper with the same products.
 #include "logic/cnn_model.h"
 
 #include <gtest/gtest.h>
+
+#include <utility>
 
 #include <cmath>
 #include <filesystem>
@@ -13,7 +16,9 @@
 
 #include "convt/io/png.h"
 #include "convt/ops/conv2d.h"
+#include "app_state.h"
 #include "convt/ops/pool2d.h"
+#include "logic/navigator.h"
 
 namespace {
 
@@ -239,7 +244,9 @@ TEST(CnnModel, PresetNamesAndKernelSize) {
                         "sobel_y", "emboss"}) {
     EXPECT_NE(convt::lab::kernel_preset_names().find(n), std::string::npos) << n;
   }
-  CnnModel m;
+  CnnModel m;  // starts on Sobel x, its weights and its preset index agreeing
+  EXPECT_STREQ(cnn_kernel_presets()[static_cast<size_t>(m.preset)].name, "sobel_x");
+  EXPECT_EQ(m.weight, cnn_kernel_presets()[static_cast<size_t>(m.preset)].values);
   m.apply_preset(static_cast<int>(convt::lab::find_kernel_preset("sharpen") -
                                   cnn_kernel_presets().data()));
   m.set_kernel_size(5);  // the 3x3 kernel sits in the middle of the 5x5
@@ -313,9 +320,9 @@ TEST_F(CnnPictureTest, AGoodPictureIsShrunkKeepingItsAspect) {
   const std::string path = write("wide.png", convt::encode_png(img));
   const Tensor t = convt::lab::load_cnn_picture(path);
   ASSERT_EQ(t.shape(), (std::vector<int64_t>{3, 1, 64, 128}));
-  EXPECT_FLOAT_EQ(t.at(0, 0, 10, 120), 1.0f);   // red
-  EXPECT_FLOAT_EQ(t.at(1, 0, 10, 120), -1.0f);  // no green
-  EXPECT_FLOAT_EQ(t.at(0, 0, 10, 5), -1.0f);    // black
+  EXPECT_FLOAT_EQ(t.at(0, 0, 10, 120), 1.0f);  // red
+  EXPECT_FLOAT_EQ(t.at(1, 0, 10, 120), 0.0f);  // no green
+  EXPECT_FLOAT_EQ(t.at(0, 0, 10, 5), 0.0f);    // black
 }
 
 TEST(CnnModel, LoadsABuiltInDigit) {
@@ -327,6 +334,60 @@ TEST(CnnModel, LoadsABuiltInDigit) {
   EXPECT_EQ(m.in_h(), 28);
   EXPECT_EQ(m.out_h(), 28);  // 3x3, padding 1
   EXPECT_NE(m.picture_name.find("digit #3"), std::string::npos);
+  // On [0, 1]: paper 0 (as the zero padding), ink up to 1.
+  float lo = 1, hi = 0;
+  for (float v : m.picture.values()) lo = std::min(lo, v), hi = std::max(hi, v);
+  EXPECT_EQ(lo, 0.0f);
+  EXPECT_GT(hi, 0.9f);
+  EXPECT_LE(hi, 1.0f);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(CnnStepThrough, TheStepperReplaysTheHoveredPixelWithTheRealValues) {
+  const Tensor pic = picture(9, 9, [](int y, int x) { return 0.1f * float(y) + 0.01f * float(x); });
+  CnnModel m = model_on(pic, "emboss", 2, 2, 2);  // 3x3, dilation 2: a 5x5 window
+  convt::lab::StepperModel stepper;
+  for (auto [oy, ox] : {std::pair{0, 0}, std::pair{2, 3}, std::pair{m.out_h() - 1, 1}}) {
+    ASSERT_EQ(convt::lab::load_cnn_window_into_stepper(m, 0, oy, ox, stepper), "");
+    EXPECT_EQ(stepper.config().op, convt::lab::StepperOp::kConv2d);
+    EXPECT_EQ(stepper.config().H, 5);
+    EXPECT_EQ(stepper.position(), 0);
+    ASSERT_EQ(stepper.event_count(), 9);
+    ASSERT_EQ(stepper.out_h(), 1);
+    EXPECT_NEAR(stepper.output()[0], m.conv.at(0, 0, oy, ox), 1e-6) << oy << "," << ox;
+    // Event by event, the same products as the panel lists.
+    const auto list = m.products(0, oy, ox);
+    for (int64_t k = 0; k < 9; ++k) {
+      EXPECT_FLOAT_EQ(stepper.event(k).product, list[static_cast<size_t>(k)].product) << k;
+    }
+  }
+  EXPECT_NE(convt::lab::load_cnn_window_into_stepper(m, 0, m.out_h(), 0, stepper), "");
+  // A 5x5 kernel with dilation 2 reaches 9x9: more than the stepper's 8x8, refused with why.
+  m.set_kernel_size(5);
+  m.recompute();
+  ASSERT_TRUE(m.ok) << m.error;
+  EXPECT_NE(convt::lab::cnn_stepper_fit(m).find("9 x 9"), std::string::npos)
+      << convt::lab::cnn_stepper_fit(m);
+  EXPECT_NE(convt::lab::load_cnn_window_into_stepper(m, 0, 0, 0, stepper), "");
+}
+
+TEST(CnnStepThrough, TheNavigatorOpensTheStepperWithABannerBack) {
+  convt::AppState state;
+  convt::lab::Navigator nav(state);
+  state.model.cnn.load_picture();  // the default built-in digit, Sobel x
+  ASSERT_TRUE(state.model.cnn.ok) << state.model.cnn.error;
+  EXPECT_EQ(nav.open_stepper_on_cnn_pixel(0, 14, 10), "");
+  EXPECT_EQ(state.view.active_panel, convt::lab::PanelId::kStepper);
+  EXPECT_TRUE(state.view.came_from.active);
+  EXPECT_EQ(state.view.came_from.back_to, convt::lab::PanelId::kCnn);
+  EXPECT_NE(state.view.came_from.text.find("(14, 10)"), std::string::npos);
+  state.model.stepper.set_position(state.model.stepper.event_count());
+  EXPECT_NEAR(state.model.stepper.output()[0], state.model.cnn.conv.at(0, 0, 14, 10), 1e-5);
+  nav.go_back();
+  EXPECT_EQ(state.view.active_panel, convt::lab::PanelId::kCnn);
 }
 
 }  // namespace
