@@ -60,6 +60,27 @@ void Navigator::apply_completion(const CompletionTarget& t) {
   completion_open(state_.completion, r);
 }
 
+void Navigator::apply_cnn(const CnnTarget& t) {
+  const KernelPreset* preset = find_kernel_preset(t.kernel);
+  if (preset == nullptr) {
+    throw std::logic_error("lesson Show me: unknown kernel preset '" + t.kernel + "'");
+  }
+  CnnModel& m = state_.model.cnn;
+  m.apply_preset(static_cast<int>(preset - cnn_kernel_presets().data()));
+  m.source = CnnSource::kDigit;
+  m.digit = t.digit;
+  m.stride = t.stride;
+  m.padding = t.padding;
+  m.dilation = 1;
+  m.relu = t.relu;
+  m.pool = t.pool;
+  m.load_picture();
+  CnnView& v = state_.view.cnn;
+  v.pinned_y = t.y;  // -1: the panel selects the centre
+  v.pinned_x = t.x;
+  v.hovered_y = v.hovered_x = -1;
+}
+
 bool Navigator::show_me(int lesson, int index, std::string* note) {
   const Lesson& l = lessons().at(static_cast<size_t>(lesson));
   const ShowMe& s = l.show_me.at(static_cast<size_t>(index));
@@ -83,6 +104,9 @@ bool Navigator::show_me(int lesson, int index, std::string* note) {
       break;
     case PanelId::kCompletion:
       apply_completion(s.completion);
+      break;
+    case PanelId::kCnn:
+      apply_cnn(s.cnn);
       break;
     default:  // the panel opens as it is
       break;

@@ -39,12 +39,13 @@ class Navigator {
 
   // Applies lessons()[lesson].show_me[index]: sets up the target panel (stepper preset, step,
   // selection and view; formula parameters and network table; training form and run, or a
-  // saved run; latent seed and interpolation; completion region, models and input), opens it
+  // saved run; latent seed and interpolation; completion region, models and input; the CNN
+  // panel's kernel, digit and stages), opens it
   // with a banner back to the lesson, and makes `lesson` the current one. Returns false, with
   // `note` saying why, when the target panel does not exist in this build; the state is then
   // unchanged. `note` also receives what happened to a training run the Show me replaced.
   // Throws std::out_of_range for a bad lesson or index, std::logic_error for a target that
-  // names an unknown stepper or training preset, SavedRunError for a bad saved run.
+  // names an unknown stepper, training or kernel preset, SavedRunError for a bad saved run.
   bool show_me(int lesson, int index, std::string* note = nullptr);
 
   // "Step through this": loads `slice` (the real weights and input of one ConvT layer of G,
@@ -81,6 +82,7 @@ class Navigator {
   void apply_formula(const FormulaTarget& target);
   void apply_latent(const LatentTarget& target);
   void apply_completion(const CompletionTarget& target);
+  void apply_cnn(const CnnTarget& target);
 
   AppState& state_;
 };

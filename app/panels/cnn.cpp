@@ -287,17 +287,20 @@ void draw_products(const CnnModel& m, CnnView& v, int oy, int ox, bool hovering,
                 hovering ? "Under the mouse:" : "Selected (hover or click another):", oy, ox,
                 m.channels() == 3 ? ", channel " : "", m.channels() == 3 ? names[c] : "",
                 static_cast<int>(list.size()));
-  ImGui::TextUnformatted(head);
+  widgets::wrapped_at_spaces(head);
   if (m.channels() == 3) {
-    ImGui::SameLine();
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted("channel:");
     for (int i = 0; i < 3; ++i) {
       ImGui::SameLine();
       ImGui::RadioButton(names[i], &v.channel, i);
     }
   }
-  ImGui::TextDisabled(
+  const ImVec4 grey = ImGui::GetStyle().Colors[ImGuiCol_TextDisabled];
+  widgets::wrapped_at_spaces(
       "x[iy, ix] * w[ky, kx] for each tap; grey: the tap reads the zero padding. The core's "
-      "conv2d trace, in its loop order (ky, kx).");
+      "conv2d trace, in its loop order (ky, kx).",
+      &grey);
   const ImGuiTableFlags flags =
       ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX;
   if (ImGui::BeginTable("products", m.kernel_size, flags)) {
@@ -390,28 +393,55 @@ void draw_cnn_panel(CnnModel& model, CnnView& view, CnnTextures& textures,
   if (model.channels() == 0) return;
   const bool upload = view.textures_version != model.version;
   view.textures_version = model.version;
-  int columns = model.in_w();
+  // Each stage is as wide as its picture or its labels, whichever is wider.
+  struct StageSize {
+    int cols;
+    float labels;
+  };
+  const bool rgb = model.channels() == 3;
+  const float signed_labels =
+      ImGui::CalcTextSize(rgb ? "RGB, clamped to [0, 1]" : "blue -0.000, white 0, red +0.000").x;
+  std::vector<StageSize> sizes = {
+      {model.in_w(), ImGui::CalcTextSize("input (000 x 000)").x}};
   if (model.ok) {
-    columns += model.out_w() * (model.relu ? 2 : 1);
-    if (model.pool_ok) columns += static_cast<int>(model.pooled.dim(3));
+    sizes.push_back({model.out_w(), signed_labels});
+    if (model.relu) sizes.push_back({model.out_w(), signed_labels});
+    if (model.pool_ok) sizes.push_back({static_cast<int>(model.pooled.dim(3)), signed_labels});
   }
-  const int stages = 1 + (model.ok ? 1 + (model.relu ? 1 : 0) + (model.pool_ok ? 1 : 0) : 0);
-  // As large as fits beside each other, and above the products (title, note, table, sum),
-  // but no smaller than 3 px a pixel at 100% (then the stages wrap, and the window scrolls).
-  const float room = ImGui::GetContentRegionAvail().x - gap * static_cast<float>(stages - 1);
+  auto row_width = [&](float c) {
+    float w = gap * static_cast<float>(sizes.size() - 1);
+    for (const StageSize& z : sizes) w += std::max(static_cast<float>(z.cols) * c, z.labels);
+    return w;
+  };
+  // As large as fits beside each other, with the products (title, note, table, sum, button)
+  // either under the stages or, when that gives larger pixels, beside them; the input no less
+  // than about 192 px tall at 100% (then the stages wrap, or the window scrolls).
   const float line = ImGui::GetTextLineHeightWithSpacing();
-  const float below = line * static_cast<float>(model.kernel_size + 6) + widgets::px(24.0f);
-  const float tall = ImGui::GetContentRegionAvail().y - below;
-  const float cell = std::max(
-      std::floor(widgets::px(3.0f)),
-      std::min({std::floor(room / static_cast<float>(columns)),
-                std::floor(tall / static_cast<float>(std::max(model.in_h(), 1))),
-                std::floor(widgets::px(11.0f))}));
+  const float products_h =  // head, note, k table rows, sum; the button (and the RGB channels)
+      line * static_cast<float>(model.kernel_size + 3) +
+      ImGui::GetFrameHeightWithSpacing() * (rgb ? 2.0f : 1.0f) + widgets::px(8.0f);
+  const float products_w = widgets::px(model.kernel_size == 3 ? 520.0f : 760.0f);
+  const float stage_labels = 2.0f * line + widgets::px(12.0f);  // title and note
+  const float avail_w = ImGui::GetContentRegionAvail().x;
+  const float avail_h = ImGui::GetContentRegionAvail().y;
+  const float rows = static_cast<float>(std::max(model.in_h(), 1));
+  auto fit = [&](float width, float height) {  // the largest whole cell that fits, or 0
+    for (float c = std::floor(widgets::px(11.0f)); c >= 1.0f; c -= 1.0f) {
+      if (row_width(c) <= width && c * rows <= height) return c;
+    }
+    return 0.0f;
+  };
+  const float cell_below = fit(avail_w, avail_h - stage_labels - products_h);
+  const float cell_beside = fit(avail_w - products_w - gap, avail_h - stage_labels);
+  const bool beside = model.ok && cell_beside > cell_below;
+  const float smallest = std::max(1.0f, std::floor(widgets::px(192.0f) / rows));
+  const float cell = std::max(smallest, beside ? cell_beside : cell_below);
 
   // Which output pixel to explain: the hovered one (last frame), else the clicked one, else the
   // centre.
   if (model.ok) {
-    if (view.pinned_y < 0 || view.pinned_y >= model.out_h() || view.pinned_x >= model.out_w()) {
+    if (view.pinned_y < 0 || view.pinned_y >= model.out_h() || view.pinned_x < 0 ||
+        view.pinned_x >= model.out_w()) {
       view.pinned_y = model.out_h() / 2;
       view.pinned_x = model.out_w() / 2;
     }
@@ -466,11 +496,19 @@ void draw_cnn_panel(CnnModel& model, CnnView& view, CnnTextures& textures,
   }
   view.hovered_y = hy;
   view.hovered_x = hx;
+  if (beside) {
+    ImGui::SameLine(0.0f, gap);
+    ImGui::BeginGroup();
+    draw_products(model, view, oy, ox, hovering, nav);
+    ImGui::EndGroup();
+  }
   if (model.pool && !model.pool_ok && !model.pool_error.empty()) {
     widgets::wrapped(model.pool_error, &error_colour);
   }
-  ImGui::Separator();
-  if (model.ok) draw_products(model, view, oy, ox, hovering, nav);
+  if (!beside && model.ok) {
+    ImGui::Separator();
+    draw_products(model, view, oy, ox, hovering, nav);
+  }
 }
 
 }  // namespace convt::panels
