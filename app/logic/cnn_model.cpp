@@ -138,6 +138,19 @@ Tensor load_cnn_picture(const std::string& path, int max_side) {
   return out;
 }
 
+std::vector<std::string> picture_files(const std::string& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir.empty() ? "." : dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    std::error_code file_ec;
+    if (is_image_file_name(name) && it->is_regular_file(file_ec)) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 Tensor to_grayscale(const Tensor& rgb) {
   if (rgb.ndim() != 4 || rgb.dim(1) != 1 || (rgb.dim(0) != 1 && rgb.dim(0) != 3)) {
     throw std::invalid_argument("to_grayscale: expected (3, 1, H, W) or (1, 1, H, W), found " +

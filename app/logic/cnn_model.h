@@ -22,6 +22,7 @@
 #include "convt/data/dataset.h"
 #include "convt/recorder.h"
 #include "convt/tensor.h"
+#include "logic/folder_browser.h"
 #include "logic/stepper_model.h"
 
 namespace convt::lab {
@@ -56,6 +57,10 @@ constexpr long long kCnnMaxFilePixels = 40'000'000;
 // expected and found: no such file, a folder, not an image stb_image can decode (with its
 // reason), larger than kCnnMaxFilePixels. Never crashes on a corrupt file.
 Tensor load_cnn_picture(const std::string& path, int max_side = kCnnMaxPictureSide);
+
+// The PNG/JPG files directly in `dir` (names only, sorted; lab::is_image_file_name), for the
+// "Browse..." popup beside lab::list_folder's subfolders. Empty when `dir` cannot be listed.
+std::vector<std::string> picture_files(const std::string& dir);
 
 // (3, 1, H, W) RGB -> (1, 1, H, W) luminance, (77 R + 150 G + 29 B) / 256, as the image-folder
 // loader. A (1, 1, H, W) picture is returned as it is.
@@ -162,6 +167,8 @@ struct CnnView {
   int textures_version = -1;           // model.version the RGB textures show
   char path_field[512] = "";           // the "Your picture" text field
   std::string step_message;            // why "Step through this" failed, shown under it
+  FolderListing browse;                // the "Browse..." popup's folder
+  std::vector<std::string> browse_files;  // its PNG/JPG files
 };
 
 }  // namespace convt::lab

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -155,6 +156,44 @@ void draw_formulas(const CnnModel& m) {
 
 // ---- Controls ------------------------------------------------------------------------------
 
+// The "Browse..." popup: walk folders, click a PNG/JPG to load it. True when one was picked
+// (its path is then in v.path_field).
+bool browse_pictures(CnnView& v) {
+  if (!ImGui::BeginPopup("choose_picture")) return false;
+  const lab::FolderListing& f = v.browse;
+  ImGui::TextUnformatted(f.path.c_str());
+  if (!f.error.empty()) ImGui::TextColored(widgets::palette().error, "%s", f.error.c_str());
+  std::string next;  // the folder to list next, if one was picked
+  bool picked = false;
+  ImGui::BeginChild("pictures", ImVec2(ImGui::GetFontSize() * 24.0f, ImGui::GetFontSize() * 16.0f),
+                    true);
+  if (!f.parent.empty() &&
+      ImGui::Selectable(".. (up)", false, ImGuiSelectableFlags_DontClosePopups)) {
+    next = f.parent;
+  }
+  for (const std::string& name : f.subfolders) {
+    if (ImGui::Selectable((name + "/").c_str(), false, ImGuiSelectableFlags_DontClosePopups)) {
+      next = (std::filesystem::path(f.path) / name).string();
+    }
+  }
+  for (const std::string& name : v.browse_files) {
+    if (ImGui::Selectable(name.c_str())) {
+      std::snprintf(v.path_field, sizeof v.path_field, "%s",
+                    (std::filesystem::path(f.path) / name).string().c_str());
+      picked = true;
+    }
+  }
+  ImGui::EndChild();
+  ImGui::TextDisabled("%zu PNG/JPG picture(s) here; click one to load it", v.browse_files.size());
+  if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
+  ImGui::EndPopup();
+  if (!next.empty()) {
+    v.browse = lab::list_folder(next);
+    v.browse_files = lab::picture_files(v.browse.path);
+  }
+  return picked;
+}
+
 bool picture_controls(CnnModel& m, CnnView& v, bool& reload) {
   bool changed = false;
   ImGui::TextUnformatted("Picture");
@@ -186,6 +225,19 @@ bool picture_controls(CnnModel& m, CnnView& v, bool& reload) {
                                                   ImGuiInputTextFlags_EnterReturnsTrue);
       ImGui::SameLine();
       if (ImGui::Button("Load") || enter) {
+        m.file_path = v.path_field;
+        reload = true;
+      }
+      ImGui::SameLine();
+      if (ImGui::Button("Browse...")) {
+        const std::string start =
+            v.path_field[0] ? std::filesystem::path(v.path_field).parent_path().string() : "";
+        v.browse = lab::list_folder(start);
+        if (!v.browse.error.empty()) v.browse = lab::list_folder("");  // start from here instead
+        v.browse_files = lab::picture_files(v.browse.path);
+        ImGui::OpenPopup("choose_picture");
+      }
+      if (browse_pictures(v)) {
         m.file_path = v.path_field;
         reload = true;
       }

@@ -391,3 +391,18 @@ TEST(CnnStepThrough, TheNavigatorOpensTheStepperWithABannerBack) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(CnnPictureTest, BrowseListsThePicturesOfAFolderSorted) {
+  write("b.PNG", "x");
+  write("a.jpg", "x");
+  write("c.jpeg", "x");
+  write("notes.txt", "x");
+  std::filesystem::create_directories(dir_ / "sub.png");  // a folder, not a picture
+  EXPECT_EQ(convt::lab::picture_files(dir_.string()),
+            (std::vector<std::string>{"a.jpg", "b.PNG", "c.jpeg"}));
+  EXPECT_TRUE(convt::lab::picture_files((dir_ / "missing").string()).empty());
+}
+
+}  // namespace
