@@ -6,6 +6,7 @@
 // textures the panels keep live beside it in main.cpp.
 #pragma once
 
+#include "logic/cnn_model.h"           // CnnModel, CnnView
 #include "logic/completion_state.h"    // CompletionState
 #include "logic/experiments_model.h"   // ExperimentsState
 #include "logic/formula_model.h"       // FormulaView
@@ -21,6 +22,7 @@ namespace convt {
 struct ModelState {
   lab::PlaygroundModel playground;
   lab::StepperModel stepper;
+  lab::CnnModel cnn;
 };
 
 struct ViewState {
@@ -35,6 +37,7 @@ struct ViewState {
   lab::StepperView stepper;
   lab::FormulaView formula;
   lab::LessonsView lessons;
+  lab::CnnView cnn;
 };
 
 struct AppState {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "logic/cnn_model.h"
 #include "logic/lessons_model.h"
 #include "logic/stepper_model.h"
 
@@ -34,6 +35,12 @@ std::string gui_usage() {
          "  --preset NAME      stepper preset: notes, k4s2p1, gan, k3s2, k4s2, largest, conv2d,\n"
          "                     resize_conv, maxpool\n"
          "  --step K           stepper: show the state after K events\n"
+         "  --kernel NAME      cnn: the kernel preset, one of " +
+         lab::kernel_preset_names() +
+         "\n"
+         "                     (opens the CNN panel unless --panel says otherwise)\n"
+         "  --picture SPEC     cnn: digit:N (built-in digit 0..9999), emoji:N, or a PNG/JPG file\n"
+         "  --gray             cnn: show an emoji or a picture in grayscale (default RGB)\n"
          "  --train-seconds T  training: train T seconds (fast backend) before the screenshot\n"
          "  --lesson N         lessons: open lesson N (1.." +
          std::to_string(lab::lessons().size()) +
@@ -100,6 +107,33 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
                      (v ? *v : std::string("nothing")) + "'");
       }
       options.preset = *v;
+    } else if (flag == "--kernel") {
+      auto v = value();
+      if (!v || lab::find_kernel_preset(*v) == nullptr) {
+        return error("--kernel expects a kernel preset of the CNN panel, one of: " +
+                     lab::kernel_preset_names() + "; found '" + (v ? *v : std::string("nothing")) +
+                     "'");
+      }
+      options.kernel = *v;
+      if (!options.panel_given) options.panel = lab::PanelId::kCnn;
+    } else if (flag == "--picture") {
+      auto v = value();
+      const std::string text = v ? *v : std::string();
+      std::optional<int> n;
+      if (text.rfind("digit:", 0) == 0) n = parse_int(text.substr(6));
+      if (text.rfind("emoji:", 0) == 0) n = parse_int(text.substr(6));
+      const bool numbered = text.rfind("digit:", 0) == 0 || text.rfind("emoji:", 0) == 0;
+      const int most = text.rfind("digit:", 0) == 0 ? 9999 : 100000;
+      if (text.empty() || (numbered && (!n || *n < 0 || *n > most))) {
+        return error(
+            "--picture expects digit:N (N from 0 to 9999), emoji:N (N from 0) or the path of a "
+            "PNG/JPG file, found '" +
+            (v ? *v : std::string("nothing")) + "'");
+      }
+      options.picture = text;
+      if (!options.panel_given) options.panel = lab::PanelId::kCnn;
+    } else if (flag == "--gray") {
+      options.gray = true;
     } else if (flag == "--step") {
       auto v = value();
       auto n = v ? parse_int(*v) : std::nullopt;

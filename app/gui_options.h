@@ -9,6 +9,11 @@
 //   --preset NAME      stepper: load this preset (notes, k4s2p1, gan, k3s2, k4s2, largest, conv2d,
 //                      resize_conv, maxpool)
 //   --step K           stepper: show the state after K events (clamped to the event count)
+//   --kernel NAME      cnn: this kernel preset (identity, box_blur, sobel_x, ...); without
+//                      --panel it opens the CNN panel
+//   --picture SPEC     cnn: the picture, digit:N (built-in digit N), emoji:N (emoji N, when
+//                      installed) or the path of a PNG/JPG; opens the CNN panel like --kernel
+//   --gray             cnn: an emoji or a picture in grayscale (default: RGB, per channel)
 //   --train-seconds T  training: train T seconds (fast backend) before the screenshot; with
 //                      --panel latent the explorer follows that run ("Follow training")
 //   --train-threads N  the threads of that training, 1..64; default 2
@@ -32,6 +37,9 @@ struct GuiOptions {
   int frames = 3;
   std::string preset;  // stepper: --preset NAME (lab::stepper_presets()); empty: the first one
   int64_t step = -1;   // stepper: --step K, events done; -1: none
+  std::string kernel;  // cnn: --kernel NAME (lab::cnn_kernel_presets()); empty: the default
+  std::string picture;  // cnn: --picture SPEC as given; empty: the default digit
+  bool gray = false;    // cnn: --gray
   double train_seconds = -1.0;  // training: --train-seconds T; -1: none
   int lesson = -1;              // lessons: --lesson N, 0-based; -1: none
   int show_me_lesson = -1;      // --show-me N[.M]: lesson N-1's Show me M-1; -1: none

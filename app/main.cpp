@@ -31,6 +31,7 @@
 #include "logic/navigator.h"
 #include "logic/settings.h"
 #include "logic/stepper_model.h"
+#include "panels/cnn_panel.h"
 #include "panels/completion_panel.h"
 #include "panels/experiments_panel.h"
 #include "panels/latent_panel.h"
@@ -273,6 +274,7 @@ struct PanelTextures {
   convt::panels::TrainingTextures training;
   convt::panels::ExperimentsTextures experiments;
   convt::panels::LatentTextures latent;
+  convt::panels::CnnTextures cnn;
 };
 
 void draw_panel(convt::lab::PanelId id, convt::AppState& state, convt::lab::Navigator& nav,
@@ -302,6 +304,9 @@ void draw_panel(convt::lab::PanelId id, convt::AppState& state, convt::lab::Navi
       break;
     case PanelId::kLessons:
       convt::panels::draw_lessons_panel(state.view.lessons, nav);
+      break;
+    case PanelId::kCnn:
+      convt::panels::draw_cnn_panel(state.model.cnn, state.view.cnn, textures.cnn, heatmaps, nav);
       break;
   }
 }
@@ -343,7 +348,7 @@ void draw_shortcuts(convt::ViewState& view) {
     ImGui::TextUnformatted(what);
   };
   ImGui::TextDisabled("EVERYWHERE");
-  row("Ctrl+1 .. Ctrl+8", "open the tabs, left to right");
+  row("Ctrl+1 .. Ctrl+9", "open the tabs, left to right");
   row("Ctrl+= / Ctrl+-", "larger / smaller (UI scale 100% .. 250%)");
   row("Ctrl+0", "UI scale 100%");
   row("F1", "this list");
@@ -463,7 +468,8 @@ int main(int argc, char** argv) {
     if (options.scale_percent == 0) options.scale_percent = settings.scale_percent;
     if (options.theme < 0) options.theme = settings.theme;
     const bool opens_elsewhere = options.panel_given || options.show_me_lesson >= 0 ||
-                                 options.lesson >= 0 || !options.preset.empty();
+                                 options.lesson >= 0 || !options.preset.empty() ||
+                                 !options.kernel.empty() || !options.picture.empty();
     if (!opens_elsewhere) {
       if (auto id = convt::lab::find_panel(settings.panel)) options.panel = *id;
     }
@@ -543,6 +549,31 @@ int main(int argc, char** argv) {
       state.view.stepper.events_per_second = settings.stepper_speed;
     }
     if (options.step >= 0) state.model.stepper.set_position(options.step);
+    // The CNN panel's --kernel NAME (checked by parse_gui_options).
+    if (const auto* k = convt::lab::find_kernel_preset(options.kernel)) {
+      state.model.cnn.apply_preset(static_cast<int>(k - convt::lab::cnn_kernel_presets().data()));
+    }
+    if (!options.picture.empty()) {  // --picture digit:N | emoji:N | FILE, --gray
+      convt::lab::CnnModel& cnn = state.model.cnn;
+      const std::string& spec = options.picture;
+      cnn.keep_rgb = !options.gray;
+      if (spec.rfind("digit:", 0) == 0) {
+        cnn.source = convt::lab::CnnSource::kDigit;
+        cnn.digit = std::stoi(spec.substr(6));
+      } else if (spec.rfind("emoji:", 0) == 0) {
+        cnn.source = convt::lab::CnnSource::kEmoji;
+        cnn.emoji = std::stoi(spec.substr(6));
+      } else {
+        cnn.source = convt::lab::CnnSource::kFile;
+        cnn.file_path = spec;
+        std::snprintf(state.view.cnn.path_field, sizeof state.view.cnn.path_field, "%s",
+                      spec.c_str());
+      }
+      cnn.load_picture();
+      if (!cnn.picture_error.empty()) {
+        std::fprintf(stderr, "convt-lab: --picture: %s\n", cnn.picture_error.c_str());
+      }
+    }
     // The lessons' --lesson N and --show-me N[.M]: a Show me sets up its panel and
     // switches to it, as its button does; with --train-seconds its run trains T seconds.
     if (options.lesson >= 0) state.view.lessons.current = options.lesson;

@@ -36,6 +36,20 @@ ShowMe formula_show(std::string label, FormulaParams params, std::string model,
   return s;
 }
 
+ShowMe cnn_show(std::string label, std::string kernel, bool relu, bool pool, int y, int x,
+                std::string look_for) {
+  ShowMe s;
+  s.label = std::move(label);
+  s.panel = "cnn";
+  s.look_for = std::move(look_for);
+  s.cnn.kernel = std::move(kernel);
+  s.cnn.relu = relu;
+  s.cnn.pool = pool;
+  s.cnn.y = y;
+  s.cnn.x = x;
+  return s;
+}
+
 FormulaParams params(int H, int kernel_size, int stride, int padding, int output_padding) {
   FormulaParams p;
   p.H = H;
@@ -74,11 +88,18 @@ std::vector<Lesson> make_lessons() {
         "H_out = floor((H + 2*padding - kernel_size) / stride) + 1      e.g. "
         "floor((5 + 2 - 3) / 2) + 1 = 3",
     };
-    l.show_me = {stepper_show(
-        "Show me the window sliding", "conv2d", 45, 1, 1,
-        "conv2d on a 5x5 input (1..25), 3x3 kernel of ones, stride 2, padding 1. Five windows "
-        "are done; the selected output cell (row 1, column 1) lists its 9 products, which sum "
-        "to its value. Press the step buttons to move the window on.")};
+    l.show_me = {
+        stepper_show(
+            "Show me the window sliding", "conv2d", 45, 1, 1,
+            "conv2d on a 5x5 input (1..25), 3x3 kernel of ones, stride 2, padding 1. Five "
+            "windows are done; the selected output cell (row 1, column 1) lists its 9 products, "
+            "which sum to its value. Press the step buttons to move the window on."),
+        cnn_show("Show me a kernel on a real digit", "sobel_x", false, false, 14, 10,
+                 "The same gather on a 28x28 digit with Sobel x (right column minus left "
+                 "column): the feature map is red where the digit gets brighter to the right and "
+                 "blue where it gets darker. The selected pixel's 3x3 window is outlined on the "
+                 "digit and its 9 products are listed; hover over any other output pixel."),
+    };
     v.push_back(l);
   }
 
@@ -226,6 +247,10 @@ std::vector<Lesson> make_lessons() {
                      "then LeakyReLU(0.2) and Dropout(0.3), and no pooling layer anywhere. On "
                      "the left, D's first layer, k5 s2 'same': the forward conv2d takes 20 (or "
                      "19) to 10, and the transposed conv takes 10 back to 20, as G's up2 does."),
+        cnn_show("Show me pooling a feature map", "sobel_x", true, true, -1, -1,
+                 "A digit through Sobel x, ReLU, then max_pool2d 2x2, stride 2: the 28x28 map "
+                 "becomes 14x14, each pixel the largest of its 2x2 window, and the edges survive. "
+                 "Untick max_pool2d and set stride 2 to shrink with the convolution instead."),
     };
     v.push_back(l);
   }

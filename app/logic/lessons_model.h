@@ -77,6 +77,15 @@ struct CompletionTarget {
   int64_t blank_seed = -1;  // seed of the blank-canvas codes; -1: keep
 };
 
+// The CNN panel: a kernel preset on a built-in digit, and the stages after it.
+struct CnnTarget {
+  std::string kernel = "sobel_x";  // lab::cnn_kernel_presets() name
+  int digit = 3119;                // index into the built-in digits (3119: a 3)
+  int stride = 1, padding = 1;     // dilation 1
+  bool relu = false, pool = false;
+  int y = -1, x = -1;  // the selected output pixel; -1: the centre
+};
+
 struct ShowMe {
   std::string label;     // the button: "Show me the window sliding"
   std::string panel;     // the target panel's command-line name (lab::find_panel)
@@ -86,6 +95,7 @@ struct ShowMe {
   TrainingTarget training;
   LatentTarget latent;
   CompletionTarget completion;
+  CnnTarget cnn;
 };
 
 // ---- Lessons -------------------------------------------------------------------------------

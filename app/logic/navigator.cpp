@@ -60,6 +60,27 @@ void Navigator::apply_completion(const CompletionTarget& t) {
   completion_open(state_.completion, r);
 }
 
+void Navigator::apply_cnn(const CnnTarget& t) {
+  const KernelPreset* preset = find_kernel_preset(t.kernel);
+  if (preset == nullptr) {
+    throw std::logic_error("lesson Show me: unknown kernel preset '" + t.kernel + "'");
+  }
+  CnnModel& m = state_.model.cnn;
+  m.apply_preset(static_cast<int>(preset - cnn_kernel_presets().data()));
+  m.source = CnnSource::kDigit;
+  m.digit = t.digit;
+  m.stride = t.stride;
+  m.padding = t.padding;
+  m.dilation = 1;
+  m.relu = t.relu;
+  m.pool = t.pool;
+  m.load_picture();
+  CnnView& v = state_.view.cnn;
+  v.pinned_y = t.y;  // -1: the panel selects the centre
+  v.pinned_x = t.x;
+  v.hovered_y = v.hovered_x = -1;
+}
+
 bool Navigator::show_me(int lesson, int index, std::string* note) {
   const Lesson& l = lessons().at(static_cast<size_t>(lesson));
   const ShowMe& s = l.show_me.at(static_cast<size_t>(index));
@@ -83,6 +104,9 @@ bool Navigator::show_me(int lesson, int index, std::string* note) {
       break;
     case PanelId::kCompletion:
       apply_completion(s.completion);
+      break;
+    case PanelId::kCnn:
+      apply_cnn(s.cnn);
       break;
     default:  // the panel opens as it is
       break;
@@ -119,6 +143,28 @@ std::string Navigator::open_stepper_on_slice(const StepperSlice& slice,
                 layer_name.c_str(), slice.in_channel, slice.out_channel, slice.oy, slice.ox);
   state_.view.came_from =
       CameFrom{true, PanelId::kStepper, PanelId::kLatent, -1, text, "Back to Latent"};
+  return "";
+}
+
+std::string Navigator::open_stepper_on_cnn_pixel(int c, int oy, int ox) {
+  const CnnModel& cnn = state_.model.cnn;
+  const std::string error = load_cnn_window_into_stepper(cnn, c, oy, ox, state_.model.stepper);
+  if (!error.empty()) return error;
+  StepperView& view = state_.view.stepper;
+  view.preset_index = -1;  // not a preset: a window of the CNN panel's picture
+  view.playing = false;
+  view.selected_oc = 0;
+  view.selected_y = 0;
+  view.selected_x = 0;
+  open_panel(PanelId::kStepper);
+  const char* names[] = {"", " red", " green", " blue"};
+  const int name = cnn.channels() == 3 ? c + 1 : 0;
+  char text[320];
+  std::snprintf(text, sizeof text,
+                "CNN output pixel (%d, %d)%s: the real kernel on the real %dx%d window of the "
+                "picture (0 where it reads the padding)",
+                oy, ox, names[name], cnn.window(oy, ox).span, cnn.window(oy, ox).span);
+  state_.view.came_from = CameFrom{true, PanelId::kStepper, PanelId::kCnn, -1, text, "Back to CNN"};
   return "";
 }
 

@@ -7,6 +7,7 @@
 //   show_me(lesson, i)            lessons()[lesson].show_me[i]: stepper, formula, training,
 //                                 latent or completion, set up as the lesson says
 //   open_stepper_on_slice(...)    the stepper replaying one slice of G's ConvT layer
+//   open_stepper_on_cnn_pixel(...) the stepper replaying one window of the CNN panel's conv2d
 //   open_saved_run(name)          a saved run (assets/runs/<name>) read-only in the dashboard
 //   start_lesson_run(target)      the dashboard's form and run as a lesson's target asks
 //   go_back()                     the banner's "Back to ..."
@@ -38,12 +39,13 @@ class Navigator {
 
   // Applies lessons()[lesson].show_me[index]: sets up the target panel (stepper preset, step,
   // selection and view; formula parameters and network table; training form and run, or a
-  // saved run; latent seed and interpolation; completion region, models and input), opens it
+  // saved run; latent seed and interpolation; completion region, models and input; the CNN
+  // panel's kernel, digit and stages), opens it
   // with a banner back to the lesson, and makes `lesson` the current one. Returns false, with
   // `note` saying why, when the target panel does not exist in this build; the state is then
   // unchanged. `note` also receives what happened to a training run the Show me replaced.
   // Throws std::out_of_range for a bad lesson or index, std::logic_error for a target that
-  // names an unknown stepper or training preset, SavedRunError for a bad saved run.
+  // names an unknown stepper, training or kernel preset, SavedRunError for a bad saved run.
   bool show_me(int lesson, int index, std::string* note = nullptr);
 
   // "Step through this": loads `slice` (the real weights and input of one ConvT layer of G,
@@ -51,6 +53,12 @@ class Navigator {
   // output pixel, and opens the stepper with a banner back to the latent explorer. Returns ""
   // on success, else why the stepper cannot show the slice (stepper_fit(); nothing changed).
   std::string open_stepper_on_slice(const StepperSlice& slice, const std::string& layer_name);
+
+  // The CNN panel's "Step through this": loads the window of output pixel (oy, ox), channel c,
+  // of the CNN panel's conv2d into the stepper (load_cnn_window_into_stepper: the real picture
+  // values and kernel), selects its one output pixel, and opens the stepper with a banner back
+  // to the CNN panel. Returns "" on success, else why not (nothing changed).
+  std::string open_stepper_on_cnn_pixel(int c, int oy, int ox);
 
   // Opens saved run `name` (assets/runs/<name>) read-only in the training dashboard, pausing
   // and saving the live run first (lab::open_saved_run); does not switch the tab. Throws
@@ -74,6 +82,7 @@ class Navigator {
   void apply_formula(const FormulaTarget& target);
   void apply_latent(const LatentTarget& target);
   void apply_completion(const CompletionTarget& target);
+  void apply_cnn(const CnnTarget& target);
 
   AppState& state_;
 };

@@ -40,6 +40,11 @@ const std::vector<PanelInfo>& all_panels() {
        "averages), the blank canvas (the decoder's dream, each ConvT layer's kernel from an "
        "impulse) before and after training, and the 32x32 RGB generator.",
        true},
+      {PanelId::kCnn, "cnn", "CNN",
+       "Image kernels on real pictures: a digit, an emoji or your own picture through conv2d "
+       "with a preset or typed 3x3 / 5x5 kernel, then ReLU and max_pool2d; hover an output "
+       "pixel for its window and products.",
+       true},
   };
   return panels;
 }

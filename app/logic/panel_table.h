@@ -20,7 +20,8 @@ enum class PanelId {
   kLatent,
   kCompletion,
   kExperiments,
-  kLessons
+  kLessons,
+  kCnn
 };
 
 struct PanelInfo {

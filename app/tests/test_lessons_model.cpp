@@ -41,8 +41,8 @@ TEST(Lessons, EachHasAQuestionTextAndAShowMeToAKnownPanel) {
     for (const convt::lab::ShowMe& s : l.show_me) {
       EXPECT_EQ(s.label.rfind("Show me", 0), 0u) << s.label;
       EXPECT_GT(s.look_for.size(), 40u) << s.label;
-      const std::set<std::string> targets = {"stepper", "formula",    "training",
-                                             "latent",  "completion", "experiments"};
+      const std::set<std::string> targets = {"stepper",    "formula",     "training", "latent",
+                                             "completion", "experiments", "cnn"};
       EXPECT_EQ(targets.count(s.panel), 1u) << s.panel;
     }
   }

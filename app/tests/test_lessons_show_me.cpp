@@ -241,6 +241,32 @@ TEST(LessonsShowMe, Lesson8ModeCollapseAndDivergenceOpenSavedRunsReadOnly) {
   EXPECT_EQ(s.training.snap.step, 0);  // the (empty) live session again
 }
 
+TEST(LessonsShowMe, Lessons1And5ShowAKernelAndPoolingOnARealDigit) {
+  AppState s;
+  s.model.cnn.relu = s.model.cnn.pool = true;  // as a student may have left them
+  ASSERT_TRUE(apply_show_me(s, 0, 1));
+  EXPECT_EQ(s.view.active_panel, PanelId::kCnn);
+  EXPECT_EQ(s.view.came_from.back_to, PanelId::kLessons);
+  const convt::lab::CnnModel& m = s.model.cnn;
+  ASSERT_TRUE(m.ok) << m.error;
+  EXPECT_STREQ(convt::lab::cnn_kernel_presets()[static_cast<size_t>(m.preset)].name, "sobel_x");
+  EXPECT_EQ(m.source, convt::lab::CnnSource::kDigit);
+  EXPECT_NE(m.picture_name.find("(a 3)"), std::string::npos) << m.picture_name;
+  EXPECT_FALSE(m.relu);
+  EXPECT_FALSE(m.pool);
+  EXPECT_EQ(s.view.cnn.pinned_y, 14);
+  EXPECT_EQ(s.view.cnn.pinned_x, 10);
+  // The look-for text's claim: the selected pixel's 9 products.
+  EXPECT_EQ(m.products(0, 14, 10).size(), 9u);
+
+  ASSERT_TRUE(apply_show_me(s, 4, 3));
+  EXPECT_EQ(s.view.active_panel, PanelId::kCnn);
+  ASSERT_TRUE(s.model.cnn.pool_ok) << s.model.cnn.pool_error;
+  EXPECT_TRUE(s.model.cnn.relu);
+  EXPECT_EQ(s.model.cnn.out_h(), 28);
+  EXPECT_EQ(s.model.cnn.pooled.dim(2), 14);  // "the 28x28 map becomes 14x14"
+}
+
 TEST(LessonsShowMe, BadLessonOrIndexThrows) {
   AppState s;
   EXPECT_THROW(apply_show_me(s, 10, 0), std::out_of_range);
@@ -439,7 +465,7 @@ TEST(LessonsOptions, BadNumbersGiveOneLineNamingTheRange) {
        {std::vector<std::string>{"--lesson", "11"},
         {"--lesson", "0"},
         {"--lesson", "two"},
-        {"--show-me", "1.2"},
+        {"--show-me", "1.3"},
         {"--show-me", "12"},
         {"--show-me", "x.1"},
         {"--show-me"},

@@ -1,0 +1,151 @@
+// The CNN panel headless: --panel cnn --kernel NAME renders the kernel's feature map (Sobel x on
+// a digit has negative pixels, drawn blue; the identity has none), an emoji and a picture of the
+// user's render, and bad --kernel / --picture values are refused with exit status 2 and the
+// valid choices. Needs a display for the renders (./test.sh runs ctest under xvfb-run).
+#include <gtest/gtest.h>
+#include <stb_image.h>  // implementation in libstb
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "convt/io/png.h"
+#include "gfx/colormap.h"
+#include "lab_process.h"
+#include "logic/cnn_model.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+using convt::test::has_display;
+using convt::test::read_text;
+using convt::test::run_lab;
+
+class CnnScreenshotTest : public convt::test::LabRunDir {};
+
+// Pixels of the PNG coloured as a clearly negative value of the diverging map (the blue half,
+// from -1 to -0.25 of the range), within 2 per channel. -1 if the PNG cannot be read.
+long negative_pixels(const fs::path& png, int* width = nullptr) {
+  std::set<unsigned> blues;
+  for (int i = 0; i <= 300; ++i) {
+    const float v = -1.0f + 0.75f * static_cast<float>(i) / 300.0f;
+    const convt::gfx::Rgb c = convt::gfx::colormap_rgb(convt::gfx::Colormap::kDiverging, v, -1, 1);
+    const int r = static_cast<int>(c.r * 255.f + 0.5f), g = static_cast<int>(c.g * 255.f + 0.5f),
+              b = static_cast<int>(c.b * 255.f + 0.5f);
+    for (int dr = -2; dr <= 2; ++dr)
+      for (int dg = -2; dg <= 2; ++dg)
+        for (int db = -2; db <= 2; ++db)
+          blues.insert(static_cast<unsigned>(((r + dr) << 16) | ((g + dg) << 8) | (b + db)));
+  }
+  int w = 0, h = 0, channels = 0;
+  unsigned char* data = stbi_load(png.c_str(), &w, &h, &channels, 3);
+  if (data == nullptr) return -1;
+  long count = 0;
+  for (size_t i = 0; i + 2 < static_cast<size_t>(w) * h * 3; i += 3) {
+    count += blues.count((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+  }
+  stbi_image_free(data);
+  if (width) *width = w;
+  return count;
+}
+
+TEST_F(CnnScreenshotTest, SobelXOnADigitHasNegativePixelsAndTheIdentityNone) {
+  if (!has_display()) GTEST_SKIP() << "no DISPLAY (run under xvfb-run)";
+  const fs::path log = dir_ / "log.txt";
+  for (const char* size : {"1280x800", "1024x700"}) {
+    const fs::path sobel = dir_ / "sobel.png", identity = dir_ / "identity.png";
+    ASSERT_EQ(run_lab("--panel cnn --kernel sobel_x --check-layout --size " + std::string(size) +
+                          " --screenshot '" + sobel.string() + "'",
+                      log),
+              0)
+        << read_text(log);
+    EXPECT_NE(read_text(log).find("panel cnn"), std::string::npos) << read_text(log);
+    int width = 0;
+    const long sobel_blue = negative_pixels(sobel, &width);
+    EXPECT_EQ(width, std::stoi(size));
+    // The strokes' right edges (bright, then dark going right): dozens of pixels, 3 to 11 px
+    // square.
+    EXPECT_GT(sobel_blue, 200) << size;
+    // --kernel alone opens the CNN panel.
+    ASSERT_EQ(run_lab("--kernel identity --size " + std::string(size) + " --screenshot '" +
+                          identity.string() + "'",
+                      log),
+              0)
+        << read_text(log);
+    EXPECT_NE(read_text(log).find("panel cnn"), std::string::npos) << read_text(log);
+    EXPECT_LT(negative_pixels(identity), 50) << size << ": the identity of a picture in [0, 1] "
+                                             << "has no negative pixel";
+  }
+}
+
+TEST_F(CnnScreenshotTest, AnEmojiAndAPictureOfTheUsersRender) {
+  if (!has_display()) GTEST_SKIP() << "no DISPLAY (run under xvfb-run)";
+  const fs::path log = dir_ / "log.txt";
+  // A picture of the user's: a white square on black, 40 x 60.
+  convt::Image8 img;
+  img.width = 60;
+  img.height = 40;
+  img.channels = 3;
+  img.pixels.assign(60 * 40 * 3, 0);
+  for (int y = 10; y < 30; ++y)
+    for (int x = 20; x < 40; ++x)
+      for (int c = 0; c < 3; ++c) img.pixels[(y * 60 + x) * 3 + c] = 255;
+  const fs::path square = dir_ / "square.png";
+  std::ofstream(square, std::ios::binary) << convt::encode_png(img);
+  const fs::path shot = dir_ / "shot.png";
+  ASSERT_EQ(run_lab("--picture '" + square.string() + "' --gray --kernel outline --check-layout "
+                    "--screenshot '" + shot.string() + "'",
+                    log),
+            0)
+      << read_text(log);
+  EXPECT_EQ(read_text(log).find("--picture:"), std::string::npos) << read_text(log);
+  // The outline of a white square: negative just outside its edges.
+  EXPECT_GT(negative_pixels(shot), 200) << read_text(log);
+
+  // An emoji, when the package is installed (scripts/setup.sh --with-emoji).
+  ASSERT_EQ(run_lab("--picture emoji:3 --check-layout --screenshot '" + shot.string() + "'", log),
+            0)
+      << read_text(log);
+  if (read_text(log).find("--picture:") != std::string::npos) {
+    EXPECT_NE(read_text(log).find("setup.sh --with-emoji"), std::string::npos) << read_text(log);
+    GTEST_SKIP() << "emoji not installed: " << read_text(log);
+  }
+}
+
+TEST_F(CnnScreenshotTest, AMissingPictureIsReportedAndThePanelStillRenders) {
+  if (!has_display()) GTEST_SKIP() << "no DISPLAY (run under xvfb-run)";
+  const fs::path log = dir_ / "log.txt", shot = dir_ / "shot.png";
+  EXPECT_EQ(run_lab("--picture '" + (dir_ / "nope.png").string() + "' --screenshot '" +
+                        shot.string() + "'",
+                    log),
+            0);
+  const std::string text = read_text(log);
+  EXPECT_NE(text.find("--picture: "), std::string::npos) << text;
+  EXPECT_NE(text.find("nope.png: no such file"), std::string::npos) << text;
+  EXPECT_TRUE(fs::exists(shot));
+}
+
+TEST_F(CnnScreenshotTest, BadKernelAndPictureValuesExit2WithTheValidChoices) {
+  const fs::path log = dir_ / "log.txt";
+  EXPECT_EQ(run_lab("--panel cnn --kernel blurry --screenshot x.png", log), 2);
+  std::string text = read_text(log);
+  EXPECT_EQ(text.rfind("convt-lab: --kernel expects a kernel preset", 0), 0u) << text;
+  EXPECT_NE(text.find("found 'blurry'"), std::string::npos) << text;
+  for (const auto& p : convt::lab::cnn_kernel_presets()) {
+    EXPECT_NE(text.find(p.name), std::string::npos) << p.name << "\n" << text;
+  }
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  EXPECT_EQ(run_lab("--kernel", log), 2);
+  EXPECT_NE(read_text(log).find("found 'nothing'"), std::string::npos) << read_text(log);
+  for (const char* bad : {"digit:10000", "digit:x", "emoji:-1", "''"}) {
+    EXPECT_EQ(run_lab(std::string("--picture ") + bad, log), 2) << bad;
+    text = read_text(log);
+    EXPECT_EQ(text.rfind("convt-lab: --picture expects digit:N", 0), 0u) << text;
+  }
+}
+
+}  // namespace
