@@ -5,9 +5,10 @@
 //
 //   picture  (C, 1, H, W)    float in [0, 1], 0 black, 1 white (the explorable's 0..255 / 255;
 //                            the datasets' [-1, 1] is mapped by (x + 1) / 2, so that the zero
-//                            padding is black, as the digits' paper); C = 1 (grayscale) or 3. Each channel is its own batch item, so
-//                            one conv2d call applies the same kernel to every channel separately
-//                            (as the "Image Kernels" explorable does on a colour photo).
+//                            padding is black, as the digits' paper); C = 1 (grayscale) or 3. Each
+//                            channel is its own batch item, so one conv2d call applies the same
+//                            kernel to every channel separately (as the "Image Kernels" explorable
+//                            does on a colour photo).
 //   weight   (1, 1, k, k)    PyTorch's Conv2d layout (C_out, C_in, kH, kW), k = kernel_size 3 or 5
 //   conv     (C, 1, H1, W1)  H1 = floor((H + 2P - D(k-1) - 1)/S) + 1 (convt::conv2d_out_size)
 //   relu     (C, 1, H1, W1)  max(0, conv), when the ReLU stage is on
@@ -53,8 +54,8 @@ constexpr long long kCnnMaxFilePixels = 40'000'000;
 
 // Decodes the PNG/JPG at `path` with stb_image (transparency composited on white), as RGB,
 // shrinks it so its longer side is at most max_side (area resize, convt/data/resize.h), and
-// returns it as (3, 1, h, w) in [0, 1] (pixel / 255). Throws DataError naming the file and saying what was
-// expected and found: no such file, a folder, not an image stb_image can decode (with its
+// returns it as (3, 1, h, w) in [0, 1] (pixel / 255). Throws DataError naming the file and saying
+// what was expected and found: no such file, a folder, not an image stb_image can decode (with its
 // reason), larger than kCnnMaxFilePixels. Never crashes on a corrupt file.
 Tensor load_cnn_picture(const std::string& path, int max_side = kCnnMaxPictureSide);
 
@@ -80,35 +81,35 @@ struct CnnProduct {
 struct CnnModel {
   // ---- What the student sets --------------------------------------------------------------
   CnnSource source = CnnSource::kDigit;
-  int digit = 3119;              // index into the built-in 28x28 digits (0..9999): a 3
-  int emoji = 0;                 // index into the loaded emoji
-  bool keep_rgb = true;          // emoji and files: RGB per channel (true) or grayscale
-  std::string file_path;         // the student's picture (CnnSource::kFile)
-  int kernel_size = 3;           // 3 or 5
+  int digit = 3119;       // index into the built-in 28x28 digits (0..9999): a 3
+  int emoji = 0;          // index into the loaded emoji
+  bool keep_rgb = true;   // emoji and files: RGB per channel (true) or grayscale
+  std::string file_path;  // the student's picture (CnnSource::kFile)
+  int kernel_size = 3;    // 3 or 5
   std::vector<float> weight = {-1, 0, 1, -2, 0, 2, -1, 0, 1};  // (k, k), row-major: Sobel x
-  int preset = 6;                // index into cnn_kernel_presets() (6: sobel_x), -1 when typed
-  int stride = 1;                // 1..4
-  int padding = 1;               // 0..4
-  int dilation = 1;              // 1..3
-  bool relu = true;              // the ReLU stage
-  bool pool = true;              // the max_pool2d stage (kernel_size 2, stride 2)
+  int preset = 6;    // index into cnn_kernel_presets() (6: sobel_x), -1 when typed
+  int stride = 1;    // 1..4
+  int padding = 1;   // 0..4
+  int dilation = 1;  // 1..3
+  bool relu = true;  // the ReLU stage
+  bool pool = true;  // the max_pool2d stage (kernel_size 2, stride 2)
 
   // ---- What the model derives ---------------------------------------------------------------
-  Tensor source_picture;       // (C0, 1, H, W) as loaded (C0 = 1 digits, 3 emoji and files)
-  std::string picture_name;    // "digit #7 (label 3)", "emoji #12", "photo.png (128 x 96)"
-  std::string picture_error;   // why the last picture could not be loaded ("" when it could)
-  Tensor picture;              // (C, 1, H, W): the conv2d input (grayscale or RGB per channel)
-  bool ok = false;             // conv ran
-  std::string error;           // the core's ShapeError text when !ok
+  Tensor source_picture;      // (C0, 1, H, W) as loaded (C0 = 1 digits, 3 emoji and files)
+  std::string picture_name;   // "digit #7 (label 3)", "emoji #12", "photo.png (128 x 96)"
+  std::string picture_error;  // why the last picture could not be loaded ("" when it could)
+  Tensor picture;             // (C, 1, H, W): the conv2d input (grayscale or RGB per channel)
+  bool ok = false;            // conv ran
+  std::string error;          // the core's ShapeError text when !ok
   std::string formula_h, formula_w;  // convt::conv_formula with the numbers substituted
-  Tensor conv;                 // (C, 1, H1, W1)
-  Tensor relu_out;             // (C, 1, H1, W1) when relu, else empty
-  bool pool_ok = false;        // the pool stage ran (it can fail on a 1x1 map)
+  Tensor conv;                       // (C, 1, H1, W1)
+  Tensor relu_out;                   // (C, 1, H1, W1) when relu, else empty
+  bool pool_ok = false;              // the pool stage ran (it can fail on a 1x1 map)
   std::string pool_error;
-  std::string pool_formula;    // the pool's H_out, substituted
-  Tensor pooled;               // (C, 1, H2, W2) when pool && pool_ok
+  std::string pool_formula;         // the pool's H_out, substituted
+  Tensor pooled;                    // (C, 1, H2, W2) when pool && pool_ok
   TraceRecorder trace{20'000'000};  // conv's events (C*H1*W1*k*k gather-adds)
-  int version = 0;             // increases at every recompute (for the textures)
+  int version = 0;                  // increases at every recompute (for the textures)
 
   // Loads the picture `source` names (digits and emoji are loaded once, on first use, and kept).
   // On failure keeps the previous picture and sets picture_error. Then recompute().
@@ -161,13 +162,13 @@ std::string load_cnn_window_into_stepper(const CnnModel& m, int c, int oy, int o
 
 // The view state the panel keeps between frames.
 struct CnnView {
-  int hovered_y = -1, hovered_x = -1;  // the output pixel under the mouse (last frame), or -1
-  int pinned_y = -1, pinned_x = -1;    // clicked: kept when the mouse leaves
-  int channel = 0;                     // the channel whose products are listed (RGB)
-  int textures_version = -1;           // model.version the RGB textures show
-  char path_field[512] = "";           // the "Your picture" text field
-  std::string step_message;            // why "Step through this" failed, shown under it
-  FolderListing browse;                // the "Browse..." popup's folder
+  int hovered_y = -1, hovered_x = -1;     // the output pixel under the mouse (last frame), or -1
+  int pinned_y = -1, pinned_x = -1;       // clicked: kept when the mouse leaves
+  int channel = 0;                        // the channel whose products are listed (RGB)
+  int textures_version = -1;              // model.version the RGB textures show
+  char path_field[512] = "";              // the "Your picture" text field
+  std::string step_message;               // why "Step through this" failed, shown under it
+  FolderListing browse;                   // the "Browse..." popup's folder
   std::vector<std::string> browse_files;  // its PNG/JPG files
 };
 

@@ -220,9 +220,9 @@ bool picture_controls(CnnModel& m, CnnView& v, bool& reload) {
       break;
     case CnnSource::kFile: {
       ImGui::SetNextItemWidth(widgets::px(230.0f));
-      const bool enter = ImGui::InputTextWithHint("##path", "/path/to/picture.png", v.path_field,
-                                                  sizeof v.path_field,
-                                                  ImGuiInputTextFlags_EnterReturnsTrue);
+      const bool enter =
+          ImGui::InputTextWithHint("##path", "/path/to/picture.png", v.path_field,
+                                   sizeof v.path_field, ImGuiInputTextFlags_EnterReturnsTrue);
       ImGui::SameLine();
       if (ImGui::Button("Load") || enter) {
         m.file_path = v.path_field;
@@ -367,8 +367,8 @@ void draw_products(const CnnModel& m, CnnView& v, int oy, int ox, bool hovering,
         ImGui::Text("%s * %s = %s", fmt(p.x).c_str(), fmt(p.w).c_str(), fmt(p.product).c_str());
       }
       if (ImGui::IsItemHovered()) {
-        ImGui::SetTooltip("x[%d, %d] = %g (input)\nw[%d, %d] = %g (kernel)\nproduct %g", p.iy,
-                          p.ix, p.x, p.ky, p.kx, p.w, p.product);
+        ImGui::SetTooltip("x[%d, %d] = %g (input)\nw[%d, %d] = %g (kernel)\nproduct %g", p.iy, p.ix,
+                          p.x, p.ky, p.kx, p.w, p.product);
       }
     }
     ImGui::EndTable();
@@ -453,8 +453,7 @@ void draw_cnn_panel(CnnModel& model, CnnView& view, CnnTextures& textures,
   const bool rgb = model.channels() == 3;
   const float signed_labels =
       ImGui::CalcTextSize(rgb ? "RGB, clamped to [0, 1]" : "blue -0.000, white 0, red +0.000").x;
-  std::vector<StageSize> sizes = {
-      {model.in_w(), ImGui::CalcTextSize("input (000 x 000)").x}};
+  std::vector<StageSize> sizes = {{model.in_w(), ImGui::CalcTextSize("input (000 x 000)").x}};
   if (model.ok) {
     sizes.push_back({model.out_w(), signed_labels});
     if (model.relu) sizes.push_back({model.out_w(), signed_labels});
@@ -539,8 +538,8 @@ void draw_cnn_panel(CnnModel& model, CnnView& view, CnnTextures& textures,
       std::snprintf(title, sizeof title, "max_pool2d (%lld x %lld)",
                     static_cast<long long>(model.pooled.dim(2)),
                     static_cast<long long>(model.pooled.dim(3)));
-      const StageDraw pl = draw_stage(title, "pool", model.pooled, true, cell, textures.stage[3],
-                                      upload, heatmaps);
+      const StageDraw pl =
+          draw_stage(title, "pool", model.pooled, true, cell, textures.stage[3], upload, heatmaps);
       if (oy / 2 < model.pooled.dim(2) && ox / 2 < model.pooled.dim(3)) {
         outline_pixel(pl, oy / 2, ox / 2, kTapColour, 1.0f);  // the pool window holding it
       }

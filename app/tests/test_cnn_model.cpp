@@ -3,28 +3,26 @@
 // output, the output size against the formula, RGB per channel, the ReLU and max-pool stages, and
 // a bad picture refused with a clear message, and "Step through this" replaying a pixel's window
 // in the stepper with the same products.
-#include "logic/cnn_model.h"
-
 #include <gtest/gtest.h>
-
-#include <utility>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 
+#include "app_state.h"
 #include "convt/io/png.h"
 #include "convt/ops/conv2d.h"
-#include "app_state.h"
 #include "convt/ops/pool2d.h"
+#include "logic/cnn_model.h"
 #include "logic/navigator.h"
 
 namespace {
 
 using convt::Tensor;
-using convt::lab::CnnModel;
 using convt::lab::cnn_kernel_presets;
+using convt::lab::CnnModel;
 
 // A (1, 1, h, w) picture with values v(y, x).
 template <class F>
@@ -191,8 +189,7 @@ TEST(CnnModel, RgbIsConvolvedPerChannelAndGrayIsTheLuminance) {
     for (int64_t i = 0; i < 42; ++i) plane[i] = rgb[c * 42 + i];
     const CnnModel one = model_on(plane, "emboss", 1, 1);
     for (int y = 0; y < m.out_h(); ++y)
-      for (int x = 0; x < m.out_w(); ++x)
-        EXPECT_EQ(m.conv.at(c, 0, y, x), one.conv.at(0, 0, y, x));
+      for (int x = 0; x < m.out_w(); ++x) EXPECT_EQ(m.conv.at(c, 0, y, x), one.conv.at(0, 0, y, x));
     float sum = 0;
     for (const auto& t : m.products(c, 2, 3)) sum += t.product;
     EXPECT_NEAR(sum, m.conv.at(c, 0, 2, 3), 1e-5);
@@ -247,8 +244,8 @@ TEST(CnnModel, PresetNamesAndKernelSize) {
   CnnModel m;  // starts on Sobel x, its weights and its preset index agreeing
   EXPECT_STREQ(cnn_kernel_presets()[static_cast<size_t>(m.preset)].name, "sobel_x");
   EXPECT_EQ(m.weight, cnn_kernel_presets()[static_cast<size_t>(m.preset)].values);
-  m.apply_preset(static_cast<int>(convt::lab::find_kernel_preset("sharpen") -
-                                  cnn_kernel_presets().data()));
+  m.apply_preset(
+      static_cast<int>(convt::lab::find_kernel_preset("sharpen") - cnn_kernel_presets().data()));
   m.set_kernel_size(5);  // the 3x3 kernel sits in the middle of the 5x5
   EXPECT_EQ(m.weight.size(), 25u);
   EXPECT_EQ(m.weight[12], 5.0f);
@@ -264,8 +261,8 @@ class CnnPictureTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           ("convt_cnn_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("convt_cnn_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }

@@ -97,8 +97,10 @@ TEST_F(CnnScreenshotTest, AnEmojiAndAPictureOfTheUsersRender) {
   const fs::path square = dir_ / "square.png";
   std::ofstream(square, std::ios::binary) << convt::encode_png(img);
   const fs::path shot = dir_ / "shot.png";
-  ASSERT_EQ(run_lab("--picture '" + square.string() + "' --gray --kernel outline --check-layout "
-                    "--screenshot '" + shot.string() + "'",
+  ASSERT_EQ(run_lab("--picture '" + square.string() +
+                        "' --gray --kernel outline --check-layout "
+                        "--screenshot '" +
+                        shot.string() + "'",
                     log),
             0)
       << read_text(log);
