@@ -8,6 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
 jobs=$(nproc)
+# New build directories use Ninja (setup.sh installs it): it schedules the compile and link
+# steps better than make (a clean build here: about a minute less). An existing directory
+# keeps its generator (CMake reads this variable only when it creates one).
+export CMAKE_GENERATOR="${CMAKE_GENERATOR:-Ninja}"
 
 echo "== Release build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCONVT_WERROR=ON >/dev/null
