@@ -17,6 +17,7 @@
 #include "convt/io/png.h"
 #include "gfx/colormap.h"
 #include "panels/cnn_panel.h"
+#include "widgets/folder_list.h"
 #include "widgets/heatmap_grid.h"
 #include "widgets/palette.h"
 #include "widgets/text.h"
@@ -161,21 +162,9 @@ void draw_formulas(const CnnModel& m) {
 bool browse_pictures(CnnView& v) {
   if (!ImGui::BeginPopup("choose_picture")) return false;
   const lab::FolderListing& f = v.browse;
-  ImGui::TextUnformatted(f.path.c_str());
-  if (!f.error.empty()) ImGui::TextColored(widgets::palette().error, "%s", f.error.c_str());
   std::string next;  // the folder to list next, if one was picked
   bool picked = false;
-  ImGui::BeginChild("pictures", ImVec2(ImGui::GetFontSize() * 24.0f, ImGui::GetFontSize() * 16.0f),
-                    true);
-  if (!f.parent.empty() &&
-      ImGui::Selectable(".. (up)", false, ImGuiSelectableFlags_DontClosePopups)) {
-    next = f.parent;
-  }
-  for (const std::string& name : f.subfolders) {
-    if (ImGui::Selectable((name + "/").c_str(), false, ImGuiSelectableFlags_DontClosePopups)) {
-      next = (std::filesystem::path(f.path) / name).string();
-    }
-  }
+  widgets::begin_folder_list(f, "pictures", 16.0f, next);
   for (const std::string& name : v.browse_files) {
     if (ImGui::Selectable(name.c_str())) {
       std::snprintf(v.path_field, sizeof v.path_field, "%s",
@@ -184,6 +173,7 @@ bool browse_pictures(CnnView& v) {
     }
   }
   ImGui::EndChild();
+  if (picked) ImGui::CloseCurrentPopup();  // the picture it loads is behind the popup
   ImGui::TextDisabled("%zu PNG/JPG picture(s) here; click one to load it", v.browse_files.size());
   if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
   ImGui::EndPopup();

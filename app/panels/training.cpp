@@ -18,6 +18,7 @@
 #include "logic/training_diagnoses.h"
 #include "panels/training_panel.h"
 #include "widgets/curve_plot.h"
+#include "widgets/folder_list.h"
 #include "widgets/palette.h"
 #include "widgets/text.h"
 
@@ -52,20 +53,8 @@ using widgets::help_marker;
 void draw_folder_browser(lab::TrainingDashboard& s) {
   if (!ImGui::BeginPopup("choose_folder")) return;
   const lab::FolderListing& f = s.browse;
-  ImGui::TextUnformatted(f.path.c_str());
-  if (!f.error.empty()) ImGui::TextColored(widgets::palette().error, "%s", f.error.c_str());
   std::string next;  // the folder to list next, if one was picked
-  ImGui::BeginChild("folders", ImVec2(ImGui::GetFontSize() * 24.0f, ImGui::GetFontSize() * 14.0f),
-                    true);
-  if (!f.parent.empty() &&
-      ImGui::Selectable(".. (up)", false, ImGuiSelectableFlags_DontClosePopups)) {
-    next = f.parent;
-  }
-  for (const std::string& name : f.subfolders) {
-    if (ImGui::Selectable((name + "/").c_str(), false, ImGuiSelectableFlags_DontClosePopups)) {
-      next = (std::filesystem::path(f.path) / name).string();
-    }
-  }
+  widgets::begin_folder_list(f, "folders", 14.0f, next);
   ImGui::EndChild();
   ImGui::Text("%lld PNG/JPG image(s) here", static_cast<long long>(f.images));
   ImGui::BeginDisabled(f.images == 0 || !f.error.empty());
@@ -281,7 +270,6 @@ void draw_training_buttons(lab::TrainingDashboard& s, bool has_run) {
     ImGui::TextColored(widgets::palette().error, "%s", s.snap.error.c_str());
   if (!s.snap.message.empty()) ImGui::TextDisabled("%s", s.snap.message.c_str());
   ImGui::PopTextWrapPos();
-
 }
 
 // The "Saved runs..." popup: the shipped runs (assets/runs), each opened read-only on a click.
@@ -362,7 +350,6 @@ void draw_files(lab::TrainingDashboard& s, bool has_run) {
     ImGui::SameLine();
     ImGui::TextDisabled("%" PRId64 " frames", s.snap.timelapse_frames);
   }
-
 }
 
 void draw_controls(lab::TrainingDashboard& s) {
