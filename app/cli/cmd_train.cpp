@@ -24,25 +24,27 @@ namespace fs = std::filesystem;
 constexpr double kMaxLr = 10.0, kMinLr = 1e-9, kMaxBeta = 0.9999999;
 constexpr int64_t kMaxBatch = 65536;
 
-const std::vector<FlagSpec> kTrainFlags = {{"--model", "NAME|FILE.json"},
-                                           {"--data", "digits|fashion-mnist|emoji|emoji:CATEGORY|PATH"},
-                                           {"--preset", "default|notes"},
-                                           {"--batch", "B"},
-                                           {"--lr", "LR"},
-                                           {"--lr-d", "LR"},
-                                           {"--beta1", "B1"},
-                                           {"--beta2", "B2"},
-                                           {"--epochs", "E"},
-                                           {"--steps", "S"},
-                                           {"--seconds", "T"},
-                                           {"--seed", "N"},
-                                           {"--threads", "N"},
-                                           {"--backend", "fast|naive"},
-                                           {"--init", "dcgan|pytorch"},
-                                           {"--checkpoint-every", "N"},
-                                           {"--ema-decay", "D"},
-                                           {"--ema-warmup", "N"},
-                                           {"--out", "RUN_DIR"}};
+const std::vector<FlagSpec> kTrainFlags = {
+    {"--model", "NAME|FILE.json"},
+    {"--data", "digits|fashion-mnist|emoji|emoji:CATEGORY|PATH"},
+    {"--preset", "default|notes"},
+    {"--batch", "B"},
+    {"--lr", "LR"},
+    {"--lr-d", "LR"},
+    {"--beta1", "B1"},
+    {"--beta2", "B2"},
+    {"--epochs", "E"},
+    {"--steps", "S"},
+    {"--seconds", "T"},
+    {"--seed", "N"},
+    {"--threads", "N"},
+    {"--backend", "fast|naive"},
+    {"--init", "dcgan|pytorch"},
+    {"--checkpoint-every", "N"},
+    {"--ema-decay", "D"},
+    {"--ema-warmup", "N"},
+    {"--diff-augment", "POLICY"},
+    {"--out", "RUN_DIR"}};
 
 // Names the files of an image folder that could not be used, and why (at most 10).
 void print_skipped(const Dataset& data) {
@@ -106,6 +108,19 @@ void apply_preset(const nlohmann::json& spec, const std::string& name, GanConfig
   cfg.beta2 = static_cast<float>(number("beta2", 0, kMaxBeta, "--beta2", cfg.beta2));
   cfg.ema_decay =
       static_cast<float>(number("ema_decay", 0, kMaxBeta, "--ema-decay", cfg.ema_decay));
+  if (p.contains("diff_augment")) {
+    const nlohmann::json& v = p["diff_augment"];
+    try {
+      if (!v.is_string()) throw std::invalid_argument("expected a string");
+      DiffAugmentPolicy::parse(v.get<std::string>());
+    } catch (const std::invalid_argument& e) {
+      throw CliError("--model '" + spec.value("name", std::string("?")) + "': presets." + name +
+                     ".diff_augment: expected a policy such as \"color,translation,cutout\" (as "
+                     "--diff-augment), found " +
+                     v.dump() + " (" + e.what() + ")");
+    }
+    cfg.diff_augment = v.get<std::string>();
+  }
 }
 
 // --lr (G and D), --lr-d, --beta1, --beta2 over cfg's values, each within its range; the same
@@ -150,6 +165,12 @@ void require_preset_matches(GanTrainer& probe, const std::string& name,
       {"beta1", want.beta1, have.beta1, flags.has("--beta1")},
       {"beta2", want.beta2, have.beta2, flags.has("--beta2")},
       {"ema_decay", want.ema_decay, have.ema_decay, false}};
+  if (want.diff_augment != have.diff_augment) {
+    throw CliError("train --resume: --preset " + name + " sets diff_augment '" + want.diff_augment +
+                   "', " + ckpt_path + " was trained with diff_augment '" + have.diff_augment +
+                   "'; resuming keeps the checkpoint's values (drop --preset, or start a new "
+                   "run with another --out)");
+  }
   for (const auto& v : values) {
     if (!v.overridden && v.preset != v.checkpoint) {
       throw CliError("train --resume: --preset " + name + " sets " + v.key + " " +
@@ -169,7 +190,7 @@ std::string train_usage() {
          "      [--preset default|notes] [--batch B] [--lr LR] [--lr-d LR] [--beta1 B1]\n"
          "      [--beta2 B2] [--epochs E | --steps S | --seconds T] [--seed N] [--threads N]\n"
          "      [--backend fast|naive] [--init dcgan|pytorch] [--checkpoint-every N]\n"
-         "      [--ema-decay D [--ema-warmup N]] [--resume]\n\n"
+         "      [--ema-decay D [--ema-warmup N]] [--diff-augment POLICY] [--resume]\n\n"
          "  --model     a spec in assets/models (dcgan20, dcgan28, rgb32, dcgan64) or a .json "
          "file\n"
          "  --data      digits: the built-in 10,000 MNIST digits (no download);\n"
@@ -189,12 +210,18 @@ std::string train_usage() {
          "              Training itself is unchanged\n"
          "  --ema-warmup updates that copy G before the average starts (default 0), then the\n"
          "              decay ramps up as (1 + s) / (10 + s) to D\n"
+         "  --diff-augment  DiffAugment (Zhao et al. 2020): D sees real and fake images\n"
+         "              through the same kind of random transforms, a comma-separated list of\n"
+         "              color, translation, cutout (none = off; default: the preset's, else\n"
+         "              none). Keeps D from memorising a small dataset; G's samples are not\n"
+         "              augmented\n"
          "  --checkpoint-every  steps between checkpoints (default 200); also at the end and\n"
          "              on Ctrl-C\n"
          "  --resume    continue RUN_DIR/checkpoint.safetensors exactly (its model, data order,\n"
          "              hyperparameters, Adam state; --backend/--threads may change; a --preset\n"
-         "              is accepted only if its batch, lr, betas and EMA decay are the run's,\n"
-         "              apart from those given as flags). --lr, --lr-d, --beta1, --beta2\n"
+         "              is accepted only if its batch, lr, betas, EMA decay and DiffAugment\n"
+         "              are the run's, apart from those given as flags). --lr, --lr-d, --beta1, "
+         "--beta2\n"
          "              override the checkpoint's values for the steps to come (Adam's\n"
          "              moments kept); a line 'overriding the checkpoint's lr_g 0.0002 -> ...'\n"
          "              names each change, and the new checkpoints store the new values\n\n"
@@ -233,7 +260,8 @@ int run_train(int argc, char** argv) {
       throw CliError("train --resume: no checkpoint " + ckpt_path +
                      " (start a new run without --resume)");
     }
-    for (const char* flag : {"--batch", "--seed", "--init", "--ema-decay", "--ema-warmup"}) {
+    for (const char* flag :
+         {"--batch", "--seed", "--init", "--ema-decay", "--ema-warmup", "--diff-augment"}) {
       if (a.has(flag)) {
         throw CliError(std::string("train --resume: ") + flag +
                        " cannot change on resume (the checkpoint's value is used)");
@@ -314,6 +342,13 @@ int run_train(int argc, char** argv) {
       }
       cfg.ema_warmup_steps = static_cast<int64_t>(warmup);
     }
+    if (a.has("--diff-augment")) {
+      try {
+        cfg.diff_augment = DiffAugmentPolicy::parse(a.get("--diff-augment")).to_string();
+      } catch (const std::invalid_argument& e) {
+        throw CliError(std::string("--diff-augment: ") + e.what());
+      }
+    }
     try {
       cfg.validate();
     } catch (const std::invalid_argument& e) {
@@ -352,10 +387,13 @@ int run_train(int argc, char** argv) {
 
   std::fprintf(stderr,
                "%s: %s, %lld images %s; batch %lld, lr G %g D %g, betas (%g, %g), "
-               "seed %llu, backend %s, %d thread(s); %s\n",
+               "%s%s%sseed %llu, backend %s, %d thread(s); %s\n",
                t.model().name.c_str(), data.description.c_str(),
                static_cast<long long>(data.size()), shape_to_string(t.model().image_shape).c_str(),
                static_cast<long long>(cfg.batch_size), cfg.lr_g, cfg.lr_d, cfg.beta1, cfg.beta2,
+               cfg.ema_decay > 0 ? ("G_ema decay " + float_text(cfg.ema_decay) + ", ").c_str() : "",
+               cfg.diff_augment.empty() ? "" : "DiffAugment ",
+               cfg.diff_augment.empty() ? "" : (cfg.diff_augment + ", ").c_str(),
                static_cast<unsigned long long>(cfg.seed), nn::backend_name(cfg.backend), threads,
                resume ? ("resuming at step " + std::to_string(t.steps_done())).c_str() : "new run");
 

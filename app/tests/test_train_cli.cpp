@@ -92,9 +92,9 @@ TEST_F(TrainCli, ShortEpochsWriteAGridAtMostEveryCheckpointInterval) {
 
 TEST_F(TrainCli, ResumeWithNewLearningRateSaysSoAndStoresIt) {
   // train --resume refused --lr; it now overrides the checkpoint's value for the resumed steps.
-  ASSERT_EQ(run("train --model " + kTiny + " --data digits --batch 8 --lr 1e-3 --steps 2 --out r")
-                .status,
-            0);
+  ASSERT_EQ(
+      run("train --model " + kTiny + " --data digits --batch 8 --lr 1e-3 --steps 2 --out r").status,
+      0);
   const fs::path ckpt = dir_ / "r" / "checkpoint.safetensors";
   auto stored = [&] {
     return convt::config_from_json(convt::read_safetensors(ckpt.string()).metadata.at("config"));
@@ -137,6 +137,28 @@ TEST_F(TrainCli, BadHyperparametersExit2AndWriteNothing) {
   r = run("train --model " + kTiny + " --data digits --backend gpu --out run");
   EXPECT_EQ(r.status, 2);
   EXPECT_FALSE(fs::exists(dir_ / "run"));
+}
+
+TEST_F(TrainCli, DiffAugmentIsStoredSaidAndKeptOnResume) {
+  CmdResult r = run("train --model " + kTiny +
+                    " --data digits --batch 8 --steps 2 --diff-augment cutout,translation --out a");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("DiffAugment translation,cutout, "), std::string::npos) << r.out;
+  const fs::path ckpt = dir_ / "a" / "checkpoint.safetensors";
+  const convt::SafetensorsFile f = convt::read_safetensors(ckpt.string());
+  EXPECT_EQ(convt::config_from_json(f.metadata.at("config")).diff_augment, "translation,cutout");
+  EXPECT_EQ(f.metadata.count("rng.augment"), 1u);
+  // resume keeps it (and refuses to change it); an unknown transform is refused, nothing written
+  r = run("train --data digits --steps 3 --out a --resume --diff-augment color");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("--diff-augment cannot change on resume"), std::string::npos) << r.out;
+  r = run("train --data digits --steps 3 --out a --resume");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("DiffAugment translation,cutout, "), std::string::npos) << r.out;
+  r = run("train --model " + kTiny + " --data digits --diff-augment color,flip --out b");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("unknown transform 'flip'"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir_ / "b"));
 }
 
 TEST_F(TrainCli, SampleNpyAndCorruptCheckpoint) {

@@ -680,3 +680,43 @@ TEST(GanTrainer, CheckpointWithoutEmaLoadsIntoAnEmaTrainer) {
   EXPECT_EQ(read_safetensors(path).tensors.count("G_ema.0.weight"), 0u);
   std::remove(path.c_str());
 }
+
+// DiffAugment in the trainer: D trains on T(x) and T(X_fake), so the same seed gives other losses
+// than without it; the augmentation Rng is saved, so a resumed run continues exactly; a config
+// without the key (older checkpoints) has it off, and an unknown transform is refused.
+TEST(GanTrainer, DiffAugmentChangesDsInputsAndResumesExactly) {
+  GanConfig plain = tiny_config(4), augmented = tiny_config(4);
+  augmented.diff_augment = "color,translation,cutout";
+  GanTrainer a(tiny_spec(), augmented, &digits20()), p(tiny_spec(), plain, &digits20());
+  const StepMetrics ma = a.step(), mp = p.step();
+  EXPECT_NE(ma.loss_d, mp.loss_d);
+  EXPECT_TRUE(std::isfinite(ma.loss_g) && std::isfinite(ma.loss_d));
+  a.step();
+
+  const std::string path = temp_path("augment.safetensors");
+  a.save_checkpoint(path);
+  EXPECT_EQ(read_safetensors(path).metadata.count("rng.augment"), 1u);
+  std::vector<StepMetrics> expected;
+  for (int i = 0; i < 3; ++i) expected.push_back(a.step());
+  auto b = GanTrainer::from_checkpoint(path, &digits20());
+  EXPECT_EQ(b->config().diff_augment, "color,translation,cutout");
+  for (int i = 0; i < 3; ++i) {
+    const StepMetrics m = b->step();
+    EXPECT_EQ(m.loss_g, expected[i].loss_g) << "step " << m.step;
+    EXPECT_EQ(m.loss_d, expected[i].loss_d) << "step " << m.step;
+    EXPECT_EQ(m.d_real, expected[i].d_real) << "step " << m.step;
+  }
+  EXPECT_EQ(param_values(b->G()), param_values(a.G()));
+  std::remove(path.c_str());
+
+  p.save_checkpoint(path);
+  EXPECT_EQ(read_safetensors(path).metadata.count("rng.augment"), 0u);
+  json old = json::parse(config_to_json(augmented));
+  old.erase("diff_augment");
+  EXPECT_EQ(config_from_json(old.dump()).diff_augment, "");
+  EXPECT_EQ(json::parse(config_to_json(plain)).count("diff_augment"), 0u);
+  GanConfig bad = augmented;
+  bad.diff_augment = "color,mirror";
+  EXPECT_THROW(bad.validate(), std::invalid_argument);
+  std::remove(path.c_str());
+}

@@ -75,6 +75,7 @@ void GanConfig::validate() const {
   }
   if (ema_warmup_steps < 0)
     bad("ema_warmup_steps: expected >= 0, found " + std::to_string(ema_warmup_steps));
+  DiffAugmentPolicy::parse(diff_augment);  // throws naming an unknown transform
 }
 
 std::string config_to_json(const GanConfig& c) {
@@ -88,6 +89,7 @@ std::string config_to_json(const GanConfig& c) {
          {"init", c.init},
          {"ema_decay", c.ema_decay},
          {"ema_warmup_steps", c.ema_warmup_steps}};
+  if (!c.diff_augment.empty()) j["diff_augment"] = c.diff_augment;  // older readers: absent
   return j.dump();
 }
 
@@ -106,6 +108,7 @@ GanConfig config_from_json(const std::string& text) {
     // absent in checkpoints written before the EMA of G: off
     c.ema_decay = j.value("ema_decay", 0.0f);
     c.ema_warmup_steps = j.value("ema_warmup_steps", int64_t{0});
+    c.diff_augment = j.value("diff_augment", std::string());  // absent before DiffAugment: off
   } catch (const std::exception& e) {
     throw CheckpointError(std::string("checkpoint config: ") + e.what());
   }
@@ -117,8 +120,10 @@ GanTrainer::GanTrainer(const json& spec, const GanConfig& cfg, const Dataset* da
     : cfg_(cfg),
       model_(nn::build_gan(spec, cfg.seed, cfg.init)),
       data_(data),
-      rng_(cfg.seed * 0x2545F4914F6CDD1DULL + 17) {
+      rng_(cfg.seed * 0x2545F4914F6CDD1DULL + 17),
+      augment_rng_(cfg.seed * 0x2545F4914F6CDD1DULL + 29) {
   cfg_.validate();
+  augment_ = DiffAugmentPolicy::parse(cfg_.diff_augment);
   if (data_) {
     const std::vector<int64_t> shape{data_->images.dim(1), data_->images.dim(2),
                                      data_->images.dim(3)};
@@ -181,6 +186,13 @@ Tensor GanTrainer::latent_batch(int64_t n, uint64_t seed) const {
   return convt::latent_batch(n, model_.latent_dim, seed);
 }
 
+const Tensor& GanTrainer::d_input(const Tensor& x, Tensor& augmented, DiffAugmentDraw& draw) {
+  if (!augment_.any()) return x;
+  draw = draw_diff_augment(augment_, x.shape(), augment_rng_);
+  diff_augment_forward(augmented, x, draw);  // T(x)
+  return augmented;
+}
+
 float GanTrainer::step_generator() {
   const auto t0 = std::chrono::steady_clock::now();
   nn::Sequential& G = *model_.G;
@@ -188,14 +200,20 @@ float GanTrainer::step_generator() {
   G.set_training(true);
   D.set_training(true);
   d_holds_fake_forward_ = false;
-  fill_latent(z_);                                                    // (B, latent_dim)
-  x_fake_ = G.forward(z_);                                            // (B, C, H, W)
-  logits_fake_ = D.forward(x_fake_);                                  // (B, 1)
+  fill_latent(z_);                                                             // (B, latent_dim)
+  x_fake_ = G.forward(z_);                                                     // (B, C, H, W)
+  logits_fake_ = D.forward(d_input(x_fake_, fake_augmented_, augment_fake_));  // (B, 1)
   const float loss_g = bce_with_logits_forward(logits_fake_, ones_);  // L_G = BCE(D(G(z)), 1)
   dlogits_.resize(logits_fake_.shape());
   bce_with_logits_backward(dlogits_, logits_fake_, ones_);
   D.set_requires_grad(false);  // D is frozen in Step A: only dL/dX_fake is wanted
-  D.backward(&dfake_, dlogits_);
+  if (augment_.any()) {        // dL/dX_fake = T^T dL/dT(X_fake)
+    D.backward(&dfake_augmented_, dlogits_);
+    dfake_.resize(x_fake_.shape());
+    diff_augment_backward(dfake_, dfake_augmented_, augment_fake_);
+  } else {
+    D.backward(&dfake_, dlogits_);
+  }
   D.set_requires_grad(true);
   G.zero_grad();
   G.backward(nullptr, dfake_);
@@ -220,6 +238,7 @@ void GanTrainer::make_fakes_without_update() {
   model_.G->set_training(true);
   fill_latent(z_);
   x_fake_ = model_.G->forward(z_);
+  if (augment_.any()) d_input(x_fake_, fake_augmented_, augment_fake_);
   have_fake_ = true;
   d_holds_fake_forward_ = false;
   step_a_seconds_ = 0.0;
@@ -254,7 +273,7 @@ StepMetrics GanTrainer::step_discriminator(const Tensor& real) {
     reuse = d_out.shape() == logits_fake_.shape() &&
             std::equal(d_out.data(), d_out.data() + d_out.numel(), logits_fake_.data());
   }
-  if (!reuse) logits_fake_ = D.forward(x_fake_);  // (B, 1)
+  if (!reuse) logits_fake_ = D.forward(augment_.any() ? fake_augmented_ : x_fake_);  // (B, 1)
   d_holds_fake_forward_ = false;
   const Tensor& logits_fake = logits_fake_;
   const float loss_fake = bce_with_logits_forward(logits_fake, zeros_);
@@ -268,7 +287,7 @@ StepMetrics GanTrainer::step_discriminator(const Tensor& real) {
   D.backward(nullptr, dlogits_);
 
   // BCE(D(x), 1)
-  const Tensor& logits_real = D.forward(real);  // (B, 1)
+  const Tensor& logits_real = D.forward(d_input(real, real_augmented_, augment_real_));  // (B, 1)
   const float loss_real = bce_with_logits_forward(logits_real, ones_);
   float d_real = 0.0f, acc_real = 0.0f;
   for (int64_t i = 0; i < logits_real.numel(); ++i) {
@@ -472,6 +491,7 @@ void GanTrainer::save_checkpoint(const std::string& path) const {
   m["sampler.epoch"] = std::to_string(sampler_ ? sampler_->epoch() : 0);
   m["sampler.index"] = std::to_string(sampler_ ? sampler_->batch_index() : 0);
   m["rng"] = rng_.state();
+  if (augment_.any()) m["rng.augment"] = augment_rng_.state();
   for (const auto& [key, r] : layer_rngs(self->model_)) m[key] = r->state();
   const std::string data_name = data_ ? data_->name : trained_on_name_;
   if (!data_name.empty()) {
@@ -566,6 +586,7 @@ void GanTrainer::load_checkpoint(const std::string& path) {
   auto rngs = layer_rngs(model_);
   try {
     check.set_state(meta(f, "rng", path));
+    if (augment_.any()) check.set_state(meta(f, "rng.augment", path));
     for (const auto& [key, r] : rngs) check.set_state(meta(f, key, path));
     for (const auto& [key, r] : ema_rngs) check.set_state(meta(f, key, path));
   } catch (const std::invalid_argument& e) {
@@ -582,6 +603,7 @@ void GanTrainer::load_checkpoint(const std::string& path) {
   opt_d_->steps = od;
   if (sampler_) sampler_->set_position(epoch, index);
   rng_.set_state(meta(f, "rng", path));
+  if (augment_.any()) augment_rng_.set_state(meta(f, "rng.augment", path));
   for (const auto& [key, r] : rngs) r->set_state(meta(f, key, path));
   if (load_ema) {
     for (const auto& [name, t] : ema_targets) *t = f.tensors.at(name);

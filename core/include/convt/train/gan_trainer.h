@@ -19,6 +19,11 @@
 // runs D(X_fake) afresh. Both nets stay in training mode (batch statistics in G's BatchNorm,
 // dropout in D); generate() uses evaluation mode.
 //
+// Optional (GanConfig::diff_augment): DiffAugment (convt/ops/diff_augment.h). D then sees T(x)
+// and T(X_fake) with random transforms T drawn per sample from the trainer's own augmentation
+// Rng, in both steps; Step A backpropagates through T into G, and Step B's fake half reuses Step
+// A's T(X_fake). StepMetrics' D(x), D(G(z)) and accuracies are then D's on augmented images.
+//
 // Deterministic for a given seed, backend and thread count: z comes from the trainer's own Rng,
 // each Dropout layer has its own Rng, batches come from convt::BatchSampler.
 //
@@ -34,14 +39,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "convt/data/dataset.h"
 #include "convt/nn/model_spec.h"
 #include "convt/nn/optim.h"
+#include "convt/ops/diff_augment.h"
 
 namespace convt {
 
@@ -61,22 +66,25 @@ struct GanConfig {
   // then d ramps up as TensorFlow's ExponentialMovingAverage with num_updates. Hugging Face
   // diffusers' EMAModel (update_after_step) uses the same rule.
   int64_t ema_warmup_steps = 0;
+  // DiffAugment policy for D's inputs, as DiffAugmentPolicy's text ("" = off; e.g.
+  // "color,translation,cutout", Zhao et al. 2020).
+  std::string diff_augment;
 
   // Throws std::invalid_argument naming the first bad value (batch < 2, lr <= 0, betas or
-  // ema_decay not in [0, 1), ema_warmup_steps < 0).
+  // ema_decay not in [0, 1), ema_warmup_steps < 0, an unknown DiffAugment transform).
   void validate() const;
 };
 
 struct StepMetrics {
-  int64_t step = 0;            // completed steps after this one (1 after the first)
-  int64_t epoch = 0;           // epoch of the real batch used
-  float loss_g = 0.0f;         // L_G of Step A
-  float loss_d = 0.0f;         // L_D of Step B
-  float d_real = 0.0f;         // mean sigmoid(D(x)) over the real batch
-  float d_fake = 0.0f;         // mean sigmoid(D(X_fake)) in Step B
-  float acc_real = 0.0f;       // fraction of real images with D(x) > 0 (called real)
-  float acc_fake = 0.0f;       // fraction of fakes with D(X_fake) < 0 (called fake)
-  double seconds = 0.0;        // wall time of Step A + Step B
+  int64_t step = 0;                 // completed steps after this one (1 after the first)
+  int64_t epoch = 0;                // epoch of the real batch used
+  float loss_g = 0.0f;              // L_G of Step A
+  float loss_d = 0.0f;              // L_D of Step B
+  float d_real = 0.0f;              // mean sigmoid(D(x)) over the real batch
+  float d_fake = 0.0f;              // mean sigmoid(D(X_fake)) in Step B
+  float acc_real = 0.0f;            // fraction of real images with D(x) > 0 (called real)
+  float acc_fake = 0.0f;            // fraction of fakes with D(X_fake) < 0 (called fake)
+  double seconds = 0.0;             // wall time of Step A + Step B
   double samples_per_second = 0.0;  // batch_size / seconds
 };
 
@@ -154,7 +162,8 @@ class GanTrainer {
   // ... as PyTorch's state_dict of nn.Sequential), Adam moments ("optG.exp_avg.0.weight", ...),
   // and metadata: the model spec, config, step, batch position, every Rng state. With EMA on,
   // also G_ema's parameters and statistics ("G_ema.0.weight", "G_ema.1.running_mean", ...) and
-  // the update count ("ema.updates"). Written atomically. Throws std::logic_error between Step A
+  // the update count ("ema.updates"); with DiffAugment on, its Rng state ("rng.augment"). Written
+  // atomically. Throws std::logic_error between Step A
   // and Step B (X_fake is not saved).
   void save_checkpoint(const std::string& path) const;
   // Restores everything save_checkpoint wrote; training then continues exactly as it would
@@ -199,14 +208,20 @@ class GanTrainer {
   void fill_latent(Tensor& z);
   void update_ema();
   void copy_g_into_ema();
+  // What D sees of x: x itself, or T(x) into `augmented` with fresh values in `draw`.
+  const Tensor& d_input(const Tensor& x, Tensor& augmented, DiffAugmentDraw& draw);
 
   GanConfig cfg_;
   nn::GanModel model_;
   const Dataset* data_;
   std::unique_ptr<BatchSampler> sampler_;
   std::unique_ptr<nn::Adam> opt_g_, opt_d_;
-  Rng rng_;  // z for training steps
+  Rng rng_;                                // z for training steps
   std::unique_ptr<nn::Sequential> g_ema_;  // nullptr when EMA is off
+  DiffAugmentPolicy augment_;
+  Rng augment_rng_;  // DiffAugment's random values (unused when off)
+  DiffAugmentDraw augment_fake_, augment_real_;
+  Tensor fake_augmented_, real_augmented_, dfake_augmented_;
   int64_t ema_updates_ = 0;
   int64_t steps_ = 0;
   std::string trained_on_name_;
@@ -222,7 +237,8 @@ class GanTrainer {
 };
 
 // The GanConfig as JSON text and back (checkpoint metadata). from_json throws on bad values;
-// JSON without "ema_decay" / "ema_warmup_steps" (older checkpoints) gives EMA off.
+// JSON without "ema_decay" / "ema_warmup_steps" (older checkpoints) gives EMA off, without
+// "diff_augment" no DiffAugment.
 std::string config_to_json(const GanConfig& cfg);
 GanConfig config_from_json(const std::string& text);
 
