@@ -709,21 +709,12 @@ Tensor StepperModel::gather_output() const {
   const StepperConfig& c = config_;
   if (c.op != StepperOp::kConvTranspose2d) return Tensor();
   const GatherView g = gather_view();
-  const Tensor& padded = g.padded;  // (1, C_in, gh, gw)
-  const int H_out = out_h(), W_out = out_w();
-  Tensor out({1, c.C_out, H_out, W_out});  // (1, C_out, H_out, W_out)
-  // A direct convolution, stride 1, the transposed conv's dilation, no padding (it is in G).
-  for (int oc = 0; oc < c.C_out; ++oc)
-    for (int oy = 0; oy < H_out; ++oy)
-      for (int ox = 0; ox < W_out; ++ox) {
-        float sum = 0;
-        for (int ic = 0; ic < c.C_in; ++ic)
-          for (int ky = 0; ky < c.kernel_size.h; ++ky)
-            for (int kx = 0; kx < c.kernel_size.w; ++kx)
-              sum += padded.at(0, ic, oy + ky * c.dilation.h, ox + kx * c.dilation.w) *
-                     g.rotated_weight.at(oc, ic, ky, kx);
-        out.at(0, oc, oy, ox) = sum;
-      }
+  // The core's conv2d on the padded, dilated input (1, C_in, gh, gw) with the rotated kernel:
+  // stride 1, the transposed conv's dilation, no padding (it is in the view already).
+  Conv2dParams p;
+  p.dilation = c.dilation;
+  Tensor out;  // (1, C_out, H_out, W_out)
+  conv2d_forward(out, g.padded, g.rotated_weight, nullptr, p);
   return out;
 }
 

@@ -229,8 +229,9 @@ class StepperModel {
   // ---- Views -------------------------------------------------------------------------------
   OverlapMap overlap() const;
   GatherView gather_view() const;  // transposed case only (empty otherwise)
-  // The gather view's direct convolution, computed here with its own loop: (1, C_out, H_out,
-  // W_out). Equals output() (the tests check it).
+  // The gather view's direct convolution, by the core's conv2d (stride 1, the dilation, no
+  // padding) of the padded input with the rotated kernel: (1, C_out, H_out, W_out). Equals
+  // output(), the scatter's result (the tests check it).
   Tensor gather_output() const;
   // Every multiply-add that made output cell (oc, oy, ox), in event order; their products sum to
   // its value (max_pool2d: the window's taps, the picked one marked).
