@@ -10,6 +10,7 @@
 #include "args.h"
 #include "commands.h"
 #include "complete_commands.h"
+#include "convt/io/assets.h"
 #include "ffnn_commands.h"
 #include "train_commands.h"
 
@@ -97,6 +98,7 @@ std::string usage(const std::string& command) {
                "  convt-lab                      open the window\n"
                "  convt-lab --screenshot FILE [--panel NAME] [--frames N]\n"
                "                                 render without a display, write a PNG\n"
+               "  convt-lab --version            the version, and where the assets are read from\n"
                "  convt-lab op <op> FLAGS        run one op on .npy files, as PyTorch would\n"
                "  convt-lab shape <op> FLAGS     print the output-size formula with the numbers\n"
                "  convt-lab op <op> --help       the flags of one op (likewise for shape)\n"
@@ -133,8 +135,9 @@ bool is_cli_command(int argc, char** argv) {
   if (argc < 2) return false;
   std::string first = argv[1];
   return first == "op" || first == "shape" || first == "--help" || first == "-h" ||
-         first == "train" || first == "sample" || first == "export-generator" || first == "bench" ||
-         first == "complete-train" || first == "ffnn-train";
+         first == "--version" || first == "train" || first == "sample" ||
+         first == "export-generator" || first == "bench" || first == "complete-train" ||
+         first == "ffnn-train";
 }
 
 int run_cli(int argc, char** argv) {
@@ -142,6 +145,10 @@ int run_cli(int argc, char** argv) {
   try {
     if (first == "--help" || first == "-h") {
       std::fputs(usage("").c_str(), stdout);
+      return 0;
+    }
+    if (first == "--version") {
+      std::printf("convt-lab %s\nassets: %s\n", CONVT_VERSION, asset_dir().c_str());
       return 0;
     }
     if (first == "train") return run_train(argc, argv);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 
 #ifndef CONVT_SOURCE_DIR
@@ -36,6 +37,7 @@ std::vector<std::string> asset_search_dirs() {
   if (const char* env = std::getenv("CONVT_ASSET_DIR"); env && *env) dirs.emplace_back(env);
   if (std::string exe_dir = executable_dir(); !exe_dir.empty()) {
     dirs.push_back(exe_dir + "/../../assets");
+    dirs.push_back(exe_dir + "/../share/convt-lab");  // cmake --install: P/bin, P/share/convt-lab
   }
   dirs.emplace_back(CONVT_SOURCE_DIR "/assets");
   return dirs;
@@ -50,6 +52,15 @@ std::string asset_path(const std::string& relative) {
   }
   throw std::runtime_error("asset '" + relative + "' not found; tried:" + tried +
                            "\n---> HINT: set CONVT_ASSET_DIR to the project's assets/ directory");
+}
+
+std::string asset_dir() {
+  const std::string relative = "models/dcgan20.json";
+  const std::string path = asset_path(relative);
+  // "P/bin/../share/convt-lab" -> "P/share/convt-lab"
+  return std::filesystem::path(path.substr(0, path.size() - relative.size() - 1))
+      .lexically_normal()
+      .string();
 }
 
 }  // namespace convt
