@@ -6,7 +6,8 @@
 #      GL-free logic only), its tests.
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/setup.sh
+# --with-reference: PyTorch (Debian's python3-torch), which runs the "As PyTorch" scripts' tests.
+scripts/setup.sh --with-reference
 jobs=$(nproc)
 # New build directories use Ninja (setup.sh installs it): it schedules the compile and link
 # steps better than make (a clean build here: about a minute less). An existing directory

@@ -3,8 +3,10 @@
 # Idempotent; works as root or through sudo; no prompts (CI=true, no stdin is fine).
 #   scripts/setup.sh                         build + test dependencies
 #   scripts/setup.sh --with-fashion-mnist    also Debian's dataset-fashion-mnist
-#   scripts/setup.sh --with-reference        also python3-torch and python3-numpy, to regenerate
-#                                            the test fixtures and run scripts/bench_torch_dcgan20.py
+#   scripts/setup.sh --with-reference        also python3-torch and python3-numpy: the tests run
+#                                            the "As PyTorch" scripts with them (./test.sh asks for
+#                                            it); they also regenerate the test fixtures and run
+#                                            scripts/bench_torch_dcgan20.py
 #   scripts/setup.sh --with-emoji            also the RGB emoji images (npm package
 #                                            emoji-datasource-twitter, Twemoji, CC BY 4.0) in
 #                                            ${XDG_CACHE_HOME:-~/.cache}/convt-lab/ (--data emoji)

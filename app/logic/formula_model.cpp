@@ -8,6 +8,7 @@
 
 #include "convt/io/assets.h"
 #include "convt/shape.h"
+#include "logic/pytorch_script.h"
 
 namespace convt::lab {
 
@@ -524,6 +525,16 @@ int find_formula_model(FormulaView& view, const std::string& name) {
     if (view.models[i].name == name) return static_cast<int>(i);
   }
   return -1;
+}
+
+std::string pytorch_layer_line(const FormulaParams& p) {
+  const std::string layer = pytorch_layer("conv_transpose2d", 1, 1, p.kernel_size, p.stride,
+                                          p.padding, p.output_padding, p.dilation);
+  const FormulaResult r = evaluate(p);
+  const std::string h = std::to_string(p.H);
+  if (!r.valid) return layer + "  # refuses a (1, 1, " + h + ", " + h + ") input";
+  const std::string out = std::to_string(r.H_out);
+  return layer + "  # (1, 1, " + h + ", " + h + ") -> (1, 1, " + out + ", " + out + ")";
 }
 
 }  // namespace convt::lab

@@ -39,6 +39,13 @@ struct FormulaResult {
 };
 FormulaResult evaluate(const FormulaParams& p);
 
+// The PyTorch layer of these numbers (both axes the same, one channel in and out) and what it
+// does to a (1, 1, H, H) input, e.g.
+//   nn.ConvTranspose2d(in_channels=1, out_channels=1, kernel_size=(4, 4), stride=(2, 2),
+//   padding=(1, 1), output_padding=(0, 0), dilation=(1, 1))  # (1, 1, 4, 4) -> (1, 1, 8, 8)
+// on one line; the comment is the error's gist when the numbers are not valid.
+std::string pytorch_layer_line(const FormulaParams& p);
+
 // A point of a plot: y = H_out at x, or invalid (e.g. output_padding >= stride there).
 struct PlotPoint {
   int x = 0;

@@ -41,6 +41,19 @@ void PlaygroundModel::recompute() {
   }
 }
 
+PytorchOpCall PlaygroundModel::pytorch_call() const {
+  PytorchOpCall call;
+  call.op = "conv_transpose2d";
+  call.panel = "Playground";
+  call.input = Tensor({1, 1, kSize, kSize}, std::vector<float>(input.begin(), input.end()));
+  call.weight = Tensor({1, 1, kSize, kSize}, std::vector<float>(kernel.begin(), kernel.end()));
+  call.stride = stride;
+  call.padding = padding;
+  call.output_padding = output_padding;
+  call.expected = output;
+  return call;
+}
+
 bool PlaygroundModel::canvas_cell_kept(int cy, int cx) const {
   return ok && cy >= padding && cy < padding + out_h() && cx >= padding && cx < padding + out_w();
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "convt/tensor.h"
+#include "logic/pytorch_script.h"
 
 namespace convt::lab {
 
@@ -40,6 +41,9 @@ struct PlaygroundModel {
 
   // Runs the core; on an invalid combination sets ok = false and `error`, clears the results.
   void recompute();
+  // conv_transpose2d of this input and kernel with the output shown, for "As PyTorch"
+  // (logic/pytorch_script.h). Only meaningful when ok.
+  PytorchOpCall pytorch_call() const;
 
   int out_h() const { return ok ? static_cast<int>(output.dim(2)) : 0; }
   int out_w() const { return ok ? static_cast<int>(output.dim(3)) : 0; }
@@ -81,6 +85,7 @@ struct PlaygroundView {
   Grid hovered_grid = Grid::kNone;  // last frame's hover, drawn this frame
   int hovered_row = -1, hovered_col = -1;
   int input_preset = 0, kernel_preset = 0;  // indices into the preset lists above
+  std::string pytorch_note;                 // what "As PyTorch" did (saved where, or why not)
 };
 
 }  // namespace convt::lab

@@ -705,6 +705,22 @@ GatherView StepperModel::gather_view() const {
   return g;
 }
 
+PytorchOpCall StepperModel::pytorch_call() const {
+  const StepperConfig& c = config_;
+  PytorchOpCall call;
+  call.op = op_name(c.op);
+  call.panel = "Stepper";
+  call.input = input_;
+  if (c.op != StepperOp::kMaxPool2d) call.weight = weight_;
+  call.kernel_size = c.kernel_size;
+  call.stride = c.stride;
+  call.padding = c.padding;
+  call.output_padding = c.output_padding;
+  call.dilation = c.dilation;
+  call.expected = output_;
+  return call;
+}
+
 Tensor StepperModel::gather_output() const {
   const StepperConfig& c = config_;
   if (c.op != StepperOp::kConvTranspose2d) return Tensor();

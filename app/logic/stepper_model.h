@@ -24,6 +24,7 @@
 #include "convt/recorder.h"
 #include "convt/shape.h"
 #include "convt/tensor.h"
+#include "logic/pytorch_script.h"
 
 namespace convt::lab {
 
@@ -170,7 +171,11 @@ class StepperModel {
   const Tensor& input() const { return input_; }
   const Tensor& weight() const { return weight_; }
   const Tensor& output() const { return output_; }  // the core's result (1, C_out, H_out, W_out)
-  int out_channels() const;                         // C_out, or C_in for max_pool2d
+  // The current op with these input, weight and output values, for "As PyTorch"
+  // (logic/pytorch_script.h): torch.nn.functional.conv_transpose2d / conv2d / max_pool2d with the
+  // config()'s stride, padding, output_padding and dilation.
+  PytorchOpCall pytorch_call() const;
+  int out_channels() const;  // C_out, or C_in for max_pool2d
   int out_h() const { return static_cast<int>(output_.dim(2)); }
   int out_w() const { return static_cast<int>(output_.dim(3)); }
 

@@ -31,6 +31,7 @@ struct StepperView {
   int edit_a = 0, edit_b = 0, edit_y = 0, edit_x = 0;
   float edit_value = 0.0f;
   bool open_edit_popup = false;
+  std::string pytorch_note;  // what "As PyTorch" did (saved where, or why not)
   // Cached from the model (recomputed when StepperModel::version() changes).
   int64_t cached_version = -1;
   std::string backward_summary;

@@ -74,6 +74,11 @@ void draw_terms(const lab::FormulaParams& p, const lab::FormulaResult& r) {
                 lab::exactly_doubles(p) ? "  (exactly doubles, for every H)" : "");
     ImGui::EndTable();
   }
+  ImGui::TextDisabled("In PyTorch (import torch.nn as nn):");
+  const std::string line = lab::pytorch_layer_line(p);
+  wrapped(line, &widgets::palette().hint);
+  if (ImGui::SmallButton("Copy##pytorch")) ImGui::SetClipboardText(line.c_str());
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Copy this line to the clipboard");
 }
 
 void draw_round_trip(const lab::FormulaParams& p) {

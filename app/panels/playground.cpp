@@ -225,6 +225,26 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
     view.kernel_preset = 0;
     changed = true;
   }
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!model.ok);
+  if (ImGui::Button("As PyTorch")) {
+    const lab::PytorchExport e =
+        lab::save_pytorch_script(model.pytorch_call(), "runs/pytorch", "playground.py");
+    ImGui::SetClipboardText(e.script.c_str());
+    view.pytorch_note = e.message;
+  }
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+    ImGui::SetTooltip(
+        "A Python script with these exact numbers: torch.nn.functional.conv_transpose2d on this "
+        "input and kernel, which checks that PyTorch's output equals the one shown here. "
+        "Copied to the clipboard and saved under runs/pytorch/.");
+  }
+  if (!view.pytorch_note.empty()) {
+    widgets::push_wrap_at_visible_edge();
+    ImGui::TextDisabled("%s", view.pytorch_note.c_str());
+    ImGui::PopTextWrapPos();
+  }
   ImGui::EndGroup();
   ImGui::SameLine(0.0f, widgets::px(40.0f));
   ImGui::BeginGroup();

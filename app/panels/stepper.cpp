@@ -115,6 +115,25 @@ void draw_fill_buttons(const char* what, StepperModel& model, StepperView& view,
   ImGui::PopID();
 }
 
+// "As PyTorch": the script of what the stepper shows, copied and saved (logic/pytorch_script.h).
+void draw_pytorch_button(const StepperModel& model, StepperView& view) {
+  const char* op = lab::op_name(model.config().op);
+  if (ImGui::Button("As PyTorch")) {
+    const lab::PytorchExport e = lab::save_pytorch_script(model.pytorch_call(), "runs/pytorch",
+                                                          std::string("stepper_") + op + ".py");
+    ImGui::SetClipboardText(e.script.c_str());
+    view.pytorch_note = e.message;
+  }
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "A Python script with these exact numbers: torch.nn.functional.%s on the input%s shown, "
+        "with the same stride, padding and dilation, which checks that PyTorch's output equals "
+        "ConvT Lab's. Copied to the clipboard and saved under runs/pytorch/.",
+        op, model.config().op == StepperOp::kMaxPool2d ? "" : " and kernel");
+  }
+  if (!view.pytorch_note.empty()) wrapped(view.pytorch_note.c_str(), &widgets::palette().hint);
+}
+
 void draw_controls(StepperModel& model, StepperView& view) {
   const std::vector<lab::StepperPreset>& presets = lab::stepper_presets();
   ImGui::PushItemWidth(-widgets::px(125.0f));
@@ -202,6 +221,7 @@ void draw_controls(StepperModel& model, StepperView& view) {
   } else {
     ImGui::TextDisabled("Click an input cell to type a value.");
   }
+  draw_pytorch_button(model, view);
 }
 
 // What the time buttons and their keys do: one function for both, so a key does exactly what
@@ -726,9 +746,8 @@ void draw_gather(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
     for (int kx = 0; kx < kW; ++kx)
       rot[static_cast<size_t>(ky * kW + kx)] = g.rotated_weight.at(oc, ic, ky, kx);
   const float wl = limit_of(rot);
-  widgets::HeatmapGridOptions ko =
-      fitted(kernel_title, kH, kW, ImVec2(std::max(room.x * 0.26f, 120.0f), 190.0f), -wl, wl,
-             30.0f);
+  widgets::HeatmapGridOptions ko = fitted(
+      kernel_title, kH, kW, ImVec2(std::max(room.x * 0.26f, 120.0f), 190.0f), -wl, wl, 30.0f);
   ko.cell_size = std::max(ko.cell_size, 14.0f);
   ko.show_colorbar = false;
   ImGui::SameLine(0.0f, gap);
