@@ -2,7 +2,8 @@
 // python3-torch, /usr/bin/python3; scripts/setup.sh installs it) and pass, so PyTorch itself is
 // the reference for every number they embed; a script whose embedded output is changed fails
 // (the check can fail). The Formula panel's nn.ConvTranspose2d line gives, in PyTorch, the
-// output shape it claims.
+// output shape it claims. Our checkpoints load into PyTorch (scripts/convt_torch.py) and sample
+// the same images.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -166,4 +167,37 @@ TEST(PytorchScriptText, NamesTheOpArgumentsAndLayouts) {
   EXPECT_THROW(pytorch_script(c), std::invalid_argument);
   EXPECT_EQ(pytorch_layer("max_pool2d", 1, 1, 2, 2, 0, 0, 1),
             "nn.MaxPool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1))");
+}
+
+// Models in PyTorch (scripts/convt_torch.py): every shipped generator file, and a checkpoint this
+// test trains (G, D and G_ema), load into the nn.Sequential of their spec with strict names, and
+// PyTorch's G(z) equals `convt-lab sample --z` within 1e-4 (scripts/torch_load_checkpoint.py).
+TEST_F(PytorchScript, ShippedGeneratorsAndATrainedRunMatchInPyTorch) {
+  const std::string exe = CONVT_LAB_EXE;
+  const std::string run = (dir_ / "run").string();
+  const std::string train = "'" + exe +
+                            "' train --model dcgan20 --data digits --batch 8 --steps 3 " +
+                            "--ema-decay 0.9 --out '" + run + "' > '" + run + ".log' 2>&1";
+  ASSERT_EQ(std::system(train.c_str()), 0) << train;
+  std::string files = "'" + run + "/checkpoint.safetensors'";
+  for (const char* f : {"dcgan20_digits", "dcgan28_digits_G", "dcgan28_fashion_G", "rgb32_emoji_G",
+                        "rgb32_emoji_faces_G"}) {
+    files += std::string(" '") + CONVT_SOURCE_DIR + "/assets/checkpoints/" + f + ".safetensors'";
+  }
+  const fs::path log = dir_ / "torch.log";
+  const std::string command = std::string(kPython) + " '" + CONVT_SOURCE_DIR +
+                              "/scripts/torch_load_checkpoint.py' --exe '" + exe + "' --n 8 " +
+                              files + " > '" + log.string() + "' 2>&1";
+  const int status = std::system(command.c_str());
+  std::ifstream f(log);
+  const std::string out((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
+  // 6 files' G, 5 generator files' G_ema; the trained run's D gives a logit line
+  size_t compared = 0;
+  for (size_t at = out.find("max |PyTorch"); at != std::string::npos;
+       at = out.find("max |PyTorch", at + 1)) {
+    ++compared;
+  }
+  EXPECT_EQ(compared, 11u) << out;
+  EXPECT_NE(out.find("PyTorch D(convt G samples) mean logit"), std::string::npos) << out;
 }
