@@ -10,6 +10,7 @@
 #include "convt/nn/layers.h"
 #include "convt/nn/tied.h"
 #include "convt/ops/losses.h"
+#include "convt/train/checkpoint_file.h"
 
 namespace convt {
 
@@ -376,40 +377,9 @@ std::map<std::string, Tensor*> state_tensors(CompletionNet& net, nn::Adam& opt) 
   return out;
 }
 
-const std::string& meta(const SafetensorsFile& f, const std::string& key, const std::string& path) {
-  auto it = f.metadata.find(key);
-  if (it == f.metadata.end()) {
-    throw CheckpointError(path + ": not a convt completion checkpoint: metadata \"" + key +
-                          "\" is missing");
-  }
-  return it->second;
-}
-
-int64_t meta_int(const SafetensorsFile& f, const std::string& key, const std::string& path) {
-  const std::string& v = meta(f, key, path);
-  try {
-    size_t used = 0;
-    const long long x = std::stoll(v, &used);
-    if (used != v.size() || x < 0) throw std::invalid_argument(v);
-    return x;
-  } catch (const std::exception&) {
-    throw CheckpointError(path + ": metadata \"" + key + "\": expected a count, found '" + v + "'");
-  }
-}
-
-SafetensorsFile read_checkpoint_file(const std::string& path) {
-  SafetensorsFile f;
-  try {
-    f = read_safetensors(path);
-    require_finite_tensors(f, path);
-  } catch (const std::exception& e) {
-    throw CheckpointError(std::string("cannot read checkpoint: ") + e.what());
-  }
-  const std::string& format = meta(f, "format", path);
-  if (format != kFormat) {
-    throw CheckpointError(path + ": expected checkpoint format '" + kFormat + "', found '" +
-                          format + "'");
-  }
+CheckpointFile read_checkpoint_file(const std::string& path) {
+  CheckpointFile f(path, "completion");
+  f.require_format(kFormat);
   return f;
 }
 
@@ -431,8 +401,8 @@ void CompletionTrainer::save_checkpoint(const std::string& path) const {
 }
 
 void CompletionTrainer::load_checkpoint(const std::string& path) {
-  const SafetensorsFile f = read_checkpoint_file(path);
-  const CompletionConfig saved = completion_config_from_json(meta(f, "config", path));
+  const CheckpointFile f = read_checkpoint_file(path);
+  const CompletionConfig saved = completion_config_from_json(f.meta("config"));
   if (saved.tied != cfg_.tied || saved.image_channels != cfg_.image_channels ||
       saved.image_size != cfg_.image_size || saved.channels1 != cfg_.channels1 ||
       saved.channels2 != cfg_.channels2 || saved.kernel_size != cfg_.kernel_size ||
@@ -443,16 +413,17 @@ void CompletionTrainer::load_checkpoint(const std::string& path) {
   }
   auto targets = state_tensors(net_, *opt_);
   for (const auto& [name, t] : targets) {
-    auto it = f.tensors.find(name);
-    if (it == f.tensors.end()) throw CheckpointError(path + ": tensor '" + name + "' is missing");
+    auto it = f.file().tensors.find(name);
+    if (it == f.file().tensors.end())
+      throw CheckpointError(path + ": tensor '" + name + "' is missing");
     if (it->second.shape() != t->shape()) {
       throw CheckpointError(path + ": tensor '" + name + "': expected shape " + t->shape_str() +
                             ", found " + it->second.shape_str());
     }
   }
-  const int64_t step = meta_int(f, "step", path), opt_steps = meta_int(f, "opt.steps", path);
-  const int64_t epoch = meta_int(f, "sampler.epoch", path);
-  const int64_t index = meta_int(f, "sampler.index", path);
+  const int64_t step = f.meta_count("step"), opt_steps = f.meta_count("opt.steps");
+  const int64_t epoch = f.meta_count("sampler.epoch");
+  const int64_t index = f.meta_count("sampler.index");
   if (sampler_ && index >= sampler_->batches_per_epoch()) {
     throw CheckpointError(path + ": batch index " + std::to_string(index) +
                           " is outside this dataset's " +
@@ -460,11 +431,11 @@ void CompletionTrainer::load_checkpoint(const std::string& path) {
   }
   Rng check;
   try {
-    check.set_state(meta(f, "rng", path));
+    check.set_state(f.meta("rng"));
   } catch (const std::invalid_argument& e) {
     throw CheckpointError(path + ": " + e.what());
   }
-  for (const auto& [name, t] : targets) *t = f.tensors.at(name);
+  for (const auto& [name, t] : targets) *t = f.file().tensors.at(name);
   steps_ = step;
   opt_->steps = opt_steps;
   if (sampler_) sampler_->set_position(epoch, index);
@@ -473,8 +444,8 @@ void CompletionTrainer::load_checkpoint(const std::string& path) {
 
 std::unique_ptr<CompletionTrainer> CompletionTrainer::from_checkpoint(const std::string& path,
                                                                       const Dataset* data) {
-  const SafetensorsFile f = read_checkpoint_file(path);
-  const CompletionConfig cfg = completion_config_from_json(meta(f, "config", path));
+  const CheckpointFile f = read_checkpoint_file(path);
+  const CompletionConfig cfg = completion_config_from_json(f.meta("config"));
   auto trainer = std::make_unique<CompletionTrainer>(cfg, data);
   trainer->load_checkpoint(path);
   return trainer;

@@ -8,6 +8,7 @@
 #include "convt/nn/layers.h"
 #include "convt/nn/state_dict.h"
 #include "convt/ops/losses.h"
+#include "convt/train/checkpoint_file.h"
 #include "convt/train/generator.h"
 
 namespace convt {
@@ -420,50 +421,17 @@ std::map<std::string, Rng*> layer_rngs(nn::GanModel& m) {
   return out;
 }
 
-const std::string& meta(const SafetensorsFile& f, const std::string& key, const std::string& path) {
-  auto it = f.metadata.find(key);
-  if (it == f.metadata.end()) {
-    throw CheckpointError(path + ": not a convt GAN checkpoint: metadata \"" + key +
-                          "\" is missing");
-  }
-  return it->second;
-}
-
-int64_t meta_int(const SafetensorsFile& f, const std::string& key, const std::string& path) {
-  const std::string& v = meta(f, key, path);
-  try {
-    size_t used = 0;
-    const long long x = std::stoll(v, &used);
-    if (used != v.size() || x < 0) throw std::invalid_argument(v);
-    return x;
-  } catch (const std::exception&) {
-    throw CheckpointError(path + ": metadata \"" + key + "\": expected a count, found '" + v + "'");
-  }
-}
-
-SafetensorsFile read_checkpoint_file(const std::string& path) {
-  SafetensorsFile f;
-  try {
-    f = read_safetensors(path);
-  } catch (const std::exception& e) {
-    throw CheckpointError(std::string("cannot read checkpoint: ") + e.what());
-  }
-  try {
-    require_finite_tensors(f, path);
-  } catch (const SafetensorsError& e) {
-    throw CheckpointError(e.what());
-  }
-  if (auto it = f.metadata.find("generator_only"); it != f.metadata.end() && it->second == "true") {
+// The file at `path`, refused unless it is a GAN training checkpoint (a generator file is named
+// as such: it samples but cannot resume).
+CheckpointFile read_checkpoint_file(const std::string& path) {
+  CheckpointFile f(path, "GAN");
+  if (f.meta_or("generator_only", "") == "true") {
     throw CheckpointError(path +
                           ": a generator file (G only, no D or optimiser state): it samples "
                           "(convt-lab sample, the latent explorer) but cannot resume training; "
                           "resume from the run's own checkpoint.safetensors");
   }
-  const std::string& format = meta(f, "format", path);
-  if (format != kFormat) {
-    throw CheckpointError(path + ": expected checkpoint format '" + kFormat + "', found '" +
-                          format + "'");
-  }
+  f.require_format(kFormat);
   return f;
 }
 
@@ -509,11 +477,11 @@ void GanTrainer::save_checkpoint(const std::string& path) const {
 }
 
 void GanTrainer::load_checkpoint(const std::string& path) {
-  const SafetensorsFile f = read_checkpoint_file(path);
-  const std::string& model_name = meta(f, "model", path);
+  const CheckpointFile f = read_checkpoint_file(path);
+  const std::string& model_name = f.meta("model");
   json spec;
   try {
-    spec = json::parse(meta(f, "spec", path));
+    spec = json::parse(f.meta("spec"));
   } catch (const json::exception& e) {
     throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
   }
@@ -543,17 +511,18 @@ void GanTrainer::load_checkpoint(const std::string& path) {
   // Check everything before changing anything.
   auto targets = state_tensors(model_, *opt_g_, *opt_d_);
   for (const auto& [name, t] : targets) {
-    auto it = f.tensors.find(name);
-    if (it == f.tensors.end()) throw CheckpointError(path + ": tensor '" + name + "' is missing");
+    auto it = f.file().tensors.find(name);
+    if (it == f.file().tensors.end())
+      throw CheckpointError(path + ": tensor '" + name + "' is missing");
     if (it->second.shape() != t->shape()) {
       throw CheckpointError(path + ": tensor '" + name + "': expected shape " + t->shape_str() +
                             ", found " + it->second.shape_str());
     }
   }
-  const int64_t step = meta_int(f, "step", path);
-  const int64_t og = meta_int(f, "optG.steps", path), od = meta_int(f, "optD.steps", path);
-  const int64_t epoch = meta_int(f, "sampler.epoch", path);
-  const int64_t index = meta_int(f, "sampler.index", path);
+  const int64_t step = f.meta_count("step");
+  const int64_t og = f.meta_count("optG.steps"), od = f.meta_count("optD.steps");
+  const int64_t epoch = f.meta_count("sampler.epoch");
+  const int64_t index = f.meta_count("sampler.index");
   if (sampler_ && index >= sampler_->batches_per_epoch()) {
     throw CheckpointError(path + ": batch index " + std::to_string(index) +
                           " is outside this dataset's " +
@@ -561,15 +530,15 @@ void GanTrainer::load_checkpoint(const std::string& path) {
                           " batches per epoch (another dataset or batch size?)");
   }
   // G_ema: loaded when both this trainer and the file have it; else see the header.
-  const bool load_ema = g_ema_ && nn::has_prefix(f.tensors, "G_ema.");
+  const bool load_ema = g_ema_ && nn::has_prefix(f.file().tensors, "G_ema.");
   std::map<std::string, Tensor*> ema_targets;
   std::map<std::string, Rng*> ema_rngs;
   int64_t ema_updates = 0;
   if (load_ema) {
     ema_targets = ema_tensors(*g_ema_);
     for (const auto& [name, t] : ema_targets) {
-      auto it = f.tensors.find(name);
-      if (it == f.tensors.end()) {
+      auto it = f.file().tensors.find(name);
+      if (it == f.file().tensors.end()) {
         throw CheckpointError(path + ": tensor '" + name + "' is missing");
       }
       if (it->second.shape() != t->shape()) {
@@ -577,7 +546,7 @@ void GanTrainer::load_checkpoint(const std::string& path) {
                               ", found " + it->second.shape_str());
       }
     }
-    ema_updates = meta_int(f, "ema.updates", path);
+    ema_updates = f.meta_count("ema.updates");
     for (size_t i = 0; i < g_ema_->size(); ++i) {
       if (Rng* r = g_ema_->layer(i).rng()) ema_rngs["rng.G_ema." + std::to_string(i)] = r;
     }
@@ -585,30 +554,30 @@ void GanTrainer::load_checkpoint(const std::string& path) {
   Rng check;
   auto rngs = layer_rngs(model_);
   try {
-    check.set_state(meta(f, "rng", path));
-    if (augment_.any()) check.set_state(meta(f, "rng.augment", path));
-    for (const auto& [key, r] : rngs) check.set_state(meta(f, key, path));
-    for (const auto& [key, r] : ema_rngs) check.set_state(meta(f, key, path));
+    check.set_state(f.meta("rng"));
+    if (augment_.any()) check.set_state(f.meta("rng.augment"));
+    for (const auto& [key, r] : rngs) check.set_state(f.meta(key));
+    for (const auto& [key, r] : ema_rngs) check.set_state(f.meta(key));
   } catch (const std::invalid_argument& e) {
     throw CheckpointError(path + ": " + e.what());
   }
-  const auto data_it = f.metadata.find("data");
-  const int64_t data_images = data_it == f.metadata.end() ? 0 : meta_int(f, "data.images", path);
+  const bool has_data = f.has_meta("data");
+  const int64_t data_images = has_data ? f.meta_count("data.images") : 0;
   // Apply.
-  for (const auto& [name, t] : targets) *t = f.tensors.at(name);
-  trained_on_name_ = data_it == f.metadata.end() ? "" : data_it->second;
+  for (const auto& [name, t] : targets) *t = f.file().tensors.at(name);
+  trained_on_name_ = f.meta_or("data", "");
   trained_on_images_ = data_images;
   steps_ = step;
   opt_g_->steps = og;
   opt_d_->steps = od;
   if (sampler_) sampler_->set_position(epoch, index);
-  rng_.set_state(meta(f, "rng", path));
-  if (augment_.any()) augment_rng_.set_state(meta(f, "rng.augment", path));
-  for (const auto& [key, r] : rngs) r->set_state(meta(f, key, path));
+  rng_.set_state(f.meta("rng"));
+  if (augment_.any()) augment_rng_.set_state(f.meta("rng.augment"));
+  for (const auto& [key, r] : rngs) r->set_state(f.meta(key));
   if (load_ema) {
-    for (const auto& [name, t] : ema_targets) *t = f.tensors.at(name);
+    for (const auto& [name, t] : ema_targets) *t = f.file().tensors.at(name);
     ema_updates_ = ema_updates;
-    for (const auto& [key, r] : ema_rngs) r->set_state(meta(f, key, path));
+    for (const auto& [key, r] : ema_rngs) r->set_state(f.meta(key));
   } else if (g_ema_) {
     copy_g_into_ema();  // a checkpoint without G_ema: the average starts again from G
   }
@@ -619,14 +588,14 @@ void GanTrainer::load_checkpoint(const std::string& path) {
 std::unique_ptr<GanTrainer> GanTrainer::from_checkpoint(const std::string& path,
                                                         const Dataset* data,
                                                         const GanConfig* override_cfg) {
-  const SafetensorsFile f = read_checkpoint_file(path);
+  const CheckpointFile f = read_checkpoint_file(path);
   json spec;
   try {
-    spec = json::parse(meta(f, "spec", path));
+    spec = json::parse(f.meta("spec"));
   } catch (const json::exception& e) {
     throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
   }
-  const GanConfig cfg = override_cfg ? *override_cfg : config_from_json(meta(f, "config", path));
+  const GanConfig cfg = override_cfg ? *override_cfg : config_from_json(f.meta("config"));
   auto trainer = std::make_unique<GanTrainer>(spec, cfg, data);
   trainer->load_checkpoint(path);
   return trainer;
