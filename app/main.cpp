@@ -91,8 +91,8 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
   // A text field being edited: its cursor blinks (ImGui's blink half-period is about 0.6 s).
   if (io.WantTextInput) s.redraw_every = 0.5;
   // A panel loading on another thread: its spinner turns, and a frame takes the result.
-  s.loading = convt::lab::latent_working(state.latent) ||
-              state.completion.loading.busy() || state.completion.loading.ready();
+  s.loading = convt::lab::latent_working(state.latent) || state.completion.loading.busy() ||
+              state.completion.loading.ready();
   return s;
 }
 
@@ -436,6 +436,39 @@ void draw_frame(convt::AppState& state, convt::lab::Navigator& nav, PanelTexture
   draw_shortcuts(state.view);
 }
 
+// The CNN panel's --cnn-view classifier, --cnn-d FILE and --cnn-select N:L[:C] (checked by
+// parse_gui_options); --picture digit:N picks the classifier's digit too. A selection outside
+// the networks is reported on stderr and ignored.
+void apply_cnn_classifier_options(const convt::GuiOptions& options, convt::AppState& state) {
+  if (!options.cnn_classifier) return;
+  convt::lab::InsideModel& m = state.model.cnn.inside;
+  convt::lab::InsideView& v = state.view.cnn.inside;
+  state.view.cnn.section = convt::lab::CnnSection::kClassifier;
+  if (!options.cnn_d.empty()) m.d_path = options.cnn_d;
+  if (options.picture.rfind("digit:", 0) == 0) m.digit = std::stoi(options.picture.substr(6));
+  m.load();
+  if (!m.classifier_error.empty())
+    std::fprintf(stderr, "convt-lab: %s\n", m.classifier_error.c_str());
+  if (!options.cnn_d.empty() && !m.d_error.empty()) {
+    std::fprintf(stderr, "convt-lab: --cnn-d: %s\n", m.d_error.c_str());
+  }
+  if (options.select_network < 0) return;
+  const convt::lab::NetworkInside& net = options.select_network == 0 ? m.cls : m.d;
+  if (options.select_layer >= static_cast<int>(net.layers.size())) {
+    std::fprintf(stderr, "convt-lab: --cnn-select: the network shows %zu map rows\n",
+                 net.layers.size());
+    return;
+  }
+  const convt::lab::LayerMaps& row = net.layers[static_cast<size_t>(options.select_layer)];
+  if (options.select_channel >= row.channels()) {
+    std::fprintf(stderr, "convt-lab: --cnn-select: that row has %d channels\n", row.channels());
+    return;
+  }
+  v.network = options.select_network;
+  v.layer = options.select_layer;
+  v.channel = options.select_channel >= 0 ? options.select_channel : row.order.front();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -574,6 +607,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "convt-lab: --picture: %s\n", cnn.picture_error.c_str());
       }
     }
+    apply_cnn_classifier_options(options, state);
     // The lessons' --lesson N and --show-me N[.M]: a Show me sets up its panel and
     // switches to it, as its button does; with --train-seconds its run trains T seconds.
     if (options.lesson >= 0) state.view.lessons.current = options.lesson;
