@@ -86,7 +86,7 @@ struct LoadedD {
 };
 
 // D of the full GAN training checkpoint at `path` (convt-lab train, the dashboard): the model
-// spec from its metadata, the "D.*" tensors. Throws std::runtime_error with a clear message
+// spec from its metadata, the "D.*" tensors; evaluation mode, the fast backend. Throws std::runtime_error with a clear message
 // naming the file: missing, not a checkpoint, a generator file (G only, as the shipped
 // dcgan20_digits.safetensors), images of another shape than (1, 20, 20), a tensor missing or
 // mis-shaped.
