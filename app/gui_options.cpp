@@ -64,6 +64,7 @@ std::string gui_usage() {
          "  --cnn-d FILE       cnn classifier: the GAN checkpoint whose D is shown\n"
          "  --cnn-select N:L[:C] cnn classifier: select channel C (default the most active) of\n"
          "                     map row L (from 0) of network N, classifier or D\n"
+         "  --cnn-train-live T cnn classifier: train it live T seconds before the first frame\n"
          "  --train-seconds T  training: train T seconds (fast backend) before the screenshot\n"
          "  --lesson N         lessons: open lesson N (1.." +
          std::to_string(lab::lessons().size()) +
@@ -169,6 +170,15 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
       auto v = value();
       if (!v || v->empty()) return error("--cnn-d expects the path of a GAN checkpoint");
       options.cnn_d = *v;
+    } else if (flag == "--cnn-train-live") {
+      auto v = value();
+      char* end = nullptr;
+      const double t = v ? std::strtod(v->c_str(), &end) : -1.0;
+      if (!v || v->empty() || *end != '\0' || !(t >= 0.0 && t <= 600.0)) {
+        return error("--cnn-train-live expects seconds from 0 to 600, found '" +
+                     (v ? *v : std::string("nothing")) + "'");
+      }
+      options.cnn_train_live = t;
     } else if (flag == "--cnn-select") {
       auto v = value();
       if (!v || !parse_cnn_select(*v, options)) {

@@ -20,6 +20,7 @@
 #include <iterator>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app_state.h"
@@ -93,6 +94,11 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
   // A panel loading on another thread: its spinner turns, and a frame takes the result.
   s.loading = convt::lab::latent_working(state.latent) || state.completion.loading.busy() ||
               state.completion.loading.ready();
+  // The CNN panel's "Train it live": its curve and kernels move (a frame takes each snapshot).
+  const auto& live = state.model.cnn.inside.live;
+  if (live && (live->running() || live->version() != state.model.cnn.inside.live_taken)) {
+    s.loading = true;
+  }
   return s;
 }
 
@@ -436,6 +442,21 @@ void draw_frame(convt::AppState& state, convt::lab::Navigator& nav, PanelTexture
   draw_shortcuts(state.view);
 }
 
+// --cnn-train-live T: starts "Train it live" and waits (before the first frame, for
+// screenshots) until the run has trained `seconds` or finished; selects its tab.
+void train_cnn_classifier_live(double seconds, convt::lab::InsideModel& m,
+                               convt::lab::InsideView& v) {
+  if (!m.start_live()) {
+    std::fprintf(stderr, "convt-lab: --cnn-train-live: %s\n", m.classifier_error.c_str());
+    return;
+  }
+  while (m.live->running() && m.live->snapshot()->seconds < seconds) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  m.take_live();
+  v.select_tab = 1;
+}
+
 // The CNN panel's --cnn-view classifier, --cnn-d FILE and --cnn-select N:L[:C] (checked by
 // parse_gui_options); --picture digit:N picks the classifier's digit too. A selection outside
 // the networks is reported on stderr and ignored.
@@ -452,6 +473,7 @@ void apply_cnn_classifier_options(const convt::GuiOptions& options, convt::AppSt
   if (!options.cnn_d.empty() && !m.d_error.empty()) {
     std::fprintf(stderr, "convt-lab: --cnn-d: %s\n", m.d_error.c_str());
   }
+  if (options.cnn_train_live >= 0.0) train_cnn_classifier_live(options.cnn_train_live, m, v);
   if (options.select_network < 0) return;
   const convt::lab::NetworkInside& net = options.select_network == 0 ? m.cls : m.d;
   if (options.select_layer >= static_cast<int>(net.layers.size())) {

@@ -417,8 +417,9 @@ void InsideModel::recompute() {
   d = NetworkInside();
   probabilities.clear();
   d_logit = d_of_x = 0.0f;
-  if (classifier) {
-    cls = look_inside(*classifier, canvas);
+  const std::shared_ptr<nn::Sequential>& shown = use_live && live_net ? live_net : classifier;
+  if (shown) {
+    cls = look_inside(*shown, canvas);
     probabilities = softmax(cls.output);
   }
   if (D) {
@@ -426,6 +427,29 @@ void InsideModel::recompute() {
     d_logit = d.output.numel() > 0 ? d.output[0] : 0.0f;
     d_of_x = sigmoid(d_logit);
   }
+}
+
+bool InsideModel::start_live(const LiveClassifierOptions& options) {
+  if (!digits || digits->size() == 0) {
+    classifier_error = "cannot train: " + (digits_error.empty() ? "no digits" : digits_error);
+    return false;
+  }
+  live.reset();  // stops and joins a run in progress first
+  live = std::make_shared<LiveClassifierRun>(digits, options);
+  live_net = build_digit_classifier(options.seed);
+  live_taken = 0;
+  use_live = true;
+  recompute();
+  return true;
+}
+
+bool InsideModel::take_live() {
+  if (!live || !live_net || live->version() == live_taken) return false;
+  live_taken = live->version();
+  const std::shared_ptr<const LiveClassifierSnapshot> s = live->snapshot();
+  if (!s->params.empty()) load_live_params(*s, *live_net);
+  if (use_live) recompute();
+  return true;
 }
 
 }  // namespace convt::lab

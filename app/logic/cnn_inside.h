@@ -28,6 +28,7 @@
 #include "convt/data/dataset.h"
 #include "convt/nn/sequential.h"
 #include "convt/tensor.h"
+#include "logic/classifier_live.h"
 #include "logic/drawing.h"
 #include "logic/stepper_model.h"
 
@@ -86,10 +87,10 @@ struct LoadedD {
 };
 
 // D of the full GAN training checkpoint at `path` (convt-lab train, the dashboard): the model
-// spec from its metadata, the "D.*" tensors; evaluation mode, the fast backend. Throws std::runtime_error with a clear message
-// naming the file: missing, not a checkpoint, a generator file (G only, as the shipped
-// dcgan20_digits.safetensors), images of another shape than (1, 20, 20), a tensor missing or
-// mis-shaped.
+// spec from its metadata, the "D.*" tensors; evaluation mode, the fast backend. Throws
+// std::runtime_error with a clear message naming the file: missing, not a checkpoint, a generator
+// file (G only, as the shipped dcgan20_digits.safetensors), images of another shape than (1, 20,
+// 20), a tensor missing or mis-shaped.
 LoadedD load_discriminator(const std::string& path);
 
 // ---- The channel under the mouse: its kernels and one output pixel ----------------------------
@@ -151,6 +152,13 @@ struct InsideModel {
   int version = 0;  // increases at every recompute
   bool loaded = false;
 
+  // "Train it live" (logic/classifier_live.h): the run, and a classifier holding its latest
+  // weights that the view runs instead of the shipped one while use_live.
+  std::shared_ptr<LiveClassifierRun> live;
+  std::shared_ptr<nn::Sequential> live_net;
+  uint64_t live_taken = 0;  // the run's version live_net holds
+  bool use_live = false;
+
   // Loads the digits, the classifier and D (from d_path) once; sets the errors; picks `digit`
   // and recomputes.
   void load();
@@ -161,8 +169,16 @@ struct InsideModel {
   void clear();  // all paper (-1)
   // One brush stroke (lab::paint_stroke). Returns true when the canvas changed.
   bool stroke(float y0, float x0, float y1, float x1, const Brush& brush);
-  // Runs both networks on the canvas.
+  // Runs both networks on the canvas (the live classifier instead of the shipped one when
+  // use_live and it has weights).
   void recompute();
+
+  // Starts a new live run (stopping one that runs) on the built-in digits; use_live = true.
+  // Sets classifier_error and returns false without the digits.
+  bool start_live(const LiveClassifierOptions& options = {});
+  // Takes the run's latest snapshot into live_net when it is new, and recomputes when the view
+  // shows it. True when one was taken.
+  bool take_live();
 };
 
 // What "Step through this" replays for channel `channel` of map row `row` (an index into
@@ -181,6 +197,7 @@ struct InsideView {
   StrokeState stroke;
   char d_path_field[512] = "";  // the "D from checkpoint" field ("" until first shown)
   std::string step_message;     // why "Step through this" failed
+  int select_tab = -1;          // the lower tab to select on the next frame: 0 channel, 1 live
 };
 
 }  // namespace convt::lab

@@ -231,4 +231,37 @@ TEST_F(CnnScreenshotTest, BadClassifierFlagsExit2WithWhatIsExpected) {
       << read_text(log);
 }
 
+// Pixels of exactly `rgb` (0xRRGGBB) in the PNG; -1 if it cannot be read.
+long pixels_of(const fs::path& png, unsigned rgb) {
+  int w = 0, h = 0, channels = 0;
+  unsigned char* data = stbi_load(png.c_str(), &w, &h, &channels, 3);
+  if (data == nullptr) return -1;
+  long count = 0;
+  for (size_t i = 0; i + 2 < static_cast<size_t>(w) * h * 3; i += 3) {
+    count += ((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]) == static_cast<int>(rgb);
+  }
+  stbi_image_free(data);
+  return count;
+}
+
+TEST_F(CnnScreenshotTest, TrainItLiveDrawsItsAccuracyCurveAndKernels) {
+  if (!has_display()) GTEST_SKIP() << "no DISPLAY (run under xvfb-run)";
+  const fs::path log = dir_ / "log.txt", before = dir_ / "before.png", live = dir_ / "live.png";
+  ASSERT_EQ(run_lab("--cnn-view classifier --check-layout --screenshot '" + before.string() + "'",
+                    log, dir_),
+            0)
+      << read_text(log);
+  ASSERT_EQ(run_lab("--cnn-view classifier --cnn-train-live 1 --check-layout --screenshot '" +
+                        live.string() + "'",
+                    log, dir_),
+            0)
+      << read_text(log);
+  EXPECT_EQ(read_text(log).find("--cnn-train-live:"), std::string::npos) << read_text(log);
+  // The held-out accuracy curve is drawn in (255, 204, 0); before training there is none.
+  EXPECT_GT(pixels_of(live, 0xffcc00), pixels_of(before, 0xffcc00) + 100);
+  EXPECT_EQ(run_lab("--cnn-view classifier --cnn-train-live soon", log), 2);
+  EXPECT_EQ(read_text(log).rfind("convt-lab: --cnn-train-live expects seconds", 0), 0u)
+      << read_text(log);
+}
+
 }  // namespace
