@@ -194,6 +194,7 @@ struct InsideView {
   int layer = -1;    // index into NetworkInside::layers
   int channel = -1;
   bool erase = false;
+  bool all_channels = false;  // every channel of each layer, not only the row that fits
   StrokeState stroke;
   char d_path_field[512] = "";  // the "D from checkpoint" field ("" until first shown)
   std::string step_message;     // why "Step through this" failed

@@ -96,6 +96,11 @@ void draw_drawing_controls(InsideModel& m, InsideView& v) {
   if (ImGui::RadioButton("draw", !v.erase)) v.erase = false;
   ImGui::SameLine();
   if (ImGui::RadioButton("erase", v.erase)) v.erase = true;
+  ImGui::Checkbox("every channel", &v.all_channels);
+  ImGui::SameLine();
+  widgets::help_marker(
+      "Off: each layer shows the channels that fit on one row, the most active first (mean "
+      "|value| over the map). On: all of them, row after row.");
   if (!m.digits_error.empty()) {
     const ImVec4 error_colour = widgets::palette().error;
     widgets::wrapped(m.digits_error, &error_colour);
@@ -147,7 +152,7 @@ void draw_layer_row(const NetworkInside& net, int network, int li, InsideView& v
   const LayerMaps& m = net.layers[static_cast<size_t>(li)];
   const float gap = widgets::px(3);
   const int fit = std::max(1, static_cast<int>((width + gap) / (tile + gap)));
-  const int shown = std::min(fit, m.channels());
+  const int shown = v.all_channels ? m.channels() : std::min(fit, m.channels());
   const LayerRange range = layer_range(m);
   ImGui::Text("%s", m.title.c_str());
   char dims[48];
@@ -162,7 +167,7 @@ void draw_layer_row(const NetworkInside& net, int network, int li, InsideView& v
   }
   for (int r = 0; r < shown; ++r) {
     const int c = m.order[static_cast<size_t>(r)];
-    if (r > 0) ImGui::SameLine(0, gap);
+    if (r % fit != 0) ImGui::SameLine(0, gap);  // else a new row (every channel shown)
     ImGui::PushID(network * 100000 + li * 1000 + c);
     const GLuint tex = heatmaps.render(ImGui::GetID("tile"), m.map(c), m.height(), m.width(),
                                        range.vmin, range.vmax, range.colormap);
