@@ -364,10 +364,10 @@ void draw_live_training(InsideModel& m, gfx::HeatmapRenderer& heatmaps) {
   if (!m.live) {
     widgets::wrapped_at_spaces(
         "Train the classifier again from scratch, here, on another thread: 8 epochs of the "
-        "9,000 training digits (Adam, lr 1e-3, batch 64, as the shipped one), about 20 s. Watch "
-        "the first layer's "
-        "16 kernels turn from noise into stroke detectors while the held-out accuracy climbs; "
-        "the layers above follow. The shipped classifier's file is not changed.");
+        "9,000 training digits (Adam, lr 1e-3, batch 64, as the shipped one), about 20 s. "
+        "Watch the first layer's 16 kernels turn from noise into stroke detectors while the "
+        "held-out accuracy climbs; the layers above follow. The shipped classifier's file is "
+        "not changed.");
     if (ImGui::Button("Train it live")) m.start_live();
     return;
   }

@@ -133,8 +133,9 @@ TEST_F(ClassifierLiveTest, StopAndDestructionEndARunWithinAStep) {
   {
     LiveClassifierRun run(all_, LiveClassifierOptions{});
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }  // destroyed while training
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5.0);
+  }  // destroyed while training: at most one step and one held-out evaluation later (well under
+     // a second in a Release build; ThreadSanitizer makes both about 50 times slower)
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 30.0);
 }
 
 TEST_F(ClassifierLiveTest, TheViewRunsTheLiveWeightsWhenAsked) {
