@@ -184,13 +184,12 @@ std::string Navigator::open_stepper_on_inside_channel(int network, int row, int 
   view.selected_y = 0;
   view.selected_x = 0;
   open_panel(PanelId::kStepper);
-  char text[400];
+  char text[320];
   std::snprintf(text, sizeof text,
                 "%s layer %zu Conv2d, output channel %d, pixel (%d, %d), input channel %d of %d: "
-                "the real kernel on the real %dx%d window of its input (the bias %+.3g and the "
-                "other input channels are added after: output %.3g)",
+                "the real %dx%d window of its input and the real kernel",
                 network == 0 ? "Classifier" : "D", s.layer, s.out_channel, s.oy, s.ox, s.in_channel,
-                s.in_channels, s.span, s.span, s.bias, s.output);
+                s.in_channels, s.span, s.span);
   state_.view.came_from = CameFrom{true, PanelId::kStepper, PanelId::kCnn, -1, text, "Back to CNN"};
   return "";
 }
