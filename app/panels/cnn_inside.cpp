@@ -376,8 +376,11 @@ void draw_live_training(InsideModel& m, gfx::HeatmapRenderer& heatmaps) {
   draw_live_kernels(*s, heatmaps);
   ImGui::EndGroup();
   widgets::same_line_if_fits(widgets::px(330 + 24));
-  widgets::CurveSeries accuracy{"held-out accuracy", IM_COL32(255, 204, 0, 255), s->curve_steps,
-                                s->accuracy};
+  // In the theme's accent colour, which reads on its plot background (yellow on dark, brown on
+  // light).
+  widgets::CurveSeries accuracy{"held-out accuracy",
+                                ImGui::ColorConvertFloat4ToU32(widgets::palette().accent),
+                                s->curve_steps, s->accuracy};
   widgets::CurvePlotOptions o;
   o.x_label = "step";
   o.y_label = "accuracy";

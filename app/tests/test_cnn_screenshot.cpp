@@ -232,19 +232,24 @@ TEST_F(CnnScreenshotTest, BadClassifierFlagsExit2WithWhatIsExpected) {
       << read_text(log);
 }
 
-// Pixels of the PNG within `tolerance` per channel of `rgb` (0xRRGGBB): a line's anti-aliased
-// edge blends it with the background. -1 if the PNG cannot be read.
-long pixels_near(const fs::path& png, unsigned rgb, int tolerance) {
+// Pixels of the PNG's lower right part (right of its first fifth, below 68% of its height:
+// the CNN classifier view's lower tabs at 1280x800) within `tolerance` per channel of `rgb`
+// (0xRRGGBB); a line's anti-aliased edge blends it with the background. -1 if the PNG cannot be
+// read.
+long pixels_near_lower_right(const fs::path& png, unsigned rgb, int tolerance) {
   int w = 0, h = 0, channels = 0;
   unsigned char* data = stbi_load(png.c_str(), &w, &h, &channels, 3);
   if (data == nullptr) return -1;
   const int want[3] = {static_cast<int>(rgb >> 16), static_cast<int>((rgb >> 8) & 0xff),
                        static_cast<int>(rgb & 0xff)};
   long count = 0;
-  for (size_t i = 0; i + 2 < static_cast<size_t>(w) * h * 3; i += 3) {
-    bool near = true;
-    for (int c = 0; c < 3; ++c) near = near && std::abs(data[i + c] - want[c]) <= tolerance;
-    count += near;
+  for (int y = h * 68 / 100; y < h; ++y) {
+    for (int x = w / 5; x < w; ++x) {
+      const unsigned char* p = data + (static_cast<size_t>(y) * w + x) * 3;
+      bool near = true;
+      for (int c = 0; c < 3; ++c) near = near && std::abs(p[c] - want[c]) <= tolerance;
+      count += near;
+    }
   }
   stbi_image_free(data);
   return count;
@@ -263,9 +268,11 @@ TEST_F(CnnScreenshotTest, TrainItLiveDrawsItsAccuracyCurveAndKernels) {
             0)
       << read_text(log);
   EXPECT_EQ(read_text(log).find("--cnn-train-live:"), std::string::npos) << read_text(log);
-  // The held-out accuracy curve and its legend are drawn in (255, 204, 0): over 100 pixels
-  // near it even with only the first two points; none before training.
-  EXPECT_GT(pixels_near(live, 0xffcc00, 40), pixels_near(before, 0xffcc00, 40) + 80);
+  // The held-out accuracy curve and its legend, under the layers, are drawn in the dark theme's
+  // accent colour (255, 209, 89): over 100 pixels near it even with only the first points; none
+  // there before training.
+  EXPECT_GT(pixels_near_lower_right(live, 0xffd159, 30),
+            pixels_near_lower_right(before, 0xffd159, 30) + 80);
   EXPECT_EQ(run_lab("--cnn-view classifier --cnn-train-live soon", log), 2);
   EXPECT_EQ(read_text(log).rfind("convt-lab: --cnn-train-live expects seconds", 0), 0u)
       << read_text(log);
