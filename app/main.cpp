@@ -457,9 +457,9 @@ void train_cnn_classifier_live(double seconds, convt::lab::InsideModel& m,
   v.select_tab = 1;
 }
 
-// The CNN panel's --cnn-view classifier, --cnn-d FILE and --cnn-select N:L[:C] (checked by
-// parse_gui_options); --picture digit:N picks the classifier's digit too. A selection outside
-// the networks is reported on stderr and ignored.
+// The CNN panel's --cnn-view classifier, --cnn-d FILE, --cnn-train-live T and --cnn-select N:L[:C]
+// (checked by parse_gui_options); --picture digit:N picks the classifier's digit too. A selection
+// outside the networks is reported on stderr and ignored.
 void apply_cnn_classifier_options(const convt::GuiOptions& options, convt::AppState& state) {
   if (!options.cnn_classifier) return;
   convt::lab::InsideModel& m = state.model.cnn.inside;
