@@ -2,8 +2,8 @@
 # Installs what is missing, builds, and runs every test:
 #   1. Release build (warnings as errors), all tests (core + CLI + headless app under Xvfb);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build of the core, core tests;
-#   3. ThreadSanitizer build of the training worker's snapshot exchange (the core and the app's
-#      GL-free logic only), its tests.
+#   3. ThreadSanitizer build of the training worker's snapshot exchange and of the CNN panel's
+#      live classifier training (the core and the app's GL-free logic only), their tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 # --with-reference: PyTorch (Debian's python3-torch), which runs the "As PyTorch" scripts' tests.
@@ -37,12 +37,12 @@ cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs" -L core --timeout 900
 
-echo "== ThreadSanitizer build of the training worker and its snapshot exchange"
-# Only the one test executable and what it links (core + app/logic, no GUI). halt_on_error:
+echo "== ThreadSanitizer build of the training workers and their snapshot exchanges"
+# Only the two test executables and what they link (core + app/logic, no GUI). halt_on_error:
 # the first data race fails the test that raced, with both stacks in the output.
 cmake -S . -B build-tsan "${sanitizer_flags[@]}" "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" \
   -DCONVT_TSAN=ON -DCONVT_BUILD_GUI=OFF >/dev/null
-cmake --build build-tsan -j"$jobs" --target app_test_training_session
+cmake --build build-tsan -j"$jobs" --target app_test_training_session app_test_classifier_live
 # Leaves out app.SessionFiles.* (which file a run is saved to: checked in the Release phase, no
 # exchange of their own, and half of this phase's time).
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \

@@ -19,6 +19,25 @@ std::optional<int> parse_int(const std::string& text) {
   return static_cast<int>(value);
 }
 
+// --cnn-select NETWORK:LAYER[:CHANNEL] into options; false when malformed.
+bool parse_cnn_select(const std::string& text, GuiOptions& options) {
+  const size_t colon = text.find(':');
+  if (colon == std::string::npos) return false;
+  const std::string network = text.substr(0, colon), rest = text.substr(colon + 1);
+  const size_t second = rest.find(':');
+  const std::optional<int> layer = parse_int(rest.substr(0, second));
+  const std::optional<int> channel =
+      second == std::string::npos ? std::optional<int>(-1) : parse_int(rest.substr(second + 1));
+  if ((network != "classifier" && network != "D") || !layer || *layer < 0 || !channel ||
+      *channel < -1 || (second != std::string::npos && *channel < 0)) {
+    return false;
+  }
+  options.select_network = network == "D" ? 1 : 0;
+  options.select_layer = *layer;
+  options.select_channel = *channel;
+  return true;
+}
+
 }  // namespace
 
 std::string gui_usage() {
@@ -41,6 +60,11 @@ std::string gui_usage() {
          "                     (opens the CNN panel unless --panel says otherwise)\n"
          "  --picture SPEC     cnn: digit:N (built-in digit 0..9999), emoji:N, or a PNG/JPG file\n"
          "  --gray             cnn: show an emoji or a picture in grayscale (default RGB)\n"
+         "  --cnn-view NAME    cnn: kernels (default) or classifier (inside the digit classifier)\n"
+         "  --cnn-d FILE       cnn classifier: the GAN checkpoint whose D is shown\n"
+         "  --cnn-select N:L[:C] cnn classifier: select channel C (default the most active) of\n"
+         "                     map row L (from 0) of network N, classifier or D\n"
+         "  --cnn-train-live T cnn classifier: train it live T seconds before the first frame\n"
          "  --train-seconds T  training: train T seconds (fast backend) before the screenshot\n"
          "  --lesson N         lessons: open lesson N (1.." +
          std::to_string(lab::lessons().size()) +
@@ -134,6 +158,35 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
       if (!options.panel_given) options.panel = lab::PanelId::kCnn;
     } else if (flag == "--gray") {
       options.gray = true;
+    } else if (flag == "--cnn-view") {
+      auto v = value();
+      if (!v || (*v != "kernels" && *v != "classifier")) {
+        return error("--cnn-view expects kernels or classifier, found '" +
+                     (v ? *v : std::string("nothing")) + "'");
+      }
+      options.cnn_classifier = *v == "classifier";
+      if (!options.panel_given) options.panel = lab::PanelId::kCnn;
+    } else if (flag == "--cnn-d") {
+      auto v = value();
+      if (!v || v->empty()) return error("--cnn-d expects the path of a GAN checkpoint");
+      options.cnn_d = *v;
+    } else if (flag == "--cnn-train-live") {
+      auto v = value();
+      char* end = nullptr;
+      const double t = v ? std::strtod(v->c_str(), &end) : -1.0;
+      if (!v || v->empty() || *end != '\0' || !(t >= 0.0 && t <= 600.0)) {
+        return error("--cnn-train-live expects seconds from 0 to 600, found '" +
+                     (v ? *v : std::string("nothing")) + "'");
+      }
+      options.cnn_train_live = t;
+    } else if (flag == "--cnn-select") {
+      auto v = value();
+      if (!v || !parse_cnn_select(*v, options)) {
+        return error(
+            "--cnn-select expects NETWORK:LAYER[:CHANNEL], NETWORK classifier or D, LAYER and "
+            "CHANNEL numbers from 0 (e.g. classifier:3:7), found '" +
+            (v ? *v : std::string("nothing")) + "'");
+      }
     } else if (flag == "--step") {
       auto v = value();
       auto n = v ? parse_int(*v) : std::nullopt;

@@ -14,6 +14,14 @@
 //   --picture SPEC     cnn: the picture, digit:N (built-in digit N), emoji:N (emoji N, when
 //                      installed) or the path of a PNG/JPG; opens the CNN panel like --kernel
 //   --gray             cnn: an emoji or a picture in grayscale (default: RGB, per channel)
+//   --cnn-view NAME    cnn: kernels (default) or classifier ("Inside the classifier"; with
+//                      --picture digit:N it shows built-in 20x20 digit N); opens the CNN panel
+//   --cnn-d FILE       cnn classifier: the GAN checkpoint whose D is shown (default the
+//                      dashboard's runs/dashboard/checkpoint.safetensors)
+//   --cnn-select N:L[:C] cnn classifier: select channel C (default the most active) of map row
+//                      L (0-based) of network N, classifier or D, as a click on its tile does
+//   --cnn-train-live T cnn classifier: "Train it live", and wait until it has trained T seconds
+//                      (or finished) before the first frame; for screenshots
 //   --train-seconds T  training: train T seconds (fast backend) before the screenshot; with
 //                      --panel latent the explorer follows that run ("Follow training")
 //   --train-threads N  the threads of that training, 1..64; default 2
@@ -35,14 +43,18 @@ struct GuiOptions {
   bool panel_given = false;     // --panel was on the command line (else the remembered tab)
   std::string screenshot_path;  // empty: interactive
   int frames = 3;
-  std::string preset;  // stepper: --preset NAME (lab::stepper_presets()); empty: the first one
-  int64_t step = -1;   // stepper: --step K, events done; -1: none
-  std::string kernel;  // cnn: --kernel NAME (lab::cnn_kernel_presets()); empty: the default
+  std::string preset;   // stepper: --preset NAME (lab::stepper_presets()); empty: the first one
+  int64_t step = -1;    // stepper: --step K, events done; -1: none
+  std::string kernel;   // cnn: --kernel NAME (lab::cnn_kernel_presets()); empty: the default
   std::string picture;  // cnn: --picture SPEC as given; empty: the default digit
   bool gray = false;    // cnn: --gray
-  double train_seconds = -1.0;  // training: --train-seconds T; -1: none
-  int lesson = -1;              // lessons: --lesson N, 0-based; -1: none
-  int show_me_lesson = -1;      // --show-me N[.M]: lesson N-1's Show me M-1; -1: none
+  bool cnn_classifier = false;  // cnn: --cnn-view classifier
+  std::string cnn_d;            // cnn: --cnn-d FILE; empty: the default
+  int select_network = -1, select_layer = -1, select_channel = -1;  // cnn: --cnn-select
+  double cnn_train_live = -1.0;  // cnn: --cnn-train-live T; -1: none
+  double train_seconds = -1.0;   // training: --train-seconds T; -1: none
+  int lesson = -1;               // lessons: --lesson N, 0-based; -1: none
+  int show_me_lesson = -1;       // --show-me N[.M]: lesson N-1's Show me M-1; -1: none
   int show_me_index = 0;
   int train_threads = 2;         // training: --train-threads N
   bool open_saved_runs = false;  // training: --open-popup saved-runs

@@ -20,6 +20,7 @@
 #include <iterator>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app_state.h"
@@ -91,8 +92,13 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
   // A text field being edited: its cursor blinks (ImGui's blink half-period is about 0.6 s).
   if (io.WantTextInput) s.redraw_every = 0.5;
   // A panel loading on another thread: its spinner turns, and a frame takes the result.
-  s.loading = convt::lab::latent_working(state.latent) ||
-              state.completion.loading.busy() || state.completion.loading.ready();
+  s.loading = convt::lab::latent_working(state.latent) || state.completion.loading.busy() ||
+              state.completion.loading.ready();
+  // The CNN panel's "Train it live": its curve and kernels move (a frame takes each snapshot).
+  const auto& live = state.model.cnn.inside.live;
+  if (live && (live->running() || live->version() != state.model.cnn.inside.live_taken)) {
+    s.loading = true;
+  }
   return s;
 }
 
@@ -436,6 +442,55 @@ void draw_frame(convt::AppState& state, convt::lab::Navigator& nav, PanelTexture
   draw_shortcuts(state.view);
 }
 
+// --cnn-train-live T: starts "Train it live" and waits (before the first frame, for
+// screenshots) until the run has trained `seconds` or finished; selects its tab.
+void train_cnn_classifier_live(double seconds, convt::lab::InsideModel& m,
+                               convt::lab::InsideView& v) {
+  if (!m.start_live()) {
+    std::fprintf(stderr, "convt-lab: --cnn-train-live: %s\n", m.classifier_error.c_str());
+    return;
+  }
+  while (m.live->running() && m.live->snapshot()->seconds < seconds) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  m.take_live();
+  v.select_tab = 1;
+}
+
+// The CNN panel's --cnn-view classifier, --cnn-d FILE, --cnn-train-live T and --cnn-select N:L[:C]
+// (checked by parse_gui_options); --picture digit:N picks the classifier's digit too. A selection
+// outside the networks is reported on stderr and ignored.
+void apply_cnn_classifier_options(const convt::GuiOptions& options, convt::AppState& state) {
+  if (!options.cnn_classifier) return;
+  convt::lab::InsideModel& m = state.model.cnn.inside;
+  convt::lab::InsideView& v = state.view.cnn.inside;
+  state.view.cnn.section = convt::lab::CnnSection::kClassifier;
+  if (!options.cnn_d.empty()) m.d_path = options.cnn_d;
+  if (options.picture.rfind("digit:", 0) == 0) m.digit = std::stoi(options.picture.substr(6));
+  m.load();
+  if (!m.classifier_error.empty())
+    std::fprintf(stderr, "convt-lab: %s\n", m.classifier_error.c_str());
+  if (!options.cnn_d.empty() && !m.d_error.empty()) {
+    std::fprintf(stderr, "convt-lab: --cnn-d: %s\n", m.d_error.c_str());
+  }
+  if (options.cnn_train_live >= 0.0) train_cnn_classifier_live(options.cnn_train_live, m, v);
+  if (options.select_network < 0) return;
+  const convt::lab::NetworkInside& net = options.select_network == 0 ? m.cls : m.d;
+  if (options.select_layer >= static_cast<int>(net.layers.size())) {
+    std::fprintf(stderr, "convt-lab: --cnn-select: the network shows %zu map rows\n",
+                 net.layers.size());
+    return;
+  }
+  const convt::lab::LayerMaps& row = net.layers[static_cast<size_t>(options.select_layer)];
+  if (options.select_channel >= row.channels()) {
+    std::fprintf(stderr, "convt-lab: --cnn-select: that row has %d channels\n", row.channels());
+    return;
+  }
+  v.network = options.select_network;
+  v.layer = options.select_layer;
+  v.channel = options.select_channel >= 0 ? options.select_channel : row.order.front();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -574,6 +629,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "convt-lab: --picture: %s\n", cnn.picture_error.c_str());
       }
     }
+    apply_cnn_classifier_options(options, state);
     // The lessons' --lesson N and --show-me N[.M]: a Show me sets up its panel and
     // switches to it, as its button does; with --train-seconds its run trains T seconds.
     if (options.lesson >= 0) state.view.lessons.current = options.lesson;

@@ -23,6 +23,7 @@
 #include "convt/data/dataset.h"
 #include "convt/recorder.h"
 #include "convt/tensor.h"
+#include "logic/cnn_inside.h"
 #include "logic/folder_browser.h"
 #include "logic/stepper_model.h"
 
@@ -143,6 +144,9 @@ struct CnnModel {
   // The datasets, loaded on first use (shared so that copies of the model share them).
   std::shared_ptr<Dataset> digits, emojis;
   std::string emoji_error;  // why the emoji could not be loaded (not installed, ...)
+
+  // "Inside the classifier": the classifier and D on a 20x20 drawing (logic/cnn_inside.h).
+  InsideModel inside;
 };
 
 // ---- "Step through this" --------------------------------------------------------------------
@@ -160,8 +164,13 @@ std::string cnn_stepper_fit(const CnnModel& m);
 std::string load_cnn_window_into_stepper(const CnnModel& m, int c, int oy, int ox,
                                          StepperModel& stepper);
 
+// The panel's two views: image kernels on a picture, or inside the digit classifier (and D).
+enum class CnnSection { kKernels, kClassifier };
+
 // The view state the panel keeps between frames.
 struct CnnView {
+  CnnSection section = CnnSection::kKernels;
+  InsideView inside;                      // "Inside the classifier"
   int hovered_y = -1, hovered_x = -1;     // the output pixel under the mouse (last frame), or -1
   int pinned_y = -1, pinned_x = -1;       // clicked: kept when the mouse leaves
   int channel = 0;                        // the channel whose products are listed (RGB)

@@ -28,6 +28,7 @@
 #include "convt/tensor.h"
 #include "convt/train/completion.h"
 #include "convt/train/masks.h"
+#include "logic/drawing.h"  // Brush
 
 namespace convt::lab {
 
@@ -53,18 +54,6 @@ struct CompletionLog {
 CompletionLog parse_completion_log(const std::string& text, const std::string& where);
 // Reads and parses `path`; std::runtime_error naming the path when it cannot be read.
 CompletionLog load_completion_log(const std::string& path);
-
-// ---- Drawing on the canvas ---------------------------------------------------------------------
-// A round brush with a soft edge, in canvas pixels: a pixel at distance d from the stroke gets
-// ink strength s = clamp((outer - d) / (outer - inner), 0, 1) (1 inside `inner`), and becomes
-//   draw:  max(v, -1 + 2 s)       (towards white ink, never lighter than it was)
-//   erase: min(v, 1 - 2 s)        (towards black paper)
-// Defaults give strokes about 2-3 pixels wide, like MNIST's pen.
-struct Brush {
-  float inner = 0.6f;
-  float outer = 1.6f;
-  bool erase = false;
-};
 
 // ---- Region MSE --------------------------------------------------------------------------------
 struct RegionError {

@@ -49,8 +49,7 @@ struct CompletionState {
   bool drawn = false;
   uint64_t pick_seed = 1;  // "Random digit"
   bool erase = false;      // the brush: draw (false) or erase
-  bool stroking = false;   // the mouse is held down on the canvas
-  float last_y = 0.0f, last_x = 0.0f;
+  StrokeState stroke;      // the stroke the mouse is drawing on the canvas
 
   CompletionShow show = CompletionShow::kBoth;
   CompletionSection section = CompletionSection::kRefine;

@@ -168,6 +168,32 @@ std::string Navigator::open_stepper_on_cnn_pixel(int c, int oy, int ox) {
   return "";
 }
 
+std::string Navigator::open_stepper_on_inside_channel(int network, int row, int channel) {
+  ConvPixelSlice s;
+  try {
+    s = inside_channel_slice(state_.model.cnn.inside, network, row, channel);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  const std::string error = load_conv_slice_into_stepper(s, state_.model.stepper);
+  if (!error.empty()) return error;
+  StepperView& view = state_.view.stepper;
+  view.preset_index = -1;  // not a preset: a window of the classifier's or D's layer input
+  view.playing = false;
+  view.selected_oc = 0;
+  view.selected_y = 0;
+  view.selected_x = 0;
+  open_panel(PanelId::kStepper);
+  char text[320];
+  std::snprintf(text, sizeof text,
+                "%s layer %zu Conv2d, output channel %d, pixel (%d, %d), input channel %d of %d: "
+                "the real %dx%d window of its input and the real kernel",
+                network == 0 ? "Classifier" : "D", s.layer, s.out_channel, s.oy, s.ox, s.in_channel,
+                s.in_channels, s.span, s.span);
+  state_.view.came_from = CameFrom{true, PanelId::kStepper, PanelId::kCnn, -1, text, "Back to CNN"};
+  return "";
+}
+
 // ---- The training dashboard -----------------------------------------------------------------
 
 void Navigator::open_saved_run(const std::string& name, std::string* note) {

@@ -8,6 +8,7 @@
 //                                 latent or completion, set up as the lesson says
 //   open_stepper_on_slice(...)    the stepper replaying one slice of G's ConvT layer
 //   open_stepper_on_cnn_pixel(...) the stepper replaying one window of the CNN panel's conv2d
+//   open_stepper_on_inside_channel(...) the same for a channel of the classifier or D
 //   open_saved_run(name)          a saved run (assets/runs/<name>) read-only in the dashboard
 //   start_lesson_run(target)      the dashboard's form and run as a lesson's target asks
 //   go_back()                     the banner's "Back to ..."
@@ -59,6 +60,13 @@ class Navigator {
   // values and kernel), selects its one output pixel, and opens the stepper with a banner back
   // to the CNN panel. Returns "" on success, else why not (nothing changed).
   std::string open_stepper_on_cnn_pixel(int c, int oy, int ox);
+
+  // "Inside the classifier"'s "Step through this": loads inside_channel_slice(...) of the CNN
+  // panel's drawing (network 0 the classifier, 1 D; `row` an index into that pass's map rows)
+  // into the stepper (the real kernel on the real window of that Conv2d's input), and opens
+  // the stepper with a banner back to the CNN panel. Returns "" on success, else why not
+  // (nothing changed).
+  std::string open_stepper_on_inside_channel(int network, int row, int channel);
 
   // Opens saved run `name` (assets/runs/<name>) read-only in the training dashboard, pausing
   // and saving the live run first (lab::open_saved_run); does not switch the tab. Throws

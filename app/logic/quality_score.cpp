@@ -80,7 +80,8 @@ float classifier_accuracy(nn::Sequential& net, const Dataset& data) {
 }
 
 float train_digit_classifier(nn::Sequential& net, const Dataset& train, const Dataset& test,
-                             const ClassifierTraining& opts, bool verbose) {
+                             const ClassifierTraining& opts, bool verbose,
+                             const ClassifierStepHook& on_step) {
   if (train.labels.size() != static_cast<size_t>(train.size()) ||
       std::any_of(train.labels.begin(), train.labels.end(),
                   [](int y) { return y < 0 || y >= kClasses; })) {
@@ -93,7 +94,9 @@ float train_digit_classifier(nn::Sequential& net, const Dataset& train, const Da
   std::vector<int64_t> order(train.size());
   const int64_t per = train.images.numel() / train.size();
   Tensor x, probs, dlogits;
-  for (int epoch = 0; epoch < opts.epochs; ++epoch) {
+  int64_t step = 0;
+  bool stopped = false;
+  for (int epoch = 0; epoch < opts.epochs && !stopped; ++epoch) {
     for (int64_t i = 0; i < train.size(); ++i) order[i] = i;
     for (int64_t i = train.size() - 1; i > 0; --i) {  // Fisher-Yates
       std::swap(order[i], order[rng.next_u64() % static_cast<uint64_t>(i + 1)]);
@@ -123,6 +126,10 @@ float train_digit_classifier(nn::Sequential& net, const Dataset& train, const Da
       adam.step();
       loss_sum += loss / static_cast<double>(b);
       ++batches;
+      if (on_step && !on_step(++step, epoch, static_cast<float>(loss / static_cast<double>(b)))) {
+        stopped = true;
+        break;
+      }
     }
     if (verbose) {
       std::printf("epoch %d: mean loss %.4f, test accuracy %.4f\n", epoch + 1,

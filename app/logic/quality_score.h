@@ -13,6 +13,7 @@
 // assets/README.md). No GL.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -39,10 +40,16 @@ struct ClassifierTraining {
   uint64_t seed = 0;
 };
 
+// Called after every training step (one batch): the step (1, 2, ... across epochs), the epoch
+// (0-based) and the batch's mean loss. Returning false stops the training there.
+using ClassifierStepHook = std::function<bool(int64_t step, int epoch, float loss)>;
+
 // Trains `net` with softmax cross-entropy on data (labels 0..9); returns the accuracy on `test`
-// (fraction in [0, 1]). Throws std::invalid_argument for unlabelled data.
+// (fraction in [0, 1]). `on_step` (optional) is called after every step. Throws
+// std::invalid_argument for unlabelled data.
 float train_digit_classifier(nn::Sequential& net, const Dataset& train, const Dataset& test,
-                             const ClassifierTraining& opts, bool verbose = false);
+                             const ClassifierTraining& opts, bool verbose = false,
+                             const ClassifierStepHook& on_step = nullptr);
 // Fraction of `data` classified as its label.
 float classifier_accuracy(nn::Sequential& net, const Dataset& data);
 

@@ -387,10 +387,37 @@ void draw_products(const CnnModel& m, CnnView& v, int oy, int ox, bool hovering,
   }
 }
 
+// The two views' switch, and the inside view's introduction. True for image kernels.
+bool section_switch(CnnView& v) {
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("View:");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("Image kernels", v.section == lab::CnnSection::kKernels)) {
+    v.section = lab::CnnSection::kKernels;
+  }
+  ImGui::SameLine();
+  if (ImGui::RadioButton("Inside the classifier", v.section == lab::CnnSection::kClassifier)) {
+    v.section = lab::CnnSection::kClassifier;
+  }
+  if (v.section == lab::CnnSection::kKernels) return true;
+  ImGui::SameLine(0, widgets::px(24));
+  widgets::push_wrap_at_visible_edge();
+  ImGui::TextDisabled(
+      "Draw a digit: every layer of a trained digit classifier and of a GAN's D, each channel a "
+      "heatmap (most active first). Click one to see its kernels.");
+  ImGui::PopTextWrapPos();
+  ImGui::Separator();
+  return false;
+}
+
 }  // namespace
 
 void draw_cnn_panel(CnnModel& model, CnnView& view, CnnTextures& textures,
                     gfx::HeatmapRenderer& heatmaps, lab::Navigator& nav) {
+  if (!section_switch(view)) {
+    draw_cnn_inside(model.inside, view.inside, heatmaps, nav);
+    return;
+  }
   if (model.version == 0) model.load_picture();  // first frame
 
   widgets::push_wrap_at_visible_edge();

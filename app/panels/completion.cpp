@@ -17,6 +17,7 @@
 #include "panels/completion_panel.h"
 #include "panels/first_load.h"
 #include "widgets/curve_plot.h"
+#include "widgets/drawing_canvas.h"
 #include "widgets/palette.h"
 #include "widgets/text.h"
 
@@ -200,35 +201,14 @@ void draw_input_controls(CompletionState& s) {
 
 void draw_canvas(CompletionState& s, gfx::HeatmapRenderer& heatmaps, float cell) {
   lab::CompletionModel& m = s.model;
-  const float side = kSize * cell;
-  const ImVec2 p0 = ImGui::GetCursorScreenPos();
-  ImGui::InvisibleButton("##canvas", ImVec2(side, side),
-                         ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
-  const bool active = ImGui::IsItemActive(), hovered = ImGui::IsItemHovered();
-  const ImVec2 mouse = ImGui::GetIO().MousePos;
-  const float y = std::clamp((mouse.y - p0.y) / cell, 0.0f, static_cast<float>(kSize));
-  const float x = std::clamp((mouse.x - p0.x) / cell, 0.0f, static_cast<float>(kSize));
   lab::Brush brush;
-  brush.erase = s.erase || ImGui::IsMouseDown(ImGuiMouseButton_Right);
-  if (active) {
-    if (!s.stroking) {
-      s.last_y = y;
-      s.last_x = x;
-    }
-    if (m.stroke(s.last_y, s.last_x, y, x, brush)) s.drawn = true;
-    s.last_y = y;
-    s.last_x = x;
-  }
-  s.stroking = active;
-
-  ImGui::SetCursorScreenPos(p0);
+  brush.erase = s.erase;
+  const widgets::CanvasInput in =
+      widgets::canvas_input("##canvas", kSize, kSize, cell, s.stroke, brush);
+  if (in.has_segment && m.stroke(in.y0, in.x0, in.y1, in.x1, in.brush)) s.drawn = true;
+  ImGui::SetCursorScreenPos(in.origin);
   draw_image(heatmaps, "##canvas_image", m.canvas().data(), cell, &m.mask());
-  ImDrawList* draw = ImGui::GetWindowDrawList();
-  draw->AddRect(ImVec2(p0.x - 1, p0.y - 1), ImVec2(p0.x + side + 1, p0.y + side + 1),
-                IM_COL32(200, 200, 200, 160));
-  if (hovered || active) {
-    draw->AddCircle(mouse, brush.outer * cell, IM_COL32(120, 255, 120, 200), 24, 1.5f);
-  }
+  widgets::canvas_overlay(in, kSize, kSize, cell);
 }
 
 void draw_main_row(CompletionState& s, gfx::HeatmapRenderer& heatmaps) {

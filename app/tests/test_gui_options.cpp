@@ -127,11 +127,46 @@ TEST(GuiOptions, OpenPopupSavedRunsOnTheTrainingPanelOnly) {
   EXPECT_NE(r.message.find("found 'browse'"), std::string::npos) << r.message;
 }
 
+TEST(GuiOptions, TheCnnClassifierViewItsDAndASelection) {
+  GuiOptions o;
+  ASSERT_EQ(parse({"--cnn-view", "classifier", "--cnn-d", "run/checkpoint.safetensors",
+                   "--cnn-select", "D:2:17", "--cnn-train-live", "1.5"},
+                  o)
+                .status,
+            Status::kRun);
+  EXPECT_EQ(o.panel, convt::lab::PanelId::kCnn);
+  EXPECT_TRUE(o.cnn_classifier);
+  EXPECT_EQ(o.cnn_d, "run/checkpoint.safetensors");
+  EXPECT_EQ(o.select_network, 1);
+  EXPECT_EQ(o.select_layer, 2);
+  EXPECT_EQ(o.select_channel, 17);
+  EXPECT_DOUBLE_EQ(o.cnn_train_live, 1.5);
+  GuiOptions c;
+  ASSERT_EQ(parse({"--cnn-select", "classifier:0"}, c).status, Status::kRun);
+  EXPECT_EQ(c.select_network, 0);
+  EXPECT_EQ(c.select_channel, -1);  // the most active
+  EXPECT_FALSE(c.cnn_classifier);
+  GuiOptions k;
+  ASSERT_EQ(parse({"--cnn-view", "kernels"}, k).status, Status::kRun);
+  EXPECT_FALSE(k.cnn_classifier);
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--cnn-view", "layers"},
+                                              {"--cnn-select", "D:"},
+                                              {"--cnn-select", ":1"},
+                                              {"--cnn-train-live", "-1"},
+                                              {"--cnn-train-live", "nan"}}) {
+    GuiOptions b;
+    const auto r = parse(bad, b);
+    EXPECT_EQ(r.status, Status::kError) << bad[0] << " " << bad[1];
+    EXPECT_EQ(r.message.rfind("convt-lab: " + bad[0] + " expects", 0), 0u) << r.message;
+  }
+}
+
 TEST(GuiOptions, HelpNamesEveryFlag) {
   GuiOptions o;
   auto r = parse({"--help"}, o);
   EXPECT_EQ(r.status, Status::kHelp);
-  for (const char* flag : {"--screenshot", "--panel", "--frames", "playground"}) {
+  for (const char* flag : {"--screenshot", "--panel", "--frames", "playground", "--cnn-view",
+                           "--cnn-d", "--cnn-select", "--cnn-train-live"}) {
     EXPECT_NE(r.message.find(flag), std::string::npos) << flag;
   }
 }
