@@ -58,7 +58,8 @@ std::string gui_usage() {
          lab::kernel_preset_names() +
          "\n"
          "                     (opens the CNN panel unless --panel says otherwise)\n"
-         "  --picture SPEC     cnn: digit:N (built-in digit 0..9999), emoji:N, or a PNG/JPG file\n"
+         "  --picture SPEC     cnn: digit:N (built-in digit 0..9999), emoji:N, fashion:N\n"
+         "                     (Fashion-MNIST test item 0..9999), or a PNG/JPG file\n"
          "  --gray             cnn: show an emoji or a picture in grayscale (default RGB)\n"
          "  --cnn-view NAME    cnn: kernels (default) or classifier (inside the digit classifier)\n"
          "  --cnn-d FILE       cnn classifier: the GAN checkpoint whose D is shown\n"
@@ -146,12 +147,14 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
       std::optional<int> n;
       if (text.rfind("digit:", 0) == 0) n = parse_int(text.substr(6));
       if (text.rfind("emoji:", 0) == 0) n = parse_int(text.substr(6));
-      const bool numbered = text.rfind("digit:", 0) == 0 || text.rfind("emoji:", 0) == 0;
-      const int most = text.rfind("digit:", 0) == 0 ? 9999 : 100000;
+      if (text.rfind("fashion:", 0) == 0) n = parse_int(text.substr(8));
+      const bool numbered = text.rfind("digit:", 0) == 0 || text.rfind("emoji:", 0) == 0 ||
+                            text.rfind("fashion:", 0) == 0;
+      const int most = text.rfind("emoji:", 0) == 0 ? 100000 : 9999;
       if (text.empty() || (numbered && (!n || *n < 0 || *n > most))) {
         return error(
-            "--picture expects digit:N (N from 0 to 9999), emoji:N (N from 0) or the path of a "
-            "PNG/JPG file, found '" +
+            "--picture expects digit:N or fashion:N (N from 0 to 9999), emoji:N (N from 0) or "
+            "the path of a PNG/JPG file, found '" +
             (v ? *v : std::string("nothing")) + "'");
       }
       options.picture = text;

@@ -608,7 +608,7 @@ int main(int argc, char** argv) {
     if (const auto* k = convt::lab::find_kernel_preset(options.kernel)) {
       state.model.cnn.apply_preset(static_cast<int>(k - convt::lab::cnn_kernel_presets().data()));
     }
-    if (!options.picture.empty()) {  // --picture digit:N | emoji:N | FILE, --gray
+    if (!options.picture.empty()) {  // --picture digit:N | emoji:N | fashion:N | FILE, --gray
       convt::lab::CnnModel& cnn = state.model.cnn;
       const std::string& spec = options.picture;
       cnn.keep_rgb = !options.gray;
@@ -618,6 +618,9 @@ int main(int argc, char** argv) {
       } else if (spec.rfind("emoji:", 0) == 0) {
         cnn.source = convt::lab::CnnSource::kEmoji;
         cnn.emoji = std::stoi(spec.substr(6));
+      } else if (spec.rfind("fashion:", 0) == 0) {
+        cnn.source = convt::lab::CnnSource::kFashion;
+        cnn.fashion = std::stoi(spec.substr(8));
       } else {
         cnn.source = convt::lab::CnnSource::kFile;
         cnn.file_path = spec;

@@ -4,15 +4,19 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
 #include <exception>
 #include <filesystem>
 #include <stdexcept>
 
 #include "convt/data/resize.h"
+#include "convt/io/assets.h"
+#include "convt/io/safetensors.h"
 #include "convt/ops/activations.h"
 #include "convt/ops/conv2d.h"
 #include "convt/ops/pool2d.h"
 #include "convt/shape.h"
+#include "logic/quality_score.h"
 
 namespace convt::lab {
 
@@ -39,6 +43,34 @@ namespace fs = std::filesystem;
 //                  downwards.
 //   emboss         [-2 -1 0; -1 1 1; 0 1 2] (setosa.io "Image Kernels", "emboss"): relief lit
 //                  from the top left.
+namespace {
+
+// The classifier's conv1 kernels as presets "classifier_<k>" (none if the file does not load: the
+// hand-made presets still work). Their names live as long as the program (KernelPreset holds
+// const char*).
+void add_classifier_kernels(std::vector<KernelPreset>& presets) {
+  Tensor w;
+  try {
+    const SafetensorsFile f = read_safetensors(asset_path(kDigitClassifierAsset));
+    w = f.tensors.at("0.weight");  // (16, 1, 3, 3)
+  } catch (const std::exception&) {
+    return;
+  }
+  if (w.ndim() != 4 || w.dim(1) != 1 || w.dim(2) != 3 || w.dim(3) != 3) return;
+  static std::deque<std::string> text;  // stable addresses
+  for (int64_t k = 0; k < w.dim(0); ++k) {
+    text.push_back("classifier_" + std::to_string(k));
+    const char* name = text.back().c_str();
+    text.push_back("Classifier conv1 #" + std::to_string(k));
+    const char* title = text.back().c_str();
+    presets.push_back({name, title, 3, std::vector<float>(w.data() + k * 9, w.data() + k * 9 + 9),
+                       "A 3x3 kernel the digit classifier learned for its first layer from "
+                       "the digits (assets/classifier/digits20.safetensors)."});
+  }
+}
+
+}  // namespace
+
 const std::vector<KernelPreset>& cnn_kernel_presets() {
   static const std::vector<KernelPreset> presets = [] {
     std::vector<KernelPreset> p = {
@@ -83,6 +115,7 @@ const std::vector<KernelPreset>& cnn_kernel_presets() {
       for (int y = 0; y < 5; ++y)
         for (int x = 0; x < 5; ++x) k.values.push_back(b[y] * b[x] / 256.0f);
     }
+    add_classifier_kernels(p);
     return p;
   }();
   return presets;
@@ -221,6 +254,40 @@ void CnnModel::load_picture() {
         std::snprintf(name, sizeof name, "emoji #%d of %lld (smileys-emotion), 64 x 64", emoji,
                       static_cast<long long>(emojis->size()));
         picture_name = name;
+        break;
+      }
+      case CnnSource::kFashion: {
+        if (!fashion_items && fashion_error.empty()) {
+          try {
+            fashion_items = std::make_shared<Dataset>(load_fashion_mnist(false));
+          } catch (const std::exception& e) {
+            fashion_error = e.what();
+          }
+        }
+        if (!fashion_items) throw DataError(fashion_error);
+        static const char* const kClasses[10] = {"T-shirt/top", "trouser",   "pullover", "dress",
+                                                 "coat",        "sandal",    "shirt",    "sneaker",
+                                                 "bag",         "ankle boot"};
+        fashion = std::clamp(fashion, 0, static_cast<int>(fashion_items->size()) - 1);
+        const int64_t plane = 28 * 28;
+        source_picture = Tensor({1, 1, 28, 28});
+        const float* src = fashion_items->images.data() + fashion * plane;
+        for (int64_t i = 0; i < plane; ++i) source_picture[i] = (src[i] + 1.0f) * 0.5f;
+        const int label = fashion_items->labels[static_cast<size_t>(fashion)];
+        std::snprintf(name, sizeof name, "Fashion-MNIST test item #%d (%s), 28 x 28", fashion,
+                      label >= 0 && label < 10 ? kClasses[label] : "?");
+        picture_name = name;
+        break;
+      }
+      case CnnSource::kDrawing: {
+        if (!inside.loaded) inside.load();
+        const Tensor& c = inside.canvas;  // (1, 1, 20, 20) in [-1, 1]
+        source_picture = Tensor(c.shape());
+        for (int64_t i = 0; i < c.numel(); ++i) source_picture[i] = (c[i] + 1.0f) * 0.5f;
+        drawing_version = inside.version;
+        picture_name = inside.drawn ? "your drawing (View: Inside the classifier), 20 x 20"
+                                    : "the canvas of Inside the classifier (" + inside.digit_name +
+                                          "), 20 x 20";
         break;
       }
       case CnnSource::kFile: {

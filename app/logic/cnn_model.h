@@ -39,7 +39,9 @@ struct KernelPreset {
 };
 
 // identity, box_blur, gaussian_blur, sharpen, outline, sobel_x, sobel_y, emboss (each one's
-// values and source are given in cnn_model.cpp).
+// values and source are given in cnn_model.cpp), then classifier_0 .. classifier_15: the 16
+// learned 3x3 kernels of conv1 of the digit classifier (assets/classifier/digits20.safetensors,
+// tensor "0.weight" (16, 1, 3, 3)), when that file loads.
 const std::vector<KernelPreset>& cnn_kernel_presets();
 // The preset called `name`, or nullptr.
 const KernelPreset* find_kernel_preset(const std::string& name);
@@ -69,7 +71,8 @@ std::vector<std::string> picture_files(const std::string& dir);
 Tensor to_grayscale(const Tensor& rgb);
 
 // ---- The model ------------------------------------------------------------------------------
-enum class CnnSource { kDigit, kEmoji, kFile };
+// kDrawing: the 20x20 canvas of "Inside the classifier" (`inside` below), drawn or a picked digit.
+enum class CnnSource { kDigit, kEmoji, kFile, kFashion, kDrawing };
 
 // One term of a hovered output pixel: x[iy, ix] * w[ky, kx]; (iy, ix) may lie in the zero
 // padding (`padding` true, x = 0).
@@ -82,11 +85,13 @@ struct CnnProduct {
 struct CnnModel {
   // ---- What the student sets --------------------------------------------------------------
   CnnSource source = CnnSource::kDigit;
-  int digit = 3119;       // index into the built-in 28x28 digits (0..9999): a 3
-  int emoji = 0;          // index into the loaded emoji
-  bool keep_rgb = true;   // emoji and files: RGB per channel (true) or grayscale
-  std::string file_path;  // the student's picture (CnnSource::kFile)
-  int kernel_size = 3;    // 3 or 5
+  int digit = 3119;          // index into the built-in 28x28 digits (0..9999): a 3
+  int emoji = 0;             // index into the loaded emoji
+  int fashion = 0;           // index into Fashion-MNIST's 10,000 test items (when installed)
+  int drawing_version = -1;  // inside.version when the drawing was last taken (kDrawing)
+  bool keep_rgb = true;      // emoji and files: RGB per channel (true) or grayscale
+  std::string file_path;     // the student's picture (CnnSource::kFile)
+  int kernel_size = 3;       // 3 or 5
   std::vector<float> weight = {-1, 0, 1, -2, 0, 2, -1, 0, 1};  // (k, k), row-major: Sobel x
   int preset = 6;    // index into cnn_kernel_presets() (6: sobel_x), -1 when typed
   int stride = 1;    // 1..4
@@ -142,8 +147,9 @@ struct CnnModel {
   Window window(int oy, int ox) const;
 
   // The datasets, loaded on first use (shared so that copies of the model share them).
-  std::shared_ptr<Dataset> digits, emojis;
-  std::string emoji_error;  // why the emoji could not be loaded (not installed, ...)
+  std::shared_ptr<Dataset> digits, emojis, fashion_items;
+  std::string emoji_error;    // why the emoji could not be loaded (not installed, ...)
+  std::string fashion_error;  // why Fashion-MNIST could not be loaded
 
   // "Inside the classifier": the classifier and D on a 20x20 drawing (logic/cnn_inside.h).
   InsideModel inside;

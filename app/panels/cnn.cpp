@@ -188,10 +188,11 @@ bool picture_controls(CnnModel& m, CnnView& v, bool& reload) {
   bool changed = false;
   ImGui::TextUnformatted("Picture");
   const char* sources[] = {"Built-in digit (28 x 28)", "Emoji (64 x 64, smileys)",
-                           "Your picture (PNG / JPG)"};
+                           "Your picture (PNG / JPG)", "Fashion-MNIST (28 x 28)",
+                           "Your drawing (20 x 20)"};
   int source = static_cast<int>(m.source);
   ImGui::SetNextItemWidth(widgets::px(230.0f));
-  if (ImGui::Combo("##source", &source, sources, 3)) {
+  if (ImGui::Combo("##source", &source, sources, 5)) {
     m.source = static_cast<CnnSource>(source);
     reload = m.source != CnnSource::kFile || !m.file_path.empty();
   }
@@ -207,6 +208,18 @@ bool picture_controls(CnnModel& m, CnnView& v, bool& reload) {
     case CnnSource::kEmoji:
       ImGui::SetNextItemWidth(widgets::px(140.0f));
       if (ImGui::InputInt("emoji #", &m.emoji, 1, 10)) reload = true;
+      break;
+    case CnnSource::kDrawing:
+      if (m.drawing_version != m.inside.version) reload = true;  // drawn on since
+      ImGui::TextDisabled("Draw it in View: Inside the classifier; it follows here.");
+      break;
+    case CnnSource::kFashion:
+      ImGui::SetNextItemWidth(widgets::px(140.0f));
+      if (ImGui::InputInt("item #", &m.fashion, 1, 100)) reload = true;
+      ImGui::SameLine();
+      widgets::help_marker(
+          "Fashion-MNIST's 10,000 test pictures of clothes (Zalando), 28 x 28 grayscale, when "
+          "Debian's dataset-fashion-mnist is installed (scripts/setup.sh --with-fashion-mnist).");
       break;
     case CnnSource::kFile: {
       ImGui::SetNextItemWidth(widgets::px(230.0f));
@@ -234,7 +247,7 @@ bool picture_controls(CnnModel& m, CnnView& v, bool& reload) {
       break;
     }
   }
-  if (m.source != CnnSource::kDigit) {
+  if (m.source == CnnSource::kEmoji || m.source == CnnSource::kFile) {
     if (ImGui::Checkbox("RGB, per channel", &m.keep_rgb)) changed = true;
     ImGui::SameLine();
     widgets::help_marker(
@@ -275,9 +288,9 @@ bool kernel_controls(CnnModel& m) {
     for (int x = 0; x < m.kernel_size; ++x) {
       if (x > 0) ImGui::SameLine();
       ImGui::PushID(y * m.kernel_size + x);
-      ImGui::SetNextItemWidth(widgets::px(56.0f));
+      ImGui::SetNextItemWidth(widgets::px(62.0f));
       float& w = m.weight[static_cast<size_t>(y * m.kernel_size + x)];
-      if (ImGui::InputFloat("##w", &w, 0.0f, 0.0f, "%.4g")) {
+      if (ImGui::InputFloat("##w", &w, 0.0f, 0.0f, "%.3g")) {
         if (!std::isfinite(w)) w = 0.0f;
         m.preset = -1;
         changed = true;

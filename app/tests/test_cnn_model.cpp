@@ -12,11 +12,14 @@
 #include <utility>
 
 #include "app_state.h"
+#include "convt/io/assets.h"
 #include "convt/io/png.h"
+#include "convt/io/safetensors.h"
 #include "convt/ops/conv2d.h"
 #include "convt/ops/pool2d.h"
 #include "logic/cnn_model.h"
 #include "logic/navigator.h"
+#include "logic/quality_score.h"
 
 namespace {
 
@@ -76,8 +79,10 @@ TEST(CnnModel, OutlineAndBlursOnAOnePixelDot) {
   m = model_on(dot, "gaussian_blur", 1, 1);
   EXPECT_FLOAT_EQ(m.conv.at(0, 0, 2, 2), 0.25f);
   EXPECT_FLOAT_EQ(m.conv.at(0, 0, 1, 1), 1.0f / 16.0f);
-  // Every preset's weights sum as documented: blurs and identity 1, edge detectors 0.
+  // Every hand-made preset's weights sum as documented: blurs and identity 1, edge detectors 0
+  // (the learned classifier_k kernels sum to whatever training made them).
   for (const auto& p : cnn_kernel_presets()) {
+    if (std::string(p.name).rfind("classifier_", 0) == 0) continue;
     float sum = 0;
     for (float v : p.values) sum += v;
     const std::string n = p.name;
@@ -320,6 +325,76 @@ TEST_F(CnnPictureTest, AGoodPictureIsShrunkKeepingItsAspect) {
   EXPECT_FLOAT_EQ(t.at(0, 0, 10, 120), 1.0f);  // red
   EXPECT_FLOAT_EQ(t.at(1, 0, 10, 120), 0.0f);  // no green
   EXPECT_FLOAT_EQ(t.at(0, 0, 10, 5), 0.0f);    // black
+}
+
+// The classifier's 16 learned conv1 kernels are presets, with the values of the shipped file.
+TEST(CnnModel, TheClassifiersFirstLayerKernelsArePresets) {
+  const convt::SafetensorsFile f =
+      convt::read_safetensors(convt::asset_path(convt::lab::kDigitClassifierAsset));
+  const Tensor& w = f.tensors.at("0.weight");  // (16, 1, 3, 3)
+  ASSERT_EQ(w.dim(0), 16);
+  for (int k : {0, 7, 15}) {
+    const auto* p = convt::lab::find_kernel_preset("classifier_" + std::to_string(k));
+    ASSERT_NE(p, nullptr) << k;
+    EXPECT_EQ(p->kernel_size, 3);
+    EXPECT_EQ(p->values, std::vector<float>(w.data() + k * 9, w.data() + k * 9 + 9)) << k;
+  }
+  EXPECT_EQ(convt::lab::find_kernel_preset("classifier_16"), nullptr);
+  CnnModel m;  // a learned kernel runs like any other
+  m.apply_preset(static_cast<int>(convt::lab::find_kernel_preset("classifier_3") -
+                                  cnn_kernel_presets().data()));
+  m.load_picture();
+  EXPECT_TRUE(m.ok) << m.error;
+}
+
+// Fashion-MNIST as a picture: item N of the test set when Debian's package is there, else a
+// message naming the install command (and the last picture kept).
+TEST(CnnModel, AFashionMnistItemOrTheInstallHint) {
+  bool installed = true;
+  try {
+    convt::load_fashion_mnist(false);
+  } catch (const std::exception&) {
+    installed = false;
+  }
+  CnnModel m;
+  m.load_picture();  // a digit first
+  ASSERT_TRUE(m.picture_error.empty()) << m.picture_error;
+  m.source = convt::lab::CnnSource::kFashion;
+  m.fashion = 1;
+  m.load_picture();
+  if (installed) {
+    ASSERT_TRUE(m.picture_error.empty()) << m.picture_error;
+    EXPECT_EQ(m.in_h(), 28);
+    EXPECT_NE(m.picture_name.find("Fashion-MNIST test item #1 ("), std::string::npos)
+        << m.picture_name;
+    float hi = 0;
+    for (float v : m.picture.values()) hi = std::max(hi, v);
+    EXPECT_GT(hi, 0.5f);
+  } else {
+    EXPECT_NE(m.picture_error.find("--with-fashion-mnist"), std::string::npos) << m.picture_error;
+    EXPECT_NE(m.picture_name.find("digit #"), std::string::npos) << m.picture_name;
+  }
+}
+
+// The Inside view's canvas as the picture: the drawing, mapped from [-1, 1] to [0, 1].
+TEST(CnnModel, TheDrawingOfInsideTheClassifierIsAPicture) {
+  CnnModel m;
+  m.inside.load();
+  m.inside.clear();
+  convt::lab::Brush brush;
+  ASSERT_TRUE(m.inside.stroke(4.0f, 10.0f, 15.0f, 10.0f, brush));  // a vertical stroke, a 1
+  m.source = convt::lab::CnnSource::kDrawing;
+  m.load_picture();
+  ASSERT_TRUE(m.picture_error.empty()) << m.picture_error;
+  EXPECT_TRUE(m.ok) << m.error;
+  ASSERT_EQ(m.picture.shape(), (std::vector<int64_t>{1, 1, 20, 20}));
+  for (int64_t i = 0; i < 400; ++i) {
+    ASSERT_FLOAT_EQ(m.picture[i], (m.inside.canvas[i] + 1.0f) * 0.5f) << i;
+  }
+  EXPECT_GT(m.picture.at(0, 0, 10, 10), 0.5f);  // ink on the stroke
+  EXPECT_EQ(m.picture.at(0, 0, 10, 2), 0.0f);   // paper beside it
+  EXPECT_NE(m.picture_name.find("your drawing"), std::string::npos) << m.picture_name;
+  EXPECT_EQ(m.drawing_version, m.inside.version);
 }
 
 TEST(CnnModel, LoadsABuiltInDigit) {
