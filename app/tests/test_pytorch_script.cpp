@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "logic/formula_model.h"
 #include "logic/playground_model.h"
@@ -42,6 +43,37 @@ ScriptRun run_python(const fs::path& script) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
+// Runs the scripts one after the other in one interpreter (torch is imported once: about 2 s a
+// process here). Prints "PASSED <path>" or "FAILED <path>: <error>" for each; exit 1 if any failed.
+ScriptRun run_python_all(const fs::path& dir, const std::vector<fs::path>& scripts) {
+  const fs::path runner = dir / "run_all.py";
+  std::ofstream(runner) << "import runpy, sys\n"
+                           "failed = 0\n"
+                           "for path in sys.argv[1:]:\n"
+                           "    try:\n"
+                           "        runpy.run_path(path, run_name='__main__')\n"
+                           "        print('PASSED ' + path)\n"
+                           "    except BaseException as e:\n"
+                           "        failed += 1\n"
+                           "        print('FAILED %s: %r' % (path, e))\n"
+                           "sys.exit(1 if failed else 0)\n";
+  std::string args;
+  for (const fs::path& p : scripts) args += " '" + p.string() + "'";
+  const fs::path log = dir / "run_all.log";
+  const std::string command =
+      std::string(kPython) + " '" + runner.string() + "'" + args + " > '" + log.string() + "' 2>&1";
+  const int status = std::system(command.c_str());
+  std::ifstream f(log);
+  std::string out((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+size_t count_of(const std::string& text, const std::string& word) {
+  size_t n = 0;
+  for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) ++n;
+  return n;
+}
+
 class PytorchScript : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -59,12 +91,15 @@ class PytorchScript : public ::testing::Test {
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
-  // Saves the call's script as a panel does and runs it.
-  ScriptRun save_and_run(const PytorchOpCall& call, const std::string& name) {
+  // Saves the call's script as a panel does; returns its path.
+  fs::path save(const PytorchOpCall& call, const std::string& name) {
     const PytorchExport e = save_pytorch_script(call, dir_.string(), name);
     EXPECT_TRUE(e.saved) << e.message;
     EXPECT_NE(e.message.find("python3 " + e.path), std::string::npos) << e.message;
-    return run_python(e.path);
+    return e.path;
+  }
+  ScriptRun save_and_run(const PytorchOpCall& call, const std::string& name) {
+    return run_python(save(call, name));
   }
   fs::path dir_;
 };
@@ -72,22 +107,24 @@ class PytorchScript : public ::testing::Test {
 }  // namespace
 
 TEST_F(PytorchScript, EveryStepperPresetAgreesWithPyTorch) {
-  int checked = 0;
+  std::vector<fs::path> scripts;
   for (const StepperPreset& p : stepper_presets()) {
     StepperModel m;
     StepperView view;
     ASSERT_TRUE(stepper_load_preset(m, view, p.name));
     m.fill_input(Fill::kRandom, 3);  // values with many digits: the round trip must be exact
     if (m.config().op != StepperOp::kMaxPool2d) m.fill_weight(Fill::kRandom, 4);
-    const ScriptRun r = save_and_run(m.pytorch_call(), "stepper_" + p.name + ".py");
-    EXPECT_EQ(r.status, 0) << p.name << ":\n" << r.out;
-    EXPECT_NE(r.out.find("PyTorch agrees with ConvT Lab"), std::string::npos) << r.out;
-    ++checked;
+    scripts.push_back(save(m.pytorch_call(), "stepper_" + p.name + ".py"));
   }
-  EXPECT_GE(checked, 5);
+  ASSERT_GE(scripts.size(), 5u);
+  const ScriptRun r = run_python_all(dir_, scripts);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(count_of(r.out, "PASSED "), scripts.size()) << r.out;
+  EXPECT_EQ(count_of(r.out, "PyTorch agrees with ConvT Lab"), scripts.size()) << r.out;
 }
 
 TEST_F(PytorchScript, EveryStepperOpWithAllParametersAgrees) {
+  std::vector<fs::path> scripts;
   for (StepperOp op : {StepperOp::kConvTranspose2d, StepperOp::kConv2d, StepperOp::kMaxPool2d}) {
     StepperConfig c;
     c.op = op;
@@ -105,9 +142,11 @@ TEST_F(PytorchScript, EveryStepperOpWithAllParametersAgrees) {
     ASSERT_TRUE(m.set_config(c));
     m.fill_input(Fill::kRandom, 5);
     m.fill_weight(Fill::kRandom, 6);
-    const ScriptRun r = save_and_run(m.pytorch_call(), std::string(op_name(op)) + ".py");
-    EXPECT_EQ(r.status, 0) << op_name(op) << ":\n" << r.out;
+    scripts.push_back(save(m.pytorch_call(), std::string(op_name(op)) + ".py"));
   }
+  const ScriptRun r = run_python_all(dir_, scripts);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(count_of(r.out, "PASSED "), 3u) << r.out;
 }
 
 TEST_F(PytorchScript, PlaygroundAgreesAndAChangedOutputFails) {
