@@ -119,7 +119,7 @@ void apply_preset(const nlohmann::json& spec, const std::string& name, GanConfig
                      "--diff-augment), found " +
                      v.dump() + " (" + e.what() + ")");
     }
-    cfg.diff_augment = v.get<std::string>();
+    cfg.diff_augment = DiffAugmentPolicy::parse(v.get<std::string>()).to_string();  // canonical
   }
 }
 
