@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "logic/eval_scope.h"
+
 namespace convt::lab {
 
 namespace {
@@ -10,24 +12,6 @@ namespace {
 const std::vector<int64_t>& layer_input_shape(nn::Sequential& net, size_t i) {
   return i == 0 ? net.input_shape() : net.shape_after(i - 1);
 }
-
-// Puts every layer in evaluation mode for its lifetime, then restores each layer's own flag.
-class EvalScope {
- public:
-  explicit EvalScope(nn::Sequential& net) : net_(net) {
-    for (size_t i = 0; i < net.size(); ++i) {
-      flags_.push_back(net.layer(i).training());
-      net.layer(i).set_training(false);
-    }
-  }
-  ~EvalScope() {
-    for (size_t i = 0; i < net_.size(); ++i) net_.layer(i).set_training(flags_[i]);
-  }
-
- private:
-  nn::Sequential& net_;
-  std::vector<bool> flags_;
-};
 
 }  // namespace
 

@@ -12,29 +12,12 @@
 #include "convt/nn/layers.h"
 #include "convt/nn/model_spec.h"
 #include "convt/nn/state_dict.h"
+#include "logic/eval_scope.h"
 #include "logic/quality_score.h"
 
 namespace convt::lab {
 
 namespace {
-
-// Evaluation mode for the scope's lifetime; each layer's training flag restored afterwards.
-class EvalScope {
- public:
-  explicit EvalScope(nn::Sequential& net) : net_(net) {
-    for (size_t i = 0; i < net.size(); ++i) {
-      flags_.push_back(net.layer(i).training());
-      net.layer(i).set_training(false);
-    }
-  }
-  ~EvalScope() {
-    for (size_t i = 0; i < net_.size(); ++i) net_.layer(i).set_training(flags_[i]);
-  }
-
- private:
-  nn::Sequential& net_;
-  std::vector<bool> flags_;
-};
 
 // "0 conv1: Conv2d(...)" (the label only when it is a name, not the index).
 std::string layer_title(nn::Sequential& net, size_t i) {
@@ -285,21 +268,26 @@ ConvPixelSlice conv_pixel_slice(nn::Sequential& net, const NetworkInside& inside
   return s;
 }
 
+StepperConfig conv_window_stepper_config(int span, int kernel_size, int dilation) {
+  StepperConfig config;
+  config.op = StepperOp::kConv2d;
+  config.H = config.W = span;
+  config.C_in = config.C_out = 1;
+  config.kernel_size = kernel_size;
+  config.stride = 1;
+  config.padding = 0;
+  config.output_padding = 0;
+  config.dilation = dilation;
+  return config;
+}
+
 std::string load_conv_slice_into_stepper(const ConvPixelSlice& s, StepperModel& stepper) {
   if (s.span < StepperLimits::kMinSize || s.span > StepperLimits::kMaxSize) {
     return "this window reaches " + std::to_string(s.span) + " x " + std::to_string(s.span) +
            " input pixels; the stepper shows at most " + std::to_string(StepperLimits::kMaxSize) +
            " x " + std::to_string(StepperLimits::kMaxSize);
   }
-  StepperConfig config;
-  config.op = StepperOp::kConv2d;
-  config.H = config.W = s.span;
-  config.C_in = config.C_out = 1;
-  config.kernel_size = s.kernel_size;
-  config.stride = 1;
-  config.padding = 0;
-  config.output_padding = 0;
-  config.dilation = s.dilation;
+  const StepperConfig config = conv_window_stepper_config(s.span, s.kernel_size, s.dilation);
   StepperModel& next = stepper;
   if (!next.set_config(config)) return next.error();
   for (int y = 0; y < s.span; ++y) {

@@ -126,6 +126,11 @@ ConvPixelSlice conv_pixel_slice(nn::Sequential& net, const NetworkInside& inside
 // The pixel of `maps` channel c (H, W) with the largest value (the first, row-major, on ties).
 void most_active_pixel(const LayerMaps& maps, int c, int* y, int* x);
 
+// The stepper's setting for one conv2d window: a span x span input (the window alone), one channel
+// in and out, this kernel_size and dilation, stride 1, no padding, so that its single output is
+// the window's sum. span = dilation * (kernel_size - 1) + 1.
+StepperConfig conv_window_stepper_config(int span, int kernel_size, int dilation);
+
 // Loads the slice into `stepper` as a conv2d of its own: input (1, 1, span, span), weight
 // (1, 1, k, k), stride 1, padding 0, the same dilation; its single output pixel is the slice's
 // contribution. Position 0. Returns "" on success, else why not (the stepper is unchanged).

@@ -428,15 +428,7 @@ std::string load_cnn_window_into_stepper(const CnnModel& m, int c, int oy, int o
            std::to_string(m.out_w()) + " x " + std::to_string(m.channels()) + " output";
   }
   const CnnModel::Window w = m.window(oy, ox);
-  StepperConfig config;
-  config.op = StepperOp::kConv2d;
-  config.H = config.W = w.span;
-  config.C_in = config.C_out = 1;
-  config.kernel_size = m.kernel_size;
-  config.stride = 1;
-  config.padding = 0;
-  config.output_padding = 0;
-  config.dilation = m.dilation;
+  const StepperConfig config = conv_window_stepper_config(w.span, m.kernel_size, m.dilation);
   if (!stepper.set_config(config)) return stepper.error();
   for (int y = 0; y < w.span; ++y) {
     for (int x = 0; x < w.span; ++x) {
