@@ -33,14 +33,17 @@ struct ScriptRun {
   std::string out;
 };
 
-ScriptRun run_python(const fs::path& script) {
-  const fs::path log = script.string() + ".log";
-  const std::string command =
-      std::string(kPython) + " '" + script.string() + "' > '" + log.string() + "' 2>&1";
+// Runs `kPython <args>` (shell words), stdout and stderr into `log`; its exit status and output.
+ScriptRun run_python_args(const std::string& args, const fs::path& log) {
+  const std::string command = std::string(kPython) + " " + args + " > '" + log.string() + "' 2>&1";
   const int status = std::system(command.c_str());
   std::ifstream f(log);
   std::string out((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+ScriptRun run_python(const fs::path& script) {
+  return run_python_args("'" + script.string() + "'", script.string() + ".log");
 }
 
 // Runs the scripts one after the other in one interpreter (torch is imported once: about 2 s a
@@ -59,13 +62,7 @@ ScriptRun run_python_all(const fs::path& dir, const std::vector<fs::path>& scrip
                            "sys.exit(1 if failed else 0)\n";
   std::string args;
   for (const fs::path& p : scripts) args += " '" + p.string() + "'";
-  const fs::path log = dir / "run_all.log";
-  const std::string command =
-      std::string(kPython) + " '" + runner.string() + "'" + args + " > '" + log.string() + "' 2>&1";
-  const int status = std::system(command.c_str());
-  std::ifstream f(log);
-  std::string out((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return run_python_args("'" + runner.string() + "'" + args, dir / "run_all.log");
 }
 
 size_t count_of(const std::string& text, const std::string& word) {
@@ -223,20 +220,13 @@ TEST_F(PytorchScript, ShippedGeneratorsAndATrainedRunMatchInPyTorch) {
                         "rgb32_emoji_faces_G"}) {
     files += std::string(" '") + CONVT_SOURCE_DIR + "/assets/checkpoints/" + f + ".safetensors'";
   }
-  const fs::path log = dir_ / "torch.log";
-  const std::string command = std::string(kPython) + " '" + CONVT_SOURCE_DIR +
-                              "/scripts/torch_load_checkpoint.py' --exe '" + exe + "' --n 8 " +
-                              files + " > '" + log.string() + "' 2>&1";
-  const int status = std::system(command.c_str());
-  std::ifstream f(log);
-  const std::string out((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
+  const ScriptRun r =
+      run_python_args(std::string("'") + CONVT_SOURCE_DIR +
+                          "/scripts/torch_load_checkpoint.py' --exe '" + exe + "' --n 8 " + files,
+                      dir_ / "torch.log");
+  const std::string& out = r.out;
+  EXPECT_EQ(r.status, 0) << out;
   // 6 files' G, 5 generator files' G_ema; the trained run's D gives a logit line
-  size_t compared = 0;
-  for (size_t at = out.find("max |PyTorch"); at != std::string::npos;
-       at = out.find("max |PyTorch", at + 1)) {
-    ++compared;
-  }
-  EXPECT_EQ(compared, 11u) << out;
+  EXPECT_EQ(count_of(out, "max |PyTorch"), 11u) << out;
   EXPECT_NE(out.find("PyTorch D(convt G samples) mean logit"), std::string::npos) << out;
 }
