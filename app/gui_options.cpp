@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "logic/cnn_model.h"
+#include "logic/exercises.h"
 #include "logic/lessons_model.h"
 #include "logic/stepper_model.h"
 
@@ -70,6 +71,11 @@ std::string gui_usage() {
          "  --lesson N         lessons: open lesson N (1.." +
          std::to_string(lab::lessons().size()) +
          ")\n"
+         "  --exercise K       lessons: with --lesson N, open the lesson's K-th exercise (1..)\n"
+         "  --exercise-seed N  the exercises' seed: everyone with the same N gets the same ones\n"
+         "                     (a class, say); default random (screenshots: 1)\n"
+         "  --answer TEXT      with --exercise: answer it and show the reveal. Cells 'r,c r,c',\n"
+         "                     counts row by row '1 2 1 ...', a number or 'invalid', an option 1..\n"
          "  --show-me N[.M]    apply lesson N's Show me M (default 1): open the panel it sets up\n"
          "                     (--panel training, or latent: the explorer follows that run)\n"
          "  --train-threads N  threads of that training, 1..64 (default 2)\n"
@@ -227,6 +233,26 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
                      ", found '" + (v ? *v : std::string("nothing")) + "'");
       }
       options.lesson = *n - 1;
+    } else if (flag == "--exercise") {
+      auto v = value();
+      auto n = v ? parse_int(*v) : std::nullopt;
+      if (!n || *n < 1 || *n > 9) {
+        return error("--exercise expects an exercise number from 1 (the lesson's first), found '" +
+                     (v ? *v : std::string("nothing")) + "'");
+      }
+      options.exercise = *n - 1;
+    } else if (flag == "--exercise-seed") {
+      auto v = value();
+      auto n = v ? parse_int(*v) : std::nullopt;
+      if (!n || *n < 0) {
+        return error("--exercise-seed expects a whole number >= 0, found '" +
+                     (v ? *v : std::string("nothing")) + "'");
+      }
+      options.exercise_seed = *n;
+    } else if (flag == "--answer") {
+      auto v = value();
+      if (!v) return error("--answer expects the answer's text, found nothing");
+      options.answer = *v;
     } else if (flag == "--open-popup") {
       auto v = value();
       if (!v || *v != "saved-runs") {
@@ -313,6 +339,21 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
   }
   if (options.open_saved_runs && options.panel != lab::PanelId::kTraining) {
     return error("--open-popup saved-runs only applies with --panel training");
+  }
+  if (options.exercise >= 0) {
+    const int kinds = options.lesson >= 0
+                          ? static_cast<int>(lab::exercise_kinds(options.lesson).size())
+                          : 0;
+    if (options.lesson < 0 || options.exercise >= kinds) {
+      return error("--exercise " + std::to_string(options.exercise + 1) + ": expected --lesson N "
+                   "of a lesson with that many exercises" +
+                   (options.lesson >= 0 ? " (lesson " + std::to_string(options.lesson + 1) +
+                                              " has " + std::to_string(kinds) + ")"
+                                        : std::string(" (no --lesson given)")));
+    }
+  }
+  if (!options.answer.empty() && options.exercise < 0) {
+    return error("--answer only applies with --lesson N --exercise K");
   }
   if (options.check_layout && !options.screenshot()) {
     return error("--check-layout only applies with --screenshot FILE");

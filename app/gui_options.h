@@ -55,6 +55,9 @@ struct GuiOptions {
   double train_seconds = -1.0;   // training: --train-seconds T; -1: none
   int lesson = -1;               // lessons: --lesson N, 0-based; -1: none
   int show_me_lesson = -1;       // --show-me N[.M]: lesson N-1's Show me M-1; -1: none
+  int exercise = -1;             // lessons: --exercise K, the lesson's K-th kind, 0-based
+  int64_t exercise_seed = -1;    // --exercise-seed N; -1: a random one (interactive), 1 (screenshot)
+  std::string answer;            // --answer TEXT: answer the exercise and show the reveal
   int show_me_index = 0;
   int train_threads = 2;         // training: --train-threads N
   bool open_saved_runs = false;  // training: --open-popup saved-runs

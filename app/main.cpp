@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <random>
 #include <exception>
 #include <filesystem>
 #include <iterator>
@@ -460,6 +461,37 @@ void train_cnn_classifier_live(double seconds, convt::lab::InsideModel& m,
 // The CNN panel's --cnn-view classifier, --cnn-d FILE, --cnn-train-live T and --cnn-select N:L[:C]
 // (checked by parse_gui_options); --picture digit:N picks the classifier's digit too. A selection
 // outside the networks is reported on stderr and ignored.
+// The lessons' exercises: their seed (--exercise-seed; a random one interactively, 1 for a
+// screenshot, which must render the same every time), the kept progress (not for screenshots),
+// and --exercise K [--answer TEXT]. Returns false after printing why when --answer does not fit
+// the exercise.
+bool open_exercise(const convt::GuiOptions& options, convt::lab::LessonsView& lessons) {
+  namespace lab = convt::lab;
+  const uint64_t seed = options.exercise_seed >= 0 ? static_cast<uint64_t>(options.exercise_seed)
+                        : options.screenshot()     ? 1u
+                                                   : std::random_device{}();
+  lessons.exercises =
+      lab::ExerciseSession(seed, options.screenshot() ? "" : lab::exercise_progress_path());
+  if (!lessons.exercises.message().empty()) {
+    std::fprintf(stderr, "convt-lab: %s\n", lessons.exercises.message().c_str());
+  }
+  if (options.exercise < 0) return true;
+  lessons.exercises.open(options.lesson, options.exercise);
+  lessons.scroll_to_exercise = true;
+  if (options.answer.empty()) return true;
+  try {
+    lessons.exercises.answer() = lab::parse_answer(lessons.exercises.exercise(), options.answer);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "convt-lab: --answer: %s\n", e.what());
+    return false;
+  }
+  lessons.exercises.submit();
+  const auto& feedback = lessons.exercises.feedback();
+  std::fprintf(stderr, "convt-lab: --answer: %s\n",
+               feedback ? feedback->verdict.c_str() : lessons.exercises.message().c_str());
+  return true;
+}
+
 void apply_cnn_classifier_options(const convt::GuiOptions& options, convt::AppState& state) {
   if (!options.cnn_classifier) return;
   convt::lab::InsideModel& m = state.model.cnn.inside;
@@ -636,6 +668,7 @@ int main(int argc, char** argv) {
     // The lessons' --lesson N and --show-me N[.M]: a Show me sets up its panel and
     // switches to it, as its button does; with --train-seconds its run trains T seconds.
     if (options.lesson >= 0) state.view.lessons.current = options.lesson;
+    if (!open_exercise(options, state.view.lessons)) return 2;
     if (options.show_me_lesson >= 0) {
       std::string note;
       if (!nav.show_me(options.show_me_lesson, options.show_me_index, &note)) {

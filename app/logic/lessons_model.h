@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "logic/completion_state.h"  // CompletionShow, CompletionSection
+#include "logic/exercises.h"
 #include "logic/formula_model.h"
 #include "logic/stepper_model.h"  // StepperSecondView
 
@@ -158,6 +159,8 @@ struct LessonsView {
   int current = 0;   // index into lessons()
   std::string note;  // the last Show me's result when it could not do everything ("" if none)
   std::optional<ConvMatrixView> matrix;  // lesson 2's matrix view, computed once
+  ExerciseSession exercises;             // the exercise under the lesson, and the scores
+  bool scroll_to_exercise = false;       // scroll the lesson down to its exercise (once)
 };
 
 }  // namespace convt::lab

@@ -140,6 +140,200 @@ void draw_matrix_view(lab::LessonsView& view) {
   }
 }
 
+// ---- Exercises ---------------------------------------------------------------------------------
+
+// A grid of cells (the answer's, or one shown with the question). `values`: numbers to print
+// (empty: none). `state`: the answer's cells (kCells 0/1, kCounts the count), nullptr for a
+// shown grid. After a check, `expected` colours each cell: right, wrong, or missed.
+// Returns the index of a clicked cell, or -1.
+int draw_cell_grid(const char* id, int h, int w, const std::vector<float>& values,
+                   const std::vector<int>* state, const std::vector<int>* expected,
+                   bool counts, int mark_y, int mark_x) {
+  const float font = ImGui::GetFontSize();
+  float widest = 0.0f;
+  for (float v : values) widest = std::max(widest, ImGui::CalcTextSize(number(v).c_str()).x);
+  const float cell = std::max({font * 1.7f, values.empty() ? 0.0f : font * 2.0f, widest + font * 0.6f});
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  const widgets::Palette& pal = widgets::palette();
+  const ImU32 grid = ImGui::GetColorU32(ImGuiCol_Separator);
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+  const ImU32 chosen = IM_COL32(40, 110, 200, 210);
+  int clicked = -1;
+  ImGui::PushID(id);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      const size_t i = static_cast<size_t>(y) * w + x;
+      const ImVec2 a(p0.x + x * cell, p0.y + y * cell), b(a.x + cell, a.y + cell);
+      ImGui::SetCursorScreenPos(a);
+      ImGui::PushID(static_cast<int>(i));
+      if (state != nullptr && expected == nullptr &&
+          ImGui::InvisibleButton("c", ImVec2(cell, cell))) {
+        clicked = static_cast<int>(i);
+      }
+      ImGui::PopID();
+      const int mine = state != nullptr ? (*state)[i] : 0;
+      if (expected != nullptr) {
+        const int want = (*expected)[i];
+        if (mine != want && (counts || mine != 0)) {  // a wrong click or count
+          draw->AddRectFilled(a, b, ImGui::GetColorU32(pal.error));
+        } else if (mine != want) {  // a missed cell: crossed out
+          const ImU32 missed = ImGui::GetColorU32(pal.caution);
+          const float inset = cell * 0.2f;
+          draw->AddLine(ImVec2(a.x + inset, a.y + inset), ImVec2(b.x - inset, b.y - inset), missed, 2.5f);
+          draw->AddLine(ImVec2(a.x + inset, b.y - inset), ImVec2(b.x - inset, a.y + inset), missed, 2.5f);
+        } else if (want != 0 && !counts) {
+          draw->AddRectFilled(a, b, ImGui::GetColorU32(pal.good));
+        }
+      } else if (state != nullptr && !counts && mine != 0) {
+        draw->AddRectFilled(a, b, chosen);
+      } else if (state != nullptr && ImGui::IsMouseHoveringRect(a, b)) {
+        draw->AddRectFilled(a, b, ImGui::GetColorU32(ImGuiCol_FrameBgHovered));
+      }
+      draw->AddRect(a, b, grid);
+      std::string label;
+      if (!values.empty()) label = number(values[i]);
+      if (counts && state != nullptr) {
+        // After the check, a wrong cell (red) shows the right count; the reasons say yours.
+        label = std::to_string(expected != nullptr ? (*expected)[i] : mine);
+      }
+      if (!label.empty()) {
+        const ImVec2 size = ImGui::CalcTextSize(label.c_str());
+        draw->AddText(ImVec2((a.x + b.x - size.x) / 2, (a.y + b.y - size.y) / 2), text,
+                      label.c_str());
+      }
+      if (y == mark_y && x == mark_x) {
+        draw->AddRect(ImVec2(a.x + 1, a.y + 1), ImVec2(b.x - 1, b.y - 1),
+                      ImGui::GetColorU32(pal.accent), 0.0f, 0, 3.0f);
+      }
+    }
+  }
+  ImGui::PopID();
+  ImGui::SetCursorScreenPos(p0);
+  ImGui::Dummy(ImVec2(w * cell, h * cell));
+  return clicked;
+}
+
+void draw_answer(lab::ExerciseSession& session) {
+  const lab::Exercise& e = session.exercise();
+  lab::ExerciseAnswer& answer = session.answer();
+  const auto& feedback = session.feedback();
+  switch (e.form) {
+    case lab::AnswerForm::kCells:
+    case lab::AnswerForm::kCounts: {
+      const bool counts = e.form == lab::AnswerForm::kCounts;
+      ImGui::BeginGroup();
+      ImGui::TextUnformatted(e.grid_label.c_str());
+      const int i = draw_cell_grid("answer", e.grid_h, e.grid_w, {}, &answer.cells,
+                                   feedback ? &e.expected_cells : nullptr, counts, e.mark_y,
+                                   e.mark_x);
+      if (feedback && counts) {
+        ImGui::TextColored(widgets::palette().error, "red: your count was wrong (the right one shown)");
+      } else if (feedback) {
+        ImGui::TextColored(widgets::palette().good, "right");
+        ImGui::SameLine();
+        ImGui::TextColored(widgets::palette().error, "wrong");
+        ImGui::SameLine();
+        ImGui::TextColored(widgets::palette().caution, "X missed");
+      }
+      if (i >= 0) {
+        int& v = answer.cells[static_cast<size_t>(i)];
+        if (!counts) {
+          v = 1 - v;
+        } else {
+          const auto& values = e.count_values;
+          auto it = std::find(values.begin(), values.end(), v);
+          v = (it == values.end() || it + 1 == values.end()) ? values.front() : *(it + 1);
+        }
+      }
+      ImGui::EndGroup();
+      break;
+    }
+    case lab::AnswerForm::kNumber: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%s", answer.text.c_str());
+      ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8.0f);
+      ImGui::BeginDisabled(feedback.has_value());
+      if (ImGui::InputText("your answer", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue)) {
+        answer.text = buf;
+        session.submit();
+      } else {
+        answer.text = buf;
+      }
+      ImGui::EndDisabled();
+      break;
+    }
+    case lab::AnswerForm::kChoice:
+      ImGui::BeginDisabled(feedback.has_value());
+      for (int c = 0; c < static_cast<int>(e.choices.size()); ++c) {
+        ImGui::PushID(c);
+        if (ImGui::RadioButton(e.choices[static_cast<size_t>(c)].c_str(), answer.choice == c)) {
+          answer.choice = c;
+        }
+        ImGui::PopID();
+      }
+      ImGui::EndDisabled();
+      break;
+  }
+}
+
+void draw_exercise(lab::ExerciseSession& session, int lesson, bool* scroll_here) {
+  const std::vector<lab::ExerciseKind> kinds = lab::exercise_kinds(lesson);
+  if (kinds.empty()) return;
+  session.open(lesson, session.lesson() == lesson ? session.kind_index() : 0);
+  const lab::Exercise& e = session.exercise();
+  const widgets::Palette& pal = widgets::palette();
+  ImGui::Spacing();
+  ImGui::Separator();
+  ImGui::TextDisabled("PREDICT, THEN SEE  (the core computes the answer)");
+  if (*scroll_here) {
+    ImGui::SetScrollHereY(0.0f);
+    *scroll_here = false;
+  }
+  for (int k = 0; k < static_cast<int>(kinds.size()); ++k) {
+    if (k > 0) ImGui::SameLine();
+    ImGui::PushID(k);
+    if (ImGui::RadioButton(lab::exercise_title(kinds[static_cast<size_t>(k)]).c_str(),
+                           session.kind_index() == k)) {
+      session.open(lesson, k);
+    }
+    ImGui::PopID();
+  }
+  wrapped(e.prompt);
+  for (size_t g = 0; g < e.shown.size(); ++g) {
+    const lab::ShownGrid& shown = e.shown[g];
+    if (g > 0) ImGui::SameLine(0.0f, ImGui::GetFontSize() * 1.5f);
+    ImGui::BeginGroup();
+    ImGui::TextUnformatted(shown.label.c_str());
+    draw_cell_grid(shown.label.c_str(), shown.h, shown.w, shown.values, nullptr, nullptr, false,
+                   shown.mark_y, shown.mark_x);
+    ImGui::EndGroup();
+  }
+  if (!e.shown.empty() && e.form != lab::AnswerForm::kNumber && e.form != lab::AnswerForm::kChoice) {
+    ImGui::SameLine(0.0f, ImGui::GetFontSize() * 1.5f);
+  }
+  draw_answer(session);
+
+  const auto& feedback = session.feedback();
+  ImGui::BeginDisabled(feedback.has_value());
+  if (ImGui::Button("Check")) session.submit();
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (ImGui::Button("New one")) session.new_one();
+  const lab::KindScore now = session.session_score(), kept = session.progress().total();
+  ImGui::TextDisabled("this session %d / %d right, streak %d  |  all sessions %d / %d, best streak %d",
+                      now.right, now.tried, session.session_streak(), kept.right, kept.tried,
+                      session.progress().best_streak);
+  ImGui::SameLine();
+  if (ImGui::SmallButton("Reset progress")) session.reset_progress();
+  if (!session.message().empty()) wrapped(session.message(), &pal.caution);
+  if (feedback) {
+    wrapped(feedback->verdict, feedback->right ? &pal.good : &pal.error);
+    for (const std::string& r : feedback->reasons) wrapped("  " + r);
+    for (const std::string& r : e.reveal) wrapped(r, &pal.formula);
+  }
+}
+
 void draw_lesson(lab::LessonsView& view, lab::Navigator& nav, int index) {
   const std::vector<lab::Lesson>& all = lab::lessons();
   const lab::Lesson& lesson = all[static_cast<size_t>(index)];
@@ -202,6 +396,8 @@ void draw_lesson(lab::LessonsView& view, lab::Navigator& nav, int index) {
     }
   }
   if (!view.note.empty()) wrapped(view.note, &widgets::palette().caution);
+
+  draw_exercise(view.exercises, index, &view.scroll_to_exercise);
 
   ImGui::Spacing();
   ImGui::BeginDisabled(index == 0);
