@@ -478,6 +478,10 @@ bool open_exercise(const convt::GuiOptions& options, convt::lab::LessonsView& le
   if (options.exercise < 0) return true;
   lessons.exercises.open(options.lesson, options.exercise);
   lessons.scroll_to_exercise = true;
+  if (!lessons.exercises.has_exercise()) {  // an asset is missing: the panel says which
+    std::fprintf(stderr, "convt-lab: --exercise: %s\n", lessons.exercises.message().c_str());
+    return options.answer.empty();
+  }
   if (options.answer.empty()) return true;
   try {
     lessons.exercises.answer() = lab::parse_answer(lessons.exercises.exercise(), options.answer);

@@ -22,12 +22,17 @@
 #include "convt/rng.h"
 #include "convt/shape.h"
 #include "convt/tensor.h"
+#include "convt/data/dataset.h"
+#include "convt/io/assets.h"
+#include "logic/cnn_inside.h"
+#include "logic/saved_run.h"
+#include "logic/training_diagnoses.h"
 
 namespace convt::lab {
 
 namespace {
 
-constexpr int kKindCount = static_cast<int>(ExerciseKind::kDiscriminatorLoss) + 1;
+constexpr int kKindCount = static_cast<int>(ExerciseKind::kBlurryAverage) + 1;
 constexpr size_t kMaxReasons = 6;  // lines of "why" under a wrong answer
 
 // ---- Small helpers ------------------------------------------------------------------------------
@@ -589,6 +594,252 @@ Exercise discriminator_loss(uint64_t seed) {
   return e;
 }
 
+// ---- Lesson 8: reading the curves ---------------------------------------------------------------
+
+// The four answers, in the order the choices list them.
+const char* const kRunVerdicts[] = {"healthy", "D too strong", "mode collapse", "divergence"};
+const char* const kSavedRunNames[] = {"healthy", "d_too_strong", "mode_collapse", "divergence"};
+
+// Which of kRunVerdicts the dashboard's diagnoses give: divergence (a non-finite loss, or G's loss
+// climbing), then D too strong, then mode collapse; none of them (or only the oscillation note):
+// healthy.
+int verdict_of(const std::vector<Diagnosis>& diagnoses) {
+  using K = Diagnosis::Kind;
+  auto has = [&](K k) {
+    return std::any_of(diagnoses.begin(), diagnoses.end(), [k](const Diagnosis& d) { return d.kind == k; });
+  };
+  if (has(K::kNaN) || has(K::kGLossExploding)) return 3;
+  if (has(K::kDTooStrong)) return 1;
+  if (has(K::kModeCollapse)) return 2;
+  return 0;
+}
+
+ShownRun shown_run(const SavedRun& run, std::string label) {
+  ShownRun r;
+  r.label = std::move(label);
+  const std::vector<CurvePoint>& points = run.series.points();
+  r.steps = points.empty() ? 0 : points.back().step;
+  const size_t stride = std::max<size_t>(1, (points.size() + kShownRunPoints - 1) / kShownRunPoints);
+  for (size_t i = 0; i < points.size(); i += stride) {
+    r.loss_g.push_back(points[i].loss_g);
+    r.loss_d.push_back(points[i].loss_d);
+    r.d_real.push_back(points[i].d_real);
+    r.d_fake.push_back(points[i].d_fake);
+  }
+  r.sample_diversity = run.grids.empty() ? -1.0f : run.grids.back().diversity;
+  r.real_diversity = run.real_diversity;
+  return r;
+}
+
+Exercise read_curves(uint64_t seed) {
+  Rng rng(seed);
+  std::vector<int> order = {0, 1, 2, 3};
+  for (int i = 3; i > 0; --i) std::swap(order[static_cast<size_t>(i)], order[rng.below(i + 1)]);
+  Exercise e;
+  e.kind = ExerciseKind::kReadCurves;
+  e.form = AnswerForm::kMatch;
+  e.prompt = "Four real training runs of the 20x20 GAN, in a random order. Name each from its "
+             "curves (loss_G and loss_D; D(x) and D(G(z))) and its samples' diversity. One "
+             "looks healthy by its curves alone, and is not.";
+  e.choices.assign(std::begin(kRunVerdicts), std::end(kRunVerdicts));
+  for (size_t i = 0; i < order.size(); ++i) {
+    SavedRun run = load_saved_run(saved_run_dir(kSavedRunNames[order[i]]));
+    add_real_digits(run);
+    const std::vector<Diagnosis> diagnoses = diagnose_saved_run(run);
+    const std::string label = std::string("Run ") + static_cast<char>('A' + i);
+    e.runs.push_back(shown_run(run, label));
+    e.expected_cells.push_back(verdict_of(diagnoses));
+    std::string why;
+    for (const Diagnosis& d : diagnoses) why += (why.empty() ? "" : "; ") + d.title + ": " + d.evidence;
+    e.reveal.push_back(label + " is the saved run '" + run.name + "': " +
+                       kRunVerdicts[e.expected_cells.back()] + ". " +
+                       (why.empty() ? "The dashboard's diagnoses find nothing wrong." : why));
+  }
+  return e;
+}
+
+// ---- Lesson 7: you against D --------------------------------------------------------------------
+
+std::string step_file(const char* stem, int step, const char* ext) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "exercises/you_vs_d/%s_step_%05d.%s", stem, step, ext);
+  return buf;
+}
+
+Exercise you_against_d(uint64_t seed) {
+  Rng rng(seed);
+  const int step = kYouVsDSteps[rng.below(std::size(kYouVsDSteps))];
+  const LoadedD d = load_discriminator(asset_path(step_file("d", step, "safetensors")));
+  const Tensor fakes = read_png_grid(asset_path(step_file("fakes", step, "png")), 64, 20, 8, 2, 1);
+  const Dataset digits = load_builtin_digits(20);
+  constexpr int kCells = 16, kSize = 20, kPixels = kSize * kSize;
+  std::vector<int> is_fake(kCells, 0);
+  for (int i = 0; i < kCells / 2; ++i) is_fake[static_cast<size_t>(i)] = 1;
+  for (int i = kCells - 1; i > 0; --i) std::swap(is_fake[static_cast<size_t>(i)], is_fake[rng.below(i + 1)]);
+  Tensor batch({kCells, 1, kSize, kSize});
+  std::vector<bool> fake_used(64, false);
+  for (int c = 0; c < kCells; ++c) {
+    const float* src;
+    if (is_fake[static_cast<size_t>(c)] != 0) {
+      size_t k;
+      do k = rng.below(64); while (fake_used[k]);
+      fake_used[k] = true;
+      src = fakes.data() + k * kPixels;
+    } else {
+      src = digits.images.data() + rng.below(static_cast<uint64_t>(digits.size())) * kPixels;
+    }
+    std::copy(src, src + kPixels, batch.data() + static_cast<size_t>(c) * kPixels);
+  }
+  const Tensor& logits = d.D->forward(batch);  // (16, 1)
+  Exercise e;
+  e.kind = ExerciseKind::kYouAgainstD;
+  e.form = AnswerForm::kCells;
+  e.grid_h = e.grid_w = 4;
+  e.grid_label = "16 digits";
+  e.image_size = kSize;
+  e.images = batch.values();
+  int d_right = 0;
+  float farthest = 0.0f;  // from 0.5
+  for (int c = 0; c < kCells; ++c) {
+    e.d_real_prob.push_back(sigmoid(logits[c]));
+    d_right += (e.d_real_prob.back() > 0.5f) == (is_fake[static_cast<size_t>(c)] == 0);
+    farthest = std::max(farthest, std::fabs(e.d_real_prob.back() - 0.5f));
+  }
+  e.expected_cells = is_fake;
+  e.prompt = "Half of these 16 digits are real (the built-in MNIST digits), half were drawn by G "
+             "after " + std::to_string(step) + " steps of training. Click the fakes. Then see "
+             "what D, trained for the same " + std::to_string(step) + " steps, said about each.";
+  double mean_real = 0, mean_fake = 0;
+  for (int c = 0; c < kCells; ++c) {
+    (is_fake[static_cast<size_t>(c)] != 0 ? mean_fake : mean_real) += e.d_real_prob[static_cast<size_t>(c)];
+  }
+  mean_real /= kCells / 2;
+  mean_fake /= kCells / 2;
+  char means[200];
+  std::snprintf(means, sizeof means, "Mean D(x): %.2f over the real ones, %.2f over G's: ",
+                mean_real, mean_fake);
+  e.reveal = {"D says real when D(x) > 0.5: it got " + std::to_string(d_right) + " of 16 right. "
+              "Under each image: D(x), and what it was." +
+                  (farthest < 0.05f ? std::string(" D is sure of none of them (every D(x) within "
+                                                  "0.05 of 0.5): this D stays near the balance "
+                                                  "all run long, and wins by small margins.")
+                                    : std::string()),
+              std::string(means) +
+                  (mean_real > mean_fake + 0.01 ? "D still leans the right way on average."
+                                                : "on average D cannot tell them apart."),
+              "D is not meant to win: its best answer is D(x) = p_data(x) / (p_data(x) + p_G(x)) "
+              "(Goodfellow et al. 2014), so D(x) drifts toward 0.5 as G's digits get closer to "
+              "the real ones. You see whole strokes; D knows only what G's latest fakes got "
+              "wrong."};
+  return e;
+}
+
+// ---- Lesson 9: the latent space -----------------------------------------------------------------
+
+double norm(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x * x;
+  return std::sqrt(s);
+}
+
+Exercise latent_length(uint64_t seed) {
+  Rng rng(seed);
+  constexpr int kDim = 100;  // the notes' z
+  std::vector<double> a(kDim), b(kDim);
+  for (int i = 0; i < kDim; ++i) a[static_cast<size_t>(i)] = rng.normal();
+  for (int i = 0; i < kDim; ++i) b[static_cast<size_t>(i)] = rng.normal();
+  const bool slerp = rng.below(3) == 0;
+  double dot = 0;
+  for (int i = 0; i < kDim; ++i) dot += a[static_cast<size_t>(i)] * b[static_cast<size_t>(i)];
+  const double na = norm(a), nb = norm(b);
+  const double theta = std::acos(std::clamp(dot / (na * nb), -1.0, 1.0));
+  std::vector<double> mid(kDim);
+  for (int i = 0; i < kDim; ++i) {  // t = 0.5
+    const size_t k = static_cast<size_t>(i);
+    mid[k] = slerp ? (std::sin(0.5 * theta) / std::sin(theta)) * (a[k] + b[k]) : 0.5 * (a[k] + b[k]);
+  }
+  Exercise e;
+  e.kind = ExerciseKind::kLatentLength;
+  e.form = AnswerForm::kNumber;
+  e.tolerance = 0.15;
+  char buf[400];
+  std::snprintf(buf, sizeof buf,
+                "z_A and z_B: 100 numbers each, drawn from N(0, 1) (seed %llu). |z_A| = %.2f, "
+                "|z_B| = %.2f, the angle between them %.1f degrees. What is |z| halfway along the "
+                "%s from z_A to z_B (t = 0.5)? One decimal.",
+                static_cast<unsigned long long>(seed % 100000), na, nb, theta * 180.0 / M_PI,
+                slerp ? "spherical interpolation (slerp)" : "straight line (lerp)");
+  e.prompt = buf;
+  e.expected_number = norm(mid);
+  std::snprintf(buf, sizeof buf,
+                slerp ? "slerp(z_A, z_B, 0.5) = sin(theta/2)/sin(theta) (z_A + z_B): |z| = %.2f, "
+                        "between |z_A| and |z_B|."
+                      : "(z_A + z_B) / 2: |z| = %.2f, about |z_A| / sqrt(2) for two nearly "
+                        "orthogonal z.",
+                norm(mid));
+  e.reveal = {buf,
+              "100 normal numbers have a length near sqrt(100) = 10, and nearly all z that G "
+              "saw in training were that long: the straight line's middle is shorter than "
+              "almost any of them; slerp's stays on the shell."};
+  return e;
+}
+
+// ---- Lesson 10: why MSE blurs -------------------------------------------------------------------
+
+Exercise blurry_average(uint64_t seed) {
+  Rng rng(seed);
+  const Dataset digits = load_builtin_digits(20);
+  constexpr int kPixels = 400;
+  const int64_t ia = static_cast<int64_t>(rng.below(static_cast<uint64_t>(digits.size())));
+  int64_t ib;
+  do ib = static_cast<int64_t>(rng.below(static_cast<uint64_t>(digits.size())));
+  while (digits.labels[static_cast<size_t>(ib)] == digits.labels[static_cast<size_t>(ia)]);
+  const float p = static_cast<float>(pick(rng, 5, 9)) / 10.0f;  // chance of A
+  const Tensor A({1, 1, 20, 20}, std::vector<float>(digits.images.data() + ia * kPixels,
+                                                    digits.images.data() + (ia + 1) * kPixels));
+  const Tensor B({1, 1, 20, 20}, std::vector<float>(digits.images.data() + ib * kPixels,
+                                                    digits.images.data() + (ib + 1) * kPixels));
+  Tensor half = A, weighted = A;
+  for (int i = 0; i < kPixels; ++i) {
+    half[i] = 0.5f * (A[i] + B[i]);
+    weighted[i] = p * A[i] + (1.0f - p) * B[i];
+  }
+  std::vector<Tensor> candidates = {A, B, half, weighted};
+  std::vector<std::string> names = {"A itself", "B itself", "the 50/50 average of A and B",
+                                    "the average weighted by the chances"};
+  if (p == 0.5f) {  // then the two averages are one: a fourth option of its own
+    candidates.pop_back();
+    names.pop_back();
+  }
+  Exercise e;
+  e.kind = ExerciseKind::kBlurryAverage;
+  e.form = AnswerForm::kChoice;
+  char buf[400];
+  std::snprintf(buf, sizeof buf,
+                "A model trained with MSE sees an input that was digit A in %.0f%% of the training "
+                "examples and digit B in the rest. Which output gives the smallest expected MSE?",
+                100.0 * p);
+  e.prompt = buf;
+  e.shown = {shown("A", A), shown("B", B), shown("50/50", half)};
+  if (p != 0.5f) e.shown.push_back(shown("weighted", weighted));
+  for (ShownGrid& g : e.shown) g.picture = true;
+  double best = 1e30;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const double expected = p * mse_forward(candidates[i], A) + (1.0 - p) * mse_forward(candidates[i], B);
+    e.choices.push_back(names[i]);
+    std::snprintf(buf, sizeof buf, "%s: expected MSE %.4f", names[i].c_str(), expected);
+    e.reveal.push_back(buf);
+    if (expected < best - 1e-9) {
+      best = expected;
+      e.expected_choice = static_cast<int>(i);
+    }
+  }
+  e.reveal.push_back("The mean of the possible answers minimises the expected squared error: a "
+                     "blend of both digits, blurry. A GAN's G is not scored by MSE but by D, who "
+                     "rejects blends: it commits to one digit.");
+  return e;
+}
+
 // ---- Feedback -----------------------------------------------------------------------------------
 
 // The tap index t with pos = base + t*d, 0 <= t < k; -1 if none.
@@ -689,6 +940,14 @@ ExerciseFeedback check_grid(const Exercise& e, const ExerciseAnswer& a) {
     f.reasons.push_back("... and " + std::to_string(wrong - static_cast<int>(kMaxReasons)) +
                         " more");
   }
+  if (e.kind == ExerciseKind::kYouAgainstD) {  // the score of the game, not cell by cell
+    f.reasons.clear();
+    int d_right = 0;
+    for (size_t i = 0; i < n; ++i) d_right += (e.d_real_prob[i] > 0.5f) == (e.expected_cells[i] == 0);
+    f.reasons.push_back("you: " + std::to_string(static_cast<int>(n) - wrong) + " of " +
+                        std::to_string(n) + " right; D: " + std::to_string(d_right) + " of " +
+                        std::to_string(n));
+  }
   f.right = wrong == 0;
   const int expected = static_cast<int>(
       std::count_if(e.expected_cells.begin(), e.expected_cells.end(), [](int v) { return v; }));
@@ -741,6 +1000,30 @@ ExerciseFeedback check_number(const Exercise& e, const ExerciseAnswer& a) {
   return f;
 }
 
+ExerciseFeedback check_match(const Exercise& e, const ExerciseAnswer& a) {
+  ExerciseFeedback f;
+  if (a.cells.size() != e.runs.size() ||
+      std::any_of(a.cells.begin(), a.cells.end(), [&](int c) {
+        return c < 0 || c >= static_cast<int>(e.choices.size());
+      })) {
+    f.verdict = "Name every run: pick one of the " + std::to_string(e.choices.size()) +
+                " for each of the " + std::to_string(e.runs.size()) + ".";
+    return f;
+  }
+  int wrong = 0;
+  for (size_t i = 0; i < e.runs.size(); ++i) {
+    if (a.cells[i] == e.expected_cells[i]) continue;
+    ++wrong;
+    f.reasons.push_back(e.runs[i].label + ": you said " + e.choices[static_cast<size_t>(a.cells[i])] +
+                        ", the diagnoses say " + e.choices[static_cast<size_t>(e.expected_cells[i])]);
+  }
+  f.right = wrong == 0;
+  f.verdict = f.right ? "Right: all " + std::to_string(e.runs.size()) + " runs."
+                      : "Not quite: " + std::to_string(wrong) + " of " +
+                            std::to_string(e.runs.size()) + " runs named wrong.";
+  return f;
+}
+
 ExerciseFeedback check_choice(const Exercise& e, const ExerciseAnswer& a) {
   ExerciseFeedback f;
   if (a.choice < 0 || a.choice >= static_cast<int>(e.choices.size())) {
@@ -787,7 +1070,10 @@ std::vector<ExerciseKind> exercise_kinds(int lesson) {
     case 3: return {K::kOverlapCounts, K::kCheckerboardFree};
     case 4: return {K::kPoolOrConv, K::kPoolValue};
     case 5: return {K::kWeightTying};
-    case 6: return {K::kDiscriminatorLoss};
+    case 6: return {K::kDiscriminatorLoss, K::kYouAgainstD};
+    case 7: return {K::kReadCurves};
+    case 8: return {K::kLatentLength};
+    case 9: return {K::kBlurryAverage};
     default: return {};
   }
 }
@@ -815,6 +1101,10 @@ std::string exercise_title(ExerciseKind kind) {
     case K::kPoolOrConv: return "Pooling vs strided convolution";
     case K::kWeightTying: return "Weight tying: what changes?";
     case K::kDiscriminatorLoss: return "What is the loss?";
+    case K::kReadCurves: return "Read the curves";
+    case K::kYouAgainstD: return "You against D";
+    case K::kLatentLength: return "How long is z halfway?";
+    case K::kBlurryAverage: return "Why is MSE blurry?";
   }
   return "";
 }
@@ -835,6 +1125,10 @@ Exercise make_exercise(ExerciseKind kind, uint64_t seed) {
     case K::kPoolOrConv: e = pool_or_conv(seed); break;
     case K::kWeightTying: e = weight_tying(seed); break;
     case K::kDiscriminatorLoss: e = discriminator_loss(seed); break;
+    case K::kReadCurves: e = read_curves(seed); break;
+    case K::kYouAgainstD: e = you_against_d(seed); break;
+    case K::kLatentLength: e = latent_length(seed); break;
+    case K::kBlurryAverage: e = blurry_average(seed); break;
   }
   e.kind = kind;
   e.seed = seed;
@@ -847,6 +1141,7 @@ ExerciseAnswer blank_answer(const Exercise& e) {
   const size_t n = static_cast<size_t>(e.grid_h) * e.grid_w;
   if (e.form == AnswerForm::kCells) a.cells.assign(n, 0);
   if (e.form == AnswerForm::kCounts) a.cells.assign(n, e.count_values.empty() ? 0 : e.count_values[0]);
+  if (e.form == AnswerForm::kMatch) a.cells.assign(e.runs.size(), -1);
   return a;
 }
 
@@ -865,6 +1160,7 @@ ExerciseFeedback check(const Exercise& e, const ExerciseAnswer& a) {
     case AnswerForm::kCounts: return check_grid(e, a);
     case AnswerForm::kNumber: return check_number(e, a);
     case AnswerForm::kChoice: return check_choice(e, a);
+    case AnswerForm::kMatch: return check_match(e, a);
   }
   return {};
 }
@@ -902,6 +1198,23 @@ ExerciseAnswer parse_answer(const Exercise& e, const std::string& text) {
       return a;
     }
     case AnswerForm::kNumber: a.text = t; return a;
+    case AnswerForm::kMatch: {
+      const std::vector<std::string> v = split(t, " ,;\t");
+      if (v.size() != e.runs.size()) {
+        throw std::invalid_argument("expected " + std::to_string(e.runs.size()) +
+                                    " option numbers (one per run), found " +
+                                    std::to_string(v.size()));
+      }
+      for (size_t i = 0; i < v.size(); ++i) {
+        const int c = parse_int(v[i], "answer");
+        if (c < 1 || c > static_cast<int>(e.choices.size())) {
+          throw std::invalid_argument("expected options from 1 to " +
+                                      std::to_string(e.choices.size()) + ", found " + v[i]);
+        }
+        a.cells[i] = c - 1;
+      }
+      return a;
+    }
     case AnswerForm::kChoice: {
       const int c = parse_int(t, "answer");
       if (c < 1 || c > static_cast<int>(e.choices.size())) {
@@ -938,6 +1251,11 @@ std::string expected_answer_text(const Exercise& e) {
       return buf;
     }
     case AnswerForm::kChoice: return std::to_string(e.expected_choice + 1);
+    case AnswerForm::kMatch: {
+      std::string t;
+      for (int v : e.expected_cells) t += (t.empty() ? "" : " ") + std::to_string(v + 1);
+      return t;
+    }
   }
   return "";
 }
@@ -984,6 +1302,10 @@ const char* kind_key(ExerciseKind kind) {
     case K::kPoolOrConv: return "pool_or_conv";
     case K::kWeightTying: return "weight_tying";
     case K::kDiscriminatorLoss: return "discriminator_loss";
+    case K::kReadCurves: return "read_curves";
+    case K::kYouAgainstD: return "you_against_d";
+    case K::kLatentLength: return "latent_length";
+    case K::kBlurryAverage: return "blurry_average";
   }
   return "";
 }
@@ -1079,7 +1401,8 @@ void ExerciseSession::open(int lesson, int kind_index) {
     return;
   }
   kind_index = std::clamp(kind_index, 0, static_cast<int>(kinds.size()) - 1);
-  if (lesson == lesson_ && kind_index == kind_index_ && exercise_) return;
+  if (lesson == lesson_ && kind_index == kind_index_ && opened_) return;
+  opened_ = true;
   lesson_ = lesson;
   kind_index_ = kind_index;
   new_one();
@@ -1090,9 +1413,15 @@ void ExerciseSession::new_one() {
   if (kinds.empty()) return;
   const ExerciseKind kind = kinds[static_cast<size_t>(kind_index_)];
   int& n = made_[static_cast<size_t>(kind)];
-  exercise_ = make_exercise(kind, exercise_seed(base_seed_, kind, n++));
-  answer_ = blank_answer(*exercise_);
   feedback_.reset();
+  try {
+    exercise_ = make_exercise(kind, exercise_seed(base_seed_, kind, n++));
+  } catch (const std::exception& err) {  // a missing or broken asset: say so, keep the lesson
+    exercise_.reset();
+    message_ = exercise_title(kind) + ": " + err.what();
+    return;
+  }
+  answer_ = blank_answer(*exercise_);
 }
 
 void ExerciseSession::submit() {

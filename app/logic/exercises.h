@@ -33,7 +33,16 @@ enum class ExerciseKind {
   kPoolOrConv,          // lesson 5: which two of max_pool2d, avg_pool2d, a strided conv agree
   kWeightTying,         // lesson 6: which decoder changes when the encoder's kernel is edited
   kDiscriminatorLoss,   // lesson 7: type loss_D (or loss_G) for given D outputs
+  kReadCurves,          // lesson 8: name each of four saved runs' failure from its curves
+  kYouAgainstD,         // lesson 7: mark the fakes among 16 digits; D marks them too
+  kLatentLength,        // lesson 9: type |z| at the middle of a lerp (or a slerp) from z_A to z_B
+  kBlurryAverage,       // lesson 10: pick the output an MSE-trained model gives when unsure
 };
+
+// "You against D": the training steps whose D and G samples are shipped in
+// assets/exercises/you_vs_d/ (d_step_NNNNN.safetensors: D's tensors and the model spec;
+// fakes_step_NNNNN.png: 64 samples of G at that step; scripts/make_you_vs_d.sh makes them).
+constexpr int kYouVsDSteps[] = {100, 500, 3000};
 
 // How the student answers.
 enum class AnswerForm {
@@ -41,6 +50,7 @@ enum class AnswerForm {
   kCounts,  // click cells of a grid to cycle a count through `count_values`
   kNumber,  // type a number (kOutputSize: or "invalid")
   kChoice,  // pick one of `choices`
+  kMatch,   // pick one of `choices` for each of `runs` (cells[i]: run i's pick, -1 none)
 };
 
 // A small matrix shown with the question (an input, a kernel), with one cell ringed.
@@ -49,7 +59,18 @@ struct ShownGrid {
   int h = 0, w = 0;
   std::vector<float> values;  // (h, w) row-major
   int mark_y = -1, mark_x = -1;  // the cell the question is about; -1: none
+  bool picture = false;          // draw the values as a grayscale image ([-1, 1]), not numbers
 };
+
+// A training run shown without its name (lesson 8): its curves, one value per step (at most
+// kShownRunPoints, evenly thinned), and its last sample grid's diversity against real digits'.
+struct ShownRun {
+  std::string label;  // "Run A"
+  int64_t steps = 0;
+  std::vector<float> loss_g, loss_d, d_real, d_fake;
+  float sample_diversity = -1.0f, real_diversity = -1.0f;  // mean per-pixel std; < 0: unknown
+};
+constexpr size_t kShownRunPoints = 300;
 
 struct Exercise {
   ExerciseKind kind = ExerciseKind::kConvValue;
@@ -58,6 +79,12 @@ struct Exercise {
   std::string prompt;  // the question with its numbers
   AnswerForm form = AnswerForm::kNumber;
   std::vector<ShownGrid> shown;
+  std::vector<ShownRun> runs;  // kMatch: the runs to name
+  // kYouAgainstD: one image per answer-grid cell, (grid_h * grid_w, image_size, image_size) in
+  // [-1, 1], row by row, and D's probability that each is real (sigmoid of its logit).
+  int image_size = 0;
+  std::vector<float> images;
+  std::vector<float> d_real_prob;
   // The op's setting, for the explanations of wrong answers (kinds with a grid): a square input of
   // H, kernel_size, stride, padding, dilation; (at_y, at_x) the pixel or cell asked about.
   int H = 0, kernel_size = 0, stride = 1, padding = 0, dilation = 1;
@@ -71,7 +98,8 @@ struct Exercise {
   std::vector<std::string> choices;  // kChoice
 
   // The expected answer, computed by the core.
-  std::vector<int> expected_cells;   // kCells: 0/1 per grid cell; kCounts: the count per cell
+  std::vector<int> expected_cells;   // kCells: 0/1 per grid cell; kCounts: the count per cell;
+                                     // kMatch: the right choice for each run
   std::optional<double> expected_number;  // kNumber; nullopt: "invalid" (kOutputSize only)
   double tolerance = 0.0;                 // kNumber: |typed - expected| <= tolerance is right
   int expected_choice = -1;               // kChoice: index into choices
@@ -102,7 +130,11 @@ int exercise_lesson(ExerciseKind kind);
 std::string exercise_title(ExerciseKind kind);
 
 // One exercise of `kind`, the same for the same seed. Its expected answer comes from running the
-// core's ops (TraceRecorder events, shape.h, the forward functions, bce_with_logits).
+// core's ops (TraceRecorder events, shape.h, the forward functions, bce_with_logits), or, for
+// kReadCurves, from the dashboard's diagnoses of the shipped saved runs (assets/runs/healthy,
+// d_too_strong, mode_collapse, divergence), which it loads: it throws what load_saved_run throws
+// (SavedRunError naming the file) when they are missing; kYouAgainstD runs the shipped D on the
+// images (throws naming a missing or broken file).
 Exercise make_exercise(ExerciseKind kind, uint64_t seed);
 
 // The answer the student starts from: no cells, all counts at the first value, "" , no choice.
@@ -117,6 +149,7 @@ ExerciseFeedback check(const Exercise& exercise, const ExerciseAnswer& answer);
 //   kCounts  the counts row by row, separated by spaces or commas ("1 2 1 2 4 2 1 2 1")
 //   kNumber  the number, or "invalid"
 //   kChoice  the option's number, 1-based
+//   kMatch   one option number (1-based) per run, in the runs' order ("1 3 2 4")
 // Throws std::invalid_argument naming what was expected and what was found.
 ExerciseAnswer parse_answer(const Exercise& exercise, const std::string& text);
 
@@ -195,6 +228,7 @@ class ExerciseSession {
   ExerciseProgress progress_;
   std::vector<int> made_;  // per kind: exercises made so far (the n of exercise_seed)
   int lesson_ = -1, kind_index_ = 0;
+  bool opened_ = false;  // (lesson_, kind_index_) has been opened (even if making it failed)
   std::optional<Exercise> exercise_;
   ExerciseAnswer answer_;
   std::optional<ExerciseFeedback> feedback_;

@@ -420,8 +420,8 @@ std::vector<Lesson> make_lessons() {
     l.formulas = {
         "G_ema <- 0.999 G_ema + 0.001 G   after every Step A",
         "lerp(a, b, t) = (1 - t) a + t b",
-        "slerp(a, b, t) = sin((1 - t) theta) / sin(theta) a + sin(t theta) / sin(theta) b,   "
-        "cos(theta) = a.b / (|a| |b|)",
+        "slerp(a, b, t) = sin((1 - t) theta) / sin(theta) a + sin(t theta) / sin(theta) b",
+        "    where cos(theta) = a.b / (|a| |b|)",
     };
     ShowMe s;
     s.label = "Show me the latent explorer";

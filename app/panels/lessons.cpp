@@ -214,6 +214,122 @@ int draw_cell_grid(const char* id, int h, int w, const std::vector<float>& value
   return clicked;
 }
 
+// Two curves of one run in one plot (ImGui's PlotLines, drawn twice over the same frame).
+void plot_pair(const char* id, const std::vector<float>& a, const std::vector<float>& b,
+               const char* caption, float lo, float hi, ImVec2 size) {
+  const ImVec2 at = ImGui::GetCursorPos();
+  ImGui::PlotLines(id, a.data(), static_cast<int>(a.size()), 0, caption, lo, hi, size);
+  ImGui::SetCursorPos(at);
+  ImGui::PushStyleColor(ImGuiCol_FrameBg, ImVec4(0, 0, 0, 0));
+  ImGui::PushStyleColor(ImGuiCol_PlotLines, widgets::palette().caution);
+  ImGui::PlotLines((std::string(id) + "b").c_str(), b.data(), static_cast<int>(b.size()), 0,
+                   nullptr, lo, hi, size);
+  ImGui::PopStyleColor(2);
+}
+
+// Lesson 8: each run's curves, its samples' diversity, and the student's pick for it.
+void draw_runs(const lab::Exercise& e, lab::ExerciseAnswer& answer, bool revealed) {
+  const float font = ImGui::GetFontSize();
+  const ImVec2 plot(font * 17.0f, font * 4.5f);
+  // Two runs a row, in a table so that both of a row start at the same height.
+  if (!ImGui::BeginTable("runs", 2, ImGuiTableFlags_SizingFixedFit)) return;
+  for (size_t i = 0; i < e.runs.size(); ++i) {
+    const lab::ShownRun& run = e.runs[i];
+    ImGui::TableNextColumn();
+    ImGui::BeginGroup();
+    ImGui::PushID(static_cast<int>(i));
+    ImGui::Text("%s  (%lld steps)", run.label.c_str(), static_cast<long long>(run.steps));
+    float hi = 0.0f;
+    for (float v : run.loss_g) hi = std::max(hi, std::isfinite(v) ? v : 0.0f);
+    for (float v : run.loss_d) hi = std::max(hi, std::isfinite(v) ? v : 0.0f);
+    // The top quarter is left free for the caption, so no curve runs under it.
+    plot_pair("##loss", run.loss_g, run.loss_d, "loss_G, loss_D (orange)", 0.0f,
+              1.35f * std::max(1.5f, hi), plot);
+    plot_pair("##d", run.d_real, run.d_fake, "D(x), D(G(z)) (orange)", -0.02f, 1.35f, plot);
+    if (run.sample_diversity >= 0.0f) {
+      ImGui::Text("samples' diversity %.3f (real digits %.3f)", run.sample_diversity,
+                  run.real_diversity);
+    }
+    int& pick = answer.cells[i];
+    const bool right = revealed && pick == e.expected_cells[i];
+    if (revealed) {
+      ImGui::PushStyleColor(ImGuiCol_Text, right ? widgets::palette().good : widgets::palette().error);
+    }
+    ImGui::SetNextItemWidth(font * 10.0f);
+    ImGui::BeginDisabled(revealed);
+    if (ImGui::BeginCombo("this run is", pick >= 0 ? e.choices[static_cast<size_t>(pick)].c_str() : "(pick one)")) {
+      for (int c = 0; c < static_cast<int>(e.choices.size()); ++c) {
+        if (ImGui::Selectable(e.choices[static_cast<size_t>(c)].c_str(), pick == c)) pick = c;
+      }
+      ImGui::EndCombo();
+    }
+    ImGui::EndDisabled();
+    if (revealed) ImGui::PopStyleColor();
+    // A line of no height after the combo: otherwise its frame padding becomes the row's text
+    // baseline and the next column's first line starts that much lower.
+    ImGui::Dummy(ImVec2(0.0f, 0.0f));
+    ImGui::PopID();
+    ImGui::EndGroup();
+  }
+  ImGui::EndTable();
+}
+
+// A grayscale image in [-1, 1], each pixel a px x px square, at the cursor (advances it).
+void draw_picture(const float* img, int h, int w, float px) {
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 a = ImGui::GetCursorScreenPos();
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      const int v = std::clamp(static_cast<int>((img[y * w + x] + 1.0f) * 127.5f + 0.5f), 0, 255);
+      draw->AddRectFilled(ImVec2(a.x + x * px, a.y + y * px),
+                          ImVec2(a.x + (x + 1) * px, a.y + (y + 1) * px), IM_COL32(v, v, v, 255));
+    }
+  }
+  ImGui::Dummy(ImVec2(w * px, h * px));
+}
+
+// "You against D": the 16 digits, drawn pixel by pixel; a click marks one as fake (red frame).
+// After the check: each one's truth and D's probability that it is real, the student's marks
+// coloured right or wrong.
+void draw_digit_grid(const lab::Exercise& e, std::vector<int>& marks, bool revealed) {
+  const float font = ImGui::GetFontSize();
+  const int n = e.image_size;
+  const float px = std::max(2.0f, std::floor(font * 0.2f));
+  const float tile = n * px, gap = font * 0.6f, label_h = revealed ? font * 2.3f : 0.0f;
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  const widgets::Palette& pal = widgets::palette();
+  for (int c = 0; c < e.grid_h * e.grid_w; ++c) {
+    const int row = c / e.grid_w, col = c % e.grid_w;
+    const ImVec2 a(p0.x + col * (tile + gap), p0.y + row * (tile + gap + label_h));
+    ImGui::SetCursorScreenPos(a);
+    draw_picture(e.images.data() + static_cast<size_t>(c) * n * n, n, n, px);
+    ImGui::SetCursorScreenPos(a);
+    ImGui::PushID(c);
+    if (!revealed && ImGui::InvisibleButton("digit", ImVec2(tile, tile))) {
+      marks[static_cast<size_t>(c)] = 1 - marks[static_cast<size_t>(c)];
+    }
+    ImGui::PopID();
+    const bool marked = marks[static_cast<size_t>(c)] != 0;
+    const bool fake = e.expected_cells[static_cast<size_t>(c)] != 0;
+    if (marked || revealed) {
+      const ImVec4 frame = !revealed ? pal.error : (marked == fake ? pal.good : pal.error);
+      draw->AddRect(ImVec2(a.x - 2, a.y - 2), ImVec2(a.x + tile + 2, a.y + tile + 2),
+                    ImGui::GetColorU32(frame), 0.0f, 0, marked ? 3.0f : 1.0f);
+    }
+    if (revealed) {
+      char line[48];
+      std::snprintf(line, sizeof line, "%s\nD(x) %.2f", fake ? "fake" : "real",
+                    static_cast<double>(e.d_real_prob[static_cast<size_t>(c)]));
+      draw->AddText(ImVec2(a.x, a.y + tile + 2), ImGui::GetColorU32(ImGuiCol_Text), line);
+    }
+  }
+  ImGui::SetCursorScreenPos(p0);
+  ImGui::Dummy(ImVec2(e.grid_w * (tile + gap), e.grid_h * (tile + gap + label_h)));
+  ImGui::TextDisabled(revealed ? "thick frame: you said fake; green: you were right"
+                               : "click a digit to mark it fake (click again to unmark)");
+}
+
 void draw_answer(lab::ExerciseSession& session) {
   const lab::Exercise& e = session.exercise();
   lab::ExerciseAnswer& answer = session.answer();
@@ -221,6 +337,10 @@ void draw_answer(lab::ExerciseSession& session) {
   switch (e.form) {
     case lab::AnswerForm::kCells:
     case lab::AnswerForm::kCounts: {
+      if (e.image_size > 0) {
+        draw_digit_grid(e, answer.cells, feedback.has_value());
+        break;
+      }
       const bool counts = e.form == lab::AnswerForm::kCounts;
       ImGui::BeginGroup();
       ImGui::TextUnformatted(e.grid_label.c_str());
@@ -263,6 +383,9 @@ void draw_answer(lab::ExerciseSession& session) {
       ImGui::EndDisabled();
       break;
     }
+    case lab::AnswerForm::kMatch:
+      draw_runs(e, answer, feedback.has_value());
+      break;
     case lab::AnswerForm::kChoice:
       ImGui::BeginDisabled(feedback.has_value());
       for (int c = 0; c < static_cast<int>(e.choices.size()); ++c) {
@@ -281,7 +404,6 @@ void draw_exercise(lab::ExerciseSession& session, int lesson, bool* scroll_here)
   const std::vector<lab::ExerciseKind> kinds = lab::exercise_kinds(lesson);
   if (kinds.empty()) return;
   session.open(lesson, session.lesson() == lesson ? session.kind_index() : 0);
-  const lab::Exercise& e = session.exercise();
   const widgets::Palette& pal = widgets::palette();
   ImGui::Spacing();
   ImGui::Separator();
@@ -299,14 +421,24 @@ void draw_exercise(lab::ExerciseSession& session, int lesson, bool* scroll_here)
     }
     ImGui::PopID();
   }
+  if (!session.has_exercise()) {  // its assets are missing: say which, keep the lesson
+    wrapped(session.message(), &pal.caution);
+    if (ImGui::Button("Try again")) session.new_one();
+    return;
+  }
+  const lab::Exercise& e = session.exercise();
   wrapped(e.prompt);
   for (size_t g = 0; g < e.shown.size(); ++g) {
     const lab::ShownGrid& shown = e.shown[g];
     if (g > 0) ImGui::SameLine(0.0f, ImGui::GetFontSize() * 1.5f);
     ImGui::BeginGroup();
     ImGui::TextUnformatted(shown.label.c_str());
-    draw_cell_grid(shown.label.c_str(), shown.h, shown.w, shown.values, nullptr, nullptr, false,
-                   shown.mark_y, shown.mark_x);
+    if (shown.picture) {
+      draw_picture(shown.values.data(), shown.h, shown.w, std::max(2.0f, std::floor(ImGui::GetFontSize() * 0.2f)));
+    } else {
+      draw_cell_grid(shown.label.c_str(), shown.h, shown.w, shown.values, nullptr, nullptr, false,
+                     shown.mark_y, shown.mark_x);
+    }
     ImGui::EndGroup();
   }
   if (!e.shown.empty() && e.form != lab::AnswerForm::kNumber && e.form != lab::AnswerForm::kChoice) {

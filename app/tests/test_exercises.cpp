@@ -5,15 +5,22 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "convt/ops/conv_transpose2d.h"
 #include "convt/shape.h"
+#include "convt/data/dataset.h"
+#include "convt/io/assets.h"
+#include "logic/cnn_inside.h"
 #include "logic/exercises.h"
+#include "logic/saved_run.h"
 #include "logic/stepper_model.h"
 
 namespace {
@@ -38,7 +45,10 @@ std::vector<ExerciseKind> all_kinds() {
 // The answer the core expects, as the student would give it.
 ExerciseAnswer expected_answer(const Exercise& e) {
   ExerciseAnswer a = convt::lab::blank_answer(e);
-  if (e.form == AnswerForm::kCells || e.form == AnswerForm::kCounts) a.cells = e.expected_cells;
+  if (e.form == AnswerForm::kCells || e.form == AnswerForm::kCounts ||
+      e.form == AnswerForm::kMatch) {
+    a.cells = e.expected_cells;
+  }
   if (e.form == AnswerForm::kNumber) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.6g", e.expected_number ? *e.expected_number : 0.0);
@@ -61,7 +71,7 @@ float shown_at(const convt::lab::ShownGrid& g, int y, int x) {
 }
 
 TEST(Exercises, EveryLessonWithExercisesHasAtLeastOneAndEveryKindBelongsToOne) {
-  for (int l = 0; l < 7; ++l) EXPECT_FALSE(convt::lab::exercise_kinds(l).empty()) << l;
+  for (int l = 0; l < 10; ++l) EXPECT_FALSE(convt::lab::exercise_kinds(l).empty()) << l;
   for (ExerciseKind k : all_kinds()) {
     EXPECT_GE(convt::lab::exercise_lesson(k), 0);
     EXPECT_FALSE(convt::lab::exercise_title(k).empty());
@@ -78,6 +88,8 @@ TEST(Exercises, TheSameSeedGivesTheSameExerciseAndNewOnesDiffer) {
       const Exercise e = make_exercise(k, convt::lab::exercise_seed(1, k, n));
       std::string key = e.prompt + std::to_string(e.expected_number.value_or(-1));
       for (const std::string& c : e.choices) key += c;
+      for (int c : e.expected_cells) key += std::to_string(c) + ",";  // kMatch: the runs' order
+      for (float v : e.images) key += std::to_string(v);              // kYouAgainstD: the images
       for (const auto& g : e.shown) {
         for (float v : g.values) key += std::to_string(v);
       }
@@ -102,6 +114,9 @@ TEST(Exercises, TheExpectedAnswerIsRightAndAChangedOneIsWrong) {
         case AnswerForm::kNumber: wrong.text = e.expected_number ? "invalid" : "3"; break;
         case AnswerForm::kChoice:
           wrong.choice = (wrong.choice + 1) % static_cast<int>(e.choices.size());
+          break;
+        case AnswerForm::kMatch:
+          wrong.cells[0] = (wrong.cells[0] + 1) % static_cast<int>(e.choices.size());
           break;
       }
       const auto f = check(e, wrong);
@@ -333,7 +348,108 @@ TEST(Exercises, LossesAreTheNaturalLogs) {
   }
 }
 
+// Lesson 8: each shipped saved run is named by the dashboard's own diagnoses as what it was made
+// to show (assets/runs/<name>/run.json says how), whatever order the exercise shows them in.
+TEST(Exercises, ReadTheCurvesNamesEachSavedRunAsItWasMade) {
+  const std::map<std::string, std::string> made_as = {{"healthy", "healthy"},
+                                                      {"d_too_strong", "D too strong"},
+                                                      {"mode_collapse", "mode collapse"},
+                                                      {"divergence", "divergence"}};
+  for (uint64_t seed = 0; seed < 3; ++seed) {
+    const Exercise e = make_exercise(ExerciseKind::kReadCurves, seed);
+    ASSERT_EQ(e.runs.size(), 4u);
+    std::set<std::string> seen;
+    for (size_t i = 0; i < e.runs.size(); ++i) {
+      const std::string& reveal = e.reveal[i];
+      const size_t a = reveal.find("saved run '") + 11, b = reveal.find('\'', a);
+      const std::string name = reveal.substr(a, b - a);
+      seen.insert(name);
+      ASSERT_TRUE(made_as.count(name)) << reveal;
+      EXPECT_EQ(e.choices[static_cast<size_t>(e.expected_cells[i])], made_as.at(name)) << reveal;
+      EXPECT_GT(e.runs[i].loss_g.size(), 10u);
+      EXPECT_LE(e.runs[i].loss_g.size(), convt::lab::kShownRunPoints);
+    }
+    EXPECT_EQ(seen.size(), 4u);
+  }
+}
+
+// You against D: eight real digits and eight of G's samples from the shipped grid, and D's
+// probabilities are its forward pass, one image at a time giving the same as the batch of 16.
+TEST(Exercises, YouAgainstDShowsEightFakesAndDsOwnForwardPass) {
+  const convt::Dataset digits = convt::load_builtin_digits(20);
+  for (uint64_t seed = 0; seed < 6; ++seed) {
+    const Exercise e = make_exercise(ExerciseKind::kYouAgainstD, seed);
+    ASSERT_EQ(e.images.size(), 16u * 400u);
+    EXPECT_EQ(std::count(e.expected_cells.begin(), e.expected_cells.end(), 1), 8);
+    int step = 0;
+    ASSERT_EQ(std::sscanf(std::strstr(e.prompt.c_str(), "after "), "after %d steps", &step), 1);
+    char name[96];
+    std::snprintf(name, sizeof name, "exercises/you_vs_d/%%s_step_%05d.%%s", step);
+    char d_file[128], fakes_file[128];
+    std::snprintf(d_file, sizeof d_file, name, "d", "safetensors");
+    std::snprintf(fakes_file, sizeof fakes_file, name, "fakes", "png");
+    const convt::lab::LoadedD d = convt::lab::load_discriminator(convt::asset_path(d_file));
+    const convt::Tensor fakes =
+        convt::lab::read_png_grid(convt::asset_path(fakes_file), 64, 20, 8, 2, 1);
+    for (int c = 0; c < 16; ++c) {
+      const float* img = e.images.data() + c * 400;
+      const convt::Tensor& pool = e.expected_cells[static_cast<size_t>(c)] ? fakes : digits.images;
+      bool found = false;  // the image is one of the fakes (or one of the real digits)
+      for (int64_t k = 0; k < pool.dim(0) && !found; ++k) {
+        found = std::equal(img, img + 400, pool.data() + k * 400);
+      }
+      EXPECT_TRUE(found) << "cell " << c;
+      const convt::Tensor one({1, 1, 20, 20}, std::vector<float>(img, img + 400));
+      const float p = convt::lab::sigmoid(d.D->forward(one)[0]);
+      EXPECT_NEAR(e.d_real_prob[static_cast<size_t>(c)], p, 1e-5f) << "cell " << c;
+    }
+  }
+}
+
 // Reasons name the mistake from the numbers: a cell where padding 0 would have put the tap.
+TEST(Exercises, LatentLengthFollowsTheNormsAndTheAngleOfThePrompt) {
+  // |z_A + z_B|^2 = |z_A|^2 + |z_B|^2 + 2 |z_A| |z_B| cos(theta); the lerp midpoint is half of
+  // it, slerp's is sin(theta/2) / sin(theta) times it (Shoemake 1985): recomputed from the
+  // rounded numbers the student is shown.
+  for (uint64_t seed = 0; seed < 60; ++seed) {
+    const Exercise e = make_exercise(ExerciseKind::kLatentLength, seed);
+    double na = 0, nb = 0, deg = 0;
+    unsigned long long shown_seed = 0;
+    ASSERT_EQ(std::sscanf(e.prompt.c_str(),
+                          "z_A and z_B: 100 numbers each, drawn from N(0, 1) (seed %llu). |z_A| = "
+                          "%lf, |z_B| = %lf, the angle between them %lf",
+                          &shown_seed, &na, &nb, &deg),
+              4)
+        << e.prompt;
+    const double theta = deg * M_PI / 180.0;
+    const double sum = std::sqrt(na * na + nb * nb + 2 * na * nb * std::cos(theta));
+    const bool slerp = e.prompt.find("slerp") != std::string::npos;
+    const double mid = slerp ? sum * std::sin(theta / 2) / std::sin(theta) : sum / 2;
+    ASSERT_TRUE(e.expected_number.has_value());
+    EXPECT_NEAR(*e.expected_number, mid, 0.02) << e.prompt;
+    EXPECT_LT(0.02 + 0.05, e.tolerance);  // the rounding of the prompt fits in the tolerance
+    if (slerp) {  // slerp stays between the two lengths; lerp's middle is shorter than both
+      EXPECT_GE(*e.expected_number, std::min(na, nb) - 0.3);
+    } else if (deg > 60) {
+      EXPECT_LT(*e.expected_number, std::min(na, nb));
+    }
+  }
+}
+
+TEST(Exercises, BlurryAverageExpectsTheMeanOfThePossibleAnswers) {
+  // The expected squared error p |y - A|^2 + (1 - p) |y - B|^2 is smallest at y = p A + (1 - p) B.
+  for (uint64_t seed = 0; seed < 30; ++seed) {
+    const Exercise e = make_exercise(ExerciseKind::kBlurryAverage, seed);
+    ASSERT_EQ(e.shown.size(), e.choices.size());  // A, B and the averages, as pictures
+    ASSERT_GE(e.expected_choice, 0);
+    const bool even = e.prompt.find(" 50%") != std::string::npos;
+    EXPECT_EQ(e.choices[static_cast<size_t>(e.expected_choice)],
+              even ? "the 50/50 average of A and B" : "the average weighted by the chances")
+        << e.prompt;
+    EXPECT_EQ(e.choices.size(), even ? 3u : 4u) << e.prompt;
+  }
+}
+
 TEST(Exercises, AWrongLandingCellIsExplainedByPaddingOrStride) {
   bool padding_seen = false;
   for (uint64_t seed = 0; seed < kSeeds && !padding_seen; ++seed) {

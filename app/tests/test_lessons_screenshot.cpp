@@ -102,7 +102,9 @@ TEST_F(LessonsScreenshot, EveryExerciseRendersRightAndWrongAnswers) {
                      ? (e.expected_number ? std::to_string(*e.expected_number + 1.0) : "3")
                  : e.form == convt::lab::AnswerForm::kCells  ? (right == "none" ? "0,0" : "none")
                                                              : std::string();
-          if (text.empty()) {  // counts: one too many on the first cell
+          if (e.form == convt::lab::AnswerForm::kMatch) {  // the runs named in turn: rotate
+            text = right.substr(right.find(' ') + 1) + " " + right.substr(0, right.find(' '));
+          } else if (text.empty()) {  // counts: one too many on the first cell
             text = std::to_string(e.expected_cells[0] + 1) + right.substr(right.find(' '));
           }
         }
@@ -130,8 +132,8 @@ TEST_F(LessonsScreenshot, AnAnswerThatDoesNotFitIsRefusedWithoutRendering) {
   EXPECT_EQ(run_lab("--screenshot '" + png.string() + "' --lesson 4 --exercise 1 --answer '1 2'", log), 2);
   EXPECT_NE(read_text(log).find("--answer: expected"), std::string::npos) << read_text(log);
   EXPECT_FALSE(fs::exists(png));
-  EXPECT_EQ(run_lab("--screenshot '" + png.string() + "' --lesson 9 --exercise 1", log), 2);
-  EXPECT_NE(read_text(log).find("--exercise 1: expected --lesson N of a lesson with that many"),
+  EXPECT_EQ(run_lab("--screenshot '" + png.string() + "' --lesson 9 --exercise 2", log), 2);
+  EXPECT_NE(read_text(log).find("--exercise 2: expected --lesson N of a lesson with that many"),
             std::string::npos)
       << read_text(log);
 }
