@@ -25,7 +25,8 @@
 //   --train-seconds T  training: train T seconds (fast backend) before the screenshot; with
 //                      --panel latent the explorer follows that run ("Follow training")
 //   --train-threads N  the threads of that training, 1..64; default 2
-//   --open-popup NAME  training: open this popup as its button does (saved-runs)
+//   --open-popup NAME  open this popup as its button does: saved-runs (training),
+//                      export-animation (stepper)
 //   --size WxH         the window's size in pixels, 640x480 .. 7680x4320; default 1280x800
 //   --scale PCT        the UI scale in percent, 100 .. 250 (fonts, widgets, grids); default 100
 //   --theme NAME       dark (default), light or high-contrast
@@ -58,6 +59,7 @@ struct GuiOptions {
   int show_me_index = 0;
   int train_threads = 2;         // training: --train-threads N
   bool open_saved_runs = false;  // training: --open-popup saved-runs
+  bool open_export_animation = false;  // stepper: --open-popup export-animation
   int width = 0, height = 0;     // --size WxH, the window's size in pixels; 0: the remembered
                                  // one (interactive) or 1280x800
   int scale_percent = 0;         // --scale PCT, the UI scale 100..250; 0: the remembered one
