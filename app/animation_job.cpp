@@ -101,7 +101,7 @@ void draw_timelapse_frame(const std::string& title, const lab::TimelapseFrame& f
   const ImVec2 room = ImGui::GetContentRegionAvail();
   const float fit = std::min(room.x / static_cast<float>(texture.width()),
                              (room.y - bar_height) / static_cast<float>(texture.height()));
-  const float scale = fit >= 1.0f ? std::floor(fit) : fit;
+  const float scale = fit >= 2.0f ? std::floor(fit) : fit;  // whole pixels when that costs little
   const ImVec2 size(scale * static_cast<float>(texture.width()),
                     scale * static_cast<float>(texture.height()));
   ImGui::SetCursorPosX(ImGui::GetCursorPosX() + std::max(0.0f, (room.x - size.x) * 0.5f));
@@ -134,8 +134,7 @@ std::unique_ptr<AnimationJob> make_timelapse_job(const std::string& run_dir,
 }
 
 void pump_animation_export(lab::AnimationExport& exp, std::unique_ptr<AnimationJob>& job,
-                           const lab::StepperModel& model, const lab::StepperView& view,
-                           FrameLook look, double budget_seconds) {
+                           const MakeAnimationJob& make, double budget_seconds) {
   lab::AnimationProgress& p = exp.progress;
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
@@ -152,7 +151,7 @@ void pump_animation_export(lab::AnimationExport& exp, std::unique_ptr<AnimationJ
       const std::filesystem::path parent = std::filesystem::path(exp.request.path).parent_path();
       std::error_code ec;
       if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-      job = make_stepper_job(model, view, exp.request, look);
+      job = make(exp.request);
       p = lab::AnimationProgress{};
       p.running = true;
       p.frame_count = job->frame_count();

@@ -71,12 +71,15 @@ std::unique_ptr<AnimationJob> make_timelapse_job(const std::string& run_dir,
                                                  const lab::AnimationRequest& request,
                                                  FrameLook look);
 
-// The window's side of an export: starts `exp.request` when `exp.pending` (stepper), renders
-// frames for up to `budget_seconds`, honours Cancel, finishes, and reports in `exp.progress`.
-// `job` holds the export under way between calls. Call between frames, with the window's GL
-// context current.
+// Makes the job a request asks for (make_stepper_job or make_timelapse_job on the panel's data).
+using MakeAnimationJob =
+    std::function<std::unique_ptr<AnimationJob>(const lab::AnimationRequest& request)>;
+
+// The window's side of an export: starts `exp.request` with `make` when `exp.pending` (making
+// the output's folder first), renders frames for up to `budget_seconds`, honours Cancel,
+// finishes, and reports in `exp.progress`. `job` holds the export under way between calls.
+// Call between frames, with the window's GL context current.
 void pump_animation_export(lab::AnimationExport& exp, std::unique_ptr<AnimationJob>& job,
-                           const lab::StepperModel& model, const lab::StepperView& view,
-                           FrameLook look, double budget_seconds);
+                           const MakeAnimationJob& make, double budget_seconds);
 
 }  // namespace convt

@@ -97,8 +97,10 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
   s.loading = convt::lab::latent_working(state.latent) || state.completion.loading.busy() ||
               state.completion.loading.ready();
   // An animation export under way: a few frames of it per loop iteration.
-  const convt::lab::AnimationExport& animation = state.view.stepper.animation;
-  if (animation.pending || animation.progress.running) s.loading = true;
+  for (const convt::lab::AnimationExport* e :
+       {&state.view.stepper.animation, &state.training.animation}) {
+    if (e->pending || e->progress.running) s.loading = true;
+  }
   // The CNN panel's "Train it live": its curve and kernels move (a frame takes each snapshot).
   const auto& live = state.model.cnn.inside.live;
   if (live && (live->running() || live->version() != state.model.cnn.inside.live_taken)) {
@@ -506,7 +508,9 @@ int main(int argc, char** argv) {
     convt::AppState state;
     convt::lab::Navigator nav(state);  // the links between panels
     PanelTextures textures;
-    std::unique_ptr<convt::AnimationJob> export_job;  // "Export animation..." under way
+    // Animation exports under way: the stepper's "Export animation...", the dashboard's
+    // "Export time-lapse..." (app/animation_job.h).
+    std::unique_ptr<convt::AnimationJob> stepper_export, timelapse_export;
     state.view.scale_percent = options.scale_percent > 0 ? options.scale_percent : 100;
     // A screenshot shows the panel loaded, not its spinner: load on this thread.
     state.latent.load_in_background = !options.screenshot();
@@ -644,10 +648,20 @@ int main(int argc, char** argv) {
       }
       glfwSwapBuffers(window);
       scheduler.frame_drawn(steady_seconds());
-      // Between frames, with the window's context current: the stepper's export, ~50 ms of it.
+      // Between frames, with the window's context current: ~50 ms of each export under way.
+      const convt::FrameLook look{state.view.scale_percent, static_cast<Theme>(state.view.theme)};
       convt::pump_animation_export(
-          state.view.stepper.animation, export_job, state.model.stepper, state.view.stepper,
-          {state.view.scale_percent, static_cast<Theme>(state.view.theme)}, 0.05);
+          state.view.stepper.animation, stepper_export,
+          [&](const convt::lab::AnimationRequest& r) {
+            return convt::make_stepper_job(state.model.stepper, state.view.stepper, r, look);
+          },
+          0.05);
+      convt::pump_animation_export(
+          state.training.animation, timelapse_export,
+          [&](const convt::lab::AnimationRequest& r) {
+            return convt::make_timelapse_job(r.source_dir, r, look);
+          },
+          0.05);
     }
     // The worker may publish once more while it stops: no waking a window that is gone.
     if (state.training.session) state.training.session->set_publish_listener(nullptr);

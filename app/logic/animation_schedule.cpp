@@ -114,17 +114,32 @@ std::vector<TimelapseFrame> timelapse_frames(const std::string& run_dir) {
                          "file: '" + run_dir + "'");
   }
   std::vector<TimelapseFrame> by_epoch, by_step;
+  std::vector<std::pair<int64_t, TimelapseFrame>> frames_by_count;
   for (const fs::directory_entry& e : fs::directory_iterator(run_dir, ec)) {
     const std::string name = e.path().filename().string();
     if (const int64_t epoch = number_in_name(name, "samples_epoch_"); epoch >= 0) {
       by_epoch.push_back({e.path().string(), epoch, -1});
     } else if (const int64_t step = number_in_name(name, "samples_step_"); step >= 0) {
       by_step.push_back({e.path().string(), -1, step});
+    } else if (const size_t at = name.find("_step_"); name.rfind("frame_", 0) == 0 &&
+                                                      at != std::string::npos) {
+      // frame_NNNNN_step_S.png: ordered by N (steps can repeat after a reload), captioned by S.
+      const int64_t frame = number_in_name(name.substr(0, at) + ".png", "frame_");
+      const int64_t frame_step = number_in_name("s" + name.substr(at + 6), "s");
+      if (frame >= 0 && frame_step >= 0) frames_by_count.push_back({frame, {e.path().string(), -1, frame_step}});
     }
   }
-  if (by_epoch.empty() && by_step.empty()) {
+  if (by_epoch.empty() && by_step.empty() && frames_by_count.empty()) {
     throw AnimationError("timelapse: expected sample grids samples_epoch_NNN.png (or "
-                         "samples_step_NNNNN.png) in '" + run_dir + "', found none");
+                         "samples_step_NNNNN.png, or the dashboard's timelapse/frame_NNNNN_step_S.png) "
+                         "in '" + run_dir + "', found none");
+  }
+  if (by_epoch.empty() && by_step.empty()) {
+    std::sort(frames_by_count.begin(), frames_by_count.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<TimelapseFrame> frames;
+    for (const auto& f : frames_by_count) frames.push_back(f.second);
+    return frames;
   }
   std::vector<TimelapseFrame>& frames = by_epoch.empty() ? by_step : by_epoch;
   std::sort(frames.begin(), frames.end(), [](const TimelapseFrame& a, const TimelapseFrame& b) {

@@ -55,8 +55,9 @@ struct TimelapseFrame {
   int64_t step = -1;   // samples_step_NNNNN.png's, or the step log.csv gives the epoch's end
 };
 
-// The sample grids of `run_dir` in training order: samples_epoch_NNN.png by epoch, or
-// samples_step_NNNNN.png by step (samples_latest.png is not a time point). An epoch grid's step
+// The sample grids of `run_dir` in training order: samples_epoch_NNN.png by epoch,
+// samples_step_NNNNN.png by step (samples_latest.png is not a time point), or the training
+// dashboard's time-lapse frames (<run>/timelapse/frame_NNNNN_step_S.png) by N. An epoch grid's step
 // is the last step of that epoch in RUN_DIR/log.csv (its rows: step, epoch, ...), when the log
 // has it. Throws AnimationError naming the folder when it does not exist, is not a folder, or
 // holds no grid.
@@ -79,6 +80,7 @@ struct AnimationRequest {
   int fps = 12;
   int64_t from = 0, to = -1;  // stepper: events; -1: the last
   AnimationView view = AnimationView::kGather;
+  std::string source_dir;  // timelapse: the folder of sample grids
 };
 
 struct AnimationProgress {

@@ -445,7 +445,20 @@ void draw_export_controls(const StepperModel& model, StepperView& view) {
     ImGui::SameLine();
     if (ImGui::Button("Cancel")) p.cancel_requested = true;
   } else {
-    if (ImGui::Button("Export animation...")) view.open_export_popup = true;
+    if (ImGui::Button("Export animation...")) {
+      view.open_export_popup = true;
+      // The dialog starts from what the panel shows: its right-hand view, and a file named
+      // after the preset.
+      lab::AnimationRequest& r = view.animation.request;
+      r.view = view.second == StepperView::Second::kOverlap  ? lab::AnimationView::kOverlap
+               : view.second == StepperView::Second::kOutput ? lab::AnimationView::kScatter
+                                                              : lab::AnimationView::kGather;
+      const auto& presets = lab::stepper_presets();
+      if (view.preset_index >= 0 && std::string(view.export_path).rfind("runs/animations/", 0) == 0) {
+        std::snprintf(view.export_path, sizeof view.export_path, "runs/animations/stepper_%s.gif",
+                      presets[static_cast<size_t>(view.preset_index)].name.c_str());
+      }
+    }
     if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip("Record events a to b of this run, as shown here, to a GIF or MP4 file");
     }
