@@ -215,7 +215,7 @@ std::string animate_usage(const std::string& what) {
       "  --out       FILE.gif, or FILE.mp4 when built with FFmpeg" +
       std::string(exporting::mp4_supported() ? " (this build: " + exporting::mp4_codec_name() + ")"
                                              : " (this build: no)") +
-      "; its folder must exist\n";
+      ";\n              its folder must exist\n";
   const std::string common =
       "  --size      WxH pixels of each frame, 320x240 .. 3840x2160\n"
       "  --scale     the UI scale in percent, 100 .. 250 (default 100)\n"
