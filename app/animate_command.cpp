@@ -7,6 +7,7 @@
 #include "animation_job.h"
 #include "cli/args.h"
 #include "cli/train_commands.h"  // StopSignals, parse_number
+#include "logic/formula_model.h"
 #include "logic/stepper_model.h"
 #include "logic/stepper_view.h"
 
@@ -20,6 +21,12 @@ const std::vector<cli::FlagSpec> kStepperFlags = {
     {"--preset", "NAME"},  {"--out", "FILE.gif|FILE.mp4"}, {"--from", "K"},
     {"--to", "K"},         {"--fps", "N"},                 {"--view", "scatter|gather|overlap"},
     {"--size", "WxH"},     {"--scale", "PCT"},             {"--theme", "dark|light|high-contrast"}};
+const std::vector<cli::FlagSpec> kFormulaFlags = {
+    {"--param", "H|kernel_size|stride|padding|dilation|output_padding"},
+    {"--from", "V"}, {"--to", "V"}, {"--H", "N"}, {"--kernel-size", "K"}, {"--stride", "S"},
+    {"--padding", "P"}, {"--dilation", "D"}, {"--output-padding", "A"},
+    {"--out", "FILE.gif|FILE.mp4"}, {"--fps", "N"}, {"--size", "WxH"}, {"--scale", "PCT"},
+    {"--theme", "dark|light|high-contrast"}};
 const std::vector<cli::FlagSpec> kTimelapseFlags = {{"--out", "FILE.gif|FILE.mp4"},
                                                     {"--fps", "N"},
                                                     {"--size", "WxH"},
@@ -208,6 +215,44 @@ int run_timelapse(int argc, char** argv) {
   return run_job(std::move(job), stop, request);
 }
 
+int run_formula(int argc, char** argv) {
+  cli::Args a(argc, argv, 3, "animate formula", kFormulaFlags);
+  if (a.help()) {
+    std::fputs(animate_usage("formula").c_str(), stdout);
+    return 0;
+  }
+  cli::StopSignals stop;
+  lab::AnimationRequest request;
+  FrameLook look;
+  common_flags(a, request, look);
+  if (!a.has("--fps")) request.fps = 2;
+  request.sweep_param = a.require("--param", "NAME (the parameter to sweep, e.g. stride)");
+  const lab::FormulaParamRange* range = lab::find_formula_param(request.sweep_param);
+  if (range == nullptr) {
+    std::string names;
+    for (const auto& r : lab::formula_param_ranges()) names += (names.empty() ? "" : ", ") + std::string(r.name);
+    throw CliError("--param: expected one of " + names + ", found '" + request.sweep_param + "'");
+  }
+  lab::FormulaView view;
+  // The other parameters: --H, --kernel-size, ... (flag names as the CLI's op / shape use).
+  for (const lab::FormulaParamRange& r : lab::formula_param_ranges()) {
+    std::string flag = std::string("--") + r.name;
+    for (char& c : flag) c = c == '_' ? '-' : c;
+    view.params.*r.field =
+        static_cast<int>(whole(a, flag, view.params.*r.field, r.lo, r.hi));
+  }
+  const std::string of_range = " (the formula panel's range of " + request.sweep_param + ")";
+  request.from = whole(a, "--from", range->lo, range->lo, range->hi, of_range);
+  request.to = whole(a, "--to", range->hi, range->lo, range->hi, of_range);
+  gfx::HeadlessGl gl;
+  auto job = make_formula_job(view, request, look);
+  std::fprintf(stderr, "formula sweep of %s: %lld .. %lld, %d frames, %dx%d, %d fps (%s)\n",
+               request.sweep_param.c_str(), static_cast<long long>(request.from),
+               static_cast<long long>(request.to), job->frame_count(), request.width,
+               request.height, request.fps, gl.renderer().c_str());
+  return run_job(std::move(job), stop, request);
+}
+
 }  // namespace
 
 std::string animate_usage(const std::string& what) {
@@ -253,13 +298,28 @@ std::string animate_usage(const std::string& what) {
       "  --fps       grids per second, 1 .. 50 (default 4)\n" + common +
       "              (--size default 800x600)\n\n"
       "Example: convt-lab animate timelapse runs/digits --out digits.gif\n";
+  const std::string formula =
+      "Usage: convt-lab animate formula --param NAME --out FILE.gif|FILE.mp4 [--from V] [--to V]\n"
+      "      [--H N] [--kernel-size K] [--stride S] [--padding P] [--dilation D]\n"
+      "      [--output-padding A] [--fps N] [--size WxH] [--scale PCT] [--theme NAME]\n\n"
+      "  --param     the formula panel's parameter to sweep: H, kernel_size, stride, padding,\n"
+      "              dilation or output_padding\n" + out +
+      "  --from/--to its first and last value (default: the panel slider's whole range; from >\n"
+      "              to sweeps down)\n"
+      "  --H ... --output-padding  the other parameters (default the panel's: H 4, kernel_size\n"
+      "              4, stride 2, padding 1, dilation 1, output_padding 0)\n"
+      "  --fps       values per second, 1 .. 50 (default 2)\n" + common +
+      "              (--size default 1280x800)\n\n"
+      "Example: convt-lab animate formula --param stride --out stride.gif\n";
+  if (what == "formula") return formula + "\n" + footer;
   if (what == "stepper") return stepper + "\n" + footer;
   if (what == "timelapse") return timelapse + "\n" + footer;
   return "Usage:\n"
          "  convt-lab animate stepper [--preset NAME] --out FILE.gif|FILE.mp4 [--from K] [--to K]\n"
          "      [--fps N] [--view scatter|gather|overlap] [--size WxH]\n"
          "  convt-lab animate timelapse RUN_DIR --out FILE.gif|FILE.mp4 [--fps N] [--size WxH]\n"
-         "  convt-lab animate stepper --help    (likewise timelapse): every flag\n\n" +
+         "  convt-lab animate formula --param NAME --out FILE.gif|FILE.mp4 [--from V] [--to V]\n"
+         "  convt-lab animate stepper --help    (likewise timelapse, formula): every flag\n\n" +
          footer;
 }
 
@@ -272,7 +332,8 @@ int run_animate(int argc, char** argv) {
     }
     if (what == "stepper") return run_stepper(argc, argv);
     if (what == "timelapse") return run_timelapse(argc, argv);
-    throw CliError("animate: expected stepper or timelapse after 'animate', found " +
+    if (what == "formula") return run_formula(argc, argv);
+    throw CliError("animate: expected stepper, timelapse or formula after 'animate', found " +
                    (what.empty() ? std::string("nothing") : "'" + what + "'") +
                    " (see convt-lab animate --help)");
   } catch (const CliError& e) {

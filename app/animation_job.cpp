@@ -70,6 +70,31 @@ std::unique_ptr<AnimationJob> make_stepper_job(const lab::StepperModel& model,
   return std::make_unique<AnimationJob>(request, std::move(delays), draw, look);
 }
 
+std::unique_ptr<AnimationJob> make_formula_job(const lab::FormulaView& view,
+                                               const lab::AnimationRequest& request,
+                                               FrameLook look) {
+  const lab::FormulaParamRange* range = lab::find_formula_param(request.sweep_param);
+  if (range == nullptr) {
+    std::string names;
+    for (const auto& r : lab::formula_param_ranges()) names += (names.empty() ? "" : ", ") + std::string(r.name);
+    throw lab::AnimationError("--param: expected one of " + names + ", found '" +
+                              request.sweep_param + "'");
+  }
+  const std::vector<int> values =
+      lab::sweep_values(range->name, range->lo, range->hi, static_cast<int>(request.from),
+                        static_cast<int>(request.to));
+  std::vector<int> delays = lab::frame_delays_cs(static_cast<int>(values.size()), request.fps);
+  auto v = std::make_shared<lab::FormulaView>(view);
+  v->recording = true;
+  v->animation = lab::AnimationExport{};
+  const auto field = range->field;
+  auto draw = [v, values, field](int frame, gfx::HeatmapRenderer&) {
+    v->params.*field = values[static_cast<size_t>(frame)];
+    panels::draw_formula_panel(*v);
+  };
+  return std::make_unique<AnimationJob>(request, std::move(delays), draw, look);
+}
+
 namespace {
 
 // One sample grid, read as RGB.

@@ -7,6 +7,7 @@
 //              position stepped through lab::stepper_positions(from, to), right-hand slot as
 //              asked (scatter: the running output; gather; overlap)
 //   timelapse  a run's sample grids (lab::timelapse_frames), each with its step and epoch
+//   formula    the formula panel, one parameter swept across (part of) its slider's range
 #pragma once
 
 #include <functional>
@@ -17,6 +18,7 @@
 #include "export/animation_writer.h"
 #include "gfx/offscreen.h"
 #include "logic/animation_schedule.h"
+#include "logic/formula_model.h"
 #include "logic/stepper_model.h"
 #include "logic/stepper_view.h"
 #include "widgets/palette.h"
@@ -70,6 +72,13 @@ std::unique_ptr<AnimationJob> make_stepper_job(const lab::StepperModel& model,
 std::unique_ptr<AnimationJob> make_timelapse_job(const std::string& run_dir,
                                                  const lab::AnimationRequest& request,
                                                  FrameLook look);
+
+// The formula panel with request.sweep_param (a formula_param_ranges() name) going from
+// request.from to request.to, one value a frame, the other parameters as in `view`. Throws
+// lab::AnimationError naming --param / --from / --to.
+std::unique_ptr<AnimationJob> make_formula_job(const lab::FormulaView& view,
+                                               const lab::AnimationRequest& request,
+                                               FrameLook look);
 
 // Makes the job a request asks for (make_stepper_job or make_timelapse_job on the panel's data).
 using MakeAnimationJob =

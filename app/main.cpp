@@ -98,7 +98,7 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
               state.completion.loading.ready();
   // An animation export under way: a few frames of it per loop iteration.
   for (const convt::lab::AnimationExport* e :
-       {&state.view.stepper.animation, &state.training.animation}) {
+       {&state.view.stepper.animation, &state.training.animation, &state.view.formula.animation}) {
     if (e->pending || e->progress.running) s.loading = true;
   }
   // The CNN panel's "Train it live": its curve and kernels move (a frame takes each snapshot).
@@ -509,8 +509,8 @@ int main(int argc, char** argv) {
     convt::lab::Navigator nav(state);  // the links between panels
     PanelTextures textures;
     // Animation exports under way: the stepper's "Export animation...", the dashboard's
-    // "Export time-lapse..." (app/animation_job.h).
-    std::unique_ptr<convt::AnimationJob> stepper_export, timelapse_export;
+    // "Export time-lapse...", the formula's "Export sweep" (app/animation_job.h).
+    std::unique_ptr<convt::AnimationJob> stepper_export, timelapse_export, formula_export;
     state.view.scale_percent = options.scale_percent > 0 ? options.scale_percent : 100;
     // A screenshot shows the panel loaded, not its spinner: load on this thread.
     state.latent.load_in_background = !options.screenshot();
@@ -660,6 +660,12 @@ int main(int argc, char** argv) {
           state.training.animation, timelapse_export,
           [&](const convt::lab::AnimationRequest& r) {
             return convt::make_timelapse_job(r.source_dir, r, look);
+          },
+          0.05);
+      convt::pump_animation_export(
+          state.view.formula.animation, formula_export,
+          [&](const convt::lab::AnimationRequest& r) {
+            return convt::make_formula_job(state.view.formula, r, look);
           },
           0.05);
     }

@@ -162,6 +162,20 @@ std::string timelapse_caption(const TimelapseFrame& frame) {
   return "epoch " + std::to_string(frame.epoch);
 }
 
+std::vector<int> sweep_values(const std::string& name, int lo, int hi, int from, int to) {
+  for (const auto& [flag, v] : {std::pair<const char*, int>{"--from", from}, {"--to", to}}) {
+    if (v < lo || v > hi) {
+      throw AnimationError(std::string(flag) + ": expected a value of " + name + " from " +
+                           std::to_string(lo) + " to " + std::to_string(hi) + ", found " +
+                           std::to_string(v));
+    }
+  }
+  std::vector<int> values;
+  const int step = from <= to ? 1 : -1;
+  for (int v = from; v != to + step; v += step) values.push_back(v);
+  return values;
+}
+
 const char* animation_view_name(AnimationView view) {
   switch (view) {
     case AnimationView::kScatter:

@@ -66,6 +66,11 @@ std::vector<TimelapseFrame> timelapse_frames(const std::string& run_dir);
 // The caption of a time-lapse frame: "step 1170 (epoch 3)", "step 600", "epoch 3".
 std::string timelapse_caption(const TimelapseFrame& frame);
 
+// The values a formula sweep shows: from, from +- 1, ..., to (down when from > to), both in
+// [lo, hi], the range of parameter `name`. Throws AnimationError naming --from / --to, the
+// parameter and its range.
+std::vector<int> sweep_values(const std::string& name, int lo, int hi, int from, int to);
+
 // What the stepper panel shows in an exported animation's right-hand slot.
 enum class AnimationView { kScatter, kGather, kOverlap };
 const char* animation_view_name(AnimationView view);  // "scatter", "gather", "overlap"
@@ -81,6 +86,7 @@ struct AnimationRequest {
   int64_t from = 0, to = -1;  // stepper: events; -1: the last
   AnimationView view = AnimationView::kGather;
   std::string source_dir;  // timelapse: the folder of sample grids
+  std::string sweep_param;  // formula sweep: the parameter moved from `from` to `to`
 };
 
 struct AnimationProgress {

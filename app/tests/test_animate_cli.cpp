@@ -139,6 +139,22 @@ TEST_F(AnimateCli, ATimelapseShowsEachGridOfARun) {
   EXPECT_NE(gif.pictures[1], gif.pictures[0]);
 }
 
+TEST_F(AnimateCli, AFormulaSweepShowsOneValueAFrame) {
+  const CmdResult r =
+      run("animate formula --param stride --from 1 --to 3 --size 640x400 --out stride.gif");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const DecodedGif gif = decode_gif(dir_ / "stride.gif");
+  ASSERT_EQ(gif.frames.size(), 3u);
+  EXPECT_EQ(gif.width, 640);
+  EXPECT_EQ(gif.delays.front(), 50);  // 2 values a second by default
+  EXPECT_NE(gif.pictures[1], gif.pictures[0]);
+  EXPECT_NE(gif.pictures[2], gif.pictures[1]);
+  fs::remove(dir_ / "stride.gif");
+  expect_refused("animate formula --param wiggle --out f.gif", {"--param", "stride", "found 'wiggle'"});
+  expect_refused("animate formula --param stride --to 9 --out f.gif",
+                 {"--to", "from 1 to 6", "found '9'"});
+}
+
 TEST_F(AnimateCli, BadInputIsRefusedWithExitTwoAndNothingWritten) {
   const std::string base = "animate stepper --preset gan ";
   expect_refused(base + "--out x.gif --fps 0", {"--fps", "1 to 50", "found '0'"});
@@ -154,7 +170,7 @@ TEST_F(AnimateCli, BadInputIsRefusedWithExitTwoAndNothingWritten) {
   expect_refused(base + "--out x.gif --speed 3", {"unknown flag '--speed'"});
   expect_refused(base, {"missing --out"});
   expect_refused("animate stepper --preset nope --out x.gif", {"--preset", "gan", "found 'nope'"});
-  expect_refused("animate wiggle", {"expected stepper or timelapse", "found 'wiggle'"});
+  expect_refused("animate wiggle", {"expected stepper, timelapse or formula", "found 'wiggle'"});
   expect_refused("animate timelapse missing_run --out x.gif", {"missing_run", "found nothing"});
   expect_refused("animate timelapse --out x.gif", {"expected RUN_DIR"});
 }

@@ -73,6 +73,21 @@ TEST(AnimationSchedule, DelaysAreAtLeastTwoHundredthsAndFpsIsChecked) {
   EXPECT_THROW(frame_delays_cs(0, 12), AnimationError);
 }
 
+TEST(AnimationSchedule, ASweepGoesUpOrDownAndStaysInTheParametersRange) {
+  EXPECT_EQ(sweep_values("stride", 1, 6, 1, 6), (std::vector<int>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(sweep_values("padding", 0, 6, 3, 1), (std::vector<int>{3, 2, 1}));
+  EXPECT_EQ(sweep_values("H", 1, 32, 5, 5), (std::vector<int>{5}));
+  try {
+    sweep_values("stride", 1, 6, 0, 4);
+    FAIL() << "no error";
+  } catch (const AnimationError& e) {
+    EXPECT_NE(std::string(e.what()).find("--from: expected a value of stride from 1 to 6, found 0"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(sweep_values("stride", 1, 6, 1, 7), AnimationError);
+}
+
 TEST(AnimationSchedule, FormatComesFromTheExtension) {
   EXPECT_EQ(animation_format_for("a/b.gif"), AnimationFormat::kGif);
   EXPECT_EQ(animation_format_for("B.GIF"), AnimationFormat::kGif);
