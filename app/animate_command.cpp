@@ -6,6 +6,7 @@
 
 #include "animation_job.h"
 #include "cli/args.h"
+#include "cli/output_files.h"
 #include "cli/train_commands.h"  // StopSignals, parse_number
 #include "logic/formula_model.h"
 #include "logic/stepper_model.h"
@@ -59,6 +60,7 @@ int64_t whole(const cli::Args& a, const std::string& flag, int64_t fallback, int
 void common_flags(const cli::Args& a, lab::AnimationRequest& request, FrameLook& look) {
   request.path = a.require("--out", "FILE.gif|FILE.mp4 (the animation to write)");
   exporting::check_animation_path(request.path);
+  cli::remove_stale_temps(request.path);  // what an export killed by SIGKILL left
   request.fps = static_cast<int>(whole(a, "--fps", 12, lab::kMinFps, lab::kMaxFps));
   if (a.has("--size")) {
     const std::string text = a.get("--size");
@@ -177,10 +179,16 @@ int run_stepper(int argc, char** argv) {
   }
   gfx::HeadlessGl gl;
   auto job = make_stepper_job(model, view, request, look);
-  std::fprintf(stderr, "stepper preset %s: events %lld..%lld of %lld, %d frames, view %s, %dx%d, "
-               "%d fps (%s)\n",
+  const int64_t events = request.to - request.from + 1;
+  const std::string every =
+      job->frame_count() < events
+          ? " (every " + std::to_string((events - 2) / (job->frame_count() - 1) + 1) + " events)"
+          : "";
+  std::fprintf(stderr, "stepper preset %s: events %lld..%lld of %lld, %d frames%s, view %s, "
+               "%dx%d, %d fps (%s)\n",
                preset.c_str(), static_cast<long long>(request.from),
                static_cast<long long>(request.to), static_cast<long long>(n), job->frame_count(),
+               every.c_str(),
                lab::animation_view_name(request.view), request.width, request.height, request.fps,
                gl.renderer().c_str());
   return run_job(std::move(job), stop, request);
@@ -261,13 +269,16 @@ std::string animate_usage(const std::string& what) {
       std::string(exporting::mp4_supported() ? " (this build: " + exporting::mp4_codec_name() + ")"
                                              : " (this build: no)") +
       ";\n              its folder must exist\n";
-  const std::string common =
-      "  --size      WxH pixels of each frame, 320x240 .. 3840x2160\n"
-      "  --scale     the UI scale in percent, 100 .. 250 (default 100)\n"
-      "  --theme     dark (default), light or high-contrast\n";
+  auto common = [](const char* size_default) {
+    return std::string("  --size      WxH pixels of each frame, 320x240 .. 3840x2160 (default ") +
+           size_default +
+           ")\n"
+           "  --scale     the UI scale in percent, 100 .. 250 (default 100)\n"
+           "  --theme     dark (default), light or high-contrast\n";
+  };
   const std::string footer =
-      "Frames are drawn by the panel's own code without a display (EGL, Mesa's surfaceless\n"
-      "platform). GIF: one fixed 255-colour palette (the colour map's entries exact, zero's white\n"
+      "Frames are drawn by the window's code (stepper and formula: the panel itself) without a\n"
+      "display (EGL, Mesa's surfaceless platform). GIF: one fixed 255-colour palette (the colour map's entries exact, zero's white\n"
       "included), only what changed stored per frame; it loops, the last frame held 1.5 s.\n"
       "Progress on stderr; Ctrl-C stops. The file is written under a temporary name and renamed\n"
       "at the end: no partial file is left.\n"
@@ -277,27 +288,26 @@ std::string animate_usage(const std::string& what) {
       "Usage: convt-lab animate stepper [--preset NAME] --out FILE.gif|FILE.mp4\n"
       "      [--from K] [--to K] [--fps N] [--view scatter|gather|overlap] [--size WxH]\n"
       "      [--scale PCT] [--theme NAME]\n\n"
-      "  --preset    a stepper preset: " + preset_names() + " (default notes)\n" + out +
+      "  --preset    a stepper preset (default notes):\n              " + preset_names() + "\n" +
+      out +
       "  --from/--to the run from K events done to K events done, both shown (default: all,\n"
       "              0 .. the event count); one frame per event, at most 2000 frames (a longer\n"
       "              run is shown every few events)\n"
       "  --fps       frames (events) per second, 1 .. 50 (default 12)\n"
       "  --view      the right-hand view: scatter (the running output), gather (the same sum as\n"
-      "              a gather) or overlap (scatter-adds per cell); default the preset's own\n"
-      "  --size      WxH pixels of each frame, 320x240 .. 3840x2160 (default 1280x800, the\n"
-      "              window's)\n"
-      "  --scale     the UI scale in percent, 100 .. 250 (default 100)\n"
-      "  --theme     dark (default), light or high-contrast\n\n"
-      "Example: convt-lab animate stepper --preset gan --out gan.gif\n";
+      "              a gather) or overlap (scatter-adds per cell); default the preset's own\n" +
+      common("1280x800, the window's") +
+      "\nExample: convt-lab animate stepper --preset gan --out gan.gif\n";
   const std::string timelapse =
       "Usage: convt-lab animate timelapse RUN_DIR --out FILE.gif|FILE.mp4 [--fps N] [--size WxH]\n"
       "      [--scale PCT] [--theme NAME]\n\n"
       "  RUN_DIR     a folder of `convt-lab train --out RUN_DIR`: its samples_epoch_NNN.png (G on\n"
       "              the same 64 fixed z after each epoch; saved runs: samples_step_NNNNN.png),\n"
-      "              each shown with its step (from RUN_DIR/log.csv) and epoch\n" + out +
-      "  --fps       grids per second, 1 .. 50 (default 4)\n" + common +
-      "              (--size default 800x600)\n\n"
-      "Example: convt-lab animate timelapse runs/digits --out digits.gif\n";
+      "              each shown with its step (from RUN_DIR/log.csv) and epoch; or the training\n"
+      "              dashboard's RUN/timelapse folder (frame_NNNNN_step_S.png). At most 2000\n"
+      "              grids, evenly spaced, the last included\n" + out +
+      "  --fps       grids per second, 1 .. 50 (default 4)\n" + common("800x600") +
+      "\nExample: convt-lab animate timelapse runs/a --out runs/a/timelapse.gif\n";
   const std::string formula =
       "Usage: convt-lab animate formula --param NAME --out FILE.gif|FILE.mp4 [--from V] [--to V]\n"
       "      [--H N] [--kernel-size K] [--stride S] [--padding P] [--dilation D]\n"
@@ -308,9 +318,8 @@ std::string animate_usage(const std::string& what) {
       "              to sweeps down)\n"
       "  --H ... --output-padding  the other parameters (default the panel's: H 4, kernel_size\n"
       "              4, stride 2, padding 1, dilation 1, output_padding 0)\n"
-      "  --fps       values per second, 1 .. 50 (default 2)\n" + common +
-      "              (--size default 1280x800)\n\n"
-      "Example: convt-lab animate formula --param stride --out stride.gif\n";
+      "  --fps       values per second, 1 .. 50 (default 2)\n" + common("1280x800") +
+      "\nExample: convt-lab animate formula --param stride --out stride.gif\n";
   if (what == "formula") return formula + "\n" + footer;
   if (what == "stepper") return stepper + "\n" + footer;
   if (what == "timelapse") return timelapse + "\n" + footer;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "cli/output_files.h"
 #include "gfx/rgb_texture.h"
 #include "panels/stepper_panels.h"
 #include "widgets/palette.h"
@@ -142,18 +143,26 @@ void draw_timelapse_frame(const std::string& title, const lab::TimelapseFrame& f
 std::unique_ptr<AnimationJob> make_timelapse_job(const std::string& run_dir,
                                                  const lab::AnimationRequest& request,
                                                  FrameLook look) {
-  const std::vector<lab::TimelapseFrame> frames = lab::timelapse_frames(run_dir);
-  std::vector<Image8> images;
-  for (const lab::TimelapseFrame& f : frames) images.push_back(read_grid(f.path));
+  std::vector<lab::TimelapseFrame> all = lab::timelapse_frames(run_dir);
+  // A long run (thousands of epochs) is shown every few grids, its last one included.
+  std::vector<lab::TimelapseFrame> frames;
+  const int64_t last = static_cast<int64_t>(all.size()) - 1;
+  for (int64_t i : lab::stepper_positions(last, 0, last)) frames.push_back(all[static_cast<size_t>(i)]);
+  for (const lab::TimelapseFrame& f : frames) {  // each readable, before anything is written
+    int w = 0, h = 0, channels = 0;
+    if (stbi_info(f.path.c_str(), &w, &h, &channels) == 0) {
+      throw lab::AnimationError("timelapse: expected a PNG sample grid, cannot read '" + f.path +
+                                "': " + (stbi_failure_reason() ? stbi_failure_reason() : "?"));
+    }
+  }
   std::vector<int> delays = lab::frame_delays_cs(static_cast<int>(frames.size()), request.fps);
   auto texture = std::make_shared<gfx::RgbTexture>();
-  auto shared_images = std::make_shared<std::vector<Image8>>(std::move(images));
   const std::string title =
       "G(fixed z) during training: " + std::filesystem::path(run_dir).lexically_normal().string();
-  auto draw = [frames, texture, shared_images, title](int i, gfx::HeatmapRenderer&) {
-    texture->upload((*shared_images)[static_cast<size_t>(i)]);
-    draw_timelapse_frame(title, frames[static_cast<size_t>(i)], *texture, i,
-                         static_cast<int>(frames.size()));
+  auto draw = [frames, texture, title](int i, gfx::HeatmapRenderer&) {
+    const lab::TimelapseFrame& f = frames[static_cast<size_t>(i)];
+    texture->upload(read_grid(f.path));  // one at a time: a run's grids can be gigabytes
+    draw_timelapse_frame(title, f, *texture, i, static_cast<int>(frames.size()));
   };
   return std::make_unique<AnimationJob>(request, std::move(delays), draw, look);
 }
@@ -176,6 +185,7 @@ void pump_animation_export(lab::AnimationExport& exp, std::unique_ptr<AnimationJ
       const std::filesystem::path parent = std::filesystem::path(exp.request.path).parent_path();
       std::error_code ec;
       if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+      cli::remove_stale_temps(exp.request.path);
       job = make(exp.request);
       p = lab::AnimationProgress{};
       p.running = true;

@@ -66,9 +66,9 @@ std::unique_ptr<AnimationJob> make_stepper_job(const lab::StepperModel& model,
                                                const lab::AnimationRequest& request,
                                                FrameLook look);
 
-// The sample grids of `run_dir` (lab::timelapse_frames), each shown `1 / fps` seconds, the
-// last held longer. Reads every grid first: throws lab::AnimationError naming the file that
-// cannot be read.
+// The sample grids of `run_dir` (lab::timelapse_frames; at most kMaxAnimationFrames of them,
+// evenly spaced, the last included), each shown `1 / fps` seconds, the last held longer. Checks
+// every grid's header first: throws lab::AnimationError naming a file that cannot be read.
 std::unique_ptr<AnimationJob> make_timelapse_job(const std::string& run_dir,
                                                  const lab::AnimationRequest& request,
                                                  FrameLook look);

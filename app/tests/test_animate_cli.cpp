@@ -85,6 +85,8 @@ class AnimateCli : public convt::test::LabRunDir {
 };
 
 TEST_F(AnimateCli, AShortStepperGifDecodesToItsFramesSizeAndWhiteCells) {
+  // What an export killed by SIGKILL left (its process, pid above any pid_max, is gone).
+  std::fclose(std::fopen((dir_ / "gan.gif.partial-99999999").c_str(), "w"));
   const CmdResult r =
       run("animate stepper --preset gan --from 0 --to 8 --size 320x240 --out gan.gif");
   ASSERT_EQ(r.status, 0) << r.out;
@@ -104,7 +106,7 @@ TEST_F(AnimateCli, AShortStepperGifDecodesToItsFramesSizeAndWhiteCells) {
   }
   EXPECT_EQ(gif.delays.front(), 8);
   EXPECT_EQ(gif.delays.back(), 8 + 150);  // held before the loop restarts
-  EXPECT_EQ(written(), std::vector<std::string>{"gan.gif"});  // no temporary left
+  EXPECT_EQ(written(), std::vector<std::string>{"gan.gif"});  // no temporary left, nor the stale one
 }
 
 TEST_F(AnimateCli, AnMp4WhenTheBuildHasFfmpegElseAClearRefusal) {
