@@ -18,15 +18,29 @@ namespace {
 
 using cli::CliError;
 
-const std::vector<cli::FlagSpec> kStepperFlags = {
-    {"--preset", "NAME"},  {"--out", "FILE.gif|FILE.mp4"}, {"--from", "K"},
-    {"--to", "K"},         {"--fps", "N"},                 {"--view", "scatter|gather|overlap"},
-    {"--size", "WxH"},     {"--scale", "PCT"},             {"--theme", "dark|light|high-contrast"}};
+const std::vector<cli::FlagSpec> kStepperFlags = {{"--preset", "NAME"},
+                                                  {"--out", "FILE.gif|FILE.mp4"},
+                                                  {"--from", "K"},
+                                                  {"--to", "K"},
+                                                  {"--fps", "N"},
+                                                  {"--view", "scatter|gather|overlap"},
+                                                  {"--size", "WxH"},
+                                                  {"--scale", "PCT"},
+                                                  {"--theme", "dark|light|high-contrast"}};
 const std::vector<cli::FlagSpec> kFormulaFlags = {
     {"--param", "H|kernel_size|stride|padding|dilation|output_padding"},
-    {"--from", "V"}, {"--to", "V"}, {"--H", "N"}, {"--kernel-size", "K"}, {"--stride", "S"},
-    {"--padding", "P"}, {"--dilation", "D"}, {"--output-padding", "A"},
-    {"--out", "FILE.gif|FILE.mp4"}, {"--fps", "N"}, {"--size", "WxH"}, {"--scale", "PCT"},
+    {"--from", "V"},
+    {"--to", "V"},
+    {"--H", "N"},
+    {"--kernel-size", "K"},
+    {"--stride", "S"},
+    {"--padding", "P"},
+    {"--dilation", "D"},
+    {"--output-padding", "A"},
+    {"--out", "FILE.gif|FILE.mp4"},
+    {"--fps", "N"},
+    {"--size", "WxH"},
+    {"--scale", "PCT"},
     {"--theme", "dark|light|high-contrast"}};
 const std::vector<cli::FlagSpec> kTimelapseFlags = {{"--out", "FILE.gif|FILE.mp4"},
                                                     {"--fps", "N"},
@@ -74,12 +88,11 @@ void common_flags(const cli::Args& a, lab::AnimationRequest& request, FrameLook&
     }
     if (w < lab::kMinAnimationWidth || w > lab::kMaxAnimationWidth ||
         h < lab::kMinAnimationHeight || h > lab::kMaxAnimationHeight) {
-      throw CliError("--size: expected WxH in pixels from " +
-                     std::to_string(lab::kMinAnimationWidth) + "x" +
-                     std::to_string(lab::kMinAnimationHeight) + " to " +
-                     std::to_string(lab::kMaxAnimationWidth) + "x" +
-                     std::to_string(lab::kMaxAnimationHeight) + " (e.g. 960x600), found '" + text +
-                     "'");
+      throw CliError(
+          "--size: expected WxH in pixels from " + std::to_string(lab::kMinAnimationWidth) + "x" +
+          std::to_string(lab::kMinAnimationHeight) + " to " +
+          std::to_string(lab::kMaxAnimationWidth) + "x" + std::to_string(lab::kMaxAnimationHeight) +
+          " (e.g. 960x600), found '" + text + "'");
     }
     request.width = w;
     request.height = h;
@@ -155,7 +168,8 @@ int run_stepper(int argc, char** argv) {
     throw CliError("--preset: expected one of " + preset_names() + ", found '" + preset + "'");
   }
   const int64_t n = model.event_count();
-  const std::string of_preset = " (events done, of the " + std::to_string(n) + " of preset " + preset + ")";
+  const std::string of_preset =
+      " (events done, of the " + std::to_string(n) + " of preset " + preset + ")";
   request.from = whole(a, "--from", 0, 0, n, of_preset);
   request.to = whole(a, "--to", n, request.from, n, of_preset);
   if (a.has("--view")) {
@@ -166,10 +180,9 @@ int run_stepper(int argc, char** argv) {
     }
     request.view = *v;
   } else {  // the preset's own right-hand view
-    request.view = view.second == lab::StepperSecondView::kOverlap ? lab::AnimationView::kOverlap
-                   : view.second == lab::StepperSecondView::kOutput
-                       ? lab::AnimationView::kScatter
-                       : lab::AnimationView::kGather;
+    request.view = view.second == lab::StepperSecondView::kOverlap  ? lab::AnimationView::kOverlap
+                   : view.second == lab::StepperSecondView::kOutput ? lab::AnimationView::kScatter
+                                                                    : lab::AnimationView::kGather;
   }
   if (request.view != lab::AnimationView::kOverlap &&
       model.config().op != lab::StepperOp::kConvTranspose2d) {
@@ -184,28 +197,29 @@ int run_stepper(int argc, char** argv) {
       job->frame_count() < events
           ? " (every " + std::to_string((events - 2) / (job->frame_count() - 1) + 1) + " events)"
           : "";
-  std::fprintf(stderr, "stepper preset %s: events %lld..%lld of %lld, %d frames%s, view %s, "
+  std::fprintf(stderr,
+               "stepper preset %s: events %lld..%lld of %lld, %d frames%s, view %s, "
                "%dx%d, %d fps (%s)\n",
                preset.c_str(), static_cast<long long>(request.from),
                static_cast<long long>(request.to), static_cast<long long>(n), job->frame_count(),
-               every.c_str(),
-               lab::animation_view_name(request.view), request.width, request.height, request.fps,
-               gl.renderer().c_str());
+               every.c_str(), lab::animation_view_name(request.view), request.width, request.height,
+               request.fps, gl.renderer().c_str());
   return run_job(std::move(job), stop, request);
 }
 
 int run_timelapse(int argc, char** argv) {
-  const bool has_dir = argc >= 4 && std::string(argv[3]).rfind("--", 0) != 0 &&
-                       std::string(argv[3]) != "-h";
+  const bool has_dir =
+      argc >= 4 && std::string(argv[3]).rfind("--", 0) != 0 && std::string(argv[3]) != "-h";
   cli::Args a(argc, argv, has_dir ? 4 : 3, "animate timelapse", kTimelapseFlags);
   if (a.help()) {
     std::fputs(animate_usage("timelapse").c_str(), stdout);
     return 0;
   }
   if (!has_dir) {
-    throw CliError("animate timelapse: expected RUN_DIR (a folder `convt-lab train --out` wrote) "
-                   "after 'timelapse', found " +
-                   (argc >= 4 ? "'" + std::string(argv[3]) + "'" : std::string("nothing")));
+    throw CliError(
+        "animate timelapse: expected RUN_DIR (a folder `convt-lab train --out` wrote) "
+        "after 'timelapse', found " +
+        (argc >= 4 ? "'" + std::string(argv[3]) + "'" : std::string("nothing")));
   }
   cli::StopSignals stop;
   lab::AnimationRequest request;
@@ -238,7 +252,8 @@ int run_formula(int argc, char** argv) {
   const lab::FormulaParamRange* range = lab::find_formula_param(request.sweep_param);
   if (range == nullptr) {
     std::string names;
-    for (const auto& r : lab::formula_param_ranges()) names += (names.empty() ? "" : ", ") + std::string(r.name);
+    for (const auto& r : lab::formula_param_ranges())
+      names += (names.empty() ? "" : ", ") + std::string(r.name);
     throw CliError("--param: expected one of " + names + ", found '" + request.sweep_param + "'");
   }
   lab::FormulaView view;
@@ -246,8 +261,7 @@ int run_formula(int argc, char** argv) {
   for (const lab::FormulaParamRange& r : lab::formula_param_ranges()) {
     std::string flag = std::string("--") + r.name;
     for (char& c : flag) c = c == '_' ? '-' : c;
-    view.params.*r.field =
-        static_cast<int>(whole(a, flag, view.params.*r.field, r.lo, r.hi));
+    view.params.*r.field = static_cast<int>(whole(a, flag, view.params.*r.field, r.lo, r.hi));
   }
   const std::string of_range = " (the formula panel's range of " + request.sweep_param + ")";
   request.from = whole(a, "--from", range->lo, range->lo, range->hi, of_range);
@@ -278,7 +292,8 @@ std::string animate_usage(const std::string& what) {
   };
   const std::string footer =
       "Frames are drawn by the window's code (stepper and formula: the panel itself) without a\n"
-      "display (EGL, Mesa's surfaceless platform). GIF: one fixed 255-colour palette (the colour map's entries exact, zero's white\n"
+      "display (EGL, Mesa's surfaceless platform). GIF: one fixed 255-colour palette (the colour "
+      "map's entries exact, zero's white\n"
       "included), only what changed stored per frame; it loops, the last frame held 1.5 s.\n"
       "Progress on stderr; Ctrl-C stops. The file is written under a temporary name and renamed\n"
       "at the end: no partial file is left.\n"
@@ -288,8 +303,8 @@ std::string animate_usage(const std::string& what) {
       "Usage: convt-lab animate stepper [--preset NAME] --out FILE.gif|FILE.mp4\n"
       "      [--from K] [--to K] [--fps N] [--view scatter|gather|overlap] [--size WxH]\n"
       "      [--scale PCT] [--theme NAME]\n\n"
-      "  --preset    a stepper preset (default notes):\n              " + preset_names() + "\n" +
-      out +
+      "  --preset    a stepper preset (default notes):\n              " +
+      preset_names() + "\n" + out +
       "  --from/--to the run from K events done to K events done, both shown (default: all,\n"
       "              0 .. the event count); one frame per event, at most 2000 frames (a longer\n"
       "              run is shown every few events)\n"
@@ -305,21 +320,22 @@ std::string animate_usage(const std::string& what) {
       "              the same 64 fixed z after each epoch; saved runs: samples_step_NNNNN.png),\n"
       "              each shown with its step (from RUN_DIR/log.csv) and epoch; or the training\n"
       "              dashboard's RUN/timelapse folder (frame_NNNNN_step_S.png). At most 2000\n"
-      "              grids, evenly spaced, the last included\n" + out +
-      "  --fps       grids per second, 1 .. 50 (default 4)\n" + common("800x600") +
+      "              grids, evenly spaced, the last included\n" +
+      out + "  --fps       grids per second, 1 .. 50 (default 4)\n" + common("800x600") +
       "\nExample: convt-lab animate timelapse runs/a --out runs/a/timelapse.gif\n";
   const std::string formula =
       "Usage: convt-lab animate formula --param NAME --out FILE.gif|FILE.mp4 [--from V] [--to V]\n"
       "      [--H N] [--kernel-size K] [--stride S] [--padding P] [--dilation D]\n"
       "      [--output-padding A] [--fps N] [--size WxH] [--scale PCT] [--theme NAME]\n\n"
       "  --param     the formula panel's parameter to sweep: H, kernel_size, stride, padding,\n"
-      "              dilation or output_padding\n" + out +
+      "              dilation or output_padding\n" +
+      out +
       "  --from/--to its first and last value (default: the panel slider's whole range; from >\n"
       "              to sweeps down)\n"
       "  --H ... --output-padding  the other parameters (default the panel's: H 4, kernel_size\n"
       "              4, stride 2, padding 1, dilation 1, output_padding 0)\n"
-      "  --fps       values per second, 1 .. 50 (default 2)\n" + common("1280x800") +
-      "\nExample: convt-lab animate formula --param stride --out stride.gif\n";
+      "  --fps       values per second, 1 .. 50 (default 2)\n" +
+      common("1280x800") + "\nExample: convt-lab animate formula --param stride --out stride.gif\n";
   if (what == "formula") return formula + "\n" + footer;
   if (what == "stepper") return stepper + "\n" + footer;
   if (what == "timelapse") return timelapse + "\n" + footer;

@@ -77,7 +77,8 @@ std::unique_ptr<AnimationJob> make_formula_job(const lab::FormulaView& view,
   const lab::FormulaParamRange* range = lab::find_formula_param(request.sweep_param);
   if (range == nullptr) {
     std::string names;
-    for (const auto& r : lab::formula_param_ranges()) names += (names.empty() ? "" : ", ") + std::string(r.name);
+    for (const auto& r : lab::formula_param_ranges())
+      names += (names.empty() ? "" : ", ") + std::string(r.name);
     throw lab::AnimationError("--param: expected one of " + names + ", found '" +
                               request.sweep_param + "'");
   }
@@ -147,7 +148,8 @@ std::unique_ptr<AnimationJob> make_timelapse_job(const std::string& run_dir,
   // A long run (thousands of epochs) is shown every few grids, its last one included.
   std::vector<lab::TimelapseFrame> frames;
   const int64_t last = static_cast<int64_t>(all.size()) - 1;
-  for (int64_t i : lab::stepper_positions(last, 0, last)) frames.push_back(all[static_cast<size_t>(i)]);
+  for (int64_t i : lab::stepper_positions(last, 0, last))
+    frames.push_back(all[static_cast<size_t>(i)]);
   for (const lab::TimelapseFrame& f : frames) {  // each readable, before anything is written
     int w = 0, h = 0, channels = 0;
     if (stbi_info(f.path.c_str(), &w, &h, &channels) == 0) {

@@ -59,12 +59,12 @@ struct GuiOptions {
   int show_me_index = 0;
   int train_threads = 2;         // training: --train-threads N
   bool open_saved_runs = false;  // training: --open-popup saved-runs
-  bool open_export_animation = false;  // stepper: --open-popup export-animation
   int width = 0, height = 0;     // --size WxH, the window's size in pixels; 0: the remembered
                                  // one (interactive) or 1280x800
   int scale_percent = 0;         // --scale PCT, the UI scale 100..250; 0: the remembered one
   bool check_layout = false;     // --check-layout: report windows that cut off what they hold
   int theme = -1;  // --theme dark|high-contrast|light: 0, 1, 2; -1: the remembered one
+  bool open_export_animation = false;  // stepper: --open-popup export-animation
   bool screenshot() const { return !screenshot_path.empty(); }
 };
 

@@ -109,8 +109,8 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
   return s;
 }
 
-using convt::widgets::Theme;
 using convt::widgets::apply_ui_scale;
+using convt::widgets::Theme;
 
 // The UI scales the View menu and Ctrl+= / Ctrl+- step through, in percent.
 constexpr int kScales[] = {100, 125, 150, 175, 200, 250};

@@ -4,11 +4,10 @@
 #include <gif_lib.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <vector>
 
@@ -85,7 +84,8 @@ GifWriter::GifWriter(const std::string& path, int width, int height)
   // an animation is for showing, so the usual 0666 less the umask, as every other output.
   const int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) {
-    throw AnimationError("cannot create " + temp_ + " (for " + path_ + "): " + std::strerror(errno));
+    throw AnimationError("cannot create " + temp_ + " (for " + path_ +
+                         "): " + std::strerror(errno));
   }
   int error = 0;
   gif_ = EGifOpenFileHandle(fd, &error);  // closes fd when the file is closed
@@ -188,7 +188,8 @@ void GifWriter::add_frame(const uint8_t* rgb, int delay_cs) {
     const size_t row = static_cast<size_t>(y0 + y) * w + x0;
     for (int x = 0; x < rw; ++x) {
       const uint8_t v = current_[row + x];
-      rect_[static_cast<size_t>(y) * rw + x] = v == previous_[row + x] ? GifPalette::kTransparent : v;
+      rect_[static_cast<size_t>(y) * rw + x] =
+          v == previous_[row + x] ? GifPalette::kTransparent : v;
     }
   }
   put_frame(x0, y0, rw, rh, rect_, delay_cs);

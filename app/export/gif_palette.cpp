@@ -8,9 +8,10 @@ namespace convt::exporting {
 namespace {
 
 // gfx/colormap.cpp's kRdbuR in 0..255 (the shader's stops, ColorBrewer RdBu reversed).
-constexpr uint8_t kStops[11][3] = {{5, 48, 97},    {33, 102, 172},  {67, 147, 195}, {146, 197, 222},
-                                   {209, 229, 240}, {247, 247, 247}, {253, 219, 199}, {244, 165, 130},
-                                   {214, 96, 77},   {178, 24, 43},   {103, 0, 31}};
+constexpr uint8_t kStops[11][3] = {{5, 48, 97},     {33, 102, 172},  {67, 147, 195},
+                                   {146, 197, 222}, {209, 229, 240}, {247, 247, 247},
+                                   {253, 219, 199}, {244, 165, 130}, {214, 96, 77},
+                                   {178, 24, 43},   {103, 0, 31}};
 constexpr int kStepsPerSegment = 8;
 
 uint8_t lerp(uint8_t a, uint8_t b, int i, int n) {

@@ -66,7 +66,8 @@ Mp4Writer::Mp4Writer(const std::string& path, int width, int height, int fps)
     : AnimationWriter(path, width, height), fps_(fps) {
   try {
     const AVCodec* codec = find_video_encoder();
-    if (codec == nullptr) throw AnimationError("--out " + path + ": libavcodec has no H.264 or MPEG-4 encoder");
+    if (codec == nullptr)
+      throw AnimationError("--out " + path + ": libavcodec has no H.264 or MPEG-4 encoder");
     check(avformat_alloc_output_context2(&format_, nullptr, "mp4", temp_.c_str()), "mp4 muxer");
     stream_ = avformat_new_stream(format_, nullptr);
     codec_ = avcodec_alloc_context3(codec);
@@ -101,9 +102,9 @@ Mp4Writer::Mp4Writer(const std::string& path, int width, int height, int fps)
     frame_->width = codec_->width;
     frame_->height = codec_->height;
     check(av_frame_get_buffer(frame_, 0), "frame buffer");
-    sws_ = sws_getContext(codec_->width, codec_->height, AV_PIX_FMT_RGB24, codec_->width,
-                          codec_->height, AV_PIX_FMT_YUV420P, SWS_BICUBIC, nullptr, nullptr,
-                          nullptr);
+    sws_ =
+        sws_getContext(codec_->width, codec_->height, AV_PIX_FMT_RGB24, codec_->width,
+                       codec_->height, AV_PIX_FMT_YUV420P, SWS_BICUBIC, nullptr, nullptr, nullptr);
     if (sws_ == nullptr) throw AnimationError("libswscale: no RGB -> YUV 4:2:0 conversion");
     const int* coefficients = sws_getCoefficients(SWS_CS_ITU709);
     sws_setColorspaceDetails(sws_, coefficients, 1, coefficients, 0, 0, 1 << 16, 1 << 16);

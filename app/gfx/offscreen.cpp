@@ -24,24 +24,25 @@ std::string egl_error(const char* step) {
          " failed (EGL error " + code + ")";
 }
 
-GLADapiproc egl_proc(const char* name) { return reinterpret_cast<GLADapiproc>(eglGetProcAddress(name)); }
+GLADapiproc egl_proc(const char* name) {
+  return reinterpret_cast<GLADapiproc>(eglGetProcAddress(name));
+}
 
 }  // namespace
 
 HeadlessGl::HeadlessGl() {
   const char* client = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
-  if (client == nullptr || std::string(client).find("EGL_MESA_platform_surfaceless") ==
-                               std::string::npos) {
+  if (client == nullptr ||
+      std::string(client).find("EGL_MESA_platform_surfaceless") == std::string::npos) {
     throw std::runtime_error(
         "headless OpenGL: EGL has no surfaceless platform (EGL_MESA_platform_surfaceless); "
         "expected Mesa's libEGL (Debian: libegl-mesa0)");
   }
   auto get_platform_display = reinterpret_cast<PFNEGLGETPLATFORMDISPLAYEXTPROC>(
       eglGetProcAddress("eglGetPlatformDisplayEXT"));
-  EGLDisplay display = get_platform_display
-                           ? get_platform_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY,
-                                                  nullptr)
-                           : EGL_NO_DISPLAY;
+  EGLDisplay display = get_platform_display ? get_platform_display(EGL_PLATFORM_SURFACELESS_MESA,
+                                                                   EGL_DEFAULT_DISPLAY, nullptr)
+                                            : EGL_NO_DISPLAY;
   if (display == EGL_NO_DISPLAY) throw std::runtime_error(egl_error("eglGetPlatformDisplayEXT"));
   EGLint major = 0, minor = 0;
   if (!eglInitialize(display, &major, &minor)) throw std::runtime_error(egl_error("eglInitialize"));
@@ -52,9 +53,13 @@ HeadlessGl::HeadlessGl() {
   }
   // No config and no surface: we draw into a framebuffer object (EGL_KHR_no_config_context,
   // EGL_KHR_surfaceless_context, both in Mesa).
-  const EGLint attributes[] = {EGL_CONTEXT_MAJOR_VERSION, 3, EGL_CONTEXT_MINOR_VERSION, 3,
+  const EGLint attributes[] = {EGL_CONTEXT_MAJOR_VERSION,
+                               3,
+                               EGL_CONTEXT_MINOR_VERSION,
+                               3,
                                EGL_CONTEXT_OPENGL_PROFILE_MASK,
-                               EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT, EGL_NONE};
+                               EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT,
+                               EGL_NONE};
   EGLContext context = eglCreateContext(display, EGL_NO_CONFIG_KHR, EGL_NO_CONTEXT, attributes);
   if (context == EGL_NO_CONTEXT) {
     const std::string message = egl_error("eglCreateContext (OpenGL 3.3 core)");

@@ -31,8 +31,8 @@ std::vector<int64_t> stepper_positions(int64_t event_count, int64_t from, int64_
                          std::to_string(from));
   }
   const int64_t span = to - from;
-  const int64_t stride = std::max<int64_t>(1, (span + kMaxAnimationFrames - 2) /
-                                                  (kMaxAnimationFrames - 1));
+  const int64_t stride =
+      std::max<int64_t>(1, (span + kMaxAnimationFrames - 2) / (kMaxAnimationFrames - 1));
   std::vector<int64_t> positions;
   for (int64_t k = from; k < to; k += stride) positions.push_back(k);
   positions.push_back(to);
@@ -106,12 +106,16 @@ std::vector<TimelapseFrame> timelapse_frames(const std::string& run_dir) {
   std::error_code ec;
   const fs::file_status status = fs::status(run_dir, ec);
   if (!fs::exists(status)) {
-    throw AnimationError("timelapse: expected a run folder (RUN_DIR of convt-lab train), found "
-                         "nothing at '" + run_dir + "'");
+    throw AnimationError(
+        "timelapse: expected a run folder (RUN_DIR of convt-lab train), found "
+        "nothing at '" +
+        run_dir + "'");
   }
   if (!fs::is_directory(status)) {
-    throw AnimationError("timelapse: expected a run folder (RUN_DIR of convt-lab train), found a "
-                         "file: '" + run_dir + "'");
+    throw AnimationError(
+        "timelapse: expected a run folder (RUN_DIR of convt-lab train), found a "
+        "file: '" +
+        run_dir + "'");
   }
   std::vector<TimelapseFrame> by_epoch, by_step;
   std::vector<std::pair<int64_t, TimelapseFrame>> frames_by_count;
@@ -121,18 +125,21 @@ std::vector<TimelapseFrame> timelapse_frames(const std::string& run_dir) {
       by_epoch.push_back({e.path().string(), epoch, -1});
     } else if (const int64_t step = number_in_name(name, "samples_step_"); step >= 0) {
       by_step.push_back({e.path().string(), -1, step});
-    } else if (const size_t at = name.find("_step_"); name.rfind("frame_", 0) == 0 &&
-                                                      at != std::string::npos) {
+    } else if (const size_t at = name.find("_step_");
+               name.rfind("frame_", 0) == 0 && at != std::string::npos) {
       // frame_NNNNN_step_S.png: ordered by N (steps can repeat after a reload), captioned by S.
       const int64_t frame = number_in_name(name.substr(0, at) + ".png", "frame_");
       const int64_t frame_step = number_in_name("s" + name.substr(at + 6), "s");
-      if (frame >= 0 && frame_step >= 0) frames_by_count.push_back({frame, {e.path().string(), -1, frame_step}});
+      if (frame >= 0 && frame_step >= 0)
+        frames_by_count.push_back({frame, {e.path().string(), -1, frame_step}});
     }
   }
   if (by_epoch.empty() && by_step.empty() && frames_by_count.empty()) {
-    throw AnimationError("timelapse: expected sample grids samples_epoch_NNN.png (or "
-                         "samples_step_NNNNN.png, or the dashboard's timelapse/frame_NNNNN_step_S.png) "
-                         "in '" + run_dir + "', found none");
+    throw AnimationError(
+        "timelapse: expected sample grids samples_epoch_NNN.png (or "
+        "samples_step_NNNNN.png, or the dashboard's timelapse/frame_NNNNN_step_S.png) "
+        "in '" +
+        run_dir + "', found none");
   }
   if (by_epoch.empty() && by_step.empty()) {
     std::sort(frames_by_count.begin(), frames_by_count.end(),

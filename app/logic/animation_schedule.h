@@ -25,9 +25,9 @@ class AnimationError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline constexpr int kMaxAnimationFrames = 2000;     // a stepper run longer than this is strided
-inline constexpr double kHoldSeconds = 1.5;          // the last frame, before the loop restarts
-inline constexpr int kMinFps = 1, kMaxFps = 50;      // GIF delays are 1/100 s: 50 fps is 2 cs
+inline constexpr int kMaxAnimationFrames = 2000;  // a stepper run longer than this is strided
+inline constexpr double kHoldSeconds = 1.5;       // the last frame, before the loop restarts
+inline constexpr int kMinFps = 1, kMaxFps = 50;   // GIF delays are 1/100 s: 50 fps is 2 cs
 inline constexpr int kMinAnimationWidth = 320, kMinAnimationHeight = 240;
 inline constexpr int kMaxAnimationWidth = 3840, kMaxAnimationHeight = 2160;
 
@@ -50,7 +50,7 @@ std::vector<int> frame_delays_cs(int frame_count, int fps);
 
 // One saved sample grid of a training run.
 struct TimelapseFrame {
-  std::string path;  // RUN_DIR/samples_epoch_003.png
+  std::string path;    // RUN_DIR/samples_epoch_003.png
   int64_t epoch = -1;  // from samples_epoch_NNN.png (1-based, as named); -1 if unknown
   int64_t step = -1;   // samples_step_NNNNN.png's, or the step log.csv gives the epoch's end
 };
@@ -85,7 +85,7 @@ struct AnimationRequest {
   int fps = 12;
   int64_t from = 0, to = -1;  // stepper: events; -1: the last
   AnimationView view = AnimationView::kGather;
-  std::string source_dir;  // timelapse: the folder of sample grids
+  std::string source_dir;   // timelapse: the folder of sample grids
   std::string sweep_param;  // formula sweep: the parameter moved from `from` to `to`
 };
 
@@ -93,7 +93,8 @@ struct AnimationProgress {
   bool running = false;
   int frames_done = 0, frame_count = 0;
   bool cancel_requested = false;
-  std::string message;  // the last result: "wrote runs/x.gif (626 frames, 3.1 MB, 9.8 s)" or why not
+  std::string
+      message;  // the last result: "wrote runs/x.gif (626 frames, 3.1 MB, 9.8 s)" or why not
   bool failed = false;  // message is an error
 };
 

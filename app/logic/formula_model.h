@@ -153,7 +153,7 @@ const std::vector<FormulaParamRange>& formula_param_ranges();
 const FormulaParamRange* find_formula_param(const std::string& name);  // nullptr: no such one
 
 struct FormulaView {
-  FormulaParams params;            // the current numbers (one axis)
+  FormulaParams params;  // the current numbers (one axis)
   // "Export sweep": the parameter it moves (an index into formula_param_ranges()), the
   // request main.cpp takes and its progress; `recording` while drawn into an exported frame.
   int sweep_param = 2;

@@ -42,7 +42,8 @@ struct TrainingDashboard {
   nn::Backend backend = nn::Backend::fast;
   int smoothing = 10;  // moving-average window of the curves (steps of the series)
   bool timelapse = false;
-  AnimationExport animation;  // "Export time-lapse...": the request main.cpp takes, its progress
+  // "Export time-lapse...": the request main.cpp takes, and its progress.
+  AnimationExport animation;
   bool grad_norms = false;  // curves show per-layer gradient norms (the session records them)
   std::string note;         // the result of the last export or saved-run action (UI side)
   bool note_ok = true;

@@ -257,9 +257,10 @@ void draw_sweep_export(FormulaView& view) {
     exp.pending = true;
   }
   if (ImGui::IsItemHovered()) {
-    ImGui::SetTooltip("A GIF of this panel with %s going %d .. %d, the rest as set, to "
-                      "runs/animations/formula_%s.gif",
-                      r.name, r.lo, r.hi, r.name);
+    ImGui::SetTooltip(
+        "A GIF of this panel with %s going %d .. %d, the rest as set, to "
+        "runs/animations/formula_%s.gif",
+        r.name, r.lo, r.hi, r.name);
   }
   ImGui::SameLine();
   ImGui::SetNextItemWidth(widgets::px(160.0f));

@@ -452,9 +452,10 @@ void draw_export_controls(const StepperModel& model, StepperView& view) {
       lab::AnimationRequest& r = view.animation.request;
       r.view = view.second == StepperView::Second::kOverlap  ? lab::AnimationView::kOverlap
                : view.second == StepperView::Second::kOutput ? lab::AnimationView::kScatter
-                                                              : lab::AnimationView::kGather;
+                                                             : lab::AnimationView::kGather;
       const auto& presets = lab::stepper_presets();
-      if (view.preset_index >= 0 && std::string(view.export_path).rfind("runs/animations/", 0) == 0) {
+      if (view.preset_index >= 0 &&
+          std::string(view.export_path).rfind("runs/animations/", 0) == 0) {
         std::snprintf(view.export_path, sizeof view.export_path, "runs/animations/stepper_%s.gif",
                       presets[static_cast<size_t>(view.preset_index)].name.c_str());
       }

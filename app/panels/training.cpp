@@ -330,13 +330,14 @@ void draw_timelapse_export(lab::TrainingDashboard& s) {
   }
   ImGui::EndDisabled();
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
-    ImGui::SetTooltip("G(fixed z) over this run: every time-lapse frame (tick \"time-lapse "
-                      "frames\" first), 4 per second, with its step, to %s/timelapse.gif",
-                      s.snap.config.run_dir.c_str());
+    ImGui::SetTooltip(
+        "G(fixed z) over this run: every time-lapse frame (tick \"time-lapse "
+        "frames\" first), 4 per second, with its step, to %s/timelapse.gif",
+        s.snap.config.run_dir.c_str());
   }
   if (!p.message.empty()) {
-    widgets::wrapped(p.message.c_str(), p.failed ? &widgets::palette().error
-                                                 : &widgets::palette().ok);
+    widgets::wrapped(p.message.c_str(),
+                     p.failed ? &widgets::palette().error : &widgets::palette().ok);
   }
 }
 

@@ -60,7 +60,8 @@ DecodedGif decode_gif(const fs::path& path) {
 
 size_t count_colour(const std::vector<uint8_t>& rgb, uint8_t r, uint8_t g, uint8_t b) {
   size_t n = 0;
-  for (size_t i = 0; i + 2 < rgb.size(); i += 3) n += rgb[i] == r && rgb[i + 1] == g && rgb[i + 2] == b;
+  for (size_t i = 0; i + 2 < rgb.size(); i += 3)
+    n += rgb[i] == r && rgb[i + 1] == g && rgb[i + 2] == b;
   return n;
 }
 
@@ -106,7 +107,8 @@ TEST_F(AnimateCli, AShortStepperGifDecodesToItsFramesSizeAndWhiteCells) {
   }
   EXPECT_EQ(gif.delays.front(), 8);
   EXPECT_EQ(gif.delays.back(), 8 + 150);  // held before the loop restarts
-  EXPECT_EQ(written(), std::vector<std::string>{"gan.gif"});  // no temporary left, nor the stale one
+  EXPECT_EQ(written(),
+            std::vector<std::string>{"gan.gif"});  // no temporary left, nor the stale one
 }
 
 TEST_F(AnimateCli, AnMp4WhenTheBuildHasFfmpegElseAClearRefusal) {
@@ -152,7 +154,8 @@ TEST_F(AnimateCli, AFormulaSweepShowsOneValueAFrame) {
   EXPECT_NE(gif.pictures[1], gif.pictures[0]);
   EXPECT_NE(gif.pictures[2], gif.pictures[1]);
   fs::remove(dir_ / "stride.gif");
-  expect_refused("animate formula --param wiggle --out f.gif", {"--param", "stride", "found 'wiggle'"});
+  expect_refused("animate formula --param wiggle --out f.gif",
+                 {"--param", "stride", "found 'wiggle'"});
   expect_refused("animate formula --param stride --to 9 --out f.gif",
                  {"--to", "from 1 to 6", "found '9'"});
 }

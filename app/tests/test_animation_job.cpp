@@ -120,7 +120,8 @@ TEST_F(AnimationJobTest, ABadRequestIsReportedNotThrown) {
 TEST_F(AnimationJobTest, TheDashboardsTimelapseFramesBecomeOneFrameEach) {
   fs::create_directories(dir_ / "run" / "timelapse");
   for (int i = 0; i < 3; ++i) {
-    const std::string name = "frame_0000" + std::to_string(i) + "_step_" + std::to_string(40 * i) + ".png";
+    const std::string name =
+        "frame_0000" + std::to_string(i) + "_step_" + std::to_string(40 * i) + ".png";
     write_png_grid((dir_ / "run" / "timelapse" / name).string(),
                    Tensor({4, 1, 6, 6}, -0.9f + 0.8f * static_cast<float>(i)), 2, 2);
   }

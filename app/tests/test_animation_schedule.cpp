@@ -29,8 +29,7 @@ TEST(AnimationSchedule, AllEventsOfTheGanPresetAreOneFrameEach) {
 
 TEST(AnimationSchedule, FromAndToAreBothShown) {
   EXPECT_EQ(stepper_positions(625, 0, 8), (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8}));
-  EXPECT_EQ(stepper_positions(625, 620, 625),
-            (std::vector<int64_t>{620, 621, 622, 623, 624, 625}));
+  EXPECT_EQ(stepper_positions(625, 620, 625), (std::vector<int64_t>{620, 621, 622, 623, 624, 625}));
   EXPECT_EQ(stepper_positions(625, 7, 7), (std::vector<int64_t>{7}));
 }
 
@@ -120,7 +119,8 @@ TEST_F(TimelapseFrames, EpochGridsInOrderWithTheLastStepOfTheirEpochFromTheLog) 
     touch(n);
   // 3 steps per epoch: steps 1..3 epoch 0, 4..6 epoch 1, ...; grid NNN follows epoch NNN - 1.
   std::string log = "step,epoch,loss_g\n";
-  for (int s = 1; s <= 30; ++s) log += std::to_string(s) + "," + std::to_string((s - 1) / 3) + ",1\n";
+  for (int s = 1; s <= 30; ++s)
+    log += std::to_string(s) + "," + std::to_string((s - 1) / 3) + ",1\n";
   touch("log.csv", log);
   const std::vector<TimelapseFrame> f = timelapse_frames(dir_.string());
   ASSERT_EQ(f.size(), 3u);
