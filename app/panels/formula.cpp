@@ -273,8 +273,8 @@ void draw_sweep_export(FormulaView& view) {
     ImGui::EndCombo();
   }
   if (!progress.message.empty()) {
-    widgets::wrapped(progress.message.c_str(),
-                     progress.failed ? &widgets::palette().error : &widgets::palette().ok);
+    widgets::wrapped_at_spaces(progress.message.c_str(), progress.failed ? &widgets::palette().error
+                                                                         : &widgets::palette().ok);
   }
 }
 

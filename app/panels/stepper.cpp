@@ -464,7 +464,8 @@ void draw_export_controls(const StepperModel& model, StepperView& view) {
       ImGui::SetTooltip("Record events a to b of this run, as shown here, to a GIF or MP4 file");
     }
     if (!p.message.empty()) {
-      wrapped(p.message.c_str(), p.failed ? &widgets::palette().error : &widgets::palette().ok);
+      widgets::wrapped_at_spaces(p.message.c_str(),
+                                 p.failed ? &widgets::palette().error : &widgets::palette().ok);
     }
   }
   if (view.open_export_popup) {

@@ -336,8 +336,8 @@ void draw_timelapse_export(lab::TrainingDashboard& s) {
         s.snap.config.run_dir.c_str());
   }
   if (!p.message.empty()) {
-    widgets::wrapped(p.message.c_str(),
-                     p.failed ? &widgets::palette().error : &widgets::palette().ok);
+    widgets::wrapped_at_spaces(p.message.c_str(),
+                               p.failed ? &widgets::palette().error : &widgets::palette().ok);
   }
 }
 
