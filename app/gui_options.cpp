@@ -79,7 +79,8 @@ std::string gui_usage() {
          "  --show-me N[.M]    apply lesson N's Show me M (default 1): open the panel it sets up\n"
          "                     (--panel training, or latent: the explorer follows that run)\n"
          "  --train-threads N  threads of that training, 1..64 (default 2)\n"
-         "  --open-popup NAME  training: open the popup its button opens (saved-runs)\n"
+         "  --open-popup NAME  open the popup a button opens: saved-runs (training) or\n"
+         "                     export-animation (stepper)\n"
          "  --size WxH         the window's size in pixels (default: the last one, or 1280x800)\n"
          "  --scale PCT        UI scale in percent, 100..250 (default: the last one, or 100)\n"
          "  --theme NAME       dark, light or high-contrast (default: the last one, or dark)\n"
@@ -255,13 +256,13 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
       options.answer = *v;
     } else if (flag == "--open-popup") {
       auto v = value();
-      if (!v || *v != "saved-runs") {
+      if (!v || (*v != "saved-runs" && *v != "export-animation")) {
         return error(
-            "--open-popup expects saved-runs (the training panel's \"Saved runs...\"), "
-            "found '" +
+            "--open-popup expects saved-runs (the training panel's \"Saved runs...\") or "
+            "export-animation (the stepper's \"Export animation...\"), found '" +
             (v ? *v : std::string("nothing")) + "'");
       }
-      options.open_saved_runs = true;
+      (*v == "saved-runs" ? options.open_saved_runs : options.open_export_animation) = true;
     } else if (flag == "--size") {
       auto v = value();
       const std::string text = v ? *v : std::string("nothing");
@@ -354,6 +355,9 @@ GuiParseResult parse_gui_options(int argc, const char* const* argv, GuiOptions& 
   }
   if (!options.answer.empty() && options.exercise < 0) {
     return error("--answer only applies with --lesson N --exercise K");
+  }
+  if (options.open_export_animation && options.panel != lab::PanelId::kStepper) {
+    return error("--open-popup export-animation only applies with --panel stepper");
   }
   if (options.check_layout && !options.screenshot()) {
     return error("--check-layout only applies with --screenshot FILE");

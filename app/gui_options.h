@@ -25,7 +25,8 @@
 //   --train-seconds T  training: train T seconds (fast backend) before the screenshot; with
 //                      --panel latent the explorer follows that run ("Follow training")
 //   --train-threads N  the threads of that training, 1..64; default 2
-//   --open-popup NAME  training: open this popup as its button does (saved-runs)
+//   --open-popup NAME  open this popup as its button does: saved-runs (training),
+//                      export-animation (stepper)
 //   --size WxH         the window's size in pixels, 640x480 .. 7680x4320; default 1280x800
 //   --scale PCT        the UI scale in percent, 100 .. 250 (fonts, widgets, grids); default 100
 //   --theme NAME       dark (default), light or high-contrast
@@ -66,6 +67,7 @@ struct GuiOptions {
   int scale_percent = 0;         // --scale PCT, the UI scale 100..250; 0: the remembered one
   bool check_layout = false;     // --check-layout: report windows that cut off what they hold
   int theme = -1;  // --theme dark|high-contrast|light: 0, 1, 2; -1: the remembered one
+  bool open_export_animation = false;  // stepper: --open-popup export-animation
   bool screenshot() const { return !screenshot_path.empty(); }
 };
 

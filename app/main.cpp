@@ -24,6 +24,8 @@
 #include <thread>
 #include <vector>
 
+#include "animate_command.h"
+#include "animation_job.h"
 #include "app_state.h"
 #include "cli/cli.h"
 #include "gfx/heatmap_renderer.h"
@@ -43,12 +45,12 @@
 #include "panels/training_panel.h"
 #include "widgets/layout_check.h"
 #include "widgets/palette.h"
+#include "widgets/style.h"
 
 namespace {
 
 constexpr int kWindowWidth = 1280;
 constexpr int kWindowHeight = 800;
-constexpr float kFontSizePixels = 16.0f;
 
 void glfw_error_callback(int error, const char* description) {
   std::fprintf(stderr, "convt-lab: GLFW error %d: %s\n", error, description);
@@ -95,6 +97,11 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
   // A panel loading on another thread: its spinner turns, and a frame takes the result.
   s.loading = convt::lab::latent_working(state.latent) || state.completion.loading.busy() ||
               state.completion.loading.ready();
+  // An animation export under way: a few frames of it per loop iteration.
+  for (const convt::lab::AnimationExport* e :
+       {&state.view.stepper.animation, &state.training.animation, &state.view.formula.animation}) {
+    if (e->pending || e->progress.running) s.loading = true;
+  }
   // The CNN panel's "Train it live": its curve and kernels move (a frame takes each snapshot).
   const auto& live = state.model.cnn.inside.live;
   if (live && (live->running() || live->version() != state.model.cnn.inside.live_taken)) {
@@ -103,94 +110,8 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
   return s;
 }
 
-// A readable font: DejaVu Sans when the system has it, else ImGui's built-in font, enlarged;
-// rasterised at `pixels` so text stays sharp at any UI scale.
-void load_font(ImGuiIO& io, float pixels) {
-  io.Fonts->Clear();
-  const char* candidates[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"};
-  for (const char* path : candidates) {
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec) && io.Fonts->AddFontFromFileTTF(path, pixels)) {
-      return;
-    }
-  }
-  ImFontConfig config;
-  config.SizePixels = pixels;
-  io.Fonts->AddFontDefault(&config);
-}
-
-// The themes of the View menu (widgets/palette.h): the usual dark one, a light one for a bright
-// room, and a high-contrast one for projectors and weak eyes (black background, white text,
-// brighter frames and borders).
+using convt::widgets::apply_ui_scale;
 using convt::widgets::Theme;
-
-void apply_high_contrast(ImGuiStyle& style) {
-  ImVec4* c = style.Colors;
-  c[ImGuiCol_Text] = ImVec4(1.0f, 1.0f, 1.0f, 1.0f);
-  c[ImGuiCol_TextDisabled] = ImVec4(0.85f, 0.85f, 0.85f, 1.0f);
-  c[ImGuiCol_WindowBg] = ImVec4(0.0f, 0.0f, 0.0f, 1.0f);
-  c[ImGuiCol_ChildBg] = ImVec4(0.0f, 0.0f, 0.0f, 1.0f);
-  c[ImGuiCol_PopupBg] = ImVec4(0.05f, 0.05f, 0.05f, 1.0f);
-  c[ImGuiCol_MenuBarBg] = ImVec4(0.08f, 0.08f, 0.08f, 1.0f);
-  c[ImGuiCol_Border] = ImVec4(0.9f, 0.9f, 0.9f, 0.8f);
-  c[ImGuiCol_Separator] = ImVec4(0.8f, 0.8f, 0.8f, 1.0f);
-  c[ImGuiCol_FrameBg] = ImVec4(0.14f, 0.14f, 0.20f, 1.0f);
-  c[ImGuiCol_FrameBgHovered] = ImVec4(0.25f, 0.25f, 0.40f, 1.0f);
-  c[ImGuiCol_Button] = ImVec4(0.10f, 0.30f, 0.75f, 1.0f);
-  c[ImGuiCol_ButtonHovered] = ImVec4(0.20f, 0.45f, 0.95f, 1.0f);
-  c[ImGuiCol_Tab] = ImVec4(0.10f, 0.25f, 0.60f, 1.0f);
-  c[ImGuiCol_TabActive] = ImVec4(0.25f, 0.50f, 1.0f, 1.0f);
-  c[ImGuiCol_Header] = ImVec4(0.15f, 0.35f, 0.80f, 1.0f);
-  c[ImGuiCol_SliderGrab] = ImVec4(1.0f, 0.85f, 0.2f, 1.0f);
-  c[ImGuiCol_CheckMark] = ImVec4(1.0f, 0.85f, 0.2f, 1.0f);
-  style.FrameBorderSize = 1.0f;
-  style.ChildBorderSize = 1.0f;
-}
-
-void apply_style(float scale, Theme theme) {
-  ImGuiStyle& style = ImGui::GetStyle();
-  style = ImGuiStyle();
-  ImGui::StyleColorsDark();
-  style.WindowRounding = 0.0f;
-  style.FrameRounding = 4.0f;
-  style.GrabRounding = 4.0f;
-  style.TabRounding = 4.0f;
-  style.FramePadding = ImVec2(8.0f, 4.0f);
-  style.ItemSpacing = ImVec2(10.0f, 7.0f);
-  style.WindowPadding = ImVec2(14.0f, 10.0f);
-  ImVec4* c = style.Colors;
-  if (theme == Theme::kLight) {
-    ImGui::StyleColorsLight();
-    c[ImGuiCol_WindowBg] = ImVec4(0.96f, 0.96f, 0.95f, 1.0f);
-    c[ImGuiCol_ChildBg] = ImVec4(0.0f, 0.0f, 0.0f, 0.0f);
-    c[ImGuiCol_MenuBarBg] = ImVec4(0.88f, 0.89f, 0.91f, 1.0f);
-    c[ImGuiCol_TextDisabled] = ImVec4(0.38f, 0.38f, 0.40f, 1.0f);  // readable, still secondary
-    c[ImGuiCol_Border] = ImVec4(0.0f, 0.0f, 0.0f, 0.25f);
-  } else {
-    c[ImGuiCol_WindowBg] = ImVec4(0.11f, 0.12f, 0.14f, 1.0f);
-    c[ImGuiCol_MenuBarBg] = ImVec4(0.15f, 0.16f, 0.19f, 1.0f);
-    c[ImGuiCol_Separator] = ImVec4(0.28f, 0.30f, 0.34f, 1.0f);
-  }
-  if (theme == Theme::kHighContrast) apply_high_contrast(style);
-  convt::widgets::set_theme(theme);
-  style.ScaleAllSizes(scale);
-}
-
-// The UI scale (View menu, Ctrl+= / Ctrl+- / Ctrl+0, --scale): the font re-rasterised at
-// 16 px x scale, the style's sizes scaled with it. Panels size their widgets from the font
-// (ImGui::GetFontSize(), widgets::px), so everything grows together. Call between frames.
-// The first call comes before the backend has made its GL objects (its first NewFrame makes the
-// font texture); later ones replace the texture.
-void apply_ui_scale(int percent, Theme theme, bool replace_texture) {
-  const float scale = static_cast<float>(percent) / 100.0f;
-  ImGuiIO& io = ImGui::GetIO();
-  load_font(io, std::round(kFontSizePixels * scale));
-  if (replace_texture) {
-    ImGui_ImplOpenGL3_DestroyFontsTexture();
-    ImGui_ImplOpenGL3_CreateFontsTexture();
-  }
-  apply_style(scale, theme);
-}
 
 // The UI scales the View menu and Ctrl+= / Ctrl+- step through, in percent.
 constexpr int kScales[] = {100, 125, 150, 175, 200, 250};
@@ -530,6 +451,8 @@ void apply_cnn_classifier_options(const convt::GuiOptions& options, convt::AppSt
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `animate` draws panels (offscreen, no display): it lives beside the GUI, not in app/cli/.
+  if (argc >= 2 && std::string(argv[1]) == "animate") return convt::run_animate(argc, argv);
   if (convt::cli::is_cli_command(argc, argv)) return convt::cli::run_cli(argc, argv);
 
   convt::GuiOptions options;
@@ -621,6 +544,9 @@ int main(int argc, char** argv) {
     convt::AppState state;
     convt::lab::Navigator nav(state);  // the links between panels
     PanelTextures textures;
+    // Animation exports under way: the stepper's "Export animation...", the dashboard's
+    // "Export time-lapse...", the formula's "Export sweep" (app/animation_job.h).
+    std::unique_ptr<convt::AnimationJob> stepper_export, timelapse_export, formula_export;
     state.view.scale_percent = options.scale_percent > 0 ? options.scale_percent : 100;
     // A screenshot shows the panel loaded, not its spinner: load on this thread.
     state.latent.load_in_background = !options.screenshot();
@@ -682,6 +608,7 @@ int main(int argc, char** argv) {
     }
     // The training dashboard's --open-popup saved-runs: the popup opens on the first frame.
     state.training.open_saved_runs = options.open_saved_runs;
+    state.view.stepper.open_export_popup = options.open_export_animation;
     // The training dashboard's --train-seconds T: train T seconds before the screenshot.
     // With --panel latent, the explorer follows that run.
     if (options.train_seconds > 0.0 && options.show_me_lesson < 0) {
@@ -758,6 +685,26 @@ int main(int argc, char** argv) {
       }
       glfwSwapBuffers(window);
       scheduler.frame_drawn(steady_seconds());
+      // Between frames, with the window's context current: ~50 ms of each export under way.
+      const convt::FrameLook look{state.view.scale_percent, static_cast<Theme>(state.view.theme)};
+      convt::pump_animation_export(
+          state.view.stepper.animation, stepper_export,
+          [&](const convt::lab::AnimationRequest& r) {
+            return convt::make_stepper_job(state.model.stepper, state.view.stepper, r, look);
+          },
+          0.05);
+      convt::pump_animation_export(
+          state.training.animation, timelapse_export,
+          [&](const convt::lab::AnimationRequest& r) {
+            return convt::make_timelapse_job(r.source_dir, r, look);
+          },
+          0.05);
+      convt::pump_animation_export(
+          state.view.formula.animation, formula_export,
+          [&](const convt::lab::AnimationRequest& r) {
+            return convt::make_formula_job(state.view.formula, r, look);
+          },
+          0.05);
     }
     // The worker may publish once more while it stops: no waking a window that is gone.
     if (state.training.session) state.training.session->set_publish_listener(nullptr);

@@ -14,7 +14,9 @@ set -euo pipefail
 
 with_emoji=0
 packages=(build-essential cmake ninja-build pkg-config libimgui-dev libglfw3-dev libstb-dev python3-glad
-          zlib1g-dev libopenblas-dev libgtest-dev nlohmann-json3-dev xvfb xauth xdotool fonts-dejavu-core)
+          zlib1g-dev libopenblas-dev libgtest-dev nlohmann-json3-dev xvfb xauth xdotool fonts-dejavu-core
+          libegl-dev libegl-mesa0 libgif-dev libavcodec-dev libavformat-dev libswscale-dev
+          libavutil-dev)
 for arg in "$@"; do
   case "$arg" in
     --with-fashion-mnist) packages+=(dataset-fashion-mnist) ;;

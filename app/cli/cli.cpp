@@ -108,7 +108,9 @@ std::string usage(const std::string& command) {
                "  convt-lab bench train ...      training throughput, last line samples/s\n"
                "  convt-lab complete-train ...   learn-to-complete CNN, tied vs untied (--help)\n"
                "  convt-lab ffnn-train ...       FFNN + transposed conv from noise, MSE "
-               "(--help)\n\n"
+               "(--help)\n"
+               "  convt-lab animate ...          a GIF / MP4 of the stepper or of a run's samples\n"
+               "                                 (animate --help)\n\n"
                "ops: ") +
            kOps + "\n\n" + kFooter;
   }

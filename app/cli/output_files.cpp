@@ -47,8 +47,8 @@ void register_temp(const std::string& temp) {
 // Whether process `pid` is gone (a temporary it left can be removed).
 bool process_is_gone(long pid) { return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH; }
 
-// Removes "<name>.partial-<pid>[.tmp-<pid>]" files beside `path` whose process is gone: what a
-// run killed by SIGKILL (or a power cut) leaves.
+}  // namespace
+
 void remove_stale_temps(const fs::path& path) {
   const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   const std::string prefix = path.filename().string() + ".partial-";
@@ -66,8 +66,6 @@ void remove_stale_temps(const fs::path& path) {
     }
   }
 }
-
-}  // namespace
 
 StagedOutputs::StagedOutputs() {
   g_temp_count = 0;

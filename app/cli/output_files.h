@@ -4,6 +4,7 @@
 // while a StagedOutputs lives, SIGINT and SIGTERM remove them too before the process ends.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,10 @@ class StagedOutputs {
   void (*previous_int_)(int) = nullptr;
   void (*previous_term_)(int) = nullptr;
 };
+
+// Removes the "<name>.partial-<pid>[.tmp-<pid>]" files beside `path` whose process is gone: what
+// a run killed by SIGKILL (or a power cut) leaves. Files of running processes stay.
+void remove_stale_temps(const std::filesystem::path& path);
 
 // The CSV header: the fields of convt::MacEvent, in order.
 extern const char* const kTraceCsvHeader;

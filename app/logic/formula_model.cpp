@@ -18,6 +18,23 @@ std::string str(int v) { return std::to_string(v); }
 
 }  // namespace
 
+const std::vector<FormulaParamRange>& formula_param_ranges() {
+  static const std::vector<FormulaParamRange> ranges = {
+      {"H", 1, 32, &FormulaParams::H},
+      {"kernel_size", 1, 9, &FormulaParams::kernel_size},
+      {"stride", 1, 6, &FormulaParams::stride},
+      {"padding", 0, 6, &FormulaParams::padding},
+      {"dilation", 1, 4, &FormulaParams::dilation},
+      {"output_padding", 0, 5, &FormulaParams::output_padding}};
+  return ranges;
+}
+
+const FormulaParamRange* find_formula_param(const std::string& name) {
+  for (const FormulaParamRange& r : formula_param_ranges())
+    if (name == r.name) return &r;
+  return nullptr;
+}
+
 FormulaResult evaluate(const FormulaParams& p) {
   FormulaResult r;
   try {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "logic/animation_schedule.h"
+
 namespace convt::lab {
 
 // One axis of a transposed convolution.
@@ -140,8 +142,23 @@ std::vector<TableRow> network_table(const ModelSpec& model);
 
 // What the formula panel shows besides the formula itself: the numbers of one axis, the second
 // plot's choice, and the network table's models (read once, by load_formula_models()).
+// One slider of the formula panel: a parameter's name (PyTorch's), its range, its field. The
+// panel draws these; an exported sweep (`convt-lab animate formula`) moves one of them.
+struct FormulaParamRange {
+  const char* name;  // "H", "kernel_size", "stride", "padding", "dilation", "output_padding"
+  int lo, hi;
+  int FormulaParams::*field;
+};
+const std::vector<FormulaParamRange>& formula_param_ranges();
+const FormulaParamRange* find_formula_param(const std::string& name);  // nullptr: no such one
+
 struct FormulaView {
-  FormulaParams params;            // the current numbers (one axis)
+  FormulaParams params;  // the current numbers (one axis)
+  // "Export sweep": the parameter it moves (an index into formula_param_ranges()), the
+  // request main.cpp takes and its progress; `recording` while drawn into an exported frame.
+  int sweep_param = 2;
+  AnimationExport animation;
+  bool recording = false;
   bool second_vs_padding = false;  // the second plot: H_out against stride (false) or padding
   int model_index = 0;             // network table
   bool models_loaded = false;

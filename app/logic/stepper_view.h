@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "logic/animation_schedule.h"
 #include "logic/stepper_model.h"
 
 namespace convt::lab {
@@ -32,6 +33,11 @@ struct StepperView {
   float edit_value = 0.0f;
   bool open_edit_popup = false;
   std::string pytorch_note;  // what "As PyTorch" did (saved where, or why not)
+  // "Export animation...": the dialog's settings, the request main.cpp takes, its progress.
+  AnimationExport animation;
+  bool open_export_popup = false;
+  char export_path[512] = "runs/animations/stepper.gif";
+  bool recording = false;  // drawn into an exported frame: no export controls
   // Cached from the model (recomputed when StepperModel::version() changes).
   int64_t cached_version = -1;
   std::string backward_summary;

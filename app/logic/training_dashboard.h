@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "logic/animation_schedule.h"
 #include "logic/folder_browser.h"
 #include "logic/image_tiles.h"
 #include "logic/lessons_model.h"
@@ -41,6 +42,8 @@ struct TrainingDashboard {
   nn::Backend backend = nn::Backend::fast;
   int smoothing = 10;  // moving-average window of the curves (steps of the series)
   bool timelapse = false;
+  // "Export time-lapse...": the request main.cpp takes, and its progress.
+  AnimationExport animation;
   bool grad_norms = false;  // curves show per-layer gradient norms (the session records them)
   std::string note;         // the result of the last export or saved-run action (UI side)
   bool note_ok = true;

@@ -423,9 +423,10 @@ void TrainingSession::publish(bool new_samples) {
       run_->last_samples = Clock::now();
       if (timelapse_) {
         const fs::path dir = fs::path(run_->cfg.run_dir) / "timelapse";
-        char name[64];
-        std::snprintf(name, sizeof name, "frame_%05lld.png",
-                      static_cast<long long>(work_.timelapse_frames));
+        char name[96];  // the step too, for the exported time-lapse's captions
+        std::snprintf(name, sizeof name, "frame_%05lld_step_%lld.png",
+                      static_cast<long long>(work_.timelapse_frames),
+                      static_cast<long long>(work_.samples_step));
         try {
           fs::create_directories(dir);
           write_png_grid((dir / name).string(), work_.samples, 8, 2);

@@ -177,7 +177,8 @@ class TrainingSession {
   // saved first if it took steps since it was last on disk (a failed save loads nothing), unless
   // `path` is <run_dir>/checkpoint.safetensors itself: that load reverts to the saved state.
   void load_checkpoint(const std::string& path);
-  // While true, each new sample grid is also written as <run_dir>/timelapse/frame_NNNNN.png.
+  // While true, each new sample grid is also written as
+  // <run_dir>/timelapse/frame_NNNNN_step_S.png (N counts the frames, S is the step).
   void set_timelapse(bool on);
   // Asks for a copy of G's weights (GeneratorWeights), made by the worker before its next step
   // (at once when paused) and published in the snapshot and by generator(). Requests made

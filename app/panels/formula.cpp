@@ -224,6 +224,62 @@ void draw_network(FormulaView& view) {
 
 }  // namespace
 
+namespace {
+
+// "Export sweep": one parameter moved across its slider's range, the others as they are, as a
+// GIF (runs/animations/formula_<name>.gif, 2 values a second); main.cpp writes it
+// (lab::AnimationExport) while a progress bar with Cancel shows here.
+void draw_sweep_export(FormulaView& view) {
+  lab::AnimationExport& exp = view.animation;
+  lab::AnimationProgress& progress = exp.progress;
+  if (progress.running || exp.pending) {
+    char overlay[64];
+    std::snprintf(overlay, sizeof overlay, "frame %d of %d", progress.frames_done,
+                  progress.frame_count);
+    ImGui::ProgressBar(progress.frame_count > 0
+                           ? static_cast<float>(progress.frames_done) / progress.frame_count
+                           : 0.0f,
+                       ImVec2(-widgets::px(90.0f), 0.0f), overlay);
+    ImGui::SameLine();
+    if (ImGui::Button("Cancel##sweep")) progress.cancel_requested = true;
+    return;
+  }
+  const std::vector<lab::FormulaParamRange>& ranges = lab::formula_param_ranges();
+  view.sweep_param = std::clamp(view.sweep_param, 0, static_cast<int>(ranges.size()) - 1);
+  const lab::FormulaParamRange& r = ranges[static_cast<size_t>(view.sweep_param)];
+  if (ImGui::Button("Export sweep of")) {
+    exp.request = lab::AnimationRequest{};
+    exp.request.sweep_param = r.name;
+    exp.request.from = r.lo;
+    exp.request.to = r.hi;
+    exp.request.fps = 2;
+    exp.request.path = std::string("runs/animations/formula_") + r.name + ".gif";
+    exp.pending = true;
+  }
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "A GIF of this panel with %s going %d .. %d, the rest as set, to "
+        "runs/animations/formula_%s.gif",
+        r.name, r.lo, r.hi, r.name);
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(widgets::px(160.0f));
+  if (ImGui::BeginCombo("##sweep_param", r.name)) {
+    for (int i = 0; i < static_cast<int>(ranges.size()); ++i) {
+      if (ImGui::Selectable(ranges[static_cast<size_t>(i)].name, i == view.sweep_param)) {
+        view.sweep_param = i;
+      }
+    }
+    ImGui::EndCombo();
+  }
+  if (!progress.message.empty()) {
+    widgets::wrapped_at_spaces(progress.message.c_str(), progress.failed ? &widgets::palette().error
+                                                                         : &widgets::palette().ok);
+  }
+}
+
+}  // namespace
+
 void draw_formula_panel(FormulaView& view) {
   lab::FormulaParams& p = view.params;
   const float left_width = std::min(widgets::px(610.0f), 0.55f * ImGui::GetContentRegionAvail().x);
@@ -237,16 +293,14 @@ void draw_formula_panel(FormulaView& view) {
       ImGui::CalcTextSize("output_padding").x + 2.0f * ImGui::GetStyle().ItemInnerSpacing.x;
   ImGui::PushItemWidth(std::clamp(half - label_room - ImGui::GetStyle().ItemSpacing.x,
                                   widgets::px(60.0f), widgets::px(165.0f)));
-  ImGui::SliderInt("H", &p.H, 1, 32, "%d", ImGuiSliderFlags_AlwaysClamp);
-  ImGui::SameLine(half);
-  ImGui::SliderInt("kernel_size", &p.kernel_size, 1, 9, "%d", ImGuiSliderFlags_AlwaysClamp);
-  ImGui::SliderInt("stride", &p.stride, 1, 6, "%d", ImGuiSliderFlags_AlwaysClamp);
-  ImGui::SameLine(half);
-  ImGui::SliderInt("padding", &p.padding, 0, 6, "%d", ImGuiSliderFlags_AlwaysClamp);
-  ImGui::SliderInt("dilation", &p.dilation, 1, 4, "%d", ImGuiSliderFlags_AlwaysClamp);
-  ImGui::SameLine(half);
-  ImGui::SliderInt("output_padding", &p.output_padding, 0, 5, "%d", ImGuiSliderFlags_AlwaysClamp);
+  const std::vector<lab::FormulaParamRange>& ranges = lab::formula_param_ranges();
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    if (i % 2 == 1) ImGui::SameLine(half);
+    ImGui::SliderInt(ranges[i].name, &(p.*ranges[i].field), ranges[i].lo, ranges[i].hi, "%d",
+                     ImGuiSliderFlags_AlwaysClamp);
+  }
   ImGui::PopItemWidth();
+  if (!view.recording) draw_sweep_export(view);
   ImGui::Separator();
   const lab::FormulaResult r = lab::evaluate(p);
   draw_terms(p, r);

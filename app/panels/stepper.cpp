@@ -375,6 +375,106 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
   handle_stepper_keys(model, view);
 }
 
+// "Export animation...": a dialog for the run to record (events, view, size, speed, file); the
+// request goes to main.cpp (lab::AnimationExport), which draws the frames with this panel's code
+// and writes them. While it runs: a progress bar and Cancel; then where it went, or why not.
+void draw_export_dialog(const StepperModel& model, StepperView& view) {
+  lab::AnimationExport& exp = view.animation;
+  lab::AnimationRequest& r = exp.request;
+  const int64_t n = model.event_count();
+  if (ImGui::BeginPopupModal("Export animation", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+    ImGui::TextUnformatted("Record this run as a GIF (or MP4): one frame per event.");
+    ImGui::PushItemWidth(widgets::px(260.0f));
+    r.to = r.to < 0 ? n : std::min(r.to, n);
+    r.from = std::min(r.from, r.to);
+    const int64_t lo = 0;
+    ImGui::SliderScalar("from event", ImGuiDataType_S64, &r.from, &lo, &r.to, nullptr,
+                        ImGuiSliderFlags_AlwaysClamp);
+    ImGui::SliderScalar("to event", ImGuiDataType_S64, &r.to, &r.from, &n, nullptr,
+                        ImGuiSliderFlags_AlwaysClamp);
+    ImGui::SliderInt("frames per second", &r.fps, lab::kMinFps, lab::kMaxFps, "%d",
+                     ImGuiSliderFlags_AlwaysClamp);
+    static const int kSizes[][2] = {{1280, 800}, {960, 600}, {640, 400}};
+    char size_text[32];
+    std::snprintf(size_text, sizeof size_text, "%d x %d", r.width, r.height);
+    if (ImGui::BeginCombo("size (pixels)", size_text)) {
+      for (const auto& wh : kSizes) {
+        std::snprintf(size_text, sizeof size_text, "%d x %d", wh[0], wh[1]);
+        if (ImGui::Selectable(size_text, r.width == wh[0] && r.height == wh[1])) {
+          r.width = wh[0];
+          r.height = wh[1];
+        }
+      }
+      ImGui::EndCombo();
+    }
+    ImGui::InputText("file (.gif, .mp4)", view.export_path, sizeof view.export_path);
+    ImGui::PopItemWidth();
+    if (model.config().op == StepperOp::kConvTranspose2d) {
+      int v = static_cast<int>(r.view);
+      ImGui::RadioButton("scatter (output)", &v, 0);
+      ImGui::SameLine();
+      ImGui::RadioButton("gather", &v, 1);
+      ImGui::SameLine();
+      ImGui::RadioButton("overlap", &v, 2);
+      r.view = static_cast<lab::AnimationView>(v);
+    } else {
+      r.view = lab::AnimationView::kOverlap;
+    }
+    const int64_t frames = static_cast<int64_t>(lab::stepper_positions(n, r.from, r.to).size());
+    ImGui::TextDisabled("%lld frames, %.1f s", static_cast<long long>(frames),
+                        static_cast<double>(frames) / r.fps + lab::kHoldSeconds);
+    if (ImGui::Button("Export")) {
+      r.path = view.export_path;
+      exp.pending = true;
+      exp.progress = lab::AnimationProgress{};
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Close")) ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+  }
+}
+
+void draw_export_controls(const StepperModel& model, StepperView& view) {
+  lab::AnimationProgress& p = view.animation.progress;
+  if (p.running || view.animation.pending) {
+    char overlay[64];
+    std::snprintf(overlay, sizeof overlay, "frame %d of %d", p.frames_done, p.frame_count);
+    ImGui::ProgressBar(p.frame_count > 0 ? static_cast<float>(p.frames_done) / p.frame_count : 0.0f,
+                       ImVec2(-widgets::px(90.0f), 0.0f), overlay);
+    ImGui::SameLine();
+    if (ImGui::Button("Cancel")) p.cancel_requested = true;
+  } else {
+    if (ImGui::Button("Export animation...")) {
+      view.open_export_popup = true;
+      // The dialog starts from what the panel shows: its right-hand view, and a file named
+      // after the preset.
+      lab::AnimationRequest& r = view.animation.request;
+      r.view = view.second == StepperView::Second::kOverlap  ? lab::AnimationView::kOverlap
+               : view.second == StepperView::Second::kOutput ? lab::AnimationView::kScatter
+                                                             : lab::AnimationView::kGather;
+      const auto& presets = lab::stepper_presets();
+      if (view.preset_index >= 0 &&
+          std::string(view.export_path).rfind("runs/animations/", 0) == 0) {
+        std::snprintf(view.export_path, sizeof view.export_path, "runs/animations/stepper_%s.gif",
+                      presets[static_cast<size_t>(view.preset_index)].name.c_str());
+      }
+    }
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("Record events a to b of this run, as shown here, to a GIF or MP4 file");
+    }
+    if (!p.message.empty()) {
+      widgets::wrapped_at_spaces(p.message.c_str(),
+                                 p.failed ? &widgets::palette().error : &widgets::palette().ok);
+    }
+  }
+  if (view.open_export_popup) {
+    ImGui::OpenPopup("Export animation");
+    view.open_export_popup = false;
+  }
+  draw_export_dialog(model, view);
+}
+
 void draw_event_text(const StepperModel& model, const StepperView& view) {
   const auto e = model.current_event();
   const StepperConfig& c = model.config();
@@ -977,6 +1077,7 @@ void draw_stepper_panel(StepperModel& model, StepperView& view, gfx::HeatmapRend
   draw_controls(model, view);
   ImGui::Separator();
   draw_time_controls(model, view);
+  if (!view.recording) draw_export_controls(model, view);
   ImGui::Separator();
   draw_event_text(model, view);
   if (model.config().op == StepperOp::kConvTranspose2d && !view.backward_summary.empty()) {

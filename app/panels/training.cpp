@@ -301,6 +301,46 @@ void draw_saved_runs_popup(lab::TrainingDashboard& s) {
   }
 }
 
+// "Export time-lapse...": the run's time-lapse frames (<run>/timelapse/) as a GIF or MP4, each
+// with its step; the request goes to main.cpp (lab::AnimationExport), which writes it while a
+// progress bar with Cancel shows here.
+void draw_timelapse_export(lab::TrainingDashboard& s) {
+  lab::AnimationExport& exp = s.animation;
+  lab::AnimationProgress& p = exp.progress;
+  if (p.running || exp.pending) {
+    char overlay[64];
+    std::snprintf(overlay, sizeof overlay, "grid %d of %d", p.frames_done, p.frame_count);
+    ImGui::ProgressBar(p.frame_count > 0 ? static_cast<float>(p.frames_done) / p.frame_count : 0.0f,
+                       ImVec2(-widgets::px(90.0f), 0.0f), overlay);
+    ImGui::SameLine();
+    if (ImGui::Button("Cancel##timelapse")) p.cancel_requested = true;
+    return;
+  }
+  const std::string dir = s.snap.config.run_dir + "/timelapse";
+  const bool has_frames = s.snap.timelapse_frames > 0 || std::filesystem::is_directory(dir);
+  ImGui::BeginDisabled(!has_frames);
+  if (ImGui::Button("Export time-lapse...")) {
+    exp.request = lab::AnimationRequest{};
+    exp.request.source_dir = dir;
+    exp.request.path = s.snap.config.run_dir + "/timelapse.gif";
+    exp.request.width = 800;
+    exp.request.height = 600;
+    exp.request.fps = 4;
+    exp.pending = true;
+  }
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+    ImGui::SetTooltip(
+        "G(fixed z) over this run: every time-lapse frame (tick \"time-lapse "
+        "frames\" first), 4 per second, with its step, to %s/timelapse.gif",
+        s.snap.config.run_dir.c_str());
+  }
+  if (!p.message.empty()) {
+    widgets::wrapped_at_spaces(p.message.c_str(),
+                               p.failed ? &widgets::palette().error : &widgets::palette().ok);
+  }
+}
+
 // FILES: the checkpoint path, Save / Load, Saved runs..., the exports, time-lapse frames.
 void draw_files(lab::TrainingDashboard& s, bool has_run) {
   lab::TrainingSession& session = *s.session;
@@ -345,11 +385,13 @@ void draw_files(lab::TrainingDashboard& s, bool has_run) {
   if (ImGui::Checkbox("time-lapse frames", &s.timelapse)) session.set_timelapse(s.timelapse);
   help_marker(
       "While on, every new fixed-z grid is written as "
-      "<run>/timelapse/frame_NNNNN.png (about twice a second while training).");
+      "<run>/timelapse/frame_NNNNN_step_S.png (about twice a second while training); "
+      "\"Export time-lapse...\" makes a GIF or MP4 of them.");
   if (s.timelapse) {
     ImGui::SameLine();
     ImGui::TextDisabled("%" PRId64 " frames", s.snap.timelapse_frames);
   }
+  draw_timelapse_export(s);
 }
 
 void draw_controls(lab::TrainingDashboard& s) {

@@ -127,6 +127,18 @@ TEST(GuiOptions, OpenPopupSavedRunsOnTheTrainingPanelOnly) {
   EXPECT_NE(r.message.find("found 'browse'"), std::string::npos) << r.message;
 }
 
+TEST(GuiOptions, OpenPopupExportAnimationOnTheStepperOnly) {
+  GuiOptions o;
+  auto r = parse({"--panel", "stepper", "--open-popup", "export-animation"}, o);
+  ASSERT_EQ(r.status, Status::kRun) << r.message;
+  EXPECT_TRUE(o.open_export_animation);
+  EXPECT_FALSE(o.open_saved_runs);
+  GuiOptions other;
+  r = parse({"--panel", "training", "--open-popup", "export-animation"}, other);
+  EXPECT_EQ(r.status, Status::kError);
+  EXPECT_NE(r.message.find("--panel stepper"), std::string::npos) << r.message;
+}
+
 TEST(GuiOptions, TheCnnClassifierViewItsDAndASelection) {
   GuiOptions o;
   ASSERT_EQ(parse({"--cnn-view", "classifier", "--cnn-d", "run/checkpoint.safetensors",
