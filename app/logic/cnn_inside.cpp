@@ -345,7 +345,16 @@ void InsideModel::load() {
     } catch (const std::exception& e) {
       classifier_error = std::string("the digit classifier could not be loaded: ") + e.what();
     }
-    load_d(d_path);
+    if (d_path == kDashboardCheckpoint && !std::filesystem::exists(d_path)) {
+      load_d(asset_path(kShippedDAsset));
+      if (D) {
+        d_description = "The D shipped with the app: dcgan20 after 3,000 steps on the built-in "
+                        "digits (the run of lesson 7's You against D). Train a dcgan20 run in "
+                        "the Training tab and save its checkpoint to see your own D here.";
+      }
+    } else {
+      load_d(d_path);
+    }
   }
   if (drawn) {
     recompute();
@@ -355,16 +364,15 @@ void InsideModel::load() {
 }
 
 void InsideModel::load_d(const std::string& path) {
-  d_path = path;
-  D.reset();
-  d_description.clear();
   d_error.clear();
   try {
     LoadedD l = load_discriminator(path);
     D = std::move(l.D);
     d_description = std::move(l.description);
+    d_path = path;
   } catch (const std::exception& e) {
     d_error = e.what();
+    if (!D) d_path = path;  // a D shown before stays, with its path
   }
 }
 

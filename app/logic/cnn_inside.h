@@ -39,6 +39,10 @@ inline constexpr int kInsideSize = 20;
 // Where the dashboard saves its run's checkpoint (relative to the working directory): the D
 // looked for first.
 inline constexpr const char* kDashboardCheckpoint = "runs/dashboard/checkpoint.safetensors";
+// The D shipped with the app (an asset path, convt::asset_path): D's tensors of a dcgan20 run on
+// the built-in digits after 3,000 steps (assets/README.md, "exercises/you_vs_d/"); shown when the
+// dashboard has saved no checkpoint, and the source of the D kernel presets of the CNN tab.
+inline constexpr const char* kShippedDAsset = "exercises/you_vs_d/d_step_03000.safetensors";
 
 // ---- One pass through a network ---------------------------------------------------------------
 
@@ -164,10 +168,12 @@ struct InsideModel {
   uint64_t live_taken = 0;  // the run's version live_net holds
   bool use_live = false;
 
-  // Loads the digits, the classifier and D (from d_path) once; sets the errors; picks `digit`
-  // and recomputes.
+  // Loads the digits, the classifier and D once; sets the errors; picks `digit` and recomputes.
+  // D comes from d_path; when that is the dashboard's checkpoint and no such file exists yet,
+  // from the shipped D (kShippedDAsset), and d_description says so.
   void load();
-  // Loads D from `path` (load_discriminator); on failure keeps no D and sets d_error.
+  // Loads D from `path` (load_discriminator). On failure sets d_error and keeps the D shown
+  // before, if any (none at first).
   void load_d(const std::string& path);
   // Copies built-in digit n (clamped to 0..9999) into the canvas.
   void pick_digit(int n);

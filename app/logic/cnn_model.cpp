@@ -7,6 +7,7 @@
 #include <deque>
 #include <exception>
 #include <filesystem>
+#include <numeric>
 #include <stdexcept>
 
 #include "convt/data/resize.h"
@@ -69,6 +70,41 @@ void add_classifier_kernels(std::vector<KernelPreset>& presets) {
   }
 }
 
+// The 16 kernels of D's first layer (the shipped D, kShippedDAsset: "D.0.weight" (64, 1, 5, 5))
+// with the largest L2 norm, strongest first, as presets "d_<k>" (k: the channel in D). None if
+// the file does not load.
+void add_d_kernels(std::vector<KernelPreset>& presets) {
+  Tensor w;
+  try {
+    const SafetensorsFile f = read_safetensors(asset_path(kShippedDAsset));
+    w = f.tensors.at("D.0.weight");
+  } catch (const std::exception&) {
+    return;
+  }
+  if (w.ndim() != 4 || w.dim(1) != 1 || w.dim(2) != 5 || w.dim(3) != 5) return;
+  const int64_t n = w.dim(0);
+  std::vector<double> norm(static_cast<size_t>(n), 0.0);
+  for (int64_t k = 0; k < n; ++k) {
+    for (int i = 0; i < 25; ++i) norm[static_cast<size_t>(k)] += w[k * 25 + i] * w[k * 25 + i];
+  }
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return norm[static_cast<size_t>(a)] > norm[static_cast<size_t>(b)];
+  });
+  order.resize(std::min<size_t>(order.size(), 16));
+  static std::deque<std::string> text;  // stable addresses
+  for (int64_t k : order) {
+    text.push_back("d_" + std::to_string(k));
+    const char* name = text.back().c_str();
+    text.push_back("GAN's D conv1 #" + std::to_string(k));
+    const char* title = text.back().c_str();
+    presets.push_back({name, title, 5, std::vector<float>(w.data() + k * 25, w.data() + k * 25 + 25),
+                       "A 5x5 kernel the GAN's D learned for its first layer while judging real "
+                       "digits against G's (the shipped D, 3,000 steps)."});
+  }
+}
+
 }  // namespace
 
 const std::vector<KernelPreset>& cnn_kernel_presets() {
@@ -116,6 +152,7 @@ const std::vector<KernelPreset>& cnn_kernel_presets() {
         for (int x = 0; x < 5; ++x) k.values.push_back(b[y] * b[x] / 256.0f);
     }
     add_classifier_kernels(p);
+    add_d_kernels(p);
     return p;
   }();
   return presets;

@@ -41,7 +41,9 @@ struct KernelPreset {
 // identity, box_blur, gaussian_blur, sharpen, outline, sobel_x, sobel_y, emboss (each one's
 // values and source are given in cnn_model.cpp), then classifier_0 .. classifier_15: the 16
 // learned 3x3 kernels of conv1 of the digit classifier (assets/classifier/digits20.safetensors,
-// tensor "0.weight" (16, 1, 3, 3)), when that file loads.
+// tensor "0.weight" (16, 1, 3, 3)), when that file loads; then d_<k>: 16 of the 64 learned 5x5
+// kernels of the first layer of the shipped GAN D (kShippedDAsset, "D.0.weight"), the largest
+// by L2 norm first, k the channel in D, when that file loads.
 const std::vector<KernelPreset>& cnn_kernel_presets();
 // The preset called `name`, or nullptr.
 const KernelPreset* find_kernel_preset(const std::string& name);

@@ -414,6 +414,19 @@ void draw_lower_tabs(InsideModel& m, InsideView& v, gfx::HeatmapRenderer& heatma
   ImGui::EndTabBar();
 }
 
+// A field with the path of a checkpoint and a Load D button.
+void draw_d_field(InsideModel& m, InsideView& v, float width) {
+  if (v.d_path_field[0] == '\0')
+    std::snprintf(v.d_path_field, sizeof v.d_path_field, "%s", m.d_path.c_str());
+  ImGui::SetNextItemWidth(std::max(widgets::px(120), width - widgets::px(80)));
+  ImGui::InputText("##d_path", v.d_path_field, sizeof v.d_path_field);
+  ImGui::SameLine();
+  if (ImGui::Button("Load D")) {
+    m.load_d(v.d_path_field);
+    m.recompute();
+  }
+}
+
 // D's column when no D could be loaded: why, and a field to load one.
 void draw_no_d(InsideModel& m, InsideView& v, float width) {
   ImGui::TextColored(widgets::palette().accent, "D (the GAN's discriminator)");
@@ -424,15 +437,7 @@ void draw_no_d(InsideModel& m, InsideView& v, float width) {
       "The shipped dcgan20_digits.safetensors holds G only. Train a dcgan20 run in the Training "
       "tab and save its checkpoint, then load it here.");
   ImGui::PopTextWrapPos();
-  if (v.d_path_field[0] == '\0')
-    std::snprintf(v.d_path_field, sizeof v.d_path_field, "%s", m.d_path.c_str());
-  ImGui::SetNextItemWidth(std::max(widgets::px(120), width - widgets::px(80)));
-  ImGui::InputText("##d_path", v.d_path_field, sizeof v.d_path_field);
-  ImGui::SameLine();
-  if (ImGui::Button("Load D")) {
-    m.load_d(v.d_path_field);
-    m.recompute();
-  }
+  draw_d_field(m, v, width);
 }
 
 }  // namespace
@@ -478,6 +483,15 @@ void draw_cnn_inside(InsideModel& m, InsideView& v, gfx::HeatmapRenderer& heatma
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + column);
     ImGui::TextDisabled("%s", m.d_description.c_str());
     ImGui::PopTextWrapPos();
+    if (ImGui::TreeNode("Another D (a checkpoint of a dcgan20 run)")) {
+      const float w = column - ImGui::GetStyle().IndentSpacing;
+      draw_d_field(m, v, w);
+      if (!m.d_error.empty()) {  // that one did not load; the D above stays
+        const ImVec4 error_colour = widgets::palette().error;
+        widgets::wrapped_at_spaces(m.d_error, &error_colour, w);
+      }
+      ImGui::TreePop();
+    }
   } else {
     draw_no_d(m, v, column);
   }

@@ -222,6 +222,29 @@ TEST_F(CnnInsideTest, DIsRefusedWithAReasonFromAGeneratorFileOrABadFile) {
   EXPECT_EQ(m.probabilities.size(), 10u) << m.classifier_error;  // the classifier still runs
 }
 
+TEST_F(CnnInsideTest, WithoutADashboardCheckpointTheShippedDIsShownAndABadOneKeepsIt) {
+  const fs::path before = fs::current_path();
+  fs::current_path(dir_);  // no runs/dashboard/checkpoint.safetensors here
+  InsideModel m;
+  m.load();
+  fs::current_path(before);
+  ASSERT_TRUE(m.D) << m.d_error;
+  EXPECT_NE(m.d_description.find("shipped"), std::string::npos) << m.d_description;
+  // The shipped D is what load_discriminator makes of its file: the same logit.
+  const convt::lab::LoadedD shipped =
+      convt::lab::load_discriminator(convt::asset_path(convt::lab::kShippedDAsset));
+  m.pick_digit(2000);
+  EXPECT_NEAR(m.d_logit, shipped.D->forward(digit20(*digits_, 2000))[0], 1e-5f);
+  // Another D that does not load: the error is said, the shipped D stays.
+  const float logit = m.d_logit;
+  m.load_d((dir_ / "nope.safetensors").string());
+  EXPECT_NE(m.d_error.find("no such file"), std::string::npos) << m.d_error;
+  ASSERT_TRUE(m.D);
+  m.recompute();
+  EXPECT_EQ(m.d_logit, logit);
+  EXPECT_EQ(m.d_path, convt::asset_path(convt::lab::kShippedDAsset));
+}
+
 TEST_F(CnnInsideTest, AWrongInputShapeIsRefusedNamingTheShapes) {
   try {
     look_inside(*classifier_, Tensor({1, 1, 28, 28}));

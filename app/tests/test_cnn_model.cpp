@@ -5,7 +5,9 @@
 // in the stepper with the same products.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -80,9 +82,10 @@ TEST(CnnModel, OutlineAndBlursOnAOnePixelDot) {
   EXPECT_FLOAT_EQ(m.conv.at(0, 0, 2, 2), 0.25f);
   EXPECT_FLOAT_EQ(m.conv.at(0, 0, 1, 1), 1.0f / 16.0f);
   // Every hand-made preset's weights sum as documented: blurs and identity 1, edge detectors 0
-  // (the learned classifier_k kernels sum to whatever training made them).
+  // (the learned classifier_k and d_k kernels sum to whatever training made them).
   for (const auto& p : cnn_kernel_presets()) {
     if (std::string(p.name).rfind("classifier_", 0) == 0) continue;
+    if (std::string(p.name).rfind("d_", 0) == 0) continue;  // learned by the GAN's D
     float sum = 0;
     for (float v : p.values) sum += v;
     const std::string n = p.name;
@@ -90,6 +93,32 @@ TEST(CnnModel, OutlineAndBlursOnAOnePixelDot) {
     EXPECT_NEAR(sum, want, 1e-6) << n;
     EXPECT_EQ(p.values.size(), static_cast<size_t>(p.kernel_size * p.kernel_size)) << n;
   }
+}
+
+TEST(CnnModel, TheDPresetsAreTheShippedDsStrongestFirstLayerKernels) {
+  const convt::SafetensorsFile f =
+      convt::read_safetensors(convt::asset_path(convt::lab::kShippedDAsset));
+  const Tensor& w = f.tensors.at("D.0.weight");  // (64, 1, 5, 5)
+  auto norm2 = [&](int64_t k) {
+    double s = 0;
+    for (int i = 0; i < 25; ++i) s += static_cast<double>(w[k * 25 + i]) * w[k * 25 + i];
+    return s;
+  };
+  std::vector<double> all;
+  for (int64_t k = 0; k < w.dim(0); ++k) all.push_back(norm2(k));
+  std::sort(all.begin(), all.end(), std::greater<>());
+  std::vector<double> shown;
+  for (const auto& p : cnn_kernel_presets()) {
+    const std::string name = p.name;
+    if (name.rfind("d_", 0) != 0) continue;
+    const int64_t k = std::stoll(name.substr(2));
+    ASSERT_EQ(p.kernel_size, 5) << name;
+    for (int i = 0; i < 25; ++i) EXPECT_EQ(p.values[static_cast<size_t>(i)], w[k * 25 + i]) << name;
+    shown.push_back(norm2(k));
+  }
+  // The 16 largest by L2 norm, in that order.
+  ASSERT_EQ(shown.size(), 16u);
+  for (size_t i = 0; i < shown.size(); ++i) EXPECT_EQ(shown[i], all[i]) << i;
 }
 
 TEST(CnnModel, EveryPresetEqualsTheCoresConv2dWithThatWeight) {

@@ -172,10 +172,12 @@ TEST_F(CnnScreenshotTest, InsideTheClassifierRendersItsLayersAndDsBesideThem) {
   if (!has_display()) GTEST_SKIP() << "no DISPLAY (run under xvfb-run)";
   const fs::path log = dir_ / "log.txt", gan = write_gan_checkpoint(dir_);
   for (const char* size : {"1280x800", "1024x640"}) {
-    const fs::path alone = dir_ / "alone.png", with_d = dir_ / "with_d.png";
-    // Run in dir_: no runs/dashboard/checkpoint.safetensors there, so no D.
+    const fs::path alone = dir_ / "alone.png", with_d = dir_ / "with_d.png",
+                   shipped_d = dir_ / "shipped_d.png";
+    // A generator file holds no D: the classifier alone.
+    const std::string g_only = convt::asset_path("checkpoints/dcgan20_digits.safetensors");
     ASSERT_EQ(run_lab("--panel cnn --cnn-view classifier --picture digit:3119 --check-layout "
-                      "--size " +
+                      "--cnn-d '" + g_only + "' --size " +
                           std::string(size) + " --screenshot '" + alone.string() + "'",
                       log, dir_),
               0)
@@ -196,6 +198,14 @@ TEST_F(CnnScreenshotTest, InsideTheClassifierRendersItsLayersAndDsBesideThem) {
     EXPECT_NE(read_text(log).find("panel cnn"), std::string::npos) << read_text(log);
     EXPECT_EQ(read_text(log).find("--cnn-"), std::string::npos) << read_text(log);
     EXPECT_GT(negative_pixels(with_d), blue_alone + 300) << size;
+    // Run in dir_, without --cnn-d: no runs/dashboard/checkpoint.safetensors there, so the
+    // shipped D, its maps beside the classifier's.
+    ASSERT_EQ(run_lab("--cnn-view classifier --picture digit:3119 --check-layout --size " +
+                          std::string(size) + " --screenshot '" + shipped_d.string() + "'",
+                      log, dir_),
+              0)
+        << read_text(log);
+    EXPECT_GT(negative_pixels(shipped_d), blue_alone + 300) << size;
   }
 }
 
