@@ -6,6 +6,7 @@
 
 #include "animation_job.h"
 #include "cli/args.h"
+#include "convt/io/assets.h"
 #include "cli/output_files.h"
 #include "cli/train_commands.h"  // StopSignals, parse_number
 #include "logic/formula_model.h"
@@ -42,6 +43,16 @@ const std::vector<cli::FlagSpec> kFormulaFlags = {
     {"--size", "WxH"},
     {"--scale", "PCT"},
     {"--theme", "dark|light|high-contrast"}};
+const std::vector<cli::FlagSpec> kLatentFlags = {{"--checkpoint", "FILE"},
+                                                 {"--seed-a", "N"},
+                                                 {"--seed-b", "N"},
+                                                 {"--mode", "slerp|lerp"},
+                                                 {"--frames", "N"},
+                                                 {"--out", "FILE.gif|FILE.mp4"},
+                                                 {"--fps", "N"},
+                                                 {"--size", "WxH"},
+                                                 {"--scale", "PCT"},
+                                                 {"--theme", "dark|light|high-contrast"}};
 const std::vector<cli::FlagSpec> kTimelapseFlags = {{"--out", "FILE.gif|FILE.mp4"},
                                                     {"--fps", "N"},
                                                     {"--size", "WxH"},
@@ -275,6 +286,46 @@ int run_formula(int argc, char** argv) {
   return run_job(std::move(job), stop, request);
 }
 
+int run_latent(int argc, char** argv) {
+  cli::Args a(argc, argv, 3, "animate latent", kLatentFlags);
+  if (a.help()) {
+    std::fputs(animate_usage("latent").c_str(), stdout);
+    return 0;
+  }
+  cli::StopSignals stop;
+  lab::AnimationRequest request;
+  FrameLook look;
+  request.width = 800;
+  request.height = 600;
+  common_flags(a, request, look);
+  request.frames_each_way = static_cast<int>(
+      whole(a, "--frames", 24, lab::kMinLatentFrames, lab::kMaxLatentFrames));
+  LatentPath path;
+  const std::string mode = a.has("--mode") ? a.get("--mode") : "slerp";
+  if (mode != "slerp" && mode != "lerp") {
+    throw CliError("--mode: expected slerp or lerp, found '" + mode + "'");
+  }
+  path.mode = mode == "lerp" ? lab::Interpolation::kLinear : lab::Interpolation::kSpherical;
+  const int64_t seed_a = whole(a, "--seed-a", 7, 0, 999999999);
+  const int64_t seed_b = whole(a, "--seed-b", 202, 0, 999999999);
+  const std::string checkpoint = a.has("--checkpoint")
+                                     ? a.get("--checkpoint")
+                                     : asset_path("checkpoints/dcgan20_digits.safetensors");
+  lab::LatentModel model;
+  if (!model.load(checkpoint)) throw CliError("--checkpoint: " + model.error());
+  path.a = lab::LatentModel::row(model.latent_batch(1, static_cast<uint64_t>(seed_a)), 0);
+  path.b = lab::LatentModel::row(model.latent_batch(1, static_cast<uint64_t>(seed_b)), 0);
+  path.a_what = "z of seed " + std::to_string(seed_a);
+  path.b_what = "z of seed " + std::to_string(seed_b);
+  gfx::HeadlessGl gl;
+  auto job = make_latent_job(model, path, request, look);
+  std::fprintf(stderr, "latent %s of %s: seed %lld -> %lld and back, %d frames, %dx%d, %d fps (%s)\n",
+               mode.c_str(), checkpoint.c_str(), static_cast<long long>(seed_a),
+               static_cast<long long>(seed_b), job->frame_count(), request.width, request.height,
+               request.fps, gl.renderer().c_str());
+  return run_job(std::move(job), stop, request);
+}
+
 }  // namespace
 
 std::string animate_usage(const std::string& what) {
@@ -336,6 +387,20 @@ std::string animate_usage(const std::string& what) {
       "              4, stride 2, padding 1, dilation 1, output_padding 0)\n"
       "  --fps       values per second, 1 .. 50 (default 2)\n" +
       common("1280x800") + "\nExample: convt-lab animate formula --param stride --out stride.gif\n";
+  const std::string latent =
+      "Usage: convt-lab animate latent --out FILE.gif|FILE.mp4 [--checkpoint FILE] [--seed-a N]\n"
+      "      [--seed-b N] [--mode slerp|lerp] [--frames N] [--fps N] [--size WxH] [--scale PCT]\n"
+      "      [--theme NAME]\n\n"
+      "  --checkpoint a generator or training checkpoint (default the shipped\n"
+      "              checkpoints/dcgan20_digits.safetensors; its averaged G when it has one)\n"
+      "  --seed-a/--seed-b  A and B are the z of these seeds, as the latent explorer draws them\n"
+      "              (default 7 and 202)\n"
+      "  --mode      slerp (default: along the arc, |z| stays near sqrt(latent_dim)) or lerp\n"
+      "              (the straight line)\n"
+      "  --frames    frames from A to B, 2 .. 500 (default 24); then back to A: 2N - 1 frames\n" +
+      out + "  --fps       frames per second, 1 .. 50 (default 12)\n" + common("800x600") +
+      "\nExample: convt-lab animate latent --out walk.gif\n";
+  if (what == "latent") return latent + "\n" + footer;
   if (what == "formula") return formula + "\n" + footer;
   if (what == "stepper") return stepper + "\n" + footer;
   if (what == "timelapse") return timelapse + "\n" + footer;
@@ -344,7 +409,8 @@ std::string animate_usage(const std::string& what) {
          "      [--fps N] [--view scatter|gather|overlap] [--size WxH]\n"
          "  convt-lab animate timelapse RUN_DIR --out FILE.gif|FILE.mp4 [--fps N] [--size WxH]\n"
          "  convt-lab animate formula --param NAME --out FILE.gif|FILE.mp4 [--from V] [--to V]\n"
-         "  convt-lab animate stepper --help    (likewise timelapse, formula): every flag\n\n" +
+         "  convt-lab animate latent --out FILE.gif|FILE.mp4 [--checkpoint FILE] [--mode slerp|lerp]\n"
+         "  convt-lab animate stepper --help    (likewise timelapse, formula, latent): every flag\n\n" +
          footer;
 }
 
@@ -358,7 +424,8 @@ int run_animate(int argc, char** argv) {
     if (what == "stepper") return run_stepper(argc, argv);
     if (what == "timelapse") return run_timelapse(argc, argv);
     if (what == "formula") return run_formula(argc, argv);
-    throw CliError("animate: expected stepper, timelapse or formula after 'animate', found " +
+    if (what == "latent") return run_latent(argc, argv);
+    throw CliError("animate: expected stepper, timelapse, formula or latent after 'animate', found " +
                    (what.empty() ? std::string("nothing") : "'" + what + "'") +
                    " (see convt-lab animate --help)");
   } catch (const CliError& e) {

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "cli/output_files.h"
+#include "convt/io/png.h"
 #include "gfx/rgb_texture.h"
 #include "panels/stepper_panels.h"
 #include "widgets/palette.h"
@@ -165,6 +166,67 @@ std::unique_ptr<AnimationJob> make_timelapse_job(const std::string& run_dir,
     const lab::TimelapseFrame& f = frames[static_cast<size_t>(i)];
     texture->upload(read_grid(f.path));  // one at a time: a run's grids can be gigabytes
     draw_timelapse_frame(title, f, *texture, i, static_cast<int>(frames.size()));
+  };
+  return std::make_unique<AnimationJob>(request, std::move(delays), draw, look);
+}
+
+namespace {
+
+// A latent frame: which path, the image as large as fits (whole pixels when that costs little),
+// t in large type, and a bar from A (left) to B (right) with t marked.
+void draw_latent_frame(const LatentPath& path, const gfx::RgbTexture& texture, float t,
+                       bool going_back) {
+  ImGui::TextDisabled("G(z) as z moves along the %s from A (%s) to B (%s) and back",
+                      lab::interpolation_name(path.mode), path.a_what.c_str(),
+                      path.b_what.c_str());
+  ImGui::SetWindowFontScale(1.6f);
+  ImGui::TextColored(widgets::palette().accent, "t = %.2f  %s", static_cast<double>(t),
+                     going_back ? "(B -> A)" : "(A -> B)");
+  ImGui::SetWindowFontScale(1.0f);
+  const float bar_height = ImGui::GetFrameHeightWithSpacing() + ImGui::GetTextLineHeightWithSpacing();
+  const ImVec2 room = ImGui::GetContentRegionAvail();
+  const float fit = std::min(room.x / static_cast<float>(texture.width()),
+                             (room.y - bar_height) / static_cast<float>(texture.height()));
+  const float scale = fit >= 2.0f ? std::floor(fit) : fit;
+  const ImVec2 size(scale * static_cast<float>(texture.width()),
+                    scale * static_cast<float>(texture.height()));
+  ImGui::SetCursorPosX(ImGui::GetCursorPosX() + std::max(0.0f, (room.x - size.x) * 0.5f));
+  ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture.id())), size);
+  ImGui::ProgressBar(t, ImVec2(-1.0f, 0.0f), "");
+  const float x0 = ImGui::GetCursorPosX();
+  ImGui::TextUnformatted("A");
+  ImGui::SameLine(x0 + room.x - ImGui::CalcTextSize("B").x);
+  ImGui::TextUnformatted("B");
+}
+
+}  // namespace
+
+std::unique_ptr<AnimationJob> make_latent_job(lab::LatentModel& model, const LatentPath& path,
+                                              const lab::AnimationRequest& request,
+                                              FrameLook look) {
+  if (!model.loaded()) {
+    throw lab::AnimationError("latent: no generator is loaded (load a checkpoint first)");
+  }
+  const std::vector<float> ts = lab::round_trip_ts(request.frames_each_way);
+  const int n = request.frames_each_way;
+  // The images of the way there (t = i / (n - 1)); the way back shows the same ones.
+  const std::vector<lab::Latent> zs = lab::interpolate(path.a, path.b, n, path.mode);
+  const Tensor images = model.generate(zs);  // (n, C, H, W)
+  auto frames = std::make_shared<std::vector<Image8>>();
+  const int64_t per = images.numel() / images.dim(0);
+  for (int64_t i = 0; i < images.dim(0); ++i) {
+    std::vector<int64_t> shape = images.shape();
+    shape[0] = 1;
+    frames->push_back(make_image_grid(
+        Tensor(shape, std::vector<float>(images.data() + i * per, images.data() + (i + 1) * per)),
+        1, 1, 0));
+  }
+  std::vector<int> delays = lab::frame_delays_cs(static_cast<int>(ts.size()), request.fps);
+  auto texture = std::make_shared<gfx::RgbTexture>();
+  auto draw = [frames, texture, ts, path, n](int i, gfx::HeatmapRenderer&) {
+    const int k = i < n ? i : 2 * (n - 1) - i;  // the way back: the same images, reversed
+    texture->upload((*frames)[static_cast<size_t>(k)]);
+    draw_latent_frame(path, *texture, ts[static_cast<size_t>(i)], i >= n);
   };
   return std::make_unique<AnimationJob>(request, std::move(delays), draw, look);
 }

@@ -8,6 +8,7 @@
 //              asked (scatter: the running output; gather; overlap)
 //   timelapse  a run's sample grids (lab::timelapse_frames), each with its step and epoch
 //   formula    the formula panel, one parameter swept across (part of) its slider's range
+//   latent     G(z) as z moves from A to B and back (the latent explorer's interpolation)
 #pragma once
 
 #include <functional>
@@ -19,6 +20,7 @@
 #include "gfx/offscreen.h"
 #include "logic/animation_schedule.h"
 #include "logic/formula_model.h"
+#include "logic/latent_model.h"
 #include "logic/stepper_model.h"
 #include "logic/stepper_view.h"
 #include "widgets/palette.h"
@@ -79,6 +81,21 @@ std::unique_ptr<AnimationJob> make_timelapse_job(const std::string& run_dir,
 std::unique_ptr<AnimationJob> make_formula_job(const lab::FormulaView& view,
                                                const lab::AnimationRequest& request,
                                                FrameLook look);
+
+// The two ends of a latent interpolation and how it runs between them.
+struct LatentPath {
+  lab::Latent a, b;
+  lab::Interpolation mode = lab::Interpolation::kSpherical;
+  std::string a_what, b_what;  // "z of seed 7"
+};
+
+// G(z) for z at t = round_trip_ts(request.frames_each_way)[i] on `path` (lerp or slerp), A -> B
+// -> A, each frame the image as large as fits with t, the mode and the two ends named; the
+// images are computed here with `model`'s G, before anything is written. Throws
+// lab::AnimationError when no generator is loaded or --frames is out of range.
+std::unique_ptr<AnimationJob> make_latent_job(lab::LatentModel& model, const LatentPath& path,
+                                              const lab::AnimationRequest& request,
+                                              FrameLook look);
 
 // Makes the job a request asks for (make_stepper_job or make_timelapse_job on the panel's data).
 using MakeAnimationJob =

@@ -99,7 +99,8 @@ convt::lab::FrameSignals frame_signals(const convt::AppState& state) {
               state.completion.loading.ready();
   // An animation export under way: a few frames of it per loop iteration.
   for (const convt::lab::AnimationExport* e :
-       {&state.view.stepper.animation, &state.training.animation, &state.view.formula.animation}) {
+       {&state.view.stepper.animation, &state.training.animation, &state.view.formula.animation,
+        &state.latent.animation}) {
     if (e->pending || e->progress.running) s.loading = true;
   }
   // The CNN panel's "Train it live": its curve and kernels move (a frame takes each snapshot).
@@ -546,7 +547,8 @@ int main(int argc, char** argv) {
     PanelTextures textures;
     // Animation exports under way: the stepper's "Export animation...", the dashboard's
     // "Export time-lapse...", the formula's "Export sweep" (app/animation_job.h).
-    std::unique_ptr<convt::AnimationJob> stepper_export, timelapse_export, formula_export;
+    std::unique_ptr<convt::AnimationJob> stepper_export, timelapse_export, formula_export,
+        latent_export;
     state.view.scale_percent = options.scale_percent > 0 ? options.scale_percent : 100;
     // A screenshot shows the panel loaded, not its spinner: load on this thread.
     state.latent.load_in_background = !options.screenshot();
@@ -703,6 +705,14 @@ int main(int argc, char** argv) {
           state.view.formula.animation, formula_export,
           [&](const convt::lab::AnimationRequest& r) {
             return convt::make_formula_job(state.view.formula, r, look);
+          },
+          0.05);
+      convt::pump_animation_export(
+          state.latent.animation, latent_export,
+          [&](const convt::lab::AnimationRequest& r) {
+            const convt::LatentPath path{state.latent.a, state.latent.b, state.latent.mode,
+                                         state.latent.a_what, state.latent.b_what};
+            return convt::make_latent_job(state.latent.model, path, r, look);
           },
           0.05);
     }

@@ -183,6 +183,19 @@ std::vector<int> sweep_values(const std::string& name, int lo, int hi, int from,
   return values;
 }
 
+std::vector<float> round_trip_ts(int frames_each_way) {
+  const int n = frames_each_way;
+  if (n < kMinLatentFrames || n > kMaxLatentFrames) {
+    throw AnimationError("--frames: expected the frames from A to B, from " +
+                         std::to_string(kMinLatentFrames) + " to " +
+                         std::to_string(kMaxLatentFrames) + ", found " + std::to_string(n));
+  }
+  std::vector<float> ts;
+  for (int i = 0; i < n; ++i) ts.push_back(static_cast<float>(i) / static_cast<float>(n - 1));
+  for (int i = n - 2; i >= 0; --i) ts.push_back(ts[static_cast<size_t>(i)]);
+  return ts;
+}
+
 const char* animation_view_name(AnimationView view) {
   switch (view) {
     case AnimationView::kScatter:

@@ -6,6 +6,7 @@
 //             to (always the last), stride 1 unless that would exceed kMaxFrames frames
 //   timelapse frame i shows sample grid i of a run (logic/saved_run.h reads no grids; this
 //             header finds RUN_DIR/samples_epoch_NNN.png and samples_step_NNNNN.png)
+//   latent    frame i shows G(z) at t = round_trip_ts(n)[i] on the interpolation A -> B -> A
 //   delays    in hundredths of a second (GIF's unit): frames at `fps` whose delays add up to
 //             the exact time, and the last frame held kHoldSeconds longer before the loop
 //             starts again
@@ -71,6 +72,12 @@ std::string timelapse_caption(const TimelapseFrame& frame);
 // parameter and its range.
 std::vector<int> sweep_values(const std::string& name, int lo, int hi, int from, int to);
 
+// The t of each frame of a latent interpolation A -> B and back: 0, 1/(n-1), ..., 1, then back
+// down to 0 (2n - 1 frames, A first and last, B once in the middle), n = frames_each_way.
+// Throws AnimationError naming --frames for n outside kMinLatentFrames..kMaxLatentFrames.
+inline constexpr int kMinLatentFrames = 2, kMaxLatentFrames = 500;
+std::vector<float> round_trip_ts(int frames_each_way);
+
 // What the stepper panel shows in an exported animation's right-hand slot.
 enum class AnimationView { kScatter, kGather, kOverlap };
 const char* animation_view_name(AnimationView view);  // "scatter", "gather", "overlap"
@@ -87,6 +94,7 @@ struct AnimationRequest {
   AnimationView view = AnimationView::kGather;
   std::string source_dir;   // timelapse: the folder of sample grids
   std::string sweep_param;  // formula sweep: the parameter moved from `from` to `to`
+  int frames_each_way = 24;  // latent: frames from A to B (round_trip_ts)
 };
 
 struct AnimationProgress {

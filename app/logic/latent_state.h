@@ -14,6 +14,7 @@
 #include "convt/nn/sequential.h"
 #include "convt/tensor.h"
 #include "convt/train/generator.h"
+#include "logic/animation_schedule.h"
 #include "logic/background_load.h"
 #include "logic/generator_weights.h"
 #include "logic/latent_model.h"
@@ -61,6 +62,7 @@ struct LatentState {
   Interpolation mode = Interpolation::kSpherical;
   std::vector<Latent> strip_z;
   Tensor strip_images;
+  AnimationExport animation;  // "Export animation...": A -> B and back (main.cpp writes it)
 
   // 2D plane around z.
   bool plane_random = true;  // two random orthonormal directions, else two components

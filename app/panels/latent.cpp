@@ -400,6 +400,41 @@ void draw_random_grid(LatentState& s, gfx::HeatmapRenderer& heatmaps, LatentText
 
 // ---- Interpolation strip -----------------------------------------------------------------------
 
+// "Export animation...": G(z) from A to B and back as a GIF; the request goes to main.cpp
+// (lab::AnimationExport), which writes it while a progress bar with Cancel shows here.
+void draw_latent_export(LatentState& s) {
+  lab::AnimationExport& exp = s.animation;
+  lab::AnimationProgress& p = exp.progress;
+  if (p.running || exp.pending) {
+    char overlay[64];
+    std::snprintf(overlay, sizeof overlay, "frame %d of %d", p.frames_done, p.frame_count);
+    ImGui::ProgressBar(p.frame_count > 0 ? static_cast<float>(p.frames_done) / p.frame_count : 0.0f,
+                       ImVec2(widgets::px(300.0f), 0.0f), overlay);
+    ImGui::SameLine();
+    if (ImGui::Button("Cancel##latent_export")) p.cancel_requested = true;
+    return;
+  }
+  if (ImGui::Button("Export animation...")) {
+    exp.request = lab::AnimationRequest{};
+    exp.request.path = "runs/animations/latent.gif";
+    exp.request.width = 800;
+    exp.request.height = 600;
+    exp.request.fps = 12;
+    exp.request.frames_each_way = 24;
+    exp.pending = true;
+  }
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("G(z) as z moves from A to B and back (%s, 24 frames each way, 12 per "
+                      "second), to runs/animations/latent.gif",
+                      lab::interpolation_name(s.mode));
+  }
+  if (!p.message.empty()) {
+    ImGui::SameLine();
+    widgets::wrapped_at_spaces(p.message.c_str(),
+                               p.failed ? &widgets::palette().error : &widgets::palette().ok);
+  }
+}
+
 void draw_interpolation(LatentState& s, gfx::HeatmapRenderer& heatmaps, LatentTextures& textures) {
   lab::LatentModel& m = s.model;
   bool changed = false;
@@ -458,6 +493,7 @@ void draw_interpolation(LatentState& s, gfx::HeatmapRenderer& heatmaps, LatentTe
     s.strip_z = lab::interpolate(s.a, s.b, s.steps, s.mode);
     s.strip_images = m.generate(s.strip_z);
   }
+  draw_latent_export(s);
   for (int i = 0; i < s.steps; ++i) {
     char id[32];
     std::snprintf(id, sizeof id, "##strip%d", i);

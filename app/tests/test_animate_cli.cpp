@@ -160,6 +160,26 @@ TEST_F(AnimateCli, AFormulaSweepShowsOneValueAFrame) {
                  {"--to", "from 1 to 6", "found '9'"});
 }
 
+TEST_F(AnimateCli, ALatentWalkGoesFromAToBAndBack) {
+  const CmdResult r = run("animate latent --frames 4 --size 320x240 --fps 5 --out walk.gif");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const DecodedGif gif = decode_gif(dir_ / "walk.gif");
+  ASSERT_EQ(gif.frames.size(), 7u);  // t = 0, 1/3, 2/3, 1, 2/3, 1/3, 0
+  EXPECT_EQ(gif.delays.front(), 20);
+  EXPECT_NE(gif.pictures[1], gif.pictures[0]);  // G(z) moves
+  EXPECT_NE(gif.pictures[3], gif.pictures[0]);
+  // The way back passes the same z: the same picture but for the caption "(B -> A)".
+  size_t differ = 0;
+  for (size_t i = 0; i < gif.pictures[2].size(); ++i) differ += gif.pictures[2][i] != gif.pictures[4][i];
+  EXPECT_GT(differ, 0u);
+  EXPECT_LT(differ, gif.pictures[2].size() / 20) << "more than the caption changed";
+  fs::remove(dir_ / "walk.gif");
+  expect_refused("animate latent --frames 1 --out w.gif", {"--frames", "2 to 500", "found '1'"});
+  expect_refused("animate latent --mode curvy --out w.gif", {"--mode", "slerp or lerp", "found 'curvy'"});
+  expect_refused("animate latent --checkpoint nope.safetensors --out w.gif",
+                 {"--checkpoint", "nope.safetensors"});
+}
+
 TEST_F(AnimateCli, BadInputIsRefusedWithExitTwoAndNothingWritten) {
   const std::string base = "animate stepper --preset gan ";
   expect_refused(base + "--out x.gif --fps 0", {"--fps", "1 to 50", "found '0'"});
@@ -175,7 +195,7 @@ TEST_F(AnimateCli, BadInputIsRefusedWithExitTwoAndNothingWritten) {
   expect_refused(base + "--out x.gif --speed 3", {"unknown flag '--speed'"});
   expect_refused(base, {"missing --out"});
   expect_refused("animate stepper --preset nope --out x.gif", {"--preset", "gan", "found 'nope'"});
-  expect_refused("animate wiggle", {"expected stepper, timelapse or formula", "found 'wiggle'"});
+  expect_refused("animate wiggle", {"expected stepper, timelapse, formula or latent", "found 'wiggle'"});
   expect_refused("animate timelapse missing_run --out x.gif", {"missing_run", "found nothing"});
   expect_refused("animate timelapse --out x.gif", {"expected RUN_DIR"});
 }

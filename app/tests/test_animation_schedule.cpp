@@ -224,3 +224,20 @@ TEST(GifPalette, MapConvertsAWholeRow) {
 }
 
 }  // namespace
+
+TEST(AnimationSchedule, ALatentRoundTripGoesUpToOneAndBackToZero) {
+  const std::vector<float> ts = convt::lab::round_trip_ts(4);
+  const std::vector<float> want = {0.0f, 1.0f / 3, 2.0f / 3, 1.0f, 2.0f / 3, 1.0f / 3, 0.0f};
+  ASSERT_EQ(ts.size(), want.size());
+  for (size_t i = 0; i < ts.size(); ++i) EXPECT_FLOAT_EQ(ts[i], want[i]) << i;
+  EXPECT_EQ(convt::lab::round_trip_ts(2), (std::vector<float>{0.0f, 1.0f, 0.0f}));
+  for (int bad : {1, 0, 501}) {
+    try {
+      convt::lab::round_trip_ts(bad);
+      ADD_FAILURE() << bad;
+    } catch (const convt::lab::AnimationError& e) {
+      EXPECT_NE(std::string(e.what()).find("--frames"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(std::to_string(bad)), std::string::npos) << e.what();
+    }
+  }
+}
