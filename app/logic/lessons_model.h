@@ -158,6 +158,7 @@ ConvMatrixView conv_matrix_view();
 struct LessonsView {
   int current = 0;   // index into lessons()
   std::string note;  // the last Show me's result when it could not do everything ("" if none)
+  std::string stamp_note;  // why "Play the stamp in the stepper" could not ("" if it did)
   std::optional<ConvMatrixView> matrix;  // lesson 2's matrix view, computed once
   ExerciseSession exercises;             // the exercise under the lesson, and the scores
   bool scroll_to_exercise = false;       // scroll the lesson down to its exercise (once)

@@ -1,5 +1,6 @@
 #include "logic/navigator.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <stdexcept>
@@ -165,6 +166,60 @@ std::string Navigator::open_stepper_on_cnn_pixel(int c, int oy, int ox) {
                 "picture (0 where it reads the padding)",
                 oy, ox, names[name], cnn.window(oy, ox).span, cnn.window(oy, ox).span);
   state_.view.came_from = CameFrom{true, PanelId::kStepper, PanelId::kCnn, -1, text, "Back to CNN"};
+  return "";
+}
+
+std::string Navigator::play_landing_stamp(const Exercise& e, int lesson) {
+  if (e.kind != ExerciseKind::kLandingCells) return "not a landing exercise";
+  StepperConfig c;
+  c.op = StepperOp::kConvTranspose2d;
+  c.H = c.W = e.H;
+  c.C_in = c.C_out = 1;
+  c.kernel_size = {e.kernel_size, e.kernel_size};
+  c.stride = {e.stride, e.stride};
+  c.padding = {e.padding, e.padding};
+  c.output_padding = {0, 0};
+  c.dilation = {e.dilation, e.dilation};
+  StepperModel& model = state_.model.stepper;
+  const std::string check = validate(c);
+  if (!check.empty()) return "the stepper cannot show this setting: " + check;
+  if (!model.set_config(c)) return model.error();
+  for (int y = 0; y < e.H; ++y) {
+    for (int x = 0; x < e.H; ++x) {
+      model.set_input_value(0, y, x, y == e.at_y && x == e.at_x ? 1.0f : 0.0f);
+    }
+  }
+  for (int ky = 0; ky < e.kernel_size; ++ky) {
+    for (int kx = 0; kx < e.kernel_size; ++kx) model.set_weight_value(0, 0, ky, kx, 1.0f);
+  }
+  int64_t first = -1;
+  for (int64_t k = 0; k < model.event_count() && first < 0; ++k) {
+    const MacEvent m = model.event(k);
+    if (m.iy == e.at_y && m.ix == e.at_x) first = k;
+  }
+  if (first < 0) return "the stepper's events hold no scatter-add of that pixel";
+  const int64_t taps = static_cast<int64_t>(e.kernel_size) * e.kernel_size;
+  model.set_position(first);
+  StepperView& view = state_.view.stepper;
+  view.preset_index = -1;  // the exercise's setting, not a preset
+  view.selected_oc = 0;
+  view.selected_y = view.selected_x = -1;
+  view.second = StepperView::Second::kOutput;
+  view.events_per_second = std::clamp(static_cast<float>(taps) / 6.0f, 1.0f, 8.0f);
+  view.play_carry = 0.0;
+  view.play_until = first + taps;
+  view.playing = true;
+  open_panel(PanelId::kStepper);
+  CameFrom back;
+  back.active = true;
+  back.shown_on = PanelId::kStepper;
+  back.back_to = PanelId::kLessons;
+  back.lesson = lesson;
+  back.text = "Lesson " + std::to_string(lesson + 1) + ", Where does this pixel land?: input pixel (" +
+              std::to_string(e.at_y) + ", " + std::to_string(e.at_x) +
+              ") stamps the kernel (all ones; every other pixel 0), one tap a step";
+  back.button = "Back to lesson " + std::to_string(lesson + 1);
+  state_.view.came_from = back;
   return "";
 }
 

@@ -18,6 +18,7 @@
 
 #include <string>
 
+#include "logic/exercises.h"
 #include "logic/lessons_model.h"
 #include "logic/panel_table.h"
 
@@ -67,6 +68,14 @@ class Navigator {
   // the stepper with a banner back to the CNN panel. Returns "" on success, else why not
   // (nothing changed).
   std::string open_stepper_on_inside_channel(int network, int row, int channel);
+
+  // Lesson 2's "Where does this pixel land?" after its check: loads the exercise's
+  // conv_transpose2d into the stepper (input 0 but for the asked pixel, 1; kernel of ones, so the
+  // canvas shows that pixel's stamp alone, cropped taps included), sets the position just
+  // before that pixel's first scatter-add and plays its kernel_size^2 events (about 6 s), with
+  // a banner back to lesson `lesson`. Returns "" on success, else why the stepper cannot show
+  // it (nothing changed). `e` must be a kLandingCells exercise.
+  std::string play_landing_stamp(const Exercise& e, int lesson);
 
   // Opens saved run `name` (assets/runs/<name>) read-only in the training dashboard, pausing
   // and saving the live run first (lab::open_saved_run); does not switch the tab. Throws

@@ -21,6 +21,7 @@ struct StepperView {
   static constexpr float kMinEventsPerSecond = StepperLimits::kMinEventsPerSecond;
   static constexpr float kMaxEventsPerSecond = StepperLimits::kMaxEventsPerSecond;
   double play_carry = 0.0;  // fractional events not yet played
+  int64_t play_until = -1;  // playing stops at this position (one pixel's stamp); -1: the end
   // The selected output cell (click on the canvas, the output or the gather view); -1: none.
   int selected_oc = 0, selected_y = -1, selected_x = -1;
   using Second = StepperSecondView;

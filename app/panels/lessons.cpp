@@ -400,7 +400,8 @@ void draw_answer(lab::ExerciseSession& session) {
   }
 }
 
-void draw_exercise(lab::ExerciseSession& session, int lesson, bool* scroll_here) {
+void draw_exercise(lab::ExerciseSession& session, int lesson, bool* scroll_here,
+                   lab::Navigator& nav, std::string& stamp_note) {
   const std::vector<lab::ExerciseKind> kinds = lab::exercise_kinds(lesson);
   if (kinds.empty()) return;
   session.open(lesson, session.lesson() == lesson ? session.kind_index() : 0);
@@ -463,6 +464,18 @@ void draw_exercise(lab::ExerciseSession& session, int lesson, bool* scroll_here)
     wrapped(feedback->verdict, feedback->right ? &pal.good : &pal.error);
     for (const std::string& r : feedback->reasons) wrapped("  " + r);
     for (const std::string& r : e.reveal) wrapped(r, &pal.formula);
+    if (e.kind == lab::ExerciseKind::kLandingCells) {
+      // The stamp plays: the same scatter-adds, one tap at a time, in the stepper.
+      if (ImGui::Button("Play the stamp in the stepper")) {
+        stamp_note = nav.play_landing_stamp(e, lesson);
+      }
+      if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("Opens the stepper on this setting and plays pixel (%d, %d)'s %d "
+                          "scatter-adds, one tap at a time",
+                          e.at_y, e.at_x, e.kernel_size * e.kernel_size);
+      }
+      if (!stamp_note.empty()) wrapped(stamp_note, &pal.error);
+    }
   }
 }
 
@@ -529,7 +542,7 @@ void draw_lesson(lab::LessonsView& view, lab::Navigator& nav, int index) {
   }
   if (!view.note.empty()) wrapped(view.note, &widgets::palette().caution);
 
-  draw_exercise(view.exercises, index, &view.scroll_to_exercise);
+  draw_exercise(view.exercises, index, &view.scroll_to_exercise, nav, view.stamp_note);
 
   ImGui::Spacing();
   ImGui::BeginDisabled(index == 0);

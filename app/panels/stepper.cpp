@@ -238,6 +238,7 @@ enum class TimeAction {
 
 void apply_time_action(TimeAction action, StepperModel& model, StepperView& view) {
   const int64_t n = model.event_count();
+  view.play_until = -1;  // the student's own play runs to the end
   switch (action) {
     case TimeAction::kPlayPause:
       if (!view.playing && model.position() >= n) model.set_position(0);
@@ -303,8 +304,12 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
     view.play_carry += static_cast<double>(view.events_per_second) * seconds;
     const int64_t steps = static_cast<int64_t>(view.play_carry);
     view.play_carry -= static_cast<double>(steps);
-    model.set_position(model.position() + steps);
-    if (model.position() >= n) view.playing = false;
+    const int64_t stop = view.play_until >= 0 ? std::min(n, view.play_until) : n;
+    model.set_position(std::min(stop, model.position() + steps));
+    if (model.position() >= stop) {
+      view.playing = false;
+      view.play_until = -1;
+    }
   }
   const char* unit = model.config().op == StepperOp::kConvTranspose2d ? "pixel" : "window";
   auto act = [&](TimeAction a) { apply_time_action(a, model, view); };

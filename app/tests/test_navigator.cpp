@@ -52,6 +52,42 @@ TEST(Navigator, ShowMeLeavesABannerAndBackReopensTheLesson) {
   EXPECT_FALSE(s.view.came_from.active);
 }
 
+// ---- "Play the stamp in the stepper" (lesson 2's landing exercise) ----------------------------
+
+TEST(Navigator, ThePlayedStampIsTheExercisesPixelAndLandsOnItsAnswer) {
+  for (uint64_t seed = 0; seed < 30; ++seed) {
+    AppState s;
+    const convt::lab::Exercise e =
+        convt::lab::make_exercise(convt::lab::ExerciseKind::kLandingCells, seed);
+    ASSERT_EQ(Navigator(s).play_landing_stamp(e, 1), "") << e.prompt;
+    const convt::lab::StepperModel& m = s.model.stepper;
+    const convt::lab::StepperView& v = s.view.stepper;
+    EXPECT_EQ(s.view.active_panel, PanelId::kStepper);
+    EXPECT_TRUE(v.playing);
+    EXPECT_EQ(s.view.came_from.button, "Back to lesson 2");
+    const int64_t taps = static_cast<int64_t>(e.kernel_size) * e.kernel_size;
+    ASSERT_EQ(v.play_until, m.position() + taps);
+    // The played events are the pixel's own, and the ones the output keeps are the answer.
+    std::vector<int> landed(e.expected_cells.size(), 0);
+    for (int64_t k = m.position(); k < v.play_until; ++k) {
+      const convt::MacEvent ev = m.event(k);
+      EXPECT_EQ(ev.iy, e.at_y);
+      EXPECT_EQ(ev.ix, e.at_x);
+      if (!ev.cropped) landed[static_cast<size_t>(ev.oy * e.grid_w + ev.ox)] = 1;
+    }
+    EXPECT_EQ(landed, e.expected_cells) << e.prompt;
+    if (m.position() > 0) {  // it starts at the pixel's first scatter-add
+      const convt::MacEvent before = m.event(m.position() - 1);
+      EXPECT_FALSE(before.iy == e.at_y && before.ix == e.at_x);
+    }
+  }
+  AppState s;
+  const convt::lab::Exercise other =
+      convt::lab::make_exercise(convt::lab::ExerciseKind::kConvValue, 1);
+  EXPECT_NE(Navigator(s).play_landing_stamp(other, 0), "");
+  EXPECT_FALSE(s.view.stepper.playing);
+}
+
 // ---- "Step through this" ----------------------------------------------------------------------
 
 // A slice of the shipped generator's first ConvT layer, for the latent explorer's z of seed 1.
