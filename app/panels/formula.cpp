@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "panels/stepper_panels.h"
+#include "widgets/export_progress.h"
 #include "widgets/line_plot.h"
 #include "widgets/palette.h"
 #include "widgets/text.h"
@@ -231,19 +232,8 @@ namespace {
 // (lab::AnimationExport) while a progress bar with Cancel shows here.
 void draw_sweep_export(FormulaView& view) {
   lab::AnimationExport& exp = view.animation;
-  lab::AnimationProgress& progress = exp.progress;
-  if (progress.running || exp.pending) {
-    char overlay[64];
-    std::snprintf(overlay, sizeof overlay, "frame %d of %d", progress.frames_done,
-                  progress.frame_count);
-    ImGui::ProgressBar(progress.frame_count > 0
-                           ? static_cast<float>(progress.frames_done) / progress.frame_count
-                           : 0.0f,
-                       ImVec2(-widgets::px(90.0f), 0.0f), overlay);
-    ImGui::SameLine();
-    if (ImGui::Button("Cancel##sweep")) progress.cancel_requested = true;
-    return;
-  }
+  const lab::AnimationProgress& progress = exp.progress;
+  if (widgets::export_progress(exp, "frame", -widgets::px(90.0f))) return;
   const std::vector<lab::FormulaParamRange>& ranges = lab::formula_param_ranges();
   view.sweep_param = std::clamp(view.sweep_param, 0, static_cast<int>(ranges.size()) - 1);
   const lab::FormulaParamRange& r = ranges[static_cast<size_t>(view.sweep_param)];

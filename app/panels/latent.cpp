@@ -22,6 +22,7 @@
 #include "logic/training_session.h"
 #include "panels/first_load.h"
 #include "panels/latent_panel.h"
+#include "widgets/export_progress.h"
 #include "widgets/heatmap_grid.h"
 #include "widgets/palette.h"
 #include "widgets/text.h"
@@ -404,16 +405,8 @@ void draw_random_grid(LatentState& s, gfx::HeatmapRenderer& heatmaps, LatentText
 // (lab::AnimationExport), which writes it while a progress bar with Cancel shows here.
 void draw_latent_export(LatentState& s) {
   lab::AnimationExport& exp = s.animation;
-  lab::AnimationProgress& p = exp.progress;
-  if (p.running || exp.pending) {
-    char overlay[64];
-    std::snprintf(overlay, sizeof overlay, "frame %d of %d", p.frames_done, p.frame_count);
-    ImGui::ProgressBar(p.frame_count > 0 ? static_cast<float>(p.frames_done) / p.frame_count : 0.0f,
-                       ImVec2(widgets::px(300.0f), 0.0f), overlay);
-    ImGui::SameLine();
-    if (ImGui::Button("Cancel##latent_export")) p.cancel_requested = true;
-    return;
-  }
+  const lab::AnimationProgress& p = exp.progress;
+  if (widgets::export_progress(exp, "frame", widgets::px(300.0f))) return;
   if (ImGui::Button("Export animation...")) {
     exp.request = lab::AnimationRequest{};
     exp.request.path = "runs/animations/latent.gif";

@@ -17,6 +17,7 @@
 #include "gfx/colormap.h"
 #include "logic/cell_text.h"
 #include "panels/stepper_panels.h"
+#include "widgets/export_progress.h"
 #include "widgets/heatmap_grid.h"
 #include "widgets/palette.h"
 #include "widgets/text.h"
@@ -441,15 +442,8 @@ void draw_export_dialog(const StepperModel& model, StepperView& view) {
 }
 
 void draw_export_controls(const StepperModel& model, StepperView& view) {
-  lab::AnimationProgress& p = view.animation.progress;
-  if (p.running || view.animation.pending) {
-    char overlay[64];
-    std::snprintf(overlay, sizeof overlay, "frame %d of %d", p.frames_done, p.frame_count);
-    ImGui::ProgressBar(p.frame_count > 0 ? static_cast<float>(p.frames_done) / p.frame_count : 0.0f,
-                       ImVec2(-widgets::px(90.0f), 0.0f), overlay);
-    ImGui::SameLine();
-    if (ImGui::Button("Cancel")) p.cancel_requested = true;
-  } else {
+  const lab::AnimationProgress& p = view.animation.progress;
+  if (!widgets::export_progress(view.animation, "frame", -widgets::px(90.0f))) {
     if (ImGui::Button("Export animation...")) {
       view.open_export_popup = true;
       // The dialog starts from what the panel shows: its right-hand view, and a file named

@@ -18,6 +18,7 @@
 #include "logic/training_diagnoses.h"
 #include "panels/training_panel.h"
 #include "widgets/curve_plot.h"
+#include "widgets/export_progress.h"
 #include "widgets/folder_list.h"
 #include "widgets/palette.h"
 #include "widgets/text.h"
@@ -306,16 +307,8 @@ void draw_saved_runs_popup(lab::TrainingDashboard& s) {
 // progress bar with Cancel shows here.
 void draw_timelapse_export(lab::TrainingDashboard& s) {
   lab::AnimationExport& exp = s.animation;
-  lab::AnimationProgress& p = exp.progress;
-  if (p.running || exp.pending) {
-    char overlay[64];
-    std::snprintf(overlay, sizeof overlay, "grid %d of %d", p.frames_done, p.frame_count);
-    ImGui::ProgressBar(p.frame_count > 0 ? static_cast<float>(p.frames_done) / p.frame_count : 0.0f,
-                       ImVec2(-widgets::px(90.0f), 0.0f), overlay);
-    ImGui::SameLine();
-    if (ImGui::Button("Cancel##timelapse")) p.cancel_requested = true;
-    return;
-  }
+  const lab::AnimationProgress& p = exp.progress;
+  if (widgets::export_progress(exp, "grid", -widgets::px(90.0f))) return;
   const std::string dir = s.snap.config.run_dir + "/timelapse";
   const bool has_frames = s.snap.timelapse_frames > 0 || std::filesystem::is_directory(dir);
   ImGui::BeginDisabled(!has_frames);
