@@ -192,13 +192,14 @@ std::string Navigator::play_landing_stamp(const Exercise& e, int lesson) {
   for (int ky = 0; ky < e.kernel_size; ++ky) {
     for (int kx = 0; kx < e.kernel_size; ++kx) model.set_weight_value(0, 0, ky, kx, 1.0f);
   }
+  // The events come one stamp (block) per input pixel: find the pixel's block.
+  const int64_t taps = model.block_size();
   int64_t first = -1;
-  for (int64_t k = 0; k < model.event_count() && first < 0; ++k) {
+  for (int64_t k = 0; k < model.event_count() && first < 0; k += taps) {
     const MacEvent m = model.event(k);
     if (m.iy == e.at_y && m.ix == e.at_x) first = k;
   }
   if (first < 0) return "the stepper's events hold no scatter-add of that pixel";
-  const int64_t taps = static_cast<int64_t>(e.kernel_size) * e.kernel_size;
   model.set_position(first);
   StepperView& view = state_.view.stepper;
   view.preset_index = -1;  // the exercise's setting, not a preset
