@@ -128,7 +128,7 @@ int next_scale(int percent, int direction) {
   return kScales[0];
 }
 
-void draw_main_menu(convt::AppState& state, GLFWwindow* window) {
+void draw_main_menu(convt::AppState& state, convt::lab::Navigator& nav, GLFWwindow* window) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("ConvT Lab")) {
     if (ImGui::MenuItem("Keyboard shortcuts", "F1")) state.view.show_shortcuts = true;
@@ -164,8 +164,7 @@ void draw_main_menu(convt::AppState& state, GLFWwindow* window) {
     for (const auto& p : convt::lab::all_panels()) {
       const std::string shortcut = "Ctrl+" + std::to_string(++number);
       if (ImGui::MenuItem(p.title, shortcut.c_str(), state.view.active_panel == p.id)) {
-        state.view.active_panel = p.id;
-        state.view.select_requested = true;
+        nav.open_panel(p.id);
       }
     }
     ImGui::EndMenu();
@@ -220,7 +219,7 @@ void draw_panel(convt::lab::PanelId id, convt::AppState& state, convt::lab::Navi
       convt::panels::draw_formula_panel(state.view.formula);
       break;
     case PanelId::kTraining:
-      convt::panels::draw_training_panel(state.training, textures.training, heatmaps);
+      convt::panels::draw_training_panel(state.training, textures.training, heatmaps, nav);
       break;
     case PanelId::kLatent:
       convt::panels::draw_latent_panel(state.latent, textures.latent, heatmaps, nav);
@@ -304,8 +303,9 @@ void draw_shortcuts(convt::ViewState& view) {
   ImGui::EndPopup();
 }
 
-// Window-wide keys: Ctrl+1..8 open the tabs, F1 the shortcut list (none while typing).
-void handle_window_keys(convt::ViewState& view) {
+// Window-wide keys: Ctrl+1..9 open the tabs (through the navigator, as the Panels menu does),
+// Ctrl+= / Ctrl+- / Ctrl+0 the UI scale, F1 the shortcut list (none while typing).
+void handle_window_keys(convt::ViewState& view, convt::lab::Navigator& nav) {
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return;
   if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) view.show_shortcuts = true;
@@ -321,17 +321,14 @@ void handle_window_keys(convt::ViewState& view) {
   }
   const auto& panels = convt::lab::all_panels();
   for (size_t i = 0; i < panels.size() && i < 9; ++i) {
-    if (ImGui::IsKeyPressed(GLFW_KEY_1 + static_cast<int>(i), false)) {
-      view.active_panel = panels[i].id;
-      view.select_requested = true;
-    }
+    if (ImGui::IsKeyPressed(GLFW_KEY_1 + static_cast<int>(i), false)) nav.open_panel(panels[i].id);
   }
 }
 
 // One full-window ImGui window under the menu bar, holding the panels' tab bar.
 void draw_frame(convt::AppState& state, convt::lab::Navigator& nav, PanelTextures& textures,
                 convt::gfx::HeatmapRenderer& heatmaps, GLFWwindow* window) {
-  draw_main_menu(state, window);
+  draw_main_menu(state, nav, window);
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
   ImGui::SetNextWindowSize(viewport->WorkSize);
@@ -449,6 +446,327 @@ void apply_cnn_classifier_options(const convt::GuiOptions& options, convt::AppSt
   v.channel = options.select_channel >= 0 ? options.select_channel : row.order.front();
 }
 
+// ---- Start-up ------------------------------------------------------------------------------
+
+// The settings kept from the last run fill in what the command line left open: the window's
+// size, the UI scale, the theme, and the tab unless the command line opens something else.
+// Not for screenshots (`remember` false): those render the same for everyone.
+convt::lab::AppSettings load_remembered_settings(const std::string& settings_file,
+                                                 convt::GuiOptions& options) {
+  std::vector<std::string> warnings;
+  convt::lab::AppSettings settings = convt::lab::load_settings(settings_file, &warnings);
+  for (const std::string& w : warnings)
+    std::fprintf(stderr, "convt-lab: settings: %s\n", w.c_str());
+  if (options.width == 0) {
+    options.width = settings.window_width;
+    options.height = settings.window_height;
+  }
+  if (options.scale_percent == 0) options.scale_percent = settings.scale_percent;
+  if (options.theme < 0) options.theme = settings.theme;
+  const bool opens_elsewhere = options.panel_given || options.show_me_lesson >= 0 ||
+                               options.lesson >= 0 || !options.preset.empty() ||
+                               !options.kernel.empty() || !options.picture.empty();
+  if (!opens_elsewhere) {
+    if (auto id = convt::lab::find_panel(settings.panel)) options.panel = *id;
+  }
+  return settings;
+}
+
+// For the next run: this window size, scale, theme, tab and stepper setting.
+void save_remembered_settings(GLFWwindow* window, const convt::AppState& state,
+                              convt::lab::AppSettings settings, const std::string& settings_file) {
+  int w = 0, h = 0;
+  glfwGetWindowSize(window, &w, &h);
+  if (w >= 640 && h >= 480) {  // not when closed minimised (0 x 0)
+    settings.window_width = w;
+    settings.window_height = h;
+  }
+  settings.scale_percent = state.view.scale_percent;
+  settings.theme = state.view.theme;
+  settings.panel = convt::lab::panel_info(state.view.active_panel).name;
+  const auto& presets = convt::lab::stepper_presets();
+  const int index = state.view.stepper.preset_index;
+  settings.stepper_preset =
+      index >= 0 && index < static_cast<int>(presets.size()) ? presets[index].name : "";
+  settings.stepper_speed = state.view.stepper.events_per_second;
+  const std::string failed = convt::lab::save_settings(settings_file, settings);
+  if (!failed.empty()) std::fprintf(stderr, "convt-lab: settings not saved: %s\n", failed.c_str());
+}
+
+// GLFW, a window with an OpenGL 3.3 core context, glad. Returns nullptr after saying why on
+// stderr (GLFW is then terminated).
+GLFWwindow* open_window(const convt::GuiOptions& options) {
+  glfwSetErrorCallback(glfw_error_callback);
+  if (!glfwInit()) {
+    std::fprintf(stderr,
+                 "convt-lab: cannot open a window: GLFW failed to initialise (no display?). "
+                 "---> HINT: run under xvfb-run -a -s '-screen 0 1280x800x24'\n");
+    return nullptr;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  if (options.screenshot()) glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
+  const int width = options.width > 0 ? options.width : kWindowWidth;
+  const int height = options.height > 0 ? options.height : kWindowHeight;
+  GLFWwindow* window = glfwCreateWindow(width, height, "ConvT Lab", nullptr, nullptr);
+  if (window == nullptr) {
+    std::fprintf(stderr,
+                 "convt-lab: cannot create a %dx%d window with an OpenGL 3.3 core context\n",
+                 width, height);
+    glfwTerminate();
+    return nullptr;
+  }
+  glfwMakeContextCurrent(window);
+  if (gladLoadGL(glfwGetProcAddress) == 0) {
+    std::fprintf(stderr, "convt-lab: glad could not load the OpenGL 3.3 functions\n");
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return nullptr;
+  }
+  glfwSwapInterval(options.screenshot() ? 0 : 1);
+  return window;
+}
+
+void init_imgui(GLFWwindow* window) {
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // the layout is fixed; leave no imgui.ini in the working directory
+  // ImGuiConfigFlags_NavEnableKeyboard stays off: keyboard navigation would move a focus frame
+  // with the arrows and "press" the focused widget with Space, which the stepper uses to step
+  // and play. Tab still moves between fields.
+  install_input_counters(window);  // before ImGui's backend, which chains to them
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+}
+
+// The CNN panel's --picture digit:N | emoji:N | fashion:N | FILE, with --gray.
+void apply_picture_option(const convt::GuiOptions& options, convt::AppState& state) {
+  convt::lab::CnnModel& cnn = state.model.cnn;
+  const std::string& spec = options.picture;
+  cnn.keep_rgb = !options.gray;
+  if (spec.rfind("digit:", 0) == 0) {
+    cnn.source = convt::lab::CnnSource::kDigit;
+    cnn.digit = std::stoi(spec.substr(6));
+  } else if (spec.rfind("emoji:", 0) == 0) {
+    cnn.source = convt::lab::CnnSource::kEmoji;
+    cnn.emoji = std::stoi(spec.substr(6));
+  } else if (spec.rfind("fashion:", 0) == 0) {
+    cnn.source = convt::lab::CnnSource::kFashion;
+    cnn.fashion = std::stoi(spec.substr(8));
+  } else {
+    cnn.source = convt::lab::CnnSource::kFile;
+    cnn.file_path = spec;
+    std::snprintf(state.view.cnn.path_field, sizeof state.view.cnn.path_field, "%s",
+                  spec.c_str());
+  }
+  cnn.load_picture();
+  if (!cnn.picture_error.empty()) {
+    std::fprintf(stderr, "convt-lab: --picture: %s\n", cnn.picture_error.c_str());
+  }
+}
+
+// The stepper's --preset / --step (else the remembered preset and speed), the CNN panel's
+// --kernel and --picture (checked by parse_gui_options).
+void apply_stepper_and_cnn_options(const convt::GuiOptions& options,
+                                   const convt::lab::AppSettings* remembered,
+                                   convt::AppState& state) {
+  std::string preset = options.preset;
+  if (preset.empty() && remembered && convt::lab::find_preset(remembered->stepper_preset)) {
+    preset = remembered->stepper_preset;
+  }
+  convt::lab::stepper_load_preset(state.model.stepper, state.view.stepper,
+                                  preset.empty() ? "notes" : preset);
+  if (remembered && options.preset.empty() && remembered->stepper_speed > 0.0f) {
+    state.view.stepper.events_per_second = remembered->stepper_speed;
+  }
+  if (options.step >= 0) state.model.stepper.set_position(options.step);
+  if (const auto* k = convt::lab::find_kernel_preset(options.kernel)) {
+    state.model.cnn.apply_preset(static_cast<int>(k - convt::lab::cnn_kernel_presets().data()));
+  }
+  if (!options.picture.empty()) apply_picture_option(options, state);
+  apply_cnn_classifier_options(options, state);
+}
+
+// Sets the app's state as the command line asks before the first frame: the tab, scale and
+// theme, each panel's options, a lesson's Show me, a headless training run. `remembered`: the
+// last run's settings, or nullptr (screenshots). Returns false after saying why on stderr
+// when an option cannot be applied (the exit status is then 2).
+bool apply_start_options(const convt::GuiOptions& options,
+                         const convt::lab::AppSettings* remembered, convt::AppState& state,
+                         convt::lab::Navigator& nav) {
+  state.view.scale_percent = options.scale_percent > 0 ? options.scale_percent : 100;
+  // A screenshot shows the panel loaded, not its spinner: load on this thread.
+  state.latent.load_in_background = !options.screenshot();
+  state.completion.load_in_background = !options.screenshot();
+  if (options.theme >= 0) state.view.theme = options.theme;
+  state.view.active_panel = options.panel;
+  apply_stepper_and_cnn_options(options, remembered, state);
+  // The lessons' --lesson N and --show-me N[.M]: a Show me sets up its panel and
+  // switches to it, as its button does; with --train-seconds its run trains T seconds.
+  if (options.lesson >= 0) state.view.lessons.current = options.lesson;
+  if (!open_exercise(options, state.view.lessons)) return false;
+  if (options.show_me_lesson >= 0) {
+    std::string note;
+    if (!nav.show_me(options.show_me_lesson, options.show_me_index, &note)) {
+      std::fprintf(stderr, "convt-lab: --show-me: %s\n", note.c_str());
+    }
+    if (options.train_seconds > 0.0) state.training.headless_seconds = options.train_seconds;
+  }
+  // The training dashboard's --open-popup saved-runs: the popup opens on the first frame.
+  state.training.open_saved_runs = options.open_saved_runs;
+  state.view.stepper.open_export_popup = options.open_export_animation;
+  // The training dashboard's --train-seconds T: train T seconds before the screenshot.
+  // With --panel latent, the explorer follows that run.
+  if (options.train_seconds > 0.0 && options.show_me_lesson < 0) {
+    convt::lab::begin_headless_training(state.training, options.train_seconds,
+                                        options.train_threads);
+    if (options.panel == convt::lab::PanelId::kLatent) state.latent.follow.set_following(true);
+  }
+  return true;
+}
+
+// ---- The loop ------------------------------------------------------------------------------
+
+// The animation exports under way: the stepper's "Export animation...", the dashboard's
+// "Export time-lapse...", the formula's "Export sweep", the latent explorer's walk
+// (app/animation_job.h). pump() runs ~50 ms of each between frames, with the window's context
+// current.
+struct AnimationExports {
+  std::unique_ptr<convt::AnimationJob> stepper, timelapse, formula, latent;
+
+  void pump(convt::AppState& state) {
+    const convt::FrameLook look{state.view.scale_percent, static_cast<Theme>(state.view.theme)};
+    constexpr double kSeconds = 0.05;
+    convt::pump_animation_export(
+        state.view.stepper.animation, stepper,
+        [&](const convt::lab::AnimationRequest& r) {
+          return convt::make_stepper_job(state.model.stepper, state.view.stepper, r, look);
+        },
+        kSeconds);
+    convt::pump_animation_export(
+        state.training.animation, timelapse,
+        [&](const convt::lab::AnimationRequest& r) {
+          return convt::make_timelapse_job(r.source_dir, r, look);
+        },
+        kSeconds);
+    convt::pump_animation_export(
+        state.view.formula.animation, formula,
+        [&](const convt::lab::AnimationRequest& r) {
+          return convt::make_formula_job(state.view.formula, r, look);
+        },
+        kSeconds);
+    convt::pump_animation_export(
+        state.latent.animation, latent,
+        [&](const convt::lab::AnimationRequest& r) {
+          const convt::LatentPath path{state.latent.a, state.latent.b, state.latent.mode,
+                                       state.latent.a_what, state.latent.b_what};
+          return convt::make_latent_job(state.latent.model, path, r, look);
+        },
+        kSeconds);
+  }
+};
+
+// --screenshot: writes the back buffer to the PNG, with --check-layout's problems on stdout.
+// Returns the exit status: 0, 1 (the PNG could not be written) or 3 (layout problems).
+int take_screenshot(const convt::GuiOptions& options, const convt::AppState& state, int width,
+                    int height) {
+  try {
+    convt::gfx::save_back_buffer_png(options.screenshot_path, width, height);
+    std::printf("convt-lab: wrote %s (%dx%d, panel %s, %d frames)\n",
+                options.screenshot_path.c_str(), width, height,
+                convt::lab::panel_info(state.view.active_panel).name, options.frames);
+    if (!options.check_layout) return 0;
+    const std::vector<std::string> problems = convt::widgets::layout_problems();
+    for (const std::string& p : problems) std::printf("layout: %s\n", p.c_str());
+    return problems.empty() ? 0 : 3;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "convt-lab: %s\n", e.what());
+    return 1;
+  }
+}
+
+// One ImGui frame: the window's keys, the menu, the tabs and the popups, rendered to the back
+// buffer. Returns the framebuffer's size.
+ImVec2 render_frame(const convt::GuiOptions& options, convt::AppState& state,
+                    convt::lab::Navigator& nav, PanelTextures& textures,
+                    convt::gfx::HeatmapRenderer& heatmaps, GLFWwindow* window) {
+  ImGuiIO& io = ImGui::GetIO();
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  // A screenshot shows the panel, not a tooltip of wherever Xvfb's cursor happens to rest.
+  if (options.screenshot()) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+  ImGui::NewFrame();
+  // Esc quits, as the menu says, unless it is closing a popup or leaving a text field.
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false) && !io.WantTextInput &&
+      !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel)) {
+    glfwSetWindowShouldClose(window, GLFW_TRUE);
+  }
+  handle_window_keys(state.view, nav);
+  draw_frame(state, nav, textures, heatmaps, window);
+  ImGui::Render();
+  int width = 0, height = 0;
+  glfwGetFramebufferSize(window, &width, &height);
+  glViewport(0, 0, width, height);
+  glClearColor(0.11f, 0.12f, 0.14f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  heatmaps.end_frame();
+  return ImVec2(static_cast<float>(width), static_cast<float>(height));
+}
+
+// Wait, poll, new frame, panels, render, swap, until the window closes (or, for --screenshot,
+// the PNG is written). The window sleeps until there is something new to draw
+// (logic/frame_scheduler.h): input, a training step published, a playing stepper. A screenshot
+// draws every frame at once, except while it trains (--train-seconds), where it runs the
+// window's own schedule. Returns the exit status.
+int run_loop(const convt::GuiOptions& options, convt::AppState& state, convt::lab::Navigator& nav,
+             GLFWwindow* window, convt::gfx::HeatmapRenderer& heatmaps) {
+  PanelTextures textures;
+  AnimationExports exports;
+  int applied_scale = state.view.scale_percent, applied_theme = state.view.theme;
+  apply_ui_scale(applied_scale, static_cast<Theme>(applied_theme), false);
+  const bool scheduled = !options.screenshot() || options.train_seconds > 0.0;
+  convt::lab::FrameScheduler scheduler;
+  bool listening = false;  // the training session wakes the loop when it publishes
+  int status = 0;
+  for (int frame = 0; !glfwWindowShouldClose(window); ++frame) {
+    glfwPollEvents();
+    while (scheduled && !glfwWindowShouldClose(window)) {
+      if (!listening && state.training.session) {
+        state.training.session->set_publish_listener(glfwPostEmptyEvent);
+        listening = true;
+      }
+      const double now = steady_seconds();
+      const convt::lab::FrameSignals signals = frame_signals(state);
+      if (scheduler.should_draw(now, signals)) break;
+      glfwWaitEventsTimeout(scheduler.wait_seconds(now, signals));
+    }
+    if (glfwWindowShouldClose(window)) break;
+    if (state.view.scale_percent != applied_scale || state.view.theme != applied_theme) {
+      applied_scale = state.view.scale_percent;  // between frames, as fonts must be
+      applied_theme = state.view.theme;
+      apply_ui_scale(applied_scale, static_cast<Theme>(applied_theme), true);
+    }
+    const ImVec2 size = render_frame(options, state, nav, textures, heatmaps, window);
+    if (options.screenshot() && frame + 1 >= options.frames &&
+        convt::lab::headless_training_ready(state.training) &&
+        convt::lab::lesson_run_ready(state.training)) {
+      status = take_screenshot(options, state, static_cast<int>(size.x),
+                               static_cast<int>(size.y));
+      break;
+    }
+    glfwSwapBuffers(window);
+    scheduler.frame_drawn(steady_seconds());
+    exports.pump(state);
+  }
+  // The worker may publish once more while it stops: no waking a window that is gone.
+  if (state.training.session) state.training.session->set_publish_listener(nullptr);
+  return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -466,73 +784,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", parsed.message.c_str());
     return 2;
   }
-
-  // ---- Settings kept from the last run (not for screenshots: those render the same for all) ---
+  // Settings kept from the last run (not for screenshots: those render the same for all).
   const bool remember = !options.screenshot();
   const std::string settings_file = remember ? convt::lab::settings_path() : "";
   convt::lab::AppSettings settings;
-  if (remember) {
-    std::vector<std::string> warnings;
-    settings = convt::lab::load_settings(settings_file, &warnings);
-    for (const std::string& w : warnings)
-      std::fprintf(stderr, "convt-lab: settings: %s\n", w.c_str());
-    if (options.width == 0) {
-      options.width = settings.window_width;
-      options.height = settings.window_height;
-    }
-    if (options.scale_percent == 0) options.scale_percent = settings.scale_percent;
-    if (options.theme < 0) options.theme = settings.theme;
-    const bool opens_elsewhere = options.panel_given || options.show_me_lesson >= 0 ||
-                                 options.lesson >= 0 || !options.preset.empty() ||
-                                 !options.kernel.empty() || !options.picture.empty();
-    if (!opens_elsewhere) {
-      if (auto id = convt::lab::find_panel(settings.panel)) options.panel = *id;
-    }
-  }
+  if (remember) settings = load_remembered_settings(settings_file, options);
 
-  // ---- Init: window, GL 3.3 core, glad, ImGui ------------------------------------------------
-  glfwSetErrorCallback(glfw_error_callback);
-  if (!glfwInit()) {
-    std::fprintf(stderr,
-                 "convt-lab: cannot open a window: GLFW failed to initialise (no display?). "
-                 "---> HINT: run under xvfb-run -a -s '-screen 0 1280x800x24'\n");
-    return 1;
-  }
-  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
-  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
-  if (options.screenshot()) glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
-  const int window_width = options.width > 0 ? options.width : kWindowWidth;
-  const int window_height = options.height > 0 ? options.height : kWindowHeight;
-  GLFWwindow* window = glfwCreateWindow(window_width, window_height, "ConvT Lab", nullptr, nullptr);
-  if (window == nullptr) {
-    std::fprintf(stderr,
-                 "convt-lab: cannot create a %dx%d window with an OpenGL 3.3 core context\n",
-                 window_width, window_height);
-    glfwTerminate();
-    return 1;
-  }
-  glfwMakeContextCurrent(window);
-  if (gladLoadGL(glfwGetProcAddress) == 0) {
-    std::fprintf(stderr, "convt-lab: glad could not load the OpenGL 3.3 functions\n");
-    glfwDestroyWindow(window);
-    glfwTerminate();
-    return 1;
-  }
-  glfwSwapInterval(options.screenshot() ? 0 : 1);
-
-  IMGUI_CHECKVERSION();
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;  // the layout is fixed; leave no imgui.ini in the working directory
-  // ImGuiConfigFlags_NavEnableKeyboard stays off: keyboard navigation would move a focus frame
-  // with the arrows and "press" the focused widget with Space, which the stepper uses to step
-  // and play. Tab still moves between fields.
-  install_input_counters(window);  // before ImGui's backend, which chains to them
-  ImGui_ImplGlfw_InitForOpenGL(window, true);
-  ImGui_ImplOpenGL3_Init("#version 330 core");
-
+  GLFWwindow* window = open_window(options);
+  if (window == nullptr) return 1;
+  init_imgui(window);
   int status = 0;
   {
     std::unique_ptr<convt::gfx::HeatmapRenderer> heatmaps;
@@ -544,200 +804,13 @@ int main(int argc, char** argv) {
     }
     convt::AppState state;
     convt::lab::Navigator nav(state);  // the links between panels
-    PanelTextures textures;
-    // Animation exports under way: the stepper's "Export animation...", the dashboard's
-    // "Export time-lapse...", the formula's "Export sweep" (app/animation_job.h).
-    std::unique_ptr<convt::AnimationJob> stepper_export, timelapse_export, formula_export,
-        latent_export;
-    state.view.scale_percent = options.scale_percent > 0 ? options.scale_percent : 100;
-    // A screenshot shows the panel loaded, not its spinner: load on this thread.
-    state.latent.load_in_background = !options.screenshot();
-    state.completion.load_in_background = !options.screenshot();
-    if (options.theme >= 0) state.view.theme = options.theme;
-    int applied_scale = state.view.scale_percent, applied_theme = state.view.theme;
-    apply_ui_scale(applied_scale, static_cast<Theme>(applied_theme), false);
-    state.view.active_panel = options.panel;
-    // The stepper's --preset / --step.
-    std::string preset = options.preset;
-    if (preset.empty() && remember && convt::lab::find_preset(settings.stepper_preset)) {
-      preset = settings.stepper_preset;
+    if (!apply_start_options(options, remember ? &settings : nullptr, state, nav)) {
+      status = 2;
+    } else if (heatmaps) {
+      status = run_loop(options, state, nav, window, *heatmaps);
+      if (remember) save_remembered_settings(window, state, settings, settings_file);
     }
-    convt::lab::stepper_load_preset(state.model.stepper, state.view.stepper,
-                                    preset.empty() ? "notes" : preset);
-    if (remember && options.preset.empty() && settings.stepper_speed > 0.0f) {
-      state.view.stepper.events_per_second = settings.stepper_speed;
-    }
-    if (options.step >= 0) state.model.stepper.set_position(options.step);
-    // The CNN panel's --kernel NAME (checked by parse_gui_options).
-    if (const auto* k = convt::lab::find_kernel_preset(options.kernel)) {
-      state.model.cnn.apply_preset(static_cast<int>(k - convt::lab::cnn_kernel_presets().data()));
-    }
-    if (!options.picture.empty()) {  // --picture digit:N | emoji:N | fashion:N | FILE, --gray
-      convt::lab::CnnModel& cnn = state.model.cnn;
-      const std::string& spec = options.picture;
-      cnn.keep_rgb = !options.gray;
-      if (spec.rfind("digit:", 0) == 0) {
-        cnn.source = convt::lab::CnnSource::kDigit;
-        cnn.digit = std::stoi(spec.substr(6));
-      } else if (spec.rfind("emoji:", 0) == 0) {
-        cnn.source = convt::lab::CnnSource::kEmoji;
-        cnn.emoji = std::stoi(spec.substr(6));
-      } else if (spec.rfind("fashion:", 0) == 0) {
-        cnn.source = convt::lab::CnnSource::kFashion;
-        cnn.fashion = std::stoi(spec.substr(8));
-      } else {
-        cnn.source = convt::lab::CnnSource::kFile;
-        cnn.file_path = spec;
-        std::snprintf(state.view.cnn.path_field, sizeof state.view.cnn.path_field, "%s",
-                      spec.c_str());
-      }
-      cnn.load_picture();
-      if (!cnn.picture_error.empty()) {
-        std::fprintf(stderr, "convt-lab: --picture: %s\n", cnn.picture_error.c_str());
-      }
-    }
-    apply_cnn_classifier_options(options, state);
-    // The lessons' --lesson N and --show-me N[.M]: a Show me sets up its panel and
-    // switches to it, as its button does; with --train-seconds its run trains T seconds.
-    if (options.lesson >= 0) state.view.lessons.current = options.lesson;
-    if (!open_exercise(options, state.view.lessons)) return 2;
-    if (options.show_me_lesson >= 0) {
-      std::string note;
-      if (!nav.show_me(options.show_me_lesson, options.show_me_index, &note)) {
-        std::fprintf(stderr, "convt-lab: --show-me: %s\n", note.c_str());
-      }
-      if (options.train_seconds > 0.0) state.training.headless_seconds = options.train_seconds;
-    }
-    // The training dashboard's --open-popup saved-runs: the popup opens on the first frame.
-    state.training.open_saved_runs = options.open_saved_runs;
-    state.view.stepper.open_export_popup = options.open_export_animation;
-    // The training dashboard's --train-seconds T: train T seconds before the screenshot.
-    // With --panel latent, the explorer follows that run.
-    if (options.train_seconds > 0.0 && options.show_me_lesson < 0) {
-      convt::lab::begin_headless_training(state.training, options.train_seconds,
-                                          options.train_threads);
-      if (options.panel == convt::lab::PanelId::kLatent) state.latent.follow.set_following(true);
-    }
-
-    // ---- Loop: wait, poll, new frame, panels, render, swap ----------------------------------
-    // The window sleeps until there is something new to draw (logic/frame_scheduler.h): input,
-    // a training step published, a playing stepper. A screenshot draws every frame at once,
-    // except while it trains (--train-seconds), where it runs the window's own schedule.
-    const bool scheduled = !options.screenshot() || options.train_seconds > 0.0;
-    convt::lab::FrameScheduler scheduler;
-    bool listening = false;  // the training session wakes the loop when it publishes
-    for (int frame = 0; heatmaps && !glfwWindowShouldClose(window); ++frame) {
-      glfwPollEvents();
-      while (scheduled && !glfwWindowShouldClose(window)) {
-        if (!listening && state.training.session) {
-          state.training.session->set_publish_listener(glfwPostEmptyEvent);
-          listening = true;
-        }
-        const double now = steady_seconds();
-        const convt::lab::FrameSignals signals = frame_signals(state);
-        if (scheduler.should_draw(now, signals)) break;
-        glfwWaitEventsTimeout(scheduler.wait_seconds(now, signals));
-      }
-      if (glfwWindowShouldClose(window)) break;
-      if (state.view.scale_percent != applied_scale || state.view.theme != applied_theme) {
-        applied_scale = state.view.scale_percent;  // between frames, as fonts must be
-        applied_theme = state.view.theme;
-        apply_ui_scale(applied_scale, static_cast<Theme>(applied_theme), true);
-      }
-      ImGui_ImplOpenGL3_NewFrame();
-      ImGui_ImplGlfw_NewFrame();
-      // A screenshot shows the panel, not a tooltip of wherever Xvfb's cursor happens to rest.
-      if (options.screenshot()) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
-      ImGui::NewFrame();
-      // Esc quits, as the menu says, unless it is closing a popup or leaving a text field.
-      if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false) && !io.WantTextInput &&
-          !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel)) {
-        glfwSetWindowShouldClose(window, GLFW_TRUE);
-      }
-      handle_window_keys(state.view);
-      draw_frame(state, nav, textures, *heatmaps, window);
-      ImGui::Render();
-
-      int width = 0, height = 0;
-      glfwGetFramebufferSize(window, &width, &height);
-      glViewport(0, 0, width, height);
-      glClearColor(0.11f, 0.12f, 0.14f, 1.0f);
-      glClear(GL_COLOR_BUFFER_BIT);
-      ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-      heatmaps->end_frame();
-
-      if (options.screenshot() && frame + 1 >= options.frames &&
-          convt::lab::headless_training_ready(state.training) &&
-          convt::lab::lesson_run_ready(state.training)) {
-        try {
-          convt::gfx::save_back_buffer_png(options.screenshot_path, width, height);
-          std::printf("convt-lab: wrote %s (%dx%d, panel %s, %d frames)\n",
-                      options.screenshot_path.c_str(), width, height,
-                      convt::lab::panel_info(state.view.active_panel).name, options.frames);
-          if (options.check_layout) {
-            const std::vector<std::string> problems = convt::widgets::layout_problems();
-            for (const std::string& p : problems) std::printf("layout: %s\n", p.c_str());
-            if (!problems.empty()) status = 3;
-          }
-        } catch (const std::exception& e) {
-          std::fprintf(stderr, "convt-lab: %s\n", e.what());
-          status = 1;
-        }
-        break;
-      }
-      glfwSwapBuffers(window);
-      scheduler.frame_drawn(steady_seconds());
-      // Between frames, with the window's context current: ~50 ms of each export under way.
-      const convt::FrameLook look{state.view.scale_percent, static_cast<Theme>(state.view.theme)};
-      convt::pump_animation_export(
-          state.view.stepper.animation, stepper_export,
-          [&](const convt::lab::AnimationRequest& r) {
-            return convt::make_stepper_job(state.model.stepper, state.view.stepper, r, look);
-          },
-          0.05);
-      convt::pump_animation_export(
-          state.training.animation, timelapse_export,
-          [&](const convt::lab::AnimationRequest& r) {
-            return convt::make_timelapse_job(r.source_dir, r, look);
-          },
-          0.05);
-      convt::pump_animation_export(
-          state.view.formula.animation, formula_export,
-          [&](const convt::lab::AnimationRequest& r) {
-            return convt::make_formula_job(state.view.formula, r, look);
-          },
-          0.05);
-      convt::pump_animation_export(
-          state.latent.animation, latent_export,
-          [&](const convt::lab::AnimationRequest& r) {
-            const convt::LatentPath path{state.latent.a, state.latent.b, state.latent.mode,
-                                         state.latent.a_what, state.latent.b_what};
-            return convt::make_latent_job(state.latent.model, path, r, look);
-          },
-          0.05);
-    }
-    // The worker may publish once more while it stops: no waking a window that is gone.
-    if (state.training.session) state.training.session->set_publish_listener(nullptr);
-    if (remember) {  // for the next run: this size, scale, tab and stepper setting
-      int w = 0, h = 0;
-      glfwGetWindowSize(window, &w, &h);
-      if (w >= 640 && h >= 480) {  // not when closed minimised (0 x 0)
-        settings.window_width = w;
-        settings.window_height = h;
-      }
-      settings.scale_percent = state.view.scale_percent;
-      settings.theme = state.view.theme;
-      settings.panel = convt::lab::panel_info(state.view.active_panel).name;
-      const auto& presets = convt::lab::stepper_presets();
-      const int index = state.view.stepper.preset_index;
-      settings.stepper_preset =
-          index >= 0 && index < static_cast<int>(presets.size()) ? presets[index].name : "";
-      settings.stepper_speed = state.view.stepper.events_per_second;
-      const std::string failed = convt::lab::save_settings(settings_file, settings);
-      if (!failed.empty())
-        std::fprintf(stderr, "convt-lab: settings not saved: %s\n", failed.c_str());
-    }
-  }  // the renderer's textures go before the context
+  }  // the renderer's and the panels' textures go before the context
 
   // ---- Shutdown, in reverse ------------------------------------------------------------------
   ImGui_ImplOpenGL3_Shutdown();

@@ -15,6 +15,7 @@
 
 #include "convt/io/assets.h"
 #include "convt/io/png.h"
+#include "logic/navigator.h"
 #include "logic/training_diagnoses.h"
 #include "panels/training_panel.h"
 #include "widgets/curve_plot.h"
@@ -274,7 +275,8 @@ void draw_training_buttons(lab::TrainingDashboard& s, bool has_run) {
 }
 
 // The "Saved runs..." popup: the shipped runs (assets/runs), each opened read-only on a click.
-void draw_saved_runs_popup(lab::TrainingDashboard& s) {
+// A click is a request to the navigator, which pauses and saves a run in progress first.
+void draw_saved_runs_popup(lab::TrainingDashboard& s, lab::Navigator& nav) {
   // Below the button (ImGui would put it at the mouse, which a headless render does not have).
   ImGui::SetNextWindowPos(ImVec2(ImGui::GetItemRectMin().x, ImGui::GetItemRectMax().y),
                           ImGuiCond_Appearing);
@@ -291,7 +293,7 @@ void draw_saved_runs_popup(lab::TrainingDashboard& s) {
       if (ImGui::Selectable(name.c_str())) {
         try {
           std::string said;
-          lab::open_saved_run(s, lab::saved_run_dir(name), &said);
+          nav.open_saved_run(name, &said);
         } catch (const std::exception& e) {
           s.note = e.what();
           s.note_ok = false;
@@ -335,7 +337,7 @@ void draw_timelapse_export(lab::TrainingDashboard& s) {
 }
 
 // FILES: the checkpoint path, Save / Load, Saved runs..., the exports, time-lapse frames.
-void draw_files(lab::TrainingDashboard& s, bool has_run) {
+void draw_files(lab::TrainingDashboard& s, bool has_run, lab::Navigator& nav) {
   lab::TrainingSession& session = *s.session;
   const lab::SessionStatus status = s.snap.status;
   ImGui::TextDisabled("FILES");
@@ -369,7 +371,7 @@ void draw_files(lab::TrainingDashboard& s, bool has_run) {
         "Open a saved run (assets/runs) read-only: its curves, samples and "
         "diagnoses. Your run is paused and saved first.");
   }
-  draw_saved_runs_popup(s);
+  draw_saved_runs_popup(s, nav);
   ImGui::BeginDisabled(!has_run);
   if (ImGui::Button("Export grid PNG")) lab::export_sample_grid(s);
   ImGui::SameLine();
@@ -387,7 +389,7 @@ void draw_files(lab::TrainingDashboard& s, bool has_run) {
   draw_timelapse_export(s);
 }
 
-void draw_controls(lab::TrainingDashboard& s) {
+void draw_controls(lab::TrainingDashboard& s, lab::Navigator& nav) {
   const lab::SessionStatus status = s.snap.status;
   const bool has_run =
       status == lab::SessionStatus::kRunning || status == lab::SessionStatus::kPaused;
@@ -397,7 +399,7 @@ void draw_controls(lab::TrainingDashboard& s) {
   ImGui::Spacing();
   draw_training_buttons(s, has_run);
   ImGui::Spacing();
-  draw_files(s, has_run);
+  draw_files(s, has_run, nav);
   ImGui::Spacing();
   widgets::push_wrap_at_visible_edge();
   if (!s.note.empty())
@@ -946,7 +948,7 @@ void draw_saved_banner(const lab::TrainingDashboard& s) {
 }  // namespace
 
 void draw_training_panel(lab::TrainingDashboard& state, TrainingTextures& textures,
-                         gfx::HeatmapRenderer& heatmaps) {
+                         gfx::HeatmapRenderer& heatmaps, lab::Navigator& nav) {
   lab::init_training_form(state);
   if (!state.session) state.session = std::make_unique<lab::TrainingSession>();
   if (!state.saved) state.session->read(state.snap);
@@ -961,7 +963,7 @@ void draw_training_panel(lab::TrainingDashboard& state, TrainingTextures& textur
   if (state.saved) {
     draw_saved_controls(state);
   } else {
-    draw_controls(state);
+    draw_controls(state, nav);
   }
   ImGui::EndChild();
   ImGui::SameLine();

@@ -8,6 +8,10 @@
 #include "gfx/rgb_texture.h"
 #include "logic/training_dashboard.h"
 
+namespace convt::lab {
+class Navigator;
+}
+
 namespace convt::panels {
 
 // The colour grids of an RGB model (rgb32, dcgan64), 3 channels: G's samples, the real images,
@@ -17,7 +21,8 @@ struct TrainingTextures {
   gfx::RgbTexture samples, real, ema;
 };
 
+// `nav` takes the panel's links to elsewhere: the "Saved runs..." popup opens a run through it.
 void draw_training_panel(lab::TrainingDashboard& state, TrainingTextures& textures,
-                         gfx::HeatmapRenderer& heatmaps);
+                         gfx::HeatmapRenderer& heatmaps, lab::Navigator& nav);
 
 }  // namespace convt::panels
