@@ -7,8 +7,10 @@
 #include <map>
 
 #include "convt/io/safetensors.h"
+#include "convt/nn/state_dict.h"
 #include "convt/ops/losses.h"
 #include "convt/shape.h"
+#include "convt/train/checkpoint_file.h"
 
 namespace convt {
 
@@ -143,9 +145,7 @@ Tensor FfnnTrainer::latent_batch(int64_t n, uint64_t seed) const {
 }
 
 void FfnnTrainer::save_checkpoint(const std::string& path) const {
-  std::map<std::string, Tensor> tensors;
-  for (const nn::NamedParam& p : G_->params()) tensors["G." + p.name] = *p.value;
-  for (const nn::NamedBuffer& b : G_->buffers()) tensors["G." + b.name] = *b.value;
+  const std::map<std::string, Tensor> tensors = nn::state_dict(*G_, "G.");
   const json config{{"batch_size", cfg_.batch_size},
                     {"lr", cfg_.lr},
                     {"beta1", cfg_.beta1},
@@ -161,55 +161,24 @@ void FfnnTrainer::save_checkpoint(const std::string& path) const {
 
 std::unique_ptr<nn::Sequential> FfnnTrainer::load_generator(const std::string& path, json* spec_out,
                                                             int64_t* steps_out) {
-  SafetensorsFile f;
-  try {
-    f = read_safetensors(path);
-    require_finite_tensors(f, path);
-  } catch (const SafetensorsError& e) {
-    throw CheckpointError(e.what());
-  }
-  auto meta = [&](const std::string& key) -> const std::string& {
-    auto it = f.metadata.find(key);
-    if (it == f.metadata.end()) {
-      throw CheckpointError(path + ": metadata '" + key + "' is missing (expected a " + kFormat +
-                            " file written by convt-lab ffnn-train)");
-    }
-    return it->second;
-  };
-  if (meta("format") != kFormat) {
-    throw CheckpointError(path + ": expected format " + kFormat + ", found " + meta("format") +
-                          " (an FFNN checkpoint is written by convt-lab ffnn-train)");
-  }
+  const CheckpointFile f(path, "FFNN (convt-lab ffnn-train)");
+  f.require_format(kFormat);
   json spec;
   try {
-    spec = json::parse(meta("spec"));
+    spec = json::parse(f.meta("spec"));
   } catch (const json::exception& e) {
-    throw CheckpointError(path + ": the metadata 'spec' is not valid JSON: " + e.what());
+    throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
   }
   int latent_dim = 0;
   auto G = build_generator(spec, 0, latent_dim);
-  std::map<std::string, Tensor*> targets;
-  for (const nn::NamedParam& p : G->params()) targets["G." + p.name] = p.value;
-  for (const nn::NamedBuffer& b : G->buffers()) targets["G." + b.name] = b.value;
-  for (const auto& [name, t] : targets) {
-    auto it = f.tensors.find(name);
-    if (it == f.tensors.end()) throw CheckpointError(path + ": tensor '" + name + "' is missing");
-    if (it->second.shape() != t->shape()) {
-      throw CheckpointError(path + ": tensor '" + name + "': expected shape " + t->shape_str() +
-                            ", found " + it->second.shape_str());
-    }
+  try {
+    nn::load_state_dict(*G, f.file().tensors, "G.", path);
+  } catch (const nn::StateDictError& e) {
+    throw CheckpointError(e.what());
   }
-  for (const auto& [name, t] : targets) *t = f.tensors.at(name);
   G->set_training(false);
   if (spec_out) *spec_out = spec;
-  if (steps_out) {
-    try {
-      *steps_out = std::stoll(meta("step"));
-    } catch (const std::exception&) {
-      throw CheckpointError(path + ": metadata 'step': expected an integer, found '" +
-                            meta("step") + "'");
-    }
-  }
+  if (steps_out) *steps_out = f.meta_count("step");
   return G;
 }
 

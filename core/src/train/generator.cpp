@@ -8,6 +8,7 @@
 #include "convt/nn/model_spec.h"
 #include "convt/nn/state_dict.h"
 #include "convt/rng.h"
+#include "convt/train/checkpoint_file.h"
 #include "convt/train/gan_trainer.h"
 
 namespace convt {
@@ -18,12 +19,6 @@ using nlohmann::json;
 
 const char* const kEmaStatisticsKey = "G_ema.batch_norm";
 const char* const kReestimated = "reestimated";
-
-std::string metadata_or(const SafetensorsFile& f, const std::string& key,
-                        const std::string& fallback) {
-  const auto it = f.metadata.find(key);
-  return it == f.metadata.end() ? fallback : it->second;
-}
 
 }  // namespace
 
@@ -116,22 +111,11 @@ Generator build_generator(const nlohmann::json& spec, uint64_t seed) {
 }
 
 Generator load_generator(const std::string& path, GeneratorChoice which) {
-  SafetensorsFile f;
-  try {
-    f = read_safetensors(path);
-    require_finite_tensors(f, path);
-  } catch (const SafetensorsError& e) {
-    throw CheckpointError(e.what());
-  }
-  const auto spec_it = f.metadata.find("spec");
-  if (spec_it == f.metadata.end()) {
-    throw CheckpointError(path +
-                          ": no \"spec\" in the metadata (expected a checkpoint of convt-lab "
-                          "train, or a generator file of convt-lab export-generator)");
-  }
+  const CheckpointFile checkpoint(path, "GAN (convt-lab train or export-generator)");
+  const SafetensorsFile& f = checkpoint.file();
   json spec;
   try {
-    spec = json::parse(spec_it->second);
+    spec = json::parse(checkpoint.meta("spec"));
   } catch (const json::exception& e) {
     throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
   }
@@ -156,13 +140,8 @@ Generator load_generator(const std::string& path, GeneratorChoice which) {
   } catch (const nn::StateDictError& e) {
     throw CheckpointError(e.what());
   }
-  const std::string step = metadata_or(f, "step", "0");
-  try {
-    out.steps = std::stoll(step);
-  } catch (const std::exception&) {
-    throw CheckpointError(path + ": metadata \"step\": expected a count, found '" + step + "'");
-  }
-  if (out.averaged && metadata_or(f, kEmaStatisticsKey, "") != kReestimated) {
+  out.steps = checkpoint.has_meta("step") ? checkpoint.meta_count("step") : 0;
+  if (out.averaged && checkpoint.meta_or(kEmaStatisticsKey, "") != kReestimated) {
     reestimate_batch_norm(*out.G, out.latent_dim, 32, 256, kBatchNormSeed);  // ends in eval mode
   }
   return out;
