@@ -46,63 +46,63 @@ namespace fs = std::filesystem;
 //                  from the top left.
 namespace {
 
-// The classifier's conv1 kernels as presets "classifier_<k>" (none if the file does not load: the
-// hand-made presets still work). Their names live as long as the program (KernelPreset holds
+// One kernel preset per (1, k, k) filter of `tensor` ((C_out, 1, k, k)) in the shipped file
+// `asset`: "<prefix>_<c>" titled "<title> #<c>" (c: the filter's channel), with `help`. With
+// `strongest` > 0, only that many filters with the largest L2 norm, strongest first; else every
+// filter in channel order. None if the file does not load or the tensor is not (C, 1, k, k): the
+// hand-made presets still work. The names live as long as the program (KernelPreset holds
 // const char*).
-void add_classifier_kernels(std::vector<KernelPreset>& presets) {
+void add_learned_kernels(std::vector<KernelPreset>& presets, const char* asset, const char* tensor,
+                         int k, const std::string& prefix, const std::string& title,
+                         const char* help, size_t strongest) {
   Tensor w;
   try {
-    const SafetensorsFile f = read_safetensors(asset_path(kDigitClassifierAsset));
-    w = f.tensors.at("0.weight");  // (16, 1, 3, 3)
+    w = read_safetensors(asset_path(asset)).tensors.at(tensor);
   } catch (const std::exception&) {
     return;
   }
-  if (w.ndim() != 4 || w.dim(1) != 1 || w.dim(2) != 3 || w.dim(3) != 3) return;
+  if (w.ndim() != 4 || w.dim(1) != 1 || w.dim(2) != k || w.dim(3) != k) return;
+  const int64_t n = w.dim(0), taps = int64_t{k} * k;
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  if (strongest > 0) {
+    std::vector<double> norm(static_cast<size_t>(n), 0.0);
+    for (int64_t c = 0; c < n; ++c) {
+      for (int64_t i = 0; i < taps; ++i)
+        norm[static_cast<size_t>(c)] += w[c * taps + i] * w[c * taps + i];
+    }
+    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+      return norm[static_cast<size_t>(a)] > norm[static_cast<size_t>(b)];
+    });
+    order.resize(std::min(order.size(), strongest));
+  }
   static std::deque<std::string> text;  // stable addresses
-  for (int64_t k = 0; k < w.dim(0); ++k) {
-    text.push_back("classifier_" + std::to_string(k));
+  for (int64_t c : order) {
+    text.push_back(prefix + "_" + std::to_string(c));
     const char* name = text.back().c_str();
-    text.push_back("Classifier conv1 #" + std::to_string(k));
-    const char* title = text.back().c_str();
-    presets.push_back({name, title, 3, std::vector<float>(w.data() + k * 9, w.data() + k * 9 + 9),
-                       "A 3x3 kernel the digit classifier learned for its first layer from "
-                       "the digits (assets/classifier/digits20.safetensors)."});
+    text.push_back(title + " #" + std::to_string(c));
+    presets.push_back({name, text.back().c_str(), k,
+                       std::vector<float>(w.data() + c * taps, w.data() + (c + 1) * taps), help});
   }
 }
 
+// The 16 3x3 kernels of the digit classifier's first layer ("0.weight" (16, 1, 3, 3)), as
+// presets "classifier_<k>".
+void add_classifier_kernels(std::vector<KernelPreset>& presets) {
+  add_learned_kernels(presets, kDigitClassifierAsset, "0.weight", 3, "classifier",
+                      "Classifier conv1",
+                      "A 3x3 kernel the digit classifier learned for its first layer from "
+                      "the digits (assets/classifier/digits20.safetensors).",
+                      0);
+}
+
 // The 16 kernels of D's first layer (the shipped D, kShippedDAsset: "D.0.weight" (64, 1, 5, 5))
-// with the largest L2 norm, strongest first, as presets "d_<k>" (k: the channel in D). None if
-// the file does not load.
+// with the largest L2 norm, strongest first, as presets "d_<k>" (k: the channel in D).
 void add_d_kernels(std::vector<KernelPreset>& presets) {
-  Tensor w;
-  try {
-    const SafetensorsFile f = read_safetensors(asset_path(kShippedDAsset));
-    w = f.tensors.at("D.0.weight");
-  } catch (const std::exception&) {
-    return;
-  }
-  if (w.ndim() != 4 || w.dim(1) != 1 || w.dim(2) != 5 || w.dim(3) != 5) return;
-  const int64_t n = w.dim(0);
-  std::vector<double> norm(static_cast<size_t>(n), 0.0);
-  for (int64_t k = 0; k < n; ++k) {
-    for (int i = 0; i < 25; ++i) norm[static_cast<size_t>(k)] += w[k * 25 + i] * w[k * 25 + i];
-  }
-  std::vector<int64_t> order(static_cast<size_t>(n));
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-    return norm[static_cast<size_t>(a)] > norm[static_cast<size_t>(b)];
-  });
-  order.resize(std::min<size_t>(order.size(), 16));
-  static std::deque<std::string> text;  // stable addresses
-  for (int64_t k : order) {
-    text.push_back("d_" + std::to_string(k));
-    const char* name = text.back().c_str();
-    text.push_back("GAN's D conv1 #" + std::to_string(k));
-    const char* title = text.back().c_str();
-    presets.push_back({name, title, 5, std::vector<float>(w.data() + k * 25, w.data() + k * 25 + 25),
-                       "A 5x5 kernel the GAN's D learned for its first layer while judging real "
-                       "digits against G's (the shipped D, 3,000 steps)."});
-  }
+  add_learned_kernels(presets, kShippedDAsset, "D.0.weight", 5, "d", "GAN's D conv1",
+                      "A 5x5 kernel the GAN's D learned for its first layer while judging real "
+                      "digits against G's (the shipped D, 3,000 steps).",
+                      16);
 }
 
 }  // namespace
