@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """PyTorch's CPU training throughput on the notes' 20x20 GAN: the reference for `bench train`.
 
-The same model as assets/models/dcgan20.json, layer for layer (make() is also the PyTorch model
-that scripts/torch_load_checkpoint.py and scripts/make_nn_fixtures.py load our checkpoints into):
+The model is built from assets/models/dcgan20.json by scripts/convt_torch.py (the PyTorch form of
+every spec, also what our checkpoints load into), so the two programs time the same layers:
   G: Linear(100 -> 6400, no bias) BatchNorm1d LeakyReLU(0.2) Unflatten(256, 5, 5)
      ConvTranspose2d(256 -> 128, k5 s2, Keras 'same': padding 2, output_padding 1, no bias)
      BatchNorm2d LeakyReLU(0.2)
@@ -19,29 +19,23 @@ beside `convt-lab bench train --model dcgan20 --batch B --threads N` in the same
 from different moments on a shared machine do not compare, ratios from one run do.
 """
 import argparse
+import json
+import os
+import sys
 import time
 
 import torch
 import torch.nn as nn
 
-
-def same_conv_transpose(c_in, c_out, stride):
-    # Keras 'same' for k5: H_out = H * stride, i.e. padding 2, output_padding stride - 1
-    return nn.ConvTranspose2d(c_in, c_out, 5, stride=stride, padding=2,
-                              output_padding=stride - 1, bias=False)
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import convt_torch  # noqa: E402
 
 
 def make():
-    """(G, D) as nn.Sequential, indices as in the spec's state_dict ("0.weight", ...)."""
-    G = nn.Sequential(nn.Linear(100, 6400, bias=False), nn.BatchNorm1d(6400), nn.LeakyReLU(0.2),
-                      nn.Unflatten(1, (256, 5, 5)),
-                      same_conv_transpose(256, 128, 2), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
-                      same_conv_transpose(128, 64, 2), nn.BatchNorm2d(64), nn.LeakyReLU(0.2),
-                      same_conv_transpose(64, 1, 1), nn.Tanh())
-    D = nn.Sequential(nn.Conv2d(1, 64, 5, 2, 2), nn.LeakyReLU(0.2), nn.Dropout(0.3),
-                      nn.Conv2d(64, 128, 5, 2, 2), nn.LeakyReLU(0.2), nn.Dropout(0.3),
-                      nn.Flatten(), nn.Linear(3200, 1))
-    return G, D
+    """(G, D) of the dcgan20 spec as nn.Sequential (scripts/convt_torch.py)."""
+    with open(os.path.join(HERE, "..", "assets", "models", "dcgan20.json")) as f:
+        return convt_torch.build_gan(json.load(f))
 
 
 def samples_per_second(threads, batch, steps, lr=1e-4):

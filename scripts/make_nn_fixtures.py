@@ -10,8 +10,9 @@ Run: /usr/bin/python3 scripts/make_nn_fixtures.py   (Debian python3-torch, pytho
       with BCEWithLogitsLoss and torch.optim.Adam(lr 0.01, betas (0.5, 0.999)) for 5 steps
       (mlp_adam_losses), and with SGD(lr 0.1, momentum 0.9) (mlp_sgd_losses); initial weights
       saved as mlp_w1, mlp_b1, mlp_w2, mlp_b2; final weights after Adam as mlp_adam_*.
-  dcgan20_param_counts.json: per-layer parameter counts of scripts/bench_torch_dcgan20.py's
-      make() (same layer order as assets/models/dcgan20.json).
+  dcgan20_param_counts.json: per-layer parameter counts of notes_dcgan20(), the notes' model
+      written out by hand here (same layer order as assets/models/dcgan20.json): an independent
+      check that the spec is the notes' model.
 """
 import json
 import os
@@ -23,6 +24,30 @@ import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "core", "tests", "fixtures", "nn")
+
+
+def notes_dcgan20():
+    """The notes' 20x20 GAN, layer by layer, written from the notes and not from our spec (so the
+    parameter counts check assets/models/dcgan20.json against it):
+      G: Linear(100 -> 6400, no bias) BatchNorm1d LeakyReLU(0.2) Unflatten(256, 5, 5)
+         ConvTranspose2d(256 -> 128, k5 s2, Keras 'same': padding 2, output_padding 1, no bias)
+         BatchNorm2d LeakyReLU(0.2)
+         ConvTranspose2d(128 -> 64, k5 s2, 'same', no bias) BatchNorm2d LeakyReLU(0.2)
+         ConvTranspose2d(64 -> 1, k5 s1, 'same', no bias) Tanh
+      D: Conv2d(1 -> 64, k5 s2 p2) LeakyReLU(0.2) Dropout(0.3)
+         Conv2d(64 -> 128, k5 s2 p2) LeakyReLU(0.2) Dropout(0.3) Flatten Linear(3200 -> 1)"""
+    def up(c_in, c_out, stride):  # Keras 'same' for k5: padding 2, output_padding stride - 1
+        return nn.ConvTranspose2d(c_in, c_out, 5, stride=stride, padding=2,
+                                  output_padding=stride - 1, bias=False)
+    G = nn.Sequential(nn.Linear(100, 6400, bias=False), nn.BatchNorm1d(6400), nn.LeakyReLU(0.2),
+                      nn.Unflatten(1, (256, 5, 5)),
+                      up(256, 128, 2), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
+                      up(128, 64, 2), nn.BatchNorm2d(64), nn.LeakyReLU(0.2),
+                      up(64, 1, 1), nn.Tanh())
+    D = nn.Sequential(nn.Conv2d(1, 64, 5, 2, 2), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+                      nn.Conv2d(64, 128, 5, 2, 2), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+                      nn.Flatten(), nn.Linear(3200, 1))
+    return G, D
 
 
 def save(name, t):
@@ -95,9 +120,7 @@ def main():
     m = mlp()
     save("mlp_sgd_losses", train(m, torch.optim.SGD(m.parameters(), 0.1, momentum=0.9), x, y))
 
-    sys.path.insert(0, HERE)
-    from bench_torch_dcgan20 import make
-    G, D = make()
+    G, D = notes_dcgan20()
     counts = {"G": [sum(p.numel() for p in l.parameters()) for l in G],
               "D": [sum(p.numel() for p in l.parameters()) for l in D]}
     with open(os.path.join(OUT, "dcgan20_param_counts.json"), "w") as f:
