@@ -224,8 +224,8 @@ std::unique_ptr<AnimationJob> make_latent_job(lab::LatentModel& model, const Lat
   std::vector<int> delays = lab::frame_delays_cs(static_cast<int>(ts.size()), request.fps);
   auto texture = std::make_shared<gfx::RgbTexture>();
   auto draw = [frames, texture, ts, path, n](int i, gfx::HeatmapRenderer&) {
-    const int k = i < n ? i : 2 * (n - 1) - i;  // the way back: the same images, reversed
-    texture->upload((*frames)[static_cast<size_t>(k)]);
+    // The way back shows the same images, reversed.
+    texture->upload((*frames)[static_cast<size_t>(lab::round_trip_image(i, n))]);
     draw_latent_frame(path, *texture, ts[static_cast<size_t>(i)], i >= n);
   };
   return std::make_unique<AnimationJob>(request, std::move(delays), draw, look);

@@ -191,9 +191,15 @@ std::vector<float> round_trip_ts(int frames_each_way) {
                          std::to_string(kMaxLatentFrames) + ", found " + std::to_string(n));
   }
   std::vector<float> ts;
-  for (int i = 0; i < n; ++i) ts.push_back(static_cast<float>(i) / static_cast<float>(n - 1));
-  for (int i = n - 2; i >= 0; --i) ts.push_back(ts[static_cast<size_t>(i)]);
+  for (int frame = 0; frame < 2 * n - 1; ++frame) {
+    ts.push_back(static_cast<float>(round_trip_image(frame, n)) / static_cast<float>(n - 1));
+  }
   return ts;
+}
+
+int round_trip_image(int frame, int frames_each_way) {
+  const int n = frames_each_way;
+  return frame < n ? frame : 2 * (n - 1) - frame;
 }
 
 const char* animation_view_name(AnimationView view) {

@@ -77,6 +77,9 @@ std::vector<int> sweep_values(const std::string& name, int lo, int hi, int from,
 // Throws AnimationError naming --frames for n outside kMinLatentFrames..kMaxLatentFrames.
 inline constexpr int kMinLatentFrames = 2, kMaxLatentFrames = 500;
 std::vector<float> round_trip_ts(int frames_each_way);
+// Which image of the way there (0 .. n-1, t = image / (n-1)) frame `frame` of that round trip
+// (0 .. 2n-2) shows: `frame` on the way there, 2(n-1) - frame on the way back.
+int round_trip_image(int frame, int frames_each_way);
 
 // What the stepper panel shows in an exported animation's right-hand slot.
 enum class AnimationView { kScatter, kGather, kOverlap };

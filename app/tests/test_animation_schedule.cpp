@@ -231,6 +231,10 @@ TEST(AnimationSchedule, ALatentRoundTripGoesUpToOneAndBackToZero) {
   ASSERT_EQ(ts.size(), want.size());
   for (size_t i = 0; i < ts.size(); ++i) EXPECT_FLOAT_EQ(ts[i], want[i]) << i;
   EXPECT_EQ(convt::lab::round_trip_ts(2), (std::vector<float>{0.0f, 1.0f, 0.0f}));
+  // The images shown: the way there's 0..3, then 2, 1, 0 again (t = image / 3, as above).
+  std::vector<int> images;
+  for (int frame = 0; frame < 7; ++frame) images.push_back(convt::lab::round_trip_image(frame, 4));
+  EXPECT_EQ(images, (std::vector<int>{0, 1, 2, 3, 2, 1, 0}));
   for (int bad : {1, 0, 501}) {
     try {
       convt::lab::round_trip_ts(bad);
