@@ -682,41 +682,42 @@ bool is_rgb(const Tensor& images) {
   return images.ndim() == 4 && images.dim(0) > 0 && images.dim(1) == 3;
 }
 
-void draw_images_and_diagnoses(lab::TrainingDashboard& s, TrainingTextures& textures,
-                               gfx::HeatmapRenderer& heatmaps) {
-  if (s.tiled_samples_version != s.snap.samples_version) {
-    s.tiled_samples_version = s.snap.samples_version;
-    // (N, C, H, W): one channel goes through the heatmap renderer's gray map; three are uploaded
-    // as a colour texture (tile_images would show the red channel only).
-    if (is_rgb(s.snap.samples)) {
-      s.sample_tiles = {};
-      textures.samples.upload(make_image_grid(s.snap.samples, 8, 1, 1));
-    } else {
-      s.sample_tiles = lab::tile_images(s.snap.samples, 8);
-    }
-    if (is_rgb(s.snap.real)) {
-      s.real_tiles = {};
-      textures.real.upload(make_image_grid(s.snap.real, 8, 1, 1));
-    } else {
-      s.real_tiles = lab::tile_images(s.snap.real, 8);
-    }
-    s.ema_tiles = {};
-    if (is_rgb(s.snap.samples_ema)) {
-      textures.ema.upload(make_image_grid(s.snap.samples_ema, 8, 1, 1));
-    } else if (s.snap.samples_ema.numel() > 0) {
-      s.ema_tiles = lab::tile_images(s.snap.samples_ema, 8);
-    }
+// New samples since the last frame: one channel goes through the heatmap renderer's gray map
+// (tiles); three are uploaded as a colour texture (tile_images would show the red channel only).
+void upload_grids(lab::TrainingDashboard& s, TrainingTextures& textures) {
+  if (is_rgb(s.snap.samples)) {
+    s.sample_tiles = {};
+    textures.samples.upload(make_image_grid(s.snap.samples, 8, 1, 1));
+  } else {
+    s.sample_tiles = lab::tile_images(s.snap.samples, 8);
   }
+  if (is_rgb(s.snap.real)) {
+    s.real_tiles = {};
+    textures.real.upload(make_image_grid(s.snap.real, 8, 1, 1));
+  } else {
+    s.real_tiles = lab::tile_images(s.snap.real, 8);
+  }
+  s.ema_tiles = {};
+  if (is_rgb(s.snap.samples_ema)) {
+    textures.ema.upload(make_image_grid(s.snap.samples_ema, 8, 1, 1));
+  } else if (s.snap.samples_ema.numel() > 0) {
+    s.ema_tiles = lab::tile_images(s.snap.samples_ema, 8);
+  }
+}
+
+// How large the sample grids are drawn, and whether the diagnoses fit beside them.
+struct GridLayout {
+  float scale = 1.0f;  // screen pixels per image pixel
+  bool diagnoses_beside = true;
+};
+
+GridLayout grid_layout(const lab::TrainingDashboard& s, const TrainingTextures& textures) {
   const bool has_ema = s.snap.samples_ema.numel() > 0;
-  const bool show_ema = has_ema && !s.real_beside;
   const bool rgb_samples = is_rgb(s.snap.samples), rgb_real = is_rgb(s.snap.real);
   const int sample_rows = rgb_samples ? textures.samples.height() : s.sample_tiles.rows;
   const int real_rows = rgb_real ? textures.real.height() : s.real_tiles.rows;
   const int sample_cols = rgb_samples ? textures.samples.width() : s.sample_tiles.cols;
   const int real_cols = rgb_real ? textures.real.width() : s.real_tiles.cols;
-  // The two grids grow with the room (up to 2x at UI scale 100%, more when scaled up), and keep
-  // at least a readable column for the diagnoses beside them; with no room for that even at 1x,
-  // the diagnoses go below the grids.
   // Each grid has a title line above it and, once scored, a score line below it.
   const float text_lines = s.snap.has_score ? 2.0f : 1.0f;
   const float avail_height = ImGui::GetContentRegionAvail().y -
@@ -748,7 +749,16 @@ void draw_images_and_diagnoses(lab::TrainingDashboard& s, TrainingTextures& text
   while (scale > 1.0f && grids_width(scale) > (diagnoses_beside ? room : avail_width)) {
     scale = std::max(1.0f, scale - 0.05f);
   }
+  return {scale, diagnoses_beside};
+}
 
+// G(fixed z) on the left; G_ema(fixed z) or the real images on the right (a switch), each with
+// its score once scored.
+void draw_grids(lab::TrainingDashboard& s, TrainingTextures& textures,
+                gfx::HeatmapRenderer& heatmaps, float scale) {
+  const bool has_ema = s.snap.samples_ema.numel() > 0;
+  const bool show_ema = has_ema && !s.real_beside;
+  const bool rgb_samples = is_rgb(s.snap.samples), rgb_real = is_rgb(s.snap.real);
   char samples_hint[200], real_hint[100];
   std::snprintf(samples_hint, sizeof samples_hint,
                 "G(z) for %d fixed z, redrawn as G learns: noise at first, then shapes like the "
@@ -802,12 +812,14 @@ void draw_images_and_diagnoses(lab::TrainingDashboard& s, TrainingTextures& text
     ImGui::TextDisabled("score %.2f (step %" PRId64 ")", s.snap.score_ema.score, s.snap.score_step);
   }
   ImGui::EndGroup();
-  if (diagnoses_beside) ImGui::SameLine();
+}
 
+// What the diagnoses say about the run (or, for a saved run, about its end), with the last
+// step's numbers and the quality score.
+void draw_diagnoses(lab::TrainingDashboard& s, bool beside) {
   ImGui::BeginGroup();
   ImGui::TextUnformatted("Diagnoses");
-  ImGui::BeginChild("diagnoses",
-                    ImVec2(0.0f, diagnoses_beside ? 0.0f : ImGui::GetFontSize() * 14.0f), true);
+  ImGui::BeginChild("diagnoses", ImVec2(0.0f, beside ? 0.0f : ImGui::GetFontSize() * 14.0f), true);
   std::vector<lab::Diagnosis> found;
   if (s.saved) {  // at the run's end: its curves, its last grid, its error
     found = lab::diagnose_saved_run(*s.saved);
@@ -860,6 +872,18 @@ void draw_images_and_diagnoses(lab::TrainingDashboard& s, TrainingTextures& text
   ImGui::PopTextWrapPos();
   ImGui::EndChild();
   ImGui::EndGroup();
+}
+
+void draw_images_and_diagnoses(lab::TrainingDashboard& s, TrainingTextures& textures,
+                               gfx::HeatmapRenderer& heatmaps) {
+  if (s.tiled_samples_version != s.snap.samples_version) {
+    s.tiled_samples_version = s.snap.samples_version;
+    upload_grids(s, textures);
+  }
+  const GridLayout layout = grid_layout(s, textures);
+  draw_grids(s, textures, heatmaps, layout.scale);
+  if (layout.diagnoses_beside) ImGui::SameLine();
+  draw_diagnoses(s, layout.diagnoses_beside);
 }
 
 // ---- A saved run, read-only (lesson 8) ------------------------------------------------------
