@@ -21,21 +21,28 @@ bool has_prefix(const std::map<std::string, Tensor>& tensors, const std::string&
   return it != tensors.end() && it->first.compare(0, prefix.size(), prefix) == 0;
 }
 
-void load_state_dict(Sequential& model, const std::map<std::string, Tensor>& tensors,
-                     const std::string& prefix, const std::string& source, bool strict) {
-  const std::vector<std::pair<std::string, Tensor*>> slots = state_dict_slots(model, prefix);
+void check_tensors(const std::map<std::string, Tensor>& tensors,
+                   const std::vector<std::pair<std::string, Tensor*>>& slots,
+                   const std::string& source, const std::string& context) {
   for (const auto& [name, t] : slots) {
     const auto found = tensors.find(name);
     if (found == tensors.end()) {
-      throw StateDictError(source + ": tensor '" + name + "' is missing (" + model.name() +
-                           " has " + std::to_string(slots.size()) + " tensors named " + prefix +
-                           "*)");
+      throw StateDictError(source + ": tensor '" + name + "' is missing" +
+                           (context.empty() ? "" : " " + context));
     }
     if (found->second.shape() != t->shape()) {
       throw StateDictError(source + ": tensor '" + name + "': expected shape " + t->shape_str() +
                            ", found " + found->second.shape_str());
     }
   }
+}
+
+void load_state_dict(Sequential& model, const std::map<std::string, Tensor>& tensors,
+                     const std::string& prefix, const std::string& source, bool strict) {
+  const std::vector<std::pair<std::string, Tensor*>> slots = state_dict_slots(model, prefix);
+  check_tensors(tensors, slots, source,
+                "(" + model.name() + " has " + std::to_string(slots.size()) + " tensors named " +
+                    prefix + "*)");
   if (strict) {
     for (auto it = tensors.lower_bound(prefix);
          it != tensors.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {

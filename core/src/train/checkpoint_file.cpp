@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "convt/nn/state_dict.h"
+
 namespace convt {
 
 CheckpointFile::CheckpointFile(const std::string& path, const std::string& kind)
@@ -47,6 +49,14 @@ bool CheckpointFile::has_meta(const std::string& key) const {
 std::string CheckpointFile::meta_or(const std::string& key, const std::string& fallback) const {
   auto it = file_.metadata.find(key);
   return it == file_.metadata.end() ? fallback : it->second;
+}
+
+void CheckpointFile::require_tensors(const std::map<std::string, Tensor*>& targets) const {
+  try {
+    nn::check_tensors(file_.tensors, {targets.begin(), targets.end()}, path_);
+  } catch (const nn::StateDictError& e) {
+    throw CheckpointError(e.what());
+  }
 }
 
 void CheckpointFile::require_format(const std::string& format) const {

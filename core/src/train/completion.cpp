@@ -412,15 +412,7 @@ void CompletionTrainer::load_checkpoint(const std::string& path) {
                           completion_config_to_json(cfg_));
   }
   auto targets = state_tensors(net_, *opt_);
-  for (const auto& [name, t] : targets) {
-    auto it = f.file().tensors.find(name);
-    if (it == f.file().tensors.end())
-      throw CheckpointError(path + ": tensor '" + name + "' is missing");
-    if (it->second.shape() != t->shape()) {
-      throw CheckpointError(path + ": tensor '" + name + "': expected shape " + t->shape_str() +
-                            ", found " + it->second.shape_str());
-    }
-  }
+  f.require_tensors(targets);
   const int64_t step = f.meta_count("step"), opt_steps = f.meta_count("opt.steps");
   const int64_t epoch = f.meta_count("sampler.epoch");
   const int64_t index = f.meta_count("sampler.index");

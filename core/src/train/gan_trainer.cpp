@@ -510,15 +510,7 @@ void GanTrainer::load_checkpoint(const std::string& path) {
   }
   // Check everything before changing anything.
   auto targets = state_tensors(model_, *opt_g_, *opt_d_);
-  for (const auto& [name, t] : targets) {
-    auto it = f.file().tensors.find(name);
-    if (it == f.file().tensors.end())
-      throw CheckpointError(path + ": tensor '" + name + "' is missing");
-    if (it->second.shape() != t->shape()) {
-      throw CheckpointError(path + ": tensor '" + name + "': expected shape " + t->shape_str() +
-                            ", found " + it->second.shape_str());
-    }
-  }
+  f.require_tensors(targets);
   const int64_t step = f.meta_count("step");
   const int64_t og = f.meta_count("optG.steps"), od = f.meta_count("optD.steps");
   const int64_t epoch = f.meta_count("sampler.epoch");
@@ -536,16 +528,7 @@ void GanTrainer::load_checkpoint(const std::string& path) {
   int64_t ema_updates = 0;
   if (load_ema) {
     ema_targets = ema_tensors(*g_ema_);
-    for (const auto& [name, t] : ema_targets) {
-      auto it = f.file().tensors.find(name);
-      if (it == f.file().tensors.end()) {
-        throw CheckpointError(path + ": tensor '" + name + "' is missing");
-      }
-      if (it->second.shape() != t->shape()) {
-        throw CheckpointError(path + ": tensor '" + name + "': expected shape " + t->shape_str() +
-                              ", found " + it->second.shape_str());
-      }
-    }
+    f.require_tensors(ema_targets);
     ema_updates = f.meta_count("ema.updates");
     for (size_t i = 0; i < g_ema_->size(); ++i) {
       if (Rng* r = g_ema_->layer(i).rng()) ema_rngs["rng.G_ema." + std::to_string(i)] = r;

@@ -31,6 +31,14 @@ std::vector<std::pair<std::string, Tensor*>> state_dict_slots(Sequential& model,
 // A copy of the model's tensors by prefixed name (PyTorch's state_dict(prefix=...)).
 std::map<std::string, Tensor> state_dict(Sequential& model, const std::string& prefix = "");
 
+// Checks, before anything is copied, that every slot's name is in `tensors` with the slot's
+// shape. Throws StateDictError "<source>: tensor '<name>' is missing" (with `context` after it
+// when given, e.g. "(G has 12 tensors named G.*)") or "<source>: tensor '<name>': expected shape
+// (..), found (..)". The one check every loader (load_state_dict, the trainers' checkpoints) runs.
+void check_tensors(const std::map<std::string, Tensor>& tensors,
+                   const std::vector<std::pair<std::string, Tensor*>>& slots,
+                   const std::string& source, const std::string& context = "");
+
 // Copies tensors[prefix + name] into every parameter and buffer of `model`. All or nothing: every
 // tensor is checked first (present, same shape) and nothing changes if one fails. With `strict`,
 // a tensor of `tensors` that starts with `prefix` but is not one of the model's is an error too

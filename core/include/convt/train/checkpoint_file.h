@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "convt/io/safetensors.h"
@@ -30,6 +31,10 @@ class CheckpointFile {
   // Throws CheckpointError "<path>: expected checkpoint format '<format>', found '<found>'"
   // unless metadata "format" is `format`.
   void require_format(const std::string& format) const;
+
+  // Every tensor of `targets` (name -> the live tensor it will be copied into) present with its
+  // shape (nn::check_tensors); copies nothing. Throws CheckpointError naming the tensor.
+  void require_tensors(const std::map<std::string, Tensor*>& targets) const;
 
   const SafetensorsFile& file() const { return file_; }
   const std::string& path() const { return path_; }
