@@ -77,8 +77,7 @@ Tensor Tensor::reshaped(std::vector<int64_t> shape) const {
   if (infer >= 0 && known > 0) shape[static_cast<size_t>(infer)] = numel() / known;
   if (product(shape) != numel()) {
     throw std::invalid_argument("Tensor::reshaped: cannot view " + shape_str() + " (" +
-                                std::to_string(numel()) + " values) as " +
-                                shape_to_string(shape));
+                                std::to_string(numel()) + " values) as " + shape_to_string(shape));
   }
   return Tensor(shape, data_);
 }
@@ -119,6 +118,13 @@ void check_shape(const Tensor& t, const std::vector<int64_t>& expected, const st
     throw std::invalid_argument(name + ": expected shape " + exp +
                                 (layout.empty() ? "" : " " + layout) + ", found " + t.shape_str());
   }
+}
+
+void prepare_grad(Tensor* grad, const std::vector<int64_t>& shape, const std::string& name,
+                  const std::string& layout) {
+  if (!grad) return;
+  if (grad->empty()) grad->resize(shape);
+  check_shape(*grad, shape, name, layout);
 }
 
 }  // namespace convt

@@ -69,4 +69,9 @@ std::string shape_to_string(const std::vector<int64_t>& shape);
 void check_shape(const Tensor& t, const std::vector<int64_t>& expected, const std::string& name,
                  const std::string& layout = "");
 
+// A gradient the backward kernels add into: nullptr, nothing (not wanted); empty, made zeros of
+// `shape`; else it must have `shape` (check_shape, same message). The rule of every backward.
+void prepare_grad(Tensor* grad, const std::vector<int64_t>& shape, const std::string& name,
+                  const std::string& layout = "");
+
 }  // namespace convt

@@ -31,27 +31,10 @@ void check_conv2d_args(const Tensor& x, const Tensor& weight, const Tensor* bias
   if (bias) check_shape(*bias, {weight.dim(0)}, "conv2d: bias", "[C_out]");
 }
 
-void prepare_grad(Tensor* t, const std::vector<int64_t>& shape, const std::string& name,
-                  const std::string& layout) {
-  if (!t) return;
-  if (t->empty()) t->resize(shape);
-  check_shape(*t, shape, name, layout);
-}
-
 // The im2col geometry: the image is the input, the grid the output.
 Lowering lowering(const Tensor& x, const Tensor& weight, OutSize size, const Conv2dParams& p) {
-  Lowering g;
-  g.C = static_cast<int>(x.dim(1));
-  g.H_img = static_cast<int>(x.dim(2));
-  g.W_img = static_cast<int>(x.dim(3));
-  g.H_grid = size.h;
-  g.W_grid = size.w;
-  g.kH = static_cast<int>(weight.dim(2));
-  g.kW = static_cast<int>(weight.dim(3));
-  g.stride = p.stride;
-  g.padding = p.padding;
-  g.dilation = p.dilation;
-  return g;
+  return detail::make_lowering(static_cast<int>(x.dim(1)), static_cast<int>(x.dim(2)),
+                               static_cast<int>(x.dim(3)), size.h, size.w, weight, p);
 }
 
 // The same products as the whole-grid forward below, box by box (fast/lowering.h, TapBox): for

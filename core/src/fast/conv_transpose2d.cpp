@@ -33,29 +33,11 @@ void check_conv_transpose2d_args(const Tensor& x, const Tensor& weight, const Te
   if (bias) check_shape(*bias, {weight.dim(1)}, "conv_transpose2d: bias", "[C_out]");
 }
 
-// Makes an empty gradient zeros of `shape`, then checks it (the naive kernels' rule).
-void prepare_grad(Tensor* t, const std::vector<int64_t>& shape, const std::string& name,
-                  const std::string& layout) {
-  if (!t) return;
-  if (t->empty()) t->resize(shape);
-  check_shape(*t, shape, name, layout);
-}
-
 // The col2im geometry: the image is the output, the grid the input.
 Lowering lowering(const Tensor& x, const Tensor& weight, OutSize size,
                   const ConvTranspose2dParams& p) {
-  Lowering g;
-  g.C = static_cast<int>(weight.dim(1));
-  g.H_img = size.h;
-  g.W_img = size.w;
-  g.H_grid = static_cast<int>(x.dim(2));
-  g.W_grid = static_cast<int>(x.dim(3));
-  g.kH = static_cast<int>(weight.dim(2));
-  g.kW = static_cast<int>(weight.dim(3));
-  g.stride = p.stride;
-  g.padding = p.padding;
-  g.dilation = p.dilation;
-  return g;
+  return detail::make_lowering(static_cast<int>(weight.dim(1)), size.h, size.w,
+                               static_cast<int>(x.dim(2)), static_cast<int>(x.dim(3)), weight, p);
 }
 
 // The same products as the whole-grid forward below, box by box (fast/lowering.h, TapBox): for

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "convt/shape.h"
+#include "convt/tensor.h"
 
 namespace convt::fast::detail {
 
@@ -26,6 +27,26 @@ struct Lowering {
   int64_t grid_size() const { return static_cast<int64_t>(H_grid) * W_grid; }
   int64_t image_size() const { return static_cast<int64_t>(H_img) * W_img; }
 };
+
+// The lowering of a convolution whose kernel (weight, ..., kH, kW) moves over a (H_grid, W_grid)
+// grid on a C-channel (H_img, W_img) image: conv2d's image is its input and its grid the output;
+// conv_transpose2d's the other way round. `Params` has stride, padding and dilation.
+template <class Params>
+Lowering make_lowering(int C, int H_img, int W_img, int H_grid, int W_grid, const Tensor& weight,
+                       const Params& p) {
+  Lowering g;
+  g.C = C;
+  g.H_img = H_img;
+  g.W_img = W_img;
+  g.H_grid = H_grid;
+  g.W_grid = W_grid;
+  g.kH = static_cast<int>(weight.dim(2));
+  g.kW = static_cast<int>(weight.dim(3));
+  g.stride = p.stride;
+  g.padding = p.padding;
+  g.dilation = p.dilation;
+  return g;
+}
 
 // cols (C*kH*kW, B*H_grid*W_grid) = im2col(image (B, C, H_img, W_img)):
 //   cols[(c*kH + ky)*kW + kx, (b*H_grid + gy)*W_grid + gx]

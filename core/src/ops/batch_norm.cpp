@@ -59,12 +59,6 @@ inline float plane_sum2(const float* a, const float* b, int64_t L, F f) {
   return total;
 }
 
-void prepare(Tensor* t, const std::vector<int64_t>& shape, const std::string& name) {
-  if (!t) return;
-  if (t->empty()) t->resize(shape);
-  check_shape(*t, shape, name);
-}
-
 }  // namespace
 
 void batch_norm_forward_train(Tensor& out, Tensor& save_mean, Tensor& save_invstd,
@@ -158,9 +152,9 @@ void batch_norm_backward_train(Tensor* dx, Tensor* dweight, Tensor* dbias, const
                                const Tensor& save_invstd) {
   const Dims d = bn_dims(x, weight, "batch_norm_backward_train");
   check_shape(dout, x.shape(), "batch_norm_backward_train: dout");
-  prepare(dx, x.shape(), "batch_norm_backward_train: dx");
-  prepare(dweight, {d.C}, "batch_norm_backward_train: dweight");
-  prepare(dbias, {d.C}, "batch_norm_backward_train: dbias");
+  prepare_grad(dx, x.shape(), "batch_norm_backward_train: dx");
+  prepare_grad(dweight, {d.C}, "batch_norm_backward_train: dweight");
+  prepare_grad(dbias, {d.C}, "batch_norm_backward_train: dbias");
   const double M = static_cast<double>(d.N * d.L);
   const float* xp = x.data();
   const float* gp = dout.data();
@@ -259,9 +253,9 @@ void batch_norm_backward_eval(Tensor* dx, Tensor* dweight, Tensor* dbias, const 
                               const Tensor& running_var, float eps) {
   const Dims d = bn_dims(x, weight, "batch_norm_backward_eval");
   check_shape(dout, x.shape(), "batch_norm_backward_eval: dout");
-  prepare(dx, x.shape(), "batch_norm_backward_eval: dx");
-  prepare(dweight, {d.C}, "batch_norm_backward_eval: dweight");
-  prepare(dbias, {d.C}, "batch_norm_backward_eval: dbias");
+  prepare_grad(dx, x.shape(), "batch_norm_backward_eval: dx");
+  prepare_grad(dweight, {d.C}, "batch_norm_backward_eval: dweight");
+  prepare_grad(dbias, {d.C}, "batch_norm_backward_eval: dbias");
   for (int64_t c = 0; c < d.C; ++c) {
     // forward was: out = (x - running_mean) * invstd * weight + bias, statistics constant
     const float invstd = 1.0f / std::sqrt(running_var[c] + eps);

@@ -34,16 +34,16 @@ void check_conv2d_args(const Tensor& x, const Tensor& weight, const Tensor* bias
 }  // namespace
 
 template <class Recorder>
-void gather_add_loop(Tensor& out, const Tensor& x, const Tensor& weight, Pair stride,
-                     Pair padding, Pair dilation, const char* op, Recorder& rec) {
+void gather_add_loop(Tensor& out, const Tensor& x, const Tensor& weight, Pair stride, Pair padding,
+                     Pair dilation, const char* op, Recorder& rec) {
   const int N = static_cast<int>(x.dim(0)), C_in = static_cast<int>(x.dim(1));
   const int H = static_cast<int>(x.dim(2)), W = static_cast<int>(x.dim(3));
   const int C_out = static_cast<int>(weight.dim(0));
   const int kH = static_cast<int>(weight.dim(2)), kW = static_cast<int>(weight.dim(3));
   const int H_out = static_cast<int>(out.dim(2)), W_out = static_cast<int>(out.dim(3));
   if constexpr (Recorder::kRecords) {
-    rec.begin({TraceKind::kGather, op, N, C_in, H, W, C_out, kH, kW, H_out, W_out, stride,
-               padding, dilation},
+    rec.begin({TraceKind::kGather, op, N, C_in, H, W, C_out, kH, kW, H_out, W_out, stride, padding,
+               dilation},
               x, weight);
   }
   for (int n = 0; n < N; ++n)
@@ -110,11 +110,10 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
     // for every (oc, oy, ox, ky, kx): each dout pixel stamps the kernel back onto dx. That is
     // conv_transpose2d's forward scatter, run on dout with this very weight tensor (its
     // (C_out, C_in, kH, kW) layout is ConvTranspose2d's (C_in, C_out, kH, kW) seen from dout).
-    if (dx->empty()) dx->resize(x.shape());
-    check_shape(*dx, x.shape(), "conv2d backward: grad_input", "[N, C_in, H, W]");
+    prepare_grad(dx, x.shape(), "conv2d backward: grad_input", "[N, C_in, H, W]");
     if constexpr (Recorder::kRecords) {
-      scatter_add_loop(*dx, dout, weight, p.stride, p.padding, p.dilation,
-                       "conv2d_backward_data", rec);
+      scatter_add_loop(*dx, dout, weight, p.stride, p.padding, p.dilation, "conv2d_backward_data",
+                       rec);
     } else {
       scatter_add_clipped(*dx, dout, weight, p.stride, p.padding, p.dilation);
     }
@@ -122,8 +121,7 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
   if (dweight) {
     // dw[oc, ic, ky, kx] += dout[n, oc, oy, ox] * x[n, ic, iy, ix], over every (n, oy, ox)
     // whose tap was inside the input.
-    if (dweight->empty()) dweight->resize(weight.shape());
-    check_shape(*dweight, weight.shape(), "conv2d backward: grad_weight", "[C_out, C_in, kH, kW]");
+    prepare_grad(dweight, weight.shape(), "conv2d backward: grad_weight", "[C_out, C_in, kH, kW]");
     NoRecorder none;
     for (int n = 0; n < N; ++n)
       for (int oc = 0; oc < C_out; ++oc)
@@ -144,8 +142,7 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
   }
   if (dbias) {
     // out[n, oc, oy, ox] += bias[oc]  ->  dbias[oc] += sum of dout[n, oc, :, :]
-    if (dbias->empty()) dbias->resize({C_out});
-    check_shape(*dbias, {C_out}, "conv2d backward: grad_bias", "[C_out]");
+    prepare_grad(dbias, {C_out}, "conv2d backward: grad_bias", "[C_out]");
     for (int n = 0; n < N; ++n)
       for (int oc = 0; oc < C_out; ++oc)
         for (int oy = 0; oy < H_out; ++oy)
@@ -160,10 +157,10 @@ void conv2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
 }
 
 // The recorders the project uses.
-template void gather_add_loop(Tensor&, const Tensor&, const Tensor&, Pair, Pair, Pair,
-                              const char*, NoRecorder&);
-template void gather_add_loop(Tensor&, const Tensor&, const Tensor&, Pair, Pair, Pair,
-                              const char*, TraceRecorder&);
+template void gather_add_loop(Tensor&, const Tensor&, const Tensor&, Pair, Pair, Pair, const char*,
+                              NoRecorder&);
+template void gather_add_loop(Tensor&, const Tensor&, const Tensor&, Pair, Pair, Pair, const char*,
+                              TraceRecorder&);
 template void conv2d_forward(Tensor&, const Tensor&, const Tensor&, const Tensor*,
                              const Conv2dParams&, NoRecorder&);
 template void conv2d_forward(Tensor&, const Tensor&, const Tensor&, const Tensor*,

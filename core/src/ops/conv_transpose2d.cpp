@@ -59,16 +59,16 @@ TapRange taps_inside(int i, int S, int P, int D, int K, int size_out) {
 }  // namespace
 
 template <class Recorder>
-void scatter_add_loop(Tensor& out, const Tensor& x, const Tensor& weight, Pair stride,
-                      Pair padding, Pair dilation, const char* op, Recorder& rec) {
+void scatter_add_loop(Tensor& out, const Tensor& x, const Tensor& weight, Pair stride, Pair padding,
+                      Pair dilation, const char* op, Recorder& rec) {
   const int N = static_cast<int>(x.dim(0)), C_in = static_cast<int>(x.dim(1));
   const int H = static_cast<int>(x.dim(2)), W = static_cast<int>(x.dim(3));
   const int C_out = static_cast<int>(weight.dim(1));
   const int kH = static_cast<int>(weight.dim(2)), kW = static_cast<int>(weight.dim(3));
   const int H_out = static_cast<int>(out.dim(2)), W_out = static_cast<int>(out.dim(3));
   if constexpr (Recorder::kRecords) {
-    rec.begin({TraceKind::kScatter, op, N, C_in, H, W, C_out, kH, kW, H_out, W_out, stride,
-               padding, dilation},
+    rec.begin({TraceKind::kScatter, op, N, C_in, H, W, C_out, kH, kW, H_out, W_out, stride, padding,
+               dilation},
               x, weight);
   }
   for (int n = 0; n < N; ++n)
@@ -125,8 +125,8 @@ void scatter_add_clipped(Tensor& out, const Tensor& x, const Tensor& weight, Pai
 }
 
 template <class Recorder>
-void conv_transpose2d_forward(Tensor& out, const Tensor& x, const Tensor& weight, const Tensor* bias,
-                              const ConvTranspose2dParams& p, Recorder& rec) {
+void conv_transpose2d_forward(Tensor& out, const Tensor& x, const Tensor& weight,
+                              const Tensor* bias, const ConvTranspose2dParams& p, Recorder& rec) {
   check_conv_transpose2d_args(x, weight, bias);
   const int kH = static_cast<int>(weight.dim(2)), kW = static_cast<int>(weight.dim(3));
   const OutSize size = conv_transpose2d_out_size(static_cast<int>(x.dim(2)),
@@ -148,8 +148,8 @@ void conv_transpose2d_forward(Tensor& out, const Tensor& x, const Tensor& weight
   out = std::move(result);
 }
 
-void conv_transpose2d_forward(Tensor& out, const Tensor& x, const Tensor& weight, const Tensor* bias,
-                              const ConvTranspose2dParams& p) {
+void conv_transpose2d_forward(Tensor& out, const Tensor& x, const Tensor& weight,
+                              const Tensor* bias, const ConvTranspose2dParams& p) {
   NoRecorder rec;
   conv_transpose2d_forward(out, x, weight, bias, p, rec);
 }
@@ -174,17 +174,15 @@ void conv_transpose2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const
     // so now we have:               dx[n, ic, iy, ix]  += dout[n, oc, oy, ox] * w[ic, oc, ky, kx]
     // summed over (oc, ky, kx): a conv2d (gather) of dout with the same weight tensor, read in
     // Conv2d's layout (C_out_of_conv = C_in, C_in_of_conv = C_out).
-    if (dx->empty()) dx->resize(x.shape());
-    check_shape(*dx, x.shape(), "conv_transpose2d backward: grad_input", "[N, C_in, H, W]");
+    prepare_grad(dx, x.shape(), "conv_transpose2d backward: grad_input", "[N, C_in, H, W]");
     gather_add_loop(*dx, dout, weight, p.stride, p.padding, p.dilation,
                     "conv_transpose2d_backward_data", rec);
   }
   if (dweight) {
     // dw[ic, oc, ky, kx] += x[n, ic, iy, ix] * dout[n, oc, oy, ox], over every (n, iy, ix)
     // whose write landed inside the output.
-    if (dweight->empty()) dweight->resize(weight.shape());
-    check_shape(*dweight, weight.shape(), "conv_transpose2d backward: grad_weight",
-                "[C_in, C_out, kH, kW]");
+    prepare_grad(dweight, weight.shape(), "conv_transpose2d backward: grad_weight",
+                 "[C_in, C_out, kH, kW]");
     NoRecorder none;
     for (int n = 0; n < N; ++n)
       for (int ic = 0; ic < C_in; ++ic)
@@ -205,8 +203,7 @@ void conv_transpose2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const
   }
   if (dbias) {
     // out[n, oc, oy, ox] += bias[oc]  ->  dbias[oc] += sum of dout[n, oc, :, :]
-    if (dbias->empty()) dbias->resize({C_out});
-    check_shape(*dbias, {C_out}, "conv_transpose2d backward: grad_bias", "[C_out]");
+    prepare_grad(dbias, {C_out}, "conv_transpose2d backward: grad_bias", "[C_out]");
     for (int n = 0; n < N; ++n)
       for (int oc = 0; oc < C_out; ++oc)
         for (int oy = 0; oy < H_out; ++oy)
@@ -222,17 +219,16 @@ void conv_transpose2d_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const
 }
 
 // The recorders the project uses.
-template void scatter_add_loop(Tensor&, const Tensor&, const Tensor&, Pair, Pair, Pair,
-                               const char*, NoRecorder&);
-template void scatter_add_loop(Tensor&, const Tensor&, const Tensor&, Pair, Pair, Pair,
-                               const char*, TraceRecorder&);
+template void scatter_add_loop(Tensor&, const Tensor&, const Tensor&, Pair, Pair, Pair, const char*,
+                               NoRecorder&);
+template void scatter_add_loop(Tensor&, const Tensor&, const Tensor&, Pair, Pair, Pair, const char*,
+                               TraceRecorder&);
 template void conv_transpose2d_forward(Tensor&, const Tensor&, const Tensor&, const Tensor*,
                                        const ConvTranspose2dParams&, NoRecorder&);
 template void conv_transpose2d_forward(Tensor&, const Tensor&, const Tensor&, const Tensor*,
                                        const ConvTranspose2dParams&, TraceRecorder&);
 template void conv_transpose2d_backward(Tensor*, Tensor*, Tensor*, const Tensor&, const Tensor&,
-                                        const Tensor&, const ConvTranspose2dParams&,
-                                        NoRecorder&);
+                                        const Tensor&, const ConvTranspose2dParams&, NoRecorder&);
 template void conv_transpose2d_backward(Tensor*, Tensor*, Tensor*, const Tensor&, const Tensor&,
                                         const Tensor&, const ConvTranspose2dParams&,
                                         TraceRecorder&);

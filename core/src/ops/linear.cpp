@@ -5,23 +5,13 @@
 
 namespace convt {
 
-namespace {
-
 void check_linear_args(const Tensor& x, const Tensor& weight, const Tensor* bias, const char* op) {
   check_shape(x, {-1, -1}, std::string(op) + ": input", "[N, in_features]");
-  check_shape(weight, {-1, x.dim(1)}, std::string(op) + ": weight",
-              "[out_features, in_features] (input has in_features = " +
-                  std::to_string(x.dim(1)) + ")");
+  check_shape(
+      weight, {-1, x.dim(1)}, std::string(op) + ": weight",
+      "[out_features, in_features] (input has in_features = " + std::to_string(x.dim(1)) + ")");
   if (bias) check_shape(*bias, {weight.dim(0)}, std::string(op) + ": bias", "[out_features]");
 }
-
-void prepare(Tensor* t, const std::vector<int64_t>& shape, const std::string& name) {
-  if (!t) return;
-  if (t->empty()) t->resize(shape);
-  check_shape(*t, shape, name);
-}
-
-}  // namespace
 
 void linear_forward(Tensor& out, const Tensor& x, const Tensor& weight, const Tensor* bias) {
   check_linear_args(x, weight, bias, "linear_forward");
@@ -44,9 +34,9 @@ void linear_backward(Tensor* dx, Tensor* dweight, Tensor* dbias, const Tensor& d
   check_linear_args(x, weight, nullptr, "linear_backward");
   const int64_t N = x.dim(0), I = x.dim(1), O = weight.dim(0);
   check_shape(dout, {N, O}, "linear_backward: dout", "[N, out_features]");
-  prepare(dx, {N, I}, "linear_backward: dx");
-  prepare(dweight, {O, I}, "linear_backward: dweight");
-  prepare(dbias, {O}, "linear_backward: dbias");
+  prepare_grad(dx, {N, I}, "linear_backward: dx");
+  prepare_grad(dweight, {O, I}, "linear_backward: dweight");
+  prepare_grad(dbias, {O}, "linear_backward: dbias");
   const float* xp = x.data();       // (N, I)
   const float* wp = weight.data();  // (O, I)
   const float* gp = dout.data();    // (N, O)

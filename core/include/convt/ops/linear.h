@@ -11,6 +11,11 @@
 
 namespace convt {
 
+// The argument checks of linear_forward / linear_backward (naive and fast alike): x (N, I),
+// weight (O, I), bias (O) or nullptr. `op` starts each message ("linear_forward: weight: expected
+// shape ..."). Throws std::invalid_argument.
+void check_linear_args(const Tensor& x, const Tensor& weight, const Tensor* bias, const char* op);
+
 // Resizes out. Throws std::invalid_argument naming the tensor on a shape mismatch.
 void linear_forward(Tensor& out, const Tensor& x, const Tensor& weight, const Tensor* bias);
 
