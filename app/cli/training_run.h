@@ -22,7 +22,7 @@ struct TrainingFlagRules {
   std::string command;     // "ffnn-train": begins the messages about the command line
   std::string out_value;   // --out's placeholder: "RUN_DIR" or "DIR"
   std::string out_what;    // said when --out is missing: "(where logs and checkpoints go)"
-  int64_t default_steps;   // --steps when no length is given; 0: --steps is required
+  int64_t default_steps;   // --steps when no length is given; 0: required (or --epochs)
   std::string steps_what;  // said when a required --steps is missing: "(how many batches ...)"
   bool seconds = false;    // takes --seconds T, the wall time of this invocation
   bool epochs = false;     // takes --epochs E (30 when no length is given)
@@ -32,11 +32,11 @@ struct TrainingFlagRules {
 // The shared flags, parsed. Unset optionals leave the command's own defaults.
 struct TrainingOptions {
   std::string out;       // --out: the folder everything is written to
-  int64_t steps = 0;     // --steps, else the rules' default (0 with --epochs / --seconds)
+  int64_t steps = 0;     // --steps, else the rules' default_steps (train's is 0)
   int64_t epochs = 0;    // --epochs (train), 30 when no length is given, else 0
   double seconds = 0.0;  // --seconds of wall time; 0: the run is as long as its steps
-  int64_t checkpoint_every =
-      0;  // --checkpoint-every steps (train: default 200); 0: at the end only
+  // --checkpoint-every: steps between checkpoints (train: default 200); 0: at the end only.
+  int64_t checkpoint_every = 0;
   std::optional<uint64_t> seed;        // --seed, 0 .. 1e15
   std::optional<nn::Backend> backend;  // --backend fast|naive
   int threads = 1;                     // --threads (1 .. 64), already applied to the fast backend
