@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -36,8 +37,7 @@ TEST_F(TrainingCli, TheThreeCommandsRefuseABadSharedFlagAlike) {
       {"--steps 2 --seed x --out run", "--seed: expected a number in [0, 1e+15], found 'x'"},
       {"--steps 2 --threads 0 --out run",
        "--threads: expected a positive integer up to 64, found '0'"},
-      {"--steps 2 --backend gpu --out run",
-       "--backend: expected 'fast' or 'naive', found 'gpu'"},
+      {"--steps 2 --backend gpu --out run", "--backend: expected 'fast' or 'naive', found 'gpu'"},
       {"--steps 2 --out run --seed", "--seed: expected a value (N), found the end of the line"},
   };
   for (const std::string& command : commands_) {
@@ -72,4 +72,23 @@ TEST_F(TrainingCli, SecondsBoundTheRunByWallTime) {
   EXPECT_EQ(r.status, 2) << r.out;
   EXPECT_NE(r.out.find("complete-train: unknown flag '--seconds'"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(dir_ / "run3"));
+}
+
+// The loop's end for a run whose loss overflows at its first step (train's own is in
+// test_cli_hostile.cpp): exit status 1, the step named, no checkpoint claimed or written.
+TEST_F(TrainingCli, ADivergedFfnnRunExitsOneWithoutACheckpoint) {
+  std::string spec =
+      convt::test::read_text(std::string(CONVT_SOURCE_DIR) + "/assets/models/ffnn/ffnn20.json");
+  const size_t relu = spec.find("{\"type\": \"ReLU\"}");
+  ASSERT_NE(relu, std::string::npos);
+  spec.replace(relu, 16, "{\"type\": \"LeakyReLU\", \"negative_slope\": 1e38}");
+  const size_t tanh = spec.find(",\n    {\"type\": \"Tanh\"}");  // no squashing of the overflow
+  ASSERT_NE(tanh, std::string::npos);
+  spec.erase(tanh, 22);
+  std::ofstream(dir_ / "wild.json") << spec;
+  const CmdResult r = run("ffnn-train --model wild.json --steps 5 --batch 8 --gan none --out run");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("ffnn-train: FFNN step 1: "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("wrote "), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir_ / "run" / "checkpoint.safetensors"));
 }
