@@ -19,15 +19,10 @@ namespace {
 
 using cli::CliError;
 
-const std::vector<cli::FlagSpec> kStepperFlags = {{"--preset", "NAME"},
-                                                  {"--out", "FILE.gif|FILE.mp4"},
-                                                  {"--from", "K"},
-                                                  {"--to", "K"},
-                                                  {"--fps", "N"},
-                                                  {"--view", "scatter|gather|overlap"},
-                                                  {"--size", "WxH"},
-                                                  {"--scale", "PCT"},
-                                                  {"--theme", "dark|light|high-contrast"}};
+// Each subcommand's own flags; Subcommand adds the common ones (--out, --fps, --size, --scale,
+// --theme).
+const std::vector<cli::FlagSpec> kStepperFlags = {
+    {"--preset", "NAME"}, {"--from", "K"}, {"--to", "K"}, {"--view", "scatter|gather|overlap"}};
 const std::vector<cli::FlagSpec> kFormulaFlags = {
     {"--param", "H|kernel_size|stride|padding|dilation|output_padding"},
     {"--from", "V"},
@@ -37,27 +32,12 @@ const std::vector<cli::FlagSpec> kFormulaFlags = {
     {"--stride", "S"},
     {"--padding", "P"},
     {"--dilation", "D"},
-    {"--output-padding", "A"},
-    {"--out", "FILE.gif|FILE.mp4"},
-    {"--fps", "N"},
-    {"--size", "WxH"},
-    {"--scale", "PCT"},
-    {"--theme", "dark|light|high-contrast"}};
+    {"--output-padding", "A"}};
 const std::vector<cli::FlagSpec> kLatentFlags = {{"--checkpoint", "FILE"},
                                                  {"--seed-a", "N"},
                                                  {"--seed-b", "N"},
                                                  {"--mode", "slerp|lerp"},
-                                                 {"--frames", "N"},
-                                                 {"--out", "FILE.gif|FILE.mp4"},
-                                                 {"--fps", "N"},
-                                                 {"--size", "WxH"},
-                                                 {"--scale", "PCT"},
-                                                 {"--theme", "dark|light|high-contrast"}};
-const std::vector<cli::FlagSpec> kTimelapseFlags = {{"--out", "FILE.gif|FILE.mp4"},
-                                                    {"--fps", "N"},
-                                                    {"--size", "WxH"},
-                                                    {"--scale", "PCT"},
-                                                    {"--theme", "dark|light|high-contrast"}};
+                                                 {"--frames", "N"}};
 
 std::string preset_names() {
   std::string s;
@@ -81,12 +61,13 @@ int64_t whole(const cli::Args& a, const std::string& flag, int64_t fallback, int
   return v;
 }
 
-// --size WxH within the export's limits, --fps, --scale, --theme, --out: into `request`, `look`.
-void common_flags(const cli::Args& a, lab::AnimationRequest& request, FrameLook& look) {
+// --size WxH within the export's limits, --fps (default `fps`), --scale, --theme, --out: into
+// `request` (its width and height the defaults of --size), `look`.
+void common_flags(const cli::Args& a, int fps, lab::AnimationRequest& request, FrameLook& look) {
   request.path = a.require("--out", "FILE.gif|FILE.mp4 (the animation to write)");
   exporting::check_animation_path(request.path);
   cli::remove_stale_temps(request.path);  // what an export killed by SIGKILL left
-  request.fps = static_cast<int>(whole(a, "--fps", 12, lab::kMinFps, lab::kMaxFps));
+  request.fps = static_cast<int>(whole(a, "--fps", fps, lab::kMinFps, lab::kMaxFps));
   if (a.has("--size")) {
     const std::string text = a.get("--size");
     const size_t x = text.find('x');
@@ -120,6 +101,44 @@ void common_flags(const cli::Args& a, lab::AnimationRequest& request, FrameLook&
     throw CliError("--theme: expected dark, light or high-contrast, found '" + theme + "'");
   }
 }
+
+// The opening the four subcommands share: argv[first..] read as the subcommand's own flags and
+// the common ones (--out, --fps, --size, --scale, --theme), Ctrl-C and SIGTERM caught from here
+// on. CliError for an unknown or repeated flag, or a missing value.
+struct Subcommand {
+  Subcommand(int argc, char** argv, int first, const std::string& name,
+             std::vector<cli::FlagSpec> own)
+      : what(name), args(argc, argv, first, "animate " + name, with_common_flags(std::move(own))) {}
+
+  // With --help: prints `animate WHAT`'s usage on stdout and returns true.
+  bool help() const {
+    if (args.help()) std::fputs(animate_usage(what).c_str(), stdout);
+    return args.help();
+  }
+
+  // The common flags into `request` and `look`: frames of width x height pixels at `fps` unless
+  // --size / --fps say otherwise. CliError naming the flag.
+  void read_common_flags(int fps, int width, int height) {
+    request.width = width;
+    request.height = height;
+    common_flags(args, fps, request, look);
+  }
+
+  static std::vector<cli::FlagSpec> with_common_flags(std::vector<cli::FlagSpec> own) {
+    own.insert(own.end(), {{"--out", "FILE.gif|FILE.mp4"},
+                           {"--fps", "N"},
+                           {"--size", "WxH"},
+                           {"--scale", "PCT"},
+                           {"--theme", "dark|light|high-contrast"}});
+    return own;
+  }
+
+  std::string what;  // "stepper"
+  cli::Args args;
+  cli::StopSignals stop;
+  lab::AnimationRequest request;
+  FrameLook look;
+};
 
 std::string format_seconds(double s) {
   char buf[32];
@@ -163,15 +182,11 @@ int run_job(std::unique_ptr<AnimationJob> job, const cli::StopSignals& stop,
 }
 
 int run_stepper(int argc, char** argv) {
-  cli::Args a(argc, argv, 3, "animate stepper", kStepperFlags);
-  if (a.help()) {
-    std::fputs(animate_usage("stepper").c_str(), stdout);
-    return 0;
-  }
-  cli::StopSignals stop;
-  lab::AnimationRequest request;
-  FrameLook look;
-  common_flags(a, request, look);
+  Subcommand c(argc, argv, 3, "stepper", kStepperFlags);
+  if (c.help()) return 0;
+  c.read_common_flags(12, 1280, 800);
+  const cli::Args& a = c.args;
+  lab::AnimationRequest& request = c.request;
   const std::string preset = a.has("--preset") ? a.get("--preset") : "notes";
   lab::StepperModel model;
   lab::StepperView view;
@@ -202,7 +217,7 @@ int run_stepper(int argc, char** argv) {
                    lab::animation_view_name(request.view) + "'");
   }
   gfx::HeadlessGl gl;
-  auto job = make_stepper_job(model, view, request, look);
+  auto job = make_stepper_job(model, view, request, c.look);
   const int64_t events = request.to - request.from + 1;
   const std::string every =
       job->frame_count() < events
@@ -215,50 +230,37 @@ int run_stepper(int argc, char** argv) {
                static_cast<long long>(request.to), static_cast<long long>(n), job->frame_count(),
                every.c_str(), lab::animation_view_name(request.view), request.width, request.height,
                request.fps, gl.renderer().c_str());
-  return run_job(std::move(job), stop, request);
+  return run_job(std::move(job), c.stop, request);
 }
 
 int run_timelapse(int argc, char** argv) {
   const bool has_dir =
       argc >= 4 && std::string(argv[3]).rfind("--", 0) != 0 && std::string(argv[3]) != "-h";
-  cli::Args a(argc, argv, has_dir ? 4 : 3, "animate timelapse", kTimelapseFlags);
-  if (a.help()) {
-    std::fputs(animate_usage("timelapse").c_str(), stdout);
-    return 0;
-  }
+  Subcommand c(argc, argv, has_dir ? 4 : 3, "timelapse", {});
+  if (c.help()) return 0;
   if (!has_dir) {
     throw CliError(
         "animate timelapse: expected RUN_DIR (a folder `convt-lab train --out` wrote) "
         "after 'timelapse', found " +
         (argc >= 4 ? "'" + std::string(argv[3]) + "'" : std::string("nothing")));
   }
-  cli::StopSignals stop;
-  lab::AnimationRequest request;
-  FrameLook look;
-  request.width = 800;
-  request.height = 600;
-  common_flags(a, request, look);
-  if (!a.has("--fps")) request.fps = 4;
+  c.read_common_flags(4, 800, 600);
+  const lab::AnimationRequest& request = c.request;
   const std::vector<lab::TimelapseFrame> frames = lab::timelapse_frames(argv[3]);  // checks first
   gfx::HeadlessGl gl;
-  auto job = make_timelapse_job(argv[3], request, look);
+  auto job = make_timelapse_job(argv[3], request, c.look);
   std::fprintf(stderr, "timelapse of %s: %d sample grids, %dx%d, %d fps (%s)\n", argv[3],
                job->frame_count(), request.width, request.height, request.fps,
                gl.renderer().c_str());
-  return run_job(std::move(job), stop, request);
+  return run_job(std::move(job), c.stop, request);
 }
 
 int run_formula(int argc, char** argv) {
-  cli::Args a(argc, argv, 3, "animate formula", kFormulaFlags);
-  if (a.help()) {
-    std::fputs(animate_usage("formula").c_str(), stdout);
-    return 0;
-  }
-  cli::StopSignals stop;
-  lab::AnimationRequest request;
-  FrameLook look;
-  common_flags(a, request, look);
-  if (!a.has("--fps")) request.fps = 2;
+  Subcommand c(argc, argv, 3, "formula", kFormulaFlags);
+  if (c.help()) return 0;
+  c.read_common_flags(2, 1280, 800);
+  const cli::Args& a = c.args;
+  lab::AnimationRequest& request = c.request;
   request.sweep_param = a.require("--param", "NAME (the parameter to sweep, e.g. stride)");
   const lab::FormulaParamRange* range = lab::find_formula_param(request.sweep_param);
   if (range == nullptr) {
@@ -278,26 +280,20 @@ int run_formula(int argc, char** argv) {
   request.from = whole(a, "--from", range->lo, range->lo, range->hi, of_range);
   request.to = whole(a, "--to", range->hi, range->lo, range->hi, of_range);
   gfx::HeadlessGl gl;
-  auto job = make_formula_job(view, request, look);
+  auto job = make_formula_job(view, request, c.look);
   std::fprintf(stderr, "formula sweep of %s: %lld .. %lld, %d frames, %dx%d, %d fps (%s)\n",
                request.sweep_param.c_str(), static_cast<long long>(request.from),
                static_cast<long long>(request.to), job->frame_count(), request.width,
                request.height, request.fps, gl.renderer().c_str());
-  return run_job(std::move(job), stop, request);
+  return run_job(std::move(job), c.stop, request);
 }
 
 int run_latent(int argc, char** argv) {
-  cli::Args a(argc, argv, 3, "animate latent", kLatentFlags);
-  if (a.help()) {
-    std::fputs(animate_usage("latent").c_str(), stdout);
-    return 0;
-  }
-  cli::StopSignals stop;
-  lab::AnimationRequest request;
-  FrameLook look;
-  request.width = 800;
-  request.height = 600;
-  common_flags(a, request, look);
+  Subcommand c(argc, argv, 3, "latent", kLatentFlags);
+  if (c.help()) return 0;
+  c.read_common_flags(12, 800, 600);
+  const cli::Args& a = c.args;
+  lab::AnimationRequest& request = c.request;
   request.frames_each_way = static_cast<int>(
       whole(a, "--frames", 24, lab::kMinLatentFrames, lab::kMaxLatentFrames));
   LatentPath path;
@@ -318,17 +314,17 @@ int run_latent(int argc, char** argv) {
   path.a_what = "z of seed " + std::to_string(seed_a);
   path.b_what = "z of seed " + std::to_string(seed_b);
   gfx::HeadlessGl gl;
-  auto job = make_latent_job(model, path, request, look);
+  auto job = make_latent_job(model, path, request, c.look);
   std::fprintf(stderr, "latent %s of %s: seed %lld -> %lld and back, %d frames, %dx%d, %d fps (%s)\n",
                mode.c_str(), checkpoint.c_str(), static_cast<long long>(seed_a),
                static_cast<long long>(seed_b), job->frame_count(), request.width, request.height,
                request.fps, gl.renderer().c_str());
-  return run_job(std::move(job), stop, request);
+  return run_job(std::move(job), c.stop, request);
 }
 
-}  // namespace
-
-std::string animate_usage(const std::string& what) {
+// The usage of `animate WHAT` up to the footer all four share: its flags and an example; "" for
+// a `what` that is none of stepper, timelapse, formula, latent.
+std::string subcommand_usage(const std::string& what) {
   const std::string out =
       "  --out       FILE.gif, or FILE.mp4 when built with FFmpeg" +
       std::string(exporting::mp4_supported() ? " (this build: " + exporting::mp4_codec_name() + ")"
@@ -341,15 +337,6 @@ std::string animate_usage(const std::string& what) {
            "  --scale     the UI scale in percent, 100 .. 250 (default 100)\n"
            "  --theme     dark (default), light or high-contrast\n";
   };
-  const std::string footer =
-      "Frames are drawn by the window's code (stepper and formula: the panel itself) without a\n"
-      "display (EGL, Mesa's surfaceless platform). GIF: one fixed 255-colour palette (the colour "
-      "map's entries exact, zero's white\n"
-      "included), only what changed stored per frame; it loops, the last frame held 1.5 s.\n"
-      "Progress on stderr; Ctrl-C stops. The file is written under a temporary name and renamed\n"
-      "at the end: no partial file is left.\n"
-      "Exit status: 0 written; 1 interrupted, or no headless OpenGL; 2 bad input (one line on\n"
-      "stderr, nothing written).\n";
   const std::string stepper =
       "Usage: convt-lab animate stepper [--preset NAME] --out FILE.gif|FILE.mp4\n"
       "      [--from K] [--to K] [--fps N] [--view scatter|gather|overlap] [--size WxH]\n"
@@ -400,10 +387,27 @@ std::string animate_usage(const std::string& what) {
       "  --frames    frames from A to B, 2 .. 500 (default 24); then back to A: 2N - 1 frames\n" +
       out + "  --fps       frames per second, 1 .. 50 (default 12)\n" + common("800x600") +
       "\nExample: convt-lab animate latent --out walk.gif\n";
-  if (what == "latent") return latent + "\n" + footer;
-  if (what == "formula") return formula + "\n" + footer;
-  if (what == "stepper") return stepper + "\n" + footer;
-  if (what == "timelapse") return timelapse + "\n" + footer;
+  if (what == "latent") return latent;
+  if (what == "formula") return formula;
+  if (what == "stepper") return stepper;
+  if (what == "timelapse") return timelapse;
+  return "";
+}
+
+}  // namespace
+
+std::string animate_usage(const std::string& what) {
+  const std::string footer =
+      "Frames are drawn by the window's code (stepper and formula: the panel itself) without a\n"
+      "display (EGL, Mesa's surfaceless platform). GIF: one fixed 255-colour palette (the colour "
+      "map's entries exact, zero's white\n"
+      "included), only what changed stored per frame; it loops, the last frame held 1.5 s.\n"
+      "Progress on stderr; Ctrl-C stops. The file is written under a temporary name and renamed\n"
+      "at the end: no partial file is left.\n"
+      "Exit status: 0 written; 1 interrupted, or no headless OpenGL; 2 bad input (one line on\n"
+      "stderr, nothing written).\n";
+  const std::string flags = subcommand_usage(what);
+  if (!flags.empty()) return flags + "\n" + footer;
   return "Usage:\n"
          "  convt-lab animate stepper [--preset NAME] --out FILE.gif|FILE.mp4 [--from K] [--to K]\n"
          "      [--fps N] [--view scatter|gather|overlap] [--size WxH]\n"

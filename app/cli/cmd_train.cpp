@@ -1,7 +1,6 @@
 // `convt-lab train`: trains a GAN spec on a dataset with GanTrainer, one batch per step, with a
 // one-line progress bar, RUN_DIR/log.csv, a fixed-z sample grid per epoch, and an atomic
 // RUN_DIR/checkpoint.safetensors every --checkpoint-every steps, at the end and on Ctrl-C.
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +12,7 @@
 #include "convt/nn/model_spec.h"
 #include "convt/train/gan_trainer.h"
 #include "train_commands.h"
+#include "training_run.h"
 
 namespace convt::cli {
 
@@ -24,7 +24,8 @@ namespace fs = std::filesystem;
 constexpr double kMaxLr = 10.0, kMinLr = 1e-9, kMaxBeta = 0.9999999;
 constexpr int64_t kMaxBatch = 65536;
 
-const std::vector<FlagSpec> kTrainFlags = {
+// The flags of train's own; the shared ones (--out, --epochs, --steps, ...) come from kRules.
+const std::vector<FlagSpec> kTrainOwnFlags = {
     {"--model", "NAME|FILE.json"},
     {"--data", "digits|fashion-mnist|emoji|emoji:CATEGORY|PATH"},
     {"--preset", "default|notes"},
@@ -33,18 +34,14 @@ const std::vector<FlagSpec> kTrainFlags = {
     {"--lr-d", "LR"},
     {"--beta1", "B1"},
     {"--beta2", "B2"},
-    {"--epochs", "E"},
-    {"--steps", "S"},
-    {"--seconds", "T"},
-    {"--seed", "N"},
-    {"--threads", "N"},
-    {"--backend", "fast|naive"},
     {"--init", "dcgan|pytorch"},
-    {"--checkpoint-every", "N"},
     {"--ema-decay", "D"},
     {"--ema-warmup", "N"},
-    {"--diff-augment", "POLICY"},
-    {"--out", "RUN_DIR"}};
+    {"--diff-augment", "POLICY"}};
+
+// --out RUN_DIR; --epochs (default 30), --steps or --seconds; --checkpoint-every (default 200).
+const TrainingFlagRules kRules = {
+    "train", "RUN_DIR", "(where checkpoint, log and samples go)", 0, "", true, true, 200};
 
 // Names the files of an image folder that could not be used, and why (at most 10).
 void print_skipped(const Dataset& data) {
@@ -182,13 +179,245 @@ void require_preset_matches(GanTrainer& probe, const std::string& name,
   }
 }
 
+// train --resume: "overriding the checkpoint's lr_g 0.0002 -> 0.0005, ..." on stderr, naming each
+// optimiser value the flags changed from `stored` to `cfg` (nothing when none did).
+void say_overrides(const GanConfig& stored, const GanConfig& cfg) {
+  std::string changed;
+  const struct {
+    const char* key;
+    float from, to;
+  } values[] = {{"lr_g", stored.lr_g, cfg.lr_g},
+                {"lr_d", stored.lr_d, cfg.lr_d},
+                {"beta1", stored.beta1, cfg.beta1},
+                {"beta2", stored.beta2, cfg.beta2}};
+  for (const auto& v : values) {
+    if (v.from == v.to) continue;
+    changed += std::string(changed.empty() ? "" : ", ") + v.key + " " + float_text(v.from) +
+               " -> " + float_text(v.to);
+  }
+  if (!changed.empty()) {
+    std::fprintf(stderr, "overriding the checkpoint's %s (stored in the new checkpoints)\n",
+                 changed.c_str());
+  }
+}
+
+// train --resume: `data` loaded at the checkpoint's image size and refused unless it is the run's
+// own (an exact continuation needs the same images in the same order).
+void load_resume_data(const Args& a, GanTrainer& probe, const std::string& ckpt_path,
+                      Dataset& data) {
+  const auto& shape = probe.model().image_shape;
+  data = load_dataset(a.require("--data", "digits|fashion-mnist|emoji|emoji:CATEGORY|PATH"),
+                      static_cast<int>(shape[1]), static_cast<int>(shape[0]));
+  if (!probe.trained_on_name().empty() &&
+      (probe.trained_on_name() != data.name || probe.trained_on_images() != data.size())) {
+    throw CliError("train --resume: " + ckpt_path + " was trained on '" + probe.trained_on_name() +
+                   "' (" + std::to_string(probe.trained_on_images()) + " images), --data '" +
+                   a.get("--data") + "' is '" + data.name + "' (" + std::to_string(data.size()) +
+                   " images); resuming continues the same data exactly. HINT: give the "
+                   "run's own --data, or start a new run with another --out");
+  }
+}
+
+// train --resume: the run of `ckpt_path` continued on `data` (loaded here), with the flags that
+// may change (--backend, --threads, --lr, --lr-d, --beta1, --beta2); the others are refused.
+std::unique_ptr<GanTrainer> resume_trainer(const Args& a, const TrainingOptions& o,
+                                           const std::string& ckpt_path, Dataset& data) {
+  if (!fs::exists(ckpt_path)) {
+    throw CliError("train --resume: no checkpoint " + ckpt_path +
+                   " (start a new run without --resume)");
+  }
+  for (const char* flag :
+       {"--batch", "--seed", "--init", "--ema-decay", "--ema-warmup", "--diff-augment"}) {
+    if (a.has(flag)) {
+      throw CliError(std::string("train --resume: ") + flag +
+                     " cannot change on resume (the checkpoint's value is used)");
+    }
+  }
+  // The spec and image size come from the checkpoint; build with them.
+  auto probe = GanTrainer::from_checkpoint(ckpt_path, nullptr);
+  if (a.has("--model") && probe->model().name != a.get("--model") &&
+      a.get("--model").find(".json") == std::string::npos) {
+    throw CliError("train --resume: " + ckpt_path + " is a checkpoint of model '" +
+                   probe->model().name + "', not '" + a.get("--model") + "'");
+  }
+  if (a.has("--preset")) require_preset_matches(*probe, a.get("--preset"), ckpt_path, a);
+  load_resume_data(a, *probe, ckpt_path, data);
+  GanConfig cfg = probe->config();
+  if (o.backend) cfg.backend = *o.backend;
+  // --lr / --lr-d / --beta1 / --beta2 override the checkpoint's values from here on (the Adam
+  // moments and everything else continue); the checkpoints written next carry them.
+  const GanConfig stored = cfg;
+  apply_optimiser_flags(a, cfg);
+  try {
+    cfg.validate();
+  } catch (const std::invalid_argument& e) {
+    throw CliError(std::string("train --resume: ") + e.what());
+  }
+  say_overrides(stored, cfg);
+  probe.reset();
+  return GanTrainer::from_checkpoint(ckpt_path, &data, &cfg);
+}
+
+// --ema-decay, --ema-warmup, --diff-augment of a new run over cfg's values, each checked.
+void apply_new_run_flags(const Args& a, GanConfig& cfg) {
+  if (a.has("--ema-decay")) {
+    cfg.ema_decay =
+        static_cast<float>(parse_number("--ema-decay", a.get("--ema-decay"), 0, kMaxBeta));
+  }
+  if (a.has("--ema-warmup")) {
+    const double warmup = parse_number("--ema-warmup", a.get("--ema-warmup"), 0, 1e9);
+    if (warmup != std::floor(warmup)) {
+      throw CliError("--ema-warmup: expected a whole number of updates, found '" +
+                     a.get("--ema-warmup") + "'");
+    }
+    cfg.ema_warmup_steps = static_cast<int64_t>(warmup);
+  }
+  if (a.has("--diff-augment")) {
+    try {
+      cfg.diff_augment = DiffAugmentPolicy::parse(a.get("--diff-augment")).to_string();
+    } catch (const std::invalid_argument& e) {
+      throw CliError(std::string("--diff-augment: ") + e.what());
+    }
+  }
+}
+
+// A new run: --model's spec with --preset and the flags over it, on `data` (loaded here); refused
+// when RUN_DIR already holds a checkpoint.
+std::unique_ptr<GanTrainer> new_trainer(const Args& a, const TrainingOptions& o,
+                                        const std::string& ckpt_path, Dataset& data) {
+  const std::string model = a.require("--model", "NAME (e.g. dcgan20)");
+  const nlohmann::json spec = nn::load_model_spec(model);
+  GanConfig cfg;
+  apply_preset(spec, a.has("--preset") ? a.get("--preset") : "default", cfg);
+  cfg.batch_size = a.count("--batch", cfg.batch_size, kMaxBatch);
+  apply_optimiser_flags(a, cfg);
+  cfg.seed = o.seed.value_or(0);
+  cfg.backend = o.backend.value_or(nn::Backend::fast);
+  cfg.init = a.get("--init");
+  apply_new_run_flags(a, cfg);
+  try {
+    cfg.validate();
+  } catch (const std::invalid_argument& e) {
+    throw CliError(std::string("train: ") + e.what());
+  }
+  if (fs::exists(ckpt_path)) {
+    throw CliError("train: " + ckpt_path +
+                   " exists; add --resume to continue it, or choose another --out");
+  }
+  data = load_dataset(a.require("--data", "digits|fashion-mnist|emoji|emoji:CATEGORY|PATH"),
+                      static_cast<int>(spec["image_shape"][1].get<int64_t>()),
+                      static_cast<int>(spec["image_shape"][0].get<int64_t>()));
+  if (data.size() < cfg.batch_size) {
+    throw CliError("--batch: " + std::to_string(cfg.batch_size) + " is larger than the " +
+                   std::to_string(data.size()) + " images of " + data.name);
+  }
+  return build_from_model_flag(model,
+                               [&] { return std::make_unique<GanTrainer>(spec, cfg, &data); });
+}
+
+// The run's first line on stderr (model, data, hyperparameters, backend, new or resumed), and for
+// a new run G's and D's parameter counts.
+void print_run_header(GanTrainer& t, const Dataset& data, int threads, bool resume) {
+  const GanConfig& cfg = t.config();
+  std::fprintf(stderr,
+               "%s: %s, %lld images %s; batch %lld, lr G %g D %g, betas (%g, %g), "
+               "%s%s%sseed %llu, backend %s, %d thread(s); %s\n",
+               t.model().name.c_str(), data.description.c_str(),
+               static_cast<long long>(data.size()), shape_to_string(t.model().image_shape).c_str(),
+               static_cast<long long>(cfg.batch_size), cfg.lr_g, cfg.lr_d, cfg.beta1, cfg.beta2,
+               cfg.ema_decay > 0 ? ("G_ema decay " + float_text(cfg.ema_decay) + ", ").c_str() : "",
+               cfg.diff_augment.empty() ? "" : "DiffAugment ",
+               cfg.diff_augment.empty() ? "" : (cfg.diff_augment + ", ").c_str(),
+               static_cast<unsigned long long>(cfg.seed), nn::backend_name(cfg.backend), threads,
+               resume ? ("resuming at step " + std::to_string(t.steps_done())).c_str() : "new run");
+  if (!resume) {
+    std::fprintf(stderr, "%s%s", t.G().parameter_summary().c_str(),
+                 t.D().parameter_summary().c_str());
+  }
+}
+
+// A diverged run's message on stderr: what happened, and what is kept. Say only what is true: a
+// run can diverge before its first checkpoint.
+void say_diverged(const LoopResult& r, const TrainingOptions& o, const std::string& ckpt_path) {
+  if (fs::exists(ckpt_path)) {
+    std::fprintf(stderr, "\nconvt-lab train: %s\nThe last good checkpoint is kept: %s\n",
+                 r.error.c_str(), ckpt_path.c_str());
+  } else {
+    std::fprintf(stderr,
+                 "\nconvt-lab train: %s\nNo checkpoint was saved (it diverged before the "
+                 "first, every %lld steps); %s holds the log.\n",
+                 r.error.c_str(), static_cast<long long>(o.checkpoint_every), o.out.c_str());
+  }
+}
+
+// Trains `t` in RUN_DIR = o.out: a log.csv row per step, a grid of the fixed z when an epoch ends,
+// the progress line, checkpoints; at the end samples_latest.png and a summary line. Returns the
+// exit status.
+int train_steps(GanTrainer& t, const Dataset& data, const TrainingOptions& o,
+                const StopSignals& stop, bool resume) {
+  const fs::path dir(o.out);
+  const std::string ckpt_path = (dir / "checkpoint.safetensors").string();
+  CsvWriter log((dir / "log.csv").string(),
+                {"step", "epoch", "loss_g", "loss_d", "d_real", "d_fake", "acc_real", "acc_fake",
+                 "samples_per_second", "seconds"},
+                resume);
+  const Tensor fixed_z = t.latent_batch(64, t.config().seed + 12345);
+  TrainingLoop loop;
+  loop.first_step = t.steps_done();
+  loop.target_steps = o.steps > 0 ? o.steps : o.epochs * t.batches_per_epoch();
+  print_run_header(t, data, o.threads, resume);
+  StepMetrics m;
+  double sps_avg = 0.0;
+  int64_t last_grid_step = -1;  // step of the last samples_epoch_NNN.png of this invocation
+  loop.step = [&] {
+    const int64_t epoch_before = t.epoch();
+    m = t.step();
+    log.write_row({static_cast<double>(m.step), static_cast<double>(m.epoch), m.loss_g, m.loss_d,
+                   m.d_real, m.d_fake, m.acc_real, m.acc_fake, m.samples_per_second, m.seconds});
+    sps_avg = sps_avg == 0.0 ? m.samples_per_second : 0.9 * sps_avg + 0.1 * m.samples_per_second;
+    // An epoch ended with this step. On a small dataset (169 emoji are 2 steps of 64) epochs
+    // end every few steps, so a grid is written only when checkpoint_every steps have passed
+    // since the last one: a 200,000-step run writes hundreds of grids, not 100,000.
+    if (t.epoch() != epoch_before &&
+        (last_grid_step < 0 || m.step - last_grid_step >= o.checkpoint_every)) {
+      last_grid_step = m.step;
+      char name[64];
+      std::snprintf(name, sizeof name, "samples_epoch_%03lld.png",
+                    static_cast<long long>(epoch_before + 1));
+      write_png_grid((dir / name).string(), t.generate(fixed_z), 8, 3);
+    }
+    return m.step;
+  };
+  loop.checkpoint = [&] { t.save_checkpoint(ckpt_path); };
+  loop.progress = [&](const LoopProgress& p) {
+    const std::string of_total =
+        o.seconds > 0.0 ? "" : "/" + std::to_string(static_cast<long long>(loop.target_steps));
+    std::fprintf(stderr,
+                 "\repoch %lld step %lld%s | loss_G %.3f loss_D %.3f | D(x) %.2f D(G(z)) %.2f "
+                 "| %.0f samples/s | ETA %s   ",
+                 static_cast<long long>(m.epoch + 1), static_cast<long long>(m.step),
+                 of_total.c_str(), m.loss_g, m.loss_d, m.d_real, m.d_fake, sps_avg,
+                 format_duration(p.eta).c_str());
+  };
+  const LoopResult r = run_training_loop(o, stop, loop);
+  if (r.end == LoopEnd::kDiverged) say_diverged(r, o, ckpt_path);
+  std::fputc('\n', stderr);
+  if (r.end == LoopEnd::kDiverged) return loop_exit_status(r);
+  write_png_grid((dir / "samples_latest.png").string(), t.generate(fixed_z), 8, 3);
+  std::fprintf(stderr, "%s at step %lld (%lld full epochs), %.1f s; saved %s\n",
+               loop_end_text(stop).c_str(), static_cast<long long>(t.steps_done()),
+               static_cast<long long>(t.epoch()), r.seconds, ckpt_path.c_str());
+  if (stop.raised()) std::fprintf(stderr, "continue with the same command and --resume\n");
+  return loop_exit_status(r);
+}
+
 }  // namespace
 
 std::string train_usage() {
   return "Usage: convt-lab train --model dcgan20 --out RUN_DIR\n"
          "      --data digits|fashion-mnist|emoji|emoji:CATEGORY|PATH\n"
          "      [--preset default|notes] [--batch B] [--lr LR] [--lr-d LR] [--beta1 B1]\n"
-         "      [--beta2 B2] [--epochs E | --steps S | --seconds T] [--seed N] [--threads N]\n"
+         "      [--beta2 B2] [--epochs E | --steps N | --seconds T] [--seed N] [--threads N]\n"
          "      [--backend fast|naive] [--init dcgan|pytorch] [--checkpoint-every N]\n"
          "      [--ema-decay D [--ema-warmup N]] [--diff-augment POLICY] [--resume]\n\n"
          "  --model     a spec in assets/models (dcgan20, dcgan28, rgb32, dcgan64) or a .json "
@@ -233,247 +462,24 @@ std::string train_usage() {
 }
 
 int run_train(int argc, char** argv) {
+  StopSignals stop;  // before any slow work: a Ctrl-C while the data loads still stops the run
   const bool resume = take_switch(argc, argv, "--resume");
-  Args a(argc, argv, 2, "train", kTrainFlags);
+  Args a(argc, argv, 2, "train", training_flags(kRules, kTrainOwnFlags));
   if (a.help()) {
     std::fputs(train_usage().c_str(), stdout);
     return 0;
   }
-  StopSignals stop;  // before any slow work: a Ctrl-C while the data loads still stops the run
-  const std::string out_dir = a.require("--out", "RUN_DIR (where checkpoint, log and samples go)");
-  const int threads = apply_threads(a);
-  const fs::path dir(out_dir);
-  const std::string ckpt_path = (dir / "checkpoint.safetensors").string();
-  int stop_kinds = a.has("--epochs") + a.has("--steps") + a.has("--seconds");
-  if (stop_kinds > 1) throw CliError("train: give at most one of --epochs, --steps, --seconds");
-  const int64_t max_epochs = a.count("--epochs", stop_kinds == 0 ? 30 : 0, 1000000);
-  const int64_t max_steps = a.count("--steps", 0, 1000000000);
-  const double max_seconds =
-      a.has("--seconds") ? parse_number("--seconds", a.get("--seconds"), 1, 1e7) : 0.0;
-  const int64_t checkpoint_every = a.count("--checkpoint-every", 200, 1000000000);
-
-  // ---- model, config, data: every check before anything is written ----
-  std::unique_ptr<GanTrainer> trainer;
+  const TrainingOptions o = parse_common_training_flags(a, kRules);
+  const std::string ckpt_path = (fs::path(o.out) / "checkpoint.safetensors").string();
+  // Model, config, data: every check before anything is written.
   Dataset data;
-  if (resume) {
-    if (!fs::exists(ckpt_path)) {
-      throw CliError("train --resume: no checkpoint " + ckpt_path +
-                     " (start a new run without --resume)");
-    }
-    for (const char* flag :
-         {"--batch", "--seed", "--init", "--ema-decay", "--ema-warmup", "--diff-augment"}) {
-      if (a.has(flag)) {
-        throw CliError(std::string("train --resume: ") + flag +
-                       " cannot change on resume (the checkpoint's value is used)");
-      }
-    }
-    // The spec and image size come from the checkpoint; build with them.
-    auto probe = GanTrainer::from_checkpoint(ckpt_path, nullptr);
-    if (a.has("--model") && probe->model().name != a.get("--model") &&
-        a.get("--model").find(".json") == std::string::npos) {
-      throw CliError("train --resume: " + ckpt_path + " is a checkpoint of model '" +
-                     probe->model().name + "', not '" + a.get("--model") + "'");
-    }
-    if (a.has("--preset")) require_preset_matches(*probe, a.get("--preset"), ckpt_path, a);
-    const auto& shape = probe->model().image_shape;
-    data = load_dataset(a.require("--data", "digits|fashion-mnist|emoji|emoji:CATEGORY|PATH"),
-                        static_cast<int>(shape[1]), static_cast<int>(shape[0]));
-    // An exact continuation needs the same images in the same order.
-    if (!probe->trained_on_name().empty() &&
-        (probe->trained_on_name() != data.name || probe->trained_on_images() != data.size())) {
-      throw CliError("train --resume: " + ckpt_path + " was trained on '" +
-                     probe->trained_on_name() + "' (" + std::to_string(probe->trained_on_images()) +
-                     " images), --data '" + a.get("--data") + "' is '" + data.name + "' (" +
-                     std::to_string(data.size()) +
-                     " images); resuming continues the same data exactly. HINT: give the "
-                     "run's own --data, or start a new run with another --out");
-    }
-    GanConfig cfg = probe->config();
-    if (a.has("--backend")) cfg.backend = parse_backend_flag(a.get("--backend"));
-    // --lr / --lr-d / --beta1 / --beta2 override the checkpoint's values from here on (the Adam
-    // moments and everything else continue); the checkpoints written next carry them.
-    const GanConfig stored = cfg;
-    apply_optimiser_flags(a, cfg);
-    try {
-      cfg.validate();
-    } catch (const std::invalid_argument& e) {
-      throw CliError(std::string("train --resume: ") + e.what());
-    }
-    std::string changed;
-    const struct {
-      const char* key;
-      float from, to;
-    } values[] = {{"lr_g", stored.lr_g, cfg.lr_g},
-                  {"lr_d", stored.lr_d, cfg.lr_d},
-                  {"beta1", stored.beta1, cfg.beta1},
-                  {"beta2", stored.beta2, cfg.beta2}};
-    for (const auto& v : values) {
-      if (v.from == v.to) continue;
-      changed += std::string(changed.empty() ? "" : ", ") + v.key + " " + float_text(v.from) +
-                 " -> " + float_text(v.to);
-    }
-    if (!changed.empty()) {
-      std::fprintf(stderr, "overriding the checkpoint's %s (stored in the new checkpoints)\n",
-                   changed.c_str());
-    }
-    probe.reset();
-    trainer = GanTrainer::from_checkpoint(ckpt_path, &data, &cfg);
-  } else {
-    const std::string model = a.require("--model", "NAME (e.g. dcgan20)");
-    const nlohmann::json spec = nn::load_model_spec(model);
-    GanConfig cfg;
-    apply_preset(spec, a.has("--preset") ? a.get("--preset") : "default", cfg);
-    cfg.batch_size = a.count("--batch", cfg.batch_size, kMaxBatch);
-    apply_optimiser_flags(a, cfg);
-    cfg.seed = a.has("--seed")
-                   ? static_cast<uint64_t>(parse_number("--seed", a.get("--seed"), 0, 1e15))
-                   : 0;
-    cfg.backend = a.has("--backend") ? parse_backend_flag(a.get("--backend")) : nn::Backend::fast;
-    cfg.init = a.get("--init");
-    if (a.has("--ema-decay")) {
-      cfg.ema_decay =
-          static_cast<float>(parse_number("--ema-decay", a.get("--ema-decay"), 0, kMaxBeta));
-    }
-    if (a.has("--ema-warmup")) {
-      const double warmup = parse_number("--ema-warmup", a.get("--ema-warmup"), 0, 1e9);
-      if (warmup != std::floor(warmup)) {
-        throw CliError("--ema-warmup: expected a whole number of updates, found '" +
-                       a.get("--ema-warmup") + "'");
-      }
-      cfg.ema_warmup_steps = static_cast<int64_t>(warmup);
-    }
-    if (a.has("--diff-augment")) {
-      try {
-        cfg.diff_augment = DiffAugmentPolicy::parse(a.get("--diff-augment")).to_string();
-      } catch (const std::invalid_argument& e) {
-        throw CliError(std::string("--diff-augment: ") + e.what());
-      }
-    }
-    try {
-      cfg.validate();
-    } catch (const std::invalid_argument& e) {
-      throw CliError(std::string("train: ") + e.what());
-    }
-    if (fs::exists(ckpt_path)) {
-      throw CliError("train: " + ckpt_path +
-                     " exists; add --resume to continue it, or choose another --out");
-    }
-    const std::vector<int64_t> shape = {spec["image_shape"][0].get<int64_t>(),
-                                        spec["image_shape"][1].get<int64_t>()};
-    data = load_dataset(a.require("--data", "digits|fashion-mnist|emoji|emoji:CATEGORY|PATH"),
-                        static_cast<int>(spec["image_shape"][1].get<int64_t>()),
-                        static_cast<int>(shape[0]));
-    if (data.size() < cfg.batch_size) {
-      throw CliError("--batch: " + std::to_string(cfg.batch_size) + " is larger than the " +
-                     std::to_string(data.size()) + " images of " + data.name);
-    }
-    trainer = build_from_model_flag(model,
-                                    [&] { return std::make_unique<GanTrainer>(spec, cfg, &data); });
-  }
+  const std::unique_ptr<GanTrainer> trainer =
+      resume ? resume_trainer(a, o, ckpt_path, data) : new_trainer(a, o, ckpt_path, data);
   std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw CliError("--out: cannot create directory " + out_dir + ": " + ec.message());
-
+  fs::create_directories(o.out, ec);
+  if (ec) throw CliError("--out: cannot create directory " + o.out + ": " + ec.message());
   print_skipped(data);
-  GanTrainer& t = *trainer;
-  const GanConfig& cfg = t.config();
-  CsvWriter log((dir / "log.csv").string(),
-                {"step", "epoch", "loss_g", "loss_d", "d_real", "d_fake", "acc_real", "acc_fake",
-                 "samples_per_second", "seconds"},
-                resume);
-  const Tensor fixed_z = t.latent_batch(64, cfg.seed + 12345);
-  const int64_t per_epoch = t.batches_per_epoch();
-  const int64_t target_steps = max_steps > 0 ? max_steps : max_epochs * per_epoch;
-
-  std::fprintf(stderr,
-               "%s: %s, %lld images %s; batch %lld, lr G %g D %g, betas (%g, %g), "
-               "%s%s%sseed %llu, backend %s, %d thread(s); %s\n",
-               t.model().name.c_str(), data.description.c_str(),
-               static_cast<long long>(data.size()), shape_to_string(t.model().image_shape).c_str(),
-               static_cast<long long>(cfg.batch_size), cfg.lr_g, cfg.lr_d, cfg.beta1, cfg.beta2,
-               cfg.ema_decay > 0 ? ("G_ema decay " + float_text(cfg.ema_decay) + ", ").c_str() : "",
-               cfg.diff_augment.empty() ? "" : "DiffAugment ",
-               cfg.diff_augment.empty() ? "" : (cfg.diff_augment + ", ").c_str(),
-               static_cast<unsigned long long>(cfg.seed), nn::backend_name(cfg.backend), threads,
-               resume ? ("resuming at step " + std::to_string(t.steps_done())).c_str() : "new run");
-
-  if (!resume) {
-    std::fprintf(stderr, "%s%s", t.G().parameter_summary().c_str(),
-                 t.D().parameter_summary().c_str());
-  }
-  const auto t0 = std::chrono::steady_clock::now();
-  const int64_t first_step = t.steps_done();
-  double sps_avg = 0.0;
-  int64_t last_grid_step = -1;  // step of the last samples_epoch_NNN.png of this invocation
-  int exit_status = 0;
-  auto save = [&]() { t.save_checkpoint(ckpt_path); };
-  auto elapsed = [&]() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  };
-  while (true) {
-    if (max_seconds > 0.0 ? elapsed() >= max_seconds : t.steps_done() >= target_steps) break;
-    if (stop.raised()) break;
-    const int64_t epoch_before = t.epoch();
-    StepMetrics m;
-    try {
-      m = t.step();
-    } catch (const TrainingError& e) {
-      // Say only what is true: a run can diverge before its first checkpoint.
-      if (fs::exists(ckpt_path)) {
-        std::fprintf(stderr, "\nconvt-lab train: %s\nThe last good checkpoint is kept: %s\n",
-                     e.what(), ckpt_path.c_str());
-      } else {
-        std::fprintf(stderr,
-                     "\nconvt-lab train: %s\nNo checkpoint was saved (it diverged before the "
-                     "first, every %lld steps); %s holds the log.\n",
-                     e.what(), static_cast<long long>(checkpoint_every), out_dir.c_str());
-      }
-      exit_status = 1;
-      break;
-    }
-    log.write_row({static_cast<double>(m.step), static_cast<double>(m.epoch), m.loss_g, m.loss_d,
-                   m.d_real, m.d_fake, m.acc_real, m.acc_fake, m.samples_per_second, m.seconds});
-    sps_avg = sps_avg == 0.0 ? m.samples_per_second : 0.9 * sps_avg + 0.1 * m.samples_per_second;
-    // An epoch ended with this step. On a small dataset (169 emoji are 2 steps of 64) epochs
-    // end every few steps, so a grid is written only when checkpoint_every steps have passed
-    // since the last one: a 200,000-step run writes hundreds of grids, not 100,000.
-    if (t.epoch() != epoch_before &&
-        (last_grid_step < 0 || m.step - last_grid_step >= checkpoint_every)) {
-      last_grid_step = m.step;
-      char name[64];
-      std::snprintf(name, sizeof name, "samples_epoch_%03lld.png",
-                    static_cast<long long>(epoch_before + 1));
-      write_png_grid((dir / name).string(), t.generate(fixed_z), 8, 3);
-    }
-    if (m.step % checkpoint_every == 0) save();
-    const int64_t done = m.step - first_step;
-    double eta = 0.0;
-    if (max_seconds > 0.0) {
-      eta = max_seconds - elapsed();
-    } else if (done > 0) {
-      eta = elapsed() / static_cast<double>(done) * static_cast<double>(target_steps - m.step);
-    }
-    const std::string of_total =
-        max_seconds > 0.0 ? "" : "/" + std::to_string(static_cast<long long>(target_steps));
-    std::fprintf(stderr,
-                 "\repoch %lld step %lld%s | loss_G %.3f loss_D %.3f | D(x) %.2f D(G(z)) %.2f "
-                 "| %.0f samples/s | ETA %s   ",
-                 static_cast<long long>(m.epoch + 1), static_cast<long long>(m.step),
-                 of_total.c_str(), m.loss_g, m.loss_d, m.d_real, m.d_fake, sps_avg,
-                 format_duration(eta).c_str());
-  }
-  std::fputc('\n', stderr);
-  if (exit_status == 0) {
-    save();
-    write_png_grid((dir / "samples_latest.png").string(), t.generate(fixed_z), 8, 3);
-    std::fprintf(
-        stderr, "%s at step %lld (%lld full epochs), %.1f s; saved %s\n",
-        stop.raised() ? (std::string("interrupted (") + stop.name() + ")").c_str() : "done",
-        static_cast<long long>(t.steps_done()), static_cast<long long>(t.epoch()), elapsed(),
-        ckpt_path.c_str());
-    if (stop.raised()) std::fprintf(stderr, "continue with the same command and --resume\n");
-  }
-  return exit_status;
+  return train_steps(*trainer, data, o, stop, resume);
 }
 
 }  // namespace convt::cli
