@@ -15,6 +15,28 @@ constexpr int kSize = CompletionModel::kSize;
 
 }  // namespace
 
+const char* completion_show_name(CompletionShow show) {
+  switch (show) {
+    case CompletionShow::kBoth:
+      return "both";
+    case CompletionShow::kTiedOnly:
+      return "tied_only";
+    case CompletionShow::kUntiedOnly:
+      return "untied_only";
+  }
+  return "?";
+}
+
+const char* completion_section_name(CompletionSection section) {
+  switch (section) {
+    case CompletionSection::kRefine:
+      return "refine";
+    case CompletionSection::kBlankCanvas:
+      return "blank_canvas";
+  }
+  return "?";
+}
+
 void completion_load(CompletionState& s) {
   s.started = true;
   for (Tying t : kBothTyings) {

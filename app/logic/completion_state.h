@@ -17,8 +17,10 @@ namespace convt::lab {
 
 // Which models the panel compares.
 enum class CompletionShow { kBoth, kTiedOnly, kUntiedOnly };
+const char* completion_show_name(CompletionShow show);  // "both", "tied_only", "untied_only"
 // Which lower tab is open: iterative refinement or drawing from a blank canvas.
 enum class CompletionSection { kRefine, kBlankCanvas };
+const char* completion_section_name(CompletionSection section);  // "refine", "blank_canvas"
 
 // What a lesson asks the completion panel to show (completion_open()). region, show and section
 // are always applied; the other fields left at their "keep" value (-1 or 0) leave the panel's

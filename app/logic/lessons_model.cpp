@@ -2,504 +2,462 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
 
+#include "convt/io/assets.h"
 #include "convt/ops/conv2d.h"
 #include "convt/ops/conv_transpose2d.h"
 #include "convt/tensor.h"
+#include "convt/train/masks.h"
+#include "logic/cnn_model.h"
+#include "logic/panel_table.h"
+#include "logic/saved_run.h"
+#include "logic/training_session.h"
 
 namespace convt::lab {
 
+// ---- Lesson files ------------------------------------------------------------------------------
+
 namespace {
 
-ShowMe stepper_show(std::string label, std::string preset, int64_t step, int y, int x,
-                    std::string look_for, std::optional<StepperSecondView> view = std::nullopt) {
-  ShowMe s;
-  s.label = std::move(label);
-  s.panel = "stepper";
-  s.look_for = std::move(look_for);
-  s.stepper.preset = std::move(preset);
-  s.stepper.step = step;
-  s.stepper.y = y;
-  s.stepper.x = x;
-  s.stepper.view = view;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// A value as the error messages show it: its JSON, cut to 60 characters.
+std::string shown(const json& v) {
+  std::string s = v.dump();
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
   return s;
 }
 
-ShowMe formula_show(std::string label, FormulaParams params, std::string model,
-                    std::string look_for) {
-  ShowMe s;
-  s.label = std::move(label);
-  s.panel = "formula";
-  s.look_for = std::move(look_for);
-  s.formula.params = params;
-  s.formula.model = std::move(model);
+std::string joined(const std::vector<std::string>& names) {
+  std::string s;
+  for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;
   return s;
 }
 
-ShowMe cnn_show(std::string label, std::string kernel, bool relu, bool pool, int y, int x,
-                std::string look_for) {
+// The names `get` gives for the values of `all`: the enum names a lesson file may use.
+template <class T, class Name>
+std::vector<std::string> names_of(const std::vector<T>& all, Name get) {
+  std::vector<std::string> names;
+  for (const T& x : all) names.push_back(get(x));
+  return names;
+}
+
+// One JSON object of a lesson file, read key by key. Every read names the key's JSON path in its
+// errors (`file`: show_me[2].training.saved_run: ...); done() refuses the keys no read asked for.
+class ObjectReader {
+ public:
+  // Throws LessonError when `j` is not an object. `path`: "" for the file's top level.
+  ObjectReader(const json& j, std::string file, std::string path)
+      : j_(j), file_(std::move(file)), path_(std::move(path)) {
+    if (!j.is_object()) {
+      throw LessonError(file_ + ": " + (path_.empty() ? "the file" : path_) +
+                        ": expected an object { ... }, found " + shown(j));
+    }
+  }
+
+  std::string path_of(const std::string& key) const {
+    return path_.empty() ? key : path_ + "." + key;
+  }
+  [[noreturn]] void fail(const std::string& key, const std::string& message) const {
+    throw LessonError(file_ + ": " + path_of(key) + ": " + message);
+  }
+
+  // The value of `key`, or nullptr when absent. Makes `key` known to done().
+  const json* find(const char* key) {
+    if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.push_back(key);
+    const auto it = j_.find(key);
+    return it == j_.end() ? nullptr : &*it;
+  }
+
+  // A string; `required`: present and not empty.
+  void text(const char* key, std::string& out, bool required) {
+    const json* v = find(key);
+    if (v == nullptr) {
+      if (required) fail(key, "missing (expected a string that is not empty)");
+      return;
+    }
+    if (!v->is_string() || (required && v->get_ref<const std::string&>().empty())) {
+      fail(key, std::string("expected a string") + (required ? " that is not empty" : "") +
+                    ", found " + shown(*v));
+    }
+    out = v->get<std::string>();
+  }
+
+  // An array of strings, none empty; `required`: present with at least one.
+  void texts(const char* key, std::vector<std::string>& out, bool required) {
+    const json* v = find(key);
+    if (v == nullptr) {
+      if (required) fail(key, "missing (expected an array of strings, at least one)");
+      return;
+    }
+    if (!v->is_array() || (required && v->empty())) {
+      fail(key, std::string("expected an array of strings") + (required ? ", at least one" : "") +
+                    ", found " + shown(*v));
+    }
+    out.clear();
+    for (size_t i = 0; i < v->size(); ++i) {
+      const json& e = (*v)[i];
+      if (!e.is_string() || e.get_ref<const std::string&>().empty()) {
+        fail(std::string(key) + "[" + std::to_string(i) + "]",
+             "expected a string that is not empty, found " + shown(e));
+      }
+      out.push_back(e.get<std::string>());
+    }
+  }
+
+  // An integer in lo..hi; without hi, up to the largest value T holds.
+  template <class T>
+  void integer(const char* key, T& out, int64_t lo, std::optional<int64_t> hi = std::nullopt) {
+    const json* v = find(key);
+    if (v == nullptr) return;
+    const uint64_t t_max = std::numeric_limits<T>::max();
+    const int64_t top = hi ? *hi : static_cast<int64_t>(std::min<uint64_t>(t_max, INT64_MAX));
+    const bool in_range =
+        v->is_number_integer() &&
+        (v->is_number_unsigned()
+             ? v->get<uint64_t>() <= static_cast<uint64_t>(top) && v->get<int64_t>() >= lo
+             : v->get<int64_t>() >= lo && v->get<int64_t>() <= top);
+    if (!in_range) {
+      const std::string range = hi ? " from " + std::to_string(lo) + " to " + std::to_string(*hi)
+                                   : " >= " + std::to_string(lo);
+      fail(key, "expected an integer" + range + ", found " + shown(*v));
+    }
+    out = static_cast<T>(v->get<int64_t>());
+  }
+
+  // A number >= 0.
+  void number(const char* key, float& out) {
+    const json* v = find(key);
+    if (v == nullptr) return;
+    if (!v->is_number() || v->get<double>() < 0.0) {
+      fail(key, "expected a number >= 0, found " + shown(*v));
+    }
+    out = v->get<float>();
+  }
+
+  void boolean(const char* key, bool& out) {
+    const json* v = find(key);
+    if (v == nullptr) return;
+    if (!v->is_boolean()) fail(key, "expected true or false, found " + shown(*v));
+    out = v->get<bool>();
+  }
+
+  // A string that is one of `names`; returns its index, or -1 when absent.
+  int one_of(const char* key, const std::vector<std::string>& names, const std::string& what) {
+    const json* v = find(key);
+    if (v == nullptr) return -1;
+    if (v->is_string()) {
+      const auto it = std::find(names.begin(), names.end(), v->get<std::string>());
+      if (it != names.end()) return static_cast<int>(it - names.begin());
+      fail(key, "no " + what + " " + shown(*v) + " (have: " + joined(names) + ")");
+    }
+    fail(key, "expected a " + what + " name (" + joined(names) + "), found " + shown(*v));
+  }
+
+  // Throws LessonError for the first key that no read asked for.
+  void done() const {
+    for (auto it = j_.begin(); it != j_.end(); ++it) {
+      if (std::find(known_.begin(), known_.end(), it.key()) == known_.end()) {
+        fail(it.key(), "unknown key (expected one of: " + joined(known_) + ")");
+      }
+    }
+  }
+
+ private:
+  const json& j_;
+  std::string file_;
+  std::string path_;
+  std::vector<std::string> known_;
+};
+
+// An enum value by the name `name_of` gives it; false (and `out` kept) when absent.
+template <class E>
+bool read_enum(ObjectReader& r, const char* key, const std::vector<E>& all,
+               const char* (*name_of)(E), const std::string& what, E& out) {
+  const int i = r.one_of(key, names_of(all, name_of), what);
+  if (i >= 0) out = all[static_cast<size_t>(i)];
+  return i >= 0;
+}
+
+// A string naming one of `names`; kept when absent.
+void read_name(ObjectReader& r, const char* key, const std::vector<std::string>& names,
+               const std::string& what, std::string& out) {
+  const int i = r.one_of(key, names, what);
+  if (i >= 0) out = names[static_cast<size_t>(i)];
+}
+
+StepperTarget read_stepper(const json& j, const std::string& file, const std::string& path) {
+  ObjectReader r(j, file, path);
+  StepperTarget t;
+  const std::vector<std::string> presets =
+      names_of(stepper_presets(), [](const StepperPreset& p) { return p.name; });
+  read_name(r, "preset", presets, "stepper preset", t.preset);
+  if (t.preset.empty()) r.fail("preset", "missing (expected one of: " + joined(presets) + ")");
+  r.integer("step", t.step, -1);
+  r.integer("oc", t.oc, 0, StepperLimits::kMaxCOut - 1);
+  r.integer("y", t.y, -1);
+  r.integer("x", t.x, -1);
+  using V = StepperSecondView;
+  V view = V::kGather;
+  if (read_enum(r, "view", {V::kGather, V::kOverlap, V::kOutput}, second_view_name, "stepper view",
+                view)) {
+    t.view = view;
+  }
+  r.done();
+  return t;
+}
+
+// The network table's model names (assets/models/*.json and the built-in ones).
+std::vector<std::string> formula_model_names() {
+  FormulaView view;
+  load_formula_models(view);
+  return names_of(view.models, [](const ModelSpec& m) { return m.name; });
+}
+
+FormulaTarget read_formula(const json& j, const std::string& file, const std::string& path) {
+  ObjectReader r(j, file, path);
+  FormulaTarget t;
+  if (const json* params = r.find("params")) {
+    ObjectReader p(*params, file, r.path_of("params"));
+    for (const FormulaParamRange& range : formula_param_ranges()) {
+      p.integer(range.name, t.params.*range.field, range.lo, range.hi);
+    }
+    p.done();
+  }
+  if (r.find("model") != nullptr) {  // read the models only when a lesson names one
+    read_name(r, "model", formula_model_names(), "network table model", t.model);
+  }
+  r.done();
+  return t;
+}
+
+TrainingTarget read_training(const json& j, const std::string& file, const std::string& path) {
+  ObjectReader r(j, file, path);
+  TrainingTarget t;
+  read_name(r, "preset",
+            names_of(training_presets(), [](const TrainingPreset& p) { return p.name; }),
+            "training preset", t.preset);
+  r.number("lr_g", t.lr_g);
+  r.number("lr_d", t.lr_d);
+  using A = TrainingTarget::Action;
+  read_enum(r, "action", {A::kNone, A::kStepA, A::kStart}, TrainingTarget::action_name,
+            "training action", t.action);
+  if (const json* run = r.find("saved_run")) {
+    const std::vector<std::string> runs = list_saved_runs();
+    if (!run->is_string()) r.fail("saved_run", "expected a saved run's name, found " + shown(*run));
+    if (std::find(runs.begin(), runs.end(), run->get<std::string>()) == runs.end()) {
+      r.fail("saved_run",
+             "no saved run " + shown(*run) + " in assets/runs/ (have: " + joined(runs) + ")");
+    }
+    t.saved_run = run->get<std::string>();
+  }
+  r.integer("smoothing", t.smoothing, 1, 100);  // the panel's slider
+  r.done();
+  return t;
+}
+
+LatentTarget read_latent(const json& j, const std::string& file, const std::string& path) {
+  ObjectReader r(j, file, path);
+  LatentTarget t;
+  r.integer("seed", t.seed, 0);
+  r.integer("steps", t.steps, 3, 16);  // the panel's slider
+  r.boolean("slerp", t.slerp);
+  r.done();
+  return t;
+}
+
+CompletionTarget read_completion(const json& j, const std::string& file, const std::string& path) {
+  ObjectReader r(j, file, path);
+  CompletionTarget t;
+  read_name(r, "region",
+            names_of(std::vector<MaskKind>{MaskKind::bottom_half, MaskKind::left_half,
+                                           MaskKind::random_square, MaskKind::everything},
+                     [](MaskKind k) { return std::string(mask_name(k)); }),
+            "completion region", t.region);
+  using S = CompletionShow;
+  read_enum(r, "show", {S::kBoth, S::kTiedOnly, S::kUntiedOnly}, completion_show_name,
+            "completion show", t.show);
+  using C = CompletionSection;
+  read_enum(r, "section", {C::kRefine, C::kBlankCanvas}, completion_section_name,
+            "completion section", t.section);
+  r.integer("heldout_digit", t.heldout_digit, -1, 999);  // the 1000 held-out digits
+  r.integer("refine_passes", t.refine_passes, 0, CompletionModel::kMaxPasses);
+  r.integer("blank_seed", t.blank_seed, -1);
+  r.done();
+  return t;
+}
+
+CnnTarget read_cnn(const json& j, const std::string& file, const std::string& path) {
+  ObjectReader r(j, file, path);
+  CnnTarget t;
+  read_name(
+      r, "kernel",
+      names_of(cnn_kernel_presets(), [](const KernelPreset& p) { return std::string(p.name); }),
+      "CNN kernel preset", t.kernel);
+  r.integer("digit", t.digit, 0, 9999);  // the built-in 28x28 digits
+  r.integer("stride", t.stride, 1, 4);   // the CNN panel's ranges (CnnModel)
+  r.integer("padding", t.padding, 0, 4);
+  r.boolean("relu", t.relu);
+  r.boolean("pool", t.pool);
+  r.integer("y", t.y, -1);
+  r.integer("x", t.x, -1);
+  r.done();
+  return t;
+}
+
+// The panels a Show me can set up, by the key of their settings (ShowMe's members).
+// The panels a Show me can set up: the keys of their settings (ShowMe's members).
+constexpr const char* kTargetPanels[] = {"stepper", "formula",    "training",
+                                         "latent",  "completion", "cnn"};
+
+ShowMe read_show_me(const json& j, const std::string& file, const std::string& path) {
+  ObjectReader r(j, file, path);
   ShowMe s;
-  s.label = std::move(label);
-  s.panel = "cnn";
-  s.look_for = std::move(look_for);
-  s.cnn.kernel = std::move(kernel);
-  s.cnn.relu = relu;
-  s.cnn.pool = pool;
-  s.cnn.y = y;
-  s.cnn.x = x;
+  r.text("label", s.label, true);
+  r.text("panel", s.panel, true);
+  if (!find_panel(s.panel)) {
+    r.fail("panel", "no panel \"" + s.panel + "\" (have: " + panel_names() + ")");
+  }
+  r.text("look_for", s.look_for, true);
+  const json empty = json::object();
+  const json* settings = &empty;  // the target panel's: absent keeps every default
+  for (const std::string key : kTargetPanels) {
+    const json* v = r.find(key.c_str());
+    if (v == nullptr) continue;
+    if (key != s.panel) {
+      r.fail(key, "settings for the " + key + " panel, but this Show me opens \"" + s.panel +
+                      "\" (expected only \"" + s.panel + "\": { ... })");
+    }
+    settings = v;
+  }
+  const std::string at = r.path_of(s.panel);
+  if (s.panel == "stepper") s.stepper = read_stepper(*settings, file, at);
+  if (s.panel == "formula") s.formula = read_formula(*settings, file, at);
+  if (s.panel == "training") s.training = read_training(*settings, file, at);
+  if (s.panel == "latent") s.latent = read_latent(*settings, file, at);
+  if (s.panel == "completion") s.completion = read_completion(*settings, file, at);
+  if (s.panel == "cnn") s.cnn = read_cnn(*settings, file, at);
+  r.done();
   return s;
 }
 
-FormulaParams params(int H, int kernel_size, int stride, int padding, int output_padding) {
-  FormulaParams p;
-  p.H = H;
-  p.kernel_size = kernel_size;
-  p.stride = stride;
-  p.padding = padding;
-  p.output_padding = output_padding;
-  p.dilation = 1;
-  return p;
+Lesson read_lesson(const json& j, const std::string& file) {
+  ObjectReader r(j, file, "");
+  Lesson l;
+  r.text("title", l.title, true);
+  r.text("question", l.question, true);
+  r.texts("paragraphs", l.paragraphs, true);
+  r.texts("formulas", l.formulas, false);
+  r.boolean("matrix_view", l.matrix_view);
+  const json* show_me = r.find("show_me");
+  if (show_me == nullptr) r.fail("show_me", "missing (expected an array of Show me, at least one)");
+  if (!show_me->is_array() || show_me->empty()) {
+    r.fail("show_me", "expected an array of Show me, at least one, found " + shown(*show_me));
+  }
+  for (size_t i = 0; i < show_me->size(); ++i) {
+    l.show_me.push_back(read_show_me((*show_me)[i], file, "show_me[" + std::to_string(i) + "]"));
+  }
+  r.done();
+  return l;
 }
 
-std::vector<Lesson> make_lessons() {
-  std::vector<Lesson> v;
-  using View = StepperSecondView;
-
-  // ---- 1 ---------------------------------------------------------------------------------
-  {
-    Lesson l;
-    l.title = "Convolution: a window that gathers";
-    l.question = "What does a convolution layer compute, and why does it suit images?";
-    l.paragraphs = {
-        "A small grid of weights, the kernel (here 3x3), lies on the image. Multiply each pixel "
-        "under it by the weight on top of it and add the 9 products: that is one output number. "
-        "Then move the kernel stride cells and do it again. Each output cell gathers from one "
-        "window of the input; padding puts a border of zeros around the input so the window "
-        "can sit on the edges too.",
-        "Why this suits images: the patterns that matter (an edge, the end of a stroke) are "
-        "small, so a small window sees them; and an edge is an edge anywhere, so the same 9 "
-        "weights are used at every position (shared weights). A 3x3 kernel has 9 weights "
-        "whatever the image size; a Linear layer from a 20x20 image to a 20x20 output needs "
-        "400 x 400 = 160,000.",
-    };
-    l.formulas = {
-        "out[oy, ox] = sum over ky, kx of  x[oy*stride - padding + ky, ox*stride - padding + kx] "
-        "* w[ky, kx]",
-        "H_out = floor((H + 2*padding - kernel_size) / stride) + 1      e.g. "
-        "floor((5 + 2 - 3) / 2) + 1 = 3",
-    };
-    l.show_me = {
-        stepper_show(
-            "Show me the window sliding", "conv2d", 45, 1, 1,
-            "conv2d on a 5x5 input (1..25), 3x3 kernel of ones, stride 2, padding 1. Five "
-            "windows are done; the selected output cell (row 1, column 1) lists its 9 products, "
-            "which sum to its value. Press the step buttons to move the window on."),
-        cnn_show("Show me a kernel on a real digit", "sobel_x", false, false, 14, 10,
-                 "The same gather on a 28x28 digit with Sobel x (right column minus left "
-                 "column): the feature map is red where the digit gets brighter to the right and "
-                 "blue where it gets darker. The selected pixel's 3x3 window is outlined on the "
-                 "digit and its 9 products are listed; hover over any other output pixel."),
-    };
-    v.push_back(l);
-  }
-
-  // ---- 2 ---------------------------------------------------------------------------------
-  {
-    Lesson l;
-    l.title = "Transposed convolution: every pixel stamps the kernel";
-    l.question = "What does ConvTranspose2d do? Is it the inverse of a convolution?";
-    l.paragraphs = {
-        "Turn the arrows around. Instead of each output gathering from a window, each input "
-        "pixel scatters: pixel x[i, j] stamps a copy of the kernel, multiplied by its value, onto "
-        "the output canvas at (i*stride, j*stride). Where stamps overlap, they add up. Then "
-        "padding cuts that many cells off every side of the canvas (the opposite of conv2d's "
-        "padding, which adds cells).",
-        "Is it the inverse? No. A convolution throws information away (below: 9 numbers in, 4 "
-        "out), and nothing undoes that in general. Write the convolution as a matrix C acting "
-        "on the flattened image: ConvTranspose2d with the same kernel is exactly C's transpose "
-        "C^T. It goes back to the input's shape, not to its values. It is also conv2d's "
-        "backward pass for its input: the same scatter.",
-    };
-    l.formulas = {
-        "conv2d:  y = C x          conv_transpose2d:  x' = C^T y          C^T C x is not x",
-    };
-    l.matrix_view = true;
-    l.show_me = {stepper_show(
-        "Show me the stamps", "notes", 18, 1, 1,
-        "The notes' example: a 2x2 input (1, 2, 3, 4), a 3x3 kernel of ones, stride 2, "
-        "padding 1. Two stamps are done; the canvas shows where they overlapped, and the "
-        "cropped border that padding removes. The selected centre cell will get a share of all "
-        "four stamps: step on and watch its list of contributions grow.")};
-    v.push_back(l);
-  }
-
-  // ---- 3 ---------------------------------------------------------------------------------
-  {
-    Lesson l;
-    l.title = "The output-size formula, term by term";
-    l.question = "Why does k4 s2 p1 turn 4x4 into 8x8, and what is output_padding for?";
-    l.paragraphs = {
-        "Read the formula the way the stamps fall: H input pixels stamped stride cells apart "
-        "span (H-1)*stride cells; the last stamp adds the kernel's reach, kernel_size; padding "
-        "cuts padding cells from each side, so subtract 2*padding. The notes' example: "
-        "(4-1)*2 - 2*1 + 4 = 8. Every k4 s2 p1 layer exactly doubles: 4 -> 8 -> 16 -> 32 in the "
-        "minimal generator.",
-        "output_padding: a strided conv2d sends several input sizes to the same output (k3 s2 "
-        "p1 turns both 7 and 8 into 4). Going back, the formula can only give one of them, so "
-        "output_padding adds rows at the bottom and columns at the right to choose the other. "
-        "It must be smaller than the stride. The 20x20 GAN's Keras 'same' layers are padding 2, "
-        "output_padding 1: 5 -> 10 -> 20.",
-    };
-    l.formulas = {
-        "H_out = (H - 1)*stride - 2*padding + dilation*(kernel_size - 1) + output_padding + 1",
-        "with dilation 1:  H_out = (H - 1)*stride - 2*padding + kernel_size + output_padding",
-        "(4 - 1)*2 - 2*1 + 4 + 0 = 8          (5 - 1)*2 - 2*2 + 5 + 1 = 10",
-    };
-    l.show_me = {
-        formula_show("Show me 4 -> 8 (k4 s2 p1)", params(4, 4, 2, 1, 0), "",
-                     "The formula panel on the notes' example: each term with its numbers and a "
-                     "line saying what it does, and H_out plotted against H."),
-        formula_show("Show me the GAN's 5 -> 10 (output_padding 1)", params(5, 5, 2, 2, 1), "",
-                     "The 20x20 GAN's first transposed convolution, k5 s2 'same'. Look at the "
-                     "round trip: which conv2d input sizes give 5, and which output_padding "
-                     "brings each one back."),
-        stepper_show("Show me the crop on the canvas", "gan", -1, -1, -1,
-                     "The same layer in the stepper, finished: a 13x13 canvas, 2 rows and "
-                     "columns cut at the top and left, 1 at the bottom and right (output_padding "
-                     "keeps one back): 10x10."),
-    };
-    v.push_back(l);
-  }
-
-  // ---- 4 ---------------------------------------------------------------------------------
-  {
-    Lesson l;
-    l.title = "Overlap and checkerboards";
-    l.question = "Why do some generators paint a faint checkerboard over their images?";
-    l.paragraphs = {
-        "Count how many stamps land on each output cell. With kernel 3 and stride 2 the stamps "
-        "overlap unevenly: some cells get 1 stamp, some 2, some 4, in a repeating pattern, even "
-        "when the input and the kernel are all ones. The network has to learn weights that "
-        "cancel this pattern, and often it does not quite: a checkerboard (Odena, Dumoulin & "
-        "Olah, \"Deconvolution and Checkerboard Artifacts\", Distill 2016).",
-        "One cure: kernel 4 with stride 2, a kernel size that is a multiple of the stride. "
-        "Away from the border every cell gets exactly 4 stamps: nothing uneven is built in.",
-        "A second cure is to resize, then convolve: upsample by nearest neighbour (each pixel "
-        "copied into a 2x2 block), then a stride-1 conv2d, where every output cell gathers the "
-        "same number of taps: no pattern is built in.",
-    };
-    l.formulas = {
-        "unevenness = most stamps on a cell / fewest stamps on a cell (away from the border)",
-        "k3 s2:  4 / 1 = 4          k4 s2:  4 / 4 = 1",
-    };
-    l.show_me = {
-        stepper_show("Show me k3 s2 (uneven)", "k3s2", -1, 3, 3,
-                     "All ones in and a kernel of ones: the overlap map on the right counts the "
-                     "stamps in each cell, 1, 2 and 4 in a checkerboard. The selected cell got 4.",
-                     View::kOverlap),
-        stepper_show("Show me k4 s2 (even)", "k4s2", -1, 3, 3,
-                     "The same with kernel 4: away from the border every cell gets 4 stamps, and "
-                     "the unevenness ratio is 1.",
-                     View::kOverlap),
-        stepper_show("Show me resize-then-convolve", "resize_conv", -1, 3, 3,
-                     "A 4x4 of ones resized to 8x8 (nearest: still all ones), then conv2d with a "
-                     "3x3 kernel of ones, stride 1, padding 1. Every output cell away from the "
-                     "border is 9: the selected one lists its 9 products. Only the border, where "
-                     "padding adds zeros, is lower (6 on the edges, 4 in the corners).",
-                     View::kOutput),
-    };
-    v.push_back(l);
-  }
-
-  // ---- 5 ---------------------------------------------------------------------------------
-  {
-    Lesson l;
-    l.title = "Max pooling vs strided convolution";
-    l.question = "How does a CNN shrink an image, and why did DCGAN stop using pooling?";
-    l.paragraphs = {
-        "Max pooling keeps the largest value of each window (2x2, stride 2: one cell in four "
-        "survives). It has no weights: what it throws away is fixed. Its backward pass sends "
-        "the gradient only to the cell that won (the argmax).",
-        "A strided convolution (stride 2) shrinks just as much, but its weights are learned: "
-        "the network decides what to keep. DCGAN (Radford, Metz & Chintala 2015) replaced "
-        "every pooling layer with strided convolutions in D, and with transposed convolutions "
-        "in G.",
-        "The notes' best practices for a stable DCGAN: strided convolutions instead of pooling; "
-        "batch norm (the notes' G has it after each hidden layer); ReLU or LeakyReLU in G; "
-        "LeakyReLU(0.2) in D; tanh at G's output, so images live in [-1, 1] (pixels scaled as "
-        "(x - 127.5) / 127.5).",
-    };
-    l.formulas = {
-        "max_pool2d:  out[oy, ox] = max over the 2x2 window       (no weights)",
-        "conv2d, stride 2:  out[oy, ox] = sum over the 3x3 window of x * w   (w learned)",
-    };
-    l.show_me = {
-        stepper_show("Show me max pooling", "maxpool", -1, 0, 0,
-                     "A 4x4 input pooled 2x2, stride 2. The selected output cell lists its "
-                     "window's four values with the winner marked: the only one that gets a "
-                     "gradient."),
-        stepper_show("Show me a strided convolution", "conv2d", -1, 1, 1,
-                     "The same shrinking done by conv2d with stride 2: every output cell is a "
-                     "weighted sum of its window, and those weights are learned."),
-        formula_show("Show me the GAN's D: no pooling", params(10, 5, 2, 2, 1), "dcgan20_D",
-                     "The network table (right, under the plots) for the 20x20 GAN's "
-                     "discriminator: two Conv2d with stride 2 take 20x20 to 10x10 to 5x5, each "
-                     "then LeakyReLU(0.2) and Dropout(0.3), and no pooling layer anywhere. On "
-                     "the left, D's first layer, k5 s2 'same': the forward conv2d takes 20 (or "
-                     "19) to 10, and the transposed conv takes 10 back to 20, as G's up2 does."),
-        cnn_show("Show me pooling a feature map", "sobel_x", true, true, -1, -1,
-                 "A digit through Sobel x, ReLU, then max_pool2d 2x2, stride 2: the 28x28 map "
-                 "becomes 14x14, each pixel the largest of its 2x2 window, and the edges survive. "
-                 "Untick max_pool2d and set stride 2 to shrink with the convolution instead."),
-    };
-    v.push_back(l);
-  }
-
-  // ---- 6 ---------------------------------------------------------------------------------
-  {
-    Lesson l;
-    l.title = "Does the transposed conv reuse the conv's weights?";
-    l.question =
-        "In an encoder-decoder, does the ConvTranspose2d use the kernel of the Conv2d it "
-        "mirrors?";
-    l.paragraphs = {
-        "No. nn.ConvTranspose2d has its own weight tensor, shaped (C_in, C_out, kH, kW), "
-        "created and learned separately. Having the same shape as a Conv2d's weight "
-        "(C_out, C_in, kH, kW) does not make it the same numbers.",
-        "You can tie them: let the decoder layer use its mirror encoder layer's kernel, so the "
-        "two share one tensor. That halves those layers' parameters; during training the shared "
-        "weight's gradient is the sum of what both uses ask for.",
-        "The learn-to-complete CNN was trained both ways, tied and untied, on the same digits "
-        "for the same steps, so you can compare their held-out errors and parameter counts "
-        "(tying saves only in the conv layers; the Linear layer in the middle is not tied).",
-    };
-    l.formulas = {
-        "tied:  w_decoder = w_encoder (one tensor)        dL/dw = dL/dw (encoder use) + dL/dw "
-        "(decoder use)",
-    };
-    ShowMe s;
-    s.label = "Show me the completion CNN";
-    s.panel = "completion";
-    s.look_for =
-        "The completion panel: a held-out digit with its bottom half hidden, completed by the "
-        "tied and the untied model side by side, with each one's parameter count and held-out "
-        "MSE.";
-    s.completion.region = "bottom-half";
-    s.completion.show = CompletionShow::kBoth;
-    s.completion.section = CompletionSection::kRefine;
-    s.completion.heldout_digit = 600;  // a 6: the bottom half must guess its loop
-    l.show_me = {s};
-    v.push_back(l);
-  }
-
-  // ---- 7 ---------------------------------------------------------------------------------
-  {
-    Lesson l;
-    l.title = "How a GAN trains: Step A, then Step B";
-    l.question = "What happens in one training step of a GAN?";
-    l.paragraphs = {
-        "Two networks play. G turns noise z (100 numbers) into an image; D looks at an image "
-        "and outputs the probability that it is real. They train in turns, one batch at a time.",
-        "Step A trains G: draw z, make X_fake = G(z), and show it to D, which is frozen. G's "
-        "loss is small when D is fooled (says 1 to a fake). Only G's weights move.",
-        "Step B trains D: show it a batch of real images and the same X_fake. D's loss is small "
-        "when it says 1 to real and 0 to fake. Only D's weights move.",
-        "D(x) is D's mean output on the real batch, D(G(z)) on the fakes. At the ideal balance "
-        "D cannot tell them apart: both 0.5, loss_D = 2 ln 2 = 1.39, loss_G = ln 2 = 0.69.",
-    };
-    l.formulas = {
-        "Step A:  L_G = BCE(D(G(z)), 1) = -mean ln D(G(z))",
-        "Step B:  L_D = BCE(D(x), 1) + BCE(D(X_fake), 0) = -mean ln D(x) - mean ln(1 - "
-        "D(X_fake))",
-        "the notes: Adam, lr 1e-4, beta1 0.5, beta2 0.999, batch 256",
-    };
-    ShowMe s;
-    s.label = "Show me one Step A";
-    s.panel = "training";
-    s.look_for =
-        "The dashboard with the notes' settings and a new run that has done exactly one Step A: "
-        "'B next' is lit, and the line under the Step buttons gives L_G. Press Step B (D) to "
-        "finish the step: the Diagnoses box then shows its loss_G, loss_D, D(x) and D(G(z)).";
-    s.training.preset = "notes";
-    s.training.action = TrainingTarget::Action::kStepA;
-    l.show_me = {s};
-    v.push_back(l);
-  }
-
-  // ---- 8 ---------------------------------------------------------------------------------
-  {
-    Lesson l;
-    l.title = "Reading the curves";
-    l.question = "How can I tell from the curves whether training is going well?";
-    l.paragraphs = {
-        "Early (the first few dozen steps): the curves move fast while D and G find each "
-        "other; D's accuracy on real images shoots up. The samples are grey blobs.",
-        "Then the game balances. On this model loss_D stays near 1.39 (2 ln 2) and loss_G near "
-        "0.69 (ln 2), with D(x) and D(G(z)) near 0.5 while D's accuracies swing: D can barely "
-        "tell real from fake. That is a healthy game, not a stuck one.",
-        "Progress shows in the samples (blobs, then strokes, then digits) and in the quality "
-        "score, not in the losses: a GAN's loss does not fall to 0 when it works.",
-        "Failure signs. D too strong: loss_D heads to 0, D(x) to 1 and D(G(z)) to 0, so G gets "
-        "almost no gradient. Mode collapse: the samples all look alike, the class histogram "
-        "piles onto one digit, yet the losses can look healthy: only the samples show it. "
-        "Divergence: loss_G climbs and climbs, or the losses blow up (a NaN would stop "
-        "training; this model gave none, even at lr 1).",
-    };
-    l.formulas = {
-        "healthy:  loss_D ~ 1.39,  loss_G ~ 0.7 .. 2,  D(x) ~ D(G(z)) ~ 0.5",
-        "D too strong:  loss_D -> 0,  D(x) -> 1,  D(G(z)) -> 0,  loss_G rising",
-        "mode collapse:  G(z1) ~ G(z2) for all z;  losses may stay near 1.39 / 0.69",
-        "divergence:  loss_G = -ln D(G(z)) grows without bound as D(G(z)) -> 0",
-    };
-    ShowMe healthy;
-    healthy.label = "Show me a healthy run";
-    healthy.panel = "training";
-    healthy.look_for =
-        "A new run with the 'fast start' settings, training now. Within the first minute loss_D "
-        "and loss_G settle near 1.39 and 0.69 and stay there; watch the fixed-z grid instead: "
-        "strokes appear after several minutes, and the quality score rises.";
-    healthy.training.preset = "fast start";
-    healthy.training.action = TrainingTarget::Action::kStart;
-    ShowMe strong;
-    strong.label = "Show me D too strong";
-    strong.panel = "training";
-    strong.look_for =
-        "A new run where D learns 1000 times faster than G (lr_D 2e-3, lr_G 2e-6). Within "
-        "about a minute loss_D falls towards 0, D(x) goes to 1 and D(G(z)) to 0, and the "
-        "Diagnoses box says 'D is too strong'. The samples stay noise.";
-    strong.training.preset = "fast start";
-    strong.training.lr_g = 2e-6f;
-    strong.training.lr_d = 2e-3f;
-    strong.training.action = TrainingTarget::Action::kStart;
-    ShowMe collapse;
-    collapse.label = "Show me mode collapse";
-    collapse.panel = "training";
-    collapse.look_for =
-        "A saved run: lr_G 5e-3 = 100 x lr_D (batch 16, seed 1). The curves look healthy to the "
-        "end (loss_D 1.39, loss_G 0.70 over steps 1151..1200); the samples do not: from step 300 "
-        "all 64 are one shape, a 2, then a 4, then an 8 at step 1200 (the classifier calls 60 of "
-        "64 an 8). Diagnoses: mode collapse.";
-    collapse.training.saved_run = "mode_collapse";
-    ShowMe diverge;
-    diverge.label = "Show me divergence";
-    diverge.panel = "training";
-    diverge.look_for =
-        "A saved run: lr_G = lr_D = 1e-2, 50 x the default. D wins and loss_G climbs: mean "
-        "2.95 over steps 1 to 20, 8.82 over 121 to 140; G's samples are blank. At step 148 it "
-        "blows up: the curves are raw here (smoothing 1), and loss_G peaks at 4487 at step "
-        "155. At step 160 the samples are scattered dots. Diagnoses (means over the steps "
-        "they name): G's loss exploding.";
-    diverge.training.saved_run = "divergence";
-    diverge.training.smoothing = 1;  // the peak the text quotes; smoothing 10 shows ~650
-    l.show_me = {healthy, strong, collapse, diverge};
-    v.push_back(l);
-  }
-
-  // ---- 9 ---------------------------------------------------------------------------------
-  {
-    Lesson l;
-    l.title = "The latent space";
-    l.question = "What do the 100 numbers of z control?";
-    l.paragraphs = {
-        "G maps every z (100 numbers drawn from a normal distribution) to an image. Nearby z "
-        "give similar images, so you can walk: move one slider and the digit bends a little; "
-        "interpolate between two z and one digit morphs into another. Spherical interpolation "
-        "(slerp) keeps z at the length typical of such samples; a straight line passes "
-        "through shorter z, which G saw less often.",
-        "Is G just memorising? Compare G(z) with its nearest real digit, shown beside it: "
-        "similar, but not the same picture.",
-        "Inside G: every layer's output for this z, channel by channel, most active first: "
-        "coarse blobs at 5x5 and 10x10, strokes at 20x20, then the single channel of the image.",
-        "Which G? Training never settles: each step moves G against the D of that moment, so the "
-        "last G is one point of a wobble around a good generator. Averaging G's weights over "
-        "the last thousand or so steps (G_ema, below) lands near the middle of the wobble and "
-        "often draws cleaner digits than any single step (Yazici et al. 2019). The average is "
-        "never trained and never seen by D, so its BatchNorm statistics are measured afresh "
-        "from new z. The shipped generator is such an average; the dashboard shows both grids.",
-    };
-    l.formulas = {
-        "G_ema <- 0.999 G_ema + 0.001 G   after every Step A",
-        "lerp(a, b, t) = (1 - t) a + t b",
-        "slerp(a, b, t) = sin((1 - t) theta) / sin(theta) a + sin(t theta) / sin(theta) b",
-        "    where cos(theta) = a.b / (|a| |b|)",
-    };
-    ShowMe s;
-    s.label = "Show me the latent explorer";
-    s.panel = "latent";
-    s.look_for =
-        "The shipped generator (trained on the built-in digits) at z from seed 7. Drag a "
-        "slider, press Next for another z. The strip morphs A (this z) into B (seed 202's). "
-        "Inside G, at the bottom, has one row per layer: read it from top to bottom.";
-    s.latent.seed = 7;
-    s.latent.steps = 9;
-    s.latent.slerp = true;
-    l.show_me = {s};
-    v.push_back(l);
-  }
-
-  // ---- 10 --------------------------------------------------------------------------------
-  {
-    Lesson l;
-    l.title = "Other ways to generate";
-    l.question = "Do you need a GAN to make images? Why are the others blurrier?";
-    l.paragraphs = {
-        "Learn to complete: hide the bottom half of a digit, and train a CNN to output the "
-        "whole digit with a mean squared error (MSE) loss. It learns to fill in what is "
-        "missing. Given nothing to complete (an empty canvas and a random code) it draws the "
-        "same grey patch whatever the code: it learned to complete, not to invent.",
-        "FFNN + transposed conv: a fully connected network maps noise to an 8x8 feature map and "
-        "transposed convolutions upsample it to an image, trained with MSE against real "
-        "images. The blank canvas (Other generators panel): a trained decoder run on a "
-        "constant input draws what its kernels have learned (\"what the decoder dreams\").",
-        "Why blurrier: with MSE, when several answers are possible (there are many ways to "
-        "finish a 7), the loss is lowest for their average, and an average of digits is a "
-        "blur. A GAN's D punishes anything that does not look real, and a blur does not.",
-    };
-    l.formulas = {
-        "MSE = mean (G(input) - target)^2          the best single guess under MSE is the mean of "
-        "the possible targets",
-    };
-    ShowMe s;
-    s.label = "Show me learn-to-complete";
-    s.panel = "completion";
-    s.look_for =
-        "A held-out 7 with its bottom half hidden, completed by the tied CNN: grey and blurred "
-        "where several endings are possible. Below, 5 refinement passes: pass 1 is that "
-        "completion, and each later pass feeds the previous output back in (4 times), with "
-        "its error. Compare the sharpness with the GAN's samples in the Latent tab.";
-    s.completion.region = "bottom-half";
-    s.completion.show = CompletionShow::kTiedOnly;
-    s.completion.section = CompletionSection::kRefine;
-    s.completion.heldout_digit = 700;  // a 7: "many ways to finish a 7"
-    s.completion.refine_passes = 5;
-    ShowMe blank;
-    blank.label = "Show me completion from nothing";
-    blank.panel = "completion";
-    blank.look_for =
-        "The completion CNN given an empty canvas and 8 random codes (its Blank canvas tab): "
-        "each model draws 8 near-identical grey patches (dark and faintly textured from the "
-        "tied one, light from the untied one), their spread across codes under 0.01: the code "
-        "changes nothing. A GAN's G starts from noise alone and still makes digits, because D "
-        "taught it to.";
-    blank.completion.section = CompletionSection::kBlankCanvas;
-    blank.completion.blank_seed = 1;
-    ShowMe ffnn;
-    ffnn.label = "Show me FFNN vs GAN";
-    ffnn.panel = "experiments";
-    ffnn.look_for =
-        "Top left: the FFNN trained with MSE gives the same blurry average for every z, beside "
-        "the GAN's digits from the same z and the mean digit. Below: the blank canvas, G run on "
-        "a constant input before and after training (what the decoder dreams).";
-    l.show_me = {s, ffnn, blank};
-    v.push_back(l);
-  }
-  return v;
+// The Lesson that stands in for lesson `number` when its file could not be used.
+Lesson unloaded(int number, const std::string& file, const std::string& error) {
+  Lesson l;
+  l.title = "Lesson " + std::to_string(number) + " could not be loaded";
+  l.file = file;
+  l.load_error = error;
+  return l;
 }
 
 }  // namespace
 
+const char* TrainingTarget::action_name(Action action) {
+  switch (action) {
+    case Action::kNone:
+      return "none";
+    case Action::kStepA:
+      return "step_a";
+    case Action::kStart:
+      return "start";
+  }
+  return "?";
+}
+
+Lesson load_lesson(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw LessonError(path + ": cannot open (expected a lesson file, JSON)");
+  std::stringstream text;
+  text << in.rdbuf();
+  json j;
+  try {
+    j = json::parse(text.str());
+  } catch (const json::exception& e) {
+    throw LessonError(path + ": not valid JSON (" + e.what() + ")");
+  }
+  Lesson l = read_lesson(j, path);
+  l.file = fs::path(path).filename().string();
+  return l;
+}
+
+std::vector<Lesson> load_lessons(const std::string& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    if (e.path().extension() == ".json") files.push_back(e.path());
+  }
+  if (ec || files.empty()) {
+    return {unloaded(1, "",
+                     dir + ": " +
+                         (ec ? "cannot read the folder (" + ec.message() + ")"
+                             : "no lesson files (expected NN-name.json)"))};
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<Lesson> all;
+  for (const fs::path& f : files) {
+    try {
+      all.push_back(load_lesson(f.string()));
+    } catch (const std::exception& e) {
+      all.push_back(unloaded(static_cast<int>(all.size()) + 1, f.filename().string(), e.what()));
+    }
+  }
+  return all;
+}
+
+std::string lessons_dir() {
+  for (const std::string& d : asset_search_dirs()) {
+    std::error_code ec;
+    const fs::path dir = fs::path(d) / "lessons";
+    if (fs::is_directory(dir, ec)) return dir.lexically_normal().string();
+  }
+  return "";
+}
+
 const std::vector<Lesson>& lessons() {
-  static const std::vector<Lesson> all = make_lessons();
+  static const std::vector<Lesson> all = [] {
+    const std::string dir = lessons_dir();
+    std::vector<Lesson> v;
+    if (dir.empty()) {
+      v.push_back(unloaded(1, "",
+                           "no lessons/ folder in any of: " + joined(asset_search_dirs()) +
+                               " (set CONVT_ASSET_DIR)"));
+    } else {
+      v = load_lessons(dir);
+    }
+    for (const Lesson& l : v) {
+      if (!l.load_error.empty()) std::fprintf(stderr, "convt-lab: %s\n", l.load_error.c_str());
+    }
+    return v;
+  }();
   return all;
 }
 

@@ -1,7 +1,12 @@
 // Lessons: the student's questions, each answered in a screen of plain words, with a
 // "Show me" that sets up another panel in the state that shows the answer. No GL, no ImGui.
 //
-//   lessons()            the ten lessons, in order: text, formulas, and their Show me targets
+//   lessons()            the lessons, in order: text, formulas, and their Show me targets, read
+//                        once from assets/lessons/*.json (one file a lesson, in file-name order;
+//                        the format: assets/lessons/README.md)
+//   load_lessons(dir)    the same from any folder, strictly checked: a file that cannot be used
+//                        becomes a Lesson whose load_error names the file, the field, what was
+//                        expected and what was found; the other lessons still load
 //   ShowMe               where a button goes: the panel's command-line name and that panel's
 //                        preset, step and selection (applied to the app's state by
 //                        lab::Navigator::show_me, logic/navigator.h)
@@ -12,6 +17,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -50,6 +56,7 @@ struct TrainingTarget {
   //   kStart: a new run that starts training at once.
   // A run in progress is saved to its checkpoint first (nothing lost).
   enum class Action { kNone, kStepA, kStart };
+  static const char* action_name(Action action);  // "none", "step_a", "start"
   Action action = Action::kNone;
   // Not empty: instead of all the above, open the saved run assets/runs/<saved_run>/ read-only
   // (logic/saved_run.h): its curves, sample grids and diagnoses. A run in progress is saved
@@ -108,9 +115,40 @@ struct Lesson {
   std::vector<std::string> formulas;    // one per line, shown in a box
   bool matrix_view = false;             // lesson 2: draw conv_matrix_view() under the text
   std::vector<ShowMe> show_me;          // at least one; the first is the main one
+  std::string file;                     // the file it was read from ("01-convolution.json")
+  // "" when the file loaded. Otherwise why not (LessonError's message); the lesson then has
+  // only this, its file and the title "Lesson N could not be loaded": no text, no Show me.
+  std::string load_error;
 };
 
-// The ten lessons, in order (lesson n is lessons()[n - 1]).
+// A lesson file that cannot be used: what() is "<file>: <JSON path>: <what was expected and
+// what was found>", e.g. ".../08-curves.json: show_me[2].training.saved_run: no saved run
+// "mode_colapse" in assets/runs/ (have: d_too_strong, divergence, healthy, mode_collapse)".
+class LessonError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads and checks one lesson file (format: assets/lessons/README.md). Absent fields keep the
+// structs' defaults. Throws LessonError for a file that cannot be read or is not JSON, an
+// unknown key, a value of the wrong type or out of range, a missing title, question, paragraph
+// or Show me, and a name that does not exist: a panel (lab::find_panel), a stepper preset
+// (lab::stepper_presets()), a training preset (lab::training_presets()), a saved run (a folder
+// of assets/runs/ with a run.json), a formula model (assets/models/), a completion region
+// (convt::mask_name()), a CNN kernel preset (lab::cnn_kernel_presets()), an enum's name.
+Lesson load_lesson(const std::string& path);
+
+// Every *.json file in `dir`, sorted by file name: lesson n is the n-th file. Never throws: a
+// file that load_lesson() refuses gives a Lesson with load_error set, in its place; a folder
+// that cannot be read or holds no lesson file gives one such Lesson saying so.
+std::vector<Lesson> load_lessons(const std::string& dir);
+
+// The lessons folder: lessons/ in the first asset search directory that has one
+// (convt::asset_search_dirs()); "" when none has.
+std::string lessons_dir();
+
+// The shipped lessons, in order (lesson n is lessons()[n - 1]): load_lessons(lessons_dir()),
+// read once at first use; each load_error is also printed to stderr. Never empty.
 const std::vector<Lesson>& lessons();
 
 // ---- Lesson 2: the matrix view -------------------------------------------------------------
@@ -156,8 +194,8 @@ ConvMatrixView conv_matrix_view();
 // ---- The lessons panel's view state ---------------------------------------------------------
 
 struct LessonsView {
-  int current = 0;   // index into lessons()
-  std::string note;  // the last Show me's result when it could not do everything ("" if none)
+  int current = 0;         // index into lessons()
+  std::string note;        // the last Show me's result when it could not do everything ("" if none)
   std::string stamp_note;  // why "Play the stamp in the stepper" could not ("" if it did)
   std::optional<ConvMatrixView> matrix;  // lesson 2's matrix view, computed once
   ExerciseSession exercises;             // the exercise under the lesson, and the scores

@@ -93,6 +93,18 @@ const char* op_name(StepperOp op) {
   return "?";
 }
 
+const char* second_view_name(StepperSecondView view) {
+  switch (view) {
+    case StepperSecondView::kGather:
+      return "gather";
+    case StepperSecondView::kOverlap:
+      return "overlap";
+    case StepperSecondView::kOutput:
+      return "output";
+  }
+  return "?";
+}
+
 const char* fill_name(Fill fill) {
   switch (fill) {
     case Fill::kOnes:

@@ -43,6 +43,7 @@ const char* fill_name(Fill fill);
 // What the stepper's right-hand slot shows: the gather view of the selected cell, the overlap
 // map (stamps per cell), or the output.
 enum class StepperSecondView { kGather, kOverlap, kOutput };
+const char* second_view_name(StepperSecondView view);  // "gather", "overlap", "output"
 
 // The stepper's controls. Ranges are StepperLimits'; validate() checks them and shape.h's rules.
 struct StepperConfig {

@@ -479,14 +479,8 @@ void draw_exercise(lab::ExerciseSession& session, int lesson, bool* scroll_here,
   }
 }
 
-void draw_lesson(lab::LessonsView& view, lab::Navigator& nav, int index) {
-  const std::vector<lab::Lesson>& all = lab::lessons();
-  const lab::Lesson& lesson = all[static_cast<size_t>(index)];
-
-  ImGui::TextDisabled("LESSON %d OF %zu", index + 1, all.size());
-  ImGui::SetWindowFontScale(1.3f);
-  wrapped(lesson.title);
-  ImGui::SetWindowFontScale(1.0f);
+// The question, the paragraphs, the formulas and lesson 2's matrix view.
+void draw_lesson_text(lab::LessonsView& view, const lab::Lesson& lesson) {
   wrapped(lesson.question, &widgets::palette().accent);
   ImGui::Spacing();
   for (const std::string& p : lesson.paragraphs) {
@@ -510,7 +504,11 @@ void draw_lesson(lab::LessonsView& view, lab::Navigator& nav, int index) {
     ImGui::Spacing();
     draw_matrix_view(view);
   }
+}
 
+// The Show me buttons, each with what to look for; a press asks the navigator.
+void draw_show_me(lab::LessonsView& view, lab::Navigator& nav, const lab::Lesson& lesson,
+                  int index) {
   ImGui::Spacing();
   ImGui::Separator();
   widgets::push_wrap_at_visible_edge();
@@ -541,6 +539,32 @@ void draw_lesson(lab::LessonsView& view, lab::Navigator& nav, int index) {
     }
   }
   if (!view.note.empty()) wrapped(view.note, &widgets::palette().caution);
+}
+
+// A lesson file that could not be loaded: what is wrong with it, where in the file, in place of
+// the lesson (the other lessons are unaffected).
+void draw_load_error(const lab::Lesson& lesson) {
+  wrapped(lesson.load_error, &widgets::palette().error);
+  ImGui::Spacing();
+  wrapped(
+      "The lessons are the files of assets/lessons/, one a lesson; its README.md describes "
+      "the format. Correct the file and start convt-lab again.");
+}
+
+void draw_lesson(lab::LessonsView& view, lab::Navigator& nav, int index) {
+  const std::vector<lab::Lesson>& all = lab::lessons();
+  const lab::Lesson& lesson = all[static_cast<size_t>(index)];
+
+  ImGui::TextDisabled("LESSON %d OF %zu", index + 1, all.size());
+  ImGui::SetWindowFontScale(1.3f);
+  wrapped(lesson.title);
+  ImGui::SetWindowFontScale(1.0f);
+  if (lesson.load_error.empty()) {
+    draw_lesson_text(view, lesson);
+    draw_show_me(view, nav, lesson, index);
+  } else {
+    draw_load_error(lesson);
+  }
 
   draw_exercise(view.exercises, index, &view.scroll_to_exercise, nav, view.stamp_note);
 

@@ -17,6 +17,7 @@ p="$tmp/prefix"
 [ -x "$p/bin/convt-lab" ] || fail "no $p/bin/convt-lab"
 for f in share/convt-lab/models/dcgan20.json share/convt-lab/digits/digits20.png \
          share/convt-lab/checkpoints/dcgan20_digits.safetensors \
+         share/convt-lab/lessons/01-convolution.json share/convt-lab/lessons/README.md \
          share/applications/convt-lab.desktop share/icons/hicolor/256x256/apps/convt-lab.png; do
   [ -f "$p/$f" ] || fail "not installed: $f"
 done
@@ -51,4 +52,6 @@ dpkg-deb -c "$deb" >"$tmp/contents"
 grep -q '\./usr/bin/convt-lab$' "$tmp/contents" || fail "no usr/bin/convt-lab in the package"
 grep -q '\./usr/share/convt-lab/models/dcgan20.json$' "$tmp/contents" ||
   fail "no assets in the package"
+grep -q '\./usr/share/convt-lab/lessons/10-other-generators.json$' "$tmp/contents" ||
+  fail "no lessons in the package"
 echo "OK"
