@@ -111,6 +111,70 @@ void print_written(const std::string& what, const std::string& path, const std::
 
 // ---- conv2d and conv_transpose2d ---------------------------------------------------------------
 
+// The tensors of a conv2d / conv_transpose2d command, read and checked against each other.
+struct ConvInputs {
+  Tensor x;       // (N, C_in, H, W)
+  Tensor weight;  // transposed ? (C_in, C_out, kH, kW) : (C_out, C_in, kH, kW)
+  Tensor bias;    // (C_out), or empty without --bias
+  bool has_bias = false;
+  int64_t C_out = 0;
+  const Tensor* bias_or_null() const { return has_bias ? &bias : nullptr; }
+};
+
+ConvInputs read_conv_inputs(const Args& a, bool transposed) {
+  const std::string weight_layout = transposed ? "(C_in, C_out, kH, kW)" : "(C_out, C_in, kH, kW)";
+  ConvInputs in;
+  in.x = read_input(a, "--input");
+  require_4d(in.x, a, "--input", "(N, C_in, H, W)");
+  in.weight = read_input(a, "--weight");
+  require_4d(in.weight, a, "--weight", weight_layout);
+  const int64_t C_in = in.x.dim(1);
+  const int64_t weight_C_in = in.weight.dim(transposed ? 0 : 1);
+  in.C_out = in.weight.dim(transposed ? 1 : 0);
+  if (weight_C_in != C_in) {
+    throw CliError(named(a, "--weight") + ": expected " + weight_layout +
+                   " with C_in = " + std::to_string(C_in) +
+                   " (the channels of --input), found shape " + in.weight.shape_str());
+  }
+  if (a.has("--bias")) {
+    in.has_bias = true;
+    in.bias = read_input(a, "--bias");
+    if (in.bias.shape() != std::vector<int64_t>{in.C_out}) {
+      throw CliError(named(a, "--bias") + ": expected shape (" + std::to_string(in.C_out) +
+                     ",) with C_out = " + std::to_string(in.C_out) + " (from --weight " +
+                     weight_layout + "), found " + in.bias.shape_str());
+    }
+  }
+  return in;
+}
+
+// What a conv command computed: the output and the gradients asked for (empty otherwise).
+struct ConvResults {
+  Tensor out;                 // (N, C_out, H_out, W_out)
+  Tensor dx, dweight, dbias;  // (N, C_in, H, W), weight's shape, (C_out)
+};
+
+// Writes every output to a temporary name, then puts them all in place and says what was written.
+void write_conv_results(const Args& a, StagedOutputs& outputs, const GradRequest& grad,
+                        const ConvResults& r, const TraceRecorder* trace, bool transposed) {
+  outputs.stage_npy(a.get("--out"), r.out);
+  if (grad.input) outputs.stage_npy(a.get("--grad-input"), r.dx);
+  if (grad.weight) outputs.stage_npy(a.get("--grad-weight"), r.dweight);
+  if (grad.bias) outputs.stage_npy(a.get("--grad-bias"), r.dbias);
+  if (trace) outputs.stage_trace_csv(a.get("--trace"), *trace);
+  outputs.commit();
+
+  print_written("output", a.get("--out"), r.out.shape_str());
+  if (grad.input) print_written("grad_input", a.get("--grad-input"), r.dx.shape_str());
+  if (grad.weight) print_written("grad_weight", a.get("--grad-weight"), r.dweight.shape_str());
+  if (grad.bias) print_written("grad_bias", a.get("--grad-bias"), r.dbias.shape_str());
+  if (trace) {
+    print_written("trace", a.get("--trace"),
+                  std::to_string(trace->size()) + " events (" + trace->geometry().op + ", " +
+                      (transposed ? "scatter" : "gather") + ")");
+  }
+}
+
 int run_conv(const std::string& op, const Args& a) {
   const bool transposed = op == "conv_transpose2d";
   // 1. Flags and output paths.
@@ -132,98 +196,54 @@ int run_conv(const std::string& op, const Args& a) {
     if (a.has(flag)) outputs.check_path(flag, a.get(flag));
   }
 
-  // 2. Inputs, checked against each other.
-  const std::string weight_layout = transposed ? "(C_in, C_out, kH, kW)" : "(C_out, C_in, kH, kW)";
-  const Tensor x = read_input(a, "--input");  // (N, C_in, H, W)
-  require_4d(x, a, "--input", "(N, C_in, H, W)");
-  const Tensor weight =
-      read_input(a, "--weight");  // transposed ? (C_in, C_out, kH, kW) : (C_out, C_in, kH, kW)
-  require_4d(weight, a, "--weight", weight_layout);
-  const int64_t C_in = x.dim(1);
-  const int64_t weight_C_in = weight.dim(transposed ? 0 : 1);
-  const int64_t C_out = weight.dim(transposed ? 1 : 0);
-  if (weight_C_in != C_in) {
-    throw CliError(named(a, "--weight") + ": expected " + weight_layout +
-                   " with C_in = " + std::to_string(C_in) +
-                   " (the channels of --input), found shape " + weight.shape_str());
-  }
-  Tensor bias;  // (C_out), or empty without --bias
-  if (a.has("--bias")) {
-    bias = read_input(a, "--bias");
-    if (bias.shape() != std::vector<int64_t>{C_out}) {
-      throw CliError(named(a, "--bias") + ": expected shape (" + std::to_string(C_out) +
-                     ",) with C_out = " + std::to_string(C_out) + " (from --weight " +
-                     weight_layout + "), found " + bias.shape_str());
-    }
-  }
-  const Tensor* bias_ptr = a.has("--bias") ? &bias : nullptr;
-
-  // Parameters against the sizes (throws ShapeError naming the rule, the axis and the numbers).
+  // 2. Inputs, checked against each other, then the parameters against the sizes (throws
+  //    ShapeError naming the rule, the axis and the numbers).
+  const ConvInputs in = read_conv_inputs(a, transposed);
+  const Tensor& x = in.x;
   const int H = static_cast<int>(x.dim(2)), W = static_cast<int>(x.dim(3));
-  const Pair kernel_size(static_cast<int>(weight.dim(2)), static_cast<int>(weight.dim(3)));
+  const Pair kernel_size(static_cast<int>(in.weight.dim(2)), static_cast<int>(in.weight.dim(3)));
   ConvTranspose2dParams tp{stride, padding, output_padding, dilation};
   Conv2dParams cp{stride, padding, dilation};
   const OutSize o = transposed ? conv_transpose2d_out_size(H, W, kernel_size, tp)
                                : conv2d_out_size(H, W, kernel_size, cp);
-  check_output_elements(x.dim(0), C_out, o, op);  // before reading --grad-out or allocating
-  const std::vector<int64_t> out_shape = {x.dim(0), C_out, o.h, o.w};  // (N, C_out, H_out, W_out)
-  Tensor dout;                                                         // (N, C_out, H_out, W_out)
+  check_output_elements(x.dim(0), in.C_out, o, op);  // before reading --grad-out or allocating
+  Tensor dout;                                       // (N, C_out, H_out, W_out)
   if (grad.any()) {
     dout = read_input(a, "--grad-out");
-    require_grad_out_shape(dout, a, out_shape);
+    require_grad_out_shape(dout, a, {x.dim(0), in.C_out, o.h, o.w});
   }
 
   // 3. Compute. The trace records the forward pass: the scatter of conv_transpose2d, the gather
   //    of conv2d. TraceRecorder::begin refuses, before any work, an op over the limit.
-  Tensor out;  // (N, C_out, H_out, W_out)
+  ConvResults r;
   TraceRecorder rec(trace_limit);
   const bool tracing = a.has("--trace");
   try {
-    if (transposed) {
-      if (tracing) {
-        conv_transpose2d_forward(out, x, weight, bias_ptr, tp, rec);
-      } else {
-        conv_transpose2d_forward(out, x, weight, bias_ptr, tp);
-      }
+    if (transposed && tracing) {
+      conv_transpose2d_forward(r.out, x, in.weight, in.bias_or_null(), tp, rec);
+    } else if (transposed) {
+      conv_transpose2d_forward(r.out, x, in.weight, in.bias_or_null(), tp);
+    } else if (tracing) {
+      conv2d_forward(r.out, x, in.weight, in.bias_or_null(), cp, rec);
     } else {
-      if (tracing) {
-        conv2d_forward(out, x, weight, bias_ptr, cp, rec);
-      } else {
-        conv2d_forward(out, x, weight, bias_ptr, cp);
-      }
+      conv2d_forward(r.out, x, in.weight, in.bias_or_null(), cp);
     }
   } catch (const TraceLimitError& e) {
     throw CliError("--trace-limit " + std::to_string(trace_limit) + ": " + e.what());
   }
-  Tensor dx, dweight, dbias;  // (N, C_in, H, W), weight's shape, (C_out); made by backward
   if (grad.any()) {
-    Tensor* dx_ptr = grad.input ? &dx : nullptr;
-    Tensor* dweight_ptr = grad.weight ? &dweight : nullptr;
-    Tensor* dbias_ptr = grad.bias ? &dbias : nullptr;
+    Tensor* dx = grad.input ? &r.dx : nullptr;
+    Tensor* dweight = grad.weight ? &r.dweight : nullptr;
+    Tensor* dbias = grad.bias ? &r.dbias : nullptr;
     if (transposed) {
-      conv_transpose2d_backward(dx_ptr, dweight_ptr, dbias_ptr, dout, x, weight, tp);
+      conv_transpose2d_backward(dx, dweight, dbias, dout, x, in.weight, tp);
     } else {
-      conv2d_backward(dx_ptr, dweight_ptr, dbias_ptr, dout, x, weight, cp);
+      conv2d_backward(dx, dweight, dbias, dout, x, in.weight, cp);
     }
   }
 
   // 4. Write everything, then put it in place.
-  outputs.stage_npy(a.get("--out"), out);
-  if (grad.input) outputs.stage_npy(a.get("--grad-input"), dx);
-  if (grad.weight) outputs.stage_npy(a.get("--grad-weight"), dweight);
-  if (grad.bias) outputs.stage_npy(a.get("--grad-bias"), dbias);
-  if (tracing) outputs.stage_trace_csv(a.get("--trace"), rec);
-  outputs.commit();
-
-  print_written("output", a.get("--out"), out.shape_str());
-  if (grad.input) print_written("grad_input", a.get("--grad-input"), dx.shape_str());
-  if (grad.weight) print_written("grad_weight", a.get("--grad-weight"), dweight.shape_str());
-  if (grad.bias) print_written("grad_bias", a.get("--grad-bias"), dbias.shape_str());
-  if (tracing) {
-    print_written("trace", a.get("--trace"),
-                  std::to_string(rec.size()) + " events (" + rec.geometry().op + ", " +
-                      (transposed ? "scatter" : "gather") + ")");
-  }
+  write_conv_results(a, outputs, grad, r, tracing ? &rec : nullptr, transposed);
   return 0;
 }
 

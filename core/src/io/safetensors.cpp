@@ -89,7 +89,11 @@ void write_safetensors(const std::string& path, const std::map<std::string, Tens
   }
 }
 
-SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& path) {
+namespace {
+
+// The 8-byte little-endian header length, then the JSON header object. `buffer_begin` is where
+// the data buffer starts (8 + header length).
+json read_header(const std::string& bytes, const std::string& path, uint64_t& buffer_begin) {
   if (bytes.size() < 8) {
     fail(path, "truncated: expected at least 8 bytes (the header length), found " +
                    std::to_string(bytes.size()));
@@ -115,83 +119,97 @@ SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& p
   }
   if (!header.is_object())
     fail(path, "corrupt header: expected a JSON object, found " + std::string(header.type_name()));
-  const uint64_t buffer_size = bytes.size() - 8 - header_len;
-  const char* buffer = bytes.data() + 8 + header_len;
+  buffer_begin = 8 + header_len;
+  return header;
+}
 
-  SafetensorsFile file;
-  struct Span {
-    uint64_t begin, end;
-    std::string name;
-  };
-  std::vector<Span> spans;
-  for (const auto& [name, entry] : header.items()) {
-    if (name == kMetadataKey) {
-      if (!entry.is_object()) fail(path, "__metadata__: expected an object of strings");
-      for (const auto& [key, value] : entry.items()) {
-        if (!value.is_string()) {
-          fail(path, "__metadata__ '" + key + "': expected a string value, found " +
-                         std::string(value.type_name()));
-        }
-        file.metadata[key] = value.get<std::string>();
-      }
-      continue;
+// "__metadata__": an object of strings, into file.metadata.
+void read_metadata(const json& entry, const std::string& path, SafetensorsFile& file) {
+  if (!entry.is_object()) fail(path, "__metadata__: expected an object of strings");
+  for (const auto& [key, value] : entry.items()) {
+    if (!value.is_string()) {
+      fail(path, "__metadata__ '" + key + "': expected a string value, found " +
+                     std::string(value.type_name()));
     }
-    const std::string where = "tensor '" + name + "': ";
-    if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
-        !entry.contains("data_offsets")) {
-      fail(path,
-           where + "expected {\"dtype\", \"shape\", \"data_offsets\"}, found " + entry.dump());
-    }
-    const json& dtype = entry["dtype"];
-    if (!dtype.is_string() || dtype.get<std::string>() != "F32") {
-      fail(path, where + "dtype " + dtype.dump() +
-                     " is not supported (expected \"F32\"; "
-                     "in PyTorch save t.float())");
-    }
-    const json& shape_json = entry["shape"];
-    if (!shape_json.is_array())
-      fail(path, where + "shape: expected a list, found " + shape_json.dump());
-    std::vector<int64_t> shape;
-    uint64_t numel = 1;
-    for (const json& d : shape_json) {
-      // nlohmann parses non-negative integers as unsigned, negative ones as signed.
-      if (!d.is_number_unsigned() || d.get<uint64_t>() > kMaxDim) {
-        fail(path, where + "shape " + shape_json.dump() + ": expected integers in [0, " +
-                       std::to_string(kMaxDim) + "]");
-      }
-      shape.push_back(d.get<int64_t>());
-      // Larger than the buffer (in elements) cannot be right; also keeps numel from overflowing.
-      if (shape.back() > 0 && numel > buffer_size / static_cast<uint64_t>(shape.back())) {
-        numel = buffer_size + 1;
-      } else {
-        numel *= static_cast<uint64_t>(shape.back());
-      }
-    }
-    const json& offsets = entry["data_offsets"];
-    if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
-        !offsets[1].is_number_unsigned()) {
-      fail(path, where + "data_offsets: expected [begin, end] (non-negative integers), found " +
-                     offsets.dump());
-    }
-    const uint64_t begin = offsets[0].get<uint64_t>(), end = offsets[1].get<uint64_t>();
-    if (begin > end || end > buffer_size) {
-      fail(path, where + "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-                     "] out of range: the data buffer holds " + std::to_string(buffer_size) +
-                     " bytes (file truncated or header corrupt)");
-    }
-    if (numel > buffer_size || end - begin != numel * sizeof(float)) {
-      fail(path, where + "shape " + shape_text(shape) + " needs " +
-                     (numel > buffer_size ? std::string("more than the buffer's")
-                                          : std::to_string(numel * sizeof(float))) +
-                     " bytes of F32, data_offsets [" + std::to_string(begin) + ", " +
-                     std::to_string(end) + "] hold " + std::to_string(end - begin));
-    }
-    std::vector<float> values(static_cast<size_t>(numel));
-    if (numel > 0) std::memcpy(values.data(), buffer + begin, static_cast<size_t>(end - begin));
-    file.tensors.emplace(name, Tensor(shape, std::move(values)));
-    spans.push_back({begin, end, name});
+    file.metadata[key] = value.get<std::string>();
   }
-  // The tensors must tile the buffer: no gaps, no overlaps, nothing after the last one.
+}
+
+// A tensor entry's shape; `numel` is its element count, or buffer_size + 1 when that many
+// elements cannot fit in the buffer (which also keeps the product from overflowing).
+std::vector<int64_t> read_shape(const json& shape_json, uint64_t buffer_size,
+                                const std::string& path, const std::string& where,
+                                uint64_t& numel) {
+  if (!shape_json.is_array())
+    fail(path, where + "shape: expected a list, found " + shape_json.dump());
+  std::vector<int64_t> shape;
+  numel = 1;
+  for (const json& d : shape_json) {
+    // nlohmann parses non-negative integers as unsigned, negative ones as signed.
+    if (!d.is_number_unsigned() || d.get<uint64_t>() > kMaxDim) {
+      fail(path, where + "shape " + shape_json.dump() + ": expected integers in [0, " +
+                     std::to_string(kMaxDim) + "]");
+    }
+    shape.push_back(d.get<int64_t>());
+    if (shape.back() > 0 && numel > buffer_size / static_cast<uint64_t>(shape.back())) {
+      numel = buffer_size + 1;
+    } else {
+      numel *= static_cast<uint64_t>(shape.back());
+    }
+  }
+  return shape;
+}
+
+// Where one tensor's bytes lie in the data buffer.
+struct Span {
+  uint64_t begin, end;
+  std::string name;
+};
+
+// One tensor entry {"dtype": "F32", "shape", "data_offsets"}: checked against the buffer and
+// copied out of it into file.tensors.
+Span read_tensor(const std::string& name, const json& entry, const char* buffer,
+                 uint64_t buffer_size, const std::string& path, SafetensorsFile& file) {
+  const std::string where = "tensor '" + name + "': ";
+  if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
+      !entry.contains("data_offsets")) {
+    fail(path, where + "expected {\"dtype\", \"shape\", \"data_offsets\"}, found " + entry.dump());
+  }
+  const json& dtype = entry["dtype"];
+  if (!dtype.is_string() || dtype.get<std::string>() != "F32") {
+    fail(path, where + "dtype " + dtype.dump() +
+                   " is not supported (expected \"F32\"; "
+                   "in PyTorch save t.float())");
+  }
+  uint64_t numel = 0;
+  const std::vector<int64_t> shape = read_shape(entry["shape"], buffer_size, path, where, numel);
+  const json& offsets = entry["data_offsets"];
+  if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
+      !offsets[1].is_number_unsigned()) {
+    fail(path, where + "data_offsets: expected [begin, end] (non-negative integers), found " +
+                   offsets.dump());
+  }
+  const uint64_t begin = offsets[0].get<uint64_t>(), end = offsets[1].get<uint64_t>();
+  if (begin > end || end > buffer_size) {
+    fail(path, where + "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+                   "] out of range: the data buffer holds " + std::to_string(buffer_size) +
+                   " bytes (file truncated or header corrupt)");
+  }
+  if (numel > buffer_size || end - begin != numel * sizeof(float)) {
+    fail(path, where + "shape " + shape_text(shape) + " needs " +
+                   (numel > buffer_size ? std::string("more than the buffer's")
+                                        : std::to_string(numel * sizeof(float))) +
+                   " bytes of F32, data_offsets [" + std::to_string(begin) + ", " +
+                   std::to_string(end) + "] hold " + std::to_string(end - begin));
+  }
+  std::vector<float> values(static_cast<size_t>(numel));
+  if (numel > 0) std::memcpy(values.data(), buffer + begin, static_cast<size_t>(end - begin));
+  file.tensors.emplace(name, Tensor(shape, std::move(values)));
+  return {begin, end, name};
+}
+
+// The tensors must tile the buffer: no gaps, no overlaps, nothing after the last one.
+void check_tiling(std::vector<Span> spans, uint64_t buffer_size, const std::string& path) {
   std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
@@ -208,6 +226,25 @@ SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& p
     fail(path, "the tensors cover " + std::to_string(expected_begin) + " bytes of data, found " +
                    std::to_string(buffer_size) + " (trailing bytes or a corrupt header)");
   }
+}
+
+}  // namespace
+
+SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& path) {
+  uint64_t buffer_begin = 0;
+  const json header = read_header(bytes, path, buffer_begin);
+  const uint64_t buffer_size = bytes.size() - buffer_begin;
+  const char* buffer = bytes.data() + buffer_begin;
+  SafetensorsFile file;
+  std::vector<Span> spans;
+  for (const auto& [name, entry] : header.items()) {
+    if (name == kMetadataKey) {
+      read_metadata(entry, path, file);
+    } else {
+      spans.push_back(read_tensor(name, entry, buffer, buffer_size, path, file));
+    }
+  }
+  check_tiling(std::move(spans), buffer_size, path);
   return file;
 }
 

@@ -435,6 +435,41 @@ CheckpointFile read_checkpoint_file(const std::string& path) {
   return f;
 }
 
+// The file's model against the model being trained: its "spec" is a JSON object named as its
+// "model", with the same layers and latent size as `model`. Throws CheckpointError naming `path`.
+void check_same_model(const CheckpointFile& f, const std::string& path, const nn::GanModel& model) {
+  const std::string& model_name = f.meta("model");
+  json spec;
+  try {
+    spec = json::parse(f.meta("spec"));
+  } catch (const json::exception& e) {
+    throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
+  }
+  if (!spec.is_object()) {
+    throw CheckpointError(path +
+                          ": metadata \"spec\": expected a JSON object (a model spec), found " +
+                          std::string(spec.type_name()));
+  }
+  // The name the file's spec builds (as build_gan names it) against its "model": a file whose two
+  // disagree was changed after it was saved, whatever is being trained.
+  const std::string spec_name = spec.value("name", std::string("unnamed"));
+  if (model_name != spec_name) {
+    throw CheckpointError(path + ": metadata \"model\" is '" + model_name +
+                          "' but its \"spec\" is of model '" + spec_name +
+                          "'; expected the same name (was the file edited after it was saved?)");
+  }
+  if (model_name != model.name || spec["generator"] != model.spec.value("generator", json()) ||
+      spec["discriminator"] != model.spec.value("discriminator", json()) ||
+      spec.value("latent_dim", 0) != model.latent_dim) {
+    throw CheckpointError(path + ": this checkpoint is of model '" + model_name + "' (images " +
+                          spec.value("image_shape", json::array()).dump() +
+                          "), not of the model being trained, '" + model.name + "' (images " +
+                          model.spec.value("image_shape", json::array()).dump() +
+                          (model_name == model.name ? "; same name, different layers" : "") +
+                          "); load it into a run of its own model");
+  }
+}
+
 }  // namespace
 
 void GanTrainer::save_checkpoint(const std::string& path) const {
@@ -478,36 +513,7 @@ void GanTrainer::save_checkpoint(const std::string& path) const {
 
 void GanTrainer::load_checkpoint(const std::string& path) {
   const CheckpointFile f = read_checkpoint_file(path);
-  const std::string& model_name = f.meta("model");
-  json spec;
-  try {
-    spec = json::parse(f.meta("spec"));
-  } catch (const json::exception& e) {
-    throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
-  }
-  if (!spec.is_object()) {
-    throw CheckpointError(path +
-                          ": metadata \"spec\": expected a JSON object (a model spec), found " +
-                          std::string(spec.type_name()));
-  }
-  // The name the file's spec builds (as build_gan names it) against its "model": a file whose two
-  // disagree was changed after it was saved, whatever is being trained.
-  const std::string spec_name = spec.value("name", std::string("unnamed"));
-  if (model_name != spec_name) {
-    throw CheckpointError(path + ": metadata \"model\" is '" + model_name +
-                          "' but its \"spec\" is of model '" + spec_name +
-                          "'; expected the same name (was the file edited after it was saved?)");
-  }
-  if (model_name != model_.name || spec["generator"] != model_.spec["generator"] ||
-      spec["discriminator"] != model_.spec["discriminator"] ||
-      spec.value("latent_dim", 0) != model_.latent_dim) {
-    throw CheckpointError(path + ": this checkpoint is of model '" + model_name + "' (images " +
-                          spec.value("image_shape", json::array()).dump() +
-                          "), not of the model being trained, '" + model_.name + "' (images " +
-                          model_.spec.value("image_shape", json::array()).dump() +
-                          (model_name == model_.name ? "; same name, different layers" : "") +
-                          "); load it into a run of its own model");
-  }
+  check_same_model(f, path, model_);
   // Check everything before changing anything.
   auto targets = state_tensors(model_, *opt_g_, *opt_d_);
   f.require_tensors(targets);
