@@ -87,6 +87,54 @@ int run_export_generator(int argc, char** argv) {
   return 0;
 }
 
+namespace {
+
+// G or G_ema of a checkpoint or generator file, as --ema / --no-ema / neither ask.
+Generator load_sample_generator(const std::string& ckpt, bool ema, bool no_ema) {
+  if (ema && no_ema) throw CliError("sample: --ema and --no-ema contradict each other; keep one");
+  try {
+    return load_generator(ckpt, ema      ? GeneratorChoice::G_ema
+                                : no_ema ? GeneratorChoice::G
+                                         : GeneratorChoice::prefer_ema);
+  } catch (const CheckpointError& e) {
+    throw CliError(std::string(ema ? "--ema: " : "") + e.what());
+  }
+}
+
+// The latent vectors (N, latent_dim): --z's file, checked, or n of them from seed.
+Tensor read_z(const Args& a, int64_t n, uint64_t seed, int latent_dim) {
+  Tensor z = a.has("--z") ? read_npy(a.get("--z")) : latent_batch(n, latent_dim, seed);
+  if (z.ndim() != 2 || z.dim(1) != latent_dim || z.dim(0) < 1) {
+    throw CliError("--z: expected shape (N, " + std::to_string(latent_dim) +
+                   ") [N, latent_dim], found " + z.shape_str());
+  }
+  const int64_t non_finite = std::count_if(z.values().begin(), z.values().end(),
+                                           [](float v) { return !std::isfinite(v); });
+  if (non_finite > 0) {
+    throw CliError("--z '" + a.get("--z") + "': expected finite latent vectors, found " +
+                   std::to_string(non_finite) + " NaN or infinite value(s) of " +
+                   std::to_string(z.numel()));
+  }
+  return z;
+}
+
+// G(z) for every row of z (N, latent_dim) -> (N, C, H, W), in chunks of 256 (evaluation mode:
+// each image depends on its own z only; in training mode, on its chunk's statistics too).
+Tensor generate(nn::Sequential& G, const Tensor& z, const std::vector<int64_t>& image_shape) {
+  const int64_t N = z.dim(0), chunk = 256, latent = z.dim(1);
+  const int64_t per_image = image_shape[0] * image_shape[1] * image_shape[2];
+  Tensor images({N, image_shape[0], image_shape[1], image_shape[2]});
+  for (int64_t s = 0; s < N; s += chunk) {
+    const int64_t m = std::min(chunk, N - s);
+    Tensor zc({m, latent}, std::vector<float>(z.data() + s * latent, z.data() + (s + m) * latent));
+    const Tensor x = G.forward(zc);  // (m, C, H, W)
+    std::copy(x.data(), x.data() + m * per_image, images.data() + s * per_image);
+  }
+  return images;
+}
+
+}  // namespace
+
 int run_sample(int argc, char** argv) {
   const bool score = take_switch(argc, argv, "--score");
   const bool ema = take_switch(argc, argv, "--ema");
@@ -120,46 +168,17 @@ int run_sample(int argc, char** argv) {
   const uint64_t seed =
       a.has("--seed") ? static_cast<uint64_t>(parse_number("--seed", a.get("--seed"), 0, 1e15)) : 0;
 
-  if (ema && no_ema) throw CliError("sample: --ema and --no-ema contradict each other; keep one");
-  Generator gen;
-  try {
-    gen = load_generator(ckpt, ema      ? GeneratorChoice::G_ema
-                               : no_ema ? GeneratorChoice::G
-                                        : GeneratorChoice::prefer_ema);
-  } catch (const CheckpointError& e) {
-    throw CliError(std::string(ema ? "--ema: " : "") + e.what());
-  }
+  Generator gen = load_sample_generator(ckpt, ema, no_ema);
   if (a.has("--backend")) gen.G->set_backend(parse_backend_flag(a.get("--backend")));
   const auto& shape = gen.image_shape;
   if (score && (shape[0] != 1 || shape[1] != 20 || shape[2] != 20)) {
     throw CliError("--score: the digit classifier takes 1x20x20 samples; model " + gen.name +
                    " makes " + shape_to_string(shape));
   }
-  Tensor z = a.has("--z") ? read_npy(a.get("--z")) : latent_batch(n, gen.latent_dim, seed);
-  if (z.ndim() != 2 || z.dim(1) != gen.latent_dim || z.dim(0) < 1) {
-    throw CliError("--z: expected shape (N, " + std::to_string(gen.latent_dim) +
-                   ") [N, latent_dim], found " + z.shape_str());
-  }
-  const int64_t non_finite = std::count_if(z.values().begin(), z.values().end(),
-                                           [](float v) { return !std::isfinite(v); });
-  if (non_finite > 0) {
-    throw CliError("--z '" + a.get("--z") + "': expected finite latent vectors, found " +
-                   std::to_string(non_finite) + " NaN or infinite value(s) of " +
-                   std::to_string(z.numel()));
-  }
-  nn::Sequential& G = *gen.G;
-  G.set_training(batch_stats);
-  // Generate in chunks (evaluation mode: each image depends on its own z only; with
-  // --batch-stats, on its chunk's statistics too).
-  const int64_t N = z.dim(0), chunk = 256, latent = gen.latent_dim;
-  const int64_t per_image = shape[0] * shape[1] * shape[2];
-  Tensor images({N, shape[0], shape[1], shape[2]});  // (N, C, H, W)
-  for (int64_t s = 0; s < N; s += chunk) {
-    const int64_t m = std::min(chunk, N - s);
-    Tensor zc({m, latent}, std::vector<float>(z.data() + s * latent, z.data() + (s + m) * latent));
-    const Tensor x = G.forward(zc);  // (m, C, H, W)
-    std::copy(x.data(), x.data() + m * per_image, images.data() + s * per_image);
-  }
+  const Tensor z = read_z(a, n, seed, gen.latent_dim);
+  gen.G->set_training(batch_stats);
+  const Tensor images = generate(*gen.G, z, shape);  // (N, C, H, W)
+  const int64_t N = images.dim(0);
   if (png) {
     const int cols = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(N))));
     write_png_grid(out, images, cols, 2);

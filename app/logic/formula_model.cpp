@@ -408,6 +408,120 @@ std::vector<ModelSpec> load_models(const std::string& models_dir,
   return models;
 }
 
+namespace {
+
+// Each layer type's row: fills row.params and row.formula and returns the output shape. Throws
+// ShapeError (naming the rule and the numbers) when the input shape does not fit.
+
+std::vector<int> linear_row(const LayerSpec& l, const std::vector<int>& shape, TableRow& row) {
+  if (shape.size() != 1) {
+    throw ShapeError("Linear wants a vector, found " + shape_text(shape) +
+                     ". HINT: Flatten first.");
+  }
+  row.params = "out_features=" + str(l.out_features);
+  row.formula = str(shape[0]) + " -> " + str(l.out_features);
+  return {l.out_features};
+}
+
+std::vector<int> reshape_row(const LayerSpec& l, const std::vector<int>& shape, TableRow& row) {
+  const int numel = l.reshape.empty() ? 0 : l.reshape[0] * l.reshape[1] * l.reshape[2];
+  int in_numel = 1;
+  for (int v : shape) in_numel *= v;
+  row.params = "(C, H, W) = (" + str(l.reshape[0]) + ", " + str(l.reshape[1]) + ", " +
+               str(l.reshape[2]) + ")";
+  row.formula =
+      str(in_numel) + " = " + str(l.reshape[0]) + "*" + str(l.reshape[1]) + "*" + str(l.reshape[2]);
+  if (numel != in_numel) {
+    throw ShapeError("Reshape: " + str(in_numel) + " values cannot become " +
+                     shape_text(l.reshape) + " = " + str(numel));
+  }
+  return l.reshape;
+}
+
+std::vector<int> flatten_row(const std::vector<int>& shape, TableRow& row) {
+  int n = 1;
+  for (int v : shape) n *= v;
+  row.formula = shape_text(shape) + " -> " + str(n);
+  return {n};
+}
+
+// The padding and output_padding a layer uses: its own, or Keras' 'same' / 'valid' rule.
+void effective_padding(const LayerSpec& l, bool transposed, int& padding, int& output_padding) {
+  padding = l.padding;
+  output_padding = l.output_padding;
+  if (l.padding_mode == "same" && transposed) {
+    const TransposePadding tp =
+        keras_same_conv_transpose_padding(l.kernel_size, l.stride, l.dilation);
+    padding = tp.padding;
+    output_padding = tp.output_padding;
+  } else if (l.padding_mode == "same") {
+    padding = keras_same_conv_padding(l.kernel_size, l.dilation);
+  } else if (l.padding_mode == "valid" && transposed) {
+    const TransposePadding tp = keras_valid_conv_transpose_padding(l.kernel_size, l.stride);
+    padding = tp.padding;
+    output_padding = tp.output_padding;
+  } else if (l.padding_mode == "valid") {
+    padding = 0;
+  }
+}
+
+// ConvTranspose2d, Conv2d and MaxPool2d: a window of kernel_size moved by stride.
+std::vector<int> window_row(const LayerSpec& l, const std::vector<int>& shape, TableRow& row) {
+  if (shape.size() != 3) throw ShapeError(l.type + " wants (C, H, W), found " + shape_text(shape));
+  const bool transposed = l.type == "ConvTranspose2d";
+  int p = 0, a = 0;
+  effective_padding(l, transposed, p, a);
+  std::ostringstream params;
+  if (l.out_channels) params << "C_out=" << l.out_channels << " ";
+  params << "k" << l.kernel_size << " s" << l.stride << " p" << p;
+  if (transposed) params << " op" << a;
+  if (l.dilation != 1) params << " d" << l.dilation;
+  if (!l.padding_mode.empty()) params << " (Keras '" << l.padding_mode << "')";
+  row.params = params.str();
+  int h, w;
+  if (transposed) {
+    h = conv_transpose_out_size(shape[1], l.kernel_size, l.stride, p, a, l.dilation,
+                                row.layer + " H");
+    w = conv_transpose_out_size(shape[2], l.kernel_size, l.stride, p, a, l.dilation,
+                                row.layer + " W");
+    row.formula = conv_transpose_formula(shape[1], l.kernel_size, l.stride, p, a, l.dilation, "H");
+  } else if (l.type == "Conv2d") {
+    h = conv_out_size(shape[1], l.kernel_size, l.stride, p, l.dilation, row.layer + " H");
+    w = conv_out_size(shape[2], l.kernel_size, l.stride, p, l.dilation, row.layer + " W");
+    row.formula = conv_formula(shape[1], l.kernel_size, l.stride, p, l.dilation, "H");
+  } else {
+    h = pool_out_size(shape[1], l.kernel_size, l.stride, p, l.dilation, row.layer + " H");
+    w = pool_out_size(shape[2], l.kernel_size, l.stride, p, l.dilation, row.layer + " W");
+    row.formula = conv_formula(shape[1], l.kernel_size, l.stride, p, l.dilation, "H");
+  }
+  // Keep only the substituted part: "H_out = ... = (numbers) = result".
+  const size_t eq = row.formula.find(" = ");
+  const size_t second = eq == std::string::npos ? eq : row.formula.find(" = ", eq + 3);
+  if (second != std::string::npos) row.formula = "H_out = " + row.formula.substr(second + 3);
+  return {l.out_channels ? l.out_channels : shape[0], h, w};
+}
+
+std::vector<int> upsample_row(const LayerSpec& l, const std::vector<int>& shape, TableRow& row) {
+  if (shape.size() != 3) throw ShapeError("Upsample wants (C, H, W), found " + shape_text(shape));
+  row.params = "scale_factor=" + str(l.scale_factor);
+  row.formula = "H_out = " + str(shape[1]) + "*" + str(l.scale_factor) + " = " +
+                str(shape[1] * l.scale_factor);
+  return {shape[0], shape[1] * l.scale_factor, shape[2] * l.scale_factor};
+}
+
+std::vector<int> layer_row(const LayerSpec& l, const std::vector<int>& shape, TableRow& row) {
+  if (l.type == "Linear") return linear_row(l, shape, row);
+  if (l.type == "Reshape") return reshape_row(l, shape, row);
+  if (l.type == "Flatten") return flatten_row(shape, row);
+  if (l.type == "ConvTranspose2d" || l.type == "Conv2d" || l.type == "MaxPool2d") {
+    return window_row(l, shape, row);
+  }
+  if (l.type == "Upsample") return upsample_row(l, shape, row);
+  throw ShapeError("unknown layer type '" + l.type + "'");
+}
+
+}  // namespace
+
 std::vector<TableRow> network_table(const ModelSpec& model) {
   std::vector<TableRow> rows;
   std::vector<int> shape = model.input;
@@ -421,94 +535,7 @@ std::vector<TableRow> network_table(const ModelSpec& model) {
     row.in_shape = shape_text(shape);
     std::vector<int> out;
     try {
-      if (l.type == "Linear") {
-        if (shape.size() != 1) {
-          throw ShapeError("Linear wants a vector, found " + shape_text(shape) +
-                           ". HINT: Flatten first.");
-        }
-        row.params = "out_features=" + str(l.out_features);
-        row.formula = str(shape[0]) + " -> " + str(l.out_features);
-        out = {l.out_features};
-      } else if (l.type == "Reshape") {
-        const int numel = l.reshape.empty() ? 0 : l.reshape[0] * l.reshape[1] * l.reshape[2];
-        int in_numel = 1;
-        for (int v : shape) in_numel *= v;
-        row.params = "(C, H, W) = (" + str(l.reshape[0]) + ", " + str(l.reshape[1]) + ", " +
-                     str(l.reshape[2]) + ")";
-        row.formula = str(in_numel) + " = " + str(l.reshape[0]) + "*" + str(l.reshape[1]) + "*" +
-                      str(l.reshape[2]);
-        if (numel != in_numel) {
-          throw ShapeError("Reshape: " + str(in_numel) + " values cannot become " +
-                           shape_text(l.reshape) + " = " + str(numel));
-        }
-        out = l.reshape;
-      } else if (l.type == "Flatten") {
-        int n = 1;
-        for (int v : shape) n *= v;
-        row.formula = shape_text(shape) + " -> " + str(n);
-        out = {n};
-      } else if (l.type == "ConvTranspose2d" || l.type == "Conv2d" || l.type == "MaxPool2d") {
-        if (shape.size() != 3)
-          throw ShapeError(l.type + " wants (C, H, W), found " + shape_text(shape));
-        int p = l.padding, a = l.output_padding;
-        const bool transposed = l.type == "ConvTranspose2d";
-        if (l.padding_mode == "same") {
-          if (transposed) {
-            const TransposePadding tp =
-                keras_same_conv_transpose_padding(l.kernel_size, l.stride, l.dilation);
-            p = tp.padding;
-            a = tp.output_padding;
-          } else {
-            p = keras_same_conv_padding(l.kernel_size, l.dilation);
-          }
-        } else if (l.padding_mode == "valid") {
-          if (transposed) {
-            const TransposePadding tp = keras_valid_conv_transpose_padding(l.kernel_size, l.stride);
-            p = tp.padding;
-            a = tp.output_padding;
-          } else {
-            p = 0;
-          }
-        }
-        std::ostringstream params;
-        if (l.out_channels) params << "C_out=" << l.out_channels << " ";
-        params << "k" << l.kernel_size << " s" << l.stride << " p" << p;
-        if (transposed) params << " op" << a;
-        if (l.dilation != 1) params << " d" << l.dilation;
-        if (!l.padding_mode.empty()) params << " (Keras '" << l.padding_mode << "')";
-        row.params = params.str();
-        int h, w;
-        if (transposed) {
-          h = conv_transpose_out_size(shape[1], l.kernel_size, l.stride, p, a, l.dilation,
-                                      row.layer + " H");
-          w = conv_transpose_out_size(shape[2], l.kernel_size, l.stride, p, a, l.dilation,
-                                      row.layer + " W");
-          row.formula =
-              conv_transpose_formula(shape[1], l.kernel_size, l.stride, p, a, l.dilation, "H");
-        } else if (l.type == "Conv2d") {
-          h = conv_out_size(shape[1], l.kernel_size, l.stride, p, l.dilation, row.layer + " H");
-          w = conv_out_size(shape[2], l.kernel_size, l.stride, p, l.dilation, row.layer + " W");
-          row.formula = conv_formula(shape[1], l.kernel_size, l.stride, p, l.dilation, "H");
-        } else {
-          h = pool_out_size(shape[1], l.kernel_size, l.stride, p, l.dilation, row.layer + " H");
-          w = pool_out_size(shape[2], l.kernel_size, l.stride, p, l.dilation, row.layer + " W");
-          row.formula = conv_formula(shape[1], l.kernel_size, l.stride, p, l.dilation, "H");
-        }
-        // Keep only the substituted part: "H_out = ... = (numbers) = result".
-        const size_t eq = row.formula.find(" = ");
-        const size_t second = eq == std::string::npos ? eq : row.formula.find(" = ", eq + 3);
-        if (second != std::string::npos) row.formula = "H_out = " + row.formula.substr(second + 3);
-        out = {l.out_channels ? l.out_channels : shape[0], h, w};
-      } else if (l.type == "Upsample") {
-        if (shape.size() != 3)
-          throw ShapeError("Upsample wants (C, H, W), found " + shape_text(shape));
-        row.params = "scale_factor=" + str(l.scale_factor);
-        row.formula = "H_out = " + str(shape[1]) + "*" + str(l.scale_factor) + " = " +
-                      str(shape[1] * l.scale_factor);
-        out = {shape[0], shape[1] * l.scale_factor, shape[2] * l.scale_factor};
-      } else {
-        throw ShapeError("unknown layer type '" + l.type + "'");
-      }
+      out = layer_row(l, shape, row);
     } catch (const std::exception& e) {
       row.ok = false;
       row.formula = e.what();

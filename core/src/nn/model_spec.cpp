@@ -141,68 +141,81 @@ void require_parameter_budget(const Fields& f, const std::vector<int64_t>& shape
   }
 }
 
-std::unique_ptr<Layer> make_layer(const Fields& f, const std::string& type,
-                                  const std::vector<int64_t>& in, uint64_t dropout_seed) {
-  if (type == "Linear") {
-    if (!f.has("in_features") && in.size() != 1) {
-      throw std::invalid_argument("Linear: expected a flat input (in_features), found " +
-                                  shape_to_string(in) + " (hint: add a Flatten before it)");
-    }
-    const int64_t in_features =
-        f.has("in_features") ? f.integer("in_features", 0) : (in.size() == 1 ? in[0] : int64_t{0});
-    const int out_features = f.required_integer("out_features");
-    require_parameter_budget(f, {out_features, in_features}, "weight");
-    return std::make_unique<Linear>(in_features, out_features, f.boolean("bias", true));
+std::unique_ptr<Layer> make_linear(const Fields& f, const std::vector<int64_t>& in) {
+  if (!f.has("in_features") && in.size() != 1) {
+    throw std::invalid_argument("Linear: expected a flat input (in_features), found " +
+                                shape_to_string(in) + " (hint: add a Flatten before it)");
   }
-  if (type == "Conv2d" || type == "ConvTranspose2d") {
-    const int in_channels = static_cast<int>(inferred(f, "in_channels", in));
-    const int out_channels = f.required_integer("out_channels");
-    const Pair k = f.pair("kernel_size", Pair(0));
-    if (k.h < 1 || k.w < 1) throw SpecError(f.where() + ": missing or bad \"kernel_size\"");
-    require_parameter_budget(f, {in_channels, out_channels, k.h, k.w}, "weight");
-    const Pair stride = f.pair("stride", Pair(1));
-    const Pair dilation = f.pair("dilation", Pair(1));
-    const bool bias = f.boolean("bias", true);
-    // "same" / "valid" (Keras' names), or "" when padding is a number / [h, w] / absent
-    const std::string keras = f.has("padding") && f.raw("padding").is_string()
-                                  ? f.text("padding", "")
-                                  : "";
-    if (!keras.empty() && keras != "same" && keras != "valid") {
-      f.bad("padding", "\"same\", \"valid\", an integer or [h, w]");
-    }
-    if (type == "Conv2d") {
-      Conv2dParams p;
-      p.stride = stride;
-      p.dilation = dilation;
-      if (keras == "same") {
-        p.padding = Pair(keras_same_conv_padding(k.h, dilation.h),
-                         keras_same_conv_padding(k.w, dilation.w));
-      } else if (keras == "valid") {
-        p.padding = Pair(0);
-      } else {
-        p.padding = f.pair("padding", Pair(0));
-      }
-      return std::make_unique<Conv2d>(in_channels, out_channels, k, p, bias);
-    }
-    ConvTranspose2dParams p;
+  const int64_t in_features =
+      f.has("in_features") ? f.integer("in_features", 0) : (in.size() == 1 ? in[0] : int64_t{0});
+  const int out_features = f.required_integer("out_features");
+  require_parameter_budget(f, {out_features, in_features}, "weight");
+  return std::make_unique<Linear>(in_features, out_features, f.boolean("bias", true));
+}
+
+// Conv2d's padding: Keras' "same" / "valid", or the spec's number or [h, w] (default 0).
+Pair conv2d_padding(const Fields& f, const std::string& keras, Pair k, Pair dilation) {
+  if (keras == "same") {
+    return Pair(keras_same_conv_padding(k.h, dilation.h), keras_same_conv_padding(k.w, dilation.w));
+  }
+  if (keras == "valid") return Pair(0);
+  return f.pair("padding", Pair(0));
+}
+
+// ConvTranspose2d's padding and output_padding, likewise.
+void conv_transpose2d_padding(const Fields& f, const std::string& keras, Pair k,
+                              ConvTranspose2dParams& p) {
+  if (keras.empty()) {
+    p.padding = f.pair("padding", Pair(0));
+    p.output_padding = f.pair("output_padding", Pair(0));
+    return;
+  }
+  const bool same = keras == "same";
+  const TransposePadding th = same
+                                  ? keras_same_conv_transpose_padding(k.h, p.stride.h, p.dilation.h)
+                                  : keras_valid_conv_transpose_padding(k.h, p.stride.h);
+  const TransposePadding tw = same
+                                  ? keras_same_conv_transpose_padding(k.w, p.stride.w, p.dilation.w)
+                                  : keras_valid_conv_transpose_padding(k.w, p.stride.w);
+  p.padding = Pair(th.padding, tw.padding);
+  p.output_padding = Pair(th.output_padding, tw.output_padding);
+}
+
+// Conv2d or ConvTranspose2d; in_channels from the input when the spec leaves it out.
+std::unique_ptr<Layer> make_conv(const Fields& f, const std::string& type,
+                                 const std::vector<int64_t>& in) {
+  const int in_channels = static_cast<int>(inferred(f, "in_channels", in));
+  const int out_channels = f.required_integer("out_channels");
+  const Pair k = f.pair("kernel_size", Pair(0));
+  if (k.h < 1 || k.w < 1) throw SpecError(f.where() + ": missing or bad \"kernel_size\"");
+  require_parameter_budget(f, {in_channels, out_channels, k.h, k.w}, "weight");
+  const Pair stride = f.pair("stride", Pair(1));
+  const Pair dilation = f.pair("dilation", Pair(1));
+  const bool bias = f.boolean("bias", true);
+  // "same" / "valid" (Keras' names), or "" when padding is a number / [h, w] / absent
+  const std::string keras =
+      f.has("padding") && f.raw("padding").is_string() ? f.text("padding", "") : "";
+  if (!keras.empty() && keras != "same" && keras != "valid") {
+    f.bad("padding", "\"same\", \"valid\", an integer or [h, w]");
+  }
+  if (type == "Conv2d") {
+    Conv2dParams p;
     p.stride = stride;
     p.dilation = dilation;
-    if (keras == "same") {
-      const TransposePadding th = keras_same_conv_transpose_padding(k.h, stride.h, dilation.h);
-      const TransposePadding tw = keras_same_conv_transpose_padding(k.w, stride.w, dilation.w);
-      p.padding = Pair(th.padding, tw.padding);
-      p.output_padding = Pair(th.output_padding, tw.output_padding);
-    } else if (keras == "valid") {
-      const TransposePadding th = keras_valid_conv_transpose_padding(k.h, stride.h);
-      const TransposePadding tw = keras_valid_conv_transpose_padding(k.w, stride.w);
-      p.padding = Pair(th.padding, tw.padding);
-      p.output_padding = Pair(th.output_padding, tw.output_padding);
-    } else {
-      p.padding = f.pair("padding", Pair(0));
-      p.output_padding = f.pair("output_padding", Pair(0));
-    }
-    return std::make_unique<ConvTranspose2d>(in_channels, out_channels, k, p, bias);
+    p.padding = conv2d_padding(f, keras, k, dilation);
+    return std::make_unique<Conv2d>(in_channels, out_channels, k, p, bias);
   }
+  ConvTranspose2dParams p;
+  p.stride = stride;
+  p.dilation = dilation;
+  conv_transpose2d_padding(f, keras, k, p);
+  return std::make_unique<ConvTranspose2d>(in_channels, out_channels, k, p, bias);
+}
+
+std::unique_ptr<Layer> make_layer(const Fields& f, const std::string& type,
+                                  const std::vector<int64_t>& in, uint64_t dropout_seed) {
+  if (type == "Linear") return make_linear(f, in);
+  if (type == "Conv2d" || type == "ConvTranspose2d") return make_conv(f, type, in);
   if (type == "BatchNorm1d") {
     return std::make_unique<BatchNorm1d>(static_cast<int>(inferred(f, "num_features", in)),
                                          f.number("eps", 1e-5f), f.number("momentum", 0.1f));
