@@ -3,6 +3,7 @@
 #include <stb_image.h>  // implementation in libstb
 
 #include <algorithm>
+#include <cstdarg>
 #include <cstdio>
 #include <deque>
 #include <exception>
@@ -254,66 +255,79 @@ Tensor to_grayscale(const Tensor& rgb) {
 
 // ---- The model ------------------------------------------------------------------------------
 
+namespace {
+
+// The dataset in `slot`, loaded by `load` on first use; a failure is kept in `error` and not
+// retried (the next call throws it again as a DataError).
+template <class Load>
+const Dataset& load_once(std::shared_ptr<Dataset>& slot, std::string& error, Load load) {
+  if (!slot && error.empty()) {
+    try {
+      slot = std::make_shared<Dataset>(load());
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  if (!slot) throw DataError(error);
+  return *slot;
+}
+
+// Image `index` of a dataset (C, H, W in [-1, 1]) as a picture (C, 1, H, W) in [0, 1].
+Tensor picture_of(const Dataset& data, int index) {
+  const int64_t C = data.images.dim(1), H = data.images.dim(2), W = data.images.dim(3);
+  Tensor picture({C, 1, H, W});
+  const float* src = data.images.data() + index * C * H * W;
+  for (int64_t i = 0; i < picture.numel(); ++i) picture[i] = (src[i] + 1.0f) * 0.5f;
+  return picture;
+}
+
+std::string printed(const char* format, ...) __attribute__((format(printf, 1, 2)));
+std::string printed(const char* format, ...) {
+  char text[160];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(text, sizeof text, format, args);
+  va_end(args);
+  return text;
+}
+
+const char* fashion_class(int label) {
+  static const char* const kClasses[10] = {"T-shirt/top", "trouser",   "pullover", "dress",
+                                           "coat",        "sandal",    "shirt",    "sneaker",
+                                           "bag",         "ankle boot"};
+  return label >= 0 && label < 10 ? kClasses[label] : "?";
+}
+
+}  // namespace
+
 void CnnModel::load_picture() {
   picture_error.clear();
   try {
-    char name[160];
     switch (source) {
       case CnnSource::kDigit: {
         if (!digits) digits = std::make_shared<Dataset>(load_builtin_digits(28));
         digit = std::clamp(digit, 0, static_cast<int>(digits->size()) - 1);
-        const int64_t plane = 28 * 28;
-        source_picture = Tensor({1, 1, 28, 28});
-        const float* src = digits->images.data() + digit * plane;
-        for (int64_t i = 0; i < plane; ++i) source_picture[i] = (src[i] + 1.0f) * 0.5f;
-        std::snprintf(name, sizeof name, "built-in digit #%d (a %d), 28 x 28", digit,
-                      digits->labels[static_cast<size_t>(digit)]);
-        picture_name = name;
+        source_picture = picture_of(*digits, digit);
+        picture_name = printed("built-in digit #%d (a %d), 28 x 28", digit,
+                               digits->labels[static_cast<size_t>(digit)]);
         break;
       }
       case CnnSource::kEmoji: {
-        if (!emojis && emoji_error.empty()) {
-          try {
-            emojis = std::make_shared<Dataset>(load_emoji(64, 3, "smileys-emotion"));
-          } catch (const std::exception& e) {
-            emoji_error = e.what();
-          }
-        }
-        if (!emojis) throw DataError(emoji_error);
-        emoji = std::clamp(emoji, 0, static_cast<int>(emojis->size()) - 1);
-        const int64_t plane = 64 * 64;
-        Tensor rgb({3, 1, 64, 64});
-        for (int c = 0; c < 3; ++c) {
-          const float* src = emojis->images.data() + (emoji * 3 + c) * plane;
-          for (int64_t i = 0; i < plane; ++i) rgb[c * plane + i] = (src[i] + 1.0f) * 0.5f;
-        }
-        source_picture = std::move(rgb);
-        std::snprintf(name, sizeof name, "emoji #%d of %lld (smileys-emotion), 64 x 64", emoji,
-                      static_cast<long long>(emojis->size()));
-        picture_name = name;
+        const Dataset& data =
+            load_once(emojis, emoji_error, [] { return load_emoji(64, 3, "smileys-emotion"); });
+        emoji = std::clamp(emoji, 0, static_cast<int>(data.size()) - 1);
+        source_picture = picture_of(data, emoji);
+        picture_name = printed("emoji #%d of %lld (smileys-emotion), 64 x 64", emoji,
+                               static_cast<long long>(data.size()));
         break;
       }
       case CnnSource::kFashion: {
-        if (!fashion_items && fashion_error.empty()) {
-          try {
-            fashion_items = std::make_shared<Dataset>(load_fashion_mnist(false));
-          } catch (const std::exception& e) {
-            fashion_error = e.what();
-          }
-        }
-        if (!fashion_items) throw DataError(fashion_error);
-        static const char* const kClasses[10] = {"T-shirt/top", "trouser",   "pullover", "dress",
-                                                 "coat",        "sandal",    "shirt",    "sneaker",
-                                                 "bag",         "ankle boot"};
-        fashion = std::clamp(fashion, 0, static_cast<int>(fashion_items->size()) - 1);
-        const int64_t plane = 28 * 28;
-        source_picture = Tensor({1, 1, 28, 28});
-        const float* src = fashion_items->images.data() + fashion * plane;
-        for (int64_t i = 0; i < plane; ++i) source_picture[i] = (src[i] + 1.0f) * 0.5f;
-        const int label = fashion_items->labels[static_cast<size_t>(fashion)];
-        std::snprintf(name, sizeof name, "Fashion-MNIST test item #%d (%s), 28 x 28", fashion,
-                      label >= 0 && label < 10 ? kClasses[label] : "?");
-        picture_name = name;
+        const Dataset& data =
+            load_once(fashion_items, fashion_error, [] { return load_fashion_mnist(false); });
+        fashion = std::clamp(fashion, 0, static_cast<int>(data.size()) - 1);
+        source_picture = picture_of(data, fashion);
+        picture_name = printed("Fashion-MNIST test item #%d (%s), 28 x 28", fashion,
+                               fashion_class(data.labels[static_cast<size_t>(fashion)]));
         break;
       }
       case CnnSource::kDrawing: {
@@ -329,11 +343,9 @@ void CnnModel::load_picture() {
       }
       case CnnSource::kFile: {
         source_picture = load_cnn_picture(file_path);
-        std::snprintf(name, sizeof name, "%s, %lld x %lld",
-                      fs::path(file_path).filename().string().c_str(),
-                      static_cast<long long>(source_picture.dim(2)),
-                      static_cast<long long>(source_picture.dim(3)));
-        picture_name = name;
+        picture_name = printed("%s, %lld x %lld", fs::path(file_path).filename().string().c_str(),
+                               static_cast<long long>(source_picture.dim(2)),
+                               static_cast<long long>(source_picture.dim(3)));
         break;
       }
     }

@@ -3,6 +3,7 @@
 #include <stb_image.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -66,6 +67,71 @@ std::string where(const std::string& path, size_t line) {
 
 }  // namespace
 
+namespace {
+
+// The columns of a training log, by the CLI's names first, then the dashboard's Export CSV names.
+struct LogColumn {
+  const char* name;
+  std::vector<const char*> names;
+  int index = -1;
+};
+using LogColumns = std::array<LogColumn, 7>;
+
+// Finds every column in the header line. Throws SavedRunError naming the missing one.
+LogColumns find_log_columns(const std::vector<std::string>& header, const std::string& line,
+                            const std::string& path) {
+  LogColumns columns = {{{"step", {"step"}},
+                         {"loss_g", {"loss_g", "loss_G"}},
+                         {"loss_d", {"loss_d", "loss_D"}},
+                         {"d_real", {"d_real", "D(x)"}},
+                         {"d_fake", {"d_fake", "D(G(z))"}},
+                         {"acc_real", {"acc_real"}},
+                         {"acc_fake", {"acc_fake"}}}};
+  for (LogColumn& c : columns) {
+    c.index = find_column(header, c.names);
+    if (c.index < 0) {
+      throw SavedRunError(where(path, 1) + ": no column '" + c.name +
+                          "' in the header (expected step, loss_g, loss_d, d_real, d_fake, "
+                          "acc_real, acc_fake; found '" +
+                          line + "')");
+    }
+  }
+  return columns;
+}
+
+// One row's point; `at` names the file and line in errors. The step is checked here, its
+// order against the previous row by the caller.
+CurvePoint parse_log_row(const std::vector<std::string>& fields, const LogColumns& columns,
+                         const std::string& at) {
+  double v[7];
+  for (size_t k = 0; k < columns.size(); ++k) {
+    const std::string& text = fields[static_cast<size_t>(columns[k].index)];
+    char* end = nullptr;
+    errno = 0;
+    v[k] = std::strtod(text.c_str(), &end);
+    if (text.empty() || end == text.c_str() || *end != '\0' || errno == ERANGE) {
+      throw SavedRunError(at + ": column '" + columns[k].name + "': expected a number, found '" +
+                          text + "'");
+    }
+  }
+  // Checked before the cast: converting nan, inf or 1e300 to int64_t is undefined.
+  if (!(std::isfinite(v[0]) && v[0] >= 1.0 && v[0] < 9.0e18 && std::floor(v[0]) == v[0])) {
+    throw SavedRunError(at + ": column 'step': expected a whole number >= 1, found '" +
+                        fields[static_cast<size_t>(columns[0].index)] + "'");
+  }
+  CurvePoint p;
+  p.step = static_cast<int64_t>(v[0]);
+  p.loss_g = static_cast<float>(v[1]);
+  p.loss_d = static_cast<float>(v[2]);
+  p.d_real = static_cast<float>(v[3]);
+  p.d_fake = static_cast<float>(v[4]);
+  p.acc_real = static_cast<float>(v[5]);
+  p.acc_fake = static_cast<float>(v[6]);
+  return p;
+}
+
+}  // namespace
+
 std::vector<CurvePoint> read_training_log(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw SavedRunError(path + ": cannot open the training log (expected a CSV file)");
@@ -78,28 +144,7 @@ std::vector<CurvePoint> read_training_log(const std::string& path) {
   ++line_no;
   if (!line.empty() && line.back() == '\r') line.pop_back();
   split_csv_line(line, header);
-  struct Column {
-    const char* name;
-    std::vector<const char*> names;
-    int index = -1;
-  };
-  // The CLI's names first, then the dashboard's Export CSV names.
-  Column columns[] = {{"step", {"step"}},
-                      {"loss_g", {"loss_g", "loss_G"}},
-                      {"loss_d", {"loss_d", "loss_D"}},
-                      {"d_real", {"d_real", "D(x)"}},
-                      {"d_fake", {"d_fake", "D(G(z))"}},
-                      {"acc_real", {"acc_real"}},
-                      {"acc_fake", {"acc_fake"}}};
-  for (Column& c : columns) {
-    c.index = find_column(header, c.names);
-    if (c.index < 0) {
-      throw SavedRunError(where(path, 1) + ": no column '" + c.name +
-                          "' in the header (expected step, loss_g, loss_d, d_real, d_fake, "
-                          "acc_real, acc_fake; found '" +
-                          line + "')");
-    }
-  }
+  const LogColumns columns = find_log_columns(header, line, path);
   std::vector<CurvePoint> points;
   while (std::getline(in, line)) {
     ++line_no;
@@ -113,37 +158,12 @@ std::vector<CurvePoint> read_training_log(const std::string& path) {
                           " fields as in the header, found " + std::to_string(fields.size()) +
                           " (a truncated file?)");
     }
-    double v[7];
-    for (int k = 0; k < 7; ++k) {
-      const std::string& text = fields[static_cast<size_t>(columns[k].index)];
-      char* end = nullptr;
-      errno = 0;
-      v[k] = std::strtod(text.c_str(), &end);
-      if (text.empty() || end == text.c_str() || *end != '\0' || errno == ERANGE) {
-        throw SavedRunError(where(path, line_no) + ": column '" + columns[k].name +
-                            "': expected a number, found '" + text + "'");
-      }
-    }
-    CurvePoint p;
-    // Checked before the cast: converting nan, inf or 1e300 to int64_t is undefined.
-    if (!(std::isfinite(v[0]) && v[0] >= 1.0 && v[0] < 9.0e18 && std::floor(v[0]) == v[0])) {
-      throw SavedRunError(where(path, line_no) +
-                          ": column 'step': expected a whole number >= 1, "
-                          "found '" +
-                          fields[static_cast<size_t>(columns[0].index)] + "'");
-    }
-    p.step = static_cast<int64_t>(v[0]);
+    const CurvePoint p = parse_log_row(fields, columns, where(path, line_no));
     if (!points.empty() && p.step <= points.back().step) {
       throw SavedRunError(where(path, line_no) + ": step " + std::to_string(p.step) +
                           " does not follow step " + std::to_string(points.back().step) +
                           " (expected increasing steps)");
     }
-    p.loss_g = static_cast<float>(v[1]);
-    p.loss_d = static_cast<float>(v[2]);
-    p.d_real = static_cast<float>(v[3]);
-    p.d_fake = static_cast<float>(v[4]);
-    p.acc_real = static_cast<float>(v[5]);
-    p.acc_fake = static_cast<float>(v[6]);
     points.push_back(p);
   }
   if (points.empty()) {

@@ -575,6 +575,49 @@ std::vector<float> StepperModel::stamp(const MacEvent& e) const {
   return s;
 }
 
+namespace {
+
+// hi / lo, or infinity when some cell gets nothing.
+double count_ratio(int lo, int hi) {
+  return lo > 0 ? static_cast<double>(hi) / lo : std::numeric_limits<double>::infinity();
+}
+
+// m.interior_*: the counts away from the border, where `from_h` x `from_w` cells are scattered.
+void measure_interior(OverlapMap& m, const StepperConfig& c, int from_h, int from_w) {
+  // Away from the border. Both maps are a scatter: transposed, of the H x W input onto the
+  // canvas; conv2d / max_pool2d, of the H_out x W_out windows onto the padded input (the
+  // backward pass). Canvas cell q (a counted cell's index + padding) can get every tap when
+  // dilation*(k-1) <= q <= (scattered size - 1)*stride.
+  const int y_lo = c.dilation.h * (c.kernel_size.h - 1), y_hi = (from_h - 1) * c.stride.h;
+  const int x_lo = c.dilation.w * (c.kernel_size.w - 1), x_hi = (from_w - 1) * c.stride.w;
+  int lo = std::numeric_limits<int>::max(), hi = -1;
+  int rows = 0, cols = 0;  // how many rows / columns of counted cells are inside
+  for (int y = 0; y < m.out_h; ++y) {
+    const int cy = y + c.padding.h;
+    if (cy < y_lo || cy > y_hi) continue;
+    ++rows;
+    cols = 0;
+    for (int x = 0; x < m.out_w; ++x) {
+      const int cx = x + c.padding.w;
+      if (cx < x_lo || cx > x_hi) continue;
+      ++cols;
+      const int n = m.counts[static_cast<size_t>(y) * m.out_w + x];
+      lo = std::min(lo, n);
+      hi = std::max(hi, n);
+    }
+  }
+  // At least one stride period along each axis, or the inside cannot show the pattern (notes'
+  // 2x2 k3 s2: one inside cell, which would read 'even' where the map is a checkerboard).
+  m.has_interior = hi >= 0 && rows >= c.stride.h && cols >= c.stride.w;
+  if (m.has_interior) {
+    m.interior_min = lo;
+    m.interior_max = hi;
+    m.interior_ratio = count_ratio(lo, hi);
+  }
+}
+
+}  // namespace
+
 OverlapMap StepperModel::overlap() const {
   OverlapMap m;
   const StepperConfig& c = config_;
@@ -616,47 +659,14 @@ OverlapMap StepperModel::overlap() const {
       if (!e.cropped) ++m.counts[static_cast<size_t>(e.iy) * c.W + e.ix];
     }
   }
-  auto ratio = [](int lo, int hi) {
-    return lo > 0 ? static_cast<double>(hi) / lo : std::numeric_limits<double>::infinity();
-  };
   m.min_count = *std::min_element(m.counts.begin(), m.counts.end());
   m.max_count = *std::max_element(m.counts.begin(), m.counts.end());
-  m.ratio = ratio(m.min_count, m.max_count);
+  m.ratio = count_ratio(m.min_count, m.max_count);
   m.interior_min = m.min_count;
   m.interior_max = m.max_count;
   m.interior_ratio = m.ratio;
-  // Away from the border. Both maps are a scatter: transposed, of the H x W input onto the
-  // canvas; conv2d / max_pool2d, of the H_out x W_out windows onto the padded input (the
-  // backward pass). Canvas cell q (a counted cell's index + padding) can get every tap when
-  // dilation*(k-1) <= q <= (scattered size - 1)*stride.
   const bool transposed = c.op == StepperOp::kConvTranspose2d;
-  const int from_h = transposed ? c.H : out_h(), from_w = transposed ? c.W : out_w();
-  const int y_lo = c.dilation.h * (c.kernel_size.h - 1), y_hi = (from_h - 1) * c.stride.h;
-  const int x_lo = c.dilation.w * (c.kernel_size.w - 1), x_hi = (from_w - 1) * c.stride.w;
-  int lo = std::numeric_limits<int>::max(), hi = -1;
-  int rows = 0, cols = 0;  // how many rows / columns of counted cells are inside
-  for (int y = 0; y < m.out_h; ++y) {
-    const int cy = y + c.padding.h;
-    if (cy < y_lo || cy > y_hi) continue;
-    ++rows;
-    cols = 0;
-    for (int x = 0; x < m.out_w; ++x) {
-      const int cx = x + c.padding.w;
-      if (cx < x_lo || cx > x_hi) continue;
-      ++cols;
-      const int n = m.counts[static_cast<size_t>(y) * m.out_w + x];
-      lo = std::min(lo, n);
-      hi = std::max(hi, n);
-    }
-  }
-  // At least one stride period along each axis, or the inside cannot show the pattern (notes'
-  // 2x2 k3 s2: one inside cell, which would read 'even' where the map is a checkerboard).
-  m.has_interior = hi >= 0 && rows >= c.stride.h && cols >= c.stride.w;
-  if (m.has_interior) {
-    m.interior_min = lo;
-    m.interior_max = hi;
-    m.interior_ratio = ratio(lo, hi);
-  }
+  measure_interior(m, c, transposed ? c.H : out_h(), transposed ? c.W : out_w());
   return m;
 }
 
