@@ -23,6 +23,18 @@ std::string resolve(const std::string& path) {
   }
 }
 
+// The file's averaged G (G_ema) if it has one, else G; or, when it cannot be read, an empty
+// Generator and `message` = "<what>: <why>" followed by `how` (a line saying how to make one).
+Generator load_or_explain(const std::string& path, const std::string& what, const std::string& how,
+                          std::string& message) {
+  try {
+    return load_generator(resolve(path), GeneratorChoice::prefer_ema);
+  } catch (const std::exception& e) {
+    message = what + ": " + e.what() + how;
+    return Generator();
+  }
+}
+
 Tensor run_eval(nn::Sequential& G, const Tensor& z) {
   G.set_training(false);
   return G.forward(z);
@@ -62,6 +74,7 @@ void ExperimentsModel::load() {
   ffnn_message.clear();
   gan_message.clear();
   rgb_message.clear();
+  rgb64_message.clear();
   try {
     ffnn_G_ = FfnnTrainer::load_generator(resolve(paths_.ffnn), nullptr, &ffnn_steps);
     ffnn_G_->set_backend(nn::Backend::fast);
@@ -70,30 +83,28 @@ void ExperimentsModel::load() {
     ffnn_message = std::string("No FFNN checkpoint: ") + e.what() +
                    "\nTrain one: convt-lab ffnn-train --out RUN";
   }
-  try {
-    gan_ = load_generator(resolve(paths_.gan), GeneratorChoice::prefer_ema);
-    gan_steps = gan_.steps;
-    gan_averaged = gan_.averaged;
-  } catch (const std::exception& e) {
-    gan_ = Generator();
-    gan_message = std::string("No GAN checkpoint: ") + e.what();
-  }
+  gan_ = load_or_explain(paths_.gan, "No GAN checkpoint", "", gan_message);
+  gan_steps = gan_.steps;
+  gan_averaged = gan_.averaged;
   try {
     const Dataset digits = load_builtin_digits(20);
     mean_digit = mean_image(digits);
   } catch (const std::exception& e) {
     ffnn_message += std::string(ffnn_message.empty() ? "" : "\n") + "No digits: " + e.what();
   }
-  try {
-    rgb_ = load_generator(resolve(paths_.rgb), GeneratorChoice::prefer_ema);
-    rgb_steps = rgb_.steps;
-    rgb_averaged = rgb_.averaged;
-  } catch (const std::exception& e) {
-    rgb_ = Generator();
-    rgb_message = std::string("No trained RGB generator: ") + e.what() +
-                  "\nTrain one: scripts/setup.sh --with-emoji; convt-lab train --model rgb32 "
-                  "--data emoji --out RUN";
-  }
+  rgb_ =
+      load_or_explain(paths_.rgb, "No trained RGB generator",
+                      "\nTrain one: scripts/setup.sh --with-emoji; convt-lab train --model rgb32 "
+                      "--data emoji --out RUN",
+                      rgb_message);
+  rgb_steps = rgb_.steps;
+  rgb_averaged = rgb_.averaged;
+  rgb64_ = load_or_explain(paths_.rgb64, "No trained dcgan64",
+                           "\nTrain one: scripts/setup.sh --with-emoji; convt-lab train --model "
+                           "dcgan64 --data emoji:smileys-emotion --out RUN",
+                           rgb64_message);
+  rgb64_steps = rgb64_.steps;
+  rgb64_averaged = rgb64_.averaged;
   recompute();
 }
 
@@ -127,6 +138,9 @@ void ExperimentsModel::recompute() {
       rgb_random_G_.G->forward(latent_batch(samples, rgb_random_G_.latent_dim, sample_seed));
   rgb_random_G_.G->set_training(false);
   if (rgb_.G) rgb_trained = run_eval(*rgb_.G, latent_batch(samples, rgb_.latent_dim, sample_seed));
+  if (rgb64_.G) {
+    rgb64_trained = run_eval(*rgb64_.G, latent_batch(samples64, rgb64_.latent_dim, sample_seed));
+  }
 }
 
 }  // namespace convt::lab

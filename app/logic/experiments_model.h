@@ -4,8 +4,8 @@
 //   - blank canvas: for dcgan20's G with random weights and after training, the decoder's dream
 //     of a constant map, and for each ConvTranspose2d an impulse (the kernel it stamps) and the
 //     impulse's footprint in the image;
-//   - RGB generators: the notes' rgb32 G with random weights (noise, the starting point), and
-//     the samples of a trained rgb32 checkpoint when one is shipped.
+//   - RGB generators: the notes' rgb32 G with random weights (noise, the starting point), the
+//     samples of a trained rgb32 and of a trained dcgan64 (64x64) when they are shipped.
 // Nothing here throws: each part that cannot be loaded keeps a message and stays empty.
 #pragma once
 
@@ -54,6 +54,7 @@ class ExperimentsModel {
     std::string ffnn = "checkpoints/ffnn20_digits.safetensors";
     std::string gan = "checkpoints/dcgan20_digits.safetensors";
     std::string rgb = "checkpoints/rgb32_emoji_G.safetensors";
+    std::string rgb64 = "checkpoints/dcgan64_emoji_faces_G.safetensors";
   };
   ExperimentsModel() = default;
   explicit ExperimentsModel(Paths paths) : paths_(std::move(paths)) {}
@@ -67,6 +68,7 @@ class ExperimentsModel {
   // Settings.
   uint64_t sample_seed = 2024;  // z of the FFNN / GAN / RGB samples
   int samples = 16;
+  int samples64 = 8;         // dcgan64's (the first of the same z)
   uint64_t random_seed = 1;  // the random-weights generators
   float dream_value = 1.0f;
   int impulse_channel = 0;
@@ -86,6 +88,10 @@ class ExperimentsModel {
   int64_t rgb_steps = 0;
   bool rgb_averaged = false;  // likewise for the RGB generator
   std::string rgb_message;
+  Tensor rgb64_trained;  // (samples64, 3, 64, 64): dcgan64 on the emoji smileys
+  int64_t rgb64_steps = 0;
+  bool rgb64_averaged = false;
+  std::string rgb64_message;
 
   bool loaded() const { return loaded_; }
 
@@ -93,7 +99,7 @@ class ExperimentsModel {
   Paths paths_;
   bool loaded_ = false;
   std::unique_ptr<nn::Sequential> ffnn_G_;
-  Generator gan_, gan_random_, rgb_random_G_, rgb_;  // convt/train/generator.h
+  Generator gan_, gan_random_, rgb_random_G_, rgb_, rgb64_;  // convt/train/generator.h
 };
 
 // Everything the "Other generators" panel keeps but its textures; no GL. One member of AppState

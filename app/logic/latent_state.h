@@ -110,7 +110,7 @@ inline constexpr ShippedGenerator kShippedGenerators[] = {
     {"checkpoints/dcgan28_fashion_G.safetensors", "dcgan28: 28x28 Fashion-MNIST"},
     {"checkpoints/rgb32_emoji_G.safetensors", "rgb32: 32x32 emoji (colour)"},
     {"checkpoints/rgb32_emoji_faces_G.safetensors", "rgb32: 32x32 emoji smileys (colour)"},
-    {"checkpoints/dcgan64_emoji_G.safetensors", "dcgan64: 64x64 emoji (colour)"},
+    {"checkpoints/dcgan64_emoji_faces_G.safetensors", "dcgan64: 64x64 emoji smileys (colour)"},
 };
 
 // True while the panel has work on another thread (its first load, a checkpoint, the class

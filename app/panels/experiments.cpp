@@ -1,5 +1,6 @@
 // Other generators: the notes' experiments beside the GAN. Top: the FFNN + transposed conv
-// trained with MSE vs the GAN (same z), and the RGB generator (random weights, trained). Bottom:
+// trained with MSE vs the GAN (same z), and the RGB generators (rgb32 with random weights and
+// trained, dcgan64 trained). Bottom:
 // the blank canvas of dcgan20's G before and after training.
 #include <imgui.h>
 
@@ -39,6 +40,11 @@ void draw_tiles(gfx::HeatmapRenderer& heatmaps, const char* id, const lab::Tiled
   ImGui::Image(texture_id(texture), ImVec2(tiles.cols * scale, tiles.rows * scale));
 }
 
+// A colour texture at `scale` pixels per image pixel.
+void draw_rgb_image(const gfx::RgbTexture& texture, float scale) {
+  ImGui::Image(texture_id(texture.id()), ImVec2(texture.width() * scale, texture.height() * scale));
+}
+
 void note(const std::string& text, bool error = false, float wrap = 420.0f) {
   if (text.empty()) return;
   ImGui::PushStyleColor(ImGuiCol_Text, error ? widgets::palette().error : widgets::palette().note);
@@ -60,6 +66,12 @@ void rebuild(ExperimentsState& s, ExperimentsTextures& textures) {
       textures.rgb_trained.upload(make_image_grid(m.rgb_trained, 4, 1, 1));
   } catch (const std::exception& e) {
     m.rgb_message = e.what();
+  }
+  try {
+    if (m.rgb64_trained.numel() > 0)
+      textures.rgb64_trained.upload(make_image_grid(m.rgb64_trained, 4, 1, 1));
+  } catch (const std::exception& e) {
+    m.rgb64_message = e.what();
   }
 }
 
@@ -127,7 +139,27 @@ void draw_ffnn_vs_gan(ExperimentsState& s, gfx::HeatmapRenderer& heatmaps) {
   note(m.gan_message, true, 560.0f);
 }
 
-// ---- Top right: the RGB generator -------------------------------------------------------------
+// ---- Top right: the RGB generators ------------------------------------------------------------
+
+// dcgan64 trained on the emoji smileys: the first samples64 of the same z, at their own size.
+void draw_dcgan64(const lab::ExperimentsModel& m, const ExperimentsTextures& textures) {
+  if (textures.rgb64_trained.empty()) {
+    ImGui::TextUnformatted("dcgan64, trained");
+    note(m.rgb64_message, true, 260.0f);
+    return;
+  }
+  ImGui::TextUnformatted("dcgan64 on emoji smileys");
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "The notes' 64x64 DCGAN (assets/models/dcgan64.json): z as a 1x1 map -> ConvT 512 k4\n"
+        "(4x4) -> ConvT 256 (8x8) -> 128 (16x16) -> 64 (32x32) -> 3 (64x64), k4 s2 p1, -> tanh,\n"
+        "BatchNorm and ReLU between. Trained on the 169 smileys-emotion Twemoji (faces,\n"
+        "hearts, cat faces) with DiffAugment; how: assets/README.md.");
+  }
+  draw_rgb_image(textures.rgb64_trained, 1.0f);
+  ImGui::TextDisabled("%lld steps%s", static_cast<long long>(m.rgb64_steps),
+                      m.rgb64_averaged ? ", averaged G" : "");
+}
 
 void draw_rgb(const ExperimentsState& s, const ExperimentsTextures& textures) {
   const lab::ExperimentsModel& m = s.model;
@@ -141,11 +173,7 @@ void draw_rgb(const ExperimentsState& s, const ExperimentsTextures& textures) {
         "Before training its output is noise: the starting point. (Shown as G(z) right after\n"
         "construction, in training mode: BatchNorm uses the batch's statistics.)");
   }
-  if (!textures.rgb_random.empty()) {
-    ImGui::Image(
-        texture_id(textures.rgb_random.id()),
-        ImVec2(textures.rgb_random.width() * kScale, textures.rgb_random.height() * kScale));
-  }
+  if (!textures.rgb_random.empty()) draw_rgb_image(textures.rgb_random, kScale);
   ImGui::EndGroup();
   ImGui::SameLine();
   ImGui::BeginGroup();
@@ -157,19 +185,24 @@ void draw_rgb(const ExperimentsState& s, const ExperimentsTextures& textures) {
           "Trained on the Twemoji images (CC BY 4.0) of the npm package\n"
           "emoji-datasource-twitter, transparency on white; how: assets/README.md.");
     }
-    ImGui::Image(
-        texture_id(textures.rgb_trained.id()),
-        ImVec2(textures.rgb_trained.width() * kScale, textures.rgb_trained.height() * kScale));
+    draw_rgb_image(textures.rgb_trained, kScale);
   } else {
     ImGui::TextUnformatted("rgb32, trained");
     note(m.rgb_message, true, 260.0f);
   }
   ImGui::EndGroup();
+  ImGui::BeginGroup();
   note(
       "rgb32: the notes' minimal colour generator, z -> 4x4 -> 8 -> 16 -> 32x32x3 through "
       "three ConvTranspose2d, on the same z: noise before training; after two hours, faces, people "
-      "and flags, many still smeared.",
-      false, 400.0f);
+      "and flags, many still smeared. dcgan64 (right) has one more ConvTranspose2d and twice "
+      "the channels: 64x64 faces.",
+      false, 330.0f);
+  ImGui::EndGroup();
+  ImGui::SameLine(0.0f, widgets::px(16.0f));
+  ImGui::BeginGroup();
+  draw_dcgan64(m, textures);
+  ImGui::EndGroup();
 }
 
 // ---- Bottom: the blank canvas ------------------------------------------------------------------

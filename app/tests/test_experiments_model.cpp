@@ -1,7 +1,8 @@
 // ExperimentsModel on the shipped checkpoints: the FFNN's samples sit
 // closer to the mean digit and differ less from each other than the GAN's from the same z (the
 // point of the comparison); the blank canvases have one view per ConvTranspose2d, before and
-// after training; the random-weights RGB generator gives 32x32x3 noise; missing files become
+// after training; the random-weights RGB generator gives 32x32x3 noise; the shipped dcgan64
+// gives 64x64x3 images from the first of the same z as rgb32's; missing files become
 // messages, not crashes; a G-only checkpoint loads like a full one.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -68,19 +69,37 @@ TEST(ExperimentsModel, RandomRgbGeneratorGivesNoiseOfTheRightShape) {
   EXPECT_GT(std::sqrt(sq / n - (sum / n) * (sum / n)), 0.1) << "should look like noise, not flat";
 }
 
+TEST(ExperimentsModel, ShippedDcgan64MakesColourImagesFromTheSameZ) {
+  const lab::ExperimentsModel& m = shipped();
+  ASSERT_TRUE(m.rgb64_message.empty()) << m.rgb64_message;
+  ASSERT_EQ(m.rgb64_trained.shape(), (std::vector<int64_t>{8, 3, 64, 64}));
+  EXPECT_GT(m.rgb64_steps, 0);
+  EXPECT_TRUE(m.rgb64_averaged);
+  // Two different z give two different images.
+  const int64_t image = 3 * 64 * 64;
+  double diff = 0;
+  for (int64_t i = 0; i < image; ++i)
+    diff += std::abs(m.rgb64_trained[i] - m.rgb64_trained[image + i]);
+  EXPECT_GT(diff / image, 0.01);
+}
+
 TEST(ExperimentsModel, MissingFilesBecomeMessages) {
   lab::ExperimentsModel::Paths p;
   p.ffnn = "/nonexistent/ffnn.safetensors";
   p.gan = "/nonexistent/gan.safetensors";
   p.rgb = "/nonexistent/rgb.safetensors";
+  p.rgb64 = "/nonexistent/rgb64.safetensors";
   lab::ExperimentsModel m(p);
   m.load();
   EXPECT_NE(m.ffnn_message.find("/nonexistent/ffnn.safetensors"), std::string::npos)
       << m.ffnn_message;
   EXPECT_NE(m.gan_message.find("/nonexistent/gan.safetensors"), std::string::npos);
   EXPECT_NE(m.rgb_message.find("--with-emoji"), std::string::npos) << m.rgb_message;
+  EXPECT_NE(m.rgb64_message.find("/nonexistent/rgb64.safetensors"), std::string::npos)
+      << m.rgb64_message;
+  EXPECT_NE(m.rgb64_message.find("--model dcgan64"), std::string::npos) << m.rgb64_message;
+  EXPECT_EQ(m.rgb64_trained.numel(), 0);
   EXPECT_EQ(m.ffnn_samples.numel(), 0);
   EXPECT_EQ(m.canvas_random.layers.size(), 3u);  // random weights need no file
   EXPECT_TRUE(m.canvas_trained.layers.empty());
 }
-

@@ -217,7 +217,7 @@ TEST_F(PytorchScript, ShippedGeneratorsAndATrainedRunMatchInPyTorch) {
   ASSERT_EQ(std::system(train.c_str()), 0) << train;
   std::string files = "'" + run + "/checkpoint.safetensors'";
   for (const char* f : {"dcgan20_digits", "dcgan28_digits_G", "dcgan28_fashion_G", "rgb32_emoji_G",
-                        "rgb32_emoji_faces_G"}) {
+                        "rgb32_emoji_faces_G", "dcgan64_emoji_faces_G"}) {
     files += std::string(" '") + CONVT_SOURCE_DIR + "/assets/checkpoints/" + f + ".safetensors'";
   }
   const ScriptRun r =
@@ -226,7 +226,7 @@ TEST_F(PytorchScript, ShippedGeneratorsAndATrainedRunMatchInPyTorch) {
                       dir_ / "torch.log");
   const std::string& out = r.out;
   EXPECT_EQ(r.status, 0) << out;
-  // 6 files' G, 5 generator files' G_ema; the trained run's D gives a logit line
-  EXPECT_EQ(count_of(out, "max |PyTorch"), 11u) << out;
+  // 7 files' G, 6 generator files' G_ema; the trained run's D gives a logit line
+  EXPECT_EQ(count_of(out, "max |PyTorch"), 13u) << out;
   EXPECT_NE(out.find("PyTorch D(convt G samples) mean logit"), std::string::npos) << out;
 }

@@ -179,6 +179,7 @@ TEST(Generator, ShippedFilesLoadAndGenerate) {
       {"checkpoints/dcgan28_fashion_G.safetensors", {2, 1, 28, 28}},
       {"checkpoints/rgb32_emoji_G.safetensors", {2, 3, 32, 32}},
       {"checkpoints/rgb32_emoji_faces_G.safetensors", {2, 3, 32, 32}},
+      {"checkpoints/dcgan64_emoji_faces_G.safetensors", {2, 3, 64, 64}},
   };
   for (const auto& [file, shape] : shipped) {
     Generator g = load_generator(asset_path(file), GeneratorChoice::prefer_ema);
