@@ -218,46 +218,6 @@ void load_resume_data(const Args& a, GanTrainer& probe, const std::string& ckpt_
   }
 }
 
-// train --resume: the run of `ckpt_path` continued on `data` (loaded here), with the flags that
-// may change (--backend, --threads, --lr, --lr-d, --beta1, --beta2); the others are refused.
-std::unique_ptr<GanTrainer> resume_trainer(const Args& a, const TrainingOptions& o,
-                                           const std::string& ckpt_path, Dataset& data) {
-  if (!fs::exists(ckpt_path)) {
-    throw CliError("train --resume: no checkpoint " + ckpt_path +
-                   " (start a new run without --resume)");
-  }
-  for (const char* flag :
-       {"--batch", "--seed", "--init", "--ema-decay", "--ema-warmup", "--diff-augment"}) {
-    if (a.has(flag)) {
-      throw CliError(std::string("train --resume: ") + flag +
-                     " cannot change on resume (the checkpoint's value is used)");
-    }
-  }
-  // The spec and image size come from the checkpoint; build with them.
-  auto probe = GanTrainer::from_checkpoint(ckpt_path, nullptr);
-  if (a.has("--model") && probe->model().name != a.get("--model") &&
-      a.get("--model").find(".json") == std::string::npos) {
-    throw CliError("train --resume: " + ckpt_path + " is a checkpoint of model '" +
-                   probe->model().name + "', not '" + a.get("--model") + "'");
-  }
-  if (a.has("--preset")) require_preset_matches(*probe, a.get("--preset"), ckpt_path, a);
-  load_resume_data(a, *probe, ckpt_path, data);
-  GanConfig cfg = probe->config();
-  if (o.backend) cfg.backend = *o.backend;
-  // --lr / --lr-d / --beta1 / --beta2 override the checkpoint's values from here on (the Adam
-  // moments and everything else continue); the checkpoints written next carry them.
-  const GanConfig stored = cfg;
-  apply_optimiser_flags(a, cfg);
-  try {
-    cfg.validate();
-  } catch (const std::invalid_argument& e) {
-    throw CliError(std::string("train --resume: ") + e.what());
-  }
-  say_overrides(stored, cfg);
-  probe.reset();
-  return GanTrainer::from_checkpoint(ckpt_path, &data, &cfg);
-}
-
 // --ema-decay, --ema-warmup, --diff-augment of a new run over cfg's values, each checked.
 void apply_new_run_flags(const Args& a, GanConfig& cfg) {
   if (a.has("--ema-decay")) {
@@ -279,6 +239,75 @@ void apply_new_run_flags(const Args& a, GanConfig& cfg) {
       throw CliError(std::string("--diff-augment: ") + e.what());
     }
   }
+}
+
+// --batch, --seed, --init, --ema-decay, --ema-warmup and --diff-augment belong to a run: on
+// resume each may be given (the same command again with --resume) but not changed. Throws
+// CliError naming the flag, the checkpoint's value and the one found.
+void refuse_changed_run_flags(const Args& a, const TrainingOptions& o, const GanConfig& stored) {
+  GanConfig asked = stored;
+  asked.batch_size = a.count("--batch", stored.batch_size, kMaxBatch);
+  asked.seed = o.seed.value_or(stored.seed);
+  if (a.has("--init")) asked.init = a.get("--init");
+  apply_new_run_flags(a, asked);
+  auto refuse = [](const char* flag, const std::string& have, const std::string& found) {
+    throw CliError(std::string("train --resume: ") + flag +
+                   " cannot change on resume: the checkpoint's run has " + have + ", found " +
+                   found + " (drop the flag: the checkpoint's value is used)");
+  };
+  if (asked.batch_size != stored.batch_size) {
+    refuse("--batch", std::to_string(stored.batch_size), std::to_string(asked.batch_size));
+  }
+  if (asked.seed != stored.seed) {
+    refuse("--seed", std::to_string(stored.seed), std::to_string(asked.seed));
+  }
+  if (asked.init != stored.init) {
+    refuse("--init", "'" + stored.init + "'", "'" + asked.init + "'");
+  }
+  if (asked.ema_decay != stored.ema_decay) {
+    refuse("--ema-decay", format_number(stored.ema_decay), format_number(asked.ema_decay));
+  }
+  if (asked.ema_warmup_steps != stored.ema_warmup_steps) {
+    refuse("--ema-warmup", std::to_string(stored.ema_warmup_steps),
+           std::to_string(asked.ema_warmup_steps));
+  }
+  if (asked.diff_augment != stored.diff_augment) {
+    refuse("--diff-augment", "'" + stored.diff_augment + "'", "'" + asked.diff_augment + "'");
+  }
+}
+
+// train --resume: the run of `ckpt_path` continued on `data` (loaded here), with the flags that
+// may change (--backend, --threads, --lr, --lr-d, --beta1, --beta2); the others must stay.
+std::unique_ptr<GanTrainer> resume_trainer(const Args& a, const TrainingOptions& o,
+                                           const std::string& ckpt_path, Dataset& data) {
+  if (!fs::exists(ckpt_path)) {
+    throw CliError("train --resume: no checkpoint " + ckpt_path +
+                   " (start a new run without --resume)");
+  }
+  // The spec and image size come from the checkpoint; build with them.
+  auto probe = GanTrainer::from_checkpoint(ckpt_path, nullptr);
+  refuse_changed_run_flags(a, o, probe->config());
+  if (a.has("--model") && probe->model().name != a.get("--model") &&
+      a.get("--model").find(".json") == std::string::npos) {
+    throw CliError("train --resume: " + ckpt_path + " is a checkpoint of model '" +
+                   probe->model().name + "', not '" + a.get("--model") + "'");
+  }
+  if (a.has("--preset")) require_preset_matches(*probe, a.get("--preset"), ckpt_path, a);
+  load_resume_data(a, *probe, ckpt_path, data);
+  GanConfig cfg = probe->config();
+  if (o.backend) cfg.backend = *o.backend;
+  // --lr / --lr-d / --beta1 / --beta2 override the checkpoint's values from here on (the Adam
+  // moments and everything else continue); the checkpoints written next carry them.
+  const GanConfig stored = cfg;
+  apply_optimiser_flags(a, cfg);
+  try {
+    cfg.validate();
+  } catch (const std::invalid_argument& e) {
+    throw CliError(std::string("train --resume: ") + e.what());
+  }
+  say_overrides(stored, cfg);
+  probe.reset();
+  return GanTrainer::from_checkpoint(ckpt_path, &data, &cfg);
 }
 
 // A new run: --model's spec with --preset and the flags over it, on `data` (loaded here); refused
@@ -453,7 +482,9 @@ std::string train_usage() {
          "--beta2\n"
          "              override the checkpoint's values for the steps to come (Adam's\n"
          "              moments kept); a line 'overriding the checkpoint's lr_g 0.0002 -> ...'\n"
-         "              names each change, and the new checkpoints store the new values\n\n"
+         "              names each change, and the new checkpoints store the new values.\n"
+         "              --batch, --seed, --init, --ema-*, --diff-augment may be repeated\n"
+         "              but not changed (the same command with --resume works)\n\n"
          "Writes RUN_DIR/checkpoint.safetensors (atomically), RUN_DIR/log.csv (one row per step),\n"
          "RUN_DIR/samples_epoch_NNN.png (64 fixed z) at the end of each epoch (at most one per\n"
          "--checkpoint-every steps when epochs are shorter) and RUN_DIR/samples_latest.png.\n"

@@ -151,8 +151,20 @@ TEST_F(TrainCli, DiffAugmentIsStoredSaidAndKeptOnResume) {
   // resume keeps it (and refuses to change it); an unknown transform is refused, nothing written
   r = run("train --data digits --steps 3 --out a --resume --diff-augment color");
   EXPECT_EQ(r.status, 2) << r.out;
-  EXPECT_NE(r.out.find("--diff-augment cannot change on resume"), std::string::npos) << r.out;
-  r = run("train --data digits --steps 3 --out a --resume");
+  EXPECT_NE(r.out.find("--diff-augment cannot change on resume: the checkpoint's run has "
+                       "'translation,cutout', found 'color'"),
+            std::string::npos)
+      << r.out;
+  r = run("train --data digits --steps 3 --out a --resume --seed 9");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("--seed cannot change on resume: the checkpoint's run has 0, found 9"),
+            std::string::npos)
+      << r.out;
+  // The same command again with --resume: the same values (in any order) are accepted.
+  r = run("train --model " + kTiny +
+          " --data digits --batch 8 --steps 3 --diff-augment translation,cutout --out a --resume");
+  ASSERT_EQ(r.status, 0) << r.out;
+  r = run("train --data digits --steps 4 --out a --resume");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("DiffAugment translation,cutout, "), std::string::npos) << r.out;
   r = run("train --model " + kTiny + " --data digits --diff-augment color,flip --out b");
