@@ -1,6 +1,7 @@
 #include "args.h"
 
 #include <cctype>
+#include <cstdio>
 
 namespace convt::cli {
 
@@ -61,6 +62,18 @@ Args::Args(int argc, char** argv, int first, const std::string& command,
     }
     values_[flag] = argv[++i];
   }
+}
+
+int Args::usage_status(const std::string& usage) const {
+  if (help_) {
+    std::fputs(usage.c_str(), stdout);
+    return 0;
+  }
+  if (values_.empty()) {
+    std::fputs(usage.c_str(), stderr);
+    return 2;
+  }
+  return -1;
 }
 
 std::string Args::get(const std::string& flag) const {

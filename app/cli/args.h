@@ -36,6 +36,9 @@ class Args {
 
   bool help() const { return help_; }
   bool empty() const { return values_.empty(); }
+  // For commands that need flags: with --help, prints `usage` on stdout and returns 0; with no
+  // flag at all, prints it on stderr and returns 2; else returns -1 (go on).
+  int usage_status(const std::string& usage) const;
   bool has(const std::string& flag) const { return values_.count(flag) > 0; }
   // The value of `flag`, or "" if it was not given.
   std::string get(const std::string& flag) const;

@@ -11,6 +11,7 @@
 #include "convt/io/png.h"
 #include "convt/nn/model_spec.h"
 #include "convt/train/gan_trainer.h"
+#include "logic/cell_text.h"
 #include "train_commands.h"
 #include "training_run.h"
 
@@ -53,17 +54,6 @@ void print_skipped(const Dataset& data) {
   if (data.skipped.size() > shown) {
     std::fprintf(stderr, "skipped %zu more files\n", data.skipped.size() - shown);
   }
-}
-
-std::string format_duration(double seconds) {
-  const long s = static_cast<long>(seconds + 0.5);
-  char buf[32];
-  if (s >= 3600) {
-    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-  }
-  return buf;
 }
 
 // The preset's hyperparameters from the spec's "presets" (the CLI flags override them).
@@ -426,7 +416,7 @@ int train_steps(GanTrainer& t, const Dataset& data, const TrainingOptions& o,
                  "| %.0f samples/s | ETA %s   ",
                  static_cast<long long>(m.epoch + 1), static_cast<long long>(m.step),
                  of_total.c_str(), m.loss_g, m.loss_d, m.d_real, m.d_fake, sps_avg,
-                 format_duration(p.eta).c_str());
+                 lab::format_duration(p.eta).c_str());
   };
   const LoopResult r = run_training_loop(o, stop, loop);
   if (r.end == LoopEnd::kDiverged) say_diverged(r, o, ckpt_path);

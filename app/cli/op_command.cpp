@@ -306,14 +306,7 @@ bool is_known_op(const std::string& op) {
 int run_op(const std::string& op, int argc, char** argv) {
   const std::string command = "op " + op;
   Args a(argc, argv, 3, command, op_flags(op));
-  if (a.help()) {
-    std::fputs(usage(command).c_str(), stdout);
-    return 0;
-  }
-  if (a.empty()) {
-    std::fputs(usage(command).c_str(), stderr);
-    return 2;
-  }
+  if (const int status = a.usage_status(usage(command)); status >= 0) return status;
   return op == "conv2d" || op == "conv_transpose2d" ? run_conv(op, a) : run_pool(op, a);
 }
 

@@ -31,14 +31,7 @@ std::string pair_str(Pair p) {
 int run_shape(const std::string& op, int argc, char** argv) {
   const std::string command = "shape " + op;
   Args a(argc, argv, 3, command, shape_flags(op));
-  if (a.help()) {
-    std::fputs(usage(command).c_str(), stdout);
-    return 0;
-  }
-  if (a.empty()) {
-    std::fputs(usage(command).c_str(), stderr);
-    return 2;
-  }
+  if (const int status = a.usage_status(usage(command)); status >= 0) return status;
   a.require("--in", "H|H,W (the input's height and width)");
   a.require("--kernel-size", "K|KH,KW");
   const Pair in = a.pair("--in", 1, 1);

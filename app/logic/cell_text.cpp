@@ -1,7 +1,6 @@
 #include "logic/cell_text.h"
 
 #include <cmath>
-
 #include <cstdio>
 
 namespace convt::lab {
@@ -36,6 +35,18 @@ std::string format_number(float value) {
   const bool exponent = (size > 0.0f && size < 0.005f) || size >= 100000.0f;
   char buf[48];
   std::snprintf(buf, sizeof buf, exponent ? "%.2e" : "%.2f", static_cast<double>(value));
+  return buf;
+}
+
+std::string format_duration(double seconds) {
+  if (!(seconds >= 0.0) || seconds > 1e7) return "--";
+  const long t = static_cast<long>(seconds + 0.5);
+  char buf[32];
+  if (t >= 3600) {
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t / 60) % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
+  }
   return buf;
 }
 

@@ -14,6 +14,11 @@ namespace convt::lab {
 // "2.31e-03", not "0.00"). Never "-0.00". NaN and infinities as printf writes them.
 std::string format_number(float value);
 
+// A duration in progress lines (the CLI's ETA, the dashboard's elapsed time), rounded to the
+// second: "4m05s" under an hour, "2h03m" from an hour; "--" for a negative, NaN or absurd
+// (over 10^7 s) value, as an ETA before the first step.
+std::string format_duration(double seconds);
+
 // A text's width in pixels as it will be drawn (ImGui's CalcTextSize in the app).
 using TextWidth = std::function<float(const std::string&)>;
 

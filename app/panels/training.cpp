@@ -15,6 +15,7 @@
 
 #include "convt/io/assets.h"
 #include "convt/io/png.h"
+#include "logic/cell_text.h"
 #include "logic/navigator.h"
 #include "logic/training_diagnoses.h"
 #include "panels/training_panel.h"
@@ -34,18 +35,6 @@ constexpr ImU32 kColourG = IM_COL32(255, 140, 80, 255);
 constexpr ImU32 kColourD = IM_COL32(100, 170, 255, 255);
 constexpr ImU32 kColourReal = IM_COL32(120, 220, 120, 255);
 constexpr ImU32 kColourFake = IM_COL32(230, 110, 200, 255);
-
-std::string format_duration(double seconds) {
-  if (!(seconds >= 0.0) || seconds > 1e7) return "--";
-  const long t = static_cast<long>(seconds + 0.5);
-  char buf[32];
-  if (t >= 3600) {
-    std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t / 60) % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
-  }
-  return buf;
-}
 
 using widgets::help_marker;
 
@@ -427,14 +416,15 @@ void draw_progress(const lab::TrainingDashboard& s) {
       "%s   epoch %" PRId64 "   step %" PRId64 " (%" PRId64 "/%" PRId64
       " of the epoch)   %.0f samples/s   elapsed %s   epoch ETA %s",
       status, snap.epoch + 1, snap.step, in_epoch, snap.batches_per_epoch, snap.samples_per_second,
-      format_duration(snap.elapsed_seconds).c_str(),
-      format_duration(seconds_per_step > 0 ? (bpe - in_epoch) * seconds_per_step : -1).c_str());
+      lab::format_duration(snap.elapsed_seconds).c_str(),
+      lab::format_duration(seconds_per_step > 0 ? (bpe - in_epoch) * seconds_per_step : -1)
+          .c_str());
   // Narrow windows get the short form, which fits 1024 px.
   if (ImGui::CalcTextSize(overlay).x > ImGui::GetContentRegionAvail().x - widgets::px(16.0f)) {
     std::snprintf(overlay, sizeof overlay,
                   "%s   epoch %" PRId64 "   step %" PRId64 "   %.0f samples/s   %s", status,
                   snap.epoch + 1, snap.step, snap.samples_per_second,
-                  format_duration(snap.elapsed_seconds).c_str());
+                  lab::format_duration(snap.elapsed_seconds).c_str());
   }
   if (ImGui::CalcTextSize(overlay).x > ImGui::GetContentRegionAvail().x - widgets::px(16.0f)) {
     std::snprintf(overlay, sizeof overlay, "%s   step %" PRId64 "   %.0f samples/s", status,

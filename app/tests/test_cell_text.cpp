@@ -15,6 +15,7 @@ namespace {
 using convt::lab::cell_text_shortened;
 using convt::lab::fit_cell_text;
 using convt::lab::format_cell;
+using convt::lab::format_duration;
 using convt::lab::kCellTextTooWide;
 
 float chars(const std::string& text) { return static_cast<float>(text.size()); }
@@ -31,6 +32,17 @@ TEST(CellText, FormatNumberKeepsSmallValuesVisible) {
   EXPECT_EQ(format_number(0.006f), "0.01");  // visible with two decimals
   EXPECT_EQ(format_number(12345.0f), "12345.00");
   EXPECT_EQ(format_number(123456.0f), "1.23e+05");
+}
+
+TEST(CellText, FormatDurationRoundsToTheSecondAndSwitchesToHoursAtAnHour) {
+  EXPECT_EQ(format_duration(0), "0m00s");
+  EXPECT_EQ(format_duration(245.4), "4m05s");
+  EXPECT_EQ(format_duration(3599.4), "59m59s");
+  EXPECT_EQ(format_duration(3599.6), "1h00m");
+  EXPECT_EQ(format_duration(7380), "2h03m");
+  EXPECT_EQ(format_duration(-1), "--");  // an ETA before the first step
+  EXPECT_EQ(format_duration(std::nan("")), "--");
+  EXPECT_EQ(format_duration(2e7), "--");
 }
 
 TEST(CellText, FormatCellWritesMinusZeroAsZero) {
