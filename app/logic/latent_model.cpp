@@ -566,6 +566,29 @@ std::vector<int> LatentModel::conv_transpose_layers() {
   return out;
 }
 
+namespace {
+
+// The window of a `size`-long input axis the stepper can show around output `o` (the whole axis
+// when it fits): returns its length and sets `start` to its first index.
+int fit_window_axis(int size, int o, int k, int stride, int padding, int output_padding,
+                    int dilation, int* start) {
+  const int window = std::min(size, StepperLimits::kMaxSize);
+  if (window == size) {
+    *start = 0;
+    return size;
+  }
+  const int window_out =
+      (window - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1;
+  *start = stepper_window_start(size, window, o, k, stride, padding, dilation, window_out);
+  if (*start < 0) {  // no window fits: the whole plane (stepper_fit() then says why not)
+    *start = 0;
+    return size;
+  }
+  return window;
+}
+
+}  // namespace
+
 StepperSlice LatentModel::stepper_slice(int layer, int in_channel, int out_channel, int oy,
                                         int ox) {
   refresh();
@@ -601,29 +624,11 @@ StepperSlice LatentModel::stepper_slice(int layer, int in_channel, int out_chann
   const int H = static_cast<int>(x.dim(2)), W = static_cast<int>(x.dim(3));
   s.input_height = H;
   s.input_width = W;
-  // The window the stepper can show (the whole plane when it fits): per axis, its size, the
-  // size of its output, and its first row / column.
   const ConvTranspose2dParams& p = s.params;
-  auto fit_axis = [](int size, int o, int k, int stride, int padding, int output_padding,
-                     int dilation, int* start) {
-    const int window = std::min(size, StepperLimits::kMaxSize);
-    if (window == size) {
-      *start = 0;
-      return size;
-    }
-    const int window_out =
-        (window - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1;
-    *start = stepper_window_start(size, window, o, k, stride, padding, dilation, window_out);
-    if (*start < 0) {  // no window fits: the whole plane (stepper_fit() then says why not)
-      *start = 0;
-      return size;
-    }
-    return window;
-  };
-  const int h = fit_axis(H, oy, s.kernel_size.h, p.stride.h, p.padding.h, p.output_padding.h,
-                         p.dilation.h, &s.window_y0);
-  const int w = fit_axis(W, ox, s.kernel_size.w, p.stride.w, p.padding.w, p.output_padding.w,
-                         p.dilation.w, &s.window_x0);
+  const int h = fit_window_axis(H, oy, s.kernel_size.h, p.stride.h, p.padding.h, p.output_padding.h,
+                                p.dilation.h, &s.window_y0);
+  const int w = fit_window_axis(W, ox, s.kernel_size.w, p.stride.w, p.padding.w, p.output_padding.w,
+                                p.dilation.w, &s.window_x0);
   s.window_oy = oy - s.window_y0 * p.stride.h;
   s.window_ox = ox - s.window_x0 * p.stride.w;
   s.input = Tensor({1, 1, h, w});  // (1, 1, h, w)
