@@ -423,30 +423,24 @@ bool section_switch(CnnView& v) {
   return false;
 }
 
-}  // namespace
-
-void draw_cnn_panel(CnnModel& model, CnnView& view, CnnTextures& textures,
-                    gfx::HeatmapRenderer& heatmaps, lab::Navigator& nav) {
-  if (!section_switch(view)) {
-    draw_cnn_inside(model.inside, view.inside, heatmaps, nav);
-    return;
-  }
-  if (model.version == 0) model.load_picture();  // first frame
-
+// What a convolution does, in two sentences, and what to do here.
+void draw_introduction() {
   widgets::push_wrap_at_visible_edge();
   ImGui::TextUnformatted(
       "A convolution slides a small kernel over a picture: each output pixel is the sum of the "
       "kernel's weights times the pixels under it. Pick a picture and a kernel; hover over the "
       "feature map to see one pixel's products, click to keep it.");
   ImGui::PopTextWrapPos();
-  ImGui::Separator();
+}
 
-  // ---- Controls -----------------------------------------------------------------------------
+// The controls row: picture, kernel, then conv2d's settings and the stages after it, side by
+// side while they fit; under them what went wrong loading the picture. Then the picture is
+// loaded again, or the stages recomputed, when a control asked for it.
+void draw_controls_row(CnnModel& model, CnnView& view, float gap) {
   bool changed = false, reload = false;
   ImGui::BeginGroup();
   changed |= picture_controls(model, view, reload);
   ImGui::EndGroup();
-  const float gap = widgets::px(36.0f);
   next_stage(widgets::px(300.0f), gap);
   ImGui::BeginGroup();
   changed |= kernel_controls(model);
@@ -470,11 +464,19 @@ void draw_cnn_panel(CnnModel& model, CnnView& view, CnnTextures& textures,
   } else if (changed) {
     model.recompute();
   }
+}
 
-  // ---- The stages, side by side -------------------------------------------------------------
-  if (model.channels() == 0) return;
-  const bool upload = view.textures_version != model.version;
-  view.textures_version = model.version;
+// How large the stages are drawn: `cell` screen pixels per picture pixel, and whether the
+// products go beside the stages (else under them).
+struct StageLayout {
+  float cell = 1.0f;
+  bool products_beside = false;
+};
+
+// As large as fits beside each other, with the products (title, note, table, sum, button)
+// either under the stages or, when that gives larger pixels, beside them; the input no less
+// than about 192 px tall at 100% (then the stages wrap, or the window scrolls).
+StageLayout fit_stages(const CnnModel& model, float gap) {
   // Each stage is as wide as its picture or its labels, whichever is wider.
   struct StageSize {
     int cols;
@@ -494,9 +496,6 @@ void draw_cnn_panel(CnnModel& model, CnnView& view, CnnTextures& textures,
     for (const StageSize& z : sizes) w += std::max(static_cast<float>(z.cols) * c, z.labels);
     return w;
   };
-  // As large as fits beside each other, with the products (title, note, table, sum, button)
-  // either under the stages or, when that gives larger pixels, beside them; the input no less
-  // than about 192 px tall at 100% (then the stages wrap, or the window scrolls).
   const float line = ImGui::GetTextLineHeightWithSpacing();
   const float products_h =  // head, note, k table rows, sum; the button (and the RGB channels)
       line * static_cast<float>(model.kernel_size + 3) +
@@ -514,12 +513,21 @@ void draw_cnn_panel(CnnModel& model, CnnView& view, CnnTextures& textures,
   };
   const float cell_below = fit(avail_w, avail_h - stage_labels - products_h);
   const float cell_beside = fit(avail_w - products_w - gap, avail_h - stage_labels);
-  const bool beside = model.ok && cell_beside > cell_below;
+  StageLayout layout;
+  layout.products_beside = model.ok && cell_beside > cell_below;
   const float smallest = std::max(1.0f, std::floor(widgets::px(192.0f) / rows));
-  const float cell = std::max(smallest, beside ? cell_beside : cell_below);
+  layout.cell = std::max(smallest, layout.products_beside ? cell_beside : cell_below);
+  return layout;
+}
 
-  // Which output pixel to explain: the hovered one (last frame), else the clicked one, else the
-  // centre.
+// The output pixel whose products are listed: the hovered one (last frame), else the clicked
+// one, else the centre.
+struct ExplainedPixel {
+  int oy = 0, ox = 0;
+  bool hovering = false;
+};
+
+ExplainedPixel explained_pixel(const CnnModel& model, CnnView& view) {
   if (model.ok) {
     if (view.pinned_y < 0 || view.pinned_y >= model.out_h() || view.pinned_x < 0 ||
         view.pinned_x >= model.out_w()) {
@@ -527,11 +535,21 @@ void draw_cnn_panel(CnnModel& model, CnnView& view, CnnTextures& textures,
       view.pinned_x = model.out_w() / 2;
     }
   }
-  const bool hovering = view.hovered_y >= 0 && view.hovered_y < model.out_h() &&
-                        view.hovered_x >= 0 && view.hovered_x < model.out_w();
-  const int oy = hovering ? view.hovered_y : view.pinned_y;
-  const int ox = hovering ? view.hovered_x : view.pinned_x;
+  ExplainedPixel p;
+  p.hovering = view.hovered_y >= 0 && view.hovered_y < model.out_h() && view.hovered_x >= 0 &&
+               view.hovered_x < model.out_w();
+  p.oy = p.hovering ? view.hovered_y : view.pinned_y;
+  p.ox = p.hovering ? view.hovered_x : view.pinned_x;
+  return p;
+}
 
+// The stages side by side: the input with the explained pixel's window outlined, then conv2d,
+// ReLU and max_pool2d with that pixel outlined. Remembers the pixel under the mouse for the next
+// frame, and pins the one clicked.
+void draw_stages(const CnnModel& model, CnnView& view, CnnTextures& textures,
+                 gfx::HeatmapRenderer& heatmaps, float cell, float gap, bool upload,
+                 const ExplainedPixel& pixel) {
+  const int oy = pixel.oy, ox = pixel.ox;
   char title[96];
   std::snprintf(title, sizeof title, "input (%d x %d)", model.in_h(), model.in_w());
   const StageDraw in =
@@ -577,18 +595,43 @@ void draw_cnn_panel(CnnModel& model, CnnView& view, CnnTextures& textures,
   }
   view.hovered_y = hy;
   view.hovered_x = hx;
-  if (beside) {
+}
+
+}  // namespace
+
+void draw_cnn_panel(CnnModel& model, CnnView& view, CnnTextures& textures,
+                    gfx::HeatmapRenderer& heatmaps, lab::Navigator& nav) {
+  if (!section_switch(view)) {
+    draw_cnn_inside(model.inside, view.inside, heatmaps, nav);
+    return;
+  }
+  if (model.version == 0) model.load_picture();  // first frame
+
+  draw_introduction();
+  ImGui::Separator();
+  const float gap = widgets::px(36.0f);
+  draw_controls_row(model, view, gap);
+
+  // The stages side by side, and the products of one output pixel beside or under them.
+  if (model.channels() == 0) return;
+  const bool upload = view.textures_version != model.version;
+  view.textures_version = model.version;
+  const StageLayout layout = fit_stages(model, gap);
+  const ExplainedPixel pixel = explained_pixel(model, view);
+  draw_stages(model, view, textures, heatmaps, layout.cell, gap, upload, pixel);
+  if (layout.products_beside) {
     ImGui::SameLine(0.0f, gap);
     ImGui::BeginGroup();
-    draw_products(model, view, oy, ox, hovering, nav);
+    draw_products(model, view, pixel.oy, pixel.ox, pixel.hovering, nav);
     ImGui::EndGroup();
   }
   if (model.pool && !model.pool_ok && !model.pool_error.empty()) {
+    const ImVec4 error_colour = widgets::palette().error;
     widgets::wrapped(model.pool_error, &error_colour);
   }
-  if (!beside && model.ok) {
+  if (!layout.products_beside && model.ok) {
     ImGui::Separator();
-    draw_products(model, view, oy, ox, hovering, nav);
+    draw_products(model, view, pixel.oy, pixel.ox, pixel.hovering, nav);
   }
 }
 

@@ -268,16 +268,8 @@ void draw_sweep_export(FormulaView& view) {
   }
 }
 
-}  // namespace
-
-void draw_formula_panel(FormulaView& view) {
-  lab::FormulaParams& p = view.params;
-  const float left_width = std::min(widgets::px(610.0f), 0.55f * ImGui::GetContentRegionAvail().x);
-  // Its scrollbar always there: the column keeps its width when the contents grow.
-  ImGui::BeginChild("formula_left", ImVec2(left_width, 0.0f), false,
-                    ImGuiWindowFlags_AlwaysVerticalScrollbar |
-                        ImGuiWindowFlags_HorizontalScrollbar);  // large UI scales
-  // Two sliders a row, each with its label inside half the column.
+// The parameters' sliders, two a row, each with its label inside half the column.
+void draw_sliders(lab::FormulaParams& p, float left_width) {
   const float half = 0.5f * left_width;
   const float label_room =
       ImGui::CalcTextSize("output_padding").x + 2.0f * ImGui::GetStyle().ItemInnerSpacing.x;
@@ -290,21 +282,12 @@ void draw_formula_panel(FormulaView& view) {
                      ImGuiSliderFlags_AlwaysClamp);
   }
   ImGui::PopItemWidth();
-  if (!view.recording) draw_sweep_export(view);
-  ImGui::Separator();
-  const lab::FormulaResult r = lab::evaluate(p);
-  draw_terms(p, r);
-  ImGui::Separator();
-  draw_round_trip(p);
-  ImGui::Separator();
-  draw_keras(p);
-  ImGui::Separator();
-  draw_doubling(view);
-  ImGui::EndChild();
+}
 
-  ImGui::SameLine(0.0f, widgets::px(18.0f));
-  ImGui::BeginChild("formula_right", ImVec2(0.0f, 0.0f), false,
-                    ImGuiWindowFlags_AlwaysVerticalScrollbar);
+// The two plots side by side: H_out against H, and against stride or padding (a combo picks),
+// with the current setting marked; their legend under them.
+void draw_plots(FormulaView& view) {
+  const lab::FormulaParams& p = view.params;
   const float w = ImGui::GetContentRegionAvail().x;
   widgets::LinePlotOptions o;
   o.size = ImVec2(0.5f * (w - widgets::px(16.0f)) - widgets::px(8.0f), widgets::px(230.0f));
@@ -348,6 +331,36 @@ void draw_formula_panel(FormulaView& view) {
       "Yellow dot: the current setting. Hover a point for its values; red x: not "
       "valid there (hover for why).");
   ImGui::PopTextWrapPos();
+}
+
+}  // namespace
+
+void draw_formula_panel(FormulaView& view) {
+  lab::FormulaParams& p = view.params;
+  const float left_width = std::min(widgets::px(610.0f), 0.55f * ImGui::GetContentRegionAvail().x);
+  // Left: the sliders, then the formula explained. Its scrollbar always there: the column keeps
+  // its width when the contents grow.
+  ImGui::BeginChild("formula_left", ImVec2(left_width, 0.0f), false,
+                    ImGuiWindowFlags_AlwaysVerticalScrollbar |
+                        ImGuiWindowFlags_HorizontalScrollbar);  // large UI scales
+  draw_sliders(p, left_width);
+  if (!view.recording) draw_sweep_export(view);
+  ImGui::Separator();
+  const lab::FormulaResult r = lab::evaluate(p);
+  draw_terms(p, r);
+  ImGui::Separator();
+  draw_round_trip(p);
+  ImGui::Separator();
+  draw_keras(p);
+  ImGui::Separator();
+  draw_doubling(view);
+  ImGui::EndChild();
+
+  // Right: the plots, then the network table.
+  ImGui::SameLine(0.0f, widgets::px(18.0f));
+  ImGui::BeginChild("formula_right", ImVec2(0.0f, 0.0f), false,
+                    ImGuiWindowFlags_AlwaysVerticalScrollbar);
+  draw_plots(view);
   ImGui::Separator();
   wrapped("Network table: each layer's formula applied, input to output");
   draw_network(view);

@@ -568,9 +568,101 @@ void draw_plane(LatentState& s, gfx::HeatmapRenderer& heatmaps, LatentTextures& 
 
 // ---- Class directions --------------------------------------------------------------------------
 
-void draw_class_directions(LatentState& s) {
+// The labels of 512 samples of G (by the digit classifier, else by their nearest real digit),
+// in chunks of 64 so that Cancel stops it within a fraction of a second, then the mean z of each
+// digit. Null when cancelled.
+std::shared_ptr<lab::ClassDirections> compute_class_directions(nn::Sequential& G, const Tensor& zs,
+                                                               nn::Sequential* classifier,
+                                                               const Dataset& digits,
+                                                               const lab::CancelFlag& cancelled) {
+  constexpr int64_t kChunk = 64;
+  std::vector<int> labels;
+  for (int64_t first = 0; first < zs.dim(0) && !cancelled; first += kChunk) {
+    const int64_t count = std::min(kChunk, zs.dim(0) - first);
+    // (count, 1, 20, 20), evaluation mode: each sample depends on its own z only.
+    const int64_t per_z = zs.numel() / zs.dim(0);
+    const auto from = zs.values().begin() + first * per_z;
+    const Tensor chunk_z({count, per_z}, std::vector<float>(from, from + count * per_z));
+    const Tensor images = G.forward(chunk_z);
+    if (classifier) {
+      const std::vector<int> chunk = lab::classify(*classifier, images, 0.9f);
+      labels.insert(labels.end(), chunk.begin(), chunk.end());
+    } else {
+      const int64_t per = images.numel() / images.dim(0);
+      for (int64_t n = 0; n < images.dim(0); ++n) {
+        const lab::Neighbour nb =
+            lab::nearest_neighbour(digits.images, images.data() + n * per, per);
+        labels.push_back(digits.labels[static_cast<size_t>(nb.index)]);
+      }
+    }
+  }
+  if (cancelled) return std::shared_ptr<lab::ClassDirections>();  // never taken
+  return std::make_shared<lab::ClassDirections>(lab::class_directions(zs, labels, 10));
+}
+
+// "Compute from 512 samples", and while it runs its time and Cancel.
+void draw_compute_directions(LatentState& s) {
   lab::LatentModel& m = s.model;
-  if (m.image_shape() != std::vector<int64_t>{1, 20, 20}) {
+  if (s.dirs_loading.ready()) s.dirs = *s.dirs_loading.take();
+  const bool computing = s.dirs_loading.busy();
+  ImGui::BeginDisabled(computing);
+  if (ImGui::Button(computing ? "Computing..." : "Compute from 512 samples")) {
+    // On a copy of G, off the UI thread: 512 samples and their labels take a few seconds.
+    std::shared_ptr<nn::Sequential> G = m.copy_of_G();
+    const Tensor zs = m.latent_batch(512, 4242);
+    nn::Sequential* classifier = s.classifier.get();  // used by this work only until it ends
+    const Dataset* digits = &s.digits;
+    auto work = [G, zs, classifier, digits](const lab::CancelFlag& cancelled) {
+      return compute_class_directions(*G, zs, classifier, *digits, cancelled);
+    };
+    if (s.load_in_background) {
+      s.dirs_loading.start(work);
+    } else {
+      const lab::CancelFlag never{false};
+      s.dirs = *work(never);
+    }
+  }
+  ImGui::EndDisabled();
+  if (computing) {
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Cancel##dirs")) {
+      s.dirs_loading.cancel();  // the directions shown (if any) stay
+    } else {
+      ImGui::SameLine();
+      ImGui::TextColored(widgets::palette().note,
+                         "512 samples through G and the classifier... %.1f s",
+                         s.dirs_loading.seconds());
+    }
+  }
+}
+
+// The samples per digit, then a digit and an amount to move z toward its mean.
+void draw_move_toward_class(LatentState& s) {
+  std::string counts = "samples per digit:";
+  for (int c = 0; c < s.dirs.num_classes(); ++c) {
+    counts += " " + std::to_string(c) + ":" + std::to_string(s.dirs.count[static_cast<size_t>(c)]);
+  }
+  ImGui::TextUnformatted(counts.c_str());
+  ImGui::SetNextItemWidth(widgets::px(120));
+  ImGui::SliderInt("digit", &s.target_class, 0, 9, "%d", ImGuiSliderFlags_AlwaysClamp);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(widgets::px(160));
+  ImGui::SliderFloat("amount", &s.class_amount, 0.05f, 1.0f, "%.2f", ImGuiSliderFlags_AlwaysClamp);
+  ImGui::SameLine();
+  const bool empty = s.dirs.count[static_cast<size_t>(s.target_class)] == 0;
+  if (empty) ImGui::BeginDisabled();
+  if (ImGui::Button("Move z toward it")) {
+    s.model.set_z(lab::toward_class(s.model.z(), s.dirs, s.target_class, s.class_amount));
+  }
+  if (empty) ImGui::EndDisabled();
+  if (empty)
+    ImGui::TextColored(widgets::palette().error, "no sample was labelled %d", s.target_class);
+}
+
+// The "Class directions" tab: how samples are labelled, the button that computes the mean z of
+// each digit, and the controls that move z toward one.
+void draw_class_directions(LatentState& s) {
+  if (s.model.image_shape() != std::vector<int64_t>{1, 20, 20}) {
     ImGui::TextColored(widgets::palette().note,
                        "Class directions need a model of 20x20 digits (this one "
                        "makes other images).");
@@ -595,80 +687,9 @@ void draw_class_directions(LatentState& s) {
   if (!s.class_note.empty())
     ImGui::TextColored(widgets::palette().note, "%s", s.class_note.c_str());
   if (!s.classifier && s.digits.size() == 0) return;
-  if (s.dirs_loading.ready()) s.dirs = *s.dirs_loading.take();
-  const bool computing = s.dirs_loading.busy();
-  ImGui::BeginDisabled(computing);
-  if (ImGui::Button(computing ? "Computing..." : "Compute from 512 samples")) {
-    // On a copy of G, off the UI thread: 512 samples and their labels take a few seconds.
-    std::shared_ptr<nn::Sequential> G = m.copy_of_G();
-    const Tensor zs = m.latent_batch(512, 4242);
-    nn::Sequential* classifier = s.classifier.get();  // used by this work only until it ends
-    const Dataset* digits = &s.digits;
-    // In chunks of 64 samples, so that Cancel stops it within a fraction of a second.
-    auto work = [G, zs, classifier, digits](const lab::CancelFlag& cancelled) {
-      constexpr int64_t kChunk = 64;
-      std::vector<int> labels;
-      for (int64_t first = 0; first < zs.dim(0) && !cancelled; first += kChunk) {
-        const int64_t count = std::min(kChunk, zs.dim(0) - first);
-        // (count, 1, 20, 20), evaluation mode: each sample depends on its own z only.
-        const int64_t per_z = zs.numel() / zs.dim(0);
-        const auto from = zs.values().begin() + first * per_z;
-        const Tensor chunk_z({count, per_z}, std::vector<float>(from, from + count * per_z));
-        const Tensor images = G->forward(chunk_z);
-        if (classifier) {
-          const std::vector<int> chunk = lab::classify(*classifier, images, 0.9f);
-          labels.insert(labels.end(), chunk.begin(), chunk.end());
-        } else {
-          const int64_t per = images.numel() / images.dim(0);
-          for (int64_t n = 0; n < images.dim(0); ++n) {
-            const lab::Neighbour nb =
-                lab::nearest_neighbour(digits->images, images.data() + n * per, per);
-            labels.push_back(digits->labels[static_cast<size_t>(nb.index)]);
-          }
-        }
-      }
-      if (cancelled) return std::shared_ptr<lab::ClassDirections>();  // never taken
-      return std::make_shared<lab::ClassDirections>(lab::class_directions(zs, labels, 10));
-    };
-    if (s.load_in_background) {
-      s.dirs_loading.start(work);
-    } else {
-      const lab::CancelFlag never{false};
-      s.dirs = *work(never);
-    }
-  }
-  ImGui::EndDisabled();
-  if (computing) {
-    ImGui::SameLine();
-    if (ImGui::SmallButton("Cancel##dirs")) {
-      s.dirs_loading.cancel();  // the directions shown (if any) stay
-    } else {
-      ImGui::SameLine();
-      ImGui::TextColored(widgets::palette().note,
-                         "512 samples through G and the classifier... %.1f s",
-                         s.dirs_loading.seconds());
-    }
-  }
+  draw_compute_directions(s);
   if (s.dirs.num_classes() == 0) return;
-  std::string counts = "samples per digit:";
-  for (int c = 0; c < s.dirs.num_classes(); ++c) {
-    counts += " " + std::to_string(c) + ":" + std::to_string(s.dirs.count[static_cast<size_t>(c)]);
-  }
-  ImGui::TextUnformatted(counts.c_str());
-  ImGui::SetNextItemWidth(widgets::px(120));
-  ImGui::SliderInt("digit", &s.target_class, 0, 9, "%d", ImGuiSliderFlags_AlwaysClamp);
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(widgets::px(160));
-  ImGui::SliderFloat("amount", &s.class_amount, 0.05f, 1.0f, "%.2f", ImGuiSliderFlags_AlwaysClamp);
-  ImGui::SameLine();
-  const bool empty = s.dirs.count[static_cast<size_t>(s.target_class)] == 0;
-  if (empty) ImGui::BeginDisabled();
-  if (ImGui::Button("Move z toward it")) {
-    m.set_z(lab::toward_class(m.z(), s.dirs, s.target_class, s.class_amount));
-  }
-  if (empty) ImGui::EndDisabled();
-  if (empty)
-    ImGui::TextColored(widgets::palette().error, "no sample was labelled %d", s.target_class);
+  draw_move_toward_class(s);
 }
 
 // ---- Inside G ----------------------------------------------------------------------------------
@@ -738,18 +759,22 @@ void draw_layer(LatentState& s, gfx::HeatmapRenderer& heatmaps, const lab::Layer
   ImGui::PopID();
 }
 
-void draw_stepper_link(LatentState& s, lab::Navigator& nav) {
-  lab::LatentModel& m = s.model;
-  const std::vector<int> convs = m.conv_transpose_layers();
-  if (convs.empty()) return;
-  if (std::find(convs.begin(), convs.end(), s.slice_layer) == convs.end()) {
-    s.slice_layer = convs.front();
-  }
-  const auto& layers = m.layers();
+// What the stepper link is set to: the input channel (the one typed, else the most active) and
+// the layer's name as the combo showed it.
+struct SliceChoice {
+  int in_channel = 0;
+  std::string layer_name;
+};
+
+// The ConvT layer (a combo), its input and output channels and the output pixel, each clamped to
+// the layer's sizes.
+SliceChoice draw_slice_choice(LatentState& s, const std::vector<int>& convs) {
+  const auto& layers = s.model.layers();
   ImGui::TextUnformatted("Step through a slice of a ConvT layer:");
   ImGui::SetNextItemWidth(widgets::px(150));
-  const std::string preview = layers[static_cast<size_t>(s.slice_layer)].name();
-  if (ImGui::BeginCombo("layer", preview.c_str())) {
+  SliceChoice choice;
+  choice.layer_name = layers[static_cast<size_t>(s.slice_layer)].name();
+  if (ImGui::BeginCombo("layer", choice.layer_name.c_str())) {
     for (int li : convs) {
       const std::string name = layers[static_cast<size_t>(li)].name();
       if (ImGui::Selectable(name.c_str(), li == s.slice_layer)) {
@@ -766,9 +791,9 @@ void draw_stepper_link(LatentState& s, lab::Navigator& nav) {
   s.slice_oc = std::clamp(s.slice_oc, 0, out.channels - 1);
   s.slice_oy = std::clamp(s.slice_oy, 0, out.height - 1);
   s.slice_ox = std::clamp(s.slice_ox, 0, out.width - 1);
-  const int ic = s.slice_ic >= 0 ? std::min(s.slice_ic, in.channels - 1)
-                                 : in.ranked.front().channel;  // most active input channel
-  int ic_edit = ic;
+  choice.in_channel = s.slice_ic >= 0 ? std::min(s.slice_ic, in.channels - 1)
+                                      : in.ranked.front().channel;  // most active input channel
+  int ic_edit = choice.in_channel;
   ImGui::SameLine();
   ImGui::SetNextItemWidth(widgets::px(90));
   if (ImGui::InputInt("in ch", &ic_edit)) s.slice_ic = std::clamp(ic_edit, 0, in.channels - 1);
@@ -784,42 +809,44 @@ void draw_stepper_link(LatentState& s, lab::Navigator& nav) {
   s.slice_oc = std::clamp(s.slice_oc, 0, out.channels - 1);
   s.slice_oy = std::clamp(s.slice_oy, 0, out.height - 1);
   s.slice_ox = std::clamp(s.slice_ox, 0, out.width - 1);
+  return choice;
+}
 
-  lab::StepperSlice slice;
-  try {
-    slice = m.stepper_slice(s.slice_layer, std::min(ic, in.channels - 1), s.slice_oc, s.slice_oy,
-                            s.slice_ox);
-  } catch (const std::exception& e) {  // a bad choice must not leave ImGui's stacks unbalanced
-    ImGui::TextColored(widgets::palette().error, "%s", e.what());
-    return;
-  }
-  std::string why = lab::stepper_fit(slice);
+// "Step through this": opens the stepper on the slice through `nav`; its tooltip says what the
+// stepper will show, or why the slice does not fit it.
+void draw_step_button(LatentState& s, lab::Navigator& nav, const lab::StepperSlice& slice,
+                      const std::string& layer_name) {
+  const std::string why = lab::stepper_fit(slice);
   ImGui::SameLine();
   if (!why.empty()) ImGui::BeginDisabled();
   if (ImGui::Button("Step through this")) {
     // A request: the navigator loads the slice into the stepper and opens it.
-    s.slice_message = nav.open_stepper_on_slice(slice, preview);
+    s.slice_message = nav.open_stepper_on_slice(slice, layer_name);
   }
   if (!why.empty()) ImGui::EndDisabled();
-  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
-    if (why.empty()) {
-      char where[96] = "";
-      if (slice.windowed()) {
-        std::snprintf(where, sizeof where, " (the stepper's (%d, %d) in its 8x8 window)",
-                      slice.window_oy, slice.window_ox);
-      }
-      ImGui::SetTooltip(
-          "Opens the stepper on input channel %d -> output channel %d of this layer:\n"
-          "its real %dx%d weights w[%d, %d], the real %dx%d input plane for this z,\n"
-          "at event %lld of %lld, which writes output pixel (%d, %d)%s.",
-          slice.in_channel, slice.out_channel, slice.kernel_size.h, slice.kernel_size.w,
-          slice.in_channel, slice.out_channel, slice.input_height, slice.input_width,
-          static_cast<long long>(slice.event_index), static_cast<long long>(slice.event_count),
-          slice.oy, slice.ox, where);
-    } else {
-      ImGui::SetTooltip("Disabled: %s.", why.c_str());
-    }
+  if (!ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) return;
+  if (!why.empty()) {
+    ImGui::SetTooltip("Disabled: %s.", why.c_str());
+    return;
   }
+  char where[96] = "";
+  if (slice.windowed()) {
+    std::snprintf(where, sizeof where, " (the stepper's (%d, %d) in its 8x8 window)",
+                  slice.window_oy, slice.window_ox);
+  }
+  ImGui::SetTooltip(
+      "Opens the stepper on input channel %d -> output channel %d of this layer:\n"
+      "its real %dx%d weights w[%d, %d], the real %dx%d input plane for this z,\n"
+      "at event %lld of %lld, which writes output pixel (%d, %d)%s.",
+      slice.in_channel, slice.out_channel, slice.kernel_size.h, slice.kernel_size.w,
+      slice.in_channel, slice.out_channel, slice.input_height, slice.input_width,
+      static_cast<long long>(slice.event_index), static_cast<long long>(slice.event_count),
+      slice.oy, slice.ox, where);
+}
+
+// Under the link: which part of a large input the stepper shows, and what the slice adds to the
+// layer's output pixel.
+void draw_slice_notes(const lab::StepperSlice& slice, const lab::LayerOutput& out) {
   if (slice.windowed()) {
     ImGui::TextColored(widgets::palette().note,
                        "The %dx%d input is larger than the stepper's 8x8: it shows input rows "
@@ -839,6 +866,30 @@ void draw_stepper_link(LatentState& s, lab::Navigator& nav) {
       static_cast<double>(out.output.at(0, slice.out_channel, slice.oy, slice.ox)), slice.oy,
       slice.ox, slice.events.size(), static_cast<long long>(slice.event_count),
       static_cast<long long>(slice.event_index));
+}
+
+// "Step through a slice of a ConvT layer": the slice chosen, the button that opens the stepper
+// on it, and what it contributes.
+void draw_stepper_link(LatentState& s, lab::Navigator& nav) {
+  lab::LatentModel& m = s.model;
+  const std::vector<int> convs = m.conv_transpose_layers();
+  if (convs.empty()) return;
+  if (std::find(convs.begin(), convs.end(), s.slice_layer) == convs.end()) {
+    s.slice_layer = convs.front();
+  }
+  const SliceChoice choice = draw_slice_choice(s, convs);
+  const lab::LayerOutput& out = m.layers()[static_cast<size_t>(s.slice_layer)];
+  const lab::LayerOutput& in = m.layers()[static_cast<size_t>(s.slice_layer - 1)];
+  lab::StepperSlice slice;
+  try {
+    slice = m.stepper_slice(s.slice_layer, std::min(choice.in_channel, in.channels - 1), s.slice_oc,
+                            s.slice_oy, s.slice_ox);
+  } catch (const std::exception& e) {  // a bad choice must not leave ImGui's stacks unbalanced
+    ImGui::TextColored(widgets::palette().error, "%s", e.what());
+    return;
+  }
+  draw_step_button(s, nav, slice, choice.layer_name);
+  draw_slice_notes(slice, out);
   if (!s.slice_message.empty())
     ImGui::TextColored(widgets::palette().error, "%s", s.slice_message.c_str());
 }

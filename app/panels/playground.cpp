@@ -181,12 +181,8 @@ bool preset_combo(const char* label, int* selected, const std::vector<Playground
   return changed;
 }
 
-}  // namespace
-
-void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
-                           gfx::HeatmapRenderer& heatmaps) {
-  if (!model.ok && model.error.empty()) model.recompute();  // first frame
-
+// The three moves of a transposed convolution, and how to use the grids.
+void draw_explanation() {
   ImGui::TextUnformatted(
       "Transposed convolution turns a small input into a bigger output in three moves:");
   widgets::push_wrap_at_visible_edge();
@@ -203,10 +199,11 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
       "Blue is negative, white zero, red positive. Hover over any cell to see how it is "
       "connected; left-click an input or kernel cell to add 1, right-click to subtract 1.");
   ImGui::PopTextWrapPos();
-  ImGui::Separator();
+}
 
-  // ---- Controls (left) and the formula (right) ---------------------------------------------
-  const int n = PlaygroundModel::kSize;
+// The controls (left): stride / padding / output_padding sliders, the input and kernel presets,
+// Reset and "As PyTorch". True when a setting changed.
+bool draw_controls(PlaygroundModel& model, PlaygroundView& view) {
   bool changed = false;
   ImGui::BeginGroup();
   ImGui::PushItemWidth(200.0f);
@@ -246,7 +243,13 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
     ImGui::PopTextWrapPos();
   }
   ImGui::EndGroup();
-  ImGui::SameLine(0.0f, widgets::px(40.0f));
+  return changed;
+}
+
+// The output size (right): H_out with the numbers, then the canvas and the crop that make it;
+// or why the setting is not valid.
+void draw_output_size(const PlaygroundModel& model) {
+  const int n = PlaygroundModel::kSize;
   ImGui::BeginGroup();
   ImGui::TextUnformatted("Output size (kernel_size 3, dilation 1, H = W = 3):");
   if (model.ok) {
@@ -276,13 +279,15 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
     ImGui::TextDisabled("Change a slider to get a valid combination.");
   }
   ImGui::EndGroup();
-  ImGui::Separator();
+}
 
-  // ---- The four grids ------------------------------------------------------------------------
-  const Highlights h = compute_highlights(model, view);
-  bool any_hover = false;
-  const float gap = 28.0f;
-
+// The input x and the kernel w (3 x 3 each), outlined where they meet the hovered cell; a click
+// adds or subtracts 1. True when a value changed.
+bool draw_input_and_kernel(PlaygroundModel& model, PlaygroundView& view,
+                           gfx::HeatmapRenderer& heatmaps, const Highlights& h, float gap,
+                           bool& any_hover) {
+  const int n = PlaygroundModel::kSize;
+  bool changed = false;
   widgets::HeatmapGridOptions small;
   small.cell_size = widgets::px(46.0f);
   small.vmax = gfx::symmetric_limit(model.input.data(), model.input.size());
@@ -305,43 +310,71 @@ void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
     view.kernel_preset = -1;
     changed = true;
   }
+  return changed;
+}
 
-  if (model.ok) {
-    const int ch = model.canvas_h(), cw = model.canvas_w();
-    widgets::HeatmapGridOptions big;
-    big.vmax = gfx::symmetric_limit(model.canvas.data(), static_cast<size_t>(model.canvas.numel()));
-    big.vmin = -big.vmax;
-    // The canvas and the output share one size and one colour scale.
-    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-    const float bottom = ImGui::GetWindowPos().y + ImGui::GetWindowContentRegionMax().y;
-    const float left = ImGui::GetItemRectMax().x;  // right edge of the kernel grid
-    const float top = ImGui::GetItemRectMin().y;   // top of the grids' row
-    const float below = 3.0f * ImGui::GetTextLineHeightWithSpacing();  // the hover description
-    ImVec2 room((right - left - 2.0f * gap) * 0.5f, bottom - top - below);
-    big.cell_size = widgets::fit_cell_size(room, "canvas", ch, cw, big, 14.0f, 46.0f);
+// The uncropped canvas (the cropped cells grey) and the output beside the kernel grid, one size
+// and one colour scale for both, as large as the rest of the row allows.
+void draw_canvas_and_output(const PlaygroundModel& model, PlaygroundView& view,
+                            gfx::HeatmapRenderer& heatmaps, const Highlights& h, float gap,
+                            bool& any_hover) {
+  const int ch = model.canvas_h(), cw = model.canvas_w();
+  widgets::HeatmapGridOptions big;
+  big.vmax = gfx::symmetric_limit(model.canvas.data(), static_cast<size_t>(model.canvas.numel()));
+  big.vmin = -big.vmax;
+  // The canvas and the output share one size and one colour scale.
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  const float bottom = ImGui::GetWindowPos().y + ImGui::GetWindowContentRegionMax().y;
+  const float left = ImGui::GetItemRectMax().x;  // right edge of the kernel grid
+  const float top = ImGui::GetItemRectMin().y;   // top of the grids' row
+  const float below = 3.0f * ImGui::GetTextLineHeightWithSpacing();  // the hover description
+  ImVec2 room((right - left - 2.0f * gap) * 0.5f, bottom - top - below);
+  big.cell_size = widgets::fit_cell_size(room, "canvas", ch, cw, big, 14.0f, 46.0f);
 
-    std::vector<uint8_t> greyed(static_cast<size_t>(ch * cw), 0);
-    for (int y = 0; y < ch; ++y) {
-      for (int x = 0; x < cw; ++x)
-        greyed[static_cast<size_t>(y * cw + x)] = !model.canvas_cell_kept(y, x);
-    }
-    char title[96];
-    ImGui::SameLine(0.0f, gap);
-    std::snprintf(title, sizeof title, "canvas: all stamps added (%d x %d)##canvas", ch, cw);
-    big.greyed = greyed.data();
-    big.cell_outline = h.canvas.data();
-    e = widgets::heatmap_grid(heatmaps, title, model.canvas.data(), ch, cw, big);
-    remember_hover(view, Grid::kCanvas, e, any_hover);
-
-    ImGui::SameLine(0.0f, gap);
-    std::snprintf(title, sizeof title, "output = canvas without the grey (%d x %d)##output",
-                  model.out_h(), model.out_w());
-    big.greyed = nullptr;
-    big.cell_outline = h.output.data();
-    e = widgets::heatmap_grid(heatmaps, title, model.output.data(), model.out_h(), model.out_w(),
-                              big);
-    remember_hover(view, Grid::kOutput, e, any_hover);
+  std::vector<uint8_t> greyed(static_cast<size_t>(ch * cw), 0);
+  for (int y = 0; y < ch; ++y) {
+    for (int x = 0; x < cw; ++x)
+      greyed[static_cast<size_t>(y * cw + x)] = !model.canvas_cell_kept(y, x);
   }
+  char title[96];
+  ImGui::SameLine(0.0f, gap);
+  std::snprintf(title, sizeof title, "canvas: all stamps added (%d x %d)##canvas", ch, cw);
+  big.greyed = greyed.data();
+  big.cell_outline = h.canvas.data();
+  auto e = widgets::heatmap_grid(heatmaps, title, model.canvas.data(), ch, cw, big);
+  remember_hover(view, Grid::kCanvas, e, any_hover);
+
+  ImGui::SameLine(0.0f, gap);
+  std::snprintf(title, sizeof title, "output = canvas without the grey (%d x %d)##output",
+                model.out_h(), model.out_w());
+  big.greyed = nullptr;
+  big.cell_outline = h.output.data();
+  e = widgets::heatmap_grid(heatmaps, title, model.output.data(), model.out_h(), model.out_w(),
+                            big);
+  remember_hover(view, Grid::kOutput, e, any_hover);
+}
+
+}  // namespace
+
+void draw_playground_panel(PlaygroundModel& model, PlaygroundView& view,
+                           gfx::HeatmapRenderer& heatmaps) {
+  if (!model.ok && model.error.empty()) model.recompute();  // first frame
+
+  draw_explanation();
+  ImGui::Separator();
+
+  // Controls (left) and the formula (right).
+  bool changed = draw_controls(model, view);
+  ImGui::SameLine(0.0f, widgets::px(40.0f));
+  draw_output_size(model);
+  ImGui::Separator();
+
+  // The four grids, then what the hovered cell is made of.
+  const Highlights h = compute_highlights(model, view);
+  bool any_hover = false;
+  const float gap = 28.0f;
+  changed |= draw_input_and_kernel(model, view, heatmaps, h, gap, any_hover);
+  if (model.ok) draw_canvas_and_output(model, view, heatmaps, h, gap, any_hover);
 
   if (!any_hover) view.hovered_grid = Grid::kNone;
   ImGui::Separator();

@@ -135,9 +135,9 @@ void draw_pytorch_button(const StepperModel& model, StepperView& view) {
   if (!view.pytorch_note.empty()) wrapped(view.pytorch_note.c_str(), &widgets::palette().hint);
 }
 
-void draw_controls(StepperModel& model, StepperView& view) {
+// The preset combo: a whole title shows, and each item's tooltip gives its explanation.
+void draw_preset_combo(StepperModel& model, StepperView& view) {
   const std::vector<lab::StepperPreset>& presets = lab::stepper_presets();
-  ImGui::PushItemWidth(-widgets::px(125.0f));
   const char* preview = view.preset_index >= 0
                             ? presets[static_cast<size_t>(view.preset_index)].title.c_str()
                             : "(your own)";
@@ -162,7 +162,11 @@ void draw_controls(StepperModel& model, StepperView& view) {
     }
     ImGui::EndCombo();
   }
-  StepperConfig c = model.requested();
+}
+
+// The operation and its sizes: H, W, channels, kernel_size, stride, padding, output_padding
+// (transposed only) and dilation, into `c`. True when one changed.
+bool draw_config_sliders(StepperConfig& c, bool link) {
   bool changed = false;
   int op = static_cast<int>(c.op);
   const char* ops[] = {"conv_transpose2d (scatter)", "conv2d (gather)", "max_pool2d"};
@@ -188,7 +192,6 @@ void draw_controls(StepperModel& model, StepperView& view) {
     c.C_out = std::min(ch[1], L::kMaxCOut);
     changed = true;
   }
-  const bool link = view.link_hw;
   changed |= pair_slider("kernel_size", c.kernel_size, 1, L::kMaxKernel, link);
   changed |= pair_slider("stride", c.stride, 1, L::kMaxStride, link);
   changed |= pair_slider("padding", c.padding, 0, L::kMaxPadding, link);
@@ -196,6 +199,16 @@ void draw_controls(StepperModel& model, StepperView& view) {
     changed |= pair_slider("output_padding", c.output_padding, 0, L::kMaxOutputPadding, link);
   }
   changed |= pair_slider("dilation", c.dilation, 1, L::kMaxDilation, link);
+  return changed;
+}
+
+// The left column's top: preset, operation and sizes, what the setting is (or why it is not
+// valid), the fill buttons and "As PyTorch".
+void draw_controls(StepperModel& model, StepperView& view) {
+  ImGui::PushItemWidth(-widgets::px(125.0f));
+  draw_preset_combo(model, view);
+  StepperConfig c = model.requested();
+  const bool changed = draw_config_sliders(c, view.link_hw);
   ImGui::PopItemWidth();
   ImGui::Checkbox("link H and W", &view.link_hw);
   if (ImGui::IsItemHovered()) {
@@ -212,7 +225,7 @@ void draw_controls(StepperModel& model, StepperView& view) {
     wrapped(("Not valid: " + model.error()).c_str(), &widgets::palette().error);
     ImGui::TextDisabled("(still showing the last valid setting)");
   } else if (view.preset_index >= 0) {
-    wrapped(presets[static_cast<size_t>(view.preset_index)].explanation.c_str(),
+    wrapped(lab::stepper_presets()[static_cast<size_t>(view.preset_index)].explanation.c_str(),
             &widgets::palette().hint);
   }
   draw_fill_buttons("input", model, view, true);
@@ -296,23 +309,26 @@ void handle_stepper_keys(StepperModel& model, StepperView& view) {
 
 namespace {
 
-void draw_time_controls(StepperModel& model, StepperView& view) {
+// Play: advance by speed * frame time (at most a tenth of a second's worth per frame: the
+// window sleeps while nothing changes, and the first frame after a sleep must not jump).
+void advance_playback(StepperModel& model, StepperView& view) {
+  if (!view.playing) return;
   const int64_t n = model.event_count();
-  // Play: advance by speed * frame time (at most a tenth of a second's worth per frame: the
-  // window sleeps while nothing changes, and the first frame after a sleep must not jump).
-  if (view.playing) {
-    const double seconds = std::min(0.1, static_cast<double>(ImGui::GetIO().DeltaTime));
-    view.play_carry += static_cast<double>(view.events_per_second) * seconds;
-    const int64_t steps = static_cast<int64_t>(view.play_carry);
-    view.play_carry -= static_cast<double>(steps);
-    const int64_t stop = view.play_until >= 0 ? std::min(n, view.play_until) : n;
-    model.set_position(std::min(stop, model.position() + steps));
-    if (model.position() >= stop) {
-      view.playing = false;
-      view.play_until = -1;
-    }
+  const double seconds = std::min(0.1, static_cast<double>(ImGui::GetIO().DeltaTime));
+  view.play_carry += static_cast<double>(view.events_per_second) * seconds;
+  const int64_t steps = static_cast<int64_t>(view.play_carry);
+  view.play_carry -= static_cast<double>(steps);
+  const int64_t stop = view.play_until >= 0 ? std::min(n, view.play_until) : n;
+  model.set_position(std::min(stop, model.position() + steps));
+  if (model.position() >= stop) {
+    view.playing = false;
+    view.play_until = -1;
   }
-  const char* unit = model.config().op == StepperOp::kConvTranspose2d ? "pixel" : "window";
+}
+
+// Play / Pause, Reset, End, and a block (`unit`: an input pixel or an output window) or one event
+// back and forward.
+void draw_time_buttons(StepperModel& model, StepperView& view, const char* unit) {
   auto act = [&](TimeAction a) { apply_time_action(a, model, view); };
   if (ImGui::Button(view.playing ? "Pause" : "Play", ImVec2(widgets::px(80.0f), 0.0f))) {
     act(TimeAction::kPlayPause);
@@ -332,16 +348,12 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
   ImGui::SameLine();
   std::snprintf(label, sizeof label, "%s >>", unit);
   if (ImGui::Button(label)) act(TimeAction::kNextBlock);
-  ImGui::PushItemWidth(-widgets::px(125.0f));
-  int64_t k = model.position();
-  const int64_t lo = 0;
-  char fmt[64];
-  std::snprintf(fmt, sizeof fmt, "%%lld of %lld", static_cast<long long>(n));
-  if (ImGui::SliderScalar("events done", ImGuiDataType_S64, &k, &lo, &n, fmt,
-                          ImGuiSliderFlags_AlwaysClamp))
-    model.set_position(k);
-  // Speed in steps a person can aim at (a logarithmic float slider jumped from 3 to 161 events/s
-  // on a small drag): each notch is about 2x the one before; a preset's own speed sits between.
+}
+
+// The speed in steps a person can aim at (a logarithmic float slider jumped from 3 to 161
+// events/s on a small drag): each notch is about 2x the one before; a preset's own speed sits
+// between.
+void draw_speed_slider(StepperView& view) {
   static constexpr float kSpeeds[] = {StepperView::kMinEventsPerSecond,
                                       1.0f,
                                       2.0f,
@@ -371,6 +383,23 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
     view.events_per_second = kSpeeds[notch];
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("events per second; + / - keys: x1.5");
+}
+
+// The time controls: the buttons, the events-done and speed sliders, the keys that do the same.
+void draw_time_controls(StepperModel& model, StepperView& view) {
+  advance_playback(model, view);
+  const char* unit = model.config().op == StepperOp::kConvTranspose2d ? "pixel" : "window";
+  draw_time_buttons(model, view, unit);
+  ImGui::PushItemWidth(-widgets::px(125.0f));
+  const int64_t n = model.event_count();
+  int64_t k = model.position();
+  const int64_t lo = 0;
+  char fmt[64];
+  std::snprintf(fmt, sizeof fmt, "%%lld of %lld", static_cast<long long>(n));
+  if (ImGui::SliderScalar("events done", ImGuiDataType_S64, &k, &lo, &n, fmt,
+                          ImGuiSliderFlags_AlwaysClamp))
+    model.set_position(k);
+  draw_speed_slider(view);
   ImGui::PopItemWidth();
   char keys[160];
   std::snprintf(keys, sizeof keys,
@@ -379,6 +408,14 @@ void draw_time_controls(StepperModel& model, StepperView& view) {
                 unit);
   wrapped(keys, &widgets::palette().hint);
   handle_stepper_keys(model, view);
+}
+
+// One radio button per label, on one line; `*value` is the index of the one chosen.
+void radio_buttons_in_a_row(const char* const labels[], int count, int* value) {
+  for (int i = 0; i < count; ++i) {
+    if (i > 0) ImGui::SameLine();
+    ImGui::RadioButton(labels[i], value, i);
+  }
 }
 
 // "Export animation...": a dialog for the run to record (events, view, size, speed, file); the
@@ -417,11 +454,8 @@ void draw_export_dialog(const StepperModel& model, StepperView& view) {
     ImGui::PopItemWidth();
     if (model.config().op == StepperOp::kConvTranspose2d) {
       int v = static_cast<int>(r.view);
-      ImGui::RadioButton("scatter (output)", &v, 0);
-      ImGui::SameLine();
-      ImGui::RadioButton("gather", &v, 1);
-      ImGui::SameLine();
-      ImGui::RadioButton("overlap", &v, 2);
+      const char* views[] = {"scatter (output)", "gather", "overlap"};
+      radio_buttons_in_a_row(views, 3, &v);
       r.view = static_cast<lab::AnimationView>(v);
     } else {
       r.view = lab::AnimationView::kOverlap;
@@ -864,10 +898,11 @@ void draw_gather(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& h
   ImGui::PopTextWrapPos();
 }
 
-void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRenderer& heatmaps,
-                  ImVec2 room) {
+// The overlap map: how many scatter-adds land in each canvas cell (transposed, with the crop
+// frame), or how many windows read each input pixel (conv2d, max_pool2d: the padded input).
+void draw_overlap_map(const StepperModel& model, const lab::OverlapMap& m,
+                      gfx::HeatmapRenderer& heatmaps, ImVec2 grid_room) {
   const StepperConfig& c = model.config();
-  const lab::OverlapMap& m = view.overlap;
   const bool transposed = c.op == StepperOp::kConvTranspose2d;
   std::vector<float> values(m.canvas_counts.begin(), m.canvas_counts.end());
   std::vector<uint8_t> greyed(values.size(), 0);
@@ -881,12 +916,6 @@ void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRend
     }
   const char* title = transposed ? "overlap: how many scatter-adds land in each cell##overlap"
                                  : "how many windows read each input pixel##overlap";
-  // Transposed: the readout goes under the map (half the panel wide). conv2d / max_pool2d: beside
-  // it, so the map keeps the whole height.
-  const bool text_beside = !transposed;
-  const ImVec2 grid_room =
-      text_beside ? ImVec2(room.x * 0.5f, room.y)
-                  : ImVec2(room.x, room.y - 4.6f * ImGui::GetTextLineHeightWithSpacing());
   widgets::HeatmapGridOptions o = fitted(title, m.canvas_h, m.canvas_w, grid_room, 0.0f,
                                          static_cast<float>(std::max(m.max_count, 1)), 34.0f);
   o.colormap = gfx::Colormap::kGray;
@@ -901,12 +930,30 @@ void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRend
     frame_cells(ImGui::GetWindowDrawList(), ev.cell_origin, ev.cell_size, c.padding.h, c.padding.w,
                 model.out_h(), model.out_w(), kCrop, 2.5f);
   }
-  if (text_beside) {
-    ImGui::SameLine(0.0f, widgets::px(16.0f));
-    ImGui::BeginGroup();
-    ImGui::Dummy(ImVec2(0.0f, ImGui::GetTextLineHeightWithSpacing()));  // below the title
-  }
+}
 
+// What an even or uneven count away from the border means for this op.
+const char* overlap_verdict(StepperOp op, bool uneven) {
+  if (op == StepperOp::kConvTranspose2d) {
+    return uneven ? "Uneven: a checkerboard even for a constant input (kernel_size not a "
+                    "multiple of stride)."
+                  : "Even: every inner cell gets the same number of stamps.";
+  }
+  if (op == StepperOp::kMaxPool2d) {  // its gradient goes to each window's maximum
+    return uneven ? "Uneven: inner pixels are read by different numbers of windows (kernel_size "
+                    "not a multiple of stride). The gradient still goes back only to each "
+                    "window's maximum, one pixel per window."
+                  : "Even: every inner pixel is read by the same number of windows. The "
+                    "gradient goes back only to each window's maximum, one pixel per window.";
+  }
+  return uneven ? "Uneven: inner pixels are read by different numbers of windows (kernel_size "
+                  "not a multiple of stride), so the gradient sent back is a checkerboard."
+                : "Even: every inner pixel is read by the same number of windows.";
+}
+
+// The overlap map's readout: the counts away from the border (the op's own pattern, a
+// checkerboard or not) and over the whole map, where cells at the border simply get fewer taps.
+void draw_overlap_readout(StepperOp op, const lab::OverlapMap& m) {
   char buf[256];
   auto ratio = [](double r) {
     char b[32];
@@ -914,32 +961,14 @@ void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRend
     std::snprintf(b, sizeof b, "%.2f", r);
     return std::string(b);
   };
-  // The headline is the figure away from the border: there, unevenness is the op's own pattern
-  // (a checkerboard or not); at the border, cells simply get fewer taps.
-  const char* where = transposed ? "output" : "input";
+  const char* where = op == StepperOp::kConvTranspose2d ? "output" : "input";
   if (m.has_interior) {
     std::snprintf(buf, sizeof buf, "Away from the border: %d to %d, unevenness max/min = %s.",
                   m.interior_min, m.interior_max, ratio(m.interior_ratio).c_str());
     ImGui::TextUnformatted(buf);
     const bool uneven = m.interior_ratio > 1.0;
-    if (transposed) {
-      wrapped(uneven ? "Uneven: a checkerboard even for a constant input (kernel_size not a "
-                       "multiple of stride)."
-                     : "Even: every inner cell gets the same number of stamps.",
-              uneven ? &widgets::palette().error : &widgets::palette().hint);
-    } else if (c.op == StepperOp::kMaxPool2d) {  // its gradient goes to each window's maximum
-      wrapped(uneven ? "Uneven: inner pixels are read by different numbers of windows (kernel_size "
-                       "not a multiple of stride). The gradient still goes back only to each "
-                       "window's maximum, one pixel per window."
-                     : "Even: every inner pixel is read by the same number of windows. The "
-                       "gradient goes back only to each window's maximum, one pixel per window.",
-              uneven ? &widgets::palette().error : &widgets::palette().hint);
-    } else {
-      wrapped(uneven ? "Uneven: inner pixels are read by different numbers of windows (kernel_size "
-                       "not a multiple of stride), so the gradient sent back is a checkerboard."
-                     : "Even: every inner pixel is read by the same number of windows.",
-              uneven ? &widgets::palette().error : &widgets::palette().hint);
-    }
+    wrapped(overlap_verdict(op, uneven),
+            uneven ? &widgets::palette().error : &widgets::palette().hint);
     std::snprintf(
         buf, sizeof buf, "Whole %s, border included: %d to %d, max/min = %s%s", where, m.min_count,
         m.max_count, ratio(m.ratio).c_str(),
@@ -956,11 +985,111 @@ void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRend
                   uneven ? "Uneven, but" : "Even; still,");
     wrapped(buf, uneven ? &widgets::palette().error : &widgets::palette().hint);
   }
+}
+
+// The overlap view: the map, and its readout under it (transposed: the map is half the panel
+// wide) or beside it (conv2d / max_pool2d, so the map keeps the whole height).
+void draw_overlap(StepperModel& model, const StepperView& view, gfx::HeatmapRenderer& heatmaps,
+                  ImVec2 room) {
+  const StepperOp op = model.config().op;
+  const bool text_beside = op != StepperOp::kConvTranspose2d;
+  const ImVec2 grid_room =
+      text_beside ? ImVec2(room.x * 0.5f, room.y)
+                  : ImVec2(room.x, room.y - 4.6f * ImGui::GetTextLineHeightWithSpacing());
+  draw_overlap_map(model, view.overlap, heatmaps, grid_room);
+  if (text_beside) {
+    ImGui::SameLine(0.0f, widgets::px(16.0f));
+    ImGui::BeginGroup();
+    ImGui::Dummy(ImVec2(0.0f, ImGui::GetTextLineHeightWithSpacing()));  // below the title
+  }
+  draw_overlap_readout(op, view.overlap);
   if (text_beside) ImGui::EndGroup();
 }
 
+// The line above the contributions: which cell, how many of its multiply-adds (or window taps)
+// are done, and their sum so far.
+void draw_contributions_head(const StepperModel& model, const std::vector<lab::Contribution>& list,
+                             int oc, int oy, int ox, bool chosen) {
+  const size_t total = model.contributions(oc, oy, ox).size();
+  const float value = model.output().at(0, oc, oy, ox);
+  char head[256];
+  if (model.config().op == StepperOp::kMaxPool2d) {
+    std::snprintf(head, sizeof head,
+                  "%s out[%d, %d, %d]: %zu of %zu window taps so far; at the end %s, the largest "
+                  "of its window%s",
+                  chosen ? "Selected" : "Being written:", oc, oy, ox, list.size(), total,
+                  fmt2(value).c_str(), chosen ? "" : " (click a cell to pick another)");
+  } else {
+    float sum = 0.0f;
+    for (const lab::Contribution& t : list) sum += t.product;
+    std::snprintf(head, sizeof head,
+                  "%s out[%d, %d, %d]: %zu of %zu multiply-adds so far, summing to %s (at the "
+                  "end: %s)%s",
+                  chosen ? "Selected" : "Being written:", oc, oy, ox, list.size(), total,
+                  fmt2(sum).c_str(), fmt2(value).c_str(),
+                  chosen ? "" : " (click a cell to pick another)");
+  }
+  ImGui::TextUnformatted(head);
+}
+
+// One row a multiply-add: event (click: jump there), input, weight, x, w, x * w. max_pool2d has
+// no weights: its taps are positions in the window, and there is no w column.
+void draw_contributions_table(StepperModel& model, const std::vector<lab::Contribution>& list,
+                              int oc) {
+  const StepperOp op = model.config().op;
+  const bool pool = op == StepperOp::kMaxPool2d;
+  const float height = ImGui::GetContentRegionAvail().y;
+  const int columns = pool ? 5 : 6;
+  if (!ImGui::BeginTable("contributions", columns,
+                         ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
+                             ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp,
+                         ImVec2(0.0f, std::max(height, 60.0f)))) {
+    return;
+  }
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("event");
+  ImGui::TableSetupColumn("input");
+  ImGui::TableSetupColumn(pool ? "window tap" : "weight");
+  ImGui::TableSetupColumn("x");
+  if (!pool) ImGui::TableSetupColumn("w");
+  ImGui::TableSetupColumn(pool ? "picked" : "x * w");
+  ImGui::TableHeadersRow();
+  for (const lab::Contribution& t : list) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    if (ImGui::Selectable(std::to_string(t.step + 1).c_str(), model.position() == t.step + 1,
+                          ImGuiSelectableFlags_SpanAllColumns)) {
+      model.set_position(t.step + 1);  // jump there
+    }
+    ImGui::TableNextColumn();
+    ImGui::Text("x[%d, %d, %d]", t.ic, t.iy, t.ix);
+    ImGui::TableNextColumn();
+    if (pool) {
+      ImGui::Text("(%d, %d)", t.ky, t.kx);
+    } else if (op == StepperOp::kConvTranspose2d) {
+      ImGui::Text("w[%d, %d, %d, %d]", t.ic, oc, t.ky, t.kx);
+    } else {
+      ImGui::Text("w[%d, %d, %d, %d]", oc, t.ic, t.ky, t.kx);
+    }
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(fmt2(t.x).c_str());
+    if (!pool) {
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(fmt2(t.w).c_str());
+    }
+    ImGui::TableNextColumn();
+    if (pool) {
+      ImGui::TextUnformatted(t.picked ? "max (argmax)" : "");
+    } else {
+      ImGui::TextUnformatted(fmt2(t.product).c_str());
+    }
+  }
+  ImGui::EndTable();
+}
+
+// Every multiply-add that made the selected output cell (else the one being written now), up to
+// the current step, so the list grows as the student steps.
 void draw_contributions(StepperModel& model, StepperView& view) {
-  const StepperConfig& c = model.config();
   int oc = view.selected_oc, oy = view.selected_y, ox = view.selected_x;
   const auto e = model.current_event();
   const bool chosen =
@@ -977,100 +1106,32 @@ void draw_contributions(StepperModel& model, StepperView& view) {
     oy = e->oy;
     ox = e->ox;
   }
-  // Only what has happened up to the current step, so the list grows as the student steps.
-  const size_t total = model.contributions(oc, oy, ox).size();
   const std::vector<lab::Contribution> list = model.contributions(oc, oy, ox, model.position());
-  const float value = model.output().at(0, oc, oy, ox);
-  const bool pool = c.op == StepperOp::kMaxPool2d;
-  float sum = 0.0f;
-  for (const lab::Contribution& t : list) {
-    if (!pool) sum += t.product;
-  }
-  char head[256];
-  if (pool) {
-    std::snprintf(head, sizeof head,
-                  "%s out[%d, %d, %d]: %zu of %zu window taps so far; at the end %s, the largest "
-                  "of its window%s",
-                  chosen ? "Selected" : "Being written:", oc, oy, ox, list.size(), total,
-                  fmt2(value).c_str(), chosen ? "" : " (click a cell to pick another)");
-  } else {
-    std::snprintf(head, sizeof head,
-                  "%s out[%d, %d, %d]: %zu of %zu multiply-adds so far, summing to %s (at the "
-                  "end: %s)%s",
-                  chosen ? "Selected" : "Being written:", oc, oy, ox, list.size(), total,
-                  fmt2(sum).c_str(), fmt2(value).c_str(),
-                  chosen ? "" : " (click a cell to pick another)");
-  }
-  ImGui::TextUnformatted(head);
-  const float height = ImGui::GetContentRegionAvail().y;
-  // max_pool2d has no weights: its taps are positions in the window, and there is no w column.
-  const int columns = pool ? 5 : 6;
-  if (ImGui::BeginTable("contributions", columns,
-                        ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
-                            ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp,
-                        ImVec2(0.0f, std::max(height, 60.0f)))) {
-    ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("event");
-    ImGui::TableSetupColumn("input");
-    ImGui::TableSetupColumn(pool ? "window tap" : "weight");
-    ImGui::TableSetupColumn("x");
-    if (!pool) ImGui::TableSetupColumn("w");
-    ImGui::TableSetupColumn(pool ? "picked" : "x * w");
-    ImGui::TableHeadersRow();
-    for (const lab::Contribution& t : list) {
-      ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      if (ImGui::Selectable(std::to_string(t.step + 1).c_str(), model.position() == t.step + 1,
-                            ImGuiSelectableFlags_SpanAllColumns)) {
-        model.set_position(t.step + 1);  // jump there
-      }
-      ImGui::TableNextColumn();
-      ImGui::Text("x[%d, %d, %d]", t.ic, t.iy, t.ix);
-      ImGui::TableNextColumn();
-      if (pool) {
-        ImGui::Text("(%d, %d)", t.ky, t.kx);
-      } else if (c.op == StepperOp::kConvTranspose2d) {
-        ImGui::Text("w[%d, %d, %d, %d]", t.ic, oc, t.ky, t.kx);
-      } else {
-        ImGui::Text("w[%d, %d, %d, %d]", oc, t.ic, t.ky, t.kx);
-      }
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(fmt2(t.x).c_str());
-      if (!pool) {
-        ImGui::TableNextColumn();
-        ImGui::TextUnformatted(fmt2(t.w).c_str());
-      }
-      ImGui::TableNextColumn();
-      if (pool) {
-        ImGui::TextUnformatted(t.picked ? "max (argmax)" : "");
-      } else {
-        ImGui::TextUnformatted(fmt2(t.product).c_str());
-      }
-    }
-    ImGui::EndTable();
+  draw_contributions_head(model, list, oc, oy, ox, chosen);
+  draw_contributions_table(model, list, oc);
+}
+
+// What the views need from a new configuration or new values, computed once, not every frame:
+// the gather view, the overlap counts, the colour scales, the backward summary.
+void refresh_cached_views(const StepperModel& model, StepperView& view) {
+  if (view.cached_version == model.version()) return;
+  view.cached_version = model.version();
+  view.backward_same = model.backward_is_same_scatter(&view.backward_summary);
+  view.gather = model.gather_view();
+  view.overlap = model.overlap();
+  view.output_limit =
+      gfx::symmetric_limit(model.output().data(), static_cast<size_t>(model.output().numel()));
+  view.canvas_limit = view.output_limit;
+  if (model.config().op == StepperOp::kConvTranspose2d) {
+    const Tensor all = model.canvas_after(model.event_count());
+    view.canvas_limit = gfx::symmetric_limit(all.data(), static_cast<size_t>(all.numel()));
   }
 }
 
-}  // namespace
-
-void draw_stepper_panel(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& heatmaps) {
-  if (view.cached_version != model.version()) {  // once per new configuration or values
-    view.cached_version = model.version();
-    view.backward_same = model.backward_is_same_scatter(&view.backward_summary);
-    view.gather = model.gather_view();
-    view.overlap = model.overlap();
-    view.output_limit =
-        gfx::symmetric_limit(model.output().data(), static_cast<size_t>(model.output().numel()));
-    view.canvas_limit = view.output_limit;
-    if (model.config().op == StepperOp::kConvTranspose2d) {
-      const Tensor all = model.canvas_after(model.event_count());
-      view.canvas_limit = gfx::symmetric_limit(all.data(), static_cast<size_t>(all.numel()));
-    }
-  }
-  const float left_width = std::min(widgets::px(410.0f), 0.45f * ImGui::GetContentRegionAvail().x);
-  // ---- Left: controls, time, event -----------------------------------------------------------
-  // Its scrollbar always there: the column's width does not change when the event text grows.
-  ImGui::BeginChild("stepper_controls", ImVec2(left_width, 0.0f), false,
+// The left column: controls, time, the event as text, and how backward relates to this op.
+// Its scrollbar always there: the column's width does not change when the event text grows.
+void draw_left_column(StepperModel& model, StepperView& view, float width) {
+  ImGui::BeginChild("stepper_controls", ImVec2(width, 0.0f), false,
                     ImGuiWindowFlags_AlwaysVerticalScrollbar |
                         ImGuiWindowFlags_HorizontalScrollbar);  // large UI scales
   draw_controls(model, view);
@@ -1090,15 +1151,29 @@ void draw_stepper_panel(StepperModel& model, StepperView& view, gfx::HeatmapRend
         &widgets::palette().hint);
   }
   ImGui::EndChild();
-  ImGui::SameLine();
+}
 
-  // ---- Right: the pictures -----------------------------------------------------------------
-  ImGui::BeginChild("stepper_views", ImVec2(0.0f, 0.0f), false,
-                    ImGuiWindowFlags_HorizontalScrollbar);
-  const auto e = model.current_event();
+// The output as it is after the events so far, titled with its size.
+void draw_running_output(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& heatmaps,
+                         ImVec2 room, const std::optional<MacEvent>& e) {
+  char title[96];
+  std::snprintf(title, sizeof title, "output, running (%d x %d)##out", model.out_h(),
+                model.out_w());
+  draw_output(model, view, heatmaps, room, e, view.output_limit, title);
+}
+
+// Where the pictures go on the right: the room they have, the heights of the two rows of grids
+// and of the contributions under them.
+struct ViewsLayout {
+  ImVec2 avail;
+  float gap = 22.0f;
+  float row1_h = 0.0f, row2_h = 0.0f, contrib_h = 118.0f;
+};
+
+ViewsLayout layout_views(const StepperModel& model) {
   const StepperConfig& c = model.config();
-  const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float gap = 22.0f;
+  ViewsLayout l;
+  l.avail = ImGui::GetContentRegionAvail();
   // A canvas of 10 to 16 cells a side (GAN: 13 x 13) takes some height from the input / kernel /
   // stamp row when those are small (at most 5 a side), so that more canvas cells have room for a
   // number. Larger canvases gain nothing (their cells are too small anyway), larger inputs lose.
@@ -1106,63 +1181,79 @@ void draw_stepper_panel(StepperModel& model, StepperView& view, gfx::HeatmapRend
   const bool canvas_first = c.op == StepperOp::kConvTranspose2d && canvas_cells >= 10 &&
                             canvas_cells <= 16 &&
                             std::max({c.H, c.W, c.kernel_size.h, c.kernel_size.w}) <= 5;
-  const float row1_h = std::min(canvas_first ? 165.0f : 190.0f, avail.y * 0.27f);
-  const float contrib_h = 118.0f;
-  const float row2_h =
-      avail.y - row1_h - contrib_h - 3.0f * ImGui::GetStyle().ItemSpacing.y - 30.0f;
-  const float final_limit = view.output_limit, canvas_limit = view.canvas_limit;
+  l.row1_h = std::min(canvas_first ? 165.0f : 190.0f, l.avail.y * 0.27f);
+  l.row2_h = l.avail.y - l.row1_h - l.contrib_h - 3.0f * ImGui::GetStyle().ItemSpacing.y - 30.0f;
+  return l;
+}
 
-  // Row 1: input | kernel | stamp (or the output for conv2d / pool).
-  if (c.op == StepperOp::kConvTranspose2d) {
-    draw_input(model, view, heatmaps, ImVec2(avail.x * 0.34f, row1_h), e);
-    ImGui::SameLine(0.0f, gap);
-    draw_kernel(model, view, heatmaps, ImVec2(avail.x * 0.28f, row1_h), e);
-    ImGui::SameLine(0.0f, gap);
-    draw_stamp(model, heatmaps, ImVec2(avail.x * 0.3f, row1_h), e);
-  } else {
-    draw_input(model, view, heatmaps, ImVec2(avail.x * 0.4f, row1_h + row2_h * 0.5f), e);
-    if (c.op == StepperOp::kConv2d) {
-      ImGui::SameLine(0.0f, gap);
-      draw_kernel(model, view, heatmaps, ImVec2(avail.x * 0.25f, row1_h), e);
-    }
-    ImGui::SameLine(0.0f, gap);
-    char title[96];
-    std::snprintf(title, sizeof title, "output, running (%d x %d)##out", model.out_h(),
-                  model.out_w());
-    draw_output(model, view, heatmaps, ImVec2(avail.x * 0.3f, row1_h + row2_h * 0.5f), e,
-                final_limit, title);
+// Row 1: input | kernel | stamp (transposed); input | kernel | the running output (conv2d), the
+// same without the kernel (max_pool2d).
+void draw_first_row(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& heatmaps,
+                    const ViewsLayout& l, const std::optional<MacEvent>& e) {
+  const StepperOp op = model.config().op;
+  if (op == StepperOp::kConvTranspose2d) {
+    draw_input(model, view, heatmaps, ImVec2(l.avail.x * 0.34f, l.row1_h), e);
+    ImGui::SameLine(0.0f, l.gap);
+    draw_kernel(model, view, heatmaps, ImVec2(l.avail.x * 0.28f, l.row1_h), e);
+    ImGui::SameLine(0.0f, l.gap);
+    draw_stamp(model, heatmaps, ImVec2(l.avail.x * 0.3f, l.row1_h), e);
+    return;
   }
+  draw_input(model, view, heatmaps, ImVec2(l.avail.x * 0.4f, l.row1_h + l.row2_h * 0.5f), e);
+  if (op == StepperOp::kConv2d) {
+    ImGui::SameLine(0.0f, l.gap);
+    draw_kernel(model, view, heatmaps, ImVec2(l.avail.x * 0.25f, l.row1_h), e);
+  }
+  ImGui::SameLine(0.0f, l.gap);
+  draw_running_output(model, view, heatmaps, ImVec2(l.avail.x * 0.3f, l.row1_h + l.row2_h * 0.5f),
+                      e);
+}
 
-  // Row 2: canvas | second view.
-  if (c.op == StepperOp::kConvTranspose2d) {
-    ImGui::BeginGroup();
-    draw_canvas(model, view, heatmaps, ImVec2(avail.x * 0.5f - gap, row2_h), e, canvas_limit);
-    ImGui::EndGroup();
-    ImGui::SameLine(0.0f, gap);
-    ImGui::BeginGroup();
-    int second = static_cast<int>(view.second);
-    ImGui::RadioButton("gather view", &second, 0);
-    ImGui::SameLine();
-    ImGui::RadioButton("overlap", &second, 1);
-    ImGui::SameLine();
-    ImGui::RadioButton("output", &second, 2);
-    view.second = static_cast<StepperView::Second>(second);
-    const ImVec2 room(avail.x * 0.5f - gap, row2_h - ImGui::GetFrameHeightWithSpacing());
-    if (view.second == StepperView::Second::kGather) {
-      draw_gather(model, view, heatmaps, room, e);
-    } else if (view.second == StepperView::Second::kOverlap) {
-      draw_overlap(model, view, heatmaps, room);
-    } else {
-      char title[96];
-      std::snprintf(title, sizeof title, "output, running (%d x %d)##out", model.out_h(),
-                    model.out_w());
-      draw_output(model, view, heatmaps, room, e, final_limit, title);
-    }
-    ImGui::EndGroup();
+// Row 2 (transposed): the uncropped canvas, and beside it the view the radio buttons pick:
+// the same output as a gather, the overlap counts, or the running output.
+void draw_second_row(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& heatmaps,
+                     const ViewsLayout& l, const std::optional<MacEvent>& e) {
+  ImGui::BeginGroup();
+  draw_canvas(model, view, heatmaps, ImVec2(l.avail.x * 0.5f - l.gap, l.row2_h), e,
+              view.canvas_limit);
+  ImGui::EndGroup();
+  ImGui::SameLine(0.0f, l.gap);
+  ImGui::BeginGroup();
+  int second = static_cast<int>(view.second);
+  const char* views[] = {"gather view", "overlap", "output"};
+  radio_buttons_in_a_row(views, 3, &second);
+  view.second = static_cast<StepperView::Second>(second);
+  const ImVec2 room(l.avail.x * 0.5f - l.gap, l.row2_h - ImGui::GetFrameHeightWithSpacing());
+  if (view.second == StepperView::Second::kGather) {
+    draw_gather(model, view, heatmaps, room, e);
+  } else if (view.second == StepperView::Second::kOverlap) {
+    draw_overlap(model, view, heatmaps, room);
+  } else {
+    draw_running_output(model, view, heatmaps, room, e);
+  }
+  ImGui::EndGroup();
+}
+
+}  // namespace
+
+void draw_stepper_panel(StepperModel& model, StepperView& view, gfx::HeatmapRenderer& heatmaps) {
+  refresh_cached_views(model, view);
+  const float left_width = std::min(widgets::px(410.0f), 0.45f * ImGui::GetContentRegionAvail().x);
+  draw_left_column(model, view, left_width);
+  ImGui::SameLine();
+
+  // Right: the pictures, in two rows, then the contributions of the selected cell.
+  ImGui::BeginChild("stepper_views", ImVec2(0.0f, 0.0f), false,
+                    ImGuiWindowFlags_HorizontalScrollbar);
+  const auto e = model.current_event();
+  const ViewsLayout l = layout_views(model);
+  draw_first_row(model, view, heatmaps, l, e);
+  if (model.config().op == StepperOp::kConvTranspose2d) {
+    draw_second_row(model, view, heatmaps, l, e);
   } else {
     draw_overlap(model, view, heatmaps,
-                 ImVec2(avail.x * 0.6f,
-                        std::max(120.0f, ImGui::GetContentRegionAvail().y - contrib_h - 20.0f)));
+                 ImVec2(l.avail.x * 0.6f,
+                        std::max(120.0f, ImGui::GetContentRegionAvail().y - l.contrib_h - 20.0f)));
   }
   ImGui::Separator();
   draw_contributions(model, view);
