@@ -31,11 +31,98 @@ void HeatmapRenderer::destroy(Entry& e) {
   e = Entry{};
 }
 
-static void set_nearest_clamp(GLenum target) {
+namespace {
+
+void set_nearest_clamp(GLenum target) {
   glTexParameteri(target, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
   glTexParameteri(target, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
   glTexParameteri(target, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
   glTexParameteri(target, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+}
+
+// The GL state a colour pass changes, as it was before: what ImGui's backend (or anyone) had bound.
+struct SavedGlState {
+  GLint texture = 0, framebuffer = 0, program = 0, vao = 0, active_texture = 0,
+        unpack_alignment = 0;
+  GLint viewport[4] = {0, 0, 0, 0};
+  GLboolean blend = GL_FALSE, scissor = GL_FALSE, depth = GL_FALSE;
+};
+
+// Saves that state, and makes texture unit 0 the active one (the one the colour pass uses).
+SavedGlState save_gl_state() {
+  SavedGlState s;
+  glGetIntegerv(GL_ACTIVE_TEXTURE, &s.active_texture);
+  glActiveTexture(GL_TEXTURE0);
+  glGetIntegerv(GL_TEXTURE_BINDING_2D, &s.texture);
+  glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &s.framebuffer);
+  glGetIntegerv(GL_CURRENT_PROGRAM, &s.program);
+  glGetIntegerv(GL_VERTEX_ARRAY_BINDING, &s.vao);
+  glGetIntegerv(GL_UNPACK_ALIGNMENT, &s.unpack_alignment);
+  glGetIntegerv(GL_VIEWPORT, s.viewport);
+  s.blend = glIsEnabled(GL_BLEND);
+  s.scissor = glIsEnabled(GL_SCISSOR_TEST);
+  s.depth = glIsEnabled(GL_DEPTH_TEST);
+  return s;
+}
+
+// Gives back the state save_gl_state() saved.
+void restore_gl_state(const SavedGlState& s) {
+  glBindVertexArray(static_cast<GLuint>(s.vao));
+  glUseProgram(static_cast<GLuint>(s.program));
+  glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(s.framebuffer));
+  glViewport(s.viewport[0], s.viewport[1], s.viewport[2], s.viewport[3]);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, s.unpack_alignment);
+  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(s.texture));
+  glActiveTexture(static_cast<GLenum>(s.active_texture));
+  if (s.blend) glEnable(GL_BLEND);
+  if (s.scissor) glEnable(GL_SCISSOR_TEST);
+  if (s.depth) glEnable(GL_DEPTH_TEST);
+}
+
+}  // namespace
+
+GLenum HeatmapRenderer::create_gl_objects(Entry& e, int rows, int cols) {
+  e.rows = rows;
+  e.cols = cols;
+  glGenTextures(1, &e.values_texture);
+  glBindTexture(GL_TEXTURE_2D, e.values_texture);
+  set_nearest_clamp(GL_TEXTURE_2D);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, cols, rows, 0, GL_RED, GL_FLOAT, nullptr);
+  glGenTextures(1, &e.colour_texture);
+  glBindTexture(GL_TEXTURE_2D, e.colour_texture);
+  set_nearest_clamp(GL_TEXTURE_2D);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, cols, rows, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+  glGenFramebuffers(1, &e.framebuffer);
+  glBindFramebuffer(GL_FRAMEBUFFER, e.framebuffer);
+  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, e.colour_texture, 0);
+  return glCheckFramebufferStatus(GL_FRAMEBUFFER);
+}
+
+void HeatmapRenderer::colour(Entry& e, const float* values, float vmin, float vmax,
+                             Colormap colormap) {
+  // Upload the values (row 0 first = texel row 0), then colour them: one fragment per cell.
+  glBindTexture(GL_TEXTURE_2D, e.values_texture);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, e.cols, e.rows, GL_RED, GL_FLOAT, values);
+  glBindFramebuffer(GL_FRAMEBUFFER, e.framebuffer);
+  glViewport(0, 0, e.cols, e.rows);
+  glDisable(GL_BLEND);
+  glDisable(GL_SCISSOR_TEST);
+  glDisable(GL_DEPTH_TEST);
+  glUseProgram(program_);
+  glUniform1i(u_values_, 0);
+  glUniform1f(u_vmin_, vmin);
+  glUniform1f(u_vmax_, vmax);
+  glUniform1i(u_colormap_, static_cast<int>(colormap));
+  glBindVertexArray(empty_vao_);
+  glDrawArrays(GL_TRIANGLES, 0, 3);
+  ++colour_passes_;
+
+  const size_t count = static_cast<size_t>(e.rows) * static_cast<size_t>(e.cols);
+  e.values.assign(values, values + count);
+  e.vmin = vmin;
+  e.vmax = vmax;
+  e.colormap = colormap;
 }
 
 GLuint HeatmapRenderer::render(uint64_t key, const float* values, int rows, int cols, float vmin,
@@ -53,41 +140,13 @@ GLuint HeatmapRenderer::render(uint64_t key, const float* values, int rows, int 
     return e.colour_texture;  // unchanged: nothing to do
   }
 
-  GLint last_texture = 0, last_framebuffer = 0, last_program = 0, last_vao = 0,
-        last_active_texture = 0, last_unpack_alignment = 0;
-  GLint last_viewport[4];
-  glGetIntegerv(GL_ACTIVE_TEXTURE, &last_active_texture);
-  glActiveTexture(GL_TEXTURE0);
-  glGetIntegerv(GL_TEXTURE_BINDING_2D, &last_texture);
-  glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &last_framebuffer);
-  glGetIntegerv(GL_CURRENT_PROGRAM, &last_program);
-  glGetIntegerv(GL_VERTEX_ARRAY_BINDING, &last_vao);
-  glGetIntegerv(GL_UNPACK_ALIGNMENT, &last_unpack_alignment);
-  glGetIntegerv(GL_VIEWPORT, last_viewport);
-  const GLboolean last_blend = glIsEnabled(GL_BLEND);
-  const GLboolean last_scissor = glIsEnabled(GL_SCISSOR_TEST);
-  const GLboolean last_depth = glIsEnabled(GL_DEPTH_TEST);
-
+  const SavedGlState saved = save_gl_state();
   if (!same_size) {
     if (e.colour_texture != 0) destroy(e);
-    e.rows = rows;
-    e.cols = cols;
-    glGenTextures(1, &e.values_texture);
-    glBindTexture(GL_TEXTURE_2D, e.values_texture);
-    set_nearest_clamp(GL_TEXTURE_2D);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, cols, rows, 0, GL_RED, GL_FLOAT, nullptr);
-    glGenTextures(1, &e.colour_texture);
-    glBindTexture(GL_TEXTURE_2D, e.colour_texture);
-    set_nearest_clamp(GL_TEXTURE_2D);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, cols, rows, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
-    glGenFramebuffers(1, &e.framebuffer);
-    glBindFramebuffer(GL_FRAMEBUFFER, e.framebuffer);
-    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, e.colour_texture,
-                           0);
-    GLenum status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
+    const GLenum status = create_gl_objects(e, rows, cols);
     if (status != GL_FRAMEBUFFER_COMPLETE) {
-      glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(last_framebuffer));
-      glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(last_texture));
+      glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(saved.framebuffer));
+      glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(saved.texture));
       destroy(e);
       entries_.erase(key);
       throw std::runtime_error("HeatmapRenderer: framebuffer for a " + std::to_string(rows) + "x" +
@@ -95,41 +154,8 @@ GLuint HeatmapRenderer::render(uint64_t key, const float* values, int rows, int 
                                std::to_string(status) + ")");
     }
   }
-
-  // Upload the values (row 0 first = texel row 0), then colour them: one fragment per cell.
-  glBindTexture(GL_TEXTURE_2D, e.values_texture);
-  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-  glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, cols, rows, GL_RED, GL_FLOAT, values);
-  glBindFramebuffer(GL_FRAMEBUFFER, e.framebuffer);
-  glViewport(0, 0, cols, rows);
-  glDisable(GL_BLEND);
-  glDisable(GL_SCISSOR_TEST);
-  glDisable(GL_DEPTH_TEST);
-  glUseProgram(program_);
-  glUniform1i(u_values_, 0);
-  glUniform1f(u_vmin_, vmin);
-  glUniform1f(u_vmax_, vmax);
-  glUniform1i(u_colormap_, static_cast<int>(colormap));
-  glBindVertexArray(empty_vao_);
-  glDrawArrays(GL_TRIANGLES, 0, 3);
-  ++colour_passes_;
-
-  e.values.assign(values, values + count);
-  e.vmin = vmin;
-  e.vmax = vmax;
-  e.colormap = colormap;
-
-  // Restore what ImGui's backend (or anyone) had bound.
-  glBindVertexArray(static_cast<GLuint>(last_vao));
-  glUseProgram(static_cast<GLuint>(last_program));
-  glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(last_framebuffer));
-  glViewport(last_viewport[0], last_viewport[1], last_viewport[2], last_viewport[3]);
-  glPixelStorei(GL_UNPACK_ALIGNMENT, last_unpack_alignment);
-  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(last_texture));
-  glActiveTexture(static_cast<GLenum>(last_active_texture));
-  if (last_blend) glEnable(GL_BLEND);
-  if (last_scissor) glEnable(GL_SCISSOR_TEST);
-  if (last_depth) glEnable(GL_DEPTH_TEST);
+  colour(e, values, vmin, vmax, colormap);
+  restore_gl_state(saved);
   return e.colour_texture;
 }
 

@@ -59,6 +59,12 @@ class HeatmapRenderer {
     bool used = true;
   };
   static void destroy(Entry& e);
+  // Makes e's value texture, colour texture and framebuffer for a (rows, cols) grid, leaving the
+  // framebuffer bound; returns its status (GL_FRAMEBUFFER_COMPLETE when it can be drawn into).
+  static GLenum create_gl_objects(Entry& e, int rows, int cols);
+  // Uploads `values` (e.rows x e.cols) into e's value texture and colours them into its colour
+  // texture, one fragment per cell; e then remembers what it shows.
+  void colour(Entry& e, const float* values, float vmin, float vmax, Colormap colormap);
 
   GLuint program_ = 0;
   GLuint empty_vao_ = 0;
