@@ -1,5 +1,6 @@
 #include "gfx/heatmap_renderer.h"
 
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -149,9 +150,11 @@ GLuint HeatmapRenderer::render(uint64_t key, const float* values, int rows, int 
       glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(saved.texture));
       destroy(e);
       entries_.erase(key);
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "0x%04X", static_cast<unsigned>(status));
       throw std::runtime_error("HeatmapRenderer: framebuffer for a " + std::to_string(rows) + "x" +
-                               std::to_string(cols) + " heatmap is incomplete (status 0x" +
-                               std::to_string(status) + ")");
+                               std::to_string(cols) + " heatmap is incomplete (status " + hex +
+                               ")");
     }
   }
   colour(e, values, vmin, vmax, colormap);
