@@ -59,6 +59,85 @@ inline float plane_sum2(const float* a, const float* b, int64_t L, F f) {
   return total;
 }
 
+// Per channel c in [c_begin, c_end): the sum over n and l of f(x[n, c, l]), in double, n = 0, 1,
+// ... in order, where f = channel_f(j) is channel j = c - c_begin's function (its mean captured
+// by value, so the inner loop reads x only). For L = 1 ((N, C), after a Linear layer) a row at a
+// time.
+template <class ChannelF>
+std::vector<double> channel_sums(const float* xp, const Dims& d, int64_t c_begin, int64_t c_end,
+                                 ChannelF channel_f) {
+  const int64_t count = c_end - c_begin;
+  std::vector<double> sum(static_cast<size_t>(count), 0.0);  // double: M can be 256*400
+  if (d.L == 1) {
+    for (int64_t n = 0; n < d.N; ++n) {
+      const float* row = xp + n * d.C + c_begin;
+      for (int64_t j = 0; j < count; ++j) sum[j] += channel_f(j)(row[j]);
+    }
+    return sum;
+  }
+  for (int64_t n = 0; n < d.N; ++n)
+    for (int64_t c = c_begin; c < c_end; ++c) {
+      const int64_t j = c - c_begin;
+      sum[j] += plane_sum(xp + (n * d.C + c) * d.L, d.L, channel_f(j));
+    }
+  return sum;
+}
+
+// out[n, c, l] = x[n, c, l] * scale[j] + shift[j] for c in [c_begin, c_end), j = c - c_begin.
+void scale_and_shift(const float* xp, float* op, const Dims& d, int64_t c_begin, int64_t c_end,
+                     const std::vector<float>& scale, const std::vector<float>& shift) {
+  const int64_t count = c_end - c_begin;
+  if (d.L == 1) {  // (N, C): a row at a time
+    for (int64_t n = 0; n < d.N; ++n) {
+      const float* xr = xp + n * d.C + c_begin;
+      float* orow = op + n * d.C + c_begin;
+      for (int64_t j = 0; j < count; ++j) orow[j] = xr[j] * scale[j] + shift[j];
+    }
+    return;
+  }
+  for (int64_t n = 0; n < d.N; ++n)
+    for (int64_t c = c_begin; c < c_end; ++c) {
+      const float a = scale[c - c_begin], b = shift[c - c_begin];
+      const float* xc = xp + (n * d.C + c) * d.L;
+      float* oc = op + (n * d.C + c) * d.L;
+      for (int64_t l = 0; l < d.L; ++l) oc[l] = xc[l] * a + b;
+    }
+}
+
+// The backward pass's per-channel sums over n and l, for c in [c_begin, c_end):
+//   dout = sum(dout), dout_xhat = sum(dout * xhat), xhat = (x - mean) * invstd.
+struct BackwardSums {
+  std::vector<double> dout, dout_xhat;
+};
+BackwardSums backward_sums(const float* xp, const float* gp, const Dims& d, int64_t c_begin,
+                           int64_t c_end, const Tensor& save_mean, const Tensor& save_invstd) {
+  const int64_t count = c_end - c_begin;
+  BackwardSums s{std::vector<double>(static_cast<size_t>(count), 0.0),
+                 std::vector<double>(static_cast<size_t>(count), 0.0)};
+  if (d.L == 1) {  // (N, C): the same sums, a row at a time
+    for (int64_t n = 0; n < d.N; ++n) {
+      const float* xr = xp + n * d.C + c_begin;
+      const float* gr = gp + n * d.C + c_begin;
+      for (int64_t j = 0; j < count; ++j) {
+        const float mean = save_mean[c_begin + j], invstd = save_invstd[c_begin + j];
+        s.dout[j] += gr[j];
+        s.dout_xhat[j] += gr[j] * ((xr[j] - mean) * invstd);
+      }
+    }
+    return s;
+  }
+  for (int64_t n = 0; n < d.N; ++n)
+    for (int64_t c = c_begin; c < c_end; ++c) {
+      const float mean = save_mean[c], invstd = save_invstd[c];
+      const float* xc = xp + (n * d.C + c) * d.L;
+      const float* gc = gp + (n * d.C + c) * d.L;
+      s.dout[c - c_begin] += plane_sum(gc, d.L, [](float g) { return g; });
+      s.dout_xhat[c - c_begin] += plane_sum2(
+          gc, xc, d.L, [mean, invstd](float g, float v) { return g * ((v - mean) * invstd); });
+    }
+  return s;
+}
+
 }  // namespace
 
 void batch_norm_forward_train(Tensor& out, Tensor& save_mean, Tensor& save_invstd,
@@ -85,37 +164,16 @@ void batch_norm_forward_train(Tensor& out, Tensor& save_mean, Tensor& save_invst
   // whatever the split.
   fast::detail::parallel_for(d.C, 3 * d.N * d.L, [&](int64_t c_begin, int64_t c_end) {
     const int64_t count = c_end - c_begin;
-    std::vector<double> sum(static_cast<size_t>(count), 0.0);  // double: M can be 256*400
-    if (d.L == 1) {  // (N, C), e.g. after a Linear layer: the same sums, a row at a time
-      for (int64_t n = 0; n < d.N; ++n) {
-        const float* row = xp + n * d.C + c_begin;
-        for (int64_t j = 0; j < count; ++j) sum[j] += row[j];
-      }
-    } else {
-      for (int64_t n = 0; n < d.N; ++n)
-        for (int64_t c = c_begin; c < c_end; ++c)
-          sum[c - c_begin] += plane_sum(xp + (n * d.C + c) * d.L, d.L, [](float v) { return v; });
-    }
+    const auto identity = [](int64_t) { return [](float v) { return v; }; };
+    const std::vector<double> sum = channel_sums(xp, d, c_begin, c_end, identity);
     std::vector<float> mean(static_cast<size_t>(count));
-    for (int64_t c = c_begin; c < c_end; ++c)
-      mean[c - c_begin] = static_cast<float>(sum[c - c_begin] / static_cast<double>(M));
-    std::vector<double> sq(static_cast<size_t>(count), 0.0);
-    if (d.L == 1) {
-      for (int64_t n = 0; n < d.N; ++n) {
-        const float* row = xp + n * d.C + c_begin;
-        for (int64_t j = 0; j < count; ++j) {
-          const float v = row[j] - mean[j];
-          sq[j] += v * v;
-        }
-      }
-    } else {
-      for (int64_t n = 0; n < d.N; ++n)
-        for (int64_t c = c_begin; c < c_end; ++c) {
-          const float m = mean[c - c_begin];
-          sq[c - c_begin] +=
-              plane_sum(xp + (n * d.C + c) * d.L, d.L, [m](float v) { return (v - m) * (v - m); });
-        }
-    }
+    for (int64_t j = 0; j < count; ++j)
+      mean[j] = static_cast<float>(sum[j] / static_cast<double>(M));
+    const auto squared_deviation = [&mean](int64_t j) {
+      const float m = mean[j];
+      return [m](float v) { return (v - m) * (v - m); };
+    };
+    const std::vector<double> sq = channel_sums(xp, d, c_begin, c_end, squared_deviation);
     std::vector<float> scale(static_cast<size_t>(count)), shift(static_cast<size_t>(count));
     for (int64_t c = c_begin; c < c_end; ++c) {
       const int64_t j = c - c_begin;
@@ -129,21 +187,7 @@ void batch_norm_forward_train(Tensor& out, Tensor& save_mean, Tensor& save_invst
       running_mean[c] = static_cast<float>((1.0 - momentum) * running_mean[c] + momentum * mean[j]);
       running_var[c] = static_cast<float>((1.0 - momentum) * running_var[c] + momentum * unbiased);
     }
-    if (d.L == 1) {  // (N, C): a row at a time
-      for (int64_t n = 0; n < d.N; ++n) {
-        const float* xr = xp + n * d.C + c_begin;
-        float* orow = op + n * d.C + c_begin;
-        for (int64_t j = 0; j < count; ++j) orow[j] = xr[j] * scale[j] + shift[j];
-      }
-      return;
-    }
-    for (int64_t n = 0; n < d.N; ++n)
-      for (int64_t c = c_begin; c < c_end; ++c) {
-        const float a = scale[c - c_begin], b = shift[c - c_begin];
-        const float* xc = xp + (n * d.C + c) * d.L;
-        float* oc = op + (n * d.C + c) * d.L;
-        for (int64_t l = 0; l < d.L; ++l) oc[l] = xc[l] * a + b;
-      }
+    scale_and_shift(xp, op, d, c_begin, c_end, scale, shift);
   });
 }
 
@@ -163,28 +207,9 @@ void batch_norm_backward_train(Tensor* dx, Tensor* dweight, Tensor* dbias, const
     const int64_t count = c_end - c_begin;
     // forward was: xhat = (x - mean) * invstd; out = xhat * weight + bias
     // so dbias = sum(dout), dweight = sum(dout * xhat)
-    std::vector<double> sum_dout(static_cast<size_t>(count), 0.0);
-    std::vector<double> sum_dout_xhat(static_cast<size_t>(count), 0.0);
-    if (d.L == 1) {  // (N, C): the same sums, a row at a time
-      for (int64_t n = 0; n < d.N; ++n) {
-        const float* xr = xp + n * d.C + c_begin;
-        const float* gr = gp + n * d.C + c_begin;
-        for (int64_t j = 0; j < count; ++j) {
-          const float mean = save_mean[c_begin + j], invstd = save_invstd[c_begin + j];
-          sum_dout[j] += gr[j];
-          sum_dout_xhat[j] += gr[j] * ((xr[j] - mean) * invstd);
-        }
-      }
-    }
-    for (int64_t n = 0; d.L != 1 && n < d.N; ++n)
-      for (int64_t c = c_begin; c < c_end; ++c) {
-        const float mean = save_mean[c], invstd = save_invstd[c];
-        const float* xc = xp + (n * d.C + c) * d.L;
-        const float* gc = gp + (n * d.C + c) * d.L;
-        sum_dout[c - c_begin] += plane_sum(gc, d.L, [](float g) { return g; });
-        sum_dout_xhat[c - c_begin] += plane_sum2(
-            gc, xc, d.L, [mean, invstd](float g, float v) { return g * ((v - mean) * invstd); });
-      }
+    const BackwardSums sums = backward_sums(xp, gp, d, c_begin, c_end, save_mean, save_invstd);
+    const std::vector<double>& sum_dout = sums.dout;
+    const std::vector<double>& sum_dout_xhat = sums.dout_xhat;
     for (int64_t c = c_begin; c < c_end; ++c) {
       if (dbias) (*dbias)[c] += static_cast<float>(sum_dout[c - c_begin]);
       if (dweight) (*dweight)[c] += static_cast<float>(sum_dout_xhat[c - c_begin]);
