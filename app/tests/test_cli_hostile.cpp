@@ -33,8 +33,9 @@ class CliHostile : public convt::test::LabRunDir {
   bool exists(const std::string& name) const { return std::filesystem::exists(dir_ / name); }
 
   // Runs `convt-lab args` in the background, sends `signal` ("INT" or "TERM") `delay` seconds
-  // after the program has installed a handler for it, and waits up to 30 s for it to end (then
-  // kills it, and the status is -2). Waiting for the handler (SigCgt in /proc/PID/status) keeps
+  // after the program has installed a handler for it, and waits up to 120 s for it to end (then
+  // kills it, and the status is -2; a loaded machine can take tens of seconds to read the slow
+  // folder below). Waiting for the handler (SigCgt in /proc/PID/status) keeps
   // a slow start under load from receiving the signal before main: a background job of a
   // non-interactive shell ignores SIGINT until then, and the signal would be lost.
   CmdResult run_and_signal(const std::string& args, const std::string& signal, double delay) {
@@ -46,7 +47,7 @@ class CliHostile : public convt::test::LabRunDir {
         "/proc/$pid/status 2>/dev/null); if [ -n \"$m\" ] && [ $((0x$m & " +
         mask + ")) -ne 0 ]; then break; fi; sleep 0.01; i=$((i+1)); done; cp '" + log.string() +
         "' handled.log; sleep " + std::to_string(delay) + "; kill -" + signal +
-        " $pid; i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; "
+        " $pid; i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 1200 ]; do sleep 0.1; "
         "i=$((i+1)); done; if kill -0 $pid 2>/dev/null; then kill -9 $pid; wait $pid; "
         "echo -2 > '" +
         rc.string() + "'; else wait $pid; echo $? > '" + rc.string() + "'; fi)";
