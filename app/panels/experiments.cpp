@@ -113,14 +113,16 @@ void draw_ffnn_vs_gan(ExperimentsState& s, gfx::HeatmapRenderer& heatmaps) {
     const lab::TiledImage mean = lab::tile_images(m.mean_digit, 1);
     draw_tiles(heatmaps, "##mean", mean, 4.0f);
   }
-  // Here, not with the blank canvas below: it changes these samples and rgb32's, not the dream.
+  // Here, not with the blank canvas below: it changes these samples, rgb32's and dcgan64's, not the
+  // dream.
   if (ImGui::Button("New z")) {
     ++m.sample_seed;
     m.recompute();
     s.stale = true;
   }
   if (ImGui::IsItemHovered()) {
-    ImGui::SetTooltip("New z for the FFNN, GAN and rgb32 samples (the same z for all three)");
+    ImGui::SetTooltip(
+        "New z for the FFNN, GAN, rgb32 and dcgan64 samples (the same z for all four)");
   }
   ImGui::EndGroup();
 
