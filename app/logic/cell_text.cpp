@@ -1,6 +1,7 @@
 #include "logic/cell_text.h"
 
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 
 namespace convt::lab {
@@ -36,6 +37,15 @@ std::string format_number(float value) {
   char buf[48];
   std::snprintf(buf, sizeof buf, exponent ? "%.2e" : "%.2f", static_cast<double>(value));
   return buf;
+}
+
+std::string format_text(const char* format, ...) {
+  char text[512];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(text, sizeof text, format, args);
+  va_end(args);
+  return text;
 }
 
 std::string format_duration(double seconds) {

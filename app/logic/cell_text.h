@@ -14,6 +14,10 @@ namespace convt::lab {
 // "2.31e-03", not "0.00"). Never "-0.00". NaN and infinities as printf writes them.
 std::string format_number(float value);
 
+// printf into a std::string (up to 511 characters; longer text is cut): the panels' sentences
+// with numbers in them.
+std::string format_text(const char* format, ...) __attribute__((format(printf, 1, 2)));
+
 // A duration in progress lines (the CLI's ETA, the dashboard's elapsed time), rounded to the
 // second: "4m05s" under an hour, "2h03m" from an hour; "--" for a negative, NaN or absurd
 // (over 10^7 s) value, as an ETA before the first step.

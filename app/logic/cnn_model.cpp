@@ -3,7 +3,6 @@
 #include <stb_image.h>  // implementation in libstb
 
 #include <algorithm>
-#include <cstdarg>
 #include <cstdio>
 #include <deque>
 #include <exception>
@@ -18,6 +17,7 @@
 #include "convt/ops/conv2d.h"
 #include "convt/ops/pool2d.h"
 #include "convt/shape.h"
+#include "logic/cell_text.h"
 #include "logic/quality_score.h"
 
 namespace convt::lab {
@@ -281,16 +281,6 @@ Tensor picture_of(const Dataset& data, int index) {
   return picture;
 }
 
-std::string printed(const char* format, ...) __attribute__((format(printf, 1, 2)));
-std::string printed(const char* format, ...) {
-  char text[160];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(text, sizeof text, format, args);
-  va_end(args);
-  return text;
-}
-
 const char* fashion_class(int label) {
   static const char* const kClasses[10] = {"T-shirt/top", "trouser",   "pullover", "dress",
                                            "coat",        "sandal",    "shirt",    "sneaker",
@@ -308,8 +298,8 @@ void CnnModel::load_picture() {
         if (!digits) digits = std::make_shared<Dataset>(load_builtin_digits(28));
         digit = std::clamp(digit, 0, static_cast<int>(digits->size()) - 1);
         source_picture = picture_of(*digits, digit);
-        picture_name = printed("built-in digit #%d (a %d), 28 x 28", digit,
-                               digits->labels[static_cast<size_t>(digit)]);
+        picture_name = format_text("built-in digit #%d (a %d), 28 x 28", digit,
+                                   digits->labels[static_cast<size_t>(digit)]);
         break;
       }
       case CnnSource::kEmoji: {
@@ -317,8 +307,8 @@ void CnnModel::load_picture() {
             load_once(emojis, emoji_error, [] { return load_emoji(64, 3, "smileys-emotion"); });
         emoji = std::clamp(emoji, 0, static_cast<int>(data.size()) - 1);
         source_picture = picture_of(data, emoji);
-        picture_name = printed("emoji #%d of %lld (smileys-emotion), 64 x 64", emoji,
-                               static_cast<long long>(data.size()));
+        picture_name = format_text("emoji #%d of %lld (smileys-emotion), 64 x 64", emoji,
+                                   static_cast<long long>(data.size()));
         break;
       }
       case CnnSource::kFashion: {
@@ -326,8 +316,8 @@ void CnnModel::load_picture() {
             load_once(fashion_items, fashion_error, [] { return load_fashion_mnist(false); });
         fashion = std::clamp(fashion, 0, static_cast<int>(data.size()) - 1);
         source_picture = picture_of(data, fashion);
-        picture_name = printed("Fashion-MNIST test item #%d (%s), 28 x 28", fashion,
-                               fashion_class(data.labels[static_cast<size_t>(fashion)]));
+        picture_name = format_text("Fashion-MNIST test item #%d (%s), 28 x 28", fashion,
+                                   fashion_class(data.labels[static_cast<size_t>(fashion)]));
         break;
       }
       case CnnSource::kDrawing: {
@@ -343,9 +333,10 @@ void CnnModel::load_picture() {
       }
       case CnnSource::kFile: {
         source_picture = load_cnn_picture(file_path);
-        picture_name = printed("%s, %lld x %lld", fs::path(file_path).filename().string().c_str(),
-                               static_cast<long long>(source_picture.dim(2)),
-                               static_cast<long long>(source_picture.dim(3)));
+        picture_name =
+            format_text("%s, %lld x %lld", fs::path(file_path).filename().string().c_str(),
+                        static_cast<long long>(source_picture.dim(2)),
+                        static_cast<long long>(source_picture.dim(3)));
         break;
       }
     }

@@ -2,21 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdarg>
 #include <cstdio>
+
+#include "logic/cell_text.h"
 
 namespace convt::lab {
 
 namespace {
-
-std::string format(const char* fmt, ...) {
-  char buf[512];
-  va_list args;
-  va_start(args, fmt);
-  std::vsnprintf(buf, sizeof buf, fmt, args);
-  va_end(args);
-  return buf;
-}
 
 // The last kDiagnosisWindow points, or an empty span when there are fewer than 20.
 struct Window {
@@ -77,7 +69,7 @@ bool diagnose_d_too_strong(const std::vector<CurvePoint>& points, Diagnosis& out
   out.title = "D is too strong: loss_D is heading to 0";
   // Means over the window's first and last quarters, with their steps: the curves show each
   // step (or a smoothing of them), and the last step alone can differ a lot from these.
-  out.evidence = format(
+  out.evidence = format_text(
       "mean loss_D went from %.3f (steps %lld..%lld) to %.3f (steps %lld..%lld); over the "
       "latter, mean D(x) = %.2f, mean D(G(z)) = %.2f: D tells real from fake almost perfectly, "
       "so G's gradient through D(G(z)) ~ 0 is tiny.",
@@ -111,7 +103,7 @@ bool diagnose_g_exploding(const std::vector<CurvePoint>& points, Diagnosis& out)
   const int64_t from_first = fast ? w[0].step : points[0].step;
   const int64_t from_last = fast ? w[q - 1].step : points[k - 1].step;
   // Means with their steps, as for D too strong: the last step alone can differ a lot.
-  out.evidence = format(
+  out.evidence = format_text(
       "mean loss_G rose from %.3f (steps %lld..%lld) to %.3f (steps %lld..%lld; healthy: near "
       "ln 2 = 0.69 .. 2); over the latter D calls G's samples fake with mean D(G(z)) = %.3f.",
       from, static_cast<long long>(from_first), static_cast<long long>(from_last), g_last,
@@ -143,7 +135,7 @@ bool diagnose_oscillating(const std::vector<CurvePoint>& points, Diagnosis& out)
   if (!(amplitude > 1.0 && turns >= 6 && drift < 0.15 * amplitude)) return false;
   out.kind = Diagnosis::Kind::kOscillating;
   out.title = "The losses oscillate without progress";
-  out.evidence = format(
+  out.evidence = format_text(
       "over steps %lld..%lld loss_G (smoothed) swings between %.2f and %.2f, turning %d times, "
       "while its mean moved only %.3f: G and D take turns winning.",
       static_cast<long long>(w[0].step), static_cast<long long>(w[w.size - 1].step), *lo, *hi,
@@ -162,7 +154,7 @@ bool diagnose_mode_collapse(float sample_diversity, float real_diversity,
     out.kind = Diagnosis::Kind::kModeCollapse;
     out.title = full ? "Mode collapse: the samples all look alike"
                      : "Partial mode collapse: the samples vary much less than real images";
-    out.evidence = format(
+    out.evidence = format_text(
         "the fixed-z samples vary by %.3f per pixel (std over the grid), the real images by "
         "%.3f (%.0f%% of it; a healthy G reaches about 100%%): %s",
         sample_diversity, real_diversity, 100.0 * sample_diversity / real_diversity,
@@ -187,7 +179,7 @@ bool diagnose_mode_collapse(float sample_diversity, float real_diversity,
   if (total >= 20 && class_histogram.size() >= 3 && top > total / 2) {
     out.kind = Diagnosis::Kind::kModeCollapse;
     out.title = "Mode collapse: one class takes over";
-    out.evidence = format(
+    out.evidence = format_text(
         "%d of %d samples (%.0f%%) are classified as %zu; a healthy run spreads them over all "
         "%zu classes.",
         top, total, 100.0 * top / total, top_class, class_histogram.size());
@@ -204,9 +196,10 @@ bool diagnose_mode_collapse(float sample_diversity, float real_diversity,
     for (size_t c : missing) names += (names.empty() ? "" : ", ") + std::to_string(c);
     out.kind = Diagnosis::Kind::kModeCollapse;
     out.title = "Partial mode collapse: some classes are never drawn";
-    out.evidence = format("%zu of %zu classes (%s) are each under 1%% of %d samples; real data has "
-                          "about 10%% of each.",
-                          missing.size(), class_histogram.size(), names.c_str(), total);
+    out.evidence = format_text(
+        "%zu of %zu classes (%s) are each under 1%% of %d samples; real data has "
+        "about 10%% of each.",
+        missing.size(), class_histogram.size(), names.c_str(), total);
     out.suggestion = "Train longer, or reset with another seed or a lower lr_G.";
     return true;
   }
@@ -227,8 +220,8 @@ bool diagnose_nan(const std::vector<CurvePoint>& points, const std::string& erro
   out.kind = Diagnosis::Kind::kNaN;
   out.title = "NaN: training stopped";
   out.evidence = nan_error ? error
-                           : format("the last point (step %lld) holds a non-finite value",
-                                    static_cast<long long>(points.back().step));
+                           : format_text("the last point (step %lld) holds a non-finite value",
+                                         static_cast<long long>(points.back().step));
   out.suggestion =
       "Load the last good checkpoint and continue with lower learning rates (e.g. / 4).";
   return true;
