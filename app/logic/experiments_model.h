@@ -108,6 +108,8 @@ struct ExperimentsState {
   ExperimentsModel model;  // loads the shipped checkpoints on the first draw
   bool stale = true;       // tiles and textures need rebuilding
   TiledImage ffnn_tiles, gan_tiles;
+  float rgb_width = 0.0f;  // the RGB generators' group as last drawn (pixels): it goes below the
+                           // FFNN vs GAN group when it does not fit beside it
 };
 
 }  // namespace convt::lab

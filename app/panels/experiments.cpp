@@ -308,10 +308,18 @@ void draw_experiments_panel(ExperimentsState& s, ExperimentsTextures& textures,
   ImGui::BeginGroup();
   draw_ffnn_vs_gan(s, heatmaps);
   ImGui::EndGroup();
-  ImGui::SameLine(0.0f, widgets::px(40.0f));
+  // Beside it when the window is wide enough, else below it (a narrow window scrolls down, not
+  // sideways).
+  const float gap = widgets::px(40.0f);
+  if (ImGui::GetContentRegionAvail().x - ImGui::GetItemRectSize().x - gap >= s.rgb_width) {
+    ImGui::SameLine(0.0f, gap);
+  } else {
+    ImGui::Separator();
+  }
   ImGui::BeginGroup();
   draw_rgb(s, textures);
   ImGui::EndGroup();
+  s.rgb_width = ImGui::GetItemRectSize().x;
 
   ImGui::Separator();
   ImGui::TextUnformatted(
