@@ -29,6 +29,14 @@ const std::string& CheckpointFile::meta(const std::string& key) const {
   return it->second;
 }
 
+nlohmann::json CheckpointFile::meta_json(const std::string& key) const {
+  try {
+    return nlohmann::json::parse(meta(key));
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError(path_ + ": metadata \"" + key + "\" is not valid JSON: " + e.what());
+  }
+}
+
 int64_t CheckpointFile::meta_count(const std::string& key) const {
   const std::string& v = meta(key);
   try {

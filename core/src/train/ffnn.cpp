@@ -163,12 +163,7 @@ std::unique_ptr<nn::Sequential> FfnnTrainer::load_generator(const std::string& p
                                                             int64_t* steps_out) {
   const CheckpointFile f(path, "FFNN (convt-lab ffnn-train)");
   f.require_format(kFormat);
-  json spec;
-  try {
-    spec = json::parse(f.meta("spec"));
-  } catch (const json::exception& e) {
-    throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
-  }
+  const json spec = f.meta_json("spec");
   int latent_dim = 0;
   auto G = build_generator(spec, 0, latent_dim);
   try {

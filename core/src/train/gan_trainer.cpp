@@ -439,12 +439,7 @@ CheckpointFile read_checkpoint_file(const std::string& path) {
 // "model", with the same layers and latent size as `model`. Throws CheckpointError naming `path`.
 void check_same_model(const CheckpointFile& f, const std::string& path, const nn::GanModel& model) {
   const std::string& model_name = f.meta("model");
-  json spec;
-  try {
-    spec = json::parse(f.meta("spec"));
-  } catch (const json::exception& e) {
-    throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
-  }
+  const json spec = f.meta_json("spec");
   if (!spec.is_object()) {
     throw CheckpointError(path +
                           ": metadata \"spec\": expected a JSON object (a model spec), found " +
@@ -458,8 +453,9 @@ void check_same_model(const CheckpointFile& f, const std::string& path, const nn
                           "' but its \"spec\" is of model '" + spec_name +
                           "'; expected the same name (was the file edited after it was saved?)");
   }
-  if (model_name != model.name || spec["generator"] != model.spec.value("generator", json()) ||
-      spec["discriminator"] != model.spec.value("discriminator", json()) ||
+  if (model_name != model.name ||
+      spec.value("generator", json()) != model.spec.value("generator", json()) ||
+      spec.value("discriminator", json()) != model.spec.value("discriminator", json()) ||
       spec.value("latent_dim", 0) != model.latent_dim) {
     throw CheckpointError(path + ": this checkpoint is of model '" + model_name + "' (images " +
                           spec.value("image_shape", json::array()).dump() +
@@ -578,12 +574,7 @@ std::unique_ptr<GanTrainer> GanTrainer::from_checkpoint(const std::string& path,
                                                         const Dataset* data,
                                                         const GanConfig* override_cfg) {
   const CheckpointFile f = read_checkpoint_file(path);
-  json spec;
-  try {
-    spec = json::parse(f.meta("spec"));
-  } catch (const json::exception& e) {
-    throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
-  }
+  const json spec = f.meta_json("spec");
   const GanConfig cfg = override_cfg ? *override_cfg : config_from_json(f.meta("config"));
   auto trainer = std::make_unique<GanTrainer>(spec, cfg, data);
   trainer->load_checkpoint(path);

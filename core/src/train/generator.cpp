@@ -113,12 +113,7 @@ Generator build_generator(const nlohmann::json& spec, uint64_t seed) {
 Generator load_generator(const std::string& path, GeneratorChoice which) {
   const CheckpointFile checkpoint(path, "GAN (convt-lab train or export-generator)");
   const SafetensorsFile& f = checkpoint.file();
-  json spec;
-  try {
-    spec = json::parse(checkpoint.meta("spec"));
-  } catch (const json::exception& e) {
-    throw CheckpointError(path + ": metadata \"spec\" is not valid JSON: " + e.what());
-  }
+  const json spec = checkpoint.meta_json("spec");
   const bool file_has_ema = nn::has_prefix(f.tensors, "G_ema.");
   if (which == GeneratorChoice::G_ema && !file_has_ema) {
     throw CheckpointError(path +

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "convt/io/safetensors.h"
@@ -25,6 +26,9 @@ class CheckpointFile {
   // Metadata `key` as a count (a whole number >= 0). Throws CheckpointError "<path>: metadata
   // "<key>": expected a count, found '<text>'" (or as meta when it is missing).
   int64_t meta_count(const std::string& key) const;
+  // Metadata `key` parsed as JSON (the model "spec"). Throws CheckpointError "<path>: metadata
+  // "<key>" is not valid JSON: ..." (or as meta when it is missing).
+  nlohmann::json meta_json(const std::string& key) const;
   // Whether metadata `key` is there, and its value (or `fallback`).
   bool has_meta(const std::string& key) const;
   std::string meta_or(const std::string& key, const std::string& fallback) const;
