@@ -272,13 +272,17 @@ const Dataset& load_once(std::shared_ptr<Dataset>& slot, std::string& error, Loa
   return *slot;
 }
 
+// Values in [-1, 1] from `src` as a picture of `shape` in [0, 1].
+Tensor unit_range_picture(const float* src, const std::vector<int64_t>& shape) {
+  Tensor picture(shape);
+  for (int64_t i = 0; i < picture.numel(); ++i) picture[i] = (src[i] + 1.0f) * 0.5f;
+  return picture;
+}
+
 // Image `index` of a dataset (C, H, W in [-1, 1]) as a picture (C, 1, H, W) in [0, 1].
 Tensor picture_of(const Dataset& data, int index) {
   const int64_t C = data.images.dim(1), H = data.images.dim(2), W = data.images.dim(3);
-  Tensor picture({C, 1, H, W});
-  const float* src = data.images.data() + index * C * H * W;
-  for (int64_t i = 0; i < picture.numel(); ++i) picture[i] = (src[i] + 1.0f) * 0.5f;
-  return picture;
+  return unit_range_picture(data.images.data() + index * C * H * W, {C, 1, H, W});
 }
 
 const char* fashion_class(int label) {
@@ -323,8 +327,7 @@ void CnnModel::load_picture() {
       case CnnSource::kDrawing: {
         if (!inside.loaded) inside.load();
         const Tensor& c = inside.canvas;  // (1, 1, 20, 20) in [-1, 1]
-        source_picture = Tensor(c.shape());
-        for (int64_t i = 0; i < c.numel(); ++i) source_picture[i] = (c[i] + 1.0f) * 0.5f;
+        source_picture = unit_range_picture(c.data(), c.shape());
         drawing_version = inside.version;
         picture_name = inside.drawn ? "your drawing (View: Inside the classifier), 20 x 20"
                                     : "the canvas of Inside the classifier (" + inside.digit_name +
