@@ -12,7 +12,7 @@
 # Writes docs/dcgan20_train_{1,3,10}min_{default,notes}.png and prints one line per stage:
 #   preset minutes steps score confident smallest-class-share
 # The runs themselves go to $WORK_DIR (default /tmp/convt_training_grids).
-# LAB=path/to/convt-lab overrides build/app/convt-lab.
+# LAB=path/to/convt-lab overrides build/app/convt-lab; PRESETS="default" runs one preset only.
 set -eu
 LAB=${LAB:-build/app/convt-lab}
 seed=${1:-1}
@@ -20,7 +20,7 @@ threads=${2:-2}
 work=${WORK_DIR:-/tmp/convt_training_grids}
 rm -rf "$work"
 mkdir -p "$work" docs
-for preset in default notes; do
+for preset in ${PRESETS:-default notes}; do
   run=$work/$preset
   minutes=0
   for stage in 1 3 10; do
