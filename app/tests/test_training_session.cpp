@@ -799,3 +799,17 @@ TEST_F(SessionTest, RecordsGradientNormsPerLayerWhenAsked) {
 }
 
 }  // namespace
+
+// The dashboard's "fast start" is the CLI's default preset of dcgan20 (assets/models/dcgan20.json):
+// a student who trains in the window and one who runs `convt-lab train` get the same recipe.
+TEST(TrainingPresets, FastStartIsTheCliDefaultOfDcgan20) {
+  const nlohmann::json p = convt::nn::load_model_spec("dcgan20").at("presets").at("default");
+  const convt::lab::TrainingPreset& fast = convt::lab::training_presets().at(1);
+  ASSERT_EQ(fast.name, "fast start");
+  EXPECT_EQ(fast.batch_size, p.at("batch").get<int64_t>());
+  EXPECT_FLOAT_EQ(fast.lr_g, p.at("lr_g").get<float>());
+  EXPECT_FLOAT_EQ(fast.lr_d, p.at("lr_d").get<float>());
+  EXPECT_FLOAT_EQ(fast.beta1, p.at("beta1").get<float>());
+  EXPECT_FLOAT_EQ(fast.beta2, p.at("beta2").get<float>());
+  EXPECT_FLOAT_EQ(fast.ema_decay, p.at("ema_decay").get<float>());
+}
