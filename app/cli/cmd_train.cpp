@@ -12,6 +12,7 @@
 #include "convt/nn/model_spec.h"
 #include "convt/train/gan_trainer.h"
 #include "logic/cell_text.h"
+#include "logic/spec_preset.h"
 #include "train_commands.h"
 #include "training_run.h"
 
@@ -21,9 +22,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The ranges the flags accept; a spec's presets are held to the same.
-constexpr double kMaxLr = 10.0, kMinLr = 1e-9, kMaxBeta = 0.9999999;
-constexpr int64_t kMaxBatch = 65536;
+// The ranges the flags accept (a spec's presets are held to the same): logic/spec_preset.h.
+using lab::kMaxBatch;
+using lab::kMaxBeta;
+using lab::kMaxLr;
+using lab::kMinLr;
 
 // The flags of train's own; the shared ones (--out, --epochs, --steps, ...) come from kRules.
 const std::vector<FlagSpec> kTrainOwnFlags = {
@@ -56,57 +59,18 @@ void print_skipped(const Dataset& data) {
   }
 }
 
-// The preset's hyperparameters from the spec's "presets" (the CLI flags override them).
+// The preset's hyperparameters from the spec's "presets" (the CLI flags override them); a spec
+// without a "default" preset keeps GanConfig's defaults (the notes').
 void apply_preset(const nlohmann::json& spec, const std::string& name, GanConfig& cfg) {
-  if (!spec.contains("presets") || !spec["presets"].contains(name)) {
-    if (name == "default") return;  // a spec without presets: GanConfig's defaults (the notes')
-    std::string names;              // "'default', 'notes'"
-    if (spec.contains("presets") && spec["presets"].is_object()) {
-      for (const auto& [key, value] : spec["presets"].items()) {
-        names += (names.empty() ? "'" : ", '") + key + "'";
-      }
-    }
-    throw CliError("--preset: model '" + spec.value("name", std::string("?")) +
-                   "' has no preset '" + name + "'; expected one of " +
-                   (names.empty() ? "none (the spec has no presets; drop --preset)" : names));
-  }
-  const nlohmann::json& p = spec["presets"][name];
-  // Each value in the range of its flag (--lr for lr_g, ...), or refused naming the key.
-  auto number = [&](const char* key, double lo, double hi, const char* flag, double fallback) {
-    if (!p.contains(key)) return fallback;
-    const nlohmann::json& v = p[key];
-    const double x = v.is_number() ? v.get<double>() : std::nan("");
-    if (!(x >= lo && x <= hi)) {
-      throw CliError("--model '" + spec.value("name", std::string("?")) + "': presets." + name +
-                     "." + key + ": expected a number in [" + format_number(lo) + ", " +
-                     format_number(hi) + "] (as " + flag + "), found " + v.dump());
-    }
-    return x;
-  };
-  const double batch = number("batch", 2, kMaxBatch, "--batch", cfg.batch_size);
-  if (batch != std::floor(batch)) {
-    throw CliError("--model '" + spec.value("name", std::string("?")) + "': presets." + name +
-                   ".batch: expected a whole number, found " + p["batch"].dump());
-  }
-  cfg.batch_size = static_cast<int64_t>(batch);
-  cfg.lr_g = static_cast<float>(number("lr_g", kMinLr, kMaxLr, "--lr", cfg.lr_g));
-  cfg.lr_d = static_cast<float>(number("lr_d", kMinLr, kMaxLr, "--lr-d", cfg.lr_d));
-  cfg.beta1 = static_cast<float>(number("beta1", 0, kMaxBeta, "--beta1", cfg.beta1));
-  cfg.beta2 = static_cast<float>(number("beta2", 0, kMaxBeta, "--beta2", cfg.beta2));
-  cfg.ema_decay =
-      static_cast<float>(number("ema_decay", 0, kMaxBeta, "--ema-decay", cfg.ema_decay));
-  if (p.contains("diff_augment")) {
-    const nlohmann::json& v = p["diff_augment"];
-    try {
-      if (!v.is_string()) throw std::invalid_argument("expected a string");
-      DiffAugmentPolicy::parse(v.get<std::string>());
-    } catch (const std::invalid_argument& e) {
-      throw CliError("--model '" + spec.value("name", std::string("?")) + "': presets." + name +
-                     ".diff_augment: expected a policy such as \"color,translation,cutout\" (as "
-                     "--diff-augment), found " +
-                     v.dump() + " (" + e.what() + ")");
-    }
-    cfg.diff_augment = DiffAugmentPolicy::parse(v.get<std::string>()).to_string();  // canonical
+  if (name == "default" && !lab::has_spec_preset(spec, name)) return;
+  try {
+    lab::apply_spec_preset(spec, name, cfg);
+  } catch (const lab::SpecPresetError& e) {
+    const std::string model = spec.value("name", std::string("?"));
+    const std::string what = e.what();
+    // "--preset: model 'x' has no preset 'y'; ..." / "--model 'x': presets.y.lr_g: ..."
+    throw CliError(what.rfind("has no preset", 0) == 0 ? "--preset: model '" + model + "' " + what
+                                                       : "--model '" + model + "': " + what);
   }
 }
 

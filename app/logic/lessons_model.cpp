@@ -243,9 +243,7 @@ FormulaTarget read_formula(const json& j, const std::string& file, const std::st
 TrainingTarget read_training(const json& j, const std::string& file, const std::string& path) {
   ObjectReader r(j, file, path);
   TrainingTarget t;
-  read_name(r, "preset",
-            names_of(training_presets(), [](const TrainingPreset& p) { return p.name; }),
-            "training preset", t.preset);
+  read_name(r, "preset", training_preset_names(), "training preset", t.preset);
   r.number("lr_g", t.lr_g);
   r.number("lr_d", t.lr_d);
   using A = TrainingTarget::Action;

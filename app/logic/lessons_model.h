@@ -48,7 +48,7 @@ struct FormulaTarget {
 
 // The training dashboard.
 struct TrainingTarget {
-  std::string preset = "fast start";  // lab::training_presets() name
+  std::string preset = "fast start";  // one of lab::training_preset_names()
   float lr_g = 0.0f, lr_d = 0.0f;     // > 0: replaces the preset's value
   // What happens after the form is set:
   //   kNone: nothing (the student presses Start);
@@ -133,7 +133,7 @@ class LessonError : public std::runtime_error {
 // structs' defaults. Throws LessonError for a file that cannot be read or is not JSON, an
 // unknown key, a value of the wrong type or out of range, a missing title, question, paragraph
 // or Show me, and a name that does not exist: a panel (lab::find_panel), a stepper preset
-// (lab::stepper_presets()), a training preset (lab::training_presets()), a saved run (a folder
+// (lab::stepper_presets()), a training preset (lab::training_preset_names()), a saved run (a folder
 // of assets/runs/ with a run.json), a formula model (assets/models/), a completion region
 // (convt::mask_name()), a CNN kernel preset (lab::cnn_kernel_presets()), an enum's name.
 Lesson load_lesson(const std::string& path);

@@ -12,6 +12,7 @@
 
 #include "convt/io/assets.h"
 #include "convt/io/png.h"
+#include "convt/nn/model_spec.h"
 #include "logic/frame_scheduler.h"  // steady_seconds
 #include "logic/quality_score.h"
 
@@ -70,11 +71,35 @@ void init_training_form(TrainingDashboard& s) {
     std::error_code ec;
     return std::filesystem::is_directory(dir, ec);
   });
-  apply_preset(training_presets()[1], s.form.gan);  // fast start
+  refresh_presets(s);
+  if (const TrainingPreset* fast = find_preset(s.presets, "fast start")) {
+    apply_preset(*fast, s.form.gan);
+  }
   s.form.gan.backend = nn::Backend::fast;
   // All cores: the window sleeps between frames (logic/frame_scheduler.h), so training no
   // longer shares a core with it.
   s.form.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+void refresh_presets(TrainingDashboard& s) {
+  if (s.presets_model == s.model_index && !s.presets.empty()) return;
+  const std::vector<TrainingPreset> old = s.presets;
+  s.presets_model = s.model_index;
+  s.presets_error.clear();
+  const std::string model = s.models.empty() ? "dcgan20" : s.models[s.model_index];
+  try {
+    s.presets = training_presets(nn::load_model_spec(model));
+  } catch (const std::exception& e) {
+    s.presets = training_presets(nlohmann::json::object());  // the built-in ones
+    s.presets_error = "model '" + model + "': " + e.what() + "; the presets are the built-in ones";
+  }
+  for (const TrainingPreset& was : old) {
+    const TrainingPreset* now = find_preset(s.presets, was.name);
+    if (now != nullptr && matches_preset(was, s.form.gan)) {
+      apply_preset(*now, s.form.gan);
+      break;
+    }
+  }
 }
 
 SessionConfig config_from_form(const TrainingDashboard& s) {
@@ -126,19 +151,17 @@ namespace {
 // Sets the form as a lesson's run asks: `target`'s preset (lr_G / lr_D when given), dcgan20 on
 // the built-in digits.
 void set_lesson_form(TrainingDashboard& dash, const TrainingTarget& target) {
-  const TrainingPreset* preset = nullptr;
-  for (const TrainingPreset& p : training_presets()) {
-    if (p.name == target.preset) preset = &p;
-  }
+  const auto it = std::find(dash.models.begin(), dash.models.end(), "dcgan20");
+  dash.model_index = it == dash.models.end() ? 0 : static_cast<int>(it - dash.models.begin());
+  dash.data_choice = DataChoice::kDigits;
+  refresh_presets(dash);
+  const TrainingPreset* preset = find_preset(dash.presets, target.preset);
   if (preset == nullptr) {
     throw std::logic_error("lesson Show me: unknown training preset '" + target.preset + "'");
   }
   apply_preset(*preset, dash.form.gan);
   if (target.lr_g > 0.0f) dash.form.gan.lr_g = target.lr_g;
   if (target.lr_d > 0.0f) dash.form.gan.lr_d = target.lr_d;
-  const auto it = std::find(dash.models.begin(), dash.models.end(), "dcgan20");
-  dash.model_index = it == dash.models.end() ? 0 : static_cast<int>(it - dash.models.begin());
-  dash.data_choice = DataChoice::kDigits;
 }
 
 }  // namespace

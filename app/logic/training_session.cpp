@@ -15,22 +15,51 @@
 #include "convt/io/png.h"
 #include "convt/nn/model_spec.h"
 #include "convt/train/generator.h"
+#include "logic/spec_preset.h"
 
 namespace convt::lab {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-const std::vector<TrainingPreset>& training_presets() {
-  static const std::vector<TrainingPreset> presets = {
-      {"notes", "the study notes' settings: batch 256, Adam lr 1e-4, betas 0.5 / 0.999", 256, 1e-4f,
-       1e-4f, 0.5f, 0.999f, 0.0f},
-      {"fast start",
-       "the CLI's measured default: batch 64, lr 3e-4, beta2 0.99: four times the updates per "
-       "second of the notes' batch, digits within minutes",
-       64, 3e-4f, 3e-4f, 0.5f, 0.99f, kDefaultEmaDecay},
+const std::vector<std::string>& training_preset_names() {
+  static const std::vector<std::string> names = {"notes", "fast start"};
+  return names;
+}
+
+std::vector<TrainingPreset> training_presets(const nlohmann::json& spec) {
+  // The buttons' spec preset, or `fallback` when the spec has none.
+  auto preset = [&](const std::string& name, const std::string& key, const GanConfig& fallback,
+                    const std::string& fallback_why) {
+    GanConfig cfg = fallback;
+    std::string why = fallback_why;
+    if (has_spec_preset(spec, key)) {
+      apply_spec_preset(spec, key, cfg);
+      why = spec_preset_why(spec, key);
+      if (why.empty()) why = "the model's \"" + key + "\" preset";
+    }
+    return TrainingPreset{name,       why,       cfg.batch_size, cfg.lr_g,          cfg.lr_d,
+                          cfg.beta1, cfg.beta2, cfg.ema_decay,  cfg.diff_augment};
   };
-  return presets;
+  const GanConfig notes;  // GanConfig's defaults are the notes' settings
+  GanConfig dcgan;
+  dcgan.batch_size = 64;
+  dcgan.lr_g = dcgan.lr_d = 2e-4f;
+  dcgan.ema_decay = kDefaultEmaDecay;
+  return {
+      preset("notes", "notes", notes, "the study notes' settings"),
+      preset("fast start", "default", dcgan,
+             "this model has no default preset: Radford et al. 2016's DCGAN settings at batch "
+             "64, with an averaged G"),
+  };
+}
+
+const TrainingPreset* find_preset(const std::vector<TrainingPreset>& presets,
+                                  const std::string& name) {
+  for (const TrainingPreset& p : presets) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
 }
 
 void apply_preset(const TrainingPreset& preset, GanConfig& cfg) {
@@ -40,6 +69,31 @@ void apply_preset(const TrainingPreset& preset, GanConfig& cfg) {
   cfg.beta1 = preset.beta1;
   cfg.beta2 = preset.beta2;
   cfg.ema_decay = preset.ema_decay;
+  cfg.diff_augment = preset.diff_augment;
+}
+
+std::string preset_values(const TrainingPreset& p) {
+  char buf[160];
+  if (p.lr_g == p.lr_d) {
+    std::snprintf(buf, sizeof buf, "batch %lld, Adam lr %g, betas %g / %g",
+                  static_cast<long long>(p.batch_size), p.lr_g, p.beta1, p.beta2);
+  } else {
+    std::snprintf(buf, sizeof buf, "batch %lld, Adam lr_G %g, lr_D %g, betas %g / %g",
+                  static_cast<long long>(p.batch_size), p.lr_g, p.lr_d, p.beta1, p.beta2);
+  }
+  std::string text = buf;
+  if (p.ema_decay > 0.0f) {
+    std::snprintf(buf, sizeof buf, ", averaged G (decay %g)", p.ema_decay);
+    text += buf;
+  }
+  if (!p.diff_augment.empty()) text += ", DiffAugment " + p.diff_augment;
+  return text;
+}
+
+bool matches_preset(const TrainingPreset& preset, const GanConfig& cfg) {
+  return cfg.batch_size == preset.batch_size && cfg.lr_g == preset.lr_g &&
+         cfg.lr_d == preset.lr_d && cfg.beta1 == preset.beta1 && cfg.beta2 == preset.beta2 &&
+         cfg.ema_decay == preset.ema_decay && cfg.diff_augment == preset.diff_augment;
 }
 
 const char* status_name(SessionStatus s) {

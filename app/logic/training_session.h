@@ -28,6 +28,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "convt/data/dataset.h"
@@ -61,8 +63,8 @@ struct SessionConfig {
   double score_seconds = 20.0;
 };
 
-// The decay of the averaged G that the "fast start" preset keeps (GanConfig::ema_decay), as
-// dcgan20's "default" preset in assets/models/dcgan20.json.
+// The decay of G_ema that the dashboard's "averaged G" checkbox turns on (GanConfig::ema_decay;
+// Karras et al. 2018): G_ema averages roughly the last 1 / (1 - 0.999) = 1,000 steps.
 inline constexpr float kDefaultEmaDecay = 0.999f;
 
 // A named set of hyperparameters (the dashboard's preset buttons).
@@ -71,11 +73,30 @@ struct TrainingPreset {
   std::string why;  // one line shown next to the button
   int64_t batch_size;
   float lr_g, lr_d, beta1, beta2;
-  float ema_decay;  // GanConfig::ema_decay: 0 = no averaged G
+  float ema_decay;           // GanConfig::ema_decay: 0 = no averaged G
+  std::string diff_augment;  // GanConfig::diff_augment: "" = off
 };
-// "notes" (batch 256, lr 1e-4, betas 0.5 / 0.999, as the study notes) and "fast start".
-const std::vector<TrainingPreset>& training_presets();
+// The preset buttons' names, as lessons name them: "notes", "fast start".
+const std::vector<std::string>& training_preset_names();
+// The preset buttons for a model, from its spec (nn::load_model_spec; logic/spec_preset.h):
+//   "notes": the spec's presets.notes, else the study notes' settings (GanConfig's defaults:
+//     batch 256, Adam lr 1e-4, betas 0.5 / 0.999, no averaged G);
+//   "fast start": the spec's presets.default, the values `convt-lab train --model M` uses, else
+//     batch 64, lr 2e-4, betas 0.5 / 0.999 (Radford et al. 2016's DCGAN settings at a batch for
+//     2 cores) with an averaged G of kDefaultEmaDecay.
+// In training_preset_names()'s order. Throws SpecPresetError when one of those presets holds a
+// value out of range.
+std::vector<TrainingPreset> training_presets(const nlohmann::json& spec);
+// The preset named `name` in `presets`, nullptr when there is none.
+const TrainingPreset* find_preset(const std::vector<TrainingPreset>& presets,
+                                  const std::string& name);
+// Sets cfg's batch size, learning rates, betas, EMA decay and DiffAugment policy to the preset's.
 void apply_preset(const TrainingPreset& preset, GanConfig& cfg);
+// The preset's values in one line, e.g. "batch 64, Adam lr 0.0003, betas 0.5 / 0.99, averaged G
+// (decay 0.999)" (the button's tooltip, above its `why`).
+std::string preset_values(const TrainingPreset& preset);
+// True when those values of cfg are the preset's.
+bool matches_preset(const TrainingPreset& preset, const GanConfig& cfg);
 
 // The dashboard's sample diversity: the mean over pixels of the standard deviation across the
 // images (N, C, H, W), in the images' units; ~0 when all images are the same, 0 for N < 2.

@@ -132,12 +132,16 @@ void draw_backend_and_threads(lab::TrainingDashboard& s, float field) {
 // lr and betas changed in place), seed, backend, threads.
 void draw_hyperparameters(lab::TrainingDashboard& s, bool has_run) {
   ImGui::TextDisabled("HYPERPARAMETERS");
-  for (const lab::TrainingPreset& p : lab::training_presets()) {
+  lab::refresh_presets(s);  // the selected model's presets
+  for (const lab::TrainingPreset& p : s.presets) {
     if (ImGui::Button(p.name.c_str())) lab::apply_preset(p, s.form.gan);
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", p.why.c_str());
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("%s\n%s", lab::preset_values(p).c_str(), p.why.c_str());
+    }
     ImGui::SameLine();
   }
-  ImGui::TextDisabled("presets");
+  ImGui::TextDisabled("presets");  // of the model above; their values in the tooltips
+  if (!s.presets_error.empty()) ImGui::TextWrapped("%s", s.presets_error.c_str());
   const float field = ImGui::GetFontSize() * 7.0f;
   int batch = static_cast<int>(s.form.gan.batch_size);
   ImGui::SetNextItemWidth(field);

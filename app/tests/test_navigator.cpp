@@ -3,6 +3,7 @@
 // me is checked in test_lessons_show_me.cpp.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -200,6 +201,46 @@ TEST(TrainingDashboard, InputChecksKeepTheFormInRange) {
   EXPECT_FLOAT_EQ(gan.lr_d, 1.0f);
   EXPECT_FLOAT_EQ(gan.beta1, 0.999f);
   EXPECT_FLOAT_EQ(gan.beta2, 0.0f);
+}
+
+// The form's presets follow the selected model: untouched values become the new model's preset
+// of the same name (what `convt-lab train --model M` would use); typed values are kept; a model
+// whose spec cannot be read gets the built-in presets and says why.
+TEST(TrainingDashboard, PresetsFollowTheSelectedModelButKeepTypedValues) {
+  convt::lab::TrainingDashboard dash;
+  convt::lab::init_training_form(dash);
+  auto index_of = [&](const std::string& name) {
+    const auto it = std::find(dash.models.begin(), dash.models.end(), name);
+    EXPECT_NE(it, dash.models.end()) << name;
+    return static_cast<int>(it - dash.models.begin());
+  };
+  ASSERT_EQ(dash.models.at(static_cast<size_t>(dash.model_index)), "dcgan20");
+  EXPECT_FLOAT_EQ(dash.form.gan.lr_g, 3e-4f);  // dcgan20's measured default
+  EXPECT_FLOAT_EQ(dash.form.gan.beta2, 0.99f);
+
+  dash.model_index = index_of("rgb32");
+  convt::lab::refresh_presets(dash);
+  EXPECT_FLOAT_EQ(dash.form.gan.lr_g, 2e-4f);  // rgb32's default: the DCGAN paper's
+  EXPECT_FLOAT_EQ(dash.form.gan.beta2, 0.999f);
+  EXPECT_TRUE(dash.presets_error.empty()) << dash.presets_error;
+
+  apply_preset(*convt::lab::find_preset(dash.presets, "notes"), dash.form.gan);
+  dash.model_index = index_of("dcgan20");
+  convt::lab::refresh_presets(dash);
+  EXPECT_EQ(dash.form.gan.batch_size, 256);  // still the notes' preset, dcgan20's
+
+  dash.form.gan.lr_g = 5e-4f;  // typed by the student
+  dash.model_index = index_of("rgb32");
+  convt::lab::refresh_presets(dash);
+  EXPECT_FLOAT_EQ(dash.form.gan.lr_g, 5e-4f);
+  EXPECT_EQ(dash.form.gan.batch_size, 256);
+
+  dash.models.push_back("no_such_model");
+  dash.model_index = static_cast<int>(dash.models.size()) - 1;
+  convt::lab::refresh_presets(dash);
+  EXPECT_NE(dash.presets_error.find("no_such_model"), std::string::npos) << dash.presets_error;
+  ASSERT_EQ(dash.presets.size(), 2u);
+  EXPECT_EQ(dash.presets[1].batch_size, 64);  // the built-in fast start
 }
 
 TEST(TrainingDashboard, ExportsWriteIntoTheRunFolderAndSaySo) {

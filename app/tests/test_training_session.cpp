@@ -20,6 +20,8 @@
 #include "logic/generator_weights.h"
 #include "logic/latent_model.h"
 #include "logic/metric_series.h"
+#include "logic/spec_preset.h"
+#include "logic/training_dashboard.h"
 #include "logic/training_session.h"
 
 namespace {
@@ -800,16 +802,90 @@ TEST_F(SessionTest, RecordsGradientNormsPerLayerWhenAsked) {
 
 }  // namespace
 
-// The dashboard's "fast start" is the CLI's default preset of dcgan20 (assets/models/dcgan20.json):
-// a student who trains in the window and one who runs `convt-lab train` get the same recipe.
-TEST(TrainingPresets, FastStartIsTheCliDefaultOfDcgan20) {
-  const nlohmann::json p = convt::nn::load_model_spec("dcgan20").at("presets").at("default");
-  const convt::lab::TrainingPreset& fast = convt::lab::training_presets().at(1);
-  ASSERT_EQ(fast.name, "fast start");
-  EXPECT_EQ(fast.batch_size, p.at("batch").get<int64_t>());
-  EXPECT_FLOAT_EQ(fast.lr_g, p.at("lr_g").get<float>());
-  EXPECT_FLOAT_EQ(fast.lr_d, p.at("lr_d").get<float>());
-  EXPECT_FLOAT_EQ(fast.beta1, p.at("beta1").get<float>());
-  EXPECT_FLOAT_EQ(fast.beta2, p.at("beta2").get<float>());
-  EXPECT_FLOAT_EQ(fast.ema_decay, p.at("ema_decay").get<float>());
+// The dashboard's "fast start" is, for every shipped model, the preset `convt-lab train --model M`
+// uses (the spec's presets.default, read by the same apply_spec_preset): a student who trains
+// in the window and one who runs the CLI get the same recipe.
+TEST(TrainingPresets, FastStartIsEachModelsCliDefault) {
+  convt::lab::TrainingDashboard dash;
+  convt::lab::init_training_form(dash);  // its model list: assets/models/*.json
+  ASSERT_GE(dash.models.size(), 4u);
+  for (const std::string& model : dash.models) {
+    SCOPED_TRACE(model);
+    const nlohmann::json spec = convt::nn::load_model_spec(model);
+    ASSERT_TRUE(convt::lab::has_spec_preset(spec, "default"));
+    convt::GanConfig cli;
+    convt::lab::apply_spec_preset(spec, "default", cli);
+    const std::vector<convt::lab::TrainingPreset> presets = convt::lab::training_presets(spec);
+    ASSERT_EQ(presets.size(), 2u);
+    EXPECT_EQ(presets[0].name, "notes");
+    const convt::lab::TrainingPreset* fast = convt::lab::find_preset(presets, "fast start");
+    ASSERT_NE(fast, nullptr);
+    EXPECT_TRUE(convt::lab::matches_preset(*fast, cli)) << convt::lab::preset_values(*fast);
+    EXPECT_EQ(fast->why, convt::lab::spec_preset_why(spec, "default"));
+  }
+  // dcgan20's measured default and rgb32's DCGAN settings differ, so the test above can tell.
+  const auto fast = [](const char* model) {
+    return *convt::lab::find_preset(
+        convt::lab::training_presets(convt::nn::load_model_spec(model)), "fast start");
+  };
+  EXPECT_FLOAT_EQ(fast("dcgan20").lr_g, 3e-4f);
+  EXPECT_FLOAT_EQ(fast("dcgan20").beta2, 0.99f);
+  EXPECT_FLOAT_EQ(fast("rgb32").lr_g, 2e-4f);
+  EXPECT_FLOAT_EQ(fast("rgb32").beta2, 0.999f);
+}
+
+// A spec without presets (a student's own .json) gets the built-in buttons: the notes'
+// settings (GanConfig's defaults) and Radford et al.'s DCGAN settings with an averaged G.
+TEST(TrainingPresets, ASpecWithoutPresetsGetsTheBuiltInOnes) {
+  const std::vector<convt::lab::TrainingPreset> presets =
+      convt::lab::training_presets(nlohmann::json::object());
+  ASSERT_EQ(presets.size(), 2u);
+  const convt::GanConfig defaults;
+  EXPECT_EQ(presets[0].name, "notes");
+  EXPECT_TRUE(convt::lab::matches_preset(presets[0], defaults));
+  EXPECT_EQ(presets[0].batch_size, 256);
+  EXPECT_FLOAT_EQ(presets[0].lr_g, 1e-4f);
+  const convt::lab::TrainingPreset& fast = presets[1];
+  EXPECT_EQ(fast.name, "fast start");
+  EXPECT_EQ(fast.batch_size, 64);
+  EXPECT_FLOAT_EQ(fast.lr_g, 2e-4f);
+  EXPECT_FLOAT_EQ(fast.lr_d, 2e-4f);
+  EXPECT_FLOAT_EQ(fast.beta1, 0.5f);
+  EXPECT_FLOAT_EQ(fast.beta2, 0.999f);
+  EXPECT_FLOAT_EQ(fast.ema_decay, convt::lab::kDefaultEmaDecay);
+  EXPECT_NE(fast.why.find("no default preset"), std::string::npos) << fast.why;
+  EXPECT_EQ(convt::lab::preset_values(fast),
+            "batch 64, Adam lr 0.0002, betas 0.5 / 0.999, averaged G (decay 0.999)");
+}
+
+// A preset key the spec leaves out keeps the built-in value; one out of its flag's range is
+// refused naming the key, the range and the value, and the config is left as it was.
+TEST(TrainingPresets, APresetValueOutOfRangeIsRefusedNamingTheKey) {
+  nlohmann::json spec = nlohmann::json::parse(
+      R"({"presets": {"default": {"lr_g": 5e-4, "beta2": 1.5}, "notes": {"batch": 32}}})");
+  convt::GanConfig cfg;
+  try {
+    convt::lab::apply_spec_preset(spec, "default", cfg);
+    ADD_FAILURE() << "beta2 1.5 was accepted";
+  } catch (const convt::lab::SpecPresetError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("presets.default.beta2"), std::string::npos) << what;
+    EXPECT_NE(what.find("[0, 0.9999999]"), std::string::npos) << what;
+    EXPECT_NE(what.find("found 1.5"), std::string::npos) << what;
+  }
+  EXPECT_FLOAT_EQ(cfg.lr_g, 1e-4f);  // untouched: lr_g came before the bad beta2
+  EXPECT_THROW(convt::lab::training_presets(spec), convt::lab::SpecPresetError);
+  spec["presets"]["default"]["beta2"] = 0.9;
+  const std::vector<convt::lab::TrainingPreset> presets = convt::lab::training_presets(spec);
+  EXPECT_EQ(presets[0].batch_size, 32);           // notes: the spec's batch
+  EXPECT_FLOAT_EQ(presets[0].lr_g, 1e-4f);        // and the notes' lr
+  EXPECT_FLOAT_EQ(presets[1].lr_g, 5e-4f);        // fast start: the spec's lr_g
+  EXPECT_FLOAT_EQ(presets[1].lr_d, 2e-4f);        // the built-in lr_d
+  EXPECT_FLOAT_EQ(presets[1].beta2, 0.9f);
+  try {
+    convt::lab::apply_spec_preset(spec, "fast", cfg);
+    ADD_FAILURE() << "an unknown preset was accepted";
+  } catch (const convt::lab::SpecPresetError& e) {
+    EXPECT_NE(std::string(e.what()).find("'default', 'notes'"), std::string::npos) << e.what();
+  }
 }
