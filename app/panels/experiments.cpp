@@ -326,7 +326,11 @@ void draw_experiments_panel(ExperimentsState& s, ExperimentsTextures& textures,
       "Blank canvas: transposed convolution with no input, before and after training");
   draw_controls(s);
   draw_canvas(s.model.canvas_random, heatmaps, "random");
-  ImGui::SameLine(0.0f, widgets::px(40.0f));
+  // The trained G's canvas has the random one's shape: beside it when both fit, else below.
+  const float canvas_width = ImGui::GetItemRectSize().x;
+  if (ImGui::GetContentRegionAvail().x - canvas_width - gap >= canvas_width) {
+    ImGui::SameLine(0.0f, gap);
+  }
   draw_canvas(s.model.canvas_trained, heatmaps, "trained");
 }
 
