@@ -62,15 +62,21 @@ void print_skipped(const Dataset& data) {
 // The preset's hyperparameters from the spec's "presets" (the CLI flags override them); a spec
 // without a "default" preset keeps GanConfig's defaults (the notes').
 void apply_preset(const nlohmann::json& spec, const std::string& name, GanConfig& cfg) {
-  if (name == "default" && !lab::has_spec_preset(spec, name)) return;
+  const std::string model = spec.value("name", std::string("?"));
+  if (!lab::has_spec_preset(spec, name)) {
+    if (name == "default") return;
+    std::string names;  // "'default', 'notes'"
+    for (const std::string& key : lab::spec_preset_names(spec)) {
+      names += (names.empty() ? "'" : ", '") + key + "'";
+    }
+    throw CliError("--preset: model '" + model + "' has no preset '" + name +
+                   "'; expected one of " +
+                   (names.empty() ? "none (the spec has no presets; drop --preset)" : names));
+  }
   try {
     lab::apply_spec_preset(spec, name, cfg);
   } catch (const lab::SpecPresetError& e) {
-    const std::string model = spec.value("name", std::string("?"));
-    const std::string what = e.what();
-    // "--preset: model 'x' has no preset 'y'; ..." / "--model 'x': presets.y.lr_g: ..."
-    throw CliError(what.rfind("has no preset", 0) == 0 ? "--preset: model '" + model + "' " + what
-                                                       : "--model '" + model + "': " + what);
+    throw CliError("--model '" + model + "': " + e.what());  // presets.NAME.KEY: expected ...
   }
 }
 

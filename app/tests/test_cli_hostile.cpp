@@ -215,6 +215,12 @@ TEST_F(CliHostile, TrainRefusesAPresetLearningRateTheFlagWouldRefuse) {
   EXPECT_FALSE(exists("run"));
 }
 
+TEST_F(CliHostile, TrainRefusesAnUnknownPresetNamingTheOnesTheSpecHas) {
+  const CmdResult r = run("train --model dcgan20 --preset fast --data digits --steps 2 --out run");
+  expect_refused(r, {"--preset", "model 'dcgan20' has no preset 'fast'", "'default', 'notes'"});
+  EXPECT_FALSE(exists("run"));
+}
+
 TEST_F(CliHostile, DivergenceBeforeTheFirstCheckpointDoesNotClaimOne) {
   // D's LeakyReLU slope of 1e38 makes its logits overflow at the first step. It used to say "The
   // last good checkpoint is kept: run/checkpoint.safetensors" with no such file.
