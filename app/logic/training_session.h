@@ -28,9 +28,9 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
-#include <vector>
 
 #include "convt/data/dataset.h"
 #include "convt/tensor.h"
@@ -70,7 +70,7 @@ inline constexpr float kDefaultEmaDecay = 0.999f;
 // A named set of hyperparameters (the dashboard's preset buttons).
 struct TrainingPreset {
   std::string name;
-  std::string why;  // one line shown next to the button
+  std::string why;  // one line, the button's tooltip (below preset_values)
   int64_t batch_size;
   float lr_g, lr_d, beta1, beta2;
   float ema_decay;           // GanConfig::ema_decay: 0 = no averaged G
