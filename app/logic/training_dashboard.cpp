@@ -71,7 +71,7 @@ void init_training_form(TrainingDashboard& s) {
     std::error_code ec;
     return std::filesystem::is_directory(dir, ec);
   });
-  refresh_presets(s);
+  follow_selected_model(s);
   if (const TrainingPreset* fast = find_preset(s.presets, "fast start")) {
     apply_preset(*fast, s.form.gan);
   }
@@ -81,14 +81,31 @@ void init_training_form(TrainingDashboard& s) {
   s.form.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
-void refresh_presets(TrainingDashboard& s) {
+void follow_selected_model(TrainingDashboard& s) {
   if (s.presets_model == s.model_index && !s.presets.empty()) return;
   const std::vector<TrainingPreset> old = s.presets;
   s.presets_model = s.model_index;
   s.presets_error.clear();
   const std::string model = s.models.empty() ? "dcgan20" : s.models[s.model_index];
   try {
-    s.presets = training_presets(nn::load_model_spec(model));
+    const nlohmann::json spec = nn::load_model_spec(model);
+    const nlohmann::json& shape = spec.value("image_shape", nlohmann::json::array());
+    const int64_t channels = shape.is_array() && !shape.empty() && shape[0].is_number_integer()
+                                 ? shape[0].get<int64_t>()
+                                 : 0;
+    const bool gray_data =
+        s.data_choice == DataChoice::kDigits || s.data_choice == DataChoice::kFashionMnist;
+    if (channels == 3 && gray_data) {
+      s.data_before_switch = s.data_choice;
+      s.data_switched = true;
+      s.data_choice = s.emoji_installed ? DataChoice::kEmoji : DataChoice::kFolder;
+    } else if (channels == 1 && s.data_switched) {
+      s.data_choice = s.data_before_switch;
+      s.data_switched = false;
+    } else if (channels == 1 && s.data_choice == DataChoice::kEmoji) {
+      s.data_choice = DataChoice::kDigits;
+    }
+    s.presets = training_presets(spec);
   } catch (const std::exception& e) {
     s.presets = training_presets(nlohmann::json::object());  // the built-in ones
     s.presets_error = "model '" + model + "': " + e.what() + "; the presets are the built-in ones";
@@ -154,7 +171,8 @@ void set_lesson_form(TrainingDashboard& dash, const TrainingTarget& target) {
   const auto it = std::find(dash.models.begin(), dash.models.end(), "dcgan20");
   dash.model_index = it == dash.models.end() ? 0 : static_cast<int>(it - dash.models.begin());
   dash.data_choice = DataChoice::kDigits;
-  refresh_presets(dash);
+  dash.data_switched = false;  // the lesson's choice
+  follow_selected_model(dash);
   const TrainingPreset* preset = find_preset(dash.presets, target.preset);
   if (preset == nullptr) {
     throw std::logic_error("lesson Show me: unknown training preset '" + target.preset + "'");
@@ -328,6 +346,10 @@ void run_saved_run_live(TrainingDashboard& state) {
     return;
   }
   close_saved_run(state);
+  state.model_index = static_cast<int>(it - state.models.begin());
+  state.data_choice = DataChoice::kDigits;
+  state.data_switched = false;
+  follow_selected_model(state);  // first, so that the run's values below stay in the form
   state.form.gan.batch_size = run->gan.batch_size;
   state.form.gan.lr_g = run->gan.lr_g;
   state.form.gan.lr_d = run->gan.lr_d;
@@ -337,8 +359,6 @@ void run_saved_run_live(TrainingDashboard& state) {
   state.form.gan.init = "";  // the model spec's own, as `convt-lab train` uses by default
   state.form.threads = run->threads;
   state.backend = nn::Backend::fast;  // as the saved runs were made
-  state.model_index = static_cast<int>(it - state.models.begin());
-  state.data_choice = DataChoice::kDigits;
   state.session->start(config_from_form(state));
 }
 

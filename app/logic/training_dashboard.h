@@ -34,12 +34,17 @@ struct TrainingDashboard {
   std::vector<std::string> models;           // assets/models/*.json names
   int model_index = 0;
   // The preset buttons of models[presets_model] (training_presets of its spec), read again by
-  // refresh_presets when model_index changes; presets_error says why the built-in ones are
+  // follow_selected_model when model_index changes; presets_error says why the built-in ones are
   // shown instead (the spec could not be read, or a preset is out of range).
   std::vector<TrainingPreset> presets;
   int presets_model = -1;
   std::string presets_error;
   DataChoice data_choice = DataChoice::kDigits;
+  // Set when follow_selected_model moved the data off the grayscale digits / Fashion-MNIST for a
+  // colour model: the choice it left, restored for the next grayscale model unless the student
+  // has chosen the data since (the panel's radio buttons clear it).
+  bool data_switched = false;
+  DataChoice data_before_switch = DataChoice::kDigits;
   bool fashion_installed = false;
   bool emoji_installed = false;  // scripts/setup.sh --with-emoji
   char folder[512] = "";
@@ -87,12 +92,15 @@ struct TrainingDashboard {
 // list, which datasets are installed) once: does nothing when form_ready. Called by the first
 // draw, and by code that sets the form before the panel is drawn (a lesson's Show me).
 void init_training_form(TrainingDashboard& dash);
-// Reads the preset buttons of the selected model (models[model_index]) when it is not the one
-// they were read for. When the form's hyperparameters are still one of the old model's presets
-// (untouched since a button or the start), they become the new model's preset of that name, so
-// "fast start" follows the model, as `convt-lab train --model M` does; values the student typed
-// are kept.
-void refresh_presets(TrainingDashboard& dash);
+// Sets the form for the selected model (models[model_index]) when it is not the one it was set
+// for: reads its preset buttons, and when the form's hyperparameters are still one of the old
+// model's presets (untouched since a button or the start), they become the new model's preset of
+// that name, so "fast start" follows the model, as `convt-lab train --model M` does; values the
+// student typed are kept. The data follows the model's channels (its spec's image_shape[0]): a
+// colour model on the grayscale digits or Fashion-MNIST moves to the emoji (to the folder when
+// they are not installed); a grayscale model goes back to what that move left, or from the emoji
+// to the digits; a folder the student chose stays.
+void follow_selected_model(TrainingDashboard& dash);
 // The session's configuration from the form: its model (models[model_index], "dcgan20" with no
 // list), its data ("digits", "fashion-mnist", the folder, "emoji" for the four DataChoice values)
 // and its backend.

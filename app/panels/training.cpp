@@ -60,9 +60,13 @@ void draw_folder_browser(lab::TrainingDashboard& s) {
   if (!next.empty()) s.browse = lab::list_folder(next);
 }
 
-// One radio button of the data choice (ImGui's int RadioButton, on the enum).
-void data_radio(const char* label, lab::DataChoice& choice, lab::DataChoice value) {
-  if (ImGui::RadioButton(label, choice == value)) choice = value;
+// One radio button of the data choice (ImGui's int RadioButton, on the enum); a click is the
+// student's own choice, which a change of model no longer undoes.
+void data_radio(const char* label, lab::TrainingDashboard& s, lab::DataChoice value) {
+  if (ImGui::RadioButton(label, s.data_choice == value)) {
+    s.data_choice = value;
+    s.data_switched = false;
+  }
 }
 
 // MODEL AND DATA: the model list, the dataset, a folder's path and its "Browse..." popup.
@@ -75,18 +79,19 @@ void draw_model_and_data(lab::TrainingDashboard& s) {
     }
     ImGui::EndCombo();
   }
-  data_radio("digits", s.data_choice, lab::DataChoice::kDigits);
+  lab::follow_selected_model(s);  // its presets and data, before they are drawn
+  data_radio("digits", s, lab::DataChoice::kDigits);
   ImGui::SameLine();
   ImGui::BeginDisabled(!s.fashion_installed);
-  data_radio("Fashion-MNIST", s.data_choice, lab::DataChoice::kFashionMnist);
+  data_radio("Fashion-MNIST", s, lab::DataChoice::kFashionMnist);
   ImGui::EndDisabled();
   if (!s.fashion_installed && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
     ImGui::SetTooltip("not installed: scripts/setup.sh --with-fashion-mnist");
   }
-  data_radio("folder", s.data_choice, lab::DataChoice::kFolder);
+  data_radio("folder", s, lab::DataChoice::kFolder);
   ImGui::SameLine();
   ImGui::BeginDisabled(!s.emoji_installed);
-  data_radio("emoji (RGB)", s.data_choice, lab::DataChoice::kEmoji);
+  data_radio("emoji (RGB)", s, lab::DataChoice::kEmoji);
   ImGui::EndDisabled();
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
     ImGui::SetTooltip(s.emoji_installed
@@ -132,7 +137,6 @@ void draw_backend_and_threads(lab::TrainingDashboard& s, float field) {
 // lr and betas changed in place), seed, backend, threads.
 void draw_hyperparameters(lab::TrainingDashboard& s, bool has_run) {
   ImGui::TextDisabled("HYPERPARAMETERS");
-  lab::refresh_presets(s);  // the selected model's presets
   for (const lab::TrainingPreset& p : s.presets) {
     if (ImGui::Button(p.name.c_str())) lab::apply_preset(p, s.form.gan);
     if (ImGui::IsItemHovered()) {

@@ -203,9 +203,10 @@ TEST(TrainingDashboard, InputChecksKeepTheFormInRange) {
   EXPECT_FLOAT_EQ(gan.beta2, 0.0f);
 }
 
-// The form's presets follow the selected model: untouched values become the new model's preset
-// of the same name (what `convt-lab train --model M` would use); typed values are kept; a model
-// whose spec cannot be read gets the built-in presets and says why.
+// The form follows the selected model: untouched values become the new model's preset of the
+// same name (what `convt-lab train --model M` would use); typed values are kept; the data
+// follows the model's channels; a model whose spec cannot be read gets the built-in presets and
+// says why.
 TEST(TrainingDashboard, PresetsFollowTheSelectedModelButKeepTypedValues) {
   convt::lab::TrainingDashboard dash;
   convt::lab::init_training_form(dash);
@@ -218,26 +219,44 @@ TEST(TrainingDashboard, PresetsFollowTheSelectedModelButKeepTypedValues) {
   EXPECT_FLOAT_EQ(dash.form.gan.lr_g, 3e-4f);  // dcgan20's measured default
   EXPECT_FLOAT_EQ(dash.form.gan.beta2, 0.99f);
 
+  dash.emoji_installed = true;
   dash.model_index = index_of("rgb32");
-  convt::lab::refresh_presets(dash);
+  convt::lab::follow_selected_model(dash);
   EXPECT_FLOAT_EQ(dash.form.gan.lr_g, 2e-4f);  // rgb32's default: the DCGAN paper's
   EXPECT_FLOAT_EQ(dash.form.gan.beta2, 0.999f);
   EXPECT_TRUE(dash.presets_error.empty()) << dash.presets_error;
+  EXPECT_EQ(dash.data_choice, convt::lab::DataChoice::kEmoji);  // colour: not the gray digits
 
   apply_preset(*convt::lab::find_preset(dash.presets, "notes"), dash.form.gan);
   dash.model_index = index_of("dcgan20");
-  convt::lab::refresh_presets(dash);
+  convt::lab::follow_selected_model(dash);
   EXPECT_EQ(dash.form.gan.batch_size, 256);  // still the notes' preset, dcgan20's
+  EXPECT_EQ(dash.data_choice, convt::lab::DataChoice::kDigits);  // back to gray
+
+  dash.emoji_installed = false;
+  dash.model_index = index_of("dcgan64");
+  convt::lab::follow_selected_model(dash);
+  EXPECT_EQ(dash.data_choice, convt::lab::DataChoice::kFolder);  // colour, no emoji installed
+  dash.model_index = index_of("dcgan28");
+  convt::lab::follow_selected_model(dash);
+  EXPECT_EQ(dash.data_choice, convt::lab::DataChoice::kDigits);  // what the move left
+  dash.data_choice = convt::lab::DataChoice::kFolder;  // the student's own folder (radio button)
+  dash.model_index = index_of("rgb32");
+  convt::lab::follow_selected_model(dash);
+  dash.model_index = index_of("dcgan20");
+  convt::lab::follow_selected_model(dash);
+  EXPECT_EQ(dash.data_choice, convt::lab::DataChoice::kFolder);  // a folder suits both: kept
+  dash.data_choice = convt::lab::DataChoice::kDigits;
 
   dash.form.gan.lr_g = 5e-4f;  // typed by the student
   dash.model_index = index_of("rgb32");
-  convt::lab::refresh_presets(dash);
+  convt::lab::follow_selected_model(dash);
   EXPECT_FLOAT_EQ(dash.form.gan.lr_g, 5e-4f);
   EXPECT_EQ(dash.form.gan.batch_size, 256);
 
   dash.models.push_back("no_such_model");
   dash.model_index = static_cast<int>(dash.models.size()) - 1;
-  convt::lab::refresh_presets(dash);
+  convt::lab::follow_selected_model(dash);
   EXPECT_NE(dash.presets_error.find("no_such_model"), std::string::npos) << dash.presets_error;
   ASSERT_EQ(dash.presets.size(), 2u);
   EXPECT_EQ(dash.presets[1].batch_size, 64);  // the built-in fast start
