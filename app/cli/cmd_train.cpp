@@ -62,19 +62,12 @@ void print_skipped(const Dataset& data) {
 // The preset's hyperparameters from the spec's "presets" (the CLI flags override them); a spec
 // without a "default" preset keeps GanConfig's defaults (the notes').
 void apply_preset(const nlohmann::json& spec, const std::string& name, GanConfig& cfg) {
+  if (name == "default" && !lab::has_spec_preset(spec, name)) return;
   const std::string model = spec.value("name", std::string("?"));
-  if (!lab::has_spec_preset(spec, name)) {
-    if (name == "default") return;
-    std::string names;  // "'default', 'notes'"
-    for (const std::string& key : lab::spec_preset_names(spec)) {
-      names += (names.empty() ? "'" : ", '") + key + "'";
-    }
-    throw CliError("--preset: model '" + model + "' has no preset '" + name +
-                   "'; expected one of " +
-                   (names.empty() ? "none (the spec has no presets; drop --preset)" : names));
-  }
   try {
     lab::apply_spec_preset(spec, name, cfg);
+  } catch (const lab::UnknownSpecPresetError& e) {
+    throw CliError("--preset: model '" + model + "' " + e.what());  // has no preset 'x'; ...
   } catch (const lab::SpecPresetError& e) {
     throw CliError("--model '" + model + "': " + e.what());  // presets.NAME.KEY: expected ...
   }

@@ -35,7 +35,7 @@ void apply_spec_preset(const nlohmann::json& spec, const std::string& name, GanC
     for (const std::string& key : spec_preset_names(spec)) {
       names += (names.empty() ? "'" : ", '") + key + "'";
     }
-    throw SpecPresetError(
+    throw UnknownSpecPresetError(
         "has no preset '" + name + "'; expected one of " +
         (names.empty() ? "none (the spec has no presets; drop --preset)" : names));
   }

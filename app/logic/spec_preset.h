@@ -25,6 +25,12 @@ class SpecPresetError : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
 };
+// The preset asked for is not in the spec; what() names the ones that are: "has no preset 'x';
+// expected one of 'default', 'notes'" (the CLI prefixes "--preset: model 'dcgan20' ").
+class UnknownSpecPresetError : public SpecPresetError {
+ public:
+  using SpecPresetError::SpecPresetError;
+};
 
 // The names under the spec's "presets", in the file's order (empty when it has none).
 std::vector<std::string> spec_preset_names(const nlohmann::json& spec);
@@ -37,7 +43,8 @@ bool has_spec_preset(const nlohmann::json& spec, const std::string& name);
 // one-line reason) is not read here: spec_preset_why. Throws SpecPresetError when the preset
 // does not exist (naming the ones that do) or a value is out of its flag's range (batch: a whole
 // number in [2, kMaxBatch]; lr_g, lr_d in [kMinLr, kMaxLr]; beta1, beta2, ema_decay in
-// [0, kMaxBeta]; diff_augment: a DiffAugment policy such as "color,translation,cutout").
+// [0, kMaxBeta]; diff_augment: a DiffAugment policy such as "color,translation,cutout");
+// UnknownSpecPresetError when there is no such preset.
 void apply_spec_preset(const nlohmann::json& spec, const std::string& name, GanConfig& cfg);
 
 // The preset's "why" string, "" when it has none (or the preset does not exist).
