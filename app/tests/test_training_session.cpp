@@ -804,7 +804,7 @@ TEST_F(SessionTest, RecordsGradientNormsPerLayerWhenAsked) {
 
 // The dashboard's "fast start" is, for every shipped model, the preset `convt-lab train --model M`
 // uses (the spec's presets.default, read by the same apply_spec_preset): a student who trains
-// in the window and one who runs the CLI get the same recipe.
+// in the window and one who runs the CLI get the same recipe; likewise "notes" and --preset notes.
 TEST(TrainingPresets, FastStartIsEachModelsCliDefault) {
   convt::lab::TrainingDashboard dash;
   convt::lab::init_training_form(dash);  // its model list: assets/models/*.json
@@ -822,6 +822,14 @@ TEST(TrainingPresets, FastStartIsEachModelsCliDefault) {
     ASSERT_NE(fast, nullptr);
     EXPECT_TRUE(convt::lab::matches_preset(*fast, cli)) << convt::lab::preset_values(*fast);
     EXPECT_EQ(fast->why, convt::lab::spec_preset_why(spec, "default"));
+    // The "notes" button is the CLI's --preset notes too, for every shipped model.
+    ASSERT_TRUE(convt::lab::has_spec_preset(spec, "notes"));
+    convt::GanConfig notes_cli;
+    notes_cli.batch_size = 2;  // so that matching needs the spec's values, not the defaults
+    convt::lab::apply_spec_preset(spec, "notes", notes_cli);
+    EXPECT_TRUE(convt::lab::matches_preset(presets[0], notes_cli))
+        << convt::lab::preset_values(presets[0]);
+    EXPECT_TRUE(convt::lab::matches_preset(presets[0], convt::GanConfig{}));  // the notes' values
   }
   // dcgan20's measured default and rgb32's DCGAN settings differ, so the test above can tell.
   const auto fast = [](const char* model) {
