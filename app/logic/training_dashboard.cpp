@@ -165,14 +165,21 @@ RunSavedBefore save_before_lesson(TrainingSession& session, const TrainingSnapsh
 
 namespace {
 
+// Selects models[model_index] on the built-in digits, a choice made for the student (a lesson's,
+// a saved run's) that a later change of model treats as theirs; the form follows the model.
+void select_model_on_digits(TrainingDashboard& dash, int model_index) {
+  dash.model_index = model_index;
+  dash.data_choice = DataChoice::kDigits;
+  dash.data_switched = false;
+  follow_selected_model(dash);
+}
+
 // Sets the form as a lesson's run asks: `target`'s preset (lr_G / lr_D when given), dcgan20 on
 // the built-in digits.
 void set_lesson_form(TrainingDashboard& dash, const TrainingTarget& target) {
   const auto it = std::find(dash.models.begin(), dash.models.end(), "dcgan20");
-  dash.model_index = it == dash.models.end() ? 0 : static_cast<int>(it - dash.models.begin());
-  dash.data_choice = DataChoice::kDigits;
-  dash.data_switched = false;  // the lesson's choice
-  follow_selected_model(dash);
+  select_model_on_digits(
+      dash, it == dash.models.end() ? 0 : static_cast<int>(it - dash.models.begin()));
   const TrainingPreset* preset = find_preset(dash.presets, target.preset);
   if (preset == nullptr) {
     throw std::logic_error("lesson Show me: unknown training preset '" + target.preset + "'");
@@ -346,10 +353,8 @@ void run_saved_run_live(TrainingDashboard& state) {
     return;
   }
   close_saved_run(state);
-  state.model_index = static_cast<int>(it - state.models.begin());
-  state.data_choice = DataChoice::kDigits;
-  state.data_switched = false;
-  follow_selected_model(state);  // first, so that the run's values below stay in the form
+  // First, so that the run's values below stay in the form.
+  select_model_on_digits(state, static_cast<int>(it - state.models.begin()));
   state.form.gan.batch_size = run->gan.batch_size;
   state.form.gan.lr_g = run->gan.lr_g;
   state.form.gan.lr_d = run->gan.lr_d;
