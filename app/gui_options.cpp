@@ -134,7 +134,8 @@ bool parse_window_flag(const std::string& flag, const FlagValue& value, GuiOptio
 }
 
 // The stepper's and the CNN panel's flags: --preset, --step, --kernel, --picture, --gray,
-// --cnn-view, --cnn-d, --cnn-train-live, --cnn-select.
+// --cnn-view, --cnn-d, --cnn-train-live, --cnn-select; the latent explorer's
+// --latent-checkpoint.
 bool parse_panel_flag(const std::string& flag, const FlagValue& value, GuiOptions& options) {
   if (flag == "--preset") {
     auto v = value();
@@ -192,6 +193,15 @@ bool parse_panel_flag(const std::string& flag, const FlagValue& value, GuiOption
     auto v = value();
     if (!v || v->empty()) throw FlagError{"--cnn-d expects the path of a GAN checkpoint"};
     options.cnn_d = *v;
+  } else if (flag == "--latent-checkpoint") {
+    auto v = value();
+    if (!v || v->empty()) {
+      throw FlagError{
+          "--latent-checkpoint expects the path of a checkpoint or generator file (.safetensors), "
+          "found nothing"};
+    }
+    options.latent_checkpoint = *v;
+    if (!options.panel_given) options.panel = lab::PanelId::kLatent;
   } else if (flag == "--cnn-train-live") {
     auto v = value();
     char* end = nullptr;
@@ -308,6 +318,19 @@ void check_combinations(const GuiOptions& options, const FlagsSeen& seen) {
         "--train-seconds only applies with --screenshot FILE --panel training (or latent, or "
         "--show-me of a lesson that opens the training panel)"};
   }
+  if (!options.latent_checkpoint.empty()) {
+    if (options.train_seconds > 0.0 && options.panel == lab::PanelId::kLatent) {
+      throw FlagError{
+          "--latent-checkpoint and --train-seconds with --panel latent: the explorer shows a "
+          "file or follows the run, not both"};
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(options.latent_checkpoint, ec)) {
+      throw FlagError{"--latent-checkpoint: no file '" + options.latent_checkpoint +
+                      "'; expected a checkpoint or generator file (.safetensors), such as "
+                      "assets/checkpoints/rgb32_emoji_G.safetensors"};
+    }
+  }
   if (seen.train_threads && options.train_seconds <= 0.0) {
     throw FlagError{"--train-threads only applies with --train-seconds T"};
   }
@@ -383,6 +406,9 @@ std::string gui_usage() {
          "  --cnn-select N:L[:C] cnn classifier: select channel C (default the most active) of\n"
          "                     map row L (from 0) of network N, classifier or D\n"
          "  --cnn-train-live T cnn classifier: train it live T seconds before the first frame\n"
+         "  --latent-checkpoint FILE  latent: open the explorer on this checkpoint or\n"
+         "                     generator file (e.g. assets/checkpoints/rgb32_emoji_G.safetensors)\n"
+         "                     (opens the Latent explorer unless --panel says otherwise)\n"
          "  --train-seconds T  training: train T seconds (fast backend) before the screenshot\n"
          "  --lesson N         lessons: open lesson N (1.." +
          std::to_string(lab::lessons().size()) +

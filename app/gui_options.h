@@ -22,6 +22,9 @@
 //                      L (0-based) of network N, classifier or D, as a click on its tile does
 //   --cnn-train-live T cnn classifier: "Train it live", and wait until it has trained T seconds
 //                      (or finished) before the first frame; for screenshots
+//   --latent-checkpoint FILE  latent: open the explorer on this checkpoint or generator file
+//                      (e.g. assets/checkpoints/rgb32_emoji_G.safetensors) instead of the
+//                      shipped dcgan20; without --panel it opens the Latent explorer
 //   --train-seconds T  training: train T seconds (fast backend) before the screenshot; with
 //                      --panel latent the explorer follows that run ("Follow training")
 //   --train-threads N  the threads of that training, 1..64; default 2
@@ -49,16 +52,17 @@ struct GuiOptions {
   std::string kernel;   // cnn: --kernel NAME (lab::cnn_kernel_presets()); empty: the default
   std::string picture;  // cnn: --picture SPEC as given; empty: the default digit
   bool gray = false;    // cnn: --gray
-  bool cnn_classifier = false;  // cnn: --cnn-view classifier
-  std::string cnn_d;            // cnn: --cnn-d FILE; empty: the default
+  bool cnn_classifier = false;    // cnn: --cnn-view classifier
+  std::string cnn_d;              // cnn: --cnn-d FILE; empty: the default
+  std::string latent_checkpoint;  // latent: --latent-checkpoint FILE; empty: the shipped dcgan20
   int select_network = -1, select_layer = -1, select_channel = -1;  // cnn: --cnn-select
   double cnn_train_live = -1.0;  // cnn: --cnn-train-live T; -1: none
   double train_seconds = -1.0;   // training: --train-seconds T; -1: none
   int lesson = -1;               // lessons: --lesson N, 0-based; -1: none
   int show_me_lesson = -1;       // --show-me N[.M]: lesson N-1's Show me M-1; -1: none
   int exercise = -1;             // lessons: --exercise K, the lesson's K-th kind, 0-based
-  int64_t exercise_seed = -1;    // --exercise-seed N; -1: a random one (interactive), 1 (screenshot)
-  std::string answer;            // --answer TEXT: answer the exercise and show the reveal
+  int64_t exercise_seed = -1;  // --exercise-seed N; -1: a random one (interactive), 1 (screenshot)
+  std::string answer;          // --answer TEXT: answer the exercise and show the reveal
   int show_me_index = 0;
   int train_threads = 2;         // training: --train-threads N
   bool open_saved_runs = false;  // training: --open-popup saved-runs

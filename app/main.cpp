@@ -15,11 +15,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <random>
 #include <exception>
 #include <filesystem>
 #include <iterator>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -465,7 +465,8 @@ convt::lab::AppSettings load_remembered_settings(const std::string& settings_fil
   if (options.theme < 0) options.theme = settings.theme;
   const bool opens_elsewhere = options.panel_given || options.show_me_lesson >= 0 ||
                                options.lesson >= 0 || !options.preset.empty() ||
-                               !options.kernel.empty() || !options.picture.empty();
+                               !options.kernel.empty() || !options.picture.empty() ||
+                               !options.latent_checkpoint.empty();
   if (!opens_elsewhere) {
     if (auto id = convt::lab::find_panel(settings.panel)) options.panel = *id;
   }
@@ -513,8 +514,8 @@ GLFWwindow* open_window(const convt::GuiOptions& options) {
   GLFWwindow* window = glfwCreateWindow(width, height, "ConvT Lab", nullptr, nullptr);
   if (window == nullptr) {
     std::fprintf(stderr,
-                 "convt-lab: cannot create a %dx%d window with an OpenGL 3.3 core context\n",
-                 width, height);
+                 "convt-lab: cannot create a %dx%d window with an OpenGL 3.3 core context\n", width,
+                 height);
     glfwTerminate();
     return nullptr;
   }
@@ -559,8 +560,7 @@ void apply_picture_option(const convt::GuiOptions& options, convt::AppState& sta
   } else {
     cnn.source = convt::lab::CnnSource::kFile;
     cnn.file_path = spec;
-    std::snprintf(state.view.cnn.path_field, sizeof state.view.cnn.path_field, "%s",
-                  spec.c_str());
+    std::snprintf(state.view.cnn.path_field, sizeof state.view.cnn.path_field, "%s", spec.c_str());
   }
   cnn.load_picture();
   if (!cnn.picture_error.empty()) {
@@ -600,6 +600,7 @@ bool apply_start_options(const convt::GuiOptions& options,
   state.view.scale_percent = options.scale_percent > 0 ? options.scale_percent : 100;
   // A screenshot shows the panel loaded, not its spinner: load on this thread.
   state.latent.load_in_background = !options.screenshot();
+  state.latent.start_path = options.latent_checkpoint;
   state.completion.load_in_background = !options.screenshot();
   if (options.theme >= 0) state.view.theme = options.theme;
   state.view.active_panel = options.panel;
@@ -754,8 +755,7 @@ int run_loop(const convt::GuiOptions& options, convt::AppState& state, convt::la
     if (options.screenshot() && frame + 1 >= options.frames &&
         convt::lab::headless_training_ready(state.training) &&
         convt::lab::lesson_run_ready(state.training)) {
-      status = take_screenshot(options, state, static_cast<int>(size.x),
-                               static_cast<int>(size.y));
+      status = take_screenshot(options, state, static_cast<int>(size.x), static_cast<int>(size.y));
       break;
     }
     glfwSwapBuffers(window);

@@ -31,6 +31,8 @@ struct LatentState {
   bool load_in_background = true;
   BackgroundLoad<std::shared_ptr<LatentState>> loading;  // that first load, while it runs
   char path[512] = "";                                   // the checkpoint path field
+  // The file the first load opens (--latent-checkpoint FILE); empty: the shipped dcgan20.
+  std::string start_path;
   std::string message;  // the last load's result (error text when !message_ok)
   bool message_ok = true;
   // "Load checkpoint" reads the file off the UI thread (the old model stays meanwhile).

@@ -143,18 +143,45 @@ void take_file_load(LatentState& s) {
   }
 }
 
+// The path as the Shipped menu compares it: canonical when it can be.
+std::string canonical_path(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, ec);
+  return ec ? path : canonical.string();
+}
+
 void start(LatentState& s) {
   s.started = true;
-  try {
-    std::error_code ec;
-    std::string path = asset_path(lab::kShippedCheckpoint);
-    const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, ec);
-    if (!ec) path = canonical.string();
+  // --latent-checkpoint FILE first; when it does not load, its error stays on screen above the
+  // shipped generator, which is loaded instead.
+  std::string start_error;
+  if (!s.start_path.empty()) {
+    const std::string path = canonical_path(s.start_path);
     std::snprintf(s.path, sizeof s.path, "%s", path.c_str());
     load_checkpoint(s, path);
-    s.model.randomise(s.seed);
+    if (s.model.loaded()) {
+      s.model.randomise(s.seed);
+    } else {
+      start_error = s.message;
+    }
+  }
+  try {
+    if (!s.model.loaded()) {
+      const std::string path = canonical_path(asset_path(lab::kShippedCheckpoint));
+      std::snprintf(s.path, sizeof s.path, "%s", path.c_str());
+      load_checkpoint(s, path);
+      s.model.randomise(s.seed);
+      if (!start_error.empty()) {
+        s.message =
+            "--latent-checkpoint: " + start_error + "\nShowing the shipped dcgan20 instead.";
+        s.message_ok = false;
+        std::fprintf(stderr, "convt-lab: %s\n",
+                     s.message.c_str());  // a flag's error: said there too
+      }
+    }
   } catch (const std::exception& e) {
-    s.message = std::string("No shipped checkpoint: ") + e.what() +
+    s.message = (start_error.empty() ? "" : "--latent-checkpoint: " + start_error + "\n") +
+                "No shipped checkpoint: " + e.what() +
                 "\nTrain one with `convt-lab train --model dcgan20 --data digits --out RUN` and "
                 "load RUN/checkpoint.safetensors above.";
     s.message_ok = false;
@@ -238,9 +265,7 @@ void draw_checkpoint_row(LatentState& s) {
       } catch (const std::exception&) {
         continue;  // not shipped in this copy
       }
-      std::error_code ec;
-      const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, ec);
-      if (!ec) path = canonical.string();
+      path = canonical_path(path);
       if (ImGui::Selectable(g.label, path == s.path)) {
         std::snprintf(s.path, sizeof s.path, "%s", path.c_str());
         s.follow.set_following(false);
@@ -255,9 +280,8 @@ void draw_checkpoint_row(LatentState& s) {
   }
   ImGui::SameLine();
   // Narrower in a narrow window, so the buttons after it stay on screen.
-  ImGui::SetNextItemWidth(
-      std::clamp(ImGui::GetContentRegionAvail().x - widgets::px(420), widgets::px(160),
-                 widgets::px(420)));
+  ImGui::SetNextItemWidth(std::clamp(ImGui::GetContentRegionAvail().x - widgets::px(420),
+                                     widgets::px(160), widgets::px(420)));
   ImGui::InputText("##ckpt", s.path, sizeof s.path);
   ImGui::SameLine();
   ImGui::BeginDisabled(reading);
@@ -417,9 +441,10 @@ void draw_latent_export(LatentState& s) {
     exp.pending = true;
   }
   if (ImGui::IsItemHovered()) {
-    ImGui::SetTooltip("G(z) as z moves from A to B and back (%s, 24 frames each way, 12 per "
-                      "second), to runs/animations/latent.gif",
-                      lab::interpolation_name(s.mode));
+    ImGui::SetTooltip(
+        "G(z) as z moves from A to B and back (%s, 24 frames each way, 12 per "
+        "second), to runs/animations/latent.gif",
+        lab::interpolation_name(s.mode));
   }
   if (!p.message.empty()) {
     ImGui::SameLine();
@@ -929,8 +954,13 @@ void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, lab::Navigato
 void draw_latent_panel(LatentState& s, LatentTextures& textures, gfx::HeatmapRenderer& heatmaps,
                        lab::Navigator& nav) {
   const uint64_t seed = s.seed;  // a lesson may have set it before this first draw
+  const std::string start_path = s.start_path;
   if (first_load(
-          s, [seed](LatentState& fresh) { fresh.seed = seed; },
+          s,
+          [seed, start_path](LatentState& fresh) {
+            fresh.seed = seed;
+            fresh.start_path = start_path;
+          },
           [](LatentState& fresh) { start(fresh); }, take_loaded,
           "Loading the shipped generator and the 10,000 built-in digits")) {
     return;

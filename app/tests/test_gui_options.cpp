@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "convt/io/assets.h"
 #include "gui_options.h"
 #include "panels/panels.h"
 
@@ -173,12 +174,38 @@ TEST(GuiOptions, TheCnnClassifierViewItsDAndASelection) {
   }
 }
 
+TEST(GuiOptions, LatentCheckpointOpensTheExplorerOnAnExistingFile) {
+  const std::string file = convt::asset_path("checkpoints/rgb32_emoji_G.safetensors");
+  GuiOptions o;
+  auto r = parse({"--latent-checkpoint", file}, o);
+  ASSERT_EQ(r.status, Status::kRun) << r.message;
+  EXPECT_EQ(o.panel, convt::lab::PanelId::kLatent);
+  EXPECT_EQ(o.latent_checkpoint, file);
+  GuiOptions other;  // --panel wins; the explorer opens the file when its tab is chosen
+  ASSERT_EQ(parse({"--panel", "lessons", "--latent-checkpoint", file}, other).status, Status::kRun);
+  EXPECT_EQ(other.panel, convt::lab::PanelId::kLessons);
+  GuiOptions missing;
+  r = parse({"--latent-checkpoint", "no/such/G.safetensors"}, missing);
+  EXPECT_EQ(r.status, Status::kError);
+  EXPECT_NE(r.message.find("no file 'no/such/G.safetensors'"), std::string::npos) << r.message;
+  GuiOptions none;
+  r = parse({"--latent-checkpoint"}, none);
+  EXPECT_EQ(r.status, Status::kError);
+  EXPECT_EQ(r.message.rfind("convt-lab: --latent-checkpoint expects", 0), 0u) << r.message;
+  GuiOptions both;  // a file or the run it follows, not both
+  r = parse({"--screenshot", "x.png", "--panel", "latent", "--train-seconds", "2",
+             "--latent-checkpoint", file},
+            both);
+  EXPECT_EQ(r.status, Status::kError);
+  EXPECT_NE(r.message.find("not both"), std::string::npos) << r.message;
+}
+
 TEST(GuiOptions, HelpNamesEveryFlag) {
   GuiOptions o;
   auto r = parse({"--help"}, o);
   EXPECT_EQ(r.status, Status::kHelp);
   for (const char* flag : {"--screenshot", "--panel", "--frames", "playground", "--cnn-view",
-                           "--cnn-d", "--cnn-select", "--cnn-train-live"}) {
+                           "--cnn-d", "--cnn-select", "--cnn-train-live", "--latent-checkpoint"}) {
     EXPECT_NE(r.message.find(flag), std::string::npos) << flag;
   }
 }
