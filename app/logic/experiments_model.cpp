@@ -92,13 +92,17 @@ void ExperimentsModel::load() {
   } catch (const std::exception& e) {
     ffnn_message += std::string(ffnn_message.empty() ? "" : "\n") + "No digits: " + e.what();
   }
+  rgb_all_message_.clear();
+  rgb_faces_message_.clear();
   rgb_ =
-      load_or_explain(paths_.rgb, "No trained RGB generator",
+      load_or_explain(paths_.rgb, "No rgb32 trained on all emoji",
                       "\nTrain one: scripts/setup.sh --with-emoji; convt-lab train --model rgb32 "
                       "--data emoji --out RUN",
-                      rgb_message);
-  rgb_steps = rgb_.steps;
-  rgb_averaged = rgb_.averaged;
+                      rgb_all_message_);
+  rgb_faces_ = load_or_explain(paths_.rgb_faces, "No rgb32 trained on the smileys",
+                               "\nTrain one: scripts/setup.sh --with-emoji; convt-lab train "
+                               "--model rgb32 --data emoji:smileys-emotion --out RUN",
+                               rgb_faces_message_);
   rgb64_ = load_or_explain(paths_.rgb64, "No trained dcgan64",
                            "\nTrain one: scripts/setup.sh --with-emoji; convt-lab train --model "
                            "dcgan64 --data emoji:smileys-emotion --out RUN",
@@ -137,7 +141,12 @@ void ExperimentsModel::recompute() {
   rgb_random =
       rgb_random_G_.G->forward(latent_batch(samples, rgb_random_G_.latent_dim, sample_seed));
   rgb_random_G_.G->set_training(false);
-  if (rgb_.G) rgb_trained = run_eval(*rgb_.G, latent_batch(samples, rgb_.latent_dim, sample_seed));
+  Generator& rgb = rgb_all_emoji ? rgb_ : rgb_faces_;
+  rgb_steps = rgb.steps;
+  rgb_averaged = rgb.averaged;
+  rgb_message = rgb_all_emoji ? rgb_all_message_ : rgb_faces_message_;
+  rgb_trained =
+      rgb.G ? run_eval(*rgb.G, latent_batch(samples, rgb.latent_dim, sample_seed)) : Tensor();
   if (rgb64_.G) {
     rgb64_trained = run_eval(*rgb64_.G, latent_batch(samples64, rgb64_.latent_dim, sample_seed));
   }

@@ -5,7 +5,8 @@
 //     of a constant map, and for each ConvTranspose2d an impulse (the kernel it stamps) and the
 //     impulse's footprint in the image;
 //   - RGB generators: the notes' rgb32 G with random weights (noise, the starting point), the
-//     samples of a trained rgb32 and of a trained dcgan64 (64x64) when they are shipped.
+//     samples of a trained rgb32 (on the emoji smileys, or on all emoji) and of a trained
+//     dcgan64 (64x64, on the smileys) when they are shipped.
 // Nothing here throws: each part that cannot be loaded keeps a message and stays empty.
 #pragma once
 
@@ -53,7 +54,8 @@ class ExperimentsModel {
   struct Paths {
     std::string ffnn = "checkpoints/ffnn20_digits.safetensors";
     std::string gan = "checkpoints/dcgan20_digits.safetensors";
-    std::string rgb = "checkpoints/rgb32_emoji_G.safetensors";
+    std::string rgb = "checkpoints/rgb32_emoji_G.safetensors";              // on all emoji
+    std::string rgb_faces = "checkpoints/rgb32_emoji_faces_G.safetensors";  // on the smileys
     std::string rgb64 = "checkpoints/dcgan64_emoji_faces_G.safetensors";
   };
   ExperimentsModel() = default;
@@ -72,6 +74,7 @@ class ExperimentsModel {
   uint64_t random_seed = 1;  // the random-weights generators
   float dream_value = 1.0f;
   int impulse_channel = 0;
+  bool rgb_all_emoji = false;  // rgb32's samples: trained on all emoji, else on the smileys
 
   // FFNN vs GAN.
   Tensor ffnn_samples, gan_samples, mean_digit;  // (samples, 1, 20, 20), ..., (1, 1, 20, 20)
@@ -83,7 +86,8 @@ class ExperimentsModel {
   // Blank canvas: dcgan20's G random and trained.
   CanvasView canvas_random, canvas_trained;
 
-  // RGB generators.
+  // RGB generators. rgb_trained, rgb_steps, rgb_averaged and rgb_message are those of the
+  // rgb32 that rgb_all_emoji chooses.
   Tensor rgb_random, rgb_trained;  // (samples, 3, 32, 32)
   int64_t rgb_steps = 0;
   bool rgb_averaged = false;  // likewise for the RGB generator
@@ -99,7 +103,8 @@ class ExperimentsModel {
   Paths paths_;
   bool loaded_ = false;
   std::unique_ptr<nn::Sequential> ffnn_G_;
-  Generator gan_, gan_random_, rgb_random_G_, rgb_, rgb64_;  // convt/train/generator.h
+  Generator gan_, gan_random_, rgb_random_G_, rgb_, rgb_faces_, rgb64_;  // convt/train/generator.h
+  std::string rgb_all_message_, rgb_faces_message_;
 };
 
 // Everything the "Other generators" panel keeps but its textures; no GL. One member of AppState

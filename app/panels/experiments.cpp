@@ -163,8 +163,8 @@ void draw_dcgan64(const lab::ExperimentsModel& m, const ExperimentsTextures& tex
                       m.rgb64_averaged ? ", averaged G" : "");
 }
 
-void draw_rgb(const ExperimentsState& s, const ExperimentsTextures& textures) {
-  const lab::ExperimentsModel& m = s.model;
+void draw_rgb(ExperimentsState& s, const ExperimentsTextures& textures) {
+  lab::ExperimentsModel& m = s.model;
   constexpr float kScale = 1.5f;
   ImGui::BeginGroup();
   ImGui::TextUnformatted("rgb32, random weights");
@@ -179,27 +179,46 @@ void draw_rgb(const ExperimentsState& s, const ExperimentsTextures& textures) {
   ImGui::EndGroup();
   ImGui::SameLine();
   ImGui::BeginGroup();
-  if (!textures.rgb_trained.empty()) {
-    ImGui::Text("rgb32 on emoji, %lld steps%s", static_cast<long long>(m.rgb_steps),
-                m.rgb_averaged ? ", averaged G" : "");
-    if (ImGui::IsItemHovered()) {
-      ImGui::SetTooltip(
-          "Trained on the Twemoji images (CC BY 4.0) of the npm package\n"
-          "emoji-datasource-twitter, transparency on white; how: assets/README.md.");
-    }
+  ImGui::TextUnformatted(m.rgb_all_emoji ? "rgb32 on all emoji" : "rgb32 on the smileys");
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "Trained on the Twemoji images (CC BY 4.0) of the npm package\n"
+        "emoji-datasource-twitter, transparency on white: the 169 smileys-emotion ones\n"
+        "(faces, hearts, cat faces) with DiffAugment, or all 3,786; how: assets/README.md.");
+  }
+  if (m.rgb_trained.numel() > 0 && !textures.rgb_trained.empty()) {
     draw_rgb_image(textures.rgb_trained, kScale);
   } else {
-    ImGui::TextUnformatted("rgb32, trained");
     note(m.rgb_message, true, 260.0f);
+  }
+  // Which rgb32: the same z through the one trained on the smileys or on all emoji.
+  int all = m.rgb_all_emoji ? 1 : 0;
+  bool changed = ImGui::RadioButton("smileys", &all, 0);
+  ImGui::SameLine();
+  changed |= ImGui::RadioButton("all emoji", &all, 1);
+  if (changed && (all == 1) != m.rgb_all_emoji) {
+    m.rgb_all_emoji = all == 1;
+    m.recompute();
+    s.stale = true;
+  }
+  if (m.rgb_steps > 0) {
+    ImGui::TextDisabled("%lld steps%s", static_cast<long long>(m.rgb_steps),
+                        m.rgb_averaged ? ", averaged G" : "");
   }
   ImGui::EndGroup();
   ImGui::BeginGroup();
-  note(
-      "rgb32: the notes' minimal colour generator, z -> 4x4 -> 8 -> 16 -> 32x32x3 through "
-      "three ConvTranspose2d, on the same z: noise before training; after two hours, faces, people "
-      "and flags, many still smeared. dcgan64 (right) has one more ConvTranspose2d and twice "
-      "the channels: 64x64 faces.",
-      false, 330.0f);
+  note(m.rgb_all_emoji
+           ? "rgb32: the notes' minimal colour generator, z -> 4x4 -> 8 -> 16 -> 32x32x3 through "
+             "three ConvTranspose2d, on the same z: noise before training; after two hours on "
+             "all 3,786 emoji, faces, people and flags, many still smeared (the smileys alone are "
+             "learnt far better in the same time). dcgan64 (right) has one more "
+             "ConvTranspose2d and twice the channels: 64x64 faces."
+           : "rgb32: the notes' minimal colour generator, z -> 4x4 -> 8 -> 16 -> 32x32x3 through "
+             "three ConvTranspose2d, on the same z: noise before training; after two hours on "
+             "the 169 smileys, faces with eyes and mouths, and hearts. dcgan64 (right), trained "
+             "on the same smileys, has one more ConvTranspose2d and twice the channels: 64x64 "
+             "faces.",
+       false, 330.0f);
   ImGui::EndGroup();
   ImGui::SameLine(0.0f, widgets::px(16.0f));
   ImGui::BeginGroup();

@@ -2,7 +2,8 @@
 // closer to the mean digit and differ less from each other than the GAN's from the same z (the
 // point of the comparison); the blank canvases have one view per ConvTranspose2d, before and
 // after training; the random-weights RGB generator gives 32x32x3 noise; the shipped dcgan64
-// gives 64x64x3 images from the first of the same z as rgb32's; missing files become
+// gives 64x64x3 images from the first of the same z as rgb32's; rgb32 is the one trained on
+// the smileys, or on all emoji when asked; missing files become
 // messages, not crashes; a G-only checkpoint loads like a full one.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "convt/io/assets.h"
 #include "convt/io/safetensors.h"
 #include "convt/train/gan_trainer.h"
+#include "convt/train/generator.h"
 #include "logic/experiments_model.h"
 
 namespace {
@@ -83,17 +85,51 @@ TEST(ExperimentsModel, ShippedDcgan64MakesColourImagesFromTheSameZ) {
   EXPECT_GT(diff / image, 0.01);
 }
 
+TEST(ExperimentsModel, Rgb32OnTheSmileysByDefaultOrOnAllEmojiFromTheSameZ) {
+  lab::ExperimentsModel m;
+  m.load();
+  ASSERT_FALSE(m.rgb_all_emoji);
+  ASSERT_TRUE(m.rgb_message.empty()) << m.rgb_message;
+  ASSERT_EQ(m.rgb_trained.shape(), (std::vector<int64_t>{16, 3, 32, 32}));
+  const convt::Generator faces =
+      convt::load_generator(convt::asset_path("checkpoints/rgb32_emoji_faces_G.safetensors"),
+                            convt::GeneratorChoice::prefer_ema);
+  const convt::Generator all =
+      convt::load_generator(convt::asset_path("checkpoints/rgb32_emoji_G.safetensors"),
+                            convt::GeneratorChoice::prefer_ema);
+  EXPECT_EQ(m.rgb_steps, faces.steps);
+  EXPECT_TRUE(m.rgb_averaged);
+  const Tensor on_faces = m.rgb_trained;
+  m.rgb_all_emoji = true;
+  m.recompute();
+  ASSERT_TRUE(m.rgb_message.empty()) << m.rgb_message;
+  EXPECT_EQ(m.rgb_steps, all.steps);
+  ASSERT_NE(faces.steps, all.steps);  // else the steps above tell nothing
+  ASSERT_EQ(m.rgb_trained.shape(), on_faces.shape());
+  double diff = 0;
+  for (int64_t i = 0; i < on_faces.numel(); ++i) diff += std::abs(on_faces[i] - m.rgb_trained[i]);
+  EXPECT_GT(diff / static_cast<double>(on_faces.numel()), 0.05) << "two generators, one picture";
+}
+
 TEST(ExperimentsModel, MissingFilesBecomeMessages) {
   lab::ExperimentsModel::Paths p;
   p.ffnn = "/nonexistent/ffnn.safetensors";
   p.gan = "/nonexistent/gan.safetensors";
   p.rgb = "/nonexistent/rgb.safetensors";
+  p.rgb_faces = "/nonexistent/rgb_faces.safetensors";
   p.rgb64 = "/nonexistent/rgb64.safetensors";
   lab::ExperimentsModel m(p);
   m.load();
   EXPECT_NE(m.ffnn_message.find("/nonexistent/ffnn.safetensors"), std::string::npos)
       << m.ffnn_message;
   EXPECT_NE(m.gan_message.find("/nonexistent/gan.safetensors"), std::string::npos);
+  EXPECT_NE(m.rgb_message.find("/nonexistent/rgb_faces.safetensors"), std::string::npos)
+      << m.rgb_message;
+  EXPECT_NE(m.rgb_message.find("--data emoji:smileys-emotion"), std::string::npos) << m.rgb_message;
+  EXPECT_EQ(m.rgb_trained.numel(), 0);
+  m.rgb_all_emoji = true;
+  m.recompute();
+  EXPECT_NE(m.rgb_message.find("/nonexistent/rgb.safetensors"), std::string::npos) << m.rgb_message;
   EXPECT_NE(m.rgb_message.find("--with-emoji"), std::string::npos) << m.rgb_message;
   EXPECT_NE(m.rgb64_message.find("/nonexistent/rgb64.safetensors"), std::string::npos)
       << m.rgb64_message;
