@@ -21,7 +21,7 @@ bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-// The dashboard's quality score (logic/quality_score.h) of images (N, 1, 20, 20), one line.
+// The dashboard's quality score (logic/quality_score.h) of images (N, 1, 20 or 28, same), one line.
 void print_quality_score(const Tensor& images) {
   auto classifier = lab::load_classifier(asset_path(lab::kDigitClassifierAsset));
   const lab::QualityScore q = lab::quality_score(*classifier, images);
@@ -50,9 +50,10 @@ std::string sample_usage() {
          "  --no-ema     sample G, the last trained weights, even when the file has G_ema\n"
          "  --batch-stats BatchNorm normalises with each chunk's own statistics (training\n"
          "               mode, chunks of 256 z) instead of the running statistics\n"
-         "  --score      also print the dashboard's quality score of the samples (1x20x20\n"
-         "               digit models): exp(E[KL(p(y|x) || p(y))]) by the shipped digit\n"
-         "               classifier, the fraction with p >= 0.9, and the class histogram\n"
+         "  --score      also print the dashboard's quality score of the samples (digit\n"
+         "               models, 1x20x20, or 1x28x28 area-resized to 20x20):\n"
+         "               exp(E[KL(p(y|x) || p(y))]) by the shipped digit classifier, the\n"
+         "               fraction with p >= 0.9, and the class histogram\n"
          "Exit status: 0 done; 2 bad input or unusable checkpoint (nothing written).\n";
 }
 
@@ -171,9 +172,9 @@ int run_sample(int argc, char** argv) {
   Generator gen = load_sample_generator(ckpt, ema, no_ema);
   if (a.has("--backend")) gen.G->set_backend(parse_backend_flag(a.get("--backend")));
   const auto& shape = gen.image_shape;
-  if (score && (shape[0] != 1 || shape[1] != 20 || shape[2] != 20)) {
-    throw CliError("--score: the digit classifier takes 1x20x20 samples; model " + gen.name +
-                   " makes " + shape_to_string(shape));
+  if (score && !lab::classifier_takes(shape)) {
+    throw CliError("--score: the digit classifier takes 1x20x20 or 1x28x28 samples; model " +
+                   gen.name + " makes " + shape_to_string(shape));
   }
   const Tensor z = read_z(a, n, seed, gen.latent_dim);
   gen.G->set_training(batch_stats);
@@ -193,6 +194,11 @@ int run_sample(int argc, char** argv) {
               batch_stats ? "batch statistics"
                           : (gen.averaged ? "statistics re-estimated" : "running statistics"),
               out.c_str());
+  if (score && shape[1] == 28) {
+    std::printf(
+        "scored at 20x20: the samples area-resized, as the built-in 20x20 digits were made from "
+        "MNIST's 28x28 (the classifier knows digits only)\n");
+  }
   if (score) print_quality_score(images);
   return 0;
 }

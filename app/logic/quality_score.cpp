@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "convt/data/resize.h"
 #include "convt/io/safetensors.h"
 #include "convt/nn/model_spec.h"
 #include "convt/nn/optim.h"
@@ -165,9 +166,26 @@ std::unique_ptr<nn::Sequential> load_classifier(const std::string& path) {
   return net;
 }
 
-QualityScore quality_score(nn::Sequential& classifier, const Tensor& images) {
+bool classifier_takes(const std::vector<int64_t>& image_shape) {
+  return image_shape == std::vector<int64_t>{1, 20, 20} ||
+         image_shape == std::vector<int64_t>{1, 28, 28};
+}
+
+Tensor classifier_input(const Tensor& images) {
+  const std::vector<int64_t> shape(images.shape().begin() + std::min<size_t>(1, images.ndim()),
+                                   images.shape().end());
+  if (images.ndim() != 4 || !classifier_takes(shape)) {
+    throw std::invalid_argument(
+        "digit classifier: expected images (N, 1, 20, 20) or (N, 1, 28, 28), found " +
+        shape_to_string(images.shape()));
+  }
+  return images.dim(2) == 20 ? images : area_resize(images, 20, 20);
+}
+
+QualityScore quality_score(nn::Sequential& classifier, const Tensor& images_in) {
   QualityScore q;
-  if (images.ndim() != 4 || images.dim(0) == 0) return q;
+  if (images_in.ndim() == 4 && images_in.dim(0) == 0) return q;
+  const Tensor images = classifier_input(images_in);
   const int64_t n = images.dim(0);
   classifier.set_training(false);
   std::vector<float> all(static_cast<size_t>(n) * kClasses);  // p(y|x), (N, 10)

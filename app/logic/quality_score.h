@@ -64,7 +64,18 @@ struct QualityScore {
   int64_t count = 0;
 };
 
-// images (N, 1, 20, 20) in [-1, 1]. Evaluation mode.
+// Whether the classifier can judge images of this shape (C, H, W): 1x20x20, or 1x28x28 (the
+// size MNIST comes in), which classifier_input shrinks.
+bool classifier_takes(const std::vector<int64_t>& image_shape);
+
+// The classifier's input for images (N, 1, 20, 20) (returned as they are) or (N, 1, 28, 28),
+// area-resized to 20x20 (convt/data/resize.h): the built-in 20x20 digits were made from MNIST's
+// 28x28 the same way (scripts/build_digits_assets.py), so a 28x28 digit generator is judged as
+// its data would be. Throws std::invalid_argument naming any other shape.
+Tensor classifier_input(const Tensor& images);
+
+// images (N, 1, 20, 20) or (N, 1, 28, 28) in [-1, 1] (classifier_input). Evaluation mode.
+// Throws std::invalid_argument for another shape.
 QualityScore quality_score(nn::Sequential& classifier, const Tensor& images);
 
 }  // namespace convt::lab

@@ -38,7 +38,7 @@ std::vector<TrainingPreset> training_presets(const nlohmann::json& spec) {
       why = spec_preset_why(spec, key);
       if (why.empty()) why = "the model's \"" + key + "\" preset";
     }
-    return TrainingPreset{name,       why,       cfg.batch_size, cfg.lr_g,          cfg.lr_d,
+    return TrainingPreset{name,      why,       cfg.batch_size, cfg.lr_g,        cfg.lr_d,
                           cfg.beta1, cfg.beta2, cfg.ema_decay,  cfg.diff_augment};
   };
   const GanConfig notes;  // GanConfig's defaults are the notes' settings
@@ -555,7 +555,7 @@ void TrainingSession::copy_generator() {
 void TrainingSession::compute_score() {
   if (!run_ || !run_->classifier || run_->z_score.values().empty()) return;
   const auto began = Clock::now();
-  const Tensor samples = run_->trainer->generate(run_->z_score);  // (score_count, 1, 20, 20)
+  const Tensor samples = run_->trainer->generate(run_->z_score);  // (score_count, 1, H, W)
   work_.score = quality_score(*run_->classifier, samples);
   work_.has_score = true;
   work_.score_step = run_->trainer->steps_done();
@@ -700,8 +700,8 @@ void TrainingSession::start_run(const SessionConfig& cfg, bool go) {
     work_.score_note = "no quality score: no classifier chosen";
   } else if (cfg.data != "digits") {
     work_.score_note = "no quality score: the classifier knows the built-in digits only";
-  } else if (shape != std::vector<int64_t>{1, 20, 20}) {
-    work_.score_note = "no quality score: the digit classifier takes 1x20x20 images";
+  } else if (!classifier_takes(shape)) {
+    work_.score_note = "no quality score: the digit classifier takes 1x20x20 or 1x28x28 images";
   } else {
     try {
       run->classifier = load_classifier(asset_path(cfg.classifier));

@@ -1,9 +1,13 @@
 // The sample-quality score (app/logic/quality_score.h) with the shipped classifier
 // (assets/classifier/digits20.safetensors): high on real digits, low on noise, and the score's
-// identities (1 for identical inputs; histogram sums to N).
+// identities (1 for identical inputs; histogram sums to N); 28x28 digits judged as the 20x20
+// ones they were made from.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <stdexcept>
 
 #include "convt/data/dataset.h"
 #include "convt/io/assets.h"
@@ -83,6 +87,42 @@ TEST_F(QualityScoreTest, OneImageRepeatedScoresOne) {
   const convt::lab::QualityScore q = convt::lab::quality_score(*classifier_, same);
   EXPECT_NEAR(q.score, 1.0f, 1e-4f);
   EXPECT_EQ(*std::max_element(q.histogram.begin(), q.histogram.end()), 50);
+}
+
+// The built-in 20x20 digits are the 28x28 ones area-resized (scripts/build_digits_assets.py)
+// and stored as 8-bit: classifier_input of the 28x28 set gives them back to within half a grey
+// level, and the two sets score the same.
+TEST_F(QualityScoreTest, The28x28DigitsResizedAreThe20x20Ones) {
+  const convt::Dataset d28 = convt::load_builtin_digits(28);
+  const convt::Tensor resized = convt::lab::classifier_input(d28.images);
+  ASSERT_EQ(resized.shape(), digits_->images.shape());
+  float worst = 0.0f;
+  for (int64_t i = 0; i < resized.numel(); ++i) {
+    worst = std::max(worst, std::abs(resized[i] - digits_->images[i]));
+  }
+  EXPECT_LE(worst, 1.0f / 255.0f + 1e-5f);  // half of a level (2/255 in [-1, 1])
+  const convt::Tensor real20 = first_rows(digits_->images, digits_->size() / 500, 500);
+  convt::Tensor real28({500, 1, 28, 28});
+  for (int64_t i = 0; i < 500; ++i) {
+    const int64_t k = i * (d28.size() / 500);
+    std::copy(d28.images.data() + k * 784, d28.images.data() + (k + 1) * 784,
+              real28.data() + i * 784);
+  }
+  EXPECT_NEAR(convt::lab::quality_score(*classifier_, real28).score,
+              convt::lab::quality_score(*classifier_, real20).score, 0.02f);
+}
+
+TEST(QualityScoreShapes, OnlyGrayDigitSizesAreTaken) {
+  EXPECT_TRUE(convt::lab::classifier_takes({1, 20, 20}));
+  EXPECT_TRUE(convt::lab::classifier_takes({1, 28, 28}));
+  EXPECT_FALSE(convt::lab::classifier_takes({3, 32, 32}));
+  EXPECT_FALSE(convt::lab::classifier_takes({1, 32, 32}));
+  try {
+    convt::lab::classifier_input(convt::Tensor({2, 3, 32, 32}));
+    FAIL() << "a colour batch was taken";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("found (2, 3, 32, 32)"), std::string::npos) << e.what();
+  }
 }
 
 TEST(QualityScoreFile, MissingWeightIsNamed) {

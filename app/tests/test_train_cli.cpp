@@ -275,3 +275,24 @@ TEST_F(TrainCli, SampleScoreRanksTrainedAboveUntrained) {
   EXPECT_GT(score_of(trained.out), 4.0) << trained.out;
   EXPECT_GT(score_of(trained.out), score_of(fresh.out) + 2.0) << fresh.out;
 }
+
+// A 28x28 digit generator is scored at 20x20 (area-resized, as the built-in digits were made)
+// and says so; a colour generator is refused, naming its shape, and nothing is written.
+TEST_F(TrainCli, SampleScoreTakes28x28DigitsAndRefusesColour) {
+  const std::string dir = std::string(CONVT_SOURCE_DIR) + "/assets/checkpoints/";
+  CmdResult d28 = run("sample --checkpoint '" + dir +
+                      "dcgan28_digits_G.safetensors' --n 200 --out d.png --score");
+  ASSERT_EQ(d28.status, 0) << d28.out;
+  EXPECT_NE(d28.out.find("scored at 20x20: the samples area-resized"), std::string::npos)
+      << d28.out;
+  const size_t at = d28.out.find("quality score ");
+  ASSERT_NE(at, std::string::npos) << d28.out;
+  EXPECT_GT(std::atof(d28.out.c_str() + at + 14), 5.0) << d28.out;  // digits, not blobs
+  CmdResult rgb =
+      run("sample --checkpoint '" + dir + "rgb32_emoji_G.safetensors' --n 20 --out r.png --score");
+  EXPECT_EQ(rgb.status, 2) << rgb.out;
+  EXPECT_NE(rgb.out.find("takes 1x20x20 or 1x28x28 samples; model rgb32 makes (3, 32, 32)"),
+            std::string::npos)
+      << rgb.out;
+  EXPECT_FALSE(fs::exists(dir_ / "r.png"));
+}

@@ -605,6 +605,23 @@ TEST_F(SessionTest, PauseComputesTheQualityScore) {
   EXPECT_EQ(snap.score_history.size(), 1u);
 }
 
+// A 28x28 digit model is scored too: its samples area-resized to the classifier's 20x20.
+TEST_F(SessionTest, A28x28DigitModelIsScored) {
+  cfg_.classifier = "classifier/digits20.safetensors";
+  cfg_.score_count = 40;
+  cfg_.model = "dcgan28";
+  TrainingSession s;
+  s.prepare(cfg_);
+  s.one_batch();
+  s.pause();
+  ASSERT_TRUE(wait_idle(s));
+  const TrainingSnapshot snap = snapshot(s);
+  EXPECT_TRUE(snap.score_note.empty()) << snap.score_note;
+  ASSERT_TRUE(snap.has_score);
+  EXPECT_EQ(snap.score.count, 40);
+  EXPECT_GE(snap.score.score, 1.0f - 1e-4f);
+}
+
 // With an averaged G the snapshot carries G_ema's grid and score beside G's: after one step
 // G_ema is still a copy of G (the first update copies), drawn with the grid's batch statistics;
 // after a few steps it differs from G. Without one, no second grid and no second score.
