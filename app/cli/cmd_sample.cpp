@@ -21,7 +21,8 @@ bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-// The dashboard's quality score (logic/quality_score.h) of images (N, 1, 20 or 28, same), one line.
+// The dashboard's quality score (logic/quality_score.h) of images (N, 1, 20, 20) or
+// (N, 1, 28, 28), one line.
 void print_quality_score(const Tensor& images) {
   auto classifier = lab::load_classifier(asset_path(lab::kDigitClassifierAsset));
   const lab::QualityScore q = lab::quality_score(*classifier, images);

@@ -175,8 +175,8 @@ void start(LatentState& s) {
         s.message =
             "--latent-checkpoint: " + start_error + "\nShowing the shipped dcgan20 instead.";
         s.message_ok = false;
-        std::fprintf(stderr, "convt-lab: %s\n",
-                     s.message.c_str());  // a flag's error: said there too
+        // A command-line flag's error: said on the terminal too.
+        std::fprintf(stderr, "convt-lab: %s\n", s.message.c_str());
       }
     }
   } catch (const std::exception& e) {
