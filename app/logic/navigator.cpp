@@ -82,6 +82,16 @@ void Navigator::apply_cnn(const CnnTarget& t) {
   v.hovered_y = v.hovered_x = -1;
 }
 
+// Other generators has no settings of its own in a lesson: its Show me opens it as the lessons
+// describe it, with rgb32 on the smileys (the student may have switched to all emoji).
+void Navigator::apply_experiments() {
+  ExperimentsState& e = state_.experiments;
+  if (!e.model.rgb_all_emoji) return;
+  e.model.rgb_all_emoji = false;
+  if (e.model.loaded()) e.model.recompute();
+  e.stale = true;
+}
+
 bool Navigator::show_me(int lesson, int index, std::string* note) {
   const Lesson& l = lessons().at(static_cast<size_t>(lesson));
   const ShowMe& s = l.show_me.at(static_cast<size_t>(index));
@@ -108,6 +118,9 @@ bool Navigator::show_me(int lesson, int index, std::string* note) {
       break;
     case PanelId::kCnn:
       apply_cnn(s.cnn);
+      break;
+    case PanelId::kExperiments:
+      apply_experiments();
       break;
     default:  // the panel opens as it is
       break;
@@ -216,8 +229,9 @@ std::string Navigator::play_landing_stamp(const Exercise& e, int lesson) {
   back.shown_on = PanelId::kStepper;
   back.back_to = PanelId::kLessons;
   back.lesson = lesson;
-  back.text = "Lesson " + std::to_string(lesson + 1) + ", Where does this pixel land?: input pixel (" +
-              std::to_string(e.at_y) + ", " + std::to_string(e.at_x) +
+  back.text = "Lesson " + std::to_string(lesson + 1) +
+              ", Where does this pixel land?: input pixel (" + std::to_string(e.at_y) + ", " +
+              std::to_string(e.at_x) +
               ") stamps the kernel (all ones; every other pixel 0), one tap a step";
   back.button = "Back to lesson " + std::to_string(lesson + 1);
   state_.view.came_from = back;

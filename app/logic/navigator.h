@@ -42,7 +42,7 @@ class Navigator {
   // Applies lessons()[lesson].show_me[index]: sets up the target panel (stepper preset, step,
   // selection and view; formula parameters and network table; training form and run, or a
   // saved run; latent seed and interpolation; completion region, models and input; the CNN
-  // panel's kernel, digit and stages), opens it
+  // panel's kernel, digit and stages; Other generators' rgb32 back on the smileys), opens it
   // with a banner back to the lesson, and makes `lesson` the current one. Returns false, with
   // `note` saying why, when the target panel does not exist in this build; the state is then
   // unchanged. `note` also receives what happened to a training run the Show me replaced.
@@ -100,6 +100,7 @@ class Navigator {
   void apply_latent(const LatentTarget& target);
   void apply_completion(const CompletionTarget& target);
   void apply_cnn(const CnnTarget& target);
+  void apply_experiments();
 
   AppState& state_;
 };

@@ -10,7 +10,9 @@
 #include <thread>
 
 #include "app_state.h"
+#include "convt/io/assets.h"
 #include "convt/train/gan_trainer.h"
+#include "convt/train/generator.h"
 #include "gui_options.h"
 #include "lab_process.h"
 #include "logic/completion_model.h"
@@ -202,6 +204,27 @@ TEST(LessonsShowMe, Lesson10RefinementFfnnVsGanAndTheBlankCanvas) {
     ASSERT_EQ(drawings.dim(0), 8) << convt::lab::tying_name(t);
     EXPECT_LT(convt::lab::spread_across_images(drawings), 0.01) << convt::lab::tying_name(t);
   }
+}
+
+// "Show me generators in colour": Other generators with rgb32 on the smileys, as the look-for
+// text describes it, even after the student switched it to all emoji; its samples are the
+// smileys file's.
+TEST(LessonsShowMe, Lesson10ColourGeneratorsOpenOnTheSmileys) {
+  AppState s;
+  s.experiments.model.load();
+  s.experiments.model.rgb_all_emoji = true;
+  s.experiments.model.recompute();
+  const int64_t all_steps = s.experiments.model.rgb_steps;
+  s.experiments.stale = false;
+  ASSERT_TRUE(apply_show_me(s, 9, 3));
+  EXPECT_EQ(s.view.active_panel, PanelId::kExperiments);
+  EXPECT_FALSE(s.experiments.model.rgb_all_emoji);
+  EXPECT_TRUE(s.experiments.stale);
+  const convt::Generator faces =
+      convt::load_generator(convt::asset_path("checkpoints/rgb32_emoji_faces_G.safetensors"),
+                            convt::GeneratorChoice::prefer_ema);
+  EXPECT_EQ(s.experiments.model.rgb_steps, faces.steps);
+  EXPECT_NE(s.experiments.model.rgb_steps, all_steps);
 }
 
 // Lesson 8's saved runs open read-only: the training panel, the run (assets/runs/<name>), its
