@@ -54,7 +54,8 @@ std::string sample_usage() {
          "  --score      also print the dashboard's quality score of the samples (digit\n"
          "               models, 1x20x20, or 1x28x28 area-resized to 20x20):\n"
          "               exp(E[KL(p(y|x) || p(y))]) by the shipped digit classifier, the\n"
-         "               fraction with p >= 0.9, and the class histogram\n"
+         "               fraction with p >= 0.9, and the class histogram; refused when the\n"
+         "               file says it was trained on something other than digits\n"
          "Exit status: 0 done; 2 bad input or unusable checkpoint (nothing written).\n";
 }
 
@@ -176,6 +177,10 @@ int run_sample(int argc, char** argv) {
   if (score && !lab::classifier_takes(shape)) {
     throw CliError("--score: the digit classifier takes 1x20x20 or 1x28x28 samples; model " +
                    gen.name + " makes " + shape_to_string(shape));
+  }
+  if (score && !gen.data.empty() && gen.data.rfind("digits", 0) != 0) {
+    throw CliError("--score: the digit classifier judges digits; " + ckpt + " was trained on '" +
+                   gen.data + "'");
   }
   const Tensor z = read_z(a, n, seed, gen.latent_dim);
   gen.G->set_training(batch_stats);

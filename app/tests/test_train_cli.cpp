@@ -276,6 +276,30 @@ TEST_F(TrainCli, SampleScoreRanksTrainedAboveUntrained) {
   EXPECT_GT(score_of(trained.out), score_of(fresh.out) + 2.0) << fresh.out;
 }
 
+// A generator trained on other pictures (its file says which) is not scored as digits; its
+// exported generator file still says so.
+TEST_F(TrainCli, SampleScoreRefusesAGeneratorTrainedOnOtherPictures) {
+  fs::create_directories(dir_ / "pics");
+  for (int i = 0; i < 8; ++i) {
+    convt::write_png_grid((dir_ / "pics" / ("p" + std::to_string(i) + ".png")).string(),
+                          convt::Tensor({1, 1, 20, 20}, 0.1f * static_cast<float>(i)), 1);
+  }
+  ASSERT_EQ(run("train --model " + kTiny + " --data pics --batch 8 --steps 1 --out run").status, 0);
+  ASSERT_EQ(
+      run("export-generator --checkpoint run/checkpoint.safetensors --out g.safetensors").status,
+      0);
+  for (const char* file : {"run/checkpoint.safetensors", "g.safetensors"}) {
+    const CmdResult r =
+        run(std::string("sample --checkpoint ") + file + " --n 8 --out s.png --score");
+    EXPECT_EQ(r.status, 2) << r.out;
+    EXPECT_NE(r.out.find("the digit classifier judges digits; " + std::string(file) +
+                         " was trained on 'pics'"),
+              std::string::npos)
+        << r.out;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "s.png"));
+}
+
 // A 28x28 digit generator is scored at 20x20 (area-resized, as the built-in digits were made)
 // and says so; a colour generator is refused, naming its shape, and nothing is written.
 TEST_F(TrainCli, SampleScoreTakes28x28DigitsAndRefusesColour) {

@@ -134,6 +134,10 @@ TEST(Generator, ExportKeepsGAndGemaAndLoadsLikeTheCheckpoint) {
   }
   EXPECT_EQ(f.metadata.at("generator_only"), "true");
   EXPECT_EQ(f.metadata.at("step"), "4");
+  EXPECT_EQ(f.metadata.at("data"), digits20().name);  // what it was trained on, kept
+  EXPECT_EQ(f.metadata.at("data.images"), std::to_string(digits20().size()));
+  EXPECT_EQ(load_generator(out).data, digits20().name);
+  EXPECT_EQ(load_generator(ckpt).data, digits20().name);
 
   const Tensor z = latent_batch(3, t.model().latent_dim, 9);
   for (GeneratorChoice which : {GeneratorChoice::G, GeneratorChoice::G_ema}) {

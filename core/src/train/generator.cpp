@@ -136,6 +136,7 @@ Generator load_generator(const std::string& path, GeneratorChoice which) {
     throw CheckpointError(e.what());
   }
   out.steps = checkpoint.has_meta("step") ? checkpoint.meta_count("step") : 0;
+  out.data = checkpoint.meta_or("data", "");
   if (out.averaged && checkpoint.meta_or(kEmaStatisticsKey, "") != kReestimated) {
     reestimate_batch_norm(*out.G, out.latent_dim, 32, 256, kBatchNormSeed);  // ends in eval mode
   }
@@ -148,7 +149,7 @@ std::string export_generator(const std::string& checkpoint_path, const std::stri
   const SafetensorsFile source = read_safetensors(checkpoint_path);  // for its metadata
   std::map<std::string, Tensor> tensors = nn::state_dict(trainer->G(), "G.");
   std::map<std::string, std::string> metadata;
-  for (const char* key : {"format", "model", "spec", "config", "step"}) {
+  for (const char* key : {"format", "model", "spec", "config", "step", "data", "data.images"}) {
     if (auto it = source.metadata.find(key); it != source.metadata.end())
       metadata[key] = it->second;
   }

@@ -38,6 +38,10 @@ struct Generator {
   int64_t steps = 0;                  // training steps recorded in the file
   bool averaged = false;              // G is the file's G_ema
   bool file_has_ema = false;          // the file holds G_ema (whichever was loaded)
+  // The training data's name as the file records it (Dataset::name: "digits20",
+  // "fashion-mnist-train", "emoji:smileys-emotion", a folder's name); "" when it does not say
+  // (generator files exported before export_generator kept it).
+  std::string data;
 };
 
 // G of a model spec (convt/nn/model_spec.h) with the spec's random initialisation from `seed`,
