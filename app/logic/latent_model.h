@@ -199,6 +199,9 @@ class LatentModel {
   const std::string& path() const { return path_; }
   std::string model_name() const;  // "dcgan20"
   int64_t trained_steps() const;
+  // The training data's name as the file records it ("digits20", "emoji:smileys-emotion");
+  // "" when it does not say (Generator::data).
+  std::string trained_on() const { return loaded() ? gen_.data : std::string(); }
   int latent_dim() const;
   std::vector<int64_t> image_shape() const;  // (C, H, W)
 

@@ -99,8 +99,10 @@ void after_load(LatentState& s, bool ok) {
     s.message_ok = false;
     return;
   }
+  const std::string data = s.model.trained_on();
   s.message = "Loaded " + s.model.path() + " (" + s.model.model_name() + ", " +
               std::to_string(s.model.trained_steps()) + " training steps" +
+              (data.empty() ? "" : " on " + data) +
               (s.model.averaged() ? "; the averaged G, G_ema" : "") + ")";
   s.message_ok = true;
   s.a.clear();

@@ -255,6 +255,20 @@ TEST_F(LatentModelTest, LoadsAndGenerates) {
   EXPECT_THROW(m.set_z(Latent(3)), std::invalid_argument);
 }
 
+// The training data's name, as the file records it (the panel's load message shows it).
+TEST_F(LatentModelTest, SaysWhatTheFileWasTrainedOn) {
+  const convt::Dataset digits = convt::load_builtin_digits(20);
+  convt::GanConfig cfg;
+  cfg.batch_size = 8;
+  convt::GanTrainer t(convt::nn::load_model_spec("dcgan20"), cfg, &digits);
+  t.save_checkpoint(path("on_digits.safetensors"));
+  convt::lab::LatentModel m;
+  ASSERT_TRUE(m.load(path("on_digits.safetensors"))) << m.error();
+  EXPECT_EQ(m.trained_on(), "digits20");
+  ASSERT_TRUE(m.load(path("a.safetensors"))) << m.error();  // saved without data
+  EXPECT_EQ(m.trained_on(), "");
+}
+
 TEST_F(LatentModelTest, BadCheckpointKeepsThePreviousModel) {
   convt::lab::LatentModel m;
   ASSERT_TRUE(m.load(path("a.safetensors")));
