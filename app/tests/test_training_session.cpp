@@ -588,38 +588,25 @@ TEST_F(SessionFiles, LoadingTheDefaultCheckpointRevertsToIt) {
   EXPECT_EQ(snap.step, 1);
 }
 
+// Pause scores G; a 28x28 digit model too (its samples area-resized to the classifier's 20x20).
 TEST_F(SessionTest, PauseComputesTheQualityScore) {
   cfg_.classifier = "classifier/digits20.safetensors";
   cfg_.score_count = 40;
-  TrainingSession s;
-  s.prepare(cfg_);
-  s.one_batch();
-  s.pause();
-  ASSERT_TRUE(wait_idle(s));
-  const TrainingSnapshot snap = snapshot(s);
-  EXPECT_TRUE(snap.score_note.empty()) << snap.score_note;
-  ASSERT_TRUE(snap.has_score);
-  EXPECT_EQ(snap.score.count, 40);
-  EXPECT_GE(snap.score.score, 1.0f - 1e-4f);
-  EXPECT_EQ(snap.score_step, 1);
-  EXPECT_EQ(snap.score_history.size(), 1u);
-}
-
-// A 28x28 digit model is scored too: its samples area-resized to the classifier's 20x20.
-TEST_F(SessionTest, A28x28DigitModelIsScored) {
-  cfg_.classifier = "classifier/digits20.safetensors";
-  cfg_.score_count = 40;
-  cfg_.model = "dcgan28";
-  TrainingSession s;
-  s.prepare(cfg_);
-  s.one_batch();
-  s.pause();
-  ASSERT_TRUE(wait_idle(s));
-  const TrainingSnapshot snap = snapshot(s);
-  EXPECT_TRUE(snap.score_note.empty()) << snap.score_note;
-  ASSERT_TRUE(snap.has_score);
-  EXPECT_EQ(snap.score.count, 40);
-  EXPECT_GE(snap.score.score, 1.0f - 1e-4f);
+  for (const char* model : {"dcgan20", "dcgan28"}) {
+    cfg_.model = model;
+    TrainingSession s;
+    s.prepare(cfg_);
+    s.one_batch();
+    s.pause();
+    ASSERT_TRUE(wait_idle(s));
+    const TrainingSnapshot snap = snapshot(s);
+    EXPECT_TRUE(snap.score_note.empty()) << model << ": " << snap.score_note;
+    ASSERT_TRUE(snap.has_score) << model;
+    EXPECT_EQ(snap.score.count, 40);
+    EXPECT_GE(snap.score.score, 1.0f - 1e-4f);
+    EXPECT_EQ(snap.score_step, 1);
+    EXPECT_EQ(snap.score_history.size(), 1u);
+  }
 }
 
 // With an averaged G the snapshot carries G_ema's grid and score beside G's: after one step
@@ -850,8 +837,8 @@ TEST(TrainingPresets, FastStartIsEachModelsCliDefault) {
   }
   // dcgan20's measured default and rgb32's DCGAN settings differ, so the test above can tell.
   const auto fast = [](const char* model) {
-    return *convt::lab::find_preset(
-        convt::lab::training_presets(convt::nn::load_model_spec(model)), "fast start");
+    return *convt::lab::find_preset(convt::lab::training_presets(convt::nn::load_model_spec(model)),
+                                    "fast start");
   };
   EXPECT_FLOAT_EQ(fast("dcgan20").lr_g, 3e-4f);
   EXPECT_FLOAT_EQ(fast("dcgan20").beta2, 0.99f);
@@ -902,10 +889,10 @@ TEST(TrainingPresets, APresetValueOutOfRangeIsRefusedNamingTheKey) {
   EXPECT_THROW(convt::lab::training_presets(spec), convt::lab::SpecPresetError);
   spec["presets"]["default"]["beta2"] = 0.9;
   const std::vector<convt::lab::TrainingPreset> presets = convt::lab::training_presets(spec);
-  EXPECT_EQ(presets[0].batch_size, 32);           // notes: the spec's batch
-  EXPECT_FLOAT_EQ(presets[0].lr_g, 1e-4f);        // and the notes' lr
-  EXPECT_FLOAT_EQ(presets[1].lr_g, 5e-4f);        // fast start: the spec's lr_g
-  EXPECT_FLOAT_EQ(presets[1].lr_d, 2e-4f);        // the built-in lr_d
+  EXPECT_EQ(presets[0].batch_size, 32);     // notes: the spec's batch
+  EXPECT_FLOAT_EQ(presets[0].lr_g, 1e-4f);  // and the notes' lr
+  EXPECT_FLOAT_EQ(presets[1].lr_g, 5e-4f);  // fast start: the spec's lr_g
+  EXPECT_FLOAT_EQ(presets[1].lr_d, 2e-4f);  // the built-in lr_d
   EXPECT_FLOAT_EQ(presets[1].beta2, 0.9f);
   try {
     convt::lab::apply_spec_preset(spec, "fast", cfg);
