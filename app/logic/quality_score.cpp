@@ -172,9 +172,7 @@ bool classifier_takes(const std::vector<int64_t>& image_shape) {
 }
 
 Tensor classifier_input(const Tensor& images) {
-  const std::vector<int64_t> shape(images.shape().begin() + std::min<size_t>(1, images.ndim()),
-                                   images.shape().end());
-  if (images.ndim() != 4 || !classifier_takes(shape)) {
+  if (images.ndim() != 4 || !classifier_takes({images.dim(1), images.dim(2), images.dim(3)})) {
     throw std::invalid_argument(
         "digit classifier: expected images (N, 1, 20, 20) or (N, 1, 28, 28), found " +
         shape_to_string(images.shape()));

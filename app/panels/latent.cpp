@@ -955,13 +955,13 @@ void draw_inside_g(LatentState& s, gfx::HeatmapRenderer& heatmaps, lab::Navigato
 
 void draw_latent_panel(LatentState& s, LatentTextures& textures, gfx::HeatmapRenderer& heatmaps,
                        lab::Navigator& nav) {
-  const uint64_t seed = s.seed;  // a lesson may have set it before this first draw
-  const std::string start_path = s.start_path;
+  // prepare runs at once, on this thread, before the first load: what the fresh state takes
+  // from this one (a lesson may have set the seed, the command line the file).
   if (first_load(
           s,
-          [seed, start_path](LatentState& fresh) {
-            fresh.seed = seed;
-            fresh.start_path = start_path;
+          [&s](LatentState& fresh) {
+            fresh.seed = s.seed;
+            fresh.start_path = s.start_path;
           },
           [](LatentState& fresh) { start(fresh); }, take_loaded,
           "Loading the shipped generator and the 10,000 built-in digits")) {

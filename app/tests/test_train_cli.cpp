@@ -32,7 +32,21 @@ class TrainCli : public convt::test::LabRunDir {
     for (std::string l; std::getline(f, l);) out.push_back(l);
     return out;
   }
+  // 8 gray 20x20 pictures in dir_/pics, a folder of images to train on.
+  void write_pics() {
+    fs::create_directories(dir_ / "pics");
+    for (int i = 0; i < 8; ++i) {
+      convt::write_png_grid((dir_ / "pics" / ("p" + std::to_string(i) + ".png")).string(),
+                            convt::Tensor({1, 1, 20, 20}, 0.1f * static_cast<float>(i)), 1);
+    }
+  }
 };
+
+// The number after "quality score " in `sample --score`'s output; -1 when there is none.
+double score_of(const std::string& out) {
+  const size_t at = out.find("quality score ");
+  return at == std::string::npos ? -1.0 : std::atof(out.c_str() + at + 14);
+}
 
 // The loss columns (loss_g, loss_d) of a log.csv row.
 std::string losses(const std::string& row) {
@@ -71,11 +85,7 @@ TEST_F(TrainCli, TrainWritesOutputsAndResumesExactly) {
 TEST_F(TrainCli, ShortEpochsWriteAGridAtMostEveryCheckpointInterval) {
   // 8 pictures in batches of 8: every step ends an epoch. A grid per epoch filled a 200,000-step
   // emoji run's folder with 100,000 PNGs; now one per --checkpoint-every steps (epochs 1, 6, 11).
-  fs::create_directories(dir_ / "pics");
-  for (int i = 0; i < 8; ++i) {
-    convt::write_png_grid((dir_ / "pics" / ("p" + std::to_string(i) + ".png")).string(),
-                          convt::Tensor({1, 1, 20, 20}, 0.1f * static_cast<float>(i)), 1);
-  }
+  write_pics();
   const CmdResult r = run("train --model " + kTiny +
                           " --data pics --batch 8 --steps 12 --checkpoint-every 5 --out run");
   ASSERT_EQ(r.status, 0) << r.out;
@@ -258,10 +268,6 @@ TEST_F(TrainCli, BenchTrainCountsTheWorkItComputes) {
 // (assets/README.md says how it was trained) must score far above an untrained generator, whose
 // blobs the classifier cannot tell apart (and a score of 1 means one class for everything).
 TEST_F(TrainCli, SampleScoreRanksTrainedAboveUntrained) {
-  auto score_of = [](const std::string& out) {
-    const size_t at = out.find("quality score ");
-    return at == std::string::npos ? -1.0 : std::atof(out.c_str() + at + 14);
-  };
   const std::string shipped =
       std::string(CONVT_SOURCE_DIR) + "/assets/checkpoints/dcgan20_digits.safetensors";
   CmdResult trained = run("sample --checkpoint '" + shipped + "' --n 200 --out t.png --score");
@@ -279,11 +285,7 @@ TEST_F(TrainCli, SampleScoreRanksTrainedAboveUntrained) {
 // A generator trained on other pictures (its file says which) is not scored as digits; its
 // exported generator file still says so.
 TEST_F(TrainCli, SampleScoreRefusesAGeneratorTrainedOnOtherPictures) {
-  fs::create_directories(dir_ / "pics");
-  for (int i = 0; i < 8; ++i) {
-    convt::write_png_grid((dir_ / "pics" / ("p" + std::to_string(i) + ".png")).string(),
-                          convt::Tensor({1, 1, 20, 20}, 0.1f * static_cast<float>(i)), 1);
-  }
+  write_pics();
   ASSERT_EQ(run("train --model " + kTiny + " --data pics --batch 8 --steps 1 --out run").status, 0);
   ASSERT_EQ(
       run("export-generator --checkpoint run/checkpoint.safetensors --out g.safetensors").status,
@@ -309,9 +311,8 @@ TEST_F(TrainCli, SampleScoreTakes28x28DigitsAndRefusesColour) {
   ASSERT_EQ(d28.status, 0) << d28.out;
   EXPECT_NE(d28.out.find("scored at 20x20: the samples area-resized"), std::string::npos)
       << d28.out;
-  const size_t at = d28.out.find("quality score ");
-  ASSERT_NE(at, std::string::npos) << d28.out;
-  EXPECT_GT(std::atof(d28.out.c_str() + at + 14), 5.0) << d28.out;  // digits, not blobs
+  ASSERT_NE(d28.out.find("quality score "), std::string::npos) << d28.out;
+  EXPECT_GT(score_of(d28.out), 5.0) << d28.out;  // digits, not blobs
   CmdResult rgb =
       run("sample --checkpoint '" + dir + "rgb32_emoji_G.safetensors' --n 20 --out r.png --score");
   EXPECT_EQ(rgb.status, 2) << rgb.out;
