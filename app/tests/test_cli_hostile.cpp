@@ -33,27 +33,35 @@ class CliHostile : public convt::test::LabRunDir {
   bool exists(const std::string& name) const { return std::filesystem::exists(dir_ / name); }
 
   // Runs `convt-lab args` in the background, sends `signal` ("INT" or "TERM") `delay` seconds
-  // after the program has installed a handler for it, and waits up to 120 s for it to end (then
-  // kills it, and the status is -2; a loaded machine can take tens of seconds to read the slow
-  // folder below). Waiting for the handler (SigCgt in /proc/PID/status) keeps
-  // a slow start under load from receiving the signal before main: a background job of a
-  // non-interactive shell ignores SIGINT until then, and the signal would be lost.
+  // after the program has installed a handler for it, and waits up to 120 s for it to end.
+  // Waiting for the handler (SigCgt in /proc/PID/status) keeps a slow start under load from
+  // receiving the signal before main: a background job of a non-interactive shell ignores SIGINT
+  // until then, and the signal would be lost. The status is the program's exit status, or
+  // kNoHandler when no handler was seen in about 60 s (the signal is then not sent), or kKilled
+  // when it was still running 120 s after the signal (a loaded machine can take tens of seconds
+  // to read the slow folder below).
+  static constexpr int kNoHandler = -3, kKilled = -2;
+  static constexpr const char* kStatusKey =
+      "(-3: no handler seen, -2: killed 120 s after the signal)\n";
   CmdResult run_and_signal(const std::string& args, const std::string& signal, double delay) {
     const fs::path log = dir_ / "cmd.log", rc = dir_ / "rc";
     const std::string mask = signal == "INT" ? "2" : "16384";  // 1 << (SIGINT - 1), SIGTERM's
     const std::string script =
         "cd '" + dir_.string() + "' && ('" + CONVT_LAB_EXE + "' " + args + " > '" + log.string() +
-        "' 2>&1 & pid=$!; i=0; while [ $i -lt 1000 ]; do m=$(awk '/^SigCgt/ {print $2}' "
+        "' 2>&1 & pid=$!; seen=0; i=0; while [ $i -lt 6000 ]; do m=$(awk '/^SigCgt/ {print $2}' "
         "/proc/$pid/status 2>/dev/null); if [ -n \"$m\" ] && [ $((0x$m & " +
-        mask + ")) -ne 0 ]; then break; fi; sleep 0.01; i=$((i+1)); done; cp '" + log.string() +
-        "' handled.log; sleep " + std::to_string(delay) + "; kill -" + signal +
+        mask + ")) -ne 0 ]; then seen=1; break; fi; sleep 0.01; i=$((i+1)); done; cp '" +
+        log.string() + "' handled.log; if [ $seen = 0 ]; then kill -9 $pid; wait $pid; echo " +
+        std::to_string(kNoHandler) + " > '" + rc.string() + "'; exit; fi; sleep " +
+        std::to_string(delay) + "; kill -" + signal +
         " $pid; i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 1200 ]; do sleep 0.1; "
-        "i=$((i+1)); done; if kill -0 $pid 2>/dev/null; then kill -9 $pid; wait $pid; "
-        "echo -2 > '" +
-        rc.string() + "'; else wait $pid; echo $? > '" + rc.string() + "'; fi)";
+        "i=$((i+1)); done; if kill -0 $pid 2>/dev/null; then kill -9 $pid; wait $pid; echo " +
+        std::to_string(kKilled) + " > '" + rc.string() + "'; else wait $pid; echo $? > '" +
+        rc.string() + "'; fi)";
     std::system(script.c_str());
     out_when_handled_ = convt::test::read_text(dir_ / "handled.log");
-    return {std::stoi("0" + convt::test::read_text(rc)), convt::test::read_text(log)};
+    const std::string status = convt::test::read_text(rc);
+    return {status.empty() ? kKilled : std::stoi(status), convt::test::read_text(log)};
   }
   // What the program had printed when its handler was seen: "" while its data still loaded.
   std::string out_when_handled_;
@@ -152,7 +160,7 @@ TEST_F(CliHostile, TrainCtrlCInTheFirstMomentsStopsAndSaves) {
   const CmdResult r = run_and_signal(
       "train --model " + kTiny + " --data pics --batch 8 --steps 100000 --out run", "INT", 0.05);
   EXPECT_EQ(out_when_handled_, "") << "the handler came after the data loaded";
-  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.status, 0) << kStatusKey << r.out;
   EXPECT_NE(r.out.find("interrupted (Ctrl-C)"), std::string::npos) << r.out;
   EXPECT_TRUE(exists("run/checkpoint.safetensors")) << r.out;
 }
@@ -160,7 +168,7 @@ TEST_F(CliHostile, TrainCtrlCInTheFirstMomentsStopsAndSaves) {
 TEST_F(CliHostile, TrainSigtermSavesLikeCtrlC) {
   const CmdResult r = run_and_signal(
       "train --model " + kTiny + " --data digits --batch 8 --steps 100000 --out run", "TERM", 1.5);
-  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.status, 0) << kStatusKey << r.out;
   EXPECT_NE(r.out.find("interrupted (SIGTERM)"), std::string::npos) << r.out;
   EXPECT_TRUE(exists("run/checkpoint.safetensors")) << r.out;
 }
@@ -171,7 +179,7 @@ TEST_F(CliHostile, FfnnTrainCtrlCInTheFirstMomentsStopsAndSaves) {
   const CmdResult r =
       run_and_signal("ffnn-train --data pics --steps 100000 --gan none --out run", "INT", 0.05);
   EXPECT_EQ(out_when_handled_, "") << "the handler came after the data loaded";
-  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.status, 0) << kStatusKey << r.out;
   EXPECT_NE(r.out.find("interrupted (Ctrl-C): "), std::string::npos) << r.out;
   EXPECT_TRUE(exists("run/checkpoint.safetensors")) << r.out;
 }
@@ -181,7 +189,7 @@ TEST_F(CliHostile, CompleteTrainCtrlCWhileTheDataLoadsStopsAtOnce) {
   const CmdResult r =
       run_and_signal("complete-train --data pics --steps 100000 --out run", "INT", 0.05);
   EXPECT_EQ(out_when_handled_, "") << "the handler came after the data loaded";
-  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.status, 0) << kStatusKey << r.out;
   EXPECT_NE(r.out.find("interrupted (Ctrl-C) before the first step; nothing was saved"),
             std::string::npos)
       << r.out;
