@@ -178,7 +178,7 @@ int run_sample(int argc, char** argv) {
     throw CliError("--score: the digit classifier takes 1x20x20 or 1x28x28 samples; model " +
                    gen.name + " makes " + shape_to_string(shape));
   }
-  if (score && !gen.data.empty() && gen.data.rfind("digits", 0) != 0) {
+  if (score && !gen.data.empty() && !lab::draws_digits(shape, gen.data)) {
     throw CliError("--score: the digit classifier judges digits; " + ckpt + " was trained on '" +
                    gen.data + "'");
   }

@@ -28,6 +28,7 @@ struct GeneratorWeights {
   std::string model_name;  // "dcgan20"
   uint64_t version = 0;    // TrainingSession::generator_version() when copied
   int64_t step = 0;        // training steps done when copied
+  std::string data;        // the training data's name (GanTrainer::data_name(): "digits20", ...)
   // G's parameters and buffers (BatchNorm running statistics) by their state_dict names
   // ("0.weight", "1.running_mean", ...), as nn::Sequential::params() / buffers() list them.
   std::vector<std::pair<std::string, Tensor>> tensors;

@@ -414,6 +414,7 @@ bool LatentModel::load_generator(const GeneratorWeights& w) {
     if (!same_dim) randomise(seed_);
   }
   gen_.steps = w.step;
+  gen_.data = w.data;
   gen_.averaged = false;
   gen_.G->set_training(false);
   path_ = source;

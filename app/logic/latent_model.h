@@ -26,6 +26,7 @@
 #include "convt/train/gan_trainer.h"
 #include "convt/train/generator.h"
 #include "logic/generator_weights.h"
+#include "logic/quality_score.h"
 #include "logic/stepper_model.h"
 
 namespace convt::lab {
@@ -202,6 +203,8 @@ class LatentModel {
   // The training data's name as the file records it ("digits20", "emoji:smileys-emotion");
   // "" when it does not say (Generator::data).
   std::string trained_on() const { return loaded() ? gen_.data : std::string(); }
+  // lab::draws_digits of this model (false when none is loaded).
+  bool draws_digits() const { return loaded() && lab::draws_digits(image_shape(), trained_on()); }
   int latent_dim() const;
   std::vector<int64_t> image_shape() const;  // (C, H, W)
 

@@ -40,6 +40,7 @@ struct LatentState {
     std::string path;
     Generator generator;  // generator.G is null when the load failed
     std::string error;
+    Dataset digits;  // the built-in digits at the model's size, when it draws them and they change
   };
   BackgroundLoad<std::shared_ptr<FileLoad>> file_loading;
   uint64_t seed = 1;  // Randomise draws z from this seed

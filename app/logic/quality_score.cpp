@@ -171,6 +171,12 @@ bool classifier_takes(const std::vector<int64_t>& image_shape) {
          image_shape == std::vector<int64_t>{1, 28, 28};
 }
 
+bool draws_digits(const std::vector<int64_t>& image_shape, const std::string& data) {
+  if (!classifier_takes(image_shape)) return false;
+  if (data.empty()) return image_shape[1] == 20;
+  return (data == "digits20" || data == "digits28");
+}
+
 Tensor classifier_input(const Tensor& images) {
   if (images.ndim() != 4 || !classifier_takes({images.dim(1), images.dim(2), images.dim(3)})) {
     throw std::invalid_argument(

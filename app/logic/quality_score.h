@@ -68,6 +68,14 @@ struct QualityScore {
 // size MNIST comes in), which classifier_input shrinks.
 bool classifier_takes(const std::vector<int64_t>& image_shape);
 
+// Whether a generator of images (C, H, W) trained on `data` (Generator::data) draws the built-in
+// digits: data "digits20" or "digits28" (Dataset::name of the built-in digits at 20x20 and
+// 28x28) and a shape classifier_takes, or, when its file does not say (data ""), 1x20x20: every
+// dcgan20 the app trained before files recorded their data. The latent explorer shows the
+// nearest real digit and the class directions for these only; `sample --score` refuses a file
+// that names other data.
+bool draws_digits(const std::vector<int64_t>& image_shape, const std::string& data);
+
 // The classifier's input for images (N, 1, 20, 20) (returned as they are) or (N, 1, 28, 28),
 // area-resized to 20x20 (convt/data/resize.h): the built-in 20x20 digits were made from MNIST's
 // 28x28 the same way (scripts/build_digits_assets.py), so a 28x28 digit generator is judged as

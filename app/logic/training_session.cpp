@@ -546,6 +546,7 @@ void TrainingSession::copy_generator() {
   copy->model_name = t.model().name;
   copy->version = generator_version_.load();
   copy->step = t.steps_done();
+  copy->data = t.data_name();
   nn::Sequential& G = t.G();
   for (const nn::NamedParam& p : G.params()) copy->tensors.emplace_back(p.name, *p.value);
   for (const nn::NamedBuffer& b : G.buffers()) copy->tensors.emplace_back(b.name, *b.value);

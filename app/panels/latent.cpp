@@ -92,6 +92,26 @@ void set_stale(LatentState& s) {
   s.plane_center.clear();
 }
 
+// The built-in digits at the size of a generator's images (C, H, W) when it draws digits
+// (lab::draws_digits) and `have_size` is another size; an empty Dataset when nothing is to load.
+// Throws what load_builtin_digits throws.
+Dataset digits_to_load(const std::vector<int64_t>& image_shape, const std::string& data,
+                       int64_t have_size) {
+  if (!lab::draws_digits(image_shape, data) || image_shape[1] == have_size) return Dataset();
+  return load_builtin_digits(static_cast<int>(image_shape[1]));
+}
+
+// The digits for the nearest real digit and the class directions, at the model's size.
+void match_digits(LatentState& s) {
+  try {
+    Dataset digits = digits_to_load(s.model.image_shape(), s.model.trained_on(),
+                                    s.digits.size() > 0 ? s.digits.height() : 0);
+    if (digits.size() > 0) s.digits = std::move(digits);
+  } catch (const std::exception& e) {
+    s.class_note = std::string("Built-in digits not found (no nearest neighbour): ") + e.what();
+  }
+}
+
 // After a load: the message, and what belonged to the old model forgotten.
 void after_load(LatentState& s, bool ok) {
   if (!ok) {
@@ -111,6 +131,7 @@ void after_load(LatentState& s, bool ok) {
   s.class_note.clear();
   s.slice_layer = -1;
   set_stale(s);
+  match_digits(s);
 }
 
 void load_checkpoint(LatentState& s, const std::string& path) { after_load(s, s.model.load(path)); }
@@ -121,13 +142,19 @@ void start_file_load(LatentState& s, const std::string& path) {
     load_checkpoint(s, path);
     return;
   }
-  s.file_loading.start([path] {
+  const int64_t have_size = s.digits.size() > 0 ? s.digits.height() : 0;
+  s.file_loading.start([path, have_size] {
     auto out = std::make_shared<LatentState::FileLoad>();
     out->path = path;
     try {
       out->generator = lab::LatentModel::read(path);
     } catch (const std::exception& e) {
       out->error = e.what();
+      return out;
+    }
+    try {  // here rather than on the UI thread; a failure is said after the load (match_digits)
+      out->digits = digits_to_load(out->generator.image_shape, out->generator.data, have_size);
+    } catch (const std::exception&) {
     }
     return out;
   });
@@ -137,6 +164,7 @@ void take_file_load(LatentState& s) {
   if (!s.file_loading.ready()) return;
   std::shared_ptr<LatentState::FileLoad> done = s.file_loading.take();
   if (done->generator.G) {
+    if (done->digits.size() > 0) s.digits = std::move(done->digits);
     s.model.adopt(std::move(done->generator), done->path);
     after_load(s, true);
   } else {
@@ -188,11 +216,7 @@ void start(LatentState& s) {
                 "load RUN/checkpoint.safetensors above.";
     s.message_ok = false;
   }
-  try {
-    s.digits = load_builtin_digits(20);
-  } catch (const std::exception& e) {
-    s.class_note = std::string("Built-in digits not found (no nearest neighbour): ") + e.what();
-  }
+  if (s.model.loaded()) match_digits(s);
 }
 
 // The first load, done on another thread into a fresh state: its model, digits and messages.
@@ -234,6 +258,7 @@ void follow_training(LatentState& s, lab::Navigator& nav) {
         s.slice_layer = -1;
       }
       set_stale(s);
+      match_digits(s);  // a digits model of another size: its own neighbours (once)
     } else {
       s.message = s.model.error();
       s.message_ok = false;
@@ -348,10 +373,9 @@ void draw_current(LatentState& s, gfx::HeatmapRenderer& heatmaps, LatentTextures
   draw_image(textures, heatmaps, "##current", img, 0, 6.5f);
   ImGui::EndGroup();
 
-  // Nearest real neighbour, recomputed when z moves.
-  // (Only for models of the digits' size: a 28x28 model has no 20x20 neighbour.)
-  const bool comparable =
-      s.digits.size() > 0 && img.numel() == s.digits.images.numel() / s.digits.size();
+  // Nearest real neighbour, recomputed when z moves (for a model of digits: match_digits).
+  const bool comparable = m.draws_digits() && s.digits.size() > 0 &&
+                          img.numel() == s.digits.images.numel() / s.digits.size();
   if (!comparable) s.neighbour = lab::Neighbour();
   if (comparable && s.neighbour_z != m.z()) {
     s.neighbour = lab::nearest_neighbour(s.digits.images, img.data(), img.numel());
@@ -367,8 +391,9 @@ void draw_current(LatentState& s, gfx::HeatmapRenderer& heatmaps, LatentTextures
                 s.digits.labels[static_cast<size_t>(s.neighbour.index)], s.neighbour.distance);
     if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip(
-          "Euclidean distance over the 400 pixels in [-1, 1] to the closest of the\n"
-          "10,000 training digits. Near 0: G copied it; larger: G made a new one.");
+          "Euclidean distance over the %lld pixels in [-1, 1] to the closest of the\n"
+          "%lld built-in digits. Near 0: G copied it; larger: G made a new one.",
+          static_cast<long long>(img.numel()), static_cast<long long>(s.digits.size()));
     }
   }
   ImGui::Text("G forward: %.2f ms (fast backend, %d thread%s)", m.last_forward_ms(),
@@ -606,13 +631,14 @@ std::shared_ptr<lab::ClassDirections> compute_class_directions(nn::Sequential& G
   std::vector<int> labels;
   for (int64_t first = 0; first < zs.dim(0) && !cancelled; first += kChunk) {
     const int64_t count = std::min(kChunk, zs.dim(0) - first);
-    // (count, 1, 20, 20), evaluation mode: each sample depends on its own z only.
+    // (count, 1, H, W), evaluation mode: each sample depends on its own z only.
     const int64_t per_z = zs.numel() / zs.dim(0);
     const auto from = zs.values().begin() + first * per_z;
     const Tensor chunk_z({count, per_z}, std::vector<float>(from, from + count * per_z));
     const Tensor images = G.forward(chunk_z);
     if (classifier) {
-      const std::vector<int> chunk = lab::classify(*classifier, images, 0.9f);
+      const std::vector<int> chunk =
+          lab::classify(*classifier, lab::classifier_input(images), 0.9f);
       labels.insert(labels.end(), chunk.begin(), chunk.end());
     } else {
       const int64_t per = images.numel() / images.dim(0);
@@ -689,10 +715,10 @@ void draw_move_toward_class(LatentState& s) {
 // The "Class directions" tab: how samples are labelled, the button that computes the mean z of
 // each digit, and the controls that move z toward one.
 void draw_class_directions(LatentState& s) {
-  if (s.model.image_shape() != std::vector<int64_t>{1, 20, 20}) {
+  if (!s.model.draws_digits()) {
     ImGui::TextColored(widgets::palette().note,
-                       "Class directions need a model of 20x20 digits (this one "
-                       "makes other images).");
+                       "Class directions need a model trained on the digits (this one makes "
+                       "other images).");
     return;
   }
   if (!s.classifier_tried) {

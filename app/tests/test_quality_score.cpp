@@ -129,4 +129,20 @@ TEST(QualityScoreFile, MissingWeightIsNamed) {
   EXPECT_THROW(convt::lab::load_classifier("/nonexistent/classifier.safetensors"), std::exception);
 }
 
+// The nearest real digit and the class directions are for digit models only: by the data the
+// file names, or for a file that does not say, by the 20x20 size of the app's older dcgan20s.
+TEST(DrawsDigits, ByTheTrainingDataElseByTheOlderSize) {
+  using convt::lab::draws_digits;
+  EXPECT_TRUE(draws_digits({1, 20, 20}, "digits20"));
+  EXPECT_TRUE(draws_digits({1, 28, 28}, "digits28"));
+  EXPECT_TRUE(draws_digits({1, 20, 20}, ""));
+  EXPECT_FALSE(draws_digits({1, 28, 28}, ""));
+  EXPECT_FALSE(draws_digits({1, 28, 28}, "fashion-mnist-train"));
+  EXPECT_FALSE(draws_digits({1, 20, 20}, "fashion-mnist-train@20"));
+  EXPECT_FALSE(draws_digits({1, 20, 20}, "my_pictures"));
+  EXPECT_FALSE(draws_digits({1, 20, 20}, "digits_scanned"));  // a folder of that name
+  EXPECT_FALSE(draws_digits({1, 32, 32}, "digits28@32"));  // no classifier or real digit that size
+  EXPECT_FALSE(draws_digits({3, 32, 32}, "emoji"));
+}
+
 }  // namespace

@@ -676,6 +676,7 @@ TEST_F(SessionTest, PublishesACopyOfGWhenAsked) {
   ASSERT_NE(w, nullptr);
   EXPECT_EQ(w->step, 2);
   EXPECT_EQ(w->model_name, "dcgan20");
+  EXPECT_EQ(w->data, "digits20");
   EXPECT_EQ(w->version, s.generator_version());
   EXPECT_EQ(snapshot(s).generator, w);  // the snapshot carries the same copy
 

@@ -175,21 +175,28 @@ TEST(Generator, WithoutEmaPreferEmaGivesGAndAskingForGemaIsAClearError) {
   EXPECT_NE(error_of([&] { load_generator(ckpt); }).find(ckpt), std::string::npos);
 }
 
-// Every generator the app ships loads and makes images of its model's shape.
+// Every generator the app ships loads, says what it was trained on (the names Dataset gives,
+// as assets/README.md lists them) and makes images of its model's shape.
 TEST(Generator, ShippedFilesLoadAndGenerate) {
-  const std::pair<const char*, std::vector<int64_t>> shipped[] = {
-      {"checkpoints/dcgan20_digits.safetensors", {2, 1, 20, 20}},
-      {"checkpoints/dcgan28_digits_G.safetensors", {2, 1, 28, 28}},
-      {"checkpoints/dcgan28_fashion_G.safetensors", {2, 1, 28, 28}},
-      {"checkpoints/rgb32_emoji_G.safetensors", {2, 3, 32, 32}},
-      {"checkpoints/rgb32_emoji_faces_G.safetensors", {2, 3, 32, 32}},
-      {"checkpoints/dcgan64_emoji_faces_G.safetensors", {2, 3, 64, 64}},
+  struct Shipped {
+    const char* file;
+    const char* data;
+    std::vector<int64_t> shape;
   };
-  for (const auto& [file, shape] : shipped) {
+  const Shipped shipped[] = {
+      {"checkpoints/dcgan20_digits.safetensors", "digits20", {2, 1, 20, 20}},
+      {"checkpoints/dcgan28_digits_G.safetensors", "digits28", {2, 1, 28, 28}},
+      {"checkpoints/dcgan28_fashion_G.safetensors", "fashion-mnist-train", {2, 1, 28, 28}},
+      {"checkpoints/rgb32_emoji_G.safetensors", "emoji", {2, 3, 32, 32}},
+      {"checkpoints/rgb32_emoji_faces_G.safetensors", "emoji:smileys-emotion", {2, 3, 32, 32}},
+      {"checkpoints/dcgan64_emoji_faces_G.safetensors", "emoji:smileys-emotion", {2, 3, 64, 64}},
+  };
+  for (const auto& [file, data, shape] : shipped) {
     Generator g = load_generator(asset_path(file), GeneratorChoice::prefer_ema);
     const Tensor x = g.G->forward(latent_batch(2, g.latent_dim, 1));
     EXPECT_EQ(x.shape(), shape) << file;
     EXPECT_GT(g.steps, 0) << file;
+    EXPECT_EQ(g.data, data) << file;
     for (int64_t i = 0; i < x.numel(); ++i) ASSERT_LE(std::abs(x[i]), 1.0f) << file;  // tanh
   }
 }

@@ -492,7 +492,7 @@ void GanTrainer::save_checkpoint(const std::string& path) const {
   m["rng"] = rng_.state();
   if (augment_.any()) m["rng.augment"] = augment_rng_.state();
   for (const auto& [key, r] : layer_rngs(self->model_)) m[key] = r->state();
-  const std::string data_name = data_ ? data_->name : trained_on_name_;
+  const std::string data_name = this->data_name();
   if (!data_name.empty()) {
     m["data"] = data_name;
     m["data.images"] = std::to_string(data_ ? data_->size() : trained_on_images_);

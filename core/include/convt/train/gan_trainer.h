@@ -181,6 +181,8 @@ class GanTrainer {
   // before any load_checkpoint. Saved again with the next checkpoint when there is no dataset.
   const std::string& trained_on_name() const { return trained_on_name_; }
   int64_t trained_on_images() const { return trained_on_images_; }
+  // The name save_checkpoint records as "data": the dataset's, else trained_on_name().
+  std::string data_name() const { return data_ ? data_->name : trained_on_name_; }
 
   nn::GanModel& model() { return model_; }
   nn::Sequential& G() { return *model_.G; }
