@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace convt::test {
 
@@ -38,17 +39,24 @@ inline std::string read_text(const std::filesystem::path& path) {
   return text;
 }
 
-// Distinct colours in the PNG (0 if it cannot be read); its width in *width.
-inline size_t colour_count(const std::filesystem::path& png, int* width) {
+// The PNG's pixels as R, G, B bytes, row by row (empty if it cannot be read); its width in *width.
+inline std::vector<unsigned char> read_rgb(const std::filesystem::path& png, int* width) {
   int w = 0, h = 0, channels = 0;
   unsigned char* data = stbi_load(png.c_str(), &w, &h, &channels, 3);
-  if (data == nullptr) return 0;
-  std::set<unsigned> colours;
-  for (size_t i = 0; i + 2 < static_cast<size_t>(w) * h * 3; i += 3) {
-    colours.insert((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-  }
+  if (data == nullptr) return {};
+  std::vector<unsigned char> rgb(data, data + static_cast<size_t>(w) * h * 3);
   stbi_image_free(data);
   *width = w;
+  return rgb;
+}
+
+// Distinct colours in the PNG (0 if it cannot be read); its width in *width.
+inline size_t colour_count(const std::filesystem::path& png, int* width) {
+  const std::vector<unsigned char> rgb = read_rgb(png, width);
+  std::set<unsigned> colours;
+  for (size_t i = 0; i + 2 < rgb.size(); i += 3) {
+    colours.insert((rgb[i] << 16) | (rgb[i + 1] << 8) | rgb[i + 2]);
+  }
   return colours.size();
 }
 

@@ -4,14 +4,12 @@
 // (./test.sh runs ctest under xvfb-run -a -s '-screen 0 1280x800x24'); skipped without DISPLAY. The
 // shipped checkpoint itself is checked without a display.
 #include <gtest/gtest.h>
-#include <stb_image.h>  // implementation in libstb
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <string>
 
 #include "convt/io/assets.h"
@@ -49,14 +47,13 @@ TEST_F(LatentScreenshot, RendersNonBlank) {
 
 // Pixels of the PNG that are emoji-face yellow (R > 200, G > 150, B < 100); -1 if unreadable.
 long yellow_pixels(const fs::path& png) {
-  int w = 0, h = 0, channels = 0;
-  unsigned char* data = stbi_load(png.c_str(), &w, &h, &channels, 3);
-  if (data == nullptr) return -1;
+  int width = 0;
+  const std::vector<unsigned char> rgb = convt::test::read_rgb(png, &width);
+  if (rgb.empty()) return -1;
   long n = 0;
-  for (size_t i = 0; i + 2 < static_cast<size_t>(w) * h * 3; i += 3) {
-    n += data[i] > 200 && data[i + 1] > 150 && data[i + 2] < 100;
+  for (size_t i = 0; i + 2 < rgb.size(); i += 3) {
+    n += rgb[i] > 200 && rgb[i + 1] > 150 && rgb[i + 2] < 100;
   }
-  stbi_image_free(data);
   return n;
 }
 
