@@ -174,7 +174,7 @@ bool classifier_takes(const std::vector<int64_t>& image_shape) {
 bool draws_digits(const std::vector<int64_t>& image_shape, const std::string& data) {
   if (!classifier_takes(image_shape)) return false;
   if (data.empty()) return image_shape[1] == 20;
-  return (data == "digits20" || data == "digits28");
+  return data == "digits20" || data == "digits28";
 }
 
 Tensor classifier_input(const Tensor& images) {

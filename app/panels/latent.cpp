@@ -92,6 +92,9 @@ void set_stale(LatentState& s) {
   s.plane_center.clear();
 }
 
+// The height of the digits loaded, 0 when none are.
+int64_t digits_size(const Dataset& digits) { return digits.size() > 0 ? digits.height() : 0; }
+
 // The built-in digits at the size of a generator's images (C, H, W) when it draws digits
 // (lab::draws_digits) and `have_size` is another size; an empty Dataset when nothing is to load.
 // Throws what load_builtin_digits throws.
@@ -104,8 +107,8 @@ Dataset digits_to_load(const std::vector<int64_t>& image_shape, const std::strin
 // The digits for the nearest real digit and the class directions, at the model's size.
 void match_digits(LatentState& s) {
   try {
-    Dataset digits = digits_to_load(s.model.image_shape(), s.model.trained_on(),
-                                    s.digits.size() > 0 ? s.digits.height() : 0);
+    Dataset digits =
+        digits_to_load(s.model.image_shape(), s.model.trained_on(), digits_size(s.digits));
     if (digits.size() > 0) s.digits = std::move(digits);
   } catch (const std::exception& e) {
     s.class_note = std::string("Built-in digits not found (no nearest neighbour): ") + e.what();
@@ -142,7 +145,7 @@ void start_file_load(LatentState& s, const std::string& path) {
     load_checkpoint(s, path);
     return;
   }
-  const int64_t have_size = s.digits.size() > 0 ? s.digits.height() : 0;
+  const int64_t have_size = digits_size(s.digits);
   s.file_loading.start([path, have_size] {
     auto out = std::make_shared<LatentState::FileLoad>();
     out->path = path;
@@ -216,7 +219,7 @@ void start(LatentState& s) {
                 "load RUN/checkpoint.safetensors above.";
     s.message_ok = false;
   }
-  if (s.model.loaded()) match_digits(s);
+  match_digits(s);
 }
 
 // The first load, done on another thread into a fresh state: its model, digits and messages.

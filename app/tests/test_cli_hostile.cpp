@@ -39,7 +39,7 @@ class CliHostile : public convt::test::LabRunDir {
   // until then, and the signal would be lost. The status is the program's exit status, or
   // kNoHandler when no handler was seen in about 60 s (the signal is then not sent), or kKilled
   // when it was still running 120 s after the signal (a loaded machine can take tens of seconds
-  // to read the slow folder below).
+  // to read the slow folder below) or the shell left no status.
   static constexpr int kNoHandler = -3, kKilled = -2;
   static constexpr const char* kStatusKey =
       "(-3: no handler seen, -2: killed 120 s after the signal)\n";
