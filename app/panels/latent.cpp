@@ -11,6 +11,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -131,6 +132,7 @@ void after_load(LatentState& s, bool ok) {
   s.a.clear();
   s.b.clear();
   s.dirs = lab::ClassDirections();
+  s.dirs_loading.cancel();  // directions still being computed were the old model's
   s.class_note.clear();
   s.slice_layer = -1;
   set_stale(s);
@@ -258,6 +260,7 @@ void follow_training(LatentState& s, lab::Navigator& nav) {
         s.a.clear();
         s.b.clear();
         s.dirs = lab::ClassDirections();
+        s.dirs_loading.cancel();
         s.slice_layer = -1;
       }
       set_stale(s);
@@ -667,7 +670,8 @@ void draw_compute_directions(LatentState& s) {
     std::shared_ptr<nn::Sequential> G = m.copy_of_G();
     const Tensor zs = m.latent_batch(512, 4242);
     nn::Sequential* classifier = s.classifier.get();  // used by this work only until it ends
-    const Dataset* digits = &s.digits;
+    // Without the classifier, labels by the nearest digit: a copy, as a load replaces s.digits.
+    auto digits = std::make_shared<const Dataset>(classifier ? Dataset() : s.digits);
     auto work = [G, zs, classifier, digits](const lab::CancelFlag& cancelled) {
       return compute_class_directions(*G, zs, classifier, *digits, cancelled);
     };
