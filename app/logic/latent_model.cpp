@@ -144,6 +144,12 @@ std::vector<Latent> plane_grid(const Latent& z, const PlaneAxes& axes, int n, fl
   return out;
 }
 
+std::string nearest_real_spec(const std::vector<int64_t>& image_shape, const std::string& data) {
+  if (draws_digits(image_shape, data)) return "digits";
+  if (image_shape.size() == 3 && (data == "emoji" || data.rfind("emoji:", 0) == 0)) return data;
+  return "";
+}
+
 Neighbour nearest_neighbour(const Tensor& images, const float* image, int64_t image_numel) {
   if (images.ndim() != 4 || images.dim(0) == 0) {
     throw std::invalid_argument(

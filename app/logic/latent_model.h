@@ -71,6 +71,14 @@ struct Neighbour {
 // the lower index. Throws std::invalid_argument when the sizes differ or images is empty.
 Neighbour nearest_neighbour(const Tensor& images, const float* image, int64_t image_numel);
 
+// The real images (a convt::load_dataset spec, read at the generator's size) that the nearest
+// real image searches for a generator of images (C, H, W) trained on `data` (Generator::data):
+// "digits" for a generator of the built-in digits (draws_digits); its own data for one trained
+// on the emoji ("emoji", "emoji:CATEGORY": the emoji package, scripts/setup.sh --with-emoji); ""
+// for any other (Fashion-MNIST's 60,000 images would take 190 MB for it, and a folder of one's
+// own may have moved since).
+std::string nearest_real_spec(const std::vector<int64_t>& image_shape, const std::string& data);
+
 // ---- Class directions --------------------------------------------------------------------------
 // Classifies images (N, C, H, W) -> N labels in [0, num_classes) (or -1: unsure).
 using Classifier = std::function<std::vector<int>(const Tensor& images)>;

@@ -25,7 +25,7 @@ namespace convt::lab {
 // (`latent`).
 struct LatentState {
   LatentModel model;
-  bool started = false;         // the first draw loads the shipped checkpoint and the digits
+  bool started = false;         // the first draw loads the shipped checkpoint and its real images
   bool load_cancelled = false;  // Cancel was pressed during that first load
   // ... off the UI thread, with a spinner meanwhile (false: at once, as screenshots need).
   bool load_in_background = true;
@@ -40,7 +40,8 @@ struct LatentState {
     std::string path;
     Generator generator;  // generator.G is null when the load failed
     std::string error;
-    Dataset digits;  // the built-in digits at the model's size, when it draws them and they change
+    Dataset real;  // the real images the model is compared with, when they change (real_key)
+    std::string real_key;
   };
   BackgroundLoad<std::shared_ptr<FileLoad>> file_loading;
   uint64_t seed = 1;  // Randomise draws z from this seed
@@ -49,9 +50,12 @@ struct LatentState {
   // (logic/generator_weights.h); loading a checkpoint stops following.
   FollowSchedule follow{1.0};
 
-  // Nearest real neighbour over the built-in digits.
-  Dataset digits;
-  Latent neighbour_z;  // the z the neighbour was found for
+  // The nearest real image: searched over `real`, the images of lab::nearest_real_spec at the
+  // model's size ("digits@20", "emoji:smileys-emotion@32": real_key; "" while none are loaded).
+  Dataset real;
+  std::string real_key;
+  std::string real_note;  // why the model's real images could not be loaded (a tooltip)
+  Latent neighbour_z;     // the z the neighbour was found for
   Neighbour neighbour;
 
   // A random grid of samples; clicking one makes its z the current one.

@@ -93,26 +93,39 @@ void set_stale(LatentState& s) {
   s.plane_center.clear();
 }
 
-// The height of the digits loaded, 0 when none are.
-int64_t digits_size(const Dataset& digits) { return digits.size() > 0 ? digits.height() : 0; }
-
-// The built-in digits at the size of a generator's images (C, H, W) when it draws digits
-// (lab::draws_digits) and `have_size` is another size; an empty Dataset when nothing is to load.
-// Throws what load_builtin_digits throws.
-Dataset digits_to_load(const std::vector<int64_t>& image_shape, const std::string& data,
-                       int64_t have_size) {
-  if (!lab::draws_digits(image_shape, data) || image_shape[1] == have_size) return Dataset();
-  return load_builtin_digits(static_cast<int>(image_shape[1]));
+// Which real images a generator of images (C, H, W) trained on `data` is compared with:
+// lab::nearest_real_spec at its size ("digits@28"), "" for none.
+std::string real_key(const std::vector<int64_t>& image_shape, const std::string& data) {
+  const std::string spec = lab::nearest_real_spec(image_shape, data);
+  return spec.empty() ? "" : spec + "@" + std::to_string(image_shape[1]);
 }
 
-// The digits for the nearest real digit and the class directions, at the model's size.
-void match_digits(LatentState& s) {
+// Those real images when they are not the ones with `have_key`; an empty Dataset when none are
+// needed or they are loaded. Throws what load_dataset throws (e.g. no emoji package).
+Dataset real_to_load(const std::vector<int64_t>& image_shape, const std::string& data,
+                     const std::string& have_key) {
+  const std::string key = real_key(image_shape, data);
+  if (key.empty() || key == have_key) return Dataset();
+  return load_dataset(lab::nearest_real_spec(image_shape, data), static_cast<int>(image_shape[1]),
+                      static_cast<int>(image_shape[0]));
+}
+
+// Whether s.real holds the images the loaded model is compared with.
+bool real_ready(const LatentState& s) {
+  const std::string key = real_key(s.model.image_shape(), s.model.trained_on());
+  return !key.empty() && key == s.real_key && s.real.size() > 0;
+}
+
+// Loads the loaded model's real images, when it has some and they are not those in s.real.
+void match_real(LatentState& s) {
+  const std::vector<int64_t> shape = s.model.image_shape();
   try {
-    Dataset digits =
-        digits_to_load(s.model.image_shape(), s.model.trained_on(), digits_size(s.digits));
-    if (digits.size() > 0) s.digits = std::move(digits);
+    Dataset real = real_to_load(shape, s.model.trained_on(), s.real_key);
+    if (real.size() == 0) return;
+    s.real = std::move(real);
+    s.real_key = real_key(shape, s.model.trained_on());
   } catch (const std::exception& e) {
-    s.class_note = std::string("Built-in digits not found (no nearest neighbour): ") + e.what();
+    s.real_note = e.what();
   }
 }
 
@@ -134,9 +147,10 @@ void after_load(LatentState& s, bool ok) {
   s.dirs = lab::ClassDirections();
   s.dirs_loading.cancel();  // directions still being computed were the old model's
   s.class_note.clear();
+  s.real_note.clear();
   s.slice_layer = -1;
   set_stale(s);
-  match_digits(s);
+  match_real(s);
 }
 
 void load_checkpoint(LatentState& s, const std::string& path) { after_load(s, s.model.load(path)); }
@@ -147,8 +161,7 @@ void start_file_load(LatentState& s, const std::string& path) {
     load_checkpoint(s, path);
     return;
   }
-  const int64_t have_size = digits_size(s.digits);
-  s.file_loading.start([path, have_size] {
+  s.file_loading.start([path, have_key = s.real_key] {
     auto out = std::make_shared<LatentState::FileLoad>();
     out->path = path;
     try {
@@ -157,8 +170,12 @@ void start_file_load(LatentState& s, const std::string& path) {
       out->error = e.what();
       return out;
     }
-    try {  // here rather than on the UI thread; a failure is said after the load (match_digits)
-      out->digits = digits_to_load(out->generator.image_shape, out->generator.data, have_size);
+    // Here rather than on the UI thread (all the emoji take a second or two); a failure is
+    // said after the load, by match_real.
+    const std::vector<int64_t>& shape = out->generator.image_shape;
+    try {
+      out->real = real_to_load(shape, out->generator.data, have_key);
+      out->real_key = real_key(shape, out->generator.data);
     } catch (const std::exception&) {
     }
     return out;
@@ -169,7 +186,10 @@ void take_file_load(LatentState& s) {
   if (!s.file_loading.ready()) return;
   std::shared_ptr<LatentState::FileLoad> done = s.file_loading.take();
   if (done->generator.G) {
-    if (done->digits.size() > 0) s.digits = std::move(done->digits);
+    if (done->real.size() > 0) {
+      s.real = std::move(done->real);
+      s.real_key = done->real_key;
+    }
     s.model.adopt(std::move(done->generator), done->path);
     after_load(s, true);
   } else {
@@ -221,13 +241,15 @@ void start(LatentState& s) {
                 "load RUN/checkpoint.safetensors above.";
     s.message_ok = false;
   }
-  match_digits(s);
+  match_real(s);
 }
 
 // The first load, done on another thread into a fresh state: its model, digits and messages.
 void take_loaded(LatentState& s, LatentState& loaded) {
   s.model = std::move(loaded.model);
-  s.digits = std::move(loaded.digits);
+  s.real = std::move(loaded.real);
+  s.real_key = std::move(loaded.real_key);
+  s.real_note = std::move(loaded.real_note);
   std::snprintf(s.path, sizeof s.path, "%s", loaded.path);
   s.message = std::move(loaded.message);
   s.message_ok = loaded.message_ok;
@@ -264,7 +286,9 @@ void follow_training(LatentState& s, lab::Navigator& nav) {
         s.slice_layer = -1;
       }
       set_stale(s);
-      match_digits(s);  // a digits model of another size: its own neighbours (once)
+      // A model of digits of another size: its own neighbours (once; the emoji would hold up
+      // this thread a second or two, so a run on them shows none).
+      if (s.model.draws_digits()) match_real(s);
     } else {
       s.message = s.model.error();
       s.message_ok = false;
@@ -379,28 +403,34 @@ void draw_current(LatentState& s, gfx::HeatmapRenderer& heatmaps, LatentTextures
   draw_image(textures, heatmaps, "##current", img, 0, 6.5f);
   ImGui::EndGroup();
 
-  // Nearest real neighbour, recomputed when z moves (for a model of digits: match_digits).
-  const bool comparable = m.draws_digits() && s.digits.size() > 0 &&
-                          img.numel() == s.digits.images.numel() / s.digits.size();
+  // Nearest real image, recomputed when z moves (match_real loads the images).
+  const bool comparable = real_ready(s);
   if (!comparable) s.neighbour = lab::Neighbour();
   if (comparable && s.neighbour_z != m.z()) {
-    s.neighbour = lab::nearest_neighbour(s.digits.images, img.data(), img.numel());
+    s.neighbour = lab::nearest_neighbour(s.real.images, img.data(), img.numel());
     s.neighbour_z = m.z();
   }
   if (s.neighbour.index >= 0) {
+    const bool digits = m.draws_digits();
     ImGui::SameLine();
     ImGui::BeginGroup();
-    ImGui::TextUnformatted("nearest real digit");
-    draw_image(textures, heatmaps, "##neighbour", s.digits.images, s.neighbour.index, 6.5f);
+    ImGui::TextUnformatted(digits ? "nearest real digit" : "nearest training image");
+    draw_image(textures, heatmaps, "##neighbour", s.real.images, s.neighbour.index, 6.5f);
     ImGui::EndGroup();
-    ImGui::Text("#%lld (a %d), pixel distance %.2f", static_cast<long long>(s.neighbour.index),
-                s.digits.labels[static_cast<size_t>(s.neighbour.index)], s.neighbour.distance);
+    const int label = s.real.labels[static_cast<size_t>(s.neighbour.index)];
+    const std::string what = label >= 0 ? " (a " + std::to_string(label) + ")" : "";
+    ImGui::Text("#%lld%s, pixel distance %.2f", static_cast<long long>(s.neighbour.index),
+                what.c_str(), s.neighbour.distance);
     if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip(
-          "Euclidean distance over the %lld pixels in [-1, 1] to the closest of the\n"
-          "%lld built-in digits. Near 0: G copied it; larger: G made a new one.",
-          static_cast<long long>(img.numel()), static_cast<long long>(s.digits.size()));
+          "Euclidean distance over the %lld values in [-1, 1] to the closest of the\n"
+          "%lld %s. Near 0: G copied it; larger: G made a new one.",
+          static_cast<long long>(img.numel()), static_cast<long long>(s.real.size()),
+          digits ? "built-in digits" : "images G was trained on");
     }
+  } else if (!s.real_note.empty()) {
+    ImGui::TextColored(widgets::palette().note, "(no nearest training image: not loaded)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", s.real_note.c_str());
   }
   ImGui::Text("G forward: %.2f ms (fast backend, %d thread%s)", m.last_forward_ms(),
               fast::num_threads(), fast::num_threads() == 1 ? "" : "s");
@@ -670,8 +700,8 @@ void draw_compute_directions(LatentState& s) {
     std::shared_ptr<nn::Sequential> G = m.copy_of_G();
     const Tensor zs = m.latent_batch(512, 4242);
     nn::Sequential* classifier = s.classifier.get();  // used by this work only until it ends
-    // Without the classifier, labels by the nearest digit: a copy, as a load replaces s.digits.
-    auto digits = std::make_shared<const Dataset>(classifier ? Dataset() : s.digits);
+    // Without the classifier, labels by the nearest digit: a copy, as a load replaces s.real.
+    auto digits = std::make_shared<const Dataset>(classifier ? Dataset() : s.real);
     auto work = [G, zs, classifier, digits](const lab::CancelFlag& cancelled) {
       return compute_class_directions(*G, zs, classifier, *digits, cancelled);
     };
@@ -746,7 +776,7 @@ void draw_class_directions(LatentState& s) {
   ImGui::PopTextWrapPos();
   if (!s.class_note.empty())
     ImGui::TextColored(widgets::palette().note, "%s", s.class_note.c_str());
-  if (!s.classifier && s.digits.size() == 0) return;
+  if (!s.classifier && !real_ready(s)) return;
   draw_compute_directions(s);
   if (s.dirs.num_classes() == 0) return;
   draw_move_toward_class(s);
@@ -997,7 +1027,8 @@ void draw_latent_panel(LatentState& s, LatentTextures& textures, gfx::HeatmapRen
             fresh.start_path = s.start_path;
           },
           [](LatentState& fresh) { start(fresh); }, take_loaded,
-          "Loading the shipped generator and the 10,000 built-in digits")) {
+          s.start_path.empty() ? "Loading the shipped generator and the 10,000 built-in digits"
+                               : "Loading the generator and the images it was trained on")) {
     return;
   }
   follow_training(s, nav);

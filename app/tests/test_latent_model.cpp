@@ -321,6 +321,21 @@ TEST_F(LatentModelTest, LoadsTheOtherGan) {
   EXPECT_FALSE(m.conv_transpose_layers().empty());
 }
 
+// The nearest real image searches the built-in digits for a digit generator and the emoji a
+// generator was trained on for an emoji one; nothing for other data.
+TEST(NearestRealSpec, DigitsOrTheEmojiTheGeneratorWasTrainedOn) {
+  using convt::lab::nearest_real_spec;
+  EXPECT_EQ(nearest_real_spec({1, 20, 20}, "digits20"), "digits");
+  EXPECT_EQ(nearest_real_spec({1, 28, 28}, "digits28"), "digits");
+  EXPECT_EQ(nearest_real_spec({1, 20, 20}, ""), "digits");  // a dcgan20 file older than the name
+  EXPECT_EQ(nearest_real_spec({3, 32, 32}, "emoji:smileys-emotion"), "emoji:smileys-emotion");
+  EXPECT_EQ(nearest_real_spec({3, 64, 64}, "emoji"), "emoji");
+  EXPECT_EQ(nearest_real_spec({1, 28, 28}, "fashion-mnist-train"), "");
+  EXPECT_EQ(nearest_real_spec({3, 32, 32}, "my_photos"), "");
+  EXPECT_EQ(nearest_real_spec({3, 32, 32}, "emojis_of_mine"), "");  // a folder, not the package
+  EXPECT_EQ(nearest_real_spec({}, ""), "");                         // no model
+}
+
 TEST_F(LatentModelTest, StepperSliceIsTheRealLayer) {
   convt::lab::LatentModel m;
   ASSERT_TRUE(m.load(path("a.safetensors")));
