@@ -283,6 +283,7 @@ void follow_training(LatentState& s, lab::Navigator& nav) {
         s.b.clear();
         s.dirs = lab::ClassDirections();
         s.dirs_loading.cancel();
+        s.real_note.clear();
         s.slice_layer = -1;
       }
       set_stale(s);
