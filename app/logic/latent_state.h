@@ -35,13 +35,18 @@ struct LatentState {
   std::string start_path;
   std::string message;  // the last load's result (error text when !message_ok)
   bool message_ok = true;
+  // Real images read for a model (the panel's real_to_load) and their real_key; key "" when
+  // none were read.
+  struct RealImages {
+    Dataset images;
+    std::string key;
+  };
   // "Load checkpoint" reads the file off the UI thread (the old model stays meanwhile).
   struct FileLoad {
     std::string path;
     Generator generator;  // generator.G is null when the load failed
     std::string error;
-    Dataset real;  // the real images the model is compared with, when they change (real_key)
-    std::string real_key;
+    RealImages real;  // the model's real images, when they change
   };
   BackgroundLoad<std::shared_ptr<FileLoad>> file_loading;
   uint64_t seed = 1;  // Randomise draws z from this seed

@@ -100,14 +100,23 @@ std::string real_key(const std::vector<int64_t>& image_shape, const std::string&
   return spec.empty() ? "" : spec + "@" + std::to_string(image_shape[1]);
 }
 
-// Those real images when they are not the ones with `have_key`; an empty Dataset when none are
-// needed or they are loaded. Throws what load_dataset throws (e.g. no emoji package).
-Dataset real_to_load(const std::vector<int64_t>& image_shape, const std::string& data,
-                     const std::string& have_key) {
-  const std::string key = real_key(image_shape, data);
-  if (key.empty() || key == have_key) return Dataset();
-  return load_dataset(lab::nearest_real_spec(image_shape, data), static_cast<int>(image_shape[1]),
-                      static_cast<int>(image_shape[0]));
+// Those real images and their real_key when they are not the ones with `have_key`; none (key
+// "") when none are needed or they are loaded. Throws what load_dataset throws (e.g. no emoji
+// package).
+LatentState::RealImages real_to_load(const std::vector<int64_t>& image_shape,
+                                     const std::string& data, const std::string& have_key) {
+  std::string key = real_key(image_shape, data);
+  if (key.empty() || key == have_key) return {};
+  return {load_dataset(lab::nearest_real_spec(image_shape, data), static_cast<int>(image_shape[1]),
+                       static_cast<int>(image_shape[0])),
+          std::move(key)};
+}
+
+// Takes loaded real images into s (none: s keeps its own).
+void take_real(LatentState& s, LatentState::RealImages&& real) {
+  if (real.key.empty()) return;
+  s.real = std::move(real.images);
+  s.real_key = std::move(real.key);
 }
 
 // Whether s.real holds the images the loaded model is compared with.
@@ -118,15 +127,23 @@ bool real_ready(const LatentState& s) {
 
 // Loads the loaded model's real images, when it has some and they are not those in s.real.
 void match_real(LatentState& s) {
-  const std::vector<int64_t> shape = s.model.image_shape();
   try {
-    Dataset real = real_to_load(shape, s.model.trained_on(), s.real_key);
-    if (real.size() == 0) return;
-    s.real = std::move(real);
-    s.real_key = real_key(shape, s.model.trained_on());
+    take_real(s, real_to_load(s.model.image_shape(), s.model.trained_on(), s.real_key));
   } catch (const std::exception& e) {
     s.real_note = e.what();
   }
+}
+
+// What belonged to the previous model: its strip ends, class directions (also those still being
+// computed), stepper slice, note on its real images, and everything drawn from it.
+void forget_old_model(LatentState& s) {
+  s.a.clear();
+  s.b.clear();
+  s.dirs = lab::ClassDirections();
+  s.dirs_loading.cancel();
+  s.real_note.clear();
+  s.slice_layer = -1;
+  set_stale(s);
 }
 
 // After a load: the message, and what belonged to the old model forgotten.
@@ -142,14 +159,8 @@ void after_load(LatentState& s, bool ok) {
               (data.empty() ? "" : " on " + data) +
               (s.model.averaged() ? "; the averaged G, G_ema" : "") + ")";
   s.message_ok = true;
-  s.a.clear();
-  s.b.clear();
-  s.dirs = lab::ClassDirections();
-  s.dirs_loading.cancel();  // directions still being computed were the old model's
   s.class_note.clear();
-  s.real_note.clear();
-  s.slice_layer = -1;
-  set_stale(s);
+  forget_old_model(s);
   match_real(s);
 }
 
@@ -172,10 +183,8 @@ void start_file_load(LatentState& s, const std::string& path) {
     }
     // Here rather than on the UI thread (all the emoji take a second or two); a failure is
     // said after the load, by match_real.
-    const std::vector<int64_t>& shape = out->generator.image_shape;
     try {
-      out->real = real_to_load(shape, out->generator.data, have_key);
-      out->real_key = real_key(shape, out->generator.data);
+      out->real = real_to_load(out->generator.image_shape, out->generator.data, have_key);
     } catch (const std::exception&) {
     }
     return out;
@@ -186,10 +195,7 @@ void take_file_load(LatentState& s) {
   if (!s.file_loading.ready()) return;
   std::shared_ptr<LatentState::FileLoad> done = s.file_loading.take();
   if (done->generator.G) {
-    if (done->real.size() > 0) {
-      s.real = std::move(done->real);
-      s.real_key = done->real_key;
-    }
+    take_real(s, std::move(done->real));
     s.model.adopt(std::move(done->generator), done->path);
     after_load(s, true);
   } else {
@@ -241,7 +247,6 @@ void start(LatentState& s) {
                 "load RUN/checkpoint.safetensors above.";
     s.message_ok = false;
   }
-  match_real(s);
 }
 
 // The first load, done on another thread into a fresh state: its model, digits and messages.
@@ -279,14 +284,10 @@ void follow_training(LatentState& s, lab::Navigator& nav) {
                   std::to_string(w->step) + " (a new copy about once a second)";
       s.message_ok = true;
       if (s.model.model_name() != before) {  // another model: its own strip and directions
-        s.a.clear();
-        s.b.clear();
-        s.dirs = lab::ClassDirections();
-        s.dirs_loading.cancel();
-        s.real_note.clear();
-        s.slice_layer = -1;
+        forget_old_model(s);
+      } else {
+        set_stale(s);
       }
-      set_stale(s);
       // A model of digits of another size: its own neighbours (once; the emoji would hold up
       // this thread a second or two, so a run on them shows none).
       if (s.model.draws_digits()) match_real(s);
