@@ -352,7 +352,7 @@ TEST_F(LessonsTrainingTest, Lesson8DTooStrongRunsWithLrDThousandTimesLrG) {
   ASSERT_EQ(snap.status, convt::lab::SessionStatus::kRunning) << snap.error;
   EXPECT_FLOAT_EQ(snap.config.gan.lr_d, 2e-3f);
   EXPECT_FLOAT_EQ(snap.config.gan.lr_g, 2e-6f);
-  EXPECT_EQ(snap.config.gan.batch_size, 64);  // fast start
+  EXPECT_EQ(snap.config.gan.batch_size, 32);  // fast start
 }
 
 TEST_F(LessonsTrainingTest, Lesson8HealthyRunThenAnotherSavesTheFirst) {
