@@ -18,8 +18,10 @@ mkdir -p "$work" "$out"
 first=1
 for step in 100 500 3000; do
   if [ $first = 1 ]; then
+    # The default preset of then, spelt out: batch 64, Adam lr 2e-4, betas 0.5 / 0.999.
     nice "$LAB" train --model dcgan20 --data digits --seed 5 --threads 1 --ema-decay 0 \
-      --batch 64 --lr 2e-4 --beta1 0.5 --beta2 0.999 --steps "$step" --out "$work/run" 2>>"$work/train.err"
+      --batch 64 --lr 2e-4 --beta1 0.5 --beta2 0.999 --steps "$step" --out "$work/run" \
+      2>>"$work/train.err"
     first=0
   else
     nice "$LAB" train --data digits --threads 1 --steps "$step" --resume --out "$work/run" \

@@ -130,8 +130,8 @@ void draw_backend_and_threads(lab::TrainingDashboard& s, float field) {
       "Threads of the fast backend: a convolution gives each thread its share of the batch, the "
       "other layers their share of the rows. The default is every core of this machine: the "
       "window draws only when something changes (a step, your input), so it takes little from "
-      "training. 2 threads train about 1.4x faster than 1 at batch 32 (the fast start), 1.6x at "
-      "batch 64, 1.8x at batch 256.");
+      "training. 2 threads train about 1.4x faster than 1 at batch 32 (dcgan20's fast start), 1.6x "
+      "at batch 64, 1.8x at batch 256.");
 }
 
 // HYPERPARAMETERS: presets, batch, lr_G, lr_D, betas, the averaged G, "Apply now" (a run's
