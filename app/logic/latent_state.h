@@ -95,7 +95,7 @@ struct LatentState {
   BackgroundLoad<std::shared_ptr<ClassDirections>> dirs_loading;
   int target_class = 0;
   float class_amount = 0.5f;
-  std::string class_note;
+  std::string class_note;  // why the classifier could not be loaded: true for every model
 
   // Inside G and the stepper slice.
   int channels_shown = 12;

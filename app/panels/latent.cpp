@@ -159,7 +159,6 @@ void after_load(LatentState& s, bool ok) {
               (data.empty() ? "" : " on " + data) +
               (s.model.averaged() ? "; the averaged G, G_ema" : "") + ")";
   s.message_ok = true;
-  s.class_note.clear();
   forget_old_model(s);
   match_real(s);
 }
@@ -258,7 +257,6 @@ void take_loaded(LatentState& s, LatentState& loaded) {
   std::snprintf(s.path, sizeof s.path, "%s", loaded.path);
   s.message = std::move(loaded.message);
   s.message_ok = loaded.message_ok;
-  s.class_note = std::move(loaded.class_note);
   s.a.clear();
   s.b.clear();
   set_stale(s);
