@@ -842,7 +842,8 @@ TEST(TrainingPresets, FastStartIsEachModelsCliDefault) {
                                     "fast start");
   };
   EXPECT_EQ(fast("dcgan20").batch_size, 32);
-  EXPECT_FLOAT_EQ(fast("dcgan20").lr_g, 5e-4f);
+  EXPECT_FLOAT_EQ(fast("dcgan20").lr_g, 8e-4f);
+  EXPECT_FLOAT_EQ(fast("dcgan20").lr_d, 5e-4f);
   EXPECT_FLOAT_EQ(fast("dcgan20").beta1, 0.0f);
   EXPECT_FLOAT_EQ(fast("dcgan20").beta2, 0.99f);
   EXPECT_FLOAT_EQ(fast("rgb32").lr_g, 2e-4f);
