@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cmath>
+#include <csignal>
 #include <fstream>
 #include <limits>
 #include <string>
@@ -48,7 +49,8 @@ class CliHostile : public convt::test::LabRunDir {
       "(-3: no handler seen, -2: killed 120 s after the signal)\n";
   CmdResult run_and_signal(const std::string& args, const std::string& signal, double delay) {
     const fs::path log = dir_ / "cmd.log", rc = dir_ / "rc";
-    const std::string mask = "16386";  // (1 << (SIGINT - 1)) | (1 << (SIGTERM - 1))
+    // SigCgt's bits for SIGINT and SIGTERM (bit n - 1 for signal n): 16386.
+    const std::string mask = std::to_string((1 << (SIGINT - 1)) | (1 << (SIGTERM - 1)));
     const std::string script =
         "cd '" + dir_.string() + "' && ('" + CONVT_LAB_EXE + "' " + args + " > '" + log.string() +
         "' 2>&1 & pid=$!; seen=0; i=0; while [ $i -lt 6000 ]; do m=$(awk '/^SigCgt/ {print $2}' "
